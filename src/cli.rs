@@ -1,0 +1,257 @@
+//! The command line, as clap types only: no behaviour lives here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Per-project development environments from prebuilt upstream binaries.
+#[derive(Debug, Parser)]
+#[command(name = "den", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Run as if den was started in DIR
+    #[arg(short = 'C', long = "directory", global = true, value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+    /// Never touch the network; use only what is cached (also DEN_OFFLINE=1)
+    #[arg(long, global = true)]
+    pub offline: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every den command, grouped as in the spec: terminals, one-off runs, tools, services,
+/// editors, trust, and housekeeping.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a subshell with the project's environment (tools, variables, services)
+    Enter(EnterArgs),
+    /// Print the shell hook that auto-activates projects (`eval "$(den hook bash)"`)
+    Hook(HookArgs),
+    /// Print the project's environment for a shell, an editor, a script or CI
+    Export(ExportArgs),
+    /// Run a command with tools by version, or in the project's environment
+    Run(RunArgs),
+    /// Run a tool by version: `den x node@22 -v`
+    X(XArgs),
+    /// Install the project's tools and write den.lock
+    Install(InstallArgs),
+    /// Add a tool to den.toml and install it: `den add node@22`
+    Add(ToolsArgs),
+    /// Remove a tool from den.toml and den.lock
+    Remove(ToolsArgs),
+    /// Re-resolve tools within their den.toml specs and update den.lock
+    Upgrade(OptionalToolsArgs),
+    /// List the tools an upgrade would change
+    Outdated,
+    /// Add other platforms to den.lock: `den lock --platform linux-arm64,darwin-arm64`
+    Lock(LockArgs),
+    /// List the project's tools: requested, locked, installed, path
+    Ls,
+    /// List the versions of a tool that its source offers
+    LsRemote(LsRemoteArgs),
+    /// Show the full path of a binary the environment provides, and which tool provides it
+    Which(WhichArgs),
+    /// Start the project's services (in the foreground, or with -d in the background)
+    Up(UpArgs),
+    /// Stop the project's services
+    Down(DownArgs),
+    /// List the project's services and their state
+    Ps,
+    /// Show a service's logs
+    Logs(LogsArgs),
+    /// Restart a service
+    Restart(RestartArgs),
+    /// Launch an editor inside the project's environment, or write its desktop launcher
+    Ide(IdeArgs),
+    /// Trust a project's den.toml so that its environment may be applied
+    Trust(TrustArgs),
+    /// Withdraw trust from a project's den.toml
+    Untrust(DirArgs),
+    /// Write a commented den.toml here, importing .tool-versions, .nvmrc and friends
+    Init(InitArgs),
+    /// Show each variable's final value and where it came from
+    Explain(ExplainArgs),
+    /// Inspect and clean the shared store
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct EnterArgs {
+    /// Project directory (default: the current one)
+    pub dir: Option<PathBuf>,
+    /// Start from an almost empty environment: only the project's tools and a few basics
+    #[arg(long)]
+    pub pure: bool,
+    /// Trust the project's den.toml without asking
+    #[arg(long)]
+    pub trust: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    pub shell: Shell,
+}
+
+/// The shells den can activate in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output format (the shell formats can be given alone: `den export bash`)
+    #[arg(value_enum, conflicts_with = "format")]
+    pub shell: Option<ExportFormat>,
+    #[arg(long, short, value_enum)]
+    pub format: Option<ExportFormat>,
+}
+
+/// Where an exported environment is going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Dotenv,
+    Bash,
+    Zsh,
+    Fish,
+    GithubActions,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Tools to add (`node@22`, `github:jqlang/jq@1.7.1`), then `--` and the command
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct XArgs {
+    /// The tool (`node@22`), run as its own main binary
+    pub tool: String,
+    /// Arguments for the tool
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Fail if den.lock does not satisfy den.toml instead of updating it
+    #[arg(long)]
+    pub frozen: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ToolsArgs {
+    /// Tools, as `name@spec` (or `name` alone)
+    #[arg(required = true)]
+    pub tools: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OptionalToolsArgs {
+    /// Tools to upgrade (default: all)
+    pub tools: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Platforms to add, comma-separated: linux-x64, linux-arm64, darwin-x64, darwin-arm64
+    #[arg(long, value_delimiter = ',')]
+    pub platform: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LsRemoteArgs {
+    pub tool: String,
+    /// Only versions starting with this prefix
+    pub prefix: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WhichArgs {
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// Services to start (default: all)
+    pub services: Vec<String>,
+    /// Hand the services to a background supervisor
+    #[arg(short, long)]
+    pub detach: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    /// Also delete the services' data in .den/state
+    #[arg(long)]
+    pub purge: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    pub service: Option<String>,
+    /// Keep following the log
+    #[arg(short, long)]
+    pub follow: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestartArgs {
+    pub service: String,
+}
+
+#[derive(Debug, Args)]
+pub struct IdeArgs {
+    /// Editor to launch (default: [ide] editor in den.toml)
+    pub editor: Option<String>,
+    /// Write an XDG desktop launcher for this project and editor instead of launching it
+    #[arg(long)]
+    pub desktop: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// Project directory (default: the current one)
+    pub dir: Option<PathBuf>,
+    /// List the trusted files
+    #[arg(long, conflicts_with = "dir")]
+    pub list: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DirArgs {
+    /// Project directory (default: the current one)
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write den.toml in (default: the current one)
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// One variable (default: all)
+    pub var: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// List what the store holds, with sizes
+    Ls,
+    /// Print the store's directory
+    Dir,
+    /// Re-hash every installed tool
+    Verify,
+    /// Remove what no known project and no recent run uses
+    Prune {
+        /// Also remove what no `den run` used in this many days
+        #[arg(long, default_value_t = 30)]
+        older_than: u32,
+    },
+}

@@ -1,0 +1,57 @@
+//! One module per subcommand, each with `pub fn run(ctx, args) -> Result<ExitCode>`.
+//! This file only routes; commands that later releases provide say so.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+use crate::env_vars;
+use crate::error::{Error, Result};
+
+/// What every command gets besides its own arguments.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The directory den acts in (`-C` or the working directory).
+    pub cwd: PathBuf,
+    /// `--offline` or `DEN_OFFLINE=1`.
+    pub offline: bool,
+}
+
+/// Routes a parsed command line to its command.
+pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+    let cwd = match cli.directory {
+        Some(dir) => {
+            std::path::absolute(&dir).map_err(|e| Error::io(format!("cannot use {}", dir.display()), e))?
+        }
+        None => std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?,
+    };
+    let offline = cli.offline || std::env::var(env_vars::DEN_OFFLINE).is_ok_and(|v| v == "1" || v == "true");
+    let _ctx = Ctx { cwd, offline };
+    match cli.command {
+        Command::Enter(_) => Err(Error::NotYet("enter")),
+        Command::Hook(_) => Err(Error::NotYet("hook")),
+        Command::Export(_) => Err(Error::NotYet("export")),
+        Command::Run(_) => Err(Error::NotYet("run")),
+        Command::X(_) => Err(Error::NotYet("x")),
+        Command::Install(_) => Err(Error::NotYet("install")),
+        Command::Add(_) => Err(Error::NotYet("add")),
+        Command::Remove(_) => Err(Error::NotYet("remove")),
+        Command::Upgrade(_) => Err(Error::NotYet("upgrade")),
+        Command::Outdated => Err(Error::NotYet("outdated")),
+        Command::Lock(_) => Err(Error::NotYet("lock")),
+        Command::Ls => Err(Error::NotYet("ls")),
+        Command::LsRemote(_) => Err(Error::NotYet("ls-remote")),
+        Command::Which(_) => Err(Error::NotYet("which")),
+        Command::Up(_) => Err(Error::NotYet("up")),
+        Command::Down(_) => Err(Error::NotYet("down")),
+        Command::Ps => Err(Error::NotYet("ps")),
+        Command::Logs(_) => Err(Error::NotYet("logs")),
+        Command::Restart(_) => Err(Error::NotYet("restart")),
+        Command::Ide(_) => Err(Error::NotYet("ide")),
+        Command::Trust(_) => Err(Error::NotYet("trust")),
+        Command::Untrust(_) => Err(Error::NotYet("untrust")),
+        Command::Init(_) => Err(Error::NotYet("init")),
+        Command::Explain(_) => Err(Error::NotYet("explain")),
+        Command::Cache(_) => Err(Error::NotYet("cache")),
+    }
+}

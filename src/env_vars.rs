@@ -1,0 +1,20 @@
+//! Every environment variable den reads, declared once with why it exists.
+
+/// Overrides the data directory (store, trust records); everything den keeps goes under it.
+pub const DEN_HOME: &str = "DEN_HOME";
+/// Overrides the directory holding the user config `config.toml`.
+pub const DEN_CONFIG_DIR: &str = "DEN_CONFIG_DIR";
+/// Colon-separated directories where the upward search for `den.toml` stops (like git's).
+pub const DEN_CEILING_DIRS: &str = "DEN_CEILING_DIRS";
+/// Never touch the network (same as `--offline`).
+pub const DEN_OFFLINE: &str = "DEN_OFFLINE";
+/// npm registry base URL, ahead of the npm configuration.
+pub const DEN_NPM_REGISTRY: &str = "DEN_NPM_REGISTRY";
+/// PyPI simple index base URL, ahead of the pip/uv configuration.
+pub const DEN_PYPI_INDEX: &str = "DEN_PYPI_INDEX";
+/// Disables colours whatever the terminal (https://no-color.org).
+pub const NO_COLOR: &str = "NO_COLOR";
+/// The user's home, for `~` in paths.
+pub const HOME: &str = "HOME";
+/// The state den's shell hook carries between prompts (what it changed and the old values).
+pub const DEN_STATE_VAR: &str = "__DEN_STATE";

@@ -1,0 +1,27 @@
+//! den: parse the command line, dispatch, render the error, exit. Nothing else lives here.
+
+mod cli;
+mod cmd;
+mod env;
+mod env_vars;
+mod error;
+mod paths;
+mod project;
+mod shell;
+mod trust;
+mod ui;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cmd::dispatch(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            ui::error(&err.to_string(), err.help().as_deref());
+            err.exit_code()
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! The project model: what a `den.toml` (or the foreign files read in its place) declares,
+//! validated, with the place each item came from so errors and `den explain` can point at it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use indexmap::IndexMap;
+
+/// Where an item was declared: a file and a 1-based line (0 when the file has no lines,
+/// as for a value implied by a foreign file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.line)
+    }
+}
+
+/// Everything one project declares, in file order.
+#[derive(Debug, Clone, Default)]
+pub struct Manifest {
+    pub tools: IndexMap<String, ToolRequest>,
+    pub env: Vec<EnvEntry>,
+    /// Dotenv files, relative to the project root, loaded after the `[env]` table.
+    pub dotenv: Vec<Dotenv>,
+    pub services: IndexMap<String, Service>,
+    pub enter: Enter,
+    pub ide: Ide,
+}
+
+/// A tool the project asks for: `node = "22"` or `jq = { version = "1.7.1", source = "github:jqlang/jq" }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolRequest {
+    pub name: String,
+    /// The version spec as written: `22`, `22.11.0`, `^22.1`, `>=1.20, <1.23`, `latest`, `lts`.
+    pub version: String,
+    /// `github:owner/repo`, `npm:package`, `pypi:package`; overrides the built-in definition.
+    pub source: Option<String>,
+    /// A URL template with `{version}`, `{os}`, `{arch}`.
+    pub url: Option<String>,
+    /// Expected sha256 of the artifact (hex), for `url` tools.
+    pub sha256: Option<String>,
+    /// Binaries (paths inside the artifact) to expose, when the source does not say.
+    pub bin: Vec<String>,
+    pub at: Location,
+}
+
+/// One `[env]` entry, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvEntry {
+    pub name: String,
+    pub value: EnvValue,
+    pub at: Location,
+}
+
+/// What an `[env]` entry does to its variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvValue {
+    /// A string with `${NAME}` interpolation.
+    Set(String),
+    /// Entries put in front of a PATH-like variable (relative ones resolved against the root).
+    Prepend(Vec<String>),
+    /// Entries put at the end of a PATH-like variable.
+    Append(Vec<String>),
+    /// A secret read from a file at activation (`~` expanded, trailing newline stripped).
+    File(String),
+    /// A secret printed by a command at activation (trusted projects only).
+    Command(String),
+    /// Removes the variable.
+    Unset,
+}
+
+/// A dotenv file named in `[env] dotenv = [...]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dotenv {
+    pub path: String,
+    pub at: Location,
+}
+
+/// A `[services.<name>]` table (spec §7). Validated here, run by the services module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    pub name: String,
+    /// The command line, run by `sh -c` in `cwd`.
+    pub run: Option<String>,
+    /// A built-in recipe: `postgres`, `redis`, `valkey`, `mysql`.
+    pub preset: Option<String>,
+    /// Version spec of the preset's tool.
+    pub version: Option<String>,
+    /// Fixed port; `None` means den picks a free one and remembers it.
+    pub port: Option<u16>,
+    pub ready: Option<Ready>,
+    pub depends_on: Vec<String>,
+    pub env: IndexMap<String, String>,
+    pub restart: Restart,
+    /// Working directory, relative to the project root.
+    pub cwd: Option<String>,
+    /// Signal sent to the process group to stop it (default `SIGTERM`).
+    pub stop_signal: String,
+    /// Time between the stop signal and SIGKILL.
+    pub stop_timeout: Duration,
+    pub at: Location,
+}
+
+/// How den knows a service is ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ready {
+    pub probe: Probe,
+    pub timeout: Duration,
+}
+
+/// A readiness probe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    /// `host:port` (a bare port means 127.0.0.1).
+    Tcp(String),
+    Http(String),
+    Command(String),
+}
+
+/// When a service that exited is started again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Restart {
+    #[default]
+    Never,
+    OnFailure,
+    Always,
+}
+
+/// `[enter]`: what `den enter` does besides the environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Enter {
+    pub services: Vec<String>,
+}
+
+/// `[ide]`: editor defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ide {
+    pub editor: Option<String>,
+}
