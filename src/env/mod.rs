@@ -2,6 +2,8 @@
 //! interpolation, dotenv files, secrets, and the tools' PATH entries. Computes values only;
 //! rendering for shells lives in `shell`.
 
+pub mod state;
+
 /// Problems computing the environment.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {}
