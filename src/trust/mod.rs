@@ -171,6 +171,14 @@ pub fn write_own_edit(file: &Path, new_content: &[u8]) -> Result<(), Error> {
     write_own_edit_in(&Store::open(), file, new_content)
 }
 
+/// The record file of `canonical_file` (an already canonical path), whether or not it
+/// exists: the activation hook watches it so that `den trust` and `den untrust` take effect
+/// at the next prompt (it is rewritten by `trust` and removed by `untrust`).
+#[expect(dead_code, reason = "used by `den export` to tell the hook what to watch (issue 2)")]
+pub fn record_path(canonical_file: &Path) -> PathBuf {
+    Store::open().record_path(canonical_file)
+}
+
 fn canonical(file: &Path) -> Result<PathBuf, Error> {
     fs::canonicalize(file).map_err(|source| Error::Read { path: file.to_path_buf(), source })
 }

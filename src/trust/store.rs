@@ -103,7 +103,8 @@ impl Store {
         fs_util::create_private_dir_all(&self.dir)
             .map_err(|source| Error::Record { path: self.dir.clone(), source })?;
         let copy = self.copy_path(canonical);
-        fs_util::write_atomic(&copy, content, FILE_MODE).map_err(|source| Error::Record { path: copy, source })?;
+        fs_util::write_atomic(&copy, content, FILE_MODE)
+            .map_err(|source| Error::Record { path: copy, source })?;
         let record = RecordFile {
             path: canonical.to_string_lossy().into_owned(),
             sha256: sha256_hex(content),
@@ -113,7 +114,8 @@ impl Store {
         };
         let text = toml::to_string(&record).expect("a record always serializes");
         let path = self.record_path(canonical);
-        fs_util::write_atomic(&path, text.as_bytes(), FILE_MODE).map_err(|source| Error::Record { path, source })
+        fs_util::write_atomic(&path, text.as_bytes(), FILE_MODE)
+            .map_err(|source| Error::Record { path, source })
     }
 
     /// Removes the record of `canonical` (record first, then its copy); whether there was one.
@@ -176,8 +178,14 @@ mod tests {
     fn the_key_is_the_sha256_of_the_path() {
         let store = Store::at(PathBuf::from("/d/trust-v1"));
         let p = Path::new("/p/den.toml");
-        assert_eq!(store.record_path(p), PathBuf::from(format!("/d/trust-v1/{}.toml", sha256_hex(b"/p/den.toml"))));
-        assert_eq!(store.copy_path(p), PathBuf::from(format!("/d/trust-v1/{}.content", sha256_hex(b"/p/den.toml"))));
+        assert_eq!(
+            store.record_path(p),
+            PathBuf::from(format!("/d/trust-v1/{}.toml", sha256_hex(b"/p/den.toml")))
+        );
+        assert_eq!(
+            store.copy_path(p),
+            PathBuf::from(format!("/d/trust-v1/{}.content", sha256_hex(b"/p/den.toml")))
+        );
     }
 
     #[test]
