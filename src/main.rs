@@ -5,6 +5,7 @@ mod cmd;
 mod env;
 mod env_vars;
 mod error;
+mod fs_util;
 mod paths;
 mod project;
 mod shell;

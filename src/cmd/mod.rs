@@ -1,6 +1,9 @@
 //! One module per subcommand, each with `pub fn run(ctx, args) -> Result<ExitCode>`.
 //! This file only routes; commands that later releases provide say so.
 
+mod trust;
+mod untrust;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,7 +29,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         None => std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?,
     };
     let offline = cli.offline || std::env::var(env_vars::DEN_OFFLINE).is_ok_and(|v| v == "1" || v == "true");
-    let _ctx = Ctx { cwd, offline };
+    let ctx = Ctx { cwd, offline };
     match cli.command {
         Command::Enter(_) => Err(Error::NotYet("enter")),
         Command::Hook(_) => Err(Error::NotYet("hook")),
@@ -48,8 +51,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Logs(_) => Err(Error::NotYet("logs")),
         Command::Restart(_) => Err(Error::NotYet("restart")),
         Command::Ide(_) => Err(Error::NotYet("ide")),
-        Command::Trust(_) => Err(Error::NotYet("trust")),
-        Command::Untrust(_) => Err(Error::NotYet("untrust")),
+        Command::Trust(args) => trust::run(&ctx, args),
+        Command::Untrust(args) => untrust::run(&ctx, args),
         Command::Init(_) => Err(Error::NotYet("init")),
         Command::Explain(_) => Err(Error::NotYet("explain")),
         Command::Cache(_) => Err(Error::NotYet("cache")),
