@@ -9,6 +9,7 @@ mod fs_util;
 mod paths;
 mod project;
 mod shell;
+mod store;
 mod trust;
 mod ui;
 
