@@ -37,8 +37,11 @@ function __den_hook --on-event fish_prompt
                 break
             end
         end
-        if test -n "$__den_manifest"; and not test -e "$__den_manifest"
-            set __den_run 1
+        for __den_file in $__den_exists
+            if not test -e "$__den_file"
+                set __den_run 1
+                break
+            end
         end
     end
     if test -n "$__den_run"

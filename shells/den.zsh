@@ -30,7 +30,9 @@ __den_hook() {
     for __den_file in "${__den_watch[@]}"; do
       if [[ "${__den_file}" -nt "${__den_stamp}" ]]; then __den_run=1; break; fi
     done
-    if [[ -n "${__den_manifest-}" && ! -e "${__den_manifest}" ]]; then __den_run=1; fi
+    for __den_file in "${__den_exists[@]}"; do
+      if [[ ! -e "${__den_file}" ]]; then __den_run=1; break; fi
+    done
   fi
   if [[ -n "${__den_run}" ]]; then
     eval "$(__DEN_STAMP=${__den_stamp-} @DEN@ export zsh)"

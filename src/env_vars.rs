@@ -18,3 +18,6 @@ pub const NO_COLOR: &str = "NO_COLOR";
 pub const HOME: &str = "HOME";
 /// The state den's shell hook carries between prompts (what it changed and the old values).
 pub const DEN_STATE_VAR: &str = "__DEN_STATE";
+/// The shell hook's stamp file for this shell session, passed to `den export <shell>` so
+/// that it touches the same file each time (not exported: each shell has its own).
+pub const DEN_STAMP: &str = "__DEN_STAMP";

@@ -1,0 +1,177 @@
+//! What the shell hook's `den export <shell>` does: move the shell from its current
+//! environment to the project's (or back to the one it had outside any project), record
+//! the change in `__DEN_STATE`, and tell the hook which files to watch and when it last
+//! loaded. Never downloads, never fails the prompt: problems are one line on stderr, shown
+//! once per change because the hook only calls den again when a watched file changes.
+//!
+//! Lives beside `cmd/` rather than in it because `den enter` applies environments the same
+//! way.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use indexmap::IndexMap;
+
+use crate::cli::Shell;
+use crate::env::state::{self, State, Vars};
+use crate::env::{self, Outer};
+use crate::env_vars;
+use crate::project::{self, Origin, Project};
+use crate::trust;
+use crate::{paths, shell, ui};
+
+/// The result of one activation: the assignments for the shell and what the hook watches.
+#[derive(Debug, Default)]
+pub struct Activation {
+    /// Variables to set (`Some`) or unset (`None`), sorted by name.
+    pub changes: Vec<(String, Option<String>)>,
+    /// Files whose change (newer than the stamp) means the environment must be recomputed.
+    pub watch: Vec<PathBuf>,
+    /// Files that existed at this load and whose disappearance means the same.
+    pub exists: Vec<PathBuf>,
+    /// This shell session's stamp file, touched before anything was read.
+    pub stamp: PathBuf,
+}
+
+/// The current process environment as a map (names and values that are not UTF-8 are
+/// left alone: den neither reads nor changes them).
+pub fn current_vars() -> Vars {
+    std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect()
+}
+
+/// Computes what the shell at `cwd`, with environment `current`, must change.
+pub fn activate(cwd: &Path, current: &Vars) -> Activation {
+    let stamp = touch_stamp(current.get(env_vars::DEN_STAMP).map(String::as_str));
+    let previous = State::decode(current.get(env_vars::DEN_STATE_VAR).map(String::as_str));
+    let baseline = match &previous {
+        Some(p) => state::revert(current, p),
+        None => current.clone(),
+    };
+    let mut out = Activation { stamp, ..Activation::default() };
+
+    let project = match project::find(cwd) {
+        Ok(found) => found,
+        Err(e) => {
+            // A broken den.toml keeps the last good environment; fixing it re-applies.
+            ui::error(&e.to_string(), e.help().as_deref());
+            if let Some(file) = e.file() {
+                out.watch.push(file.to_path_buf());
+            }
+            return out;
+        }
+    };
+    let (target, root) = match &project {
+        None => (IndexMap::new(), PathBuf::new()),
+        Some(p) => {
+            watch_project(p, &mut out);
+            match target_of(p, &baseline) {
+                Target::Apply(t) => (t, p.root.clone()),
+                Target::Broken if previous.as_ref().is_some_and(|s| s.root == p.root) => return out,
+                Target::Broken | Target::Nothing => (IndexMap::new(), p.root.clone()),
+            }
+        }
+    };
+    let (next, new_state) = state::apply(current, &baseline, &target, previous.as_ref(), root);
+    let mut next = next;
+    if new_state.vars.is_empty() {
+        next.remove(env_vars::DEN_STATE_VAR);
+    } else {
+        next.insert(env_vars::DEN_STATE_VAR.into(), new_state.encode());
+    }
+    out.changes = state::diff(current, &next);
+    out
+}
+
+/// What a project asks to apply.
+enum Target {
+    /// Its variables: it is trusted and valid.
+    Apply(IndexMap<String, Option<String>>),
+    /// Nothing: it is not trusted.
+    Nothing,
+    /// Its environment cannot be computed: keep the last good one if it was this project's.
+    Broken,
+}
+
+/// What `p` asks to apply, after one line on stderr when that is not its variables.
+fn target_of(p: &Project, baseline: &Vars) -> Target {
+    if let Origin::DenToml(file) = &p.origin {
+        match trust::status(file) {
+            Ok(trust::Status::Trusted) => {}
+            Ok(trust::Status::Untrusted) => {
+                ui::note(&format!("{} is not trusted: review it, then run `den trust`", file.display()));
+                return Target::Nothing;
+            }
+            Ok(trust::Status::Changed { .. }) => {
+                ui::note(&format!(
+                    "{} changed since you trusted it: run `den trust` to see the changes and trust them",
+                    file.display()
+                ));
+                return Target::Nothing;
+            }
+            Err(e) => {
+                ui::error(&e.to_string(), e.help().as_deref());
+                return Target::Nothing;
+            }
+        }
+    }
+    let outer: Outer = baseline.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    match env::compute(p, &outer, true) {
+        Ok(target) => Target::Apply(target.iter().map(|v| (v.name.clone(), v.value.clone())).collect()),
+        Err(e) => {
+            ui::error(&e.to_string(), e.help().as_deref());
+            Target::Broken
+        }
+    }
+}
+
+/// Adds the files whose change must re-apply `p`: its manifest(s), den.lock, its dotenv
+/// files and its trust record.
+fn watch_project(p: &Project, out: &mut Activation) {
+    match &p.origin {
+        Origin::DenToml(file) => {
+            out.watch.push(file.clone());
+            out.exists.push(file.clone());
+            let canonical = fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+            let record = trust::record_path(&canonical);
+            if record.exists() {
+                out.exists.push(record.clone());
+            }
+            out.watch.push(record);
+        }
+        Origin::Foreign(files) => {
+            out.watch.extend(files.iter().cloned());
+            out.exists.extend(files.iter().cloned());
+        }
+    }
+    out.watch.push(p.root.join("den.lock"));
+    out.watch.extend(p.manifest.dotenv.iter().map(|d| p.root.join(&d.path)));
+}
+
+/// Sets this session's stamp file to now, creating it (under the cache dir) for a new
+/// session; the hook compares watched files against it with `-nt`.
+fn touch_stamp(given: Option<&str>) -> PathBuf {
+    let path = match given.filter(|s| !s.is_empty()) {
+        Some(p) => PathBuf::from(p),
+        None => {
+            let dir = paths::cache_dir().join("stamps-v1");
+            let _ = fs::create_dir_all(&dir);
+            let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+            dir.join(format!("{}-{nanos}", std::process::id()))
+        }
+    };
+    if let Ok(file) = File::options().create(true).append(true).open(&path) {
+        let _ = file.set_modified(SystemTime::now());
+    }
+    path
+}
+
+/// The activation as a script for `sh`: assignments, then the hook's own variables.
+pub fn render(act: &Activation, sh: Shell) -> String {
+    let mut out = shell::assignments(sh, &act.changes);
+    let list = |files: &[PathBuf]| files.iter().map(|f| f.to_string_lossy().into_owned()).collect::<Vec<_>>();
+    out.push_str(&shell::set_local_list(sh, "__den_watch", &list(&act.watch)));
+    out.push_str(&shell::set_local_list(sh, "__den_exists", &list(&act.exists)));
+    out.push_str(&shell::set_local(sh, "__den_stamp", &act.stamp.to_string_lossy()));
+    out
+}

@@ -1,0 +1,28 @@
+//! `den hook <shell>`: prints the init script of `shells/` with den's own path filled in.
+//! The script decides at each prompt, with builtins only, whether to run `den export`.
+
+use std::process::ExitCode;
+
+use crate::cli::{HookArgs, Shell};
+use crate::error::{Error, Result};
+use crate::shell;
+
+const BASH: &str = include_str!("../../shells/den.bash");
+const ZSH: &str = include_str!("../../shells/den.zsh");
+const FISH: &str = include_str!("../../shells/den.fish");
+
+/// Prints the hook for `args.shell` on stdout.
+pub fn run(args: HookArgs) -> Result<ExitCode> {
+    let exe = std::env::current_exe().map_err(|e| Error::io("cannot find den's own path", e))?;
+    print!("{}", script(args.shell, &exe.to_string_lossy()));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The hook script for `shell`, calling den at `exe`.
+pub fn script(shell: Shell, exe: &str) -> String {
+    match shell {
+        Shell::Bash => BASH.replace("@DEN@", &shell::posix::quote(exe)),
+        Shell::Zsh => ZSH.replace("@DEN@", &shell::posix::quote(exe)),
+        Shell::Fish => FISH.replace("@DEN@", &shell::fish::quote(exe)),
+    }
+}
