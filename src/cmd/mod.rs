@@ -1,6 +1,9 @@
 //! One module per subcommand, each with `pub fn run(ctx, args) -> Result<ExitCode>`.
 //! This file only routes; commands that later releases provide say so.
 
+mod explain;
+mod export;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,11 +29,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         None => std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?,
     };
     let offline = cli.offline || std::env::var(env_vars::DEN_OFFLINE).is_ok_and(|v| v == "1" || v == "true");
-    let _ctx = Ctx { cwd, offline };
+    let ctx = Ctx { cwd, offline };
     match cli.command {
         Command::Enter(_) => Err(Error::NotYet("enter")),
         Command::Hook(_) => Err(Error::NotYet("hook")),
-        Command::Export(_) => Err(Error::NotYet("export")),
+        Command::Export(args) => export::run(&ctx, args),
         Command::Run(_) => Err(Error::NotYet("run")),
         Command::X(_) => Err(Error::NotYet("x")),
         Command::Install(_) => Err(Error::NotYet("install")),
@@ -51,7 +54,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Trust(_) => Err(Error::NotYet("trust")),
         Command::Untrust(_) => Err(Error::NotYet("untrust")),
         Command::Init(_) => Err(Error::NotYet("init")),
-        Command::Explain(_) => Err(Error::NotYet("explain")),
+        Command::Explain(args) => explain::run(&ctx, args),
         Command::Cache(_) => Err(Error::NotYet("cache")),
     }
 }

@@ -110,7 +110,7 @@ impl Resolver<'_> {
         let (defs, cx) = (self.defs, self.cx);
         let def = &defs[i];
         let var = For { name: &def.name, at: &def.at };
-        let home = cx.outer.get("HOME");
+        let home = cx.outer.get(crate::env_vars::HOME);
         let (text, secret) = match &def.kind {
             Kind::Set(t) => {
                 let (text, secret) = self.expand(i, t)?;

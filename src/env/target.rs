@@ -82,14 +82,4 @@ impl Target {
     pub fn iter(&self) -> impl Iterator<Item = &Var> {
         self.vars.values()
     }
-
-    /// How many variables den sets or unsets.
-    pub fn len(&self) -> usize {
-        self.vars.len()
-    }
-
-    /// Whether den changes nothing.
-    pub fn is_empty(&self) -> bool {
-        self.vars.is_empty()
-    }
 }

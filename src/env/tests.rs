@@ -51,7 +51,8 @@ impl Fixture {
 
     fn project(&self) -> Project {
         let manifest = Manifest { env: self.env.clone(), dotenv: self.dotenv.clone(), ..Manifest::default() };
-        Project { root: self.root(), origin: ProjectOrigin::DenToml(self.root().join("den.toml")), manifest }
+        let origin = ProjectOrigin::DenToml(self.root().join("den.toml"));
+        Project { root: self.root(), origin, manifest, notes: Vec::new() }
     }
 
     fn compute_with(&self, outer: &[(&str, &str)], trusted: bool) -> Result<Target, Error> {

@@ -92,7 +92,12 @@ pub fn load(root: &Path) -> Result<Project, Error> {
     match std::fs::read_to_string(&path) {
         Ok(text) => {
             let manifest = parse::manifest(&path, &text).map_err(Error::Invalid)?;
-            Ok(Project { root: root.to_path_buf(), origin: Origin::DenToml(path), manifest, notes: Vec::new() })
+            Ok(Project {
+                root: root.to_path_buf(),
+                origin: Origin::DenToml(path),
+                manifest,
+                notes: Vec::new(),
+            })
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => match foreign::read(root)? {
             Some(f) => Ok(Project {

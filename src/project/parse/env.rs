@@ -110,7 +110,12 @@ fn paths(doc: &Doc<'_>, value: &Value<'_>, what: &str) -> Res<Vec<String>> {
     Ok(items.into_iter().map(|(p, _)| p).collect())
 }
 
-fn one_action(doc: &Doc<'_>, span: Range<usize>, name: &str, found: usize) -> Box<crate::project::Diagnostic> {
+fn one_action(
+    doc: &Doc<'_>,
+    span: Range<usize>,
+    name: &str,
+    found: usize,
+) -> Box<crate::project::Diagnostic> {
     let message = match found {
         0 => format!("`{name}` is an empty table"),
         _ => format!("`{name}` has {found} actions; it takes exactly one"),

@@ -246,7 +246,10 @@ fn check_deps(doc: &Doc<'_>, services: &IndexMap<String, Service>, deps: &[Dep])
     for d in deps {
         if !services.contains_key(&d.to) {
             let message = match suggest(&d.to, services.keys().map(String::as_str)) {
-                Some(near) => format!("service `{}` depends on unknown service `{}`; did you mean `{near}`?", d.from, d.to),
+                Some(near) => format!(
+                    "service `{}` depends on unknown service `{}`; did you mean `{near}`?",
+                    d.from, d.to
+                ),
                 None => format!("service `{}` depends on unknown service `{}`", d.from, d.to),
             };
             return Err(doc.err_help(d.span.clone(), message, declared(services)));
@@ -301,4 +304,3 @@ pub fn declared(services: &IndexMap<String, Service>) -> String {
     let names: Vec<_> = services.keys().map(|k| format!("`{k}`")).collect();
     format!("the services declared are {}", names.join(", "))
 }
-

@@ -93,7 +93,8 @@ fn fields(doc: &Doc<'_>, tool: &mut ToolRequest, table: &DeTable<'_>, whole: &Va
         ));
     }
     if tool.sha256.is_some() && tool.url.is_none() {
-        let span = table.iter().find(|(k, _)| k.get_ref() == "sha256").map(|(k, _)| k.span()).unwrap_or_default();
+        let span =
+            table.iter().find(|(k, _)| k.get_ref() == "sha256").map(|(k, _)| k.span()).unwrap_or_default();
         return Err(doc.err_help(
             span,
             format!("`sha256` of tool `{name}` applies to `url` tools only"),
@@ -128,7 +129,8 @@ fn source(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {
 fn is_npm_package(package: &str) -> bool {
     let part = |s: &str| {
         let plain = s.replace("{os}", "os").replace("{arch}", "arch");
-        !plain.is_empty() && plain.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '~'))
+        !plain.is_empty()
+            && plain.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '~'))
     };
     match package.strip_prefix('@') {
         Some(scoped) => matches!(scoped.split_once('/'), Some((scope, name)) if part(scope) && part(name)),
@@ -161,7 +163,9 @@ fn sha256(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {
 fn bin(doc: &Doc<'_>, value: &Value<'_>) -> Res<Vec<String>> {
     let bins = match value.get_ref() {
         DeValue::String(s) => vec![(s.to_string(), value.span())],
-        _ => doc.strings(value, "bin").map_err(|_| doc.wrong(value, "bin", "a string or an array of strings"))?,
+        _ => doc
+            .strings(value, "bin")
+            .map_err(|_| doc.wrong(value, "bin", "a string or an array of strings"))?,
     };
     bins.into_iter()
         .map(|(b, span)| {

@@ -43,7 +43,12 @@ impl<'s> Doc<'s> {
     }
 
     /// An error at `span` with a `help:` line.
-    pub fn err_help(&self, span: Range<usize>, message: impl Into<String>, help: impl Into<String>) -> Box<Diagnostic> {
+    pub fn err_help(
+        &self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Box<Diagnostic> {
         Box::new(Diagnostic::new(self.file, self.source, span, message).with_help(help))
     }
 
@@ -101,7 +106,8 @@ impl<'s> Doc<'s> {
 
     /// An array of strings, each with its span.
     pub fn strings(&self, value: &Value<'s>, what: &str) -> Res<Vec<(String, Range<usize>)>> {
-        let array = value.get_ref().as_array().ok_or_else(|| self.wrong(value, what, "an array of strings"))?;
+        let array =
+            value.get_ref().as_array().ok_or_else(|| self.wrong(value, what, "an array of strings"))?;
         array
             .iter()
             .map(|item| match item.get_ref().as_str() {
@@ -165,7 +171,9 @@ mod tests {
     #[test]
     fn plain_names() {
         assert!(is_plain_name("node") && is_plain_name("Foo.bar_2-x"));
-        assert!(!is_plain_name("") && !is_plain_name(".hidden") && !is_plain_name("a/b") && !is_plain_name("a b"));
+        assert!(
+            !is_plain_name("") && !is_plain_name(".hidden") && !is_plain_name("a/b") && !is_plain_name("a b")
+        );
     }
 
     #[test]
