@@ -40,8 +40,12 @@ pub fn load(ctx: &Ctx) -> Result<Loaded> {
 
 /// Whether the project's `command` secrets may run: the one place the trust decision is
 /// made for `export` and `explain`.
-// TODO(trust merge): return `crate::trust::is_trusted(<den.toml path>)?` once the trust
-// module lands; until then commands never run, which is the safe answer.
+// TODO(trust merge): once `crate::trust` lands, make the body
+//     match &project.origin {
+//         project::Origin::DenToml(file) => Ok(crate::trust::is_trusted(file)?),
+//         project::Origin::Foreign(_) => Ok(false),
+//     }
+// Until then `command` secrets never run, which is the safe answer.
 fn trusted(project: &Project) -> Result<bool> {
     let _ = project;
     Ok(false)
