@@ -1,16 +1,60 @@
-//! The target environment of a project: variables in file order with `${NAME}`
-//! interpolation, dotenv files, secrets, and the tools' PATH entries. Computes values only;
-//! rendering for shells lives in `shell`.
+//! The target environment of a project: den's own variables, the `[env]` table with
+//! `${NAME}` interpolation, prepend/append for PATH-like variables, secrets (files and
+//! commands) and dotenv files. Computes values only: rendering for shells lives in
+//! `shell`, and secrets are never written anywhere by this module.
+//!
+//! Tools' PATH entries and the `__DEN_STATE` diff come with later issues.
 
+mod dotenv;
+mod error;
+mod load;
+mod outer;
+mod resolve;
+mod secret;
+mod target;
+mod template;
 pub mod state;
 
-/// Problems computing the environment.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {}
+pub use error::Error;
+pub use outer::Outer;
+pub use target::{Origin, Secret, Target, Var};
 
-impl Error {
-    /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
-        match *self {}
+use crate::project::Project;
+
+/// The environment den gives `project`, computed against `outer`. `trusted` says whether
+/// `command` secrets may run (they are an error otherwise).
+pub fn compute(project: &Project, outer: &Outer, trusted: bool) -> Result<Target, Error> {
+    let den = load::den_values(&project.root);
+    let defs = load::definitions(project)?;
+    let cx = resolve::Context { root: &project.root, outer, den: &den, trusted };
+    let values = resolve::resolve_all(&defs, &cx)?;
+    let mut target = Target::default();
+    for (name, value) in den {
+        target.insert(Var { name, value: Some(value), origin: Origin::Den, secret: None });
     }
+    for (def, value) in defs.into_iter().zip(values) {
+        let origin = if def.dotenv { Origin::Dotenv(def.at) } else { Origin::Manifest(def.at) };
+        target.insert(Var { name: def.name, value: value.text, origin, secret: value.secret });
+    }
+    Ok(target)
 }
+
+/// A dotenv file's entries whose values have no `${...}`, as name → text (for tests of
+/// renderers that must produce dotenv files den reads back).
+#[cfg(test)]
+pub fn parse_dotenv_literals(text: &str) -> Result<Vec<(String, String)>, dotenv::ParseError> {
+    let entries = dotenv::parse(text)?;
+    Ok(entries
+        .into_iter()
+        .map(|e| {
+            let text = e.value.parts.iter().map(|p| match p {
+                template::Part::Lit(s) => s.as_str(),
+                template::Part::Var { .. } => panic!("unexpected reference in {}", e.name),
+            });
+            (e.name.clone(), text.collect())
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests;

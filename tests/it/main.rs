@@ -3,6 +3,7 @@
 mod support;
 
 mod cli;
+mod export;
 mod hook;
 mod pty;
 mod trust;

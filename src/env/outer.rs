@@ -1,0 +1,37 @@
+//! A snapshot of the environment den was started in ("outer"), the last place `${NAME}`
+//! looks. Values are `String`: a variable whose name or value is not UTF-8 is left out of
+//! the snapshot (den cannot interpolate or render it faithfully), which only means
+//! `${NAME}` treats it as not set. Never modifies the process environment.
+
+use std::collections::HashMap;
+
+/// The outer environment, name → value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outer {
+    vars: HashMap<String, String>,
+}
+
+impl Outer {
+    /// The environment of this process.
+    pub fn from_process() -> Outer {
+        std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect()
+    }
+
+    /// The value of `name`, if set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
+    /// Every variable name (in no particular order).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.vars.keys().map(String::as_str)
+    }
+}
+
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Outer {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Outer { vars: iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }
+    }
+}

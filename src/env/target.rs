@@ -1,0 +1,85 @@
+//! The computed environment: every variable den sets or unsets, in order, with its final
+//! value and where it came from. Holds values only; it never renders or reads anything.
+
+use indexmap::IndexMap;
+
+use crate::project::Location;
+
+/// Where a variable's final value came from, for `den explain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// An `[env]` entry (location relative to the project root).
+    Manifest(Location),
+    /// A line of a dotenv file (path as written in `dotenv = [...]`).
+    Dotenv(Location),
+    /// One of den's own variables (`DEN_ROOT`, `DEN_PROJECT`, `DEN_STATE`).
+    Den,
+    /// Not set by den: the environment den was started in.
+    Outer,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Manifest(at) | Origin::Dotenv(at) => write!(f, "{at}"),
+            Origin::Den => f.write_str("den"),
+            Origin::Outer => f.write_str("outer environment"),
+        }
+    }
+}
+
+/// How a value is secret, so that `den explain` shows the source instead of the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Secret {
+    /// Read from this file (as written in den.toml).
+    File(String),
+    /// Printed by this command.
+    Command(String),
+    /// Interpolates the secret variable of this name.
+    Via(String),
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Secret::File(path) => write!(f, "<secret from file {path}>"),
+            Secret::Command(cmd) => write!(f, "<secret from command `{cmd}`>"),
+            Secret::Via(name) => write!(f, "<derived from secret {name}>"),
+        }
+    }
+}
+
+/// One variable of the target environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Var {
+    pub name: String,
+    /// The final value; `None` means den unsets the variable.
+    pub value: Option<String>,
+    pub origin: Origin,
+    pub secret: Option<Secret>,
+}
+
+/// The variables den sets or unsets, in order (den's own first, then `[env]` in file
+/// order, then the dotenv files); a name defined twice keeps its first position and its
+/// last value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Target {
+    vars: IndexMap<String, Var>,
+}
+
+impl Target {
+    /// Sets (or replaces) a variable; a replaced one keeps its position.
+    pub fn insert(&mut self, var: Var) {
+        self.vars.insert(var.name.clone(), var);
+    }
+
+    /// The variable of that name, if den sets or unsets it.
+    pub fn get(&self, name: &str) -> Option<&Var> {
+        self.vars.get(name)
+    }
+
+    /// Every variable, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Var> {
+        self.vars.values()
+    }
+}

@@ -1,0 +1,79 @@
+//! `den.toml` → [`Manifest`]: the toml crate parses (keeping spans and order), this module
+//! walks the tree and validates every key against the schema of spec §2 and §7. No serde
+//! derive at the top level, so that every problem can point at its key or value; no I/O
+//! here (callers hand in the text).
+
+mod env;
+mod services;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_services;
+mod tools;
+pub mod walk;
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+
+pub use services::{DEFAULT_READY_TIMEOUT, DEFAULT_STOP_TIMEOUT, PRESETS};
+pub use tools::{tools, url};
+use walk::{Doc, Res, Value};
+
+use super::diag::suggest;
+use super::{Enter, Ide, Manifest, Service};
+
+/// The top-level keys of `den.toml`.
+pub const TOP_KEYS: &[&str] = &["tools", "env", "services", "enter", "ide"];
+
+/// Parses and validates the text of a `den.toml` found at `file`.
+pub fn manifest(file: &Path, source: &str) -> Res<Manifest> {
+    let doc = Doc::new(file, source);
+    let root = doc.parse()?;
+    doc.check_keys(&root, TOP_KEYS, "den.toml")?;
+    let mut m = Manifest::default();
+    let mut enter_value = None;
+    for (key, value) in &root {
+        match key.get_ref().as_ref() {
+            "tools" => m.tools = tools(&doc, value)?,
+            "env" => (m.env, m.dotenv) = env::env(&doc, value)?,
+            "services" => m.services = services::services(&doc, value)?,
+            "enter" => enter_value = Some(value),
+            "ide" => m.ide = ide(&doc, value)?,
+            _ => unreachable!("keys were checked"),
+        }
+    }
+    if let Some(value) = enter_value {
+        m.enter = enter(&doc, value, &m.services)?;
+    }
+    Ok(m)
+}
+
+fn enter(doc: &Doc<'_>, value: &Value<'_>, services: &IndexMap<String, Service>) -> Res<Enter> {
+    let table = doc.table(value, "enter")?;
+    doc.check_keys(table, &["services"], "[enter]")?;
+    let mut enter = Enter::default();
+    for (_, v) in table {
+        for (name, span) in doc.strings(v, "services")? {
+            if !services.contains_key(&name) {
+                let message = match suggest(&name, services.keys().map(String::as_str)) {
+                    Some(near) => format!("[enter] names unknown service `{name}`; did you mean `{near}`?"),
+                    None => format!("[enter] names unknown service `{name}`"),
+                };
+                return Err(doc.err_help(span, message, services::declared(services)));
+            }
+            enter.services.push(name);
+        }
+    }
+    Ok(enter)
+}
+
+fn ide(doc: &Doc<'_>, value: &Value<'_>) -> Res<Ide> {
+    let table = doc.table(value, "ide")?;
+    doc.check_keys(table, &["editor"], "[ide]")?;
+    let mut ide = Ide::default();
+    for (_, v) in table {
+        ide.editor = Some(doc.nonempty(v, "editor")?.to_string());
+    }
+    Ok(ide)
+}
