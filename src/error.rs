@@ -10,6 +10,8 @@ pub enum Error {
     #[error(transparent)]
     Project(#[from] crate::project::Error),
     #[error(transparent)]
+    Config(#[from] crate::config::Error),
+    #[error(transparent)]
     Env(#[from] crate::env::Error),
     #[error(transparent)]
     Trust(#[from] crate::trust::Error),
@@ -32,6 +34,7 @@ impl Error {
     pub fn help(&self) -> Option<String> {
         match self {
             Error::Project(e) => e.help(),
+            Error::Config(e) => e.help(),
             Error::Env(e) => e.help(),
             Error::Trust(e) => e.help(),
             Error::Usage { help, .. } => help.clone(),

@@ -1,6 +1,8 @@
 //! One module per subcommand, each with `pub fn run(ctx, args) -> Result<ExitCode>`.
 //! This file only routes; commands that later releases provide say so.
 
+mod init;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,7 +28,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         None => std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?,
     };
     let offline = cli.offline || std::env::var(env_vars::DEN_OFFLINE).is_ok_and(|v| v == "1" || v == "true");
-    let _ctx = Ctx { cwd, offline };
+    let ctx = Ctx { cwd, offline };
     match cli.command {
         Command::Enter(_) => Err(Error::NotYet("enter")),
         Command::Hook(_) => Err(Error::NotYet("hook")),
@@ -50,7 +52,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Ide(_) => Err(Error::NotYet("ide")),
         Command::Trust(_) => Err(Error::NotYet("trust")),
         Command::Untrust(_) => Err(Error::NotYet("untrust")),
-        Command::Init(_) => Err(Error::NotYet("init")),
+        Command::Init(args) => init::run(&ctx, args),
         Command::Explain(_) => Err(Error::NotYet("explain")),
         Command::Cache(_) => Err(Error::NotYet("cache")),
     }

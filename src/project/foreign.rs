@@ -18,8 +18,15 @@ use super::parse::walk::{Doc, Res, is_plain_name};
 use super::{Error, Location, Manifest, ToolRequest};
 
 /// The files, in the order they are read (an earlier file's tool wins).
-pub const FILES: &[&str] =
-    &[".tool-versions", ".nvmrc", ".node-version", ".python-version", ".go-version", "mise.toml", ".mise.toml"];
+pub const FILES: &[&str] = &[
+    ".tool-versions",
+    ".nvmrc",
+    ".node-version",
+    ".python-version",
+    ".go-version",
+    "mise.toml",
+    ".mise.toml",
+];
 
 /// What the foreign files of one directory declare.
 #[derive(Debug, Clone, Default)]
@@ -45,7 +52,8 @@ pub fn read(dir: &Path) -> Result<Option<Foreign>, Error> {
         if !path.is_file() {
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
         let entries = match *name {
             ".tool-versions" => tool_versions(&path, &text, &mut out.skipped),
             ".nvmrc" | ".node-version" => single(&path, &text, "node", node_version, &mut out.skipped),
@@ -129,7 +137,11 @@ fn single(
     skipped: &mut Vec<String>,
 ) -> Vec<Entry> {
     let file = file_name(path);
-    let found = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).find(|(_, l)| !l.is_empty() && !l.starts_with('#'));
+    let found = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .find(|(_, l)| !l.is_empty() && !l.starts_with('#'));
     let Some((line, raw)) = found else {
         skipped.push(format!("{file} is empty"));
         return Vec::new();
@@ -205,7 +217,11 @@ fn mise(path: &Path, text: &str, skipped: &mut Vec<String>) -> Res<Vec<Entry>> {
         let name = den_name(raw_name);
         match version.map(usable) {
             Some(Ok(v)) => {
-                out.entry(name.to_string()).or_insert((name.to_string(), v.to_string(), doc.at(key.span()).line));
+                out.entry(name.to_string()).or_insert((
+                    name.to_string(),
+                    v.to_string(),
+                    doc.at(key.span()).line,
+                ));
             }
             Some(Err(why)) => skipped.push(format!("`{name}` in {file}: {why}")),
             None => skipped.push(format!("`{name}` in {file} has no version den understands")),

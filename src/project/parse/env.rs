@@ -5,6 +5,7 @@
 //! Decision: integers, floats and booleans are accepted as values and kept as their
 //! string form (`PORT = 3000` sets `3000`, `DEBUG = true` sets `true`; hex/octal/binary
 //! integers become decimal, floats keep their written text). Dates are refused.
+//! `dotenv` is reserved for the dotenv list, so it cannot name a variable.
 
 use std::ops::Range;
 
@@ -110,7 +111,12 @@ fn paths(doc: &Doc<'_>, value: &Value<'_>, what: &str) -> Res<Vec<String>> {
     Ok(items.into_iter().map(|(p, _)| p).collect())
 }
 
-fn one_action(doc: &Doc<'_>, span: Range<usize>, name: &str, found: usize) -> Box<crate::project::Diagnostic> {
+fn one_action(
+    doc: &Doc<'_>,
+    span: Range<usize>,
+    name: &str,
+    found: usize,
+) -> Box<crate::project::Diagnostic> {
     let message = match found {
         0 => format!("`{name}` is an empty table"),
         _ => format!("`{name}` has {found} actions; it takes exactly one"),

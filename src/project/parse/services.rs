@@ -1,5 +1,10 @@
 //! `[services.<name>]` (spec §7): checks each field's form, then that `depends_on` names
 //! declared services without a cycle. Never starts anything or probes a port.
+//!
+//! Decisions: `ready.timeout` defaults to 30s, `stop_timeout` to 10s, `stop_signal` to
+//! SIGTERM; a `tcp` probe is stored as `host:port` (a bare port means 127.0.0.1);
+//! `version` is for presets only (a `run` service declares its tools in `[tools]`);
+//! a digit-only duration string counts seconds, like a bare integer.
 
 use std::ops::Range;
 use std::time::Duration;
@@ -246,7 +251,10 @@ fn check_deps(doc: &Doc<'_>, services: &IndexMap<String, Service>, deps: &[Dep])
     for d in deps {
         if !services.contains_key(&d.to) {
             let message = match suggest(&d.to, services.keys().map(String::as_str)) {
-                Some(near) => format!("service `{}` depends on unknown service `{}`; did you mean `{near}`?", d.from, d.to),
+                Some(near) => format!(
+                    "service `{}` depends on unknown service `{}`; did you mean `{near}`?",
+                    d.from, d.to
+                ),
                 None => format!("service `{}` depends on unknown service `{}`", d.from, d.to),
             };
             return Err(doc.err_help(d.span.clone(), message, declared(services)));
@@ -301,4 +309,3 @@ pub fn declared(services: &IndexMap<String, Service>) -> String {
     let names: Vec<_> = services.keys().map(|k| format!("`{k}`")).collect();
     format!("the services declared are {}", names.join(", "))
 }
-

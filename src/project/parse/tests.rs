@@ -23,7 +23,8 @@ pub(super) fn err(src: &str) -> String {
 pub(super) fn check(cases: &[(&str, &str)]) {
     let bad: Vec<_> = cases
         .iter()
-        .filter_map(|(src, want)| (msg(src) != *want).then(|| format!("{src:?}\n  got:  {}\n  want: {want}", msg(src))))
+        .filter(|(src, want)| msg(src) != *want)
+        .map(|(src, want)| format!("{src:?}\n  got:  {}\n  want: {want}", msg(src)))
         .collect();
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
@@ -77,7 +78,10 @@ editor = "code"
     assert_eq!(m.tools["jq"].source.as_deref(), Some("github:jqlang/jq"));
     assert_eq!(m.tools["biome"].source.as_deref(), Some("npm:@biomejs/cli-{os}-{arch}"));
     let my = &m.tools["mytool"];
-    assert_eq!(my.sha256.as_deref(), Some("abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"));
+    assert_eq!(
+        my.sha256.as_deref(),
+        Some("abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789")
+    );
     assert_eq!(my.bin, ["bin/mytool"]);
     let env: Vec<_> = m.env.iter().map(|e| (e.name.as_str(), e.value.clone(), e.at.line)).collect();
     assert_eq!(
@@ -94,9 +98,15 @@ editor = "code"
     let dotenv: Vec<_> = m.dotenv.iter().map(|d| (d.path.as_str(), d.at.line)).collect();
     assert_eq!(dotenv, [(".env", 17), (".env.local", 17)]);
     let pg = &m.services["postgres"];
-    assert_eq!((pg.preset.as_deref(), pg.version.as_deref(), pg.port), (Some("postgres"), Some("16"), Some(5432)));
+    assert_eq!(
+        (pg.preset.as_deref(), pg.version.as_deref(), pg.port),
+        (Some("postgres"), Some("16"), Some(5432))
+    );
     assert_eq!(pg.at.line, 19);
-    assert_eq!((pg.stop_signal.as_str(), pg.stop_timeout, pg.restart), ("SIGTERM", Duration::from_secs(10), Restart::Never));
+    assert_eq!(
+        (pg.stop_signal.as_str(), pg.stop_timeout, pg.restart),
+        ("SIGTERM", Duration::from_secs(10), Restart::Never)
+    );
     let api = &m.services["api"];
     assert_eq!(api.at.line, 24);
     assert_eq!(api.run.as_deref(), Some("node server.js"));
@@ -149,16 +159,31 @@ fn tool_table_keys_are_checked_with_suggestion() {
 #[test]
 fn tool_errors() {
     let cases = [
-        ("[tools]\nnode = 22\n", "den.toml:2:8: tool `node` must be a version string or a table, not an integer"),
+        (
+            "[tools]\nnode = 22\n",
+            "den.toml:2:8: tool `node` must be a version string or a table, not an integer",
+        ),
         ("[tools]\nnode = \"\"\n", "den.toml:2:8: `version` must not be empty"),
         ("[tools]\nnode = \"  \"\n", "den.toml:2:8: `version` must not be blank"),
         ("[tools]\njq = { source = \"github:jqlang/jq\" }\n", "den.toml:2:6: tool `jq` needs a `version`"),
         ("[tools]\n\"a/b\" = \"1\"\n", "den.toml:2:1: invalid tool name `a/b`"),
         ("[tools]\n\".x\" = \"1\"\n", "den.toml:2:1: invalid tool name `.x`"),
-        ("[tools]\njq = { version = \"1\", source = \"gitlab:a/b\" }\n", "den.toml:2:32: invalid source `gitlab:a/b`"),
-        ("[tools]\njq = { version = \"1\", source = \"github:jq\" }\n", "den.toml:2:32: invalid source `github:jq`"),
-        ("[tools]\njq = { version = \"1\", source = \"github:a/b/c\" }\n", "den.toml:2:32: invalid source `github:a/b/c`"),
-        ("[tools]\nx = { version = \"1\", source = \"npm:@scope\" }\n", "den.toml:2:31: invalid source `npm:@scope`"),
+        (
+            "[tools]\njq = { version = \"1\", source = \"gitlab:a/b\" }\n",
+            "den.toml:2:32: invalid source `gitlab:a/b`",
+        ),
+        (
+            "[tools]\njq = { version = \"1\", source = \"github:jq\" }\n",
+            "den.toml:2:32: invalid source `github:jq`",
+        ),
+        (
+            "[tools]\njq = { version = \"1\", source = \"github:a/b/c\" }\n",
+            "den.toml:2:32: invalid source `github:a/b/c`",
+        ),
+        (
+            "[tools]\nx = { version = \"1\", source = \"npm:@scope\" }\n",
+            "den.toml:2:31: invalid source `npm:@scope`",
+        ),
         ("[tools]\nx = { version = \"1\", source = \"pypi:\" }\n", "den.toml:2:31: invalid source `pypi:`"),
         (
             "[tools]\nx = { version = \"1\", url = \"ftp://h/x\" }\n",
@@ -176,9 +201,18 @@ fn tool_errors() {
             &format!("[tools]\nx = {{ version = \"1\", sha256 = \"{}\" }}\n", "a".repeat(64)),
             "den.toml:2:22: `sha256` of tool `x` applies to `url` tools only",
         ),
-        ("[tools]\nx = { version = \"1\", bin = 3 }\n", "den.toml:2:28: `bin` must be a string or an array of strings, not an integer"),
-        ("[tools]\nx = { version = \"1\", bin = [\"../x\"] }\n", "den.toml:2:29: `bin` entry `../x` must be a relative path inside the tool"),
-        ("[tools]\nx = { version = \"1\", bin = [\"/x\"] }\n", "den.toml:2:29: `bin` entry `/x` must be a relative path inside the tool"),
+        (
+            "[tools]\nx = { version = \"1\", bin = 3 }\n",
+            "den.toml:2:28: `bin` must be a string or an array of strings, not an integer",
+        ),
+        (
+            "[tools]\nx = { version = \"1\", bin = [\"../x\"] }\n",
+            "den.toml:2:29: `bin` entry `../x` must be a relative path inside the tool",
+        ),
+        (
+            "[tools]\nx = { version = \"1\", bin = [\"/x\"] }\n",
+            "den.toml:2:29: `bin` entry `/x` must be a relative path inside the tool",
+        ),
         ("tools = [\"node\"]\n", "den.toml:1:9: `tools` must be a table, not an array"),
     ];
     check(&cases);
@@ -186,8 +220,10 @@ fn tool_errors() {
 
 #[test]
 fn tool_forms() {
-    let m = ok("[tools]\n\"x.y\" = \"1\"\nb = { version = \"2\", bin = [\"bin/a\", \"b\"], url = \"http://h/b-{version}\" }\n\
-                n = { version = \"1\", source = \"npm:prettier\" }\n");
+    let m = ok(
+        "[tools]\n\"x.y\" = \"1\"\nb = { version = \"2\", bin = [\"bin/a\", \"b\"], url = \"http://h/b-{version}\" }\n\
+                n = { version = \"1\", source = \"npm:prettier\" }\n",
+    );
     assert_eq!(m.tools["x.y"].version, "1");
     assert_eq!(m.tools["b"].bin, ["bin/a", "b"]);
     assert_eq!(m.tools["b"].url.as_deref(), Some("http://h/b-{version}"));
@@ -210,14 +246,29 @@ fn env_errors() {
         ("[env]\n\"1X\" = \"a\"\n", "den.toml:2:1: invalid variable name `1X`"),
         ("[env]\n\"A-B\" = \"a\"\n", "den.toml:2:1: invalid variable name `A-B`"),
         ("[env]\nX = {}\n", "den.toml:2:5: `X` is an empty table"),
-        ("[env]\nX = { prepend = [\"a\"], append = [\"b\"] }\n", "den.toml:2:5: `X` has 2 actions; it takes exactly one"),
-        ("[env]\nX = { prepnd = [\"a\"] }\n", "den.toml:2:7: unknown key `prepnd` in `X`; did you mean `prepend`?"),
-        ("[env]\nX = { prepend = \"a\" }\n", "den.toml:2:17: `prepend` must be an array of strings, not a string"),
-        ("[env]\nX = { prepend = [1] }\n", "den.toml:2:18: `prepend` must be an array of strings, not an integer"),
+        (
+            "[env]\nX = { prepend = [\"a\"], append = [\"b\"] }\n",
+            "den.toml:2:5: `X` has 2 actions; it takes exactly one",
+        ),
+        (
+            "[env]\nX = { prepnd = [\"a\"] }\n",
+            "den.toml:2:7: unknown key `prepnd` in `X`; did you mean `prepend`?",
+        ),
+        (
+            "[env]\nX = { prepend = \"a\" }\n",
+            "den.toml:2:17: `prepend` must be an array of strings, not a string",
+        ),
+        (
+            "[env]\nX = { prepend = [1] }\n",
+            "den.toml:2:18: `prepend` must be an array of strings, not an integer",
+        ),
         ("[env]\nX = { prepend = [\"\"] }\n", "den.toml:2:18: `prepend` entries must not be empty"),
         ("[env]\nX = { file = 3 }\n", "den.toml:2:14: `file` must be a string, not an integer"),
         ("[env]\nX = { command = \"\" }\n", "den.toml:2:17: `command` must not be empty"),
-        ("[env]\nX = { unset = \"yes\" }\n", "den.toml:2:15: `unset` must be `true` or `false`, not a string"),
+        (
+            "[env]\nX = { unset = \"yes\" }\n",
+            "den.toml:2:15: `unset` must be `true` or `false`, not a string",
+        ),
         ("[env]\nX = { unset = false }\n", "den.toml:2:15: `unset = false` does nothing"),
         ("[env]\nX = [\"a\"]\n", "den.toml:2:5: `X` must be a string or a table, not an array"),
         ("[env]\nX = 1979-05-27\n", "den.toml:2:5: `X` must be a string, not a datetime"),

@@ -32,19 +32,31 @@ ready = { tcp = "localhost:6379", timeout = "1h" }
     let web = &m.services["web"];
     assert_eq!(web.port, Some(8080));
     let ready = web.ready.as_ref().unwrap();
-    assert_eq!((&ready.probe, ready.timeout), (&Probe::Tcp("127.0.0.1:8080".into()), Duration::from_millis(500)));
+    assert_eq!(
+        (&ready.probe, ready.timeout),
+        (&Probe::Tcp("127.0.0.1:8080".into()), Duration::from_millis(500))
+    );
     assert_eq!(web.restart, Restart::Always);
     assert_eq!(web.cwd.as_deref(), Some("web"));
     assert_eq!((web.stop_signal.as_str(), web.stop_timeout), ("SIGINT", Duration::from_secs(5)));
-    assert_eq!(web.env.iter().collect::<Vec<_>>(), [(&"DEBUG".to_string(), &"true".to_string()), (&"NAME".into(), &"x".into())]);
+    assert_eq!(
+        web.env.iter().collect::<Vec<_>>(),
+        [(&"DEBUG".to_string(), &"true".to_string()), (&"NAME".into(), &"x".into())]
+    );
     let worker = &m.services["worker"];
     let ready = worker.ready.as_ref().unwrap();
-    assert_eq!((&ready.probe, ready.timeout), (&Probe::Command("test -f ready".into()), Duration::from_secs(90)));
+    assert_eq!(
+        (&ready.probe, ready.timeout),
+        (&Probe::Command("test -f ready".into()), Duration::from_secs(90))
+    );
     assert_eq!((worker.stop_signal.as_str(), worker.stop_timeout), ("SIGQUIT", Duration::from_secs(120)));
     assert_eq!(worker.depends_on, ["web", "db"]);
     let db = &m.services["db"];
     let ready = db.ready.as_ref().unwrap();
-    assert_eq!((&ready.probe, ready.timeout), (&Probe::Tcp("localhost:6379".into()), Duration::from_secs(3600)));
+    assert_eq!(
+        (&ready.probe, ready.timeout),
+        (&Probe::Tcp("localhost:6379".into()), Duration::from_secs(3600))
+    );
     assert_eq!(m.services.keys().collect::<Vec<_>>(), ["web", "worker", "db"]);
 }
 
@@ -69,29 +81,80 @@ fn every_signal_spelling_is_normalised() {
 fn service_errors() {
     let cases = [
         ("[services.a]\n", "den.toml:1:11: service `a` needs `run` or `preset`"),
-        ("[services.a]\nrun = \"x\"\npreset = \"redis\"\n", "den.toml:2:1: service `a` has both `run` and `preset`"),
-        ("[services.a]\nrun = \"x\"\nversion = \"1\"\n", "den.toml:3:1: `version` of service `a` applies to presets only"),
-        ("[services.a]\npreset = \"postgress\"\n", "den.toml:2:10: unknown preset `postgress`; did you mean `postgres`?"),
+        (
+            "[services.a]\nrun = \"x\"\npreset = \"redis\"\n",
+            "den.toml:2:1: service `a` has both `run` and `preset`",
+        ),
+        (
+            "[services.a]\nrun = \"x\"\nversion = \"1\"\n",
+            "den.toml:3:1: `version` of service `a` applies to presets only",
+        ),
+        (
+            "[services.a]\npreset = \"postgress\"\n",
+            "den.toml:2:10: unknown preset `postgress`; did you mean `postgres`?",
+        ),
         ("[services.a]\npreset = \"mongo\"\n", "den.toml:2:10: unknown preset `mongo`"),
-        ("[services.a]\nrun = \"x\"\nprot = 1\n", "den.toml:3:1: unknown key `prot` in [services.a]; did you mean `port`?"),
-        ("[services.a]\nrun = \"x\"\nport = 0\n", "den.toml:3:8: `port` must be an integer between 1 and 65535"),
-        ("[services.a]\nrun = \"x\"\nport = 70000\n", "den.toml:3:8: `port` must be an integer between 1 and 65535"),
-        ("[services.a]\nrun = \"x\"\nport = \"80\"\n", "den.toml:3:8: `port` must be an integer between 1 and 65535"),
+        (
+            "[services.a]\nrun = \"x\"\nprot = 1\n",
+            "den.toml:3:1: unknown key `prot` in [services.a]; did you mean `port`?",
+        ),
+        (
+            "[services.a]\nrun = \"x\"\nport = 0\n",
+            "den.toml:3:8: `port` must be an integer between 1 and 65535",
+        ),
+        (
+            "[services.a]\nrun = \"x\"\nport = 70000\n",
+            "den.toml:3:8: `port` must be an integer between 1 and 65535",
+        ),
+        (
+            "[services.a]\nrun = \"x\"\nport = \"80\"\n",
+            "den.toml:3:8: `port` must be an integer between 1 and 65535",
+        ),
         ("[services.a]\nrun = \"\"\n", "den.toml:2:7: `run` must not be empty"),
-        ("[services.a]\nrun = \"x\"\nrestart = \"sometimes\"\n", "den.toml:3:11: `restart` must be \"never\", \"on-failure\" or \"always\", not \"sometimes\""),
-        ("[services.a]\nrun = \"x\"\nstop_signal = \"SIGSTOP\"\n", "den.toml:3:15: unknown `stop_signal` \"SIGSTOP\""),
-        ("[services.a]\nrun = \"x\"\nstop_timeout = \"5 minutes\"\n", "den.toml:3:16: `stop_timeout` must be a duration like \"500ms\", \"30s\", \"2m\" or \"1h\""),
-        ("[services.a]\nrun = \"x\"\nstop_timeout = -1\n", "den.toml:3:16: `stop_timeout` must be a duration like \"500ms\", \"30s\", \"2m\" or \"1h\""),
+        (
+            "[services.a]\nrun = \"x\"\nrestart = \"sometimes\"\n",
+            "den.toml:3:11: `restart` must be \"never\", \"on-failure\" or \"always\", not \"sometimes\"",
+        ),
+        (
+            "[services.a]\nrun = \"x\"\nstop_signal = \"SIGSTOP\"\n",
+            "den.toml:3:15: unknown `stop_signal` \"SIGSTOP\"",
+        ),
+        (
+            "[services.a]\nrun = \"x\"\nstop_timeout = \"5 minutes\"\n",
+            "den.toml:3:16: `stop_timeout` must be a duration like \"500ms\", \"30s\", \"2m\" or \"1h\"",
+        ),
+        (
+            "[services.a]\nrun = \"x\"\nstop_timeout = -1\n",
+            "den.toml:3:16: `stop_timeout` must be a duration like \"500ms\", \"30s\", \"2m\" or \"1h\"",
+        ),
         ("[services.a]\nrun = \"x\"\nready = {}\n", "den.toml:3:9: `ready` needs exactly one probe, found 0"),
-        ("[services.a]\nrun = \"x\"\nready = { tcp = 1, http = \"http://h\" }\n", "den.toml:3:9: `ready` needs exactly one probe, found 2"),
-        ("[services.a]\nrun = \"x\"\nready = { tpc = 1 }\n", "den.toml:3:11: unknown key `tpc` in `ready`; did you mean `tcp`?"),
-        ("[services.a]\nrun = \"x\"\nready = { tcp = \"host:\" }\n", "den.toml:3:17: `tcp` must be a port (1 to 65535) or \"host:port\""),
-        ("[services.a]\nrun = \"x\"\nready = { http = \"localhost:3000\" }\n", "den.toml:3:18: `http` must be an http:// or https:// URL, not `localhost:3000`"),
-        ("[services.a]\nrun = \"x\"\nenv = { \"A B\" = \"1\" }\n", "den.toml:3:9: invalid variable name `A B`"),
+        (
+            "[services.a]\nrun = \"x\"\nready = { tcp = 1, http = \"http://h\" }\n",
+            "den.toml:3:9: `ready` needs exactly one probe, found 2",
+        ),
+        (
+            "[services.a]\nrun = \"x\"\nready = { tpc = 1 }\n",
+            "den.toml:3:11: unknown key `tpc` in `ready`; did you mean `tcp`?",
+        ),
+        (
+            "[services.a]\nrun = \"x\"\nready = { tcp = \"host:\" }\n",
+            "den.toml:3:17: `tcp` must be a port (1 to 65535) or \"host:port\"",
+        ),
+        (
+            "[services.a]\nrun = \"x\"\nready = { http = \"localhost:3000\" }\n",
+            "den.toml:3:18: `http` must be an http:// or https:// URL, not `localhost:3000`",
+        ),
+        (
+            "[services.a]\nrun = \"x\"\nenv = { \"A B\" = \"1\" }\n",
+            "den.toml:3:9: invalid variable name `A B`",
+        ),
         ("[services.a]\nrun = \"x\"\nenv = \"A=1\"\n", "den.toml:3:7: `env` must be a table, not a string"),
         ("[services.\"a/b\"]\nrun = \"x\"\n", "den.toml:1:11: invalid service name `a/b`"),
         ("[services]\na = \"x\"\n", "den.toml:2:5: `a` must be a table, not a string"),
-        ("[services.a]\nrun = \"x\"\ndepends_on = \"b\"\n", "den.toml:3:14: `depends_on` must be an array of strings, not a string"),
+        (
+            "[services.a]\nrun = \"x\"\ndepends_on = \"b\"\n",
+            "den.toml:3:14: `depends_on` must be an array of strings, not a string",
+        ),
     ];
     check(&cases);
 }
@@ -119,8 +182,10 @@ fn dependency_cycles_are_named() {
         "den.toml:3:15: services depend on each other in a cycle: `a` -> `a`",
     )]);
     // A diamond is not a cycle.
-    ok("[services.a]\nrun = \"x\"\ndepends_on = [\"b\", \"c\"]\n[services.b]\nrun = \"x\"\ndepends_on = [\"d\"]\n\
-        [services.c]\nrun = \"x\"\ndepends_on = [\"d\"]\n[services.d]\nrun = \"x\"\n");
+    ok(
+        "[services.a]\nrun = \"x\"\ndepends_on = [\"b\", \"c\"]\n[services.b]\nrun = \"x\"\ndepends_on = [\"d\"]\n\
+        [services.c]\nrun = \"x\"\ndepends_on = [\"d\"]\n[services.d]\nrun = \"x\"\n",
+    );
 }
 
 #[test]
@@ -131,7 +196,10 @@ fn enter_and_ide() {
             "[services.db]\npreset = \"redis\"\n[enter]\nservices = [\"bd\"]\n",
             "den.toml:4:13: [enter] names unknown service `bd`; did you mean `db`?",
         ),
-        ("[enter]\nservice = []\n", "den.toml:2:1: unknown key `service` in [enter]; did you mean `services`?"),
+        (
+            "[enter]\nservice = []\n",
+            "den.toml:2:1: unknown key `service` in [enter]; did you mean `services`?",
+        ),
         ("[ide]\neditor = 1\n", "den.toml:2:10: `editor` must be a string, not an integer"),
         ("[ide]\neditr = \"code\"\n", "den.toml:2:1: unknown key `editr` in [ide]; did you mean `editor`?"),
     ];

@@ -1,6 +1,11 @@
 //! `[tools]` (in den.toml and in the user config): `name = "spec"` or
 //! `name = { version, source, url, sha256, bin }`. Checks the form of each field; never
 //! looks a tool or a version up (that is the resolver's job).
+//!
+//! Decisions: a version must be a string (`python = 3.10` is refused rather than read as
+//! `3.1`); tool names start with a letter or digit (they become store paths); `sha256`
+//! goes with `url` only (other sources bring their own checksums); `bin` entries are
+//! relative paths without `..`.
 
 use indexmap::IndexMap;
 use toml::de::{DeTable, DeValue};
@@ -93,7 +98,8 @@ fn fields(doc: &Doc<'_>, tool: &mut ToolRequest, table: &DeTable<'_>, whole: &Va
         ));
     }
     if tool.sha256.is_some() && tool.url.is_none() {
-        let span = table.iter().find(|(k, _)| k.get_ref() == "sha256").map(|(k, _)| k.span()).unwrap_or_default();
+        let span =
+            table.iter().find(|(k, _)| k.get_ref() == "sha256").map(|(k, _)| k.span()).unwrap_or_default();
         return Err(doc.err_help(
             span,
             format!("`sha256` of tool `{name}` applies to `url` tools only"),
@@ -128,7 +134,8 @@ fn source(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {
 fn is_npm_package(package: &str) -> bool {
     let part = |s: &str| {
         let plain = s.replace("{os}", "os").replace("{arch}", "arch");
-        !plain.is_empty() && plain.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '~'))
+        !plain.is_empty()
+            && plain.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '~'))
     };
     match package.strip_prefix('@') {
         Some(scoped) => matches!(scoped.split_once('/'), Some((scope, name)) if part(scope) && part(name)),
@@ -161,7 +168,9 @@ fn sha256(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {
 fn bin(doc: &Doc<'_>, value: &Value<'_>) -> Res<Vec<String>> {
     let bins = match value.get_ref() {
         DeValue::String(s) => vec![(s.to_string(), value.span())],
-        _ => doc.strings(value, "bin").map_err(|_| doc.wrong(value, "bin", "a string or an array of strings"))?,
+        _ => doc
+            .strings(value, "bin")
+            .map_err(|_| doc.wrong(value, "bin", "a string or an array of strings"))?,
     };
     bins.into_iter()
         .map(|(b, span)| {

@@ -43,7 +43,12 @@ impl<'s> Doc<'s> {
     }
 
     /// An error at `span` with a `help:` line.
-    pub fn err_help(&self, span: Range<usize>, message: impl Into<String>, help: impl Into<String>) -> Box<Diagnostic> {
+    pub fn err_help(
+        &self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Box<Diagnostic> {
         Box::new(Diagnostic::new(self.file, self.source, span, message).with_help(help))
     }
 
@@ -94,14 +99,10 @@ impl<'s> Doc<'s> {
         value.get_ref().as_bool().ok_or_else(|| self.wrong(value, what, "`true` or `false`"))
     }
 
-    /// The value as an integer (any radix TOML allows).
-    pub fn integer(&self, value: &Value<'s>, what: &str, expected: &str) -> Res<i64> {
-        integer(value).ok_or_else(|| self.wrong(value, what, expected))
-    }
-
     /// An array of strings, each with its span.
     pub fn strings(&self, value: &Value<'s>, what: &str) -> Res<Vec<(String, Range<usize>)>> {
-        let array = value.get_ref().as_array().ok_or_else(|| self.wrong(value, what, "an array of strings"))?;
+        let array =
+            value.get_ref().as_array().ok_or_else(|| self.wrong(value, what, "an array of strings"))?;
         array
             .iter()
             .map(|item| match item.get_ref().as_str() {
@@ -149,8 +150,8 @@ mod tests {
     fn wrong_type_names_what_was_expected_and_found() {
         let doc = Doc::new(Path::new("f.toml"), "x = \"a\"\n");
         let t = doc.parse().unwrap();
-        let e = doc.integer(first(&t), "x", "an integer").unwrap_err();
-        assert_eq!(e.message, "`x` must be an integer, not a string");
+        let e = doc.boolean(first(&t), "x").unwrap_err();
+        assert_eq!(e.message, "`x` must be `true` or `false`, not a string");
         assert_eq!((e.line, e.col), (1, 5));
     }
 
@@ -165,7 +166,9 @@ mod tests {
     #[test]
     fn plain_names() {
         assert!(is_plain_name("node") && is_plain_name("Foo.bar_2-x"));
-        assert!(!is_plain_name("") && !is_plain_name(".hidden") && !is_plain_name("a/b") && !is_plain_name("a b"));
+        assert!(
+            !is_plain_name("") && !is_plain_name(".hidden") && !is_plain_name("a/b") && !is_plain_name("a b")
+        );
     }
 
     #[test]
