@@ -8,10 +8,6 @@ pub const DEN_CONFIG_DIR: &str = "DEN_CONFIG_DIR";
 pub const DEN_CEILING_DIRS: &str = "DEN_CEILING_DIRS";
 /// Never touch the network (same as `--offline`).
 pub const DEN_OFFLINE: &str = "DEN_OFFLINE";
-/// npm registry base URL, ahead of the npm configuration.
-pub const DEN_NPM_REGISTRY: &str = "DEN_NPM_REGISTRY";
-/// PyPI simple index base URL, ahead of the pip/uv configuration.
-pub const DEN_PYPI_INDEX: &str = "DEN_PYPI_INDEX";
 /// Disables colours whatever the terminal (https://no-color.org).
 pub const NO_COLOR: &str = "NO_COLOR";
 /// The user's home, for `~` in paths.

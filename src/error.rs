@@ -10,12 +10,11 @@ pub enum Error {
     #[error(transparent)]
     Project(#[from] crate::project::Error),
     #[error(transparent)]
+    Config(#[from] crate::config::Error),
+    #[error(transparent)]
     Env(#[from] crate::env::Error),
     #[error(transparent)]
     Trust(#[from] crate::trust::Error),
-    /// The command line was understood but asks for something impossible (exit code 2).
-    #[error("{message}")]
-    Usage { message: String, help: Option<String> },
     /// A command that a later release of den provides.
     #[error("`den {0}` is not available yet in this version of den")]
     NotYet(&'static str),
@@ -32,20 +31,17 @@ impl Error {
     pub fn help(&self) -> Option<String> {
         match self {
             Error::Project(e) => e.help(),
+            Error::Config(e) => e.help(),
             Error::Env(e) => e.help(),
             Error::Trust(e) => e.help(),
-            Error::Usage { help, .. } => help.clone(),
             Error::NotYet(_) => Some("see `den --help` for the commands this version provides".into()),
             Error::Io { .. } => None,
         }
     }
 
-    /// Exit status: 2 for usage errors, 1 for everything else (spec §9).
+    /// Exit status: 1 for every failure (spec §9); usage errors (2) are clap's.
     pub fn exit_code(&self) -> ExitCode {
-        match self {
-            Error::Usage { .. } => ExitCode::from(2),
-            _ => ExitCode::FAILURE,
-        }
+        ExitCode::FAILURE
     }
 
     /// Wraps an I/O error with what den was doing when it happened.

@@ -1,7 +1,9 @@
 //! den: parse the command line, dispatch, render the error, exit. Nothing else lives here.
 
+mod activate;
 mod cli;
 mod cmd;
+mod config;
 mod env;
 mod env_vars;
 mod error;

@@ -1,12 +1,14 @@
-//! `den export [SHELL] [--format F]`: prints the project's target environment (only what
-//! den sets or unsets, not the whole outer environment) for a shell's `eval`, an editor,
-//! a script or CI. Without a format, JSON. Prints the result on stdout and nothing else;
-//! it does not yet diff against a previous activation (`__DEN_STATE` is a later issue).
+//! `den export [SHELL] [--format F]`: prints the project's environment on stdout and
+//! nothing else. The machine formats (JSON, the default; dotenv; GitHub Actions) give what
+//! den sets or unsets, for editors, scripts and CI, and need a trusted project. The shell
+//! formats are what the hook evals: the assignments that move the shell's current
+//! environment to the project's (see `activate`), never an error at the prompt.
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::cli::{ExportArgs, ExportFormat};
+use crate::activate;
+use crate::cli::{ExportArgs, ExportFormat, Shell};
 use crate::env::{self, Outer, Target};
 use crate::error::{Error, Result};
 use crate::project::{self, Project};
@@ -17,6 +19,17 @@ use super::Ctx;
 /// Renders the target environment of the project around `ctx.cwd`.
 pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode> {
     let format = args.shell.or(args.format).unwrap_or(ExportFormat::Json);
+    let shell = match format {
+        ExportFormat::Bash => Some(Shell::Bash),
+        ExportFormat::Zsh => Some(Shell::Zsh),
+        ExportFormat::Fish => Some(Shell::Fish),
+        _ => None,
+    };
+    if let Some(shell) = shell {
+        let act = activate::activate(&ctx.cwd, &activate::current_vars());
+        print(&activate::render(&act, shell))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let loaded = load(ctx)?;
     print(&shell::render(&loaded.target, format))?;
     Ok(ExitCode::SUCCESS)
@@ -38,17 +51,14 @@ pub fn load(ctx: &Ctx) -> Result<Loaded> {
     Ok(Loaded { outer, target })
 }
 
-/// Whether the project's `command` secrets may run: the one place the trust decision is
-/// made for `export` and `explain`.
-// TODO(trust merge): once `crate::trust` lands, make the body
-//     match &project.origin {
-//         project::Origin::DenToml(file) => Ok(crate::trust::is_trusted(file)?),
-//         project::Origin::Foreign(_) => Ok(false),
-//     }
-// Until then `command` secrets never run, which is the safe answer.
+/// Whether the project may be applied (its `command` secrets run): the one place the
+/// trust decision is made for `export` and `explain`. A `den.toml` must be trusted; other
+/// tools' version files cannot run anything and need no trust.
 fn trusted(project: &Project) -> Result<bool> {
-    let _ = project;
-    Ok(false)
+    if let project::Origin::DenToml(file) = &project.origin {
+        crate::trust::require(file)?;
+    }
+    Ok(true)
 }
 
 /// Writes `text` to stdout; a closed pipe is not an error worth reporting.

@@ -20,9 +20,10 @@ pub fn run(args: HookArgs) -> Result<ExitCode> {
 
 /// The hook script for `shell`, calling den at `exe`.
 pub fn script(shell: Shell, exe: &str) -> String {
-    match shell {
-        Shell::Bash => BASH.replace("@DEN@", &shell::posix::quote(exe)),
-        Shell::Zsh => ZSH.replace("@DEN@", &shell::posix::quote(exe)),
-        Shell::Fish => FISH.replace("@DEN@", &shell::fish::quote(exe)),
-    }
+    let text = match shell {
+        Shell::Bash => BASH,
+        Shell::Zsh => ZSH,
+        Shell::Fish => FISH,
+    };
+    text.replace("@DEN@", &shell::quote(shell, exe))
 }

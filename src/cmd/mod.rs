@@ -3,6 +3,8 @@
 
 mod explain;
 mod export;
+mod hook;
+mod init;
 mod trust;
 mod untrust;
 
@@ -19,6 +21,7 @@ pub struct Ctx {
     /// The directory den acts in (`-C` or the working directory).
     pub cwd: PathBuf,
     /// `--offline` or `DEN_OFFLINE=1`.
+    #[allow(dead_code)] // read by the commands that download (issue 3)
     pub offline: bool,
 }
 
@@ -34,7 +37,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let ctx = Ctx { cwd, offline };
     match cli.command {
         Command::Enter(_) => Err(Error::NotYet("enter")),
-        Command::Hook(_) => Err(Error::NotYet("hook")),
+        Command::Hook(args) => hook::run(args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Run(_) => Err(Error::NotYet("run")),
         Command::X(_) => Err(Error::NotYet("x")),
@@ -55,7 +58,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Ide(_) => Err(Error::NotYet("ide")),
         Command::Trust(args) => trust::run(&ctx, args),
         Command::Untrust(args) => untrust::run(&ctx, args),
-        Command::Init(_) => Err(Error::NotYet("init")),
+        Command::Init(args) => init::run(&ctx, args),
         Command::Explain(args) => explain::run(&ctx, args),
         Command::Cache(_) => Err(Error::NotYet("cache")),
     }

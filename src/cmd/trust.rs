@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use super::Ctx;
 use crate::cli::TrustArgs;
 use crate::error::Result;
+use crate::project;
 use crate::trust::{self, Status};
 use crate::ui;
 
@@ -52,10 +53,13 @@ pub(super) fn project_dir(ctx: &Ctx, dir: Option<&Path>) -> PathBuf {
     dir.map_or_else(|| ctx.cwd.clone(), |d| ctx.cwd.join(d))
 }
 
-/// The nearest `den.toml` from `start` upwards.
-// replaced by project::discover at merge
+/// The nearest `den.toml` from `start` upwards, by the same rules as every other command
+/// (including `DEN_CEILING_DIRS`).
 pub(super) fn find_manifest(start: &Path) -> Option<PathBuf> {
-    start.ancestors().map(|d| d.join("den.toml")).find(|f| f.is_file())
+    match project::discover::discover(start, &project::discover::ceilings())? {
+        project::discover::Found::DenToml(root) => Some(root.join(project::discover::DEN_TOML)),
+        project::discover::Found::Foreign(_) => None,
+    }
 }
 
 /// The canonical path (what the record names), or the path as given if it is gone.

@@ -11,9 +11,9 @@ mod load;
 mod outer;
 mod resolve;
 mod secret;
+pub mod state;
 mod target;
 mod template;
-pub mod state;
 
 pub use error::Error;
 pub use outer::Outer;

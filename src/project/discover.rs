@@ -32,8 +32,12 @@ pub enum Found {
 
 /// The ceilings from `DEN_CEILING_DIRS`.
 pub fn ceilings() -> Vec<PathBuf> {
-    let Some(value) = std::env::var_os(env_vars::DEN_CEILING_DIRS) else { return Vec::new() };
-    std::env::split_paths(&value).filter(|p| p.is_absolute()).collect()
+    std::env::var_os(env_vars::DEN_CEILING_DIRS).map(|v| parse_ceilings(&v)).unwrap_or_default()
+}
+
+/// The absolute entries of a colon-separated list.
+fn parse_ceilings(value: &std::ffi::OsStr) -> Vec<PathBuf> {
+    std::env::split_paths(value).filter(|p| p.is_absolute()).collect()
 }
 
 /// Searches upward from `start` (made absolute) up to a ceiling or `/`.
@@ -108,6 +112,12 @@ mod tests {
         let start = t.path().join("a/b/c");
         assert_eq!(discover(&start, &[t.path().join("a")]), Some(Found::DenToml(t.path().join("a"))));
         assert_eq!(discover(&start, &[t.path().join("a/b")]), None);
+    }
+
+    #[test]
+    fn ceiling_list_keeps_absolute_entries_only() {
+        let got = parse_ceilings(std::ffi::OsStr::new("/a/b::rel:/c/"));
+        assert_eq!(got, [PathBuf::from("/a/b"), PathBuf::from("/c")]);
     }
 
     #[test]

@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 use discover::{DEN_TOML, Found};
 
 /// A found and validated project.
+// Read by the commands of issue 2 items 5-7 (export, run, enter); until they land only tests do.
+#[allow(dead_code)]
 #[derive(Debug, Clone)]
 pub struct Project {
     /// The directory holding `den.toml` (or the foreign files).
@@ -70,6 +72,15 @@ impl Error {
             Error::Exists { .. } => Some("edit it, or remove it first to start over with `den init`".into()),
         }
     }
+
+    /// The file at fault, when there is one (the hook watches it to retry once it changes).
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Error::NotFound { .. } => None,
+            Error::Invalid(d) => Some(&d.file),
+            Error::Read { path, .. } | Error::Exists { path } | Error::Write { path, .. } => Some(path),
+        }
+    }
 }
 
 /// Finds the project governing `start` (see [`discover`] for the rules, including
@@ -109,5 +120,86 @@ pub fn load(root: &Path) -> Result<Project, Error> {
             None => Err(Error::NotFound { dir: root.to_path_buf() }),
         },
         Err(source) => Err(Error::Read { path, source }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        std::fs::create_dir_all(dir.join(name).parent().unwrap()).unwrap();
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+
+    #[test]
+    fn find_loads_the_nearest_den_toml_from_a_subdirectory() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), "den.toml", "[tools]\nnode = \"22\"\n");
+        write(tmp.path(), "src/deep/.nvmrc", "20\n");
+        let p = find_within(&tmp.path().join("src/deep"), &[tmp.path().into()]).unwrap().unwrap();
+        assert_eq!(p.root, tmp.path());
+        assert_eq!(p.origin, Origin::DenToml(tmp.path().join("den.toml")));
+        assert_eq!(p.manifest.tools["node"].version, "22");
+        assert_eq!(p.manifest.tools["node"].at, Location { file: tmp.path().join("den.toml"), line: 2 });
+    }
+
+    #[test]
+    fn find_falls_back_to_foreign_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), "app/.tool-versions", "nodejs 22\npython system\n");
+        let p = find_within(&tmp.path().join("app"), &[tmp.path().into()]).unwrap().unwrap();
+        assert_eq!(p.origin, Origin::Foreign(vec![tmp.path().join("app/.tool-versions")]));
+        assert_eq!(p.manifest.tools["node"].version, "22");
+        assert_eq!(p.notes.len(), 1);
+        assert!(find_within(tmp.path(), &[tmp.path().into()]).unwrap().is_none());
+    }
+
+    #[test]
+    fn an_invalid_den_toml_is_reported_with_its_full_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(
+            tmp.path(),
+            "den.toml",
+            "[tools]\nnode = \"22\"\n\n[services.db]\npreset = \"redis\"\nport = \"6379\"\n",
+        );
+        let err = find_within(tmp.path(), &[]).unwrap_err();
+        let file = tmp.path().join("den.toml");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}:6:8: `port` must be an integer between 1 and 65535\n  |\n6 | port = \"6379\"\n  |        ^^^^^^",
+                file.display()
+            )
+        );
+        assert_eq!(err.help(), None);
+        write(tmp.path(), "den.toml", "[tools]\nnode = \"22\"\n[servces.db]\n");
+        let err = load(tmp.path()).unwrap_err();
+        assert_eq!(
+            format!("{err}\nhelp: {}", err.help().unwrap()),
+            format!(
+                "{}:3:2: unknown key `servces` in den.toml; did you mean `services`?\n  |\n3 | [servces.db]\n  |  ^^^^^^^\n\
+                 help: the keys allowed there are `tools`, `env`, `services`, `enter`, `ide`",
+                file.display()
+            )
+        );
+    }
+
+    #[test]
+    fn load_without_any_file_is_not_found() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = load(tmp.path()).unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }));
+        assert_eq!(err.help().as_deref(), Some("run `den init` to create one"));
+    }
+
+    #[test]
+    fn unreadable_den_toml_is_a_read_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("den.toml"), b"\xff\xfe").unwrap();
+        let err = load(tmp.path()).unwrap_err();
+        assert!(
+            err.to_string().starts_with(&format!("cannot read {}: ", tmp.path().join("den.toml").display()))
+        );
     }
 }

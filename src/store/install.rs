@@ -40,7 +40,9 @@ impl Error {
             Error::Io { source, .. } if source.raw_os_error() == Some(28) => {
                 Some("the disk is full: free some space (`den cache prune` may help) and try again".into())
             }
-            Error::Io { .. } => Some("check the permissions of den's data directory (`den cache dir`)".into()),
+            Error::Io { .. } => {
+                Some("check the permissions of den's data directory (`den cache dir`)".into())
+            }
         }
     }
 }
@@ -161,7 +163,12 @@ mod tests {
         assert_eq!(fs::read(dir.join("bin")).unwrap(), b"artifact");
         assert!(tmp.path().join(TOOLS).join("CACHEDIR.TAG").is_file());
         assert!(!tmp.path().join(DOWNLOADS).join("sha256-aa.part").exists());
-        let again = store.install("sha256-aa", "t 1", |_| -> Result<(), Error> { panic!("fetched twice") }, unpack_ok);
+        let again = store.install(
+            "sha256-aa",
+            "t 1",
+            |_| -> Result<(), Error> { panic!("fetched twice") },
+            unpack_ok,
+        );
         assert_eq!(again.unwrap(), dir);
     }
 

@@ -43,6 +43,9 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A command that applies a project met a `den.toml` that is not trusted.
+    #[error("{} is not trusted{}", path.display(), if *changed { " (it changed since you trusted it)" } else { "" })]
+    NotTrusted { path: PathBuf, changed: bool },
     /// `den trust`/`den untrust` found no `den.toml` from `dir` upwards.
     #[error("no den.toml in {} or any parent directory", dir.display())]
     NoManifest { dir: PathBuf },
@@ -57,12 +60,25 @@ impl Error {
                 "den keeps trust records in {}; check its permissions, or set DEN_HOME to move den's data",
                 crate::paths::data_dir().display()
             )),
+            Error::NotTrusted { changed: true, .. } => {
+                Some("run `den trust` to see what changed and trust it".into())
+            }
+            Error::NotTrusted { .. } => Some("review it, then run `den trust`".into()),
             Error::NoManifest { .. } => Some(
                 "`den init` writes one\nprojects with only .tool-versions, .nvmrc and the like need no trust: \
                  they cannot run anything"
                     .into(),
             ),
         }
+    }
+}
+
+/// Succeeds when `file` is trusted; otherwise the error explains how to trust it.
+pub fn require(file: &Path) -> Result<(), Error> {
+    match status(file)? {
+        Status::Trusted => Ok(()),
+        Status::Untrusted => Err(Error::NotTrusted { path: file.to_path_buf(), changed: false }),
+        Status::Changed { .. } => Err(Error::NotTrusted { path: file.to_path_buf(), changed: true }),
     }
 }
 
@@ -158,7 +174,6 @@ pub fn list() -> Result<Vec<Record>, Error> {
 ///   den's edit never launders an edit the user has not reviewed.
 ///
 /// If the write then fails, the file is left "changed since trust": it fails closed.
-#[expect(dead_code, reason = "used by `den add`/`den init`/`den upgrade` (issue 2)")]
 pub fn retrust_after_own_edit(file: &Path, new_content: &[u8]) -> Result<(), Error> {
     retrust_in(&Store::open(), file, new_content)
 }
@@ -166,7 +181,6 @@ pub fn retrust_after_own_edit(file: &Path, new_content: &[u8]) -> Result<(), Err
 /// den's own edit of `file`: keeps it trusted (see `retrust_after_own_edit`) and replaces
 /// it atomically with `new_content`, keeping its permissions (0644 for a new file). A
 /// symlinked `file` is written through to its target.
-#[expect(dead_code, reason = "used by `den add`/`den init`/`den upgrade` (issue 2)")]
 pub fn write_own_edit(file: &Path, new_content: &[u8]) -> Result<(), Error> {
     write_own_edit_in(&Store::open(), file, new_content)
 }
@@ -174,7 +188,6 @@ pub fn write_own_edit(file: &Path, new_content: &[u8]) -> Result<(), Error> {
 /// The record file of `canonical_file` (an already canonical path), whether or not it
 /// exists: the activation hook watches it so that `den trust` and `den untrust` take effect
 /// at the next prompt (it is rewritten by `trust` and removed by `untrust`).
-#[expect(dead_code, reason = "used by `den export` to tell the hook what to watch (issue 2)")]
 pub fn record_path(canonical_file: &Path) -> PathBuf {
     Store::open().record_path(canonical_file)
 }

@@ -88,6 +88,7 @@ fn assert_round_trip(env: &Env, shell: &str, got: Option<HashMap<String, String>
 fn tricky() -> Env {
     let env = Env::new();
     env.write("den.toml", TRICKY_TOML);
+    env.trust();
     env
 }
 
@@ -121,6 +122,7 @@ fn small() -> (Env, String) {
         "[env]\nURL = \"db://${USER_NAME}@localhost\"\nMSG = \"a \\\"b\\\"\\nc\"\nOLD = { unset = true }\n\
          dotenv = [\".env\"]\n",
     );
+    env.trust();
     env.write(".env", "# local\nUSER_NAME=alice\nexport PRICE='$5'\n");
     let root = env.project().display().to_string();
     (env, root)
@@ -189,6 +191,7 @@ fn explain_shows_values_and_origins() {
         "den.toml",
         &toml.replace("[env]\n", "[env]\nTOKEN = { file = \"~/token\" }\nAUTH = \"Bearer ${TOKEN}\"\n"),
     );
+    env.trust();
     let out = run(env.den(), &["explain"]);
     assert_eq!((out.code, out.stderr.as_str()), (0, ""));
     assert_eq!(
@@ -202,7 +205,8 @@ fn explain_shows_values_and_origins() {
     );
     let export = run(env.den(), &["export", "bash"]);
     assert!(
-        export.stdout.contains("export TOKEN=s3cr3t;\nexport AUTH='Bearer s3cr3t';\n"),
+        export.stdout.contains("export TOKEN=s3cr3t;\n")
+            && export.stdout.contains("export AUTH='Bearer s3cr3t';\n"),
         "{}",
         export.stdout
     );
@@ -223,6 +227,7 @@ fn explain_shows_values_and_origins() {
 fn readable_secret_file_warns() {
     let env = Env::new();
     env.write("den.toml", "[env]\nTOKEN = { file = \"token\" }\n");
+    env.trust();
     let path = env.write("token", "t\n");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let out = run(env.den(), &["export", "json"]);
@@ -237,11 +242,12 @@ fn readable_secret_file_warns() {
     );
 }
 
-/// Runs `den export bash` on `toml` and returns (exit code, stdout, stderr).
+/// Runs `den export --format json` on `toml` (trusted) and returns (exit code, stdout, stderr).
 fn export_error(toml: &str) -> (i32, String, String) {
     let env = Env::new();
     env.write("den.toml", toml);
-    let out = run(env.den(), &["export", "bash"]);
+    env.trust();
+    let out = run(env.den(), &["export", "--format", "json"]);
     (out.code, out.stdout, out.stderr)
 }
 
@@ -271,7 +277,8 @@ fn cycle_is_an_error() {
 fn missing_secret_file_is_an_error() {
     let env = Env::new();
     env.write("den.toml", "[env]\nTOKEN = { file = \"~/.config/app/token\" }\n");
-    let out = run(env.den(), &["export", "bash"]);
+    env.trust();
+    let out = run(env.den(), &["export", "--format", "json"]);
     let path = env.home().join(".config/app/token");
     assert_eq!((out.code, out.stdout.as_str()), (1, ""));
     assert_eq!(
@@ -285,13 +292,38 @@ fn missing_secret_file_is_an_error() {
 }
 
 #[test]
-fn command_secret_in_untrusted_project_is_an_error() {
-    let (code, stdout, stderr) = export_error("[env]\nGH = { command = \"exit 3\" }\n");
+fn failing_secret_command_names_the_command_and_its_code() {
+    let (code, stdout, stderr) = export_error("[env]\nGH = { command = \"echo oops >&2; exit 3\" }\n");
     assert_eq!((code, stdout.as_str()), (1, ""));
     assert_eq!(
         stderr,
-        "den: `GH` (den.toml:2) runs `exit 3`, and commands run only in trusted projects\n\
-         help: review den.toml, then run `den trust`\n"
+        "oops\nden: `echo oops >&2; exit 3` for `GH` (den.toml:2) exited with code 3\n\
+         help: run `echo oops >&2; exit 3` in the project directory to see what fails\n"
+    );
+}
+
+#[test]
+fn an_untrusted_project_is_not_exported() {
+    let env = Env::new();
+    env.write("den.toml", "[env]\nGH = { command = \"touch ran\" }\n");
+    let out = run(env.den(), &["export", "--format", "json"]);
+    assert_eq!((out.code, out.stdout.as_str()), (1, ""));
+    let file = env.project().canonicalize().unwrap().join("den.toml");
+    assert_eq!(
+        out.stderr,
+        format!("den: {} is not trusted\nhelp: review it, then run `den trust`\n", file.display())
+    );
+    assert!(!env.project().join("ran").exists(), "the command ran");
+    env.trust();
+    env.write("den.toml", "[env]\nGH = { command = \"echo changed\" }\n");
+    let out = run(env.den(), &["export", "--format", "json"]);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "den: {} is not trusted (it changed since you trusted it)\n\
+             help: run `den trust` to see what changed and trust it\n",
+            file.display()
+        )
     );
 }
 
@@ -310,6 +342,7 @@ fn missing_dotenv_file_is_an_error() {
 fn dotenv_syntax_error_names_file_and_line() {
     let env = Env::new();
     env.write("den.toml", "[env]\ndotenv = [\".env\"]\n");
+    env.trust();
     env.write(".env", "A=1\nB=\"open\n");
     let out = run(env.den(), &["export"]);
     assert_eq!(out.code, 1);

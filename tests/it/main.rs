@@ -5,5 +5,7 @@ mod support;
 mod cli;
 mod export;
 mod hook;
+mod init;
+mod project;
 mod pty;
 mod trust;

@@ -33,6 +33,12 @@ impl Env {
         path
     }
 
+    /// Trusts the project's den.toml as a user would, with `den trust`.
+    pub fn trust(&self) {
+        let out = run(self.den(), &["trust"]);
+        assert_eq!(out.code, 0, "den trust failed: {}", out.stderr);
+    }
+
     /// A `den` command running in `dir` with everything pinned inside the temp dir.
     pub fn den_in(&self, dir: &Path) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_den"));

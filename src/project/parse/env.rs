@@ -5,6 +5,7 @@
 //! Decision: integers, floats and booleans are accepted as values and kept as their
 //! string form (`PORT = 3000` sets `3000`, `DEBUG = true` sets `true`; hex/octal/binary
 //! integers become decimal, floats keep their written text). Dates are refused.
+//! `dotenv` is reserved for the dotenv list, so it cannot name a variable.
 
 use std::ops::Range;
 

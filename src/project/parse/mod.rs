@@ -16,7 +16,6 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 
-pub use services::{DEFAULT_READY_TIMEOUT, DEFAULT_STOP_TIMEOUT, PRESETS};
 pub use tools::{tools, url};
 use walk::{Doc, Res, Value};
 

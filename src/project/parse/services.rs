@@ -1,5 +1,10 @@
 //! `[services.<name>]` (spec §7): checks each field's form, then that `depends_on` names
 //! declared services without a cycle. Never starts anything or probes a port.
+//!
+//! Decisions: `ready.timeout` defaults to 30s, `stop_timeout` to 10s, `stop_signal` to
+//! SIGTERM; a `tcp` probe is stored as `host:port` (a bare port means 127.0.0.1);
+//! `version` is for presets only (a `run` service declares its tools in `[tools]`);
+//! a digit-only duration string counts seconds, like a bare integer.
 
 use std::ops::Range;
 use std::time::Duration;

@@ -23,9 +23,8 @@ pub(super) fn err(src: &str) -> String {
 pub(super) fn check(cases: &[(&str, &str)]) {
     let bad: Vec<_> = cases
         .iter()
-        .filter_map(|(src, want)| {
-            (msg(src) != *want).then(|| format!("{src:?}\n  got:  {}\n  want: {want}", msg(src)))
-        })
+        .filter(|(src, want)| msg(src) != *want)
+        .map(|(src, want)| format!("{src:?}\n  got:  {}\n  want: {want}", msg(src)))
         .collect();
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }

@@ -1,6 +1,11 @@
 //! `[tools]` (in den.toml and in the user config): `name = "spec"` or
 //! `name = { version, source, url, sha256, bin }`. Checks the form of each field; never
 //! looks a tool or a version up (that is the resolver's job).
+//!
+//! Decisions: a version must be a string (`python = 3.10` is refused rather than read as
+//! `3.1`); tool names start with a letter or digit (they become store paths); `sha256`
+//! goes with `url` only (other sources bring their own checksums); `bin` entries are
+//! relative paths without `..`.
 
 use indexmap::IndexMap;
 use toml::de::{DeTable, DeValue};

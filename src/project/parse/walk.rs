@@ -99,11 +99,6 @@ impl<'s> Doc<'s> {
         value.get_ref().as_bool().ok_or_else(|| self.wrong(value, what, "`true` or `false`"))
     }
 
-    /// The value as an integer (any radix TOML allows).
-    pub fn integer(&self, value: &Value<'s>, what: &str, expected: &str) -> Res<i64> {
-        integer(value).ok_or_else(|| self.wrong(value, what, expected))
-    }
-
     /// An array of strings, each with its span.
     pub fn strings(&self, value: &Value<'s>, what: &str) -> Res<Vec<(String, Range<usize>)>> {
         let array =
@@ -155,8 +150,8 @@ mod tests {
     fn wrong_type_names_what_was_expected_and_found() {
         let doc = Doc::new(Path::new("f.toml"), "x = \"a\"\n");
         let t = doc.parse().unwrap();
-        let e = doc.integer(first(&t), "x", "an integer").unwrap_err();
-        assert_eq!(e.message, "`x` must be an integer, not a string");
+        let e = doc.boolean(first(&t), "x").unwrap_err();
+        assert_eq!(e.message, "`x` must be `true` or `false`, not a string");
         assert_eq!((e.line, e.col), (1, 5));
     }
 

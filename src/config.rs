@@ -1,0 +1,213 @@
+//! The user config, `config.toml` in den's config dir (`DEN_CONFIG_DIR`, else
+//! `$XDG_CONFIG_HOME/den`): machine-wide settings (spec §2, §4, §6) and global `[tools]`.
+//! Read with the same located errors as den.toml; a missing file means the defaults.
+//! Never writes the file, and never falls back to a default when a setting is invalid.
+//!
+//! ```toml
+//! auto_install = false   # install missing tools from the shell hook
+//! offline = false        # never touch the network (same as --offline / DEN_OFFLINE=1)
+//!
+//! [sources]              # base URLs, ahead of the ecosystems' own configuration
+//! npm = "https://npm.corp.example/"
+//! pypi = "https://pypi.corp.example/simple/"
+//! github_api = "https://github.corp.example/api/v3"
+//!
+//! [mirrors]              # tool name -> base URL replacing its definition's download base
+//! node = "https://mirror.corp.example/node/"
+//!
+//! [tools]                # used where a project does not declare the tool (same forms as den.toml)
+//! jq = "1.7"
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use crate::paths;
+use crate::project::parse::walk::{Doc, Res, is_plain_name};
+use crate::project::{Diagnostic, ToolRequest, parse};
+
+/// The config file's name inside the config dir.
+pub const FILE: &str = "config.toml";
+const TOP_KEYS: &[&str] = &["auto_install", "offline", "sources", "mirrors", "tools"];
+const SOURCE_KEYS: &[&str] = &["npm", "pypi", "github_api"];
+
+/// The user's settings; `Default` is what den does without a config file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// The file read, `None` when there was none.
+    pub file: Option<PathBuf>,
+    /// Let the shell hook install missing tools instead of naming them (spec §6).
+    pub auto_install: bool,
+    /// Never touch the network, as `--offline` does.
+    pub offline: bool,
+    pub sources: Sources,
+    /// Tool name → base URL that replaces the download base of that tool's built-in
+    /// definition (the part of its URL template before the file path), for mirrors that
+    /// copy an upstream directory tree.
+    pub mirrors: IndexMap<String, String>,
+    /// Tools for every project that does not declare them, and for `den run` outside one.
+    pub tools: IndexMap<String, ToolRequest>,
+}
+
+/// `[sources]`: base URLs that take precedence over the ecosystems' own configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sources {
+    /// npm registry base URL.
+    pub npm: Option<String>,
+    /// PyPI simple index base URL.
+    pub pypi: Option<String>,
+    /// GitHub API base URL (GitHub Enterprise, or a mirror of the releases API).
+    pub github_api: Option<String>,
+}
+
+/// Problems reading the user config.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Invalid(Box<Diagnostic>),
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// What the user should do next.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Error::Invalid(d) => d.help.clone(),
+            Error::Read { .. } => Some("fix the file's permissions, or remove it to use the defaults".into()),
+        }
+    }
+}
+
+// The resolver and the hook (issue 2 items 5-6) call this; until they land only tests do.
+#[allow(dead_code)]
+/// Reads the user config, or the defaults when there is no config file.
+pub fn load() -> Result<Config, Error> {
+    load_from(&paths::config_dir().join(FILE))
+}
+
+/// Reads the config at `path`; the defaults when it does not exist.
+pub fn load_from(path: &Path) -> Result<Config, Error> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_config(path, &text).map_err(Error::Invalid),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(source) => Err(Error::Read { path: path.to_path_buf(), source }),
+    }
+}
+
+/// Parses and validates the text of a config file found at `file`.
+pub fn parse_config(file: &Path, text: &str) -> Res<Config> {
+    let doc = Doc::new(file, text);
+    let root = doc.parse()?;
+    doc.check_keys(&root, TOP_KEYS, FILE)?;
+    let mut config = Config { file: Some(file.to_path_buf()), ..Config::default() };
+    for (key, value) in &root {
+        match key.get_ref().as_ref() {
+            "auto_install" => config.auto_install = doc.boolean(value, "auto_install")?,
+            "offline" => config.offline = doc.boolean(value, "offline")?,
+            "sources" => {
+                let table = doc.table(value, "sources")?;
+                doc.check_keys(table, SOURCE_KEYS, "[sources]")?;
+                for (k, v) in table {
+                    let what: &str = k.get_ref();
+                    let url = Some(parse::url(&doc, v, what)?);
+                    match what {
+                        "npm" => config.sources.npm = url,
+                        "pypi" => config.sources.pypi = url,
+                        _ => config.sources.github_api = url,
+                    }
+                }
+            }
+            "mirrors" => {
+                for (k, v) in doc.table(value, "mirrors")? {
+                    let name: &str = k.get_ref();
+                    if !is_plain_name(name) {
+                        return Err(doc.err(k.span(), format!("invalid tool name `{name}` in [mirrors]")));
+                    }
+                    config.mirrors.insert(name.to_string(), parse::url(&doc, v, name)?);
+                }
+            }
+            "tools" => config.tools = parse::tools(&doc, value)?,
+            _ => unreachable!("keys were checked"),
+        }
+    }
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Res<Config> {
+        parse_config(Path::new("config.toml"), text)
+    }
+
+    #[test]
+    fn every_setting() {
+        let c = parse(
+            "auto_install = true\noffline = true\n[sources]\nnpm = \"https://npm.corp.example/\"\n\
+             pypi = \"http://pypi.corp.example/simple/\"\ngithub_api = \"https://gh.corp.example/api/v3\"\n\
+             [mirrors]\nnode = \"https://mirror.corp.example/node/\"\n[tools]\njq = \"1.7\"\n",
+        )
+        .unwrap();
+        assert!(c.auto_install && c.offline);
+        assert_eq!(c.sources.npm.as_deref(), Some("https://npm.corp.example/"));
+        assert_eq!(c.sources.pypi.as_deref(), Some("http://pypi.corp.example/simple/"));
+        assert_eq!(c.sources.github_api.as_deref(), Some("https://gh.corp.example/api/v3"));
+        assert_eq!(c.mirrors["node"], "https://mirror.corp.example/node/");
+        assert_eq!(c.tools["jq"].version, "1.7");
+        assert_eq!(c.tools["jq"].at.line, 10);
+    }
+
+    #[test]
+    fn unknown_setting_is_located_with_suggestion() {
+        let e = parse("ofline = true\n").unwrap_err();
+        assert_eq!(
+            format!("{e}\nhelp: {}", e.help.as_deref().unwrap()),
+            "config.toml:1:1: unknown key `ofline` in config.toml; did you mean `offline`?\n  |\n1 | ofline = true\n  | ^^^^^^\n\
+             help: the keys allowed there are `auto_install`, `offline`, `sources`, `mirrors`, `tools`"
+        );
+    }
+
+    #[test]
+    fn bad_settings() {
+        let cases = [
+            ("offline = \"yes\"\n", "config.toml:1:11: `offline` must be `true` or `false`, not a string"),
+            (
+                "[sources]\nnmp = \"https://x/\"\n",
+                "config.toml:2:1: unknown key `nmp` in [sources]; did you mean `npm`?",
+            ),
+            (
+                "[sources]\nnpm = \"npm.corp\"\n",
+                "config.toml:2:7: `npm` must be an http:// or https:// URL, not `npm.corp`",
+            ),
+            ("[mirrors]\nnode = 1\n", "config.toml:2:8: `node` must be a string, not an integer"),
+            (
+                "[mirrors]\n\"a/b\" = \"https://x/\"\n",
+                "config.toml:2:1: invalid tool name `a/b` in [mirrors]",
+            ),
+            ("[tools]\njq = {}\n", "config.toml:2:6: tool `jq` needs a `version`"),
+            ("sources = 1\n", "config.toml:1:11: `sources` must be a table, not an integer"),
+        ];
+        for (text, want) in cases {
+            let e = parse(text).unwrap_err();
+            assert_eq!(e.to_string().lines().next().unwrap(), want, "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn missing_file_means_defaults_and_syntax_errors_are_located() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(FILE);
+        assert_eq!(load_from(&path).unwrap(), Config::default());
+        std::fs::write(&path, "offline = \n").unwrap();
+        let e = load_from(&path).unwrap_err();
+        assert!(e.to_string().starts_with(&format!("{}:1:", path.display())), "{e}");
+        assert!(e.to_string().contains("invalid TOML"), "{e}");
+    }
+}
