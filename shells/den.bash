@@ -3,6 +3,8 @@
 # project root, when $PWD changed; a watched file newer than the stamp of the last load)
 # and runs `den export bash` only then. With nothing changed, no process starts.
 
+# __den_watch, __den_exists and __den_stamp are set by the output of `den export`.
+# shellcheck disable=SC2154
 __den_hook() {
   local __den_status=$?
   local __den_run=
@@ -45,5 +47,7 @@ if [[ "$(declare -p PROMPT_COMMAND 2>/dev/null)" == "declare -a"* ]]; then
     PROMPT_COMMAND=(__den_hook "${PROMPT_COMMAND[@]}")
   fi
 elif [[ ";${PROMPT_COMMAND-};" != *";__den_hook;"* ]]; then
+  # A string in this branch: the array form was handled above.
+  # shellcheck disable=SC2178,SC2128
   PROMPT_COMMAND="__den_hook${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
 fi

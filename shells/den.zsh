@@ -3,6 +3,8 @@
 # project root, when $PWD changed; a watched file newer than the stamp of the last load)
 # and runs `den export zsh` only then. With nothing changed, no process starts.
 
+# __den_watch, __den_exists and __den_stamp are set by the output of `den export`.
+# shellcheck disable=SC2154
 __den_hook() {
   local __den_status=$?
   local __den_run=
@@ -41,6 +43,6 @@ __den_hook() {
 }
 
 typeset -ag precmd_functions
-if (( ! ${precmd_functions[(Ie)__den_hook]} )); then
+if [[ " ${precmd_functions[*]} " != *" __den_hook "* ]]; then
   precmd_functions=(__den_hook "${precmd_functions[@]}")
 fi

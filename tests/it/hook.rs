@@ -1,19 +1,286 @@
-//! The shell hook in real interactive bash, zsh and fish on a pseudo-terminal.
+//! The shell hook in real interactive bash, zsh and fish on a pseudo-terminal: entering,
+//! moving around, editing, trusting, leaving, and the cost of a prompt with nothing changed.
 
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::pty::Pty;
+use crate::support::{Env, run};
+
+/// How to start one shell interactively and source a file in it.
+struct ShellKind {
+    name: &'static str,
+    args: &'static [&'static str],
+}
+
+const BASH: ShellKind = ShellKind { name: "bash", args: &["--norc", "--noprofile", "-i"] };
+const ZSH: ShellKind = ShellKind { name: "zsh", args: &["-f", "-i"] };
+const FISH: ShellKind = ShellKind { name: "fish", args: &["--no-config", "-i"] };
+
+/// Variables a shell changes by itself as it moves around; never compared.
+const SHELL_OWN: &[&str] = &["_", "PWD", "OLDPWD", "SHLVL", "COLUMNS", "LINES"];
+
+fn installed(shell: &str) -> bool {
+    let found = ["/usr/bin", "/bin"].iter().any(|d| Path::new(d).join(shell).exists());
+    if !found {
+        eprintln!("note: {shell} is not installed; skipping (scripts/test-deps installs it)");
+    }
+    found
+}
+
+/// A home, two trusted projects (the second with an awkward name), a `den` wrapper that
+/// logs every start, and the hook scripts pointing at that wrapper.
+struct World {
+    env: Env,
+    a: PathBuf,
+    b: PathBuf,
+    log: PathBuf,
+}
+
+impl World {
+    fn new() -> World {
+        let env = Env::new();
+        let a = env.project();
+        std::fs::create_dir_all(a.join("sub dir")).unwrap();
+        std::fs::write(
+            a.join("den.toml"),
+            "[env]\nFOO = \"bar\"\nMULTI = \"one\\ntwo 'three' $$HOME\"\nPATH = { prepend = [\"bin\"] }\n\
+             GONE = { unset = true }\n",
+        )
+        .unwrap();
+        let b = env.tmp.path().join("it's a “project” with spaces");
+        std::fs::create_dir_all(&b).unwrap();
+        std::fs::write(b.join("den.toml"), "[env]\nONLY_B = \"b\"\nFOO = \"from b\"\n").unwrap();
+        for dir in [&a, &b] {
+            assert_eq!(run(env.den_in(dir), &["trust"]).code, 0);
+        }
+        let log = env.tmp.path().join("den-starts.log");
+        let wrapper = env.tmp.path().join("bin/den");
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+                log.display(),
+                env!("CARGO_BIN_EXE_den")
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        for shell in ["bash", "zsh", "fish"] {
+            let out = run(env.den(), &["hook", shell]);
+            assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+            let script = out.stdout.replace(env!("CARGO_BIN_EXE_den"), &wrapper.display().to_string());
+            assert_ne!(script, out.stdout, "the hook names den's own path");
+            std::fs::write(env.tmp.path().join(format!("hook.{shell}")), script).unwrap();
+        }
+        World { env, a, b, log }
+    }
+
+    /// The interactive shell, in the temp dir, with den's pinned environment.
+    fn shell(&self, kind: &ShellKind) -> Sh {
+        let home = self.env.home();
+        let mut cmd = Command::new(kind.name);
+        cmd.args(kind.args)
+            .current_dir(self.env.tmp.path())
+            .env_clear()
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("PATH", format!("{}:/usr/bin:/bin", self.env.tmp.path().join("bin").display()))
+            .env("LANG", "C.UTF-8")
+            .env("TERM", "dumb")
+            .env("GONE", "outer value")
+            .env("PS1", "$ ")
+            .env("fish_greeting", "");
+        Sh { pty: Pty::spawn(cmd), dumps: self.env.tmp.path().to_path_buf(), n: 0 }
+    }
+
+    fn starts(&self) -> usize {
+        std::fs::read_to_string(&self.log).map_or(0, |s| s.lines().count())
+    }
+
+    fn hook(&self, shell: &str) -> String {
+        self.env.tmp.path().join(format!("hook.{shell}")).display().to_string()
+    }
+}
+
+/// A running shell and a way to read its exported environment exactly.
+struct Sh {
+    pty: Pty,
+    dumps: PathBuf,
+    n: u32,
+}
+
+impl Sh {
+    fn run(&mut self, line: &str) -> String {
+        self.pty.run(line)
+    }
+
+    /// The shell's exported environment, from `env -0`, without the variables the shell
+    /// itself changes as it moves.
+    fn environment(&mut self) -> BTreeMap<String, String> {
+        self.n += 1;
+        let file = self.dumps.join(format!("env-{}", self.n));
+        self.run(&format!("/usr/bin/env -0 > '{}'", file.display()));
+        let bytes = std::fs::read(&file).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        text.split('\0')
+            .filter_map(|e| e.split_once('='))
+            .filter(|(k, _)| !SHELL_OWN.contains(k))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+}
+
+fn quoted(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
+}
+
+fn fish_quoted(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\\', r"\\").replace('\'', r"\'"))
+}
+
+/// Everything a user sees of the hook, in one shell: enter, move, edit, trust, leave.
+fn journey(kind: &ShellKind, setup: &str) {
+    if !installed(kind.name) {
+        return;
+    }
+    let w = World::new();
+    let mut sh = w.shell(kind);
+    let q = |p: &Path| if kind.name == "fish" { fish_quoted(p) } else { quoted(p) };
+    if !setup.is_empty() {
+        sh.run(setup);
+    }
+    sh.run(&format!("source {}", q(Path::new(&w.hook(kind.name)))));
+    sh.run(&format!("source {}", q(Path::new(&w.hook(kind.name))))); // twice changes nothing
+    let status = if kind.name == "fish" { "$status" } else { "$?" };
+    sh.pty.send("false\n");
+    let shown = sh.run(&format!("echo status={status}"));
+    assert!(shown.contains("status=1"), "{}: the hook lost the exit status: {shown}", kind.name);
+    let outside = sh.environment();
+    assert_eq!(outside.get("GONE").map(String::as_str), Some("outer value"));
+    assert_eq!(w.starts(), 0, "{}: den started outside any project", kind.name);
+
+    // Entering applies the project, byte for byte.
+    sh.run(&format!("cd {}", q(&w.a)));
+    let inside = sh.environment();
+    let mut expected = outside.clone();
+    let root = w.a.canonicalize().unwrap().display().to_string();
+    expected.insert("FOO".into(), "bar".into());
+    expected.insert("MULTI".into(), "one\ntwo 'three' $HOME".into());
+    expected.insert("PATH".into(), format!("{}/bin:{}", w.a.display(), outside["PATH"]));
+    expected.remove("GONE");
+    expected.insert("DEN_ROOT".into(), w.a.display().to_string());
+    expected.insert("DEN_PROJECT".into(), "project".into());
+    expected.insert("DEN_STATE".into(), format!("{}/.den/state", w.a.display()));
+    let mut got = inside.clone();
+    assert!(got.remove("__DEN_STATE").is_some(), "{}: no __DEN_STATE", kind.name);
+    assert_eq!(got, expected, "{}: inside {root}", kind.name);
+
+    // Nothing changed: prompts start no process.
+    sh.run(&format!("cd {}", q(&w.a.join("sub dir"))));
+    let before = w.starts();
+    for _ in 0..5 {
+        sh.run("true");
+    }
+    assert_eq!(w.starts(), before, "{}: a prompt with nothing changed started den", kind.name);
+    assert_eq!(sh.environment(), inside, "{}: a subdirectory is the same project", kind.name);
+
+    // An edit is not applied until trusted, and is announced once.
+    std::fs::write(w.a.join("den.toml"), "[env]\nFOO = \"edited\"\n").unwrap();
+    let shown = sh.run("true") + &sh.run("true");
+    assert_eq!(shown.matches("changed since you trusted it").count(), 1, "{}: {shown}", kind.name);
+    let mut untrusted = sh.environment();
+    untrusted.remove("__DEN_STATE");
+    assert_eq!(untrusted, outside, "{}: an untrusted edit must apply nothing", kind.name);
+    assert_eq!(run(w.env.den_in(&w.a), &["trust"]).code, 0);
+    sh.run("true");
+    let edited = sh.environment();
+    assert_eq!(edited.get("FOO").map(String::as_str), Some("edited"), "{}", kind.name);
+    assert_eq!(edited.get("MULTI"), None, "{}", kind.name);
+
+    // Into another project and back.
+    sh.run(&format!("cd {}", q(&w.b)));
+    let in_b = sh.environment();
+    assert_eq!(in_b.get("ONLY_B").map(String::as_str), Some("b"), "{}", kind.name);
+    assert_eq!(in_b.get("FOO").map(String::as_str), Some("from b"), "{}", kind.name);
+    assert_eq!(in_b.get("PATH"), outside.get("PATH"), "{}", kind.name);
+    sh.run(&format!("cd {}", q(&w.a)));
+    let back = sh.environment();
+    assert_eq!(back.get("ONLY_B"), None, "{}", kind.name);
+    assert_eq!(back.get("FOO").map(String::as_str), Some("edited"), "{}", kind.name);
+
+    // Leaving restores the environment exactly.
+    sh.run("cd /");
+    assert_eq!(sh.environment(), outside, "{}: leaving must restore everything", kind.name);
+
+    // Deleting den.toml while inside restores it too.
+    sh.run(&format!("cd {}", q(&w.a)));
+    std::fs::remove_file(w.a.join("den.toml")).unwrap();
+    sh.run("true");
+    assert_eq!(sh.environment(), outside, "{}: a deleted den.toml must un-apply", kind.name);
+}
 
 #[test]
-fn pty_drives_an_interactive_bash() {
-    let mut cmd = Command::new("bash");
-    cmd.args(["--norc", "--noprofile", "-i"])
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("TERM", "dumb")
-        .env("PS1", "$ ");
-    let mut sh = Pty::spawn(cmd);
-    let out = sh.run("echo $((40 + 2))");
-    assert!(out.contains("42"), "{out}");
-    assert_eq!(sh.exit("exit 7"), 7);
+fn bash_journey() {
+    journey(&BASH, "");
+}
+
+#[test]
+fn bash_journey_with_set_u_and_an_existing_prompt_command_array() {
+    journey(&BASH, "set -u; mine() { :; }; PROMPT_COMMAND=(mine)");
+}
+
+#[test]
+fn zsh_journey() {
+    journey(&ZSH, "");
+}
+
+#[test]
+fn zsh_journey_with_an_existing_precmd() {
+    journey(&ZSH, "mine() { :; }; precmd_functions=(mine)");
+}
+
+#[test]
+fn fish_journey() {
+    journey(&FISH, "");
+}
+
+#[test]
+fn rendered_hooks_print_nothing_in_their_shell_and_pass_shellcheck() {
+    let env = Env::new();
+    for (shell, args) in [
+        ("bash", &["--norc", "--noprofile", "-c"][..]),
+        ("zsh", &["-f", "-c"]),
+        ("fish", &["--no-config", "-c"]),
+    ] {
+        if !installed(shell) {
+            continue;
+        }
+        let script = run(env.den(), &["hook", shell]).stdout;
+        let out = Command::new(shell).args(args).arg(&script).output().unwrap();
+        assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            (out.stdout.as_slice(), out.stderr.as_slice()),
+            (&b""[..], &b""[..]),
+            "{shell} printed something"
+        );
+        if shell != "fish" && installed("shellcheck") {
+            let file = env.tmp.path().join(format!("hook.{shell}"));
+            std::fs::write(&file, &script).unwrap();
+            let check = Command::new("shellcheck")
+                .args(["--shell=bash", "--severity=style"])
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert!(
+                check.status.success(),
+                "shellcheck {shell}:\n{}",
+                String::from_utf8_lossy(&check.stdout)
+            );
+        }
+    }
 }
