@@ -10,6 +10,7 @@ mod error;
 mod fs_util;
 mod paths;
 mod project;
+mod session;
 mod shell;
 mod store;
 mod trust;

@@ -2,7 +2,7 @@
 //! terminal and `NO_COLOR` is unset. stdout is never written here: it belongs to the
 //! requested output.
 
-use std::io::{IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::sync::OnceLock;
 
 use crate::env_vars;
@@ -36,4 +36,20 @@ pub fn warn(message: &str) {
 /// A line of information (what den did, or is waiting for).
 pub fn note(message: &str) {
     eprintln!("{} {message}", paint("1", "den:"));
+}
+
+/// Whether a person can answer a question: stdin and stderr are both terminals.
+pub fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// Asks a yes/no question on stderr and reads the answer from stdin; anything but `y` or
+/// `yes` is no.
+pub fn confirm(question: &str) -> bool {
+    eprint!("{} {question} [y/N] ", paint("1", "den:"));
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand, each with `pub fn run(ctx, args) -> Result<ExitCode>`.
 //! This file only routes; commands that later releases provide say so.
 
+mod enter;
 mod explain;
 mod export;
 mod hook;
@@ -36,7 +37,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let offline = cli.offline || std::env::var(env_vars::DEN_OFFLINE).is_ok_and(|v| v == "1" || v == "true");
     let ctx = Ctx { cwd, offline };
     match cli.command {
-        Command::Enter(_) => Err(Error::NotYet("enter")),
+        Command::Enter(args) => enter::run(&ctx, args),
         Command::Hook(args) => hook::run(args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Run(_) => Err(Error::NotYet("run")),

@@ -1,0 +1,129 @@
+//! `den enter [dir] [--pure]`: the user's `$SHELL` with the project's environment, as an
+//! ephemeral session. The shell reads its rc files as usual; `__DEN_STATE` tells an
+//! installed hook that the environment is already applied. On exit the session's
+//! temporary directory and its record are removed and the shell's exit code is returned.
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use crate::activate;
+use crate::cli::EnterArgs;
+use crate::env::state::{self, State, Vars};
+use crate::env::{self, Outer};
+use crate::env_vars;
+use crate::error::{Error, Result};
+use crate::project::{self, Project};
+use crate::{session, trust, ui};
+
+use super::Ctx;
+
+/// What `--pure` keeps of the outer environment (spec §1.1), besides the `LC_*` family.
+const PURE_KEEP: &[&str] = &[
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "TERM",
+    "LANG",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "XDG_RUNTIME_DIR",
+    "SSH_AUTH_SOCK",
+    "TMPDIR",
+];
+
+/// The PATH a pure shell starts from, before the project's tools.
+const PURE_PATH: &str = "/usr/bin:/bin";
+
+/// Starts the shell and returns its exit code.
+pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
+    let dir = args.dir.as_deref().map_or_else(|| ctx.cwd.clone(), |d| ctx.cwd.join(d));
+    let project = project::find(&dir)?.ok_or_else(|| project::Error::NotFound { dir: dir.clone() })?;
+    ensure_trusted(&project, args.trust)?;
+
+    let current = activate::current_vars();
+    let baseline = if args.pure { pure(&current) } else { outside(&current) };
+    let outer: Outer = baseline.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let target = env::compute(&project, &outer, true)?;
+    let target = target.iter().map(|v| (v.name.clone(), v.value.clone())).collect();
+    let (mut next, applied) = state::apply(&baseline, &baseline, &target, None, project.root.clone());
+    if !applied.vars.is_empty() {
+        next.insert(env_vars::DEN_STATE_VAR.into(), applied.encode());
+    }
+
+    let session = session::Session::open(&project.root)?;
+    let shell = user_shell(&current);
+    let mut cmd = Command::new(&shell);
+    if args.pure {
+        cmd.env_clear();
+    } else {
+        for name in current.keys().filter(|k| !next.contains_key(*k)) {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.envs(&next).current_dir(if dir.is_dir() { &dir } else { &project.root });
+    ui::note(&format!("entering {} ({}); `exit` to leave", project.root.display(), shell.display()));
+    let status = {
+        let _quiet = session::IgnoreInterrupts::new();
+        cmd.status().map_err(|e| Error::io(format!("cannot start {}", shell.display()), e))?
+    };
+    session.close();
+    let code = status.code().or_else(|| status.signal().map(|s| 128 + s)).unwrap_or(1);
+    Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+}
+
+/// A `den.toml` must be trusted to be entered: `--trust` trusts it, a terminal asks, and
+/// anything else is refused with the way to trust it.
+fn ensure_trusted(project: &Project, assume_yes: bool) -> Result<()> {
+    let project::Origin::DenToml(file) = &project.origin else { return Ok(()) };
+    let status = trust::status(file)?;
+    if status == trust::Status::Trusted {
+        return Ok(());
+    }
+    if !assume_yes {
+        let changed = matches!(status, trust::Status::Changed { .. });
+        let refused = Error::Trust(trust::Error::NotTrusted { path: file.clone(), changed });
+        if !ui::interactive() {
+            return Err(refused);
+        }
+        let content = std::fs::read_to_string(file)
+            .map_err(|e| Error::io(format!("cannot read {}", file.display()), e))?;
+        let trusted = match &status {
+            trust::Status::Changed { trusted_content } => trusted_content.as_str(),
+            _ => "",
+        };
+        eprint!("{}", trust::render_diff(file, trusted, &content));
+        if !ui::confirm(&format!("trust {} and enter?", file.display())) {
+            return Err(refused);
+        }
+    }
+    trust::trust(file)?;
+    ui::note(&format!("trusted {}", file.display()));
+    Ok(())
+}
+
+/// The environment as it is outside any project: an applied project (the hook's, or an
+/// outer `den enter`'s) is taken off first, so nested sessions do not stack.
+fn outside(current: &Vars) -> Vars {
+    match State::decode(current.get(env_vars::DEN_STATE_VAR).map(String::as_str)) {
+        Some(previous) => state::revert(current, &previous),
+        None => current.clone(),
+    }
+}
+
+/// The almost empty environment `--pure` starts from.
+fn pure(current: &Vars) -> Vars {
+    let mut vars: Vars = outside(current)
+        .into_iter()
+        .filter(|(k, _)| PURE_KEEP.contains(&k.as_str()) || k.starts_with("LC_"))
+        .collect();
+    vars.insert("PATH".into(), PURE_PATH.into());
+    vars
+}
+
+/// `$SHELL`, or `/bin/sh` when it is unset or empty.
+fn user_shell(vars: &Vars) -> PathBuf {
+    vars.get("SHELL")
+        .filter(|s| !s.is_empty())
+        .map_or_else(|| Path::new("/bin/sh").to_path_buf(), PathBuf::from)
+}
