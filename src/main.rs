@@ -1,5 +1,6 @@
 //! den: parse the command line, dispatch, render the error, exit. Nothing else lives here.
 
+mod catalog;
 mod cli;
 mod cmd;
 mod env;
@@ -7,7 +8,9 @@ mod env_vars;
 mod error;
 mod paths;
 mod project;
+mod resolve;
 mod shell;
+mod store;
 mod trust;
 mod ui;
 
