@@ -121,9 +121,10 @@ impl VersionSpec {
     /// True when the spec names a pre-release, which lets pre-releases match.
     pub fn names_prerelease(&self) -> bool {
         match self {
-            VersionSpec::Exact(v) | VersionSpec::Prefix(v) | VersionSpec::Caret(v) | VersionSpec::Tilde(v) => {
-                v.is_prerelease()
-            }
+            VersionSpec::Exact(v)
+            | VersionSpec::Prefix(v)
+            | VersionSpec::Caret(v)
+            | VersionSpec::Tilde(v) => v.is_prerelease(),
             VersionSpec::Range(list) => list.iter().any(|c| c.version.is_prerelease()),
             VersionSpec::Latest | VersionSpec::Alias(_) => false,
         }
@@ -278,10 +279,14 @@ fn parse_range(input: &str, text: &str) -> Result<Vec<Comparator>, SpecError> {
             ">=" => Op::Ge,
             "<" => Op::Lt,
             "<=" => Op::Le,
-            other => return Err(spec_err(input, format!("`{other}` is not a comparison (use >, >=, <, <=, =)"))),
+            other => {
+                return Err(spec_err(input, format!("`{other}` is not a comparison (use >, >=, <, <=, =)")));
+            }
         };
         if rest.is_empty() {
-            rest = tokens.next().ok_or_else(|| spec_err(input, format!("`{op_text}` has no version after it")))?;
+            rest = tokens
+                .next()
+                .ok_or_else(|| spec_err(input, format!("`{op_text}` has no version after it")))?;
         }
         out.push(Comparator { op, version: plain_version(input, rest)? });
     }

@@ -12,20 +12,47 @@ fn pick(spec: &str, versions: &[Version]) -> Option<String> {
 }
 
 const NODE: &[&str] = &[
-    "v23.4.0", "v22.12.0", "v22.11.0", "v22.1.0", "v22.0.0", "v21.7.3", "v20.18.1", "v20.9.0", "v18.20.5",
-    "v18.4.0", "v16.20.2", "v0.1.14", "v24.0.0-rc.1",
+    "v23.4.0",
+    "v22.12.0",
+    "v22.11.0",
+    "v22.1.0",
+    "v22.0.0",
+    "v21.7.3",
+    "v20.18.1",
+    "v20.9.0",
+    "v18.20.5",
+    "v18.4.0",
+    "v16.20.2",
+    "v0.1.14",
+    "v24.0.0-rc.1",
 ];
 const GO: &[&str] = &[
-    "go1.25rc1", "go1.25beta1", "go1.24.4", "go1.24.0", "go1.23.10", "go1.23.4", "go1.22.12", "go1.21.0",
-    "go1.20.14", "go1.20.1", "go1.20", "go1.19",
+    "go1.25rc1",
+    "go1.25beta1",
+    "go1.24.4",
+    "go1.24.0",
+    "go1.23.10",
+    "go1.23.4",
+    "go1.22.12",
+    "go1.21.0",
+    "go1.20.14",
+    "go1.20.1",
+    "go1.20",
+    "go1.19",
 ];
 const JQ: &[&str] = &["jq-1.8.1", "jq-1.8.0", "jq-1.7.1", "jq-1.7", "jq-1.7rc2", "jq-1.6", "jq-1.5"];
 const PBS: &[&str] = &[
-    "3.13.15+20260814", "3.12.14+20260814", "3.12.7+20241206", "3.12.7+20241016", "3.11.16+20260814",
-    "3.15.0rc1+20260814", "3.10.21+20260814",
+    "3.13.15+20260814",
+    "3.12.14+20260814",
+    "3.12.7+20241206",
+    "3.12.7+20241016",
+    "3.11.16+20260814",
+    "3.15.0rc1+20260814",
+    "3.10.21+20260814",
 ];
 const RUFF: &[&str] = &["0.16.4", "0.7.0", "0.6.9", "0.6.10", "0.6.2", "0.5.0", "v0.4.10", "v0.4.9", "0.1.8"];
-const PG_NPM: &[&str] = &["17.6.0-beta.15", "18.3.0-beta.16", "18.3.0-beta.17", "18.4.0-beta.16", "18.4.0-beta.17"];
+const PG_NPM: &[&str] =
+    &["17.6.0-beta.15", "18.3.0-beta.16", "18.3.0-beta.17", "18.4.0-beta.16", "18.4.0-beta.17"];
 
 #[test]
 fn node_prefixes_exact_and_ranges() {
@@ -112,7 +139,8 @@ fn embedded_postgres_pre_releases_count_as_releases_when_asked() {
     let spec = VersionSpec::parse("18").unwrap();
     assert_eq!(best(&spec, &pg), None);
     let pick_loose = |s: &str| {
-        best_with(&VersionSpec::parse(s).unwrap(), &pg, Prereleases::AsReleases).map(|v| v.as_str().to_string())
+        best_with(&VersionSpec::parse(s).unwrap(), &pg, Prereleases::AsReleases)
+            .map(|v| v.as_str().to_string())
     };
     assert_eq!(pick_loose("18").as_deref(), Some("18.4.0-beta.17"));
     assert_eq!(pick_loose("18.3.0").as_deref(), Some("18.3.0-beta.17"));
@@ -123,7 +151,8 @@ fn embedded_postgres_pre_releases_count_as_releases_when_asked() {
 
 #[test]
 fn caret_and_tilde_bounds() {
-    let vs = list(&["0.0.3", "0.0.4", "0.2.3", "0.2.9", "0.3.0", "1.2.3", "1.9.9", "2.0.0-rc1", "2.0.0", "3.0.0"]);
+    let vs =
+        list(&["0.0.3", "0.0.4", "0.2.3", "0.2.9", "0.3.0", "1.2.3", "1.9.9", "2.0.0-rc1", "2.0.0", "3.0.0"]);
     assert_eq!(pick("^0.0.3", &vs).as_deref(), Some("0.0.3"));
     assert_eq!(pick("^0.2.3", &vs).as_deref(), Some("0.2.9"));
     assert_eq!(pick("^0", &vs).as_deref(), Some("0.3.0"));
@@ -151,7 +180,9 @@ fn spec_kinds() {
             Comparator { op: Op::Lt, version: v("1.23") },
         ])
     );
-    for (input, shown) in [("^1.2", "^1.2"), ("~3.12", "~3.12"), (">=1.20 <1.23", ">=1.20, <1.23"), ("lts", "lts")] {
+    for (input, shown) in
+        [("^1.2", "^1.2"), ("~3.12", "~3.12"), (">=1.20 <1.23", ">=1.20, <1.23"), ("lts", "lts")]
+    {
         assert_eq!(VersionSpec::parse(input).unwrap().to_string(), shown);
     }
 }
@@ -160,6 +191,8 @@ fn spec_kinds() {
 fn aliases_match_nothing_until_resolved() {
     let node = list(NODE);
     assert_eq!(pick("lts", &node), None);
+    assert!(!VersionSpec::parse("lts").unwrap().matches(&node[0]));
+    assert!(VersionSpec::parse("23").unwrap().matches(&node[0]));
 }
 
 #[test]

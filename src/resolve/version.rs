@@ -43,9 +43,11 @@ pub struct VersionError {
 impl VersionError {
     /// What the user should do next.
     pub fn help(&self) -> Option<String> {
-        Some("a version is numbers separated by dots, optionally with a prefix such as `v` and a \
+        Some(
+            "a version is numbers separated by dots, optionally with a prefix such as `v` and a \
               pre-release such as `-rc.1` (e.g. `22.11.0`, `v1.7.1`, `1.25rc1`)"
-            .into())
+                .into(),
+        )
     }
 }
 
@@ -324,7 +326,9 @@ mod tests {
 
     #[test]
     fn non_versions_are_refused() {
-        for bad in ["", "nightly", "latest", "canary", "1..2", "1.2-", "1.2+", "v 1.2", "1.2.3-be ta", "1.2.3-a..b"] {
+        for bad in
+            ["", "nightly", "latest", "canary", "1..2", "1.2-", "1.2+", "v 1.2", "1.2.3-be ta", "1.2.3-a..b"]
+        {
             assert!(Version::parse(bad).is_err(), "{bad:?} should not parse");
         }
         let e = Version::parse("99999999999999999999999").unwrap_err();
@@ -359,13 +363,17 @@ mod tests {
 
     #[test]
     fn go_tags_order_like_go_itself() {
-        let mut tags: Vec<Version> = ["go1.25rc1", "go1.24.4", "go1.25beta1", "go1.20", "go1.25.0", "go1.20.1", "go1.9"]
-            .into_iter()
-            .map(v)
-            .collect();
+        let mut tags: Vec<Version> =
+            ["go1.25rc1", "go1.24.4", "go1.25beta1", "go1.20", "go1.25.0", "go1.20.1", "go1.9"]
+                .into_iter()
+                .map(v)
+                .collect();
         tags.sort();
         let sorted: Vec<&str> = tags.iter().map(Version::as_str).collect();
-        assert_eq!(sorted, ["go1.9", "go1.20", "go1.20.1", "go1.24.4", "go1.25beta1", "go1.25rc1", "go1.25.0"]);
+        assert_eq!(
+            sorted,
+            ["go1.9", "go1.20", "go1.20.1", "go1.24.4", "go1.25beta1", "go1.25rc1", "go1.25.0"]
+        );
     }
 
     #[test]
