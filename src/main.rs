@@ -1,6 +1,7 @@
 //! den: parse the command line, dispatch, render the error, exit. Nothing else lives here.
 
 mod activate;
+mod catalog;
 mod cli;
 mod cmd;
 mod config;
@@ -10,6 +11,7 @@ mod error;
 mod fs_util;
 mod paths;
 mod project;
+mod resolve;
 mod session;
 mod shell;
 mod store;

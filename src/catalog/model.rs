@@ -1,0 +1,231 @@
+//! The typed model of a tool definition: what the resolver and the store read. Built from
+//! a catalog file or from a den.toml `source`/`url` override by `raw.rs`; never parsed here.
+
+use indexmap::IndexMap;
+
+use super::platform::{Arch, Os, Platform};
+use super::template::{JsonPath, Template, Vars};
+use crate::resolve::{Prereleases, Version};
+use crate::store::unpack::Format;
+
+/// A tool den knows how to install.
+#[derive(Debug, Clone)]
+pub struct Tool {
+    pub name: String,
+    pub description: String,
+    /// The upstream first, then the fallbacks, tried in order when one is unreachable or
+    /// has no artifact for the version.
+    pub sources: Vec<Source>,
+    /// Names a spec may use instead of a version (`lts`).
+    pub aliases: IndexMap<String, Alias>,
+}
+
+/// One place a tool's versions and artifacts come from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub kind: SourceKind,
+    /// How the versions are listed.
+    pub versions: VersionList,
+    /// How a version is written as an upstream tag (`jq-{version}`); tags that do not
+    /// fit are not versions of this tool. `None`: any tag that parses as a version.
+    pub tag: Option<Template>,
+    /// GitHub sources: the asset's name; `None` picks it by os/arch words.
+    pub asset: Option<Template>,
+    /// The artifact URL (url sources, and GitHub-listed tools served from elsewhere).
+    pub url: Option<Template>,
+    /// The archive format word (`tar.xz`, `binary`, ...), when the file name does not say.
+    pub format: Option<String>,
+    /// Executables inside the unpacked artifact; their directories go on PATH.
+    pub bin: Vec<Template>,
+    pub checksum: Checksum,
+    /// Upstream spellings of os and arch; a platform missing from a map is unsupported.
+    pub os: IndexMap<Os, String>,
+    pub arch: IndexMap<Arch, String>,
+    /// Per-platform exceptions (ripgrep's linux-x64 is musl, ninja's assets are unnamed).
+    pub overrides: IndexMap<Platform, Override>,
+    pub prereleases: Prereleases,
+    pub post_install: Vec<PostInstall>,
+}
+
+/// Where a source lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceKind {
+    /// `github:owner/repo`: a release asset.
+    Github { repo: String },
+    /// `npm:<package>` (placeholders allowed: `@esbuild/{os}-{arch}`); the registry URL
+    /// comes from configuration.
+    Npm { package: Template },
+    /// `pypi:<package>`; the index URL comes from configuration.
+    Pypi { package: String },
+    /// A URL template.
+    Url,
+}
+
+/// How a source's versions are listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionList {
+    /// The tags of a repository's GitHub releases (filtered by the source's `tag`).
+    GithubTags { repo: String },
+    /// Versions found in the asset names of a repository's releases (python-build-standalone
+    /// tags are dates; the Python version is in `cpython-{version}-...`).
+    GithubAssets { repo: String, asset: Template },
+    /// A JSON index and the path of the version strings in it.
+    Json { url: Template, path: JsonPath },
+    /// The package document of the npm source.
+    Npm,
+    /// The simple index of the PyPI source.
+    Pypi,
+    /// Nothing to list: only exact versions can be asked for (a bare den.toml `url`).
+    ExactOnly,
+}
+
+/// Where the artifact's checksum comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checksum {
+    /// No published checksum (the download is still pinned in den.lock by its sha256).
+    None,
+    /// GitHub: the asset's `digest`, else a checksum asset found by name
+    /// (`*.sha256`, `SHA256SUMS`, `checksums.txt`).
+    Auto,
+    /// npm `dist.integrity` or the PyPI index's sha256.
+    Registry,
+    /// A known sha256 (den.toml `sha256 = "..."`).
+    Sha256(String),
+    /// A checksum file at a URL: the line naming the artifact, or a bare digest.
+    Url(Template),
+    /// A checksum file among the release's assets (`SHA256SUMS`, `{asset}.sha256`).
+    Asset(Template),
+    /// A string inside a JSON document (ziglang.org's `{version}/{arch}-{os}/shasum`).
+    Json { url: Template, path: JsonPath },
+}
+
+/// What an alias means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Alias {
+    /// Another spec (`iron = "20"`).
+    Spec(String),
+    /// The newest version whose index entry has this field set to something other than
+    /// `false`/`null` (node's `lts`); needs a [`VersionList::Json`].
+    Flag(String),
+}
+
+/// Per-platform replacements of a source's fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Override {
+    pub os: Option<String>,
+    pub arch: Option<String>,
+    pub asset: Option<Template>,
+    pub url: Option<Template>,
+    pub bin: Option<Vec<Template>>,
+    pub format: Option<String>,
+}
+
+/// The post-install steps real artifacts need; paths are inside the install directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostInstall {
+    /// Make a file executable.
+    Chmod(Template),
+    /// Rename a file.
+    Rename { from: Template, to: Template },
+    /// Create a relative symbolic link `link` → `target` (bun's `bunx`).
+    Symlink { link: Template, target: Template },
+    /// Create the links listed in a JSON file `[{"source": .., "target": ..}]`, paths
+    /// relative to `base`, each link `target` pointing at `source`
+    /// (`@embedded-postgres/*`'s `native/pg-symlinks.json`).
+    SymlinksFromJson { file: Template, base: Template },
+}
+
+/// A source seen for one platform, with the overrides applied.
+#[derive(Debug, Clone)]
+pub struct Target<'a> {
+    pub source: &'a Source,
+    pub platform: Platform,
+    pub os: &'a str,
+    pub arch: &'a str,
+    pub asset: Option<&'a Template>,
+    pub url: Option<&'a Template>,
+    pub bin: &'a [Template],
+    pub format: Option<&'a str>,
+}
+
+impl Source {
+    /// The source for `platform`, or `None` when it has no build for it.
+    pub fn target(&self, platform: Platform) -> Option<Target<'_>> {
+        let over = self.overrides.get(&platform);
+        let os =
+            over.and_then(|o| o.os.as_deref()).or_else(|| self.os.get(&platform.os).map(String::as_str))?;
+        let arch = over
+            .and_then(|o| o.arch.as_deref())
+            .or_else(|| self.arch.get(&platform.arch).map(String::as_str))?;
+        Some(Target {
+            source: self,
+            platform,
+            os,
+            arch,
+            asset: over.and_then(|o| o.asset.as_ref()).or(self.asset.as_ref()),
+            url: over.and_then(|o| o.url.as_ref()).or(self.url.as_ref()),
+            bin: over.and_then(|o| o.bin.as_deref()).unwrap_or(&self.bin),
+            format: over.and_then(|o| o.format.as_deref()).or(self.format.as_deref()),
+        })
+    }
+
+    /// A listed tag (or index entry) as a version of this source, `None` when it is not one.
+    pub fn version_from_tag(&self, tag: &str) -> Option<Version> {
+        if let Some(template) = &self.tag {
+            template.capture_version(tag, &Vars::default())?;
+        }
+        Version::parse(tag).ok()
+    }
+}
+
+impl Target<'_> {
+    /// The placeholder values for `version` on this platform.
+    pub fn vars(&self, version: &Version) -> Vars {
+        let bare = version.bare();
+        let mut vars = Vars {
+            version: bare.to_string(),
+            build: bare.split_once('+').map(|(_, b)| b.to_string()).unwrap_or_default(),
+            os: self.os.to_string(),
+            arch: self.arch.to_string(),
+            ..Vars::default()
+        };
+        vars.tag = match &self.source.tag {
+            Some(template) => template.render(&vars),
+            None => version.as_str().to_string(),
+        };
+        vars
+    }
+
+    /// The artifact URL when the definition says it (`None`: it comes from the API).
+    pub fn url(&self, vars: &Vars) -> Option<String> {
+        self.url.map(|t| t.render(vars))
+    }
+
+    /// The artifact's file name: the asset template, else the URL's last segment.
+    pub fn file_name(&self, vars: &Vars) -> Option<String> {
+        match (self.asset, self.url(vars)) {
+            (Some(asset), _) => Some(asset.render(vars)),
+            (None, Some(url)) => url.rsplit('/').next().map(str::to_string),
+            (None, None) => None,
+        }
+    }
+
+    /// The executables' paths inside the install directory.
+    pub fn bins(&self, vars: &Vars) -> Vec<String> {
+        self.bin.iter().map(|t| t.render(vars)).collect()
+    }
+
+    /// How to unpack the artifact called `file_name`; a single executable is named after
+    /// the first `bin` entry.
+    pub fn format(&self, file_name: &str, vars: &Vars) -> Format {
+        let exe = self.bins(vars).into_iter().next().unwrap_or_else(|| file_name.to_string());
+        match self.format.and_then(|word| Format::from_word(word, &exe)) {
+            Some(format) => format,
+            None => match Format::from_file_name(file_name) {
+                Format::Binary { .. } => Format::Binary { name: exe },
+                Format::Gz { .. } => Format::Gz { name: exe },
+                other => other,
+            },
+        }
+    }
+}

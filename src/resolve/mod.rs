@@ -1,0 +1,14 @@
+//! Resolving what a project asks for into exact versions: version parsing and ordering,
+//! version specs and the choice of the best match. Sources (GitHub, URL templates, npm,
+//! PyPI) and den.lock come next (issue 3). Nothing here touches the network or the disk.
+// Used by the install/run commands of issue 3.
+#![cfg_attr(not(test), allow(dead_code, unused_imports))]
+
+mod spec;
+mod version;
+
+#[cfg(test)]
+mod tests;
+
+pub use spec::{Comparator, Op, Prereleases, SpecError, VersionSpec, best, best_with};
+pub use version::{Version, VersionError};
