@@ -8,6 +8,7 @@ mod error;
 mod paths;
 mod project;
 mod shell;
+mod store;
 mod trust;
 mod ui;
 

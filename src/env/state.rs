@@ -103,10 +103,10 @@ pub fn apply(
         let unchanged_in_project = previous
             .and_then(|p| p.vars.get(name))
             .is_some_and(|c| c.set.as_deref() == value.as_deref().map(digest).as_deref());
-        let hand_edited = previous
-            .and_then(|p| p.vars.get(name))
-            .is_some_and(|c| !set_by_den(c, current.get(name)));
-        let value = if unchanged_in_project && hand_edited { current.get(name).cloned() } else { value.clone() };
+        let hand_edited =
+            previous.and_then(|p| p.vars.get(name)).is_some_and(|c| !set_by_den(c, current.get(name)));
+        let value =
+            if unchanged_in_project && hand_edited { current.get(name).cloned() } else { value.clone() };
         if value == old {
             next.insert_or_remove(name, value);
             continue;
