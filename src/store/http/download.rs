@@ -39,8 +39,8 @@ struct Answer {
 impl Client {
     /// Downloads `url` to `dest_partial`, resuming from what the file already holds when
     /// the server allows it, retrying lost connections, and checking `expected` at the end.
-    /// On a checksum mismatch the file is deleted; on other failures it is kept so the next
-    /// call resumes.
+    /// On a checksum mismatch the file is deleted; on other failures what arrived is kept
+    /// so that the next call resumes.
     pub fn download(
         &self,
         url: &str,
@@ -58,6 +58,10 @@ impl Client {
             Ok(done) => done,
             Err(e) => {
                 progress.abandon();
+                // Keep a prefix for the next call to resume; an empty file is just litter.
+                if std::fs::metadata(dest_partial).is_ok_and(|m| m.len() == 0) {
+                    let _ = std::fs::remove_file(dest_partial);
+                }
                 return Err(e);
             }
         };

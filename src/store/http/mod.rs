@@ -4,7 +4,7 @@
 //! changing answers. In offline mode it never opens a connection. It knows nothing about
 //! tools, sources or the store's layout: callers pass URLs and paths.
 
-// Used by the install/run commands of issue 3.
+// Used by the install/run commands of issue 3; until they exist nothing calls these items.
 #![cfg_attr(not(test), allow(dead_code, unused_imports))]
 
 mod cache;

@@ -148,9 +148,34 @@ fn a_missing_artifact_is_reported_once_and_offline_downloads_nothing() {
     let err = client(dir.path()).download(&server.url("/v99.tgz"), &dest, None, &NoProgress).unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
     assert_eq!(server.requests().len(), 1);
+    assert!(!dest.exists(), "no empty partial file is left");
     let mut offline = settings(dir.path());
     offline.offline = true;
     let err = Client::new(offline).download(&server.url("/v1.tgz"), &dest, None, &NoProgress).unwrap_err();
     assert!(matches!(err, Error::Offline { .. }), "{err:?}");
     assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn a_redirected_download_keeps_its_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = payload(8_000);
+    let served = body.clone();
+    let server = Server::start(move |r, _| {
+        if r.line.starts_with("GET /latest") {
+            let to = format!("http://{}/v1/x.tgz", r.header("host").unwrap_or_default());
+            Reply::Status(302, vec![("location", to)], String::new())
+        } else {
+            Reply::Body(served.clone())
+        }
+    });
+    let dest = dir.path().join("x.part");
+    std::fs::write(&dest, &body[..3_000]).unwrap();
+    let got = client(dir.path())
+        .download(&server.url("/latest"), &dest, Some(&sha256_of(&body)), &NoProgress)
+        .unwrap();
+    assert_eq!(got.size, 8_000);
+    let requests = server.requests();
+    assert_eq!(requests[1].line, "GET /v1/x.tgz HTTP/1.1");
+    assert_eq!(requests[1].header("range"), Some("bytes=3000-"));
 }
