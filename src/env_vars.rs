@@ -17,3 +17,24 @@ pub const DEN_STATE_VAR: &str = "__DEN_STATE";
 /// The shell hook's stamp file for this shell session, passed to `den export <shell>` so
 /// that it touches the same file each time (not exported: each shell has its own).
 pub const DEN_STAMP: &str = "__DEN_STAMP";
+/// Seconds before a connection attempt or a silent server is given up (default 10 to
+/// connect, 30 between bytes); both become this value when set. Tests use it.
+pub const DEN_HTTP_TIMEOUT: &str = "DEN_HTTP_TIMEOUT";
+/// How many times a failed request (connection, timeout, 5xx) is retried (default 2).
+pub const DEN_HTTP_RETRIES: &str = "DEN_HTTP_RETRIES";
+/// Proxy for https URLs (the lowercase form wins, as in curl).
+pub const HTTPS_PROXY: &str = "HTTPS_PROXY";
+/// Lowercase `HTTPS_PROXY`.
+pub const HTTPS_PROXY_LOWER: &str = "https_proxy";
+/// Proxy for plain http URLs.
+pub const HTTP_PROXY: &str = "HTTP_PROXY";
+/// Lowercase `HTTP_PROXY`.
+pub const HTTP_PROXY_LOWER: &str = "http_proxy";
+/// Proxy for any URL whose scheme has no proxy variable of its own.
+pub const ALL_PROXY: &str = "ALL_PROXY";
+/// Lowercase `ALL_PROXY`.
+pub const ALL_PROXY_LOWER: &str = "all_proxy";
+/// Hosts, domains, IP ranges (each with an optional `:port`) reached without a proxy.
+pub const NO_PROXY: &str = "NO_PROXY";
+/// Lowercase `NO_PROXY`.
+pub const NO_PROXY_LOWER: &str = "no_proxy";

@@ -1,0 +1,137 @@
+//! Checksums as upstreams publish them: sha256 in hex (SHASUMS files, release checksum
+//! assets, PyPI) and npm's Subresource Integrity `sha512-<base64>`; and the hasher that
+//! computes both while a download streams, so the bytes are read once.
+
+use std::fmt;
+use std::str::FromStr;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256, Sha512};
+
+use super::error::Error;
+
+/// An expected or computed digest of an artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Checksum {
+    /// Shown as `sha256:<hex>`.
+    Sha256([u8; 32]),
+    /// Shown as `sha512-<base64>`, the form of npm's `dist.integrity`.
+    Sha512([u8; 64]),
+}
+
+impl FromStr for Checksum {
+    type Err = Error;
+
+    /// Accepts `<64 hex>`, `<128 hex>`, `sha256:<hex>`, `sha512:<hex>`, `sha256-<base64>`,
+    /// `sha512-<base64>`, and a space-separated SRI list (the strongest known one wins).
+    fn from_str(value: &str) -> Result<Self, Error> {
+        let bad = || Error::BadChecksum { value: value.to_string() };
+        let parsed: Vec<Checksum> = value.split_whitespace().filter_map(parse_one).collect();
+        let strongest = parsed.iter().find(|c| matches!(c, Checksum::Sha512(_))).or(parsed.first());
+        strongest.cloned().ok_or_else(bad)
+    }
+}
+
+fn parse_one(token: &str) -> Option<Checksum> {
+    let lower = token.to_ascii_lowercase();
+    if let Some(hex) = lower.strip_prefix("sha256:").or_else(|| lower.strip_prefix("sha256=")) {
+        return decode_hex(hex).and_then(|b| b.try_into().ok()).map(Checksum::Sha256);
+    }
+    if let Some(hex) = lower.strip_prefix("sha512:").or_else(|| lower.strip_prefix("sha512=")) {
+        return decode_hex(hex).and_then(|b| b.try_into().ok()).map(Checksum::Sha512);
+    }
+    if let Some(b64) = token.strip_prefix("sha256-") {
+        return STANDARD.decode(b64).ok().and_then(|b| b.try_into().ok()).map(Checksum::Sha256);
+    }
+    if let Some(b64) = token.strip_prefix("sha512-") {
+        return STANDARD.decode(b64).ok().and_then(|b| b.try_into().ok()).map(Checksum::Sha512);
+    }
+    let bytes = decode_hex(&lower)?;
+    match bytes.len() {
+        32 => bytes.try_into().ok().map(Checksum::Sha256),
+        64 => bytes.try_into().ok().map(Checksum::Sha512),
+        _ => None,
+    }
+}
+
+fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    if !hex.len().is_multiple_of(2) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok()).collect()
+}
+
+/// Lowercase hex of `bytes`.
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl fmt::Display for Checksum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Checksum::Sha256(d) => write!(f, "sha256:{}", to_hex(d)),
+            Checksum::Sha512(d) => write!(f, "sha512-{}", STANDARD.encode(d)),
+        }
+    }
+}
+
+/// sha256 and sha512 of the same stream, fed once.
+#[derive(Clone, Default)]
+pub(super) struct Hasher {
+    sha256: Sha256,
+    sha512: Sha512,
+}
+
+impl Hasher {
+    pub(super) fn update(&mut self, bytes: &[u8]) {
+        self.sha256.update(bytes);
+        self.sha512.update(bytes);
+    }
+
+    /// The two digests: (sha256, sha512).
+    pub(super) fn finish(self) -> (Checksum, Checksum) {
+        (Checksum::Sha256(self.sha256.finalize().into()), Checksum::Sha512(self.sha512.finalize().into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ABC256: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    const ABC512: &str =
+        "sha512-3a81oZNherrMQXNJriBBMRLm+k6JqX6iCp7u5ktV05ohkpkqJ0/BqDa6PCOj/uu9RU1EI2Q86A4qmslPpUyknw==";
+
+    fn digests(data: &[u8]) -> (Checksum, Checksum) {
+        let mut h = Hasher::default();
+        h.update(data);
+        h.finish()
+    }
+
+    #[test]
+    fn parses_hex_and_integrity_forms() {
+        let (sha256, sha512) = digests(b"abc");
+        assert_eq!(ABC256.parse::<Checksum>().unwrap(), sha256);
+        assert_eq!(format!("sha256:{}", ABC256.to_uppercase()).parse::<Checksum>().unwrap(), sha256);
+        assert_eq!(ABC512.parse::<Checksum>().unwrap(), sha512);
+        assert_eq!(
+            format!("sha1-qZk+NkcGgWq6PiVxeFDCbJzQ2J0= {ABC512}").parse::<Checksum>().unwrap(),
+            sha512
+        );
+        let Checksum::Sha512(bytes) = &sha512 else { unreachable!() };
+        assert_eq!(to_hex(bytes).parse::<Checksum>().unwrap(), sha512);
+        assert_eq!(sha256.to_string(), format!("sha256:{ABC256}"));
+        assert_eq!(sha512.to_string(), ABC512);
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_checksum() {
+        for bad in
+            ["", "abc", "sha256:xyz", "sha512-notbase64!", "sha1-qZk+NkcGgWq6PiVxeFDCbJzQ2J0=", &ABC256[2..]]
+        {
+            let err = bad.parse::<Checksum>().unwrap_err();
+            assert!(matches!(err, Error::BadChecksum { .. }), "{bad}: {err}");
+        }
+    }
+}

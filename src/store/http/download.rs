@@ -1,0 +1,217 @@
+//! Downloading one artifact to a file the caller names: streamed, hashed while it
+//! streams, resumed with `Range` when a partial file is already there, verified at the
+//! end. It knows nothing of the store's layout and never renames the file into place:
+//! that is the caller's job once the download is verified.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use ureq::Body;
+use ureq::http::Response;
+
+use super::checksum::{Checksum, Hasher};
+use super::client::Client;
+use super::error::{Error, Result};
+use super::progress::Progress;
+
+const CHUNK: usize = 64 * 1024;
+
+/// A finished, verified download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Downloaded {
+    /// Bytes in the file.
+    pub size: u64,
+    /// Always a `Checksum::Sha256`.
+    pub sha256: Checksum,
+    /// Always a `Checksum::Sha512`.
+    pub sha512: Checksum,
+}
+
+/// A server's answer to a download request: the body starts at byte `start` of a file of
+/// `total` bytes (when known).
+struct Answer {
+    response: Response<Body>,
+    start: u64,
+    total: Option<u64>,
+}
+
+impl Client {
+    /// Downloads `url` to `dest_partial`, resuming from what the file already holds when
+    /// the server allows it, retrying lost connections, and checking `expected` at the end.
+    /// On a checksum mismatch the file is deleted; on other failures what arrived is kept
+    /// so that the next call resumes.
+    pub fn download(
+        &self,
+        url: &str,
+        dest_partial: &Path,
+        expected: Option<&Checksum>,
+        progress: &dyn Progress,
+    ) -> Result<Downloaded> {
+        if self.settings().offline {
+            return Err(Error::Offline { url: url.to_string() });
+        }
+        if let Some(dir) = dest_partial.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+        }
+        let (size, hasher) = match self.retrying(|| self.attempt(url, dest_partial, progress)) {
+            Ok(done) => done,
+            Err(e) => {
+                progress.abandon();
+                // Keep a prefix for the next call to resume; an empty file is just litter.
+                if std::fs::metadata(dest_partial).is_ok_and(|m| m.len() == 0) {
+                    let _ = std::fs::remove_file(dest_partial);
+                }
+                return Err(e);
+            }
+        };
+        let (sha256, sha512) = hasher.finish();
+        let actual = match expected {
+            Some(Checksum::Sha256(_)) => Some(&sha256),
+            Some(Checksum::Sha512(_)) => Some(&sha512),
+            None => None,
+        };
+        if let (Some(expected), Some(actual)) = (expected, actual)
+            && expected != actual
+        {
+            progress.abandon();
+            let _ = std::fs::remove_file(dest_partial);
+            return Err(Error::Checksum {
+                url: url.to_string(),
+                expected: expected.to_string(),
+                actual: actual.to_string(),
+            });
+        }
+        progress.finish();
+        Ok(Downloaded { size, sha256, sha512 })
+    }
+
+    /// One try: ask for what is missing, then append it, hashing the whole file.
+    fn attempt(&self, url: &str, path: &Path, progress: &dyn Progress) -> Result<(u64, Hasher)> {
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| Error::io("cannot open", path, e))?;
+        let Answer { response, start, total } = loop {
+            let have = file.metadata().map_err(|e| Error::io("cannot read", path, e))?.len();
+            match self.request_from(url, have)? {
+                Some(answer) => break answer,
+                // The server cannot continue this file: start over (at most once, as have is now 0).
+                None => file.set_len(0).map_err(|e| Error::io("cannot truncate", path, e))?,
+            }
+        };
+        let mut hasher = Hasher::default();
+        if start > 0 {
+            hash_prefix(&mut file, start, &mut hasher).map_err(|e| Error::io("cannot read", path, e))?;
+        } else {
+            file.set_len(0).map_err(|e| Error::io("cannot truncate", path, e))?;
+        }
+        file.seek(SeekFrom::Start(start)).map_err(|e| Error::io("cannot seek", path, e))?;
+        progress.start(total);
+        progress.advance(start);
+        let size = start + self.stream(url, response, &mut file, path, &mut hasher, progress)?;
+        if let Some(total) = total.filter(|t| *t != size) {
+            let reason = format!("the connection closed after {size} of {total} bytes");
+            return Err(Error::Connect { url: url.to_string(), reason });
+        }
+        Ok((size, hasher))
+    }
+
+    /// GETs `url` from byte `have`: the response, where it starts and the full size if known,
+    /// or `None` when the partial file must be dropped (416, or a range other than asked).
+    fn request_from(&self, url: &str, have: u64) -> Result<Option<Answer>> {
+        let mut headers = vec![("accept-encoding", "identity".to_string())];
+        if have > 0 {
+            headers.push(("range", format!("bytes={have}-")));
+        }
+        let response = match self.send(url, &headers) {
+            Err(Error::Status { code: 416, .. }) if have > 0 => return Ok(None),
+            other => other?,
+        };
+        let length = header_u64(&response, "content-length");
+        if response.status().as_u16() != 206 {
+            return Ok(Some(Answer { response, start: 0, total: length }));
+        }
+        let range =
+            response.headers().get("content-range").and_then(|v| v.to_str().ok()).map(parse_content_range);
+        match range {
+            Some(Some((first, full))) if first == have => {
+                Ok(Some(Answer { response, start: have, total: full.or(length.map(|l| have + l)) }))
+            }
+            _ if have > 0 => Ok(None),
+            _ => Ok(Some(Answer { response, start: 0, total: length })),
+        }
+    }
+
+    /// Copies the body to `file`, hashing and reporting as it goes; the bytes written.
+    fn stream(
+        &self,
+        url: &str,
+        response: Response<Body>,
+        file: &mut File,
+        path: &Path,
+        hasher: &mut Hasher,
+        progress: &dyn Progress,
+    ) -> Result<u64> {
+        let mut reader = response.into_body().into_reader();
+        let mut buf = vec![0u8; CHUNK];
+        let mut written = 0u64;
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let _ = file.flush();
+                    return Err(self.classify(url, ureq::Error::from(e)));
+                }
+            };
+            file.write_all(&buf[..n]).map_err(|e| Error::io("cannot write", path, e))?;
+            hasher.update(&buf[..n]);
+            written += n as u64;
+            progress.advance(n as u64);
+        }
+        file.flush().map_err(|e| Error::io("cannot write", path, e))?;
+        Ok(written)
+    }
+}
+
+fn header_u64(response: &Response<Body>, name: &str) -> Option<u64> {
+    response.headers().get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// `bytes 100-199/200` → (100, Some(200)); `bytes 100-199/*` → (100, None).
+fn parse_content_range(value: &str) -> Option<(u64, Option<u64>)> {
+    let rest = value.trim().strip_prefix("bytes")?.trim_start();
+    let (range, full) = rest.split_once('/')?;
+    let first = range.split_once('-')?.0.trim().parse().ok()?;
+    Some((first, full.trim().parse().ok()))
+}
+
+/// Feeds the first `len` bytes of `file` to `hasher`.
+fn hash_prefix(file: &mut File, len: u64, hasher: &mut Hasher) -> std::io::Result<()> {
+    file.seek(SeekFrom::Start(0))?;
+    let mut prefix = Read::by_ref(file).take(len);
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        match prefix.read(&mut buf)? {
+            0 => return Ok(()),
+            n => hasher.update(&buf[..n]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_content_range() {
+        assert_eq!(parse_content_range("bytes 100-199/200"), Some((100, Some(200))));
+        assert_eq!(parse_content_range("bytes 5-9/*"), Some((5, None)));
+        assert_eq!(parse_content_range("items 1-2/3"), None);
+    }
+}

@@ -1,0 +1,29 @@
+//! HTTP for den: a blocking client that verifies TLS against the system certificate
+//! store, follows the proxy variables, retries what may succeed on a second try, streams
+//! downloads to disk with resume and checksums, reports progress, and caches slowly
+//! changing answers. In offline mode it never opens a connection. It knows nothing about
+//! tools, sources or the store's layout: callers pass URLs and paths.
+
+// Used by the install/run commands of issue 3; until they exist nothing calls these items.
+#![cfg_attr(not(test), allow(dead_code, unused_imports))]
+
+mod cache;
+mod checksum;
+mod client;
+mod download;
+mod error;
+mod progress;
+mod proxy;
+mod settings;
+#[cfg(test)]
+mod test_server;
+#[cfg(test)]
+mod tests;
+
+pub use checksum::Checksum;
+pub use client::{Client, Page};
+pub use download::Downloaded;
+pub use error::Error;
+pub use progress::{NoProgress, Progress, Reporter, human_bytes};
+pub use proxy::ProxyEnv;
+pub use settings::{CACHE_BUCKET, Settings};
