@@ -284,3 +284,177 @@ fn rendered_hooks_print_nothing_in_their_shell_and_pass_shellcheck() {
         }
     }
 }
+
+/// `den enter` run on a terminal, with `SHELL` set to `shell`.
+fn enter(w: &World, shell: &str, args: &[&str]) -> Pty {
+    let home = w.env.home();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_den"));
+    cmd.arg("enter")
+        .args(args)
+        .current_dir(&w.a)
+        .env_clear()
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("PATH", format!("{}:/usr/bin:/bin", w.env.tmp.path().join("bin").display()))
+        .env("LANG", "C.UTF-8")
+        .env("TERM", "dumb")
+        .env("SHELL", format!("/usr/bin/{shell}"))
+        .env("GONE", "outer value")
+        .env("KEEP_ME", "outer")
+        .env("PS1", "$ ")
+        .env("fish_greeting", "");
+    // Interactive shells without the user's rc files, as a clean user would have them.
+    match shell {
+        "bash" => cmd.env("BASH_ENV", "/dev/null"),
+        "zsh" => cmd.env("ZDOTDIR", w.env.tmp.path()),
+        _ => &mut cmd,
+    };
+    Pty::spawn(cmd)
+}
+
+fn environment_of(pty: &mut Pty, dir: &Path, n: u32) -> BTreeMap<String, String> {
+    let file = dir.join(format!("enter-env-{n}"));
+    pty.run(&format!("/usr/bin/env -0 > '{}'", file.display()));
+    String::from_utf8(std::fs::read(&file).unwrap())
+        .unwrap()
+        .split('\0')
+        .filter_map(|e| e.split_once('='))
+        .filter(|(k, _)| !SHELL_OWN.contains(k))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn enter_gives_the_environment_and_returns_the_exit_code_in_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        if !installed(shell) {
+            continue;
+        }
+        let w = World::new();
+        let mut sh = enter(&w, shell, &[]);
+        let env = environment_of(&mut sh, w.env.tmp.path(), 1);
+        assert_eq!(env.get("FOO").map(String::as_str), Some("bar"), "{shell}");
+        assert_eq!(env.get("MULTI").map(String::as_str), Some("one\ntwo 'three' $HOME"), "{shell}");
+        assert_eq!(env.get("DEN_PROJECT").map(String::as_str), Some("project"), "{shell}");
+        assert_eq!(env.get("GONE"), None, "{shell}");
+        assert_eq!(env.get("KEEP_ME").map(String::as_str), Some("outer"), "{shell}");
+        assert!(env.contains_key("__DEN_STATE"), "{shell}");
+        let session_dirs = std::fs::read_dir(w.a.join(".den/tmp")).unwrap().count();
+        assert_eq!(session_dirs, 1, "{shell}: the session has its temporary directory");
+        assert_eq!(sh.exit("exit 7"), 7, "{shell}");
+        assert_eq!(
+            std::fs::read_dir(w.a.join(".den/tmp")).unwrap().count(),
+            0,
+            "{shell}: session left behind"
+        );
+        assert_eq!(
+            std::fs::read_dir(w.a.join(".den/sessions")).unwrap().count(),
+            0,
+            "{shell}: record left behind"
+        );
+    }
+}
+
+#[test]
+fn enter_pure_keeps_only_the_basics() {
+    let w = World::new();
+    let mut sh = enter(&w, "bash", &["--pure"]);
+    let env = environment_of(&mut sh, w.env.tmp.path(), 1);
+    let names: Vec<&str> = env.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "DEN_PROJECT",
+            "DEN_ROOT",
+            "DEN_STATE",
+            "FOO",
+            "HOME",
+            "LANG",
+            "MULTI",
+            "PATH",
+            "TERM",
+            "__DEN_STATE"
+        ]
+    );
+    assert_eq!(env["PATH"], format!("{}/bin:/usr/bin:/bin", w.a.display()));
+    assert_eq!(sh.exit("exit"), 0);
+}
+
+#[test]
+fn nested_enter_replaces_the_outer_project_and_an_installed_hook_changes_nothing() {
+    let w = World::new();
+    let mut sh = Sh { pty: enter(&w, "bash", &[]), dumps: w.env.tmp.path().to_path_buf(), n: 0 };
+    sh.run(&format!("source {}", quoted(Path::new(&w.hook("bash")))));
+    let before = w.starts();
+    let first = sh.environment();
+    assert!(w.starts() <= before + 1, "the hook ran den more than once on its first prompt");
+    assert_eq!(first.get("FOO").map(String::as_str), Some("bar"));
+    // From inside project A, enter project B: nothing of A may stay.
+    sh.run(&format!("'{}' enter {}", env!("CARGO_BIN_EXE_den"), quoted(&w.b)));
+    let nested = sh.environment();
+    assert_eq!(nested.get("ONLY_B").map(String::as_str), Some("b"));
+    assert_eq!(nested.get("FOO").map(String::as_str), Some("from b"));
+    assert_eq!(nested.get("MULTI"), None);
+    assert_eq!(nested.get("GONE").map(String::as_str), Some("outer value"), "A's unset must be undone in B");
+    sh.pty.send("exit 5\n");
+    assert!(sh.run("echo \"code=$?\"").contains("code=5"));
+    let back = sh.environment();
+    assert_eq!(back.get("FOO").map(String::as_str), Some("bar"));
+    assert_eq!(sh.pty.exit("exit"), 0);
+}
+
+#[test]
+fn enter_refuses_an_untrusted_project_without_a_terminal_and_trusts_with_the_flag() {
+    let w = World::new();
+    std::fs::write(w.a.join("den.toml"), "[env]\nFOO = \"changed\"\n").unwrap();
+    let mut cmd = w.env.den_in(&w.a);
+    cmd.env("SHELL", "/bin/sh");
+    let out = run(cmd, &["enter"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("is not trusted (it changed since you trusted it)"), "{}", out.stderr);
+    let mut cmd = w.env.den_in(&w.a);
+    cmd.env("SHELL", "/bin/sh").stdin(std::process::Stdio::piped());
+    let mut child = cmd
+        .args(["enter", "--trust"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"echo \"FOO=$FOO\"; exit 4\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "FOO=changed\n");
+}
+
+#[test]
+fn hand_edits_inside_a_project_survive_reloads_and_path_additions_survive_leaving() {
+    if !installed("bash") {
+        return;
+    }
+    let w = World::new();
+    let mut sh = w.shell(&BASH);
+    sh.run(&format!("source {}", quoted(Path::new(&w.hook("bash")))));
+    let outside = sh.environment();
+    sh.run(&format!("cd {}", quoted(&w.a)));
+    sh.run("export FOO=mine; export PATH=\"$PATH:/opt/mine\"");
+    let toml = std::fs::read_to_string(w.a.join("den.toml")).unwrap();
+    std::fs::write(w.a.join("den.toml"), format!("{toml}NEW = \"1\"\n")).unwrap();
+    assert_eq!(run(w.env.den_in(&w.a), &["trust"]).code, 0);
+    sh.run("true");
+    let reloaded = sh.environment();
+    assert_eq!(reloaded.get("NEW").map(String::as_str), Some("1"));
+    assert_eq!(reloaded.get("FOO").map(String::as_str), Some("mine"), "a hand edit was clobbered");
+    std::fs::write(w.a.join("den.toml"), toml.replace("\"bar\"", "\"baz\"")).unwrap();
+    assert_eq!(run(w.env.den_in(&w.a), &["trust"]).code, 0);
+    sh.run("true");
+    assert_eq!(sh.environment().get("FOO").map(String::as_str), Some("baz"), "den.toml's change must win");
+    sh.run("cd /");
+    let left = sh.environment();
+    assert_eq!(left["PATH"], format!("{}:/opt/mine", outside["PATH"]));
+    // den takes back exactly what it put: before its last change, FOO was the user's.
+    assert_eq!(left.get("FOO").map(String::as_str), Some("mine"));
+    assert_eq!(left.get("NEW"), None);
+}
