@@ -2,7 +2,7 @@
 //! version specs and the choice of the best match. Sources (GitHub, URL templates, npm,
 //! PyPI) and den.lock come next (issue 3). Nothing here touches the network or the disk.
 // Used by the install/run commands of issue 3.
-#![cfg_attr(not(test), allow(dead_code, unused_imports))]
+#![allow(dead_code, unused_imports)]
 
 mod artifact;
 mod spec;
