@@ -84,8 +84,6 @@ impl Error {
     }
 }
 
-// The resolver and the hook (issue 2 items 5-6) call this; until they land only tests do.
-#[allow(dead_code)]
 /// Reads the user config, or the defaults when there is no config file.
 pub fn load() -> Result<Config, Error> {
     load_from(&paths::config_dir().join(FILE))

@@ -34,7 +34,15 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         None => std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?,
     };
-    let offline = cli.offline || std::env::var(env_vars::DEN_OFFLINE).is_ok_and(|v| v == "1" || v == "true");
+    // A broken config is reported by every command (but `hook`, which only prints a script),
+    // so that a typo in it never goes unnoticed.
+    let config = match cli.command {
+        Command::Hook(_) => crate::config::Config::default(),
+        _ => crate::config::load()?,
+    };
+    let offline = cli.offline
+        || config.offline
+        || std::env::var(env_vars::DEN_OFFLINE).is_ok_and(|v| v == "1" || v == "true");
     let ctx = Ctx { cwd, offline };
     match cli.command {
         Command::Enter(args) => enter::run(&ctx, args),

@@ -3,6 +3,7 @@
 mod support;
 
 mod cli;
+mod errors;
 mod export;
 mod hook;
 mod init;

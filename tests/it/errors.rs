@@ -1,0 +1,119 @@
+//! Bad input through the real binary: one clear error naming the file, line and column,
+//! showing the line, and saying what to do; exit code 1; nothing on stdout; colours only on
+//! a terminal and never with NO_COLOR.
+
+use std::process::Command;
+
+use crate::pty::Pty;
+use crate::support::{Env, run};
+
+/// `den export --format json` on `toml` (trusted when it parses): exit code and stderr.
+fn export(toml: &str) -> (i32, String, Env) {
+    let env = Env::new();
+    env.write("den.toml", toml);
+    let out = run(env.den(), &["export", "--format", "json"]);
+    assert_eq!(out.stdout, "", "nothing but requested output on stdout");
+    (out.code, out.stderr, env)
+}
+
+fn at(env: &Env, line: usize, col: usize) -> String {
+    format!("den: {}:{line}:{col}: ", env.project().join("den.toml").display())
+}
+
+#[test]
+fn an_unknown_key_is_located_shown_and_corrected() {
+    let (code, stderr, env) = export("# my project\n[tool]\nnode = \"22\"\n");
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        format!(
+            "{}unknown key `tool` in den.toml; did you mean `tools`?\n  |\n2 | [tool]\n  |  ^^^^\n\
+             help: the keys allowed there are `tools`, `env`, `services`, `enter`, `ide`\n",
+            at(&env, 2, 2)
+        )
+    );
+}
+
+#[test]
+fn wrong_types_say_what_was_expected() {
+    let (code, stderr, env) = export("[tools]\nnode = 22\n");
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with(&format!("{}tool `node` must be a version string or a table", at(&env, 2, 8))),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\n2 | node = 22\n  |        ^^\n"), "{stderr}");
+
+    let (_, stderr, env) = export("[services.db]\npreset = \"postgres\"\nport = 99999\n");
+    assert!(stderr.starts_with(&at(&env, 3, 8)), "{stderr}");
+    assert!(stderr.contains("`port` must be an integer between 1 and 65535"), "{stderr}");
+}
+
+#[test]
+fn a_toml_syntax_error_is_located_too() {
+    let (code, stderr, env) = export("[env]\nA = \"unterminated\n");
+    assert_eq!(code, 1);
+    assert!(stderr.starts_with(&format!("{}invalid TOML: ", at(&env, 2, 18))), "{stderr}");
+    assert!(stderr.contains("2 | A = \"unterminated"), "{stderr}");
+}
+
+#[test]
+fn service_mistakes_name_the_services() {
+    let (_, stderr, _) = export("[services.a]\nrun = \"x\"\ndepends_on = [\"b\"]\n");
+    assert!(stderr.contains("`b`"), "{stderr}");
+    let (_, stderr, _) = export(
+        "[services.a]\nrun = \"x\"\ndepends_on = [\"b\"]\n[services.b]\nrun = \"y\"\ndepends_on = [\"a\"]\n",
+    );
+    assert!(stderr.contains("services depend on each other in a cycle: `a` -> `b` -> `a`"), "{stderr}");
+    let (_, stderr, _) = export("[services.a]\nrun = \"x\"\nrestart = \"sometimes\"\n");
+    assert!(stderr.contains("restart"), "{stderr}");
+}
+
+#[test]
+fn a_broken_user_config_is_reported_by_every_command() {
+    let env = Env::new();
+    env.write("den.toml", "[env]\nA = \"1\"\n");
+    let config = env.home().join(".config/den/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "auto_instal = true\n").unwrap();
+    let out = run(env.den(), &["explain"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "den: {}:1:1: unknown key `auto_instal` in config.toml; did you mean `auto_install`?\n  |\n\
+             1 | auto_instal = true\n  | ^^^^^^^^^^^\n\
+             help: the keys allowed there are `auto_install`, `offline`, `sources`, `mirrors`, `tools`\n",
+            config.display()
+        )
+    );
+}
+
+#[test]
+fn commands_not_built_yet_say_so_and_fail() {
+    let env = Env::new();
+    let out = run(env.den(), &["up"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.starts_with("den: `den up` is not available yet"), "{}", out.stderr);
+}
+
+fn den_on_a_terminal(env: &Env, no_color: bool) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_den"));
+    cmd.args(["explain", "NOPE"]).current_dir(env.project()).env_clear().env("HOME", env.home());
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let mut pty = Pty::spawn(cmd);
+    pty.expect("help:")
+}
+
+#[test]
+fn colours_only_on_a_terminal_and_never_with_no_color() {
+    let env = Env::new();
+    env.write("den.toml", "[env]\nA = \"1\"\n");
+    env.trust();
+    assert!(den_on_a_terminal(&env, false).contains("\x1b[1;31mden:\x1b[0m"));
+    assert!(!den_on_a_terminal(&env, true).contains('\x1b'));
+    let piped = run(env.den(), &["explain", "NOPE"]);
+    assert!(!piped.stderr.contains('\x1b'), "{}", piped.stderr);
+}
