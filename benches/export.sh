@@ -27,11 +27,13 @@ fi
 
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 den="$root/target/release/den"
+[ "${1:-}" = --install-only ] && exit 0
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share" \
-  XDG_CACHE_HOME="$work/home/.cache" XDG_STATE_HOME="$work/home/.local/state" MISE_YES=1
+  XDG_CACHE_HOME="$work/home/.cache" XDG_STATE_HOME="$work/home/.local/state" MISE_YES=1 \
+  MISE_OFFLINE=1  # mise would otherwise try to list versions online for tools not installed
 mkdir -p "$HOME" "$work/den" "$work/mise" "$work/direnv"
 
 tool_names=(node python go ruff jq ripgrep fd just shellcheck terraform)
