@@ -126,18 +126,13 @@ fn target_of(p: &Project, baseline: &Vars) -> Target {
 }
 
 /// Adds the files whose change must re-apply `p`: its manifest(s), den.lock, its dotenv
-/// files and its trust record.
+/// files and the trust records' directory.
 fn watch_project(p: &Project, out: &mut Activation) {
     match &p.origin {
         Origin::DenToml(file) => {
             out.watch.push(file.clone());
             out.exists.push(file.clone());
-            let canonical = fs::canonicalize(file).unwrap_or_else(|_| file.clone());
-            let record = trust::record_path(&canonical);
-            if record.exists() {
-                out.exists.push(record.clone());
-            }
-            out.watch.push(record);
+            out.watch.push(trust::records_dir());
         }
         Origin::Foreign(files) => {
             out.watch.extend(files.iter().cloned());

@@ -186,11 +186,11 @@ pub fn write_own_edit(file: &Path, new_content: &[u8]) -> Result<(), Error> {
     write_own_edit_in(&Store::open(), file, new_content)
 }
 
-/// The record file of `canonical_file` (an already canonical path), whether or not it
-/// exists: the activation hook watches it so that `den trust` and `den untrust` take effect
-/// at the next prompt (it is rewritten by `trust` and removed by `untrust`).
-pub fn record_path(canonical_file: &Path) -> PathBuf {
-    Store::open().record_path(canonical_file)
+/// The directory holding every trust record. Each `den trust` and `den untrust` changes
+/// its modification time (records are written by rename and removed), so the activation
+/// hook watches this one directory to notice trust changes at the next prompt.
+pub fn records_dir() -> PathBuf {
+    crate::paths::data_dir().join(store::BUCKET)
 }
 
 fn canonical(file: &Path) -> Result<PathBuf, Error> {

@@ -19,7 +19,7 @@ use super::Error;
 use crate::fs_util;
 
 /// The versioned bucket under the data dir.
-const BUCKET: &str = "trust-v1";
+pub const BUCKET: &str = "trust-v1";
 /// Mode of every file written here.
 const FILE_MODE: u32 = 0o600;
 

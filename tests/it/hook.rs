@@ -202,6 +202,17 @@ fn journey(kind: &ShellKind, setup: &str) {
     assert_eq!(edited.get("FOO").map(String::as_str), Some("edited"), "{}", kind.name);
     assert_eq!(edited.get("MULTI"), None, "{}", kind.name);
 
+    // Untrusting takes effect at the next prompt; trusting again re-applies.
+    assert_eq!(run(w.env.den_in(&w.a), &["untrust"]).code, 0);
+    let shown = sh.run("true");
+    assert!(shown.contains("is not trusted"), "{}: {shown}", kind.name);
+    let mut untrusted = sh.environment();
+    untrusted.remove("__DEN_STATE");
+    assert_eq!(untrusted, outside, "{}: an untrusted project must apply nothing", kind.name);
+    assert_eq!(run(w.env.den_in(&w.a), &["trust"]).code, 0);
+    sh.run("true");
+    assert_eq!(sh.environment().get("FOO").map(String::as_str), Some("edited"), "{}", kind.name);
+
     // Into another project and back.
     sh.run(&format!("cd {}", q(&w.b)));
     let in_b = sh.environment();
