@@ -423,3 +423,74 @@ fn config_points_den_at_the_server() {
     assert!(config.contains(&format!("\"https://github.com/\" = \"{b}/github.com/\"\n")));
     assert_eq!(config.lines().count(), 6 + crate::upstream::HOSTS.len());
 }
+
+#[test]
+fn go_dev_lists_json_and_redirects_downloads_to_dl_google_com() {
+    let up = Upstream::start();
+    up.catalog_tool("go", "1.23.4").catalog_tool("go", "1.24.0");
+    let base = up.base();
+    let list = get(&base, "/go.dev/dl/?mode=json&include=all");
+    assert_eq!(list.header("content-type"), Some("application/json"));
+    assert!(
+        list.text().starts_with("[\n {\n  \"version\": \"go1.24.0\",\n  \"stable\": true,\n"),
+        "{}",
+        list.text()
+    );
+    let name = "go1.23.4.linux-amd64.tar.gz";
+    let hop = get(&base, &format!("/go.dev/dl/{name}"));
+    assert_eq!(
+        (hop.status, hop.header("location")),
+        (302, Some(format!("{base}/dl.google.com/go/{name}").as_str()))
+    );
+    let body = fetch(&base, &format!("/go.dev/dl/{name}")).body;
+    assert_eq!(get(&base, &format!("/dl.google.com/go/{name}.sha256")).text(), sha256_hex(&body));
+    let file = &list.json()[1]["files"][2];
+    assert_eq!(
+        (file["filename"].as_str(), file["sha256"].as_str()),
+        (Some(name), Some(sha256_hex(&body).as_str()))
+    );
+}
+
+#[test]
+fn connections_stay_open_between_requests() {
+    use std::io::{BufRead, BufReader, Write};
+    let up = Upstream::start();
+    up.file("/a", "first").file("/b", "second!");
+    let mut s = std::net::TcpStream::connect(up.base().trim_start_matches("http://")).unwrap();
+    s.write_all(b"GET /a HTTP/1.1\r\nhost: x\r\n\r\nHEAD /b HTTP/1.1\r\nhost: x\r\n\r\nGET /b HTTP/1.1\r\nhost: x\r\n\r\n")
+        .unwrap();
+    let mut r = BufReader::new(s);
+    let mut bodies = Vec::new();
+    for method in ["GET", "HEAD", "GET"] {
+        let mut len = 0;
+        loop {
+            let mut line = String::new();
+            r.read_line(&mut line).unwrap();
+            if let Some(v) = line.strip_prefix("content-length: ") {
+                len = v.trim().parse().unwrap();
+            }
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut body = vec![0; if method == "HEAD" { 0 } else { len }];
+        r.read_exact(&mut body).unwrap();
+        bodies.push((len, String::from_utf8(body).unwrap()));
+    }
+    assert_eq!(bodies, [(5, "first".into()), (7, String::new()), (7, "second!".into())]);
+}
+
+#[test]
+fn script_binaries_really_run() {
+    let up = Upstream::start();
+    up.catalog_tool("uv", "0.4.20");
+    let path = up.github_download_path("astral-sh/uv", "0.4.20", "uv-x86_64-unknown-linux-gnu.tar.gz");
+    let members = tar_members(&gunzip(&fetch(&up.base(), &path).body));
+    let (_, _, mode, content) = members.iter().find(|m| m.0 == "uv-x86_64-unknown-linux-gnu/uvx").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let exe = dir.path().join("uvx");
+    std::fs::write(&exe, content).unwrap();
+    std::fs::set_permissions(&exe, std::os::unix::fs::PermissionsExt::from_mode(*mode)).unwrap();
+    let out = std::process::Command::new(&exe).arg("--version").output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "uvx 0.4.20\n");
+}

@@ -77,6 +77,9 @@ pub fn publish(up: &Upstream, name: &str, version: &str) {
                 .push(Asset::archive(&format!("shellcheck-v{v}.zip"), &[Entry::exe("shellcheck.exe", "MZ")]));
             up.github_release("koalaman/shellcheck", &format!("v{v}"), &assets);
         }
+        "go" => {
+            up.go(v, &[] as &[Entry]);
+        }
         "terraform" => {
             up.hashicorp("terraform", v, &[] as &[Entry]);
         }

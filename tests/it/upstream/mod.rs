@@ -14,6 +14,7 @@ mod catalog;
 pub mod client;
 pub mod faults;
 pub mod github;
+mod godev;
 mod hashicorp;
 mod nodejs;
 mod npm;
@@ -67,6 +68,8 @@ pub struct State {
     pub pypi: pypi::Index,
     pub nodejs: nodejs::Dist,
     pub hashicorp: hashicorp::Releases,
+    /// go.dev's release list, newest first.
+    pub godev: Vec<serde_json::Value>,
     pub faults: faults::Faults,
     /// The next release/asset id.
     pub next_id: u64,
@@ -191,6 +194,12 @@ impl Upstream {
         self
     }
 
+    /// Publishes a Go version on go.dev/dl (JSON list, 302 to dl.google.com, `.sha256`).
+    pub fn go<E: AsEntry>(&self, version: &str, files: &[E]) -> &Self {
+        godev::publish(&mut self.state(), version, &archives::entries(files));
+        self
+    }
+
     /// Serves `body` at `path` (any other upstream file: go.dev, dl.k8s.io, ...).
     pub fn file(&self, path: &str, body: impl Into<Vec<u8>>) -> &Self {
         self.state().put(path, body.into(), "application/octet-stream");
@@ -204,7 +213,7 @@ impl Upstream {
     }
 
     /// Publishes a catalog tool's real release layout (jq, ripgrep, ruff, uv, node,
-    /// shellcheck, terraform): the exact asset names for linux and darwin, x64 and arm64,
+    /// shellcheck, terraform, go): the exact asset names for linux and darwin, x64 and arm64,
     /// each binary a script printing what the real `--version` prints.
     pub fn catalog_tool(&self, name: &str, version: &str) -> &Self {
         catalog::publish(self, name, version);

@@ -123,6 +123,7 @@ pub fn serve(state: &State, req: &Request) -> Response {
             })
             .collect();
         let mut versions: Vec<&str> = project.files.iter().map(|f| f.version.as_str()).collect();
+        versions.sort_by_key(|v| v.split('.').map(|p| p.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>());
         versions.dedup();
         let doc = json!({
             "files": files, "meta": {"_last-serial": 25385672, "api-version": "1.1"},
