@@ -10,3 +10,5 @@ mod init;
 mod project;
 mod pty;
 mod trust;
+mod upstream;
+mod upstream_selftest;
