@@ -5,6 +5,7 @@
 #![cfg_attr(not(test), allow(dead_code, unused_imports))]
 
 mod artifact;
+pub mod lock;
 mod spec;
 mod version;
 
