@@ -20,8 +20,6 @@ use crate::catalog::Platform;
 use crate::project::{Diagnostic, ToolRequest};
 use crate::resolve::{Artifact, Resolved};
 
-pub use format::FORMAT;
-
 /// The lock file's name, next to den.toml.
 pub const DEN_LOCK: &str = "den.lock";
 

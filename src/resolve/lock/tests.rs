@@ -259,3 +259,19 @@ fn bad_platforms_checksums_and_formats_are_errors() {
     let err = parse_err("version = 1\nextra = true\n");
     assert!(err.starts_with("/p/den.lock:2:1: invalid TOML: unknown field `extra`"), "{err}");
 }
+
+#[test]
+fn retain_drops_what_den_toml_no_longer_asks_for() {
+    let mut lock = Lock::from_resolved([node(&["linux-x64"]), postgres()]);
+    lock.retain_requested(&requests(&[request("node", "22")]));
+    assert_eq!(lock.tools.keys().collect::<Vec<_>>(), ["node"]);
+    let err = Error::Unsatisfied {
+        path: PathBuf::from("/p/den.lock"),
+        mismatches: vec![Mismatch::Missing { tool: "ruff".into() }, Mismatch::Removed { tool: "go".into() }],
+    };
+    assert_eq!(
+        err.to_string(),
+        "/p/den.lock does not match den.toml: `ruff` is not locked; `go` is locked but no longer in den.toml"
+    );
+    assert_eq!(err.help().unwrap(), "run `den install` without `--frozen` to update den.lock, then commit it");
+}
