@@ -50,7 +50,7 @@ fn ls(store: &Store) -> Result<()> {
 
 fn verify(store: &Store) -> Result<()> {
     let mut changed = Vec::new();
-    for (tool, problems) in gc::verify(store)? {
+    for gc::Checked { tool, problems } in gc::verify(store)? {
         match problems {
             None => println!("{}: not checked (installed without a file list)", tool.label()),
             Some(p) if p.is_empty() => println!("{}: ok", tool.label()),
@@ -69,8 +69,8 @@ fn verify(store: &Store) -> Result<()> {
 fn prune(store: &Store, older_than: u32) -> Result<()> {
     let age = Duration::from_secs(u64::from(older_than) * 86_400);
     let pruned = gc::prune(store, age, SystemTime::now())?;
-    for (file, problem) in &pruned.unreadable {
-        ui::warn(&format!("{}: {problem}; the tools it pins were not kept for it", file.display()));
+    for (_, problem) in &pruned.unreadable {
+        ui::warn(&format!("{problem}; the tools it pins were not kept for it"));
     }
     if pruned.removed.is_empty() {
         ui::note("nothing to remove");

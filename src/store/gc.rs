@@ -56,7 +56,9 @@ pub fn installed(store: &Store) -> Result<Vec<Installed>, Error> {
         out.push(Installed { size: size(&entry.path()), key: name, receipt });
     }
     out.sort_by(|a, b| {
-        let k = |i: &Installed| (i.receipt.is_none(), i.receipt.as_ref().map(|r| (r.name.clone(), r.version.clone())));
+        let k = |i: &Installed| {
+            (i.receipt.is_none(), i.receipt.as_ref().map(|r| (r.name.clone(), r.version.clone())))
+        };
         k(a).cmp(&k(b)).then_with(|| a.key.cmp(&b.key))
     });
     Ok(out)
@@ -78,7 +80,8 @@ pub struct Removed {
     pub size: u64,
 }
 
-/// The outcome of `prune`: what went, and the projects whose den.lock could not be read.
+/// The outcome of `prune`: what went, and the den.lock files that could not be read (with
+/// the first line of the error, which names the file).
 #[derive(Debug, Default)]
 pub struct Pruned {
     pub removed: Vec<Removed>,
@@ -86,7 +89,8 @@ pub struct Pruned {
 }
 
 /// Removes the tools that no known project's den.lock pins and that were not used within
-/// `older_than` of `now`, and downloads left unfinished for as long.
+/// `older_than` of `now`, downloads left unfinished for as long, and install directories
+/// a killed den left more than a day ago.
 pub fn prune(store: &Store, older_than: Duration, now: SystemTime) -> Result<Pruned, Error> {
     let mut pruned = Pruned::default();
     let mut pinned = BTreeSet::new();
@@ -100,13 +104,28 @@ pub fn prune(store: &Store, older_than: Duration, now: SystemTime) -> Result<Pru
             Err(e) => pruned.unreadable.push((file, e.to_string().lines().next().unwrap_or("").to_string())),
         }
     }
-    let recent = |t: Option<SystemTime>| t.is_some_and(|t| now.duration_since(t).unwrap_or_default() < older_than);
+    let recent =
+        |t: Option<SystemTime>| t.is_some_and(|t| now.duration_since(t).unwrap_or_default() < older_than);
     for tool in installed(store)? {
         if pinned.contains(&tool.key) || recent(receipt::last_used(store, &tool.key)) {
             continue;
         }
         remove_tool(store, &tool.key)?;
         pruned.removed.push(Removed { label: tool.label(), size: tool.size });
+    }
+    // Install directories left by a killed den (an install never takes a day).
+    let tools = store.root().join(TOOLS);
+    for entry in fs::read_dir(&tools).into_iter().flatten().flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > Duration::from_secs(86_400));
+        if entry.file_name().to_string_lossy().starts_with(".tmp-") && stale {
+            let size = size(&entry.path());
+            remove_tree(&entry.path())?;
+            let label = format!("unfinished install {}", entry.file_name().to_string_lossy());
+            pruned.removed.push(Removed { label, size });
+        }
     }
     let downloads = store.root().join(DOWNLOADS);
     for entry in fs::read_dir(&downloads).into_iter().flatten().flatten() {
@@ -125,7 +144,8 @@ pub fn prune(store: &Store, older_than: Duration, now: SystemTime) -> Result<Pru
 /// Removes one installed tool under its install lock: renamed away first (so it vanishes
 /// at once), then deleted with its receipt and manifest.
 fn remove_tool(store: &Store, key: &str) -> Result<(), Error> {
-    let _lock = store.lock(key, key).map_err(|e| Error::Write { path: store.tool_dir(key), source: io(e) })?;
+    let _lock =
+        store.lock(key, key).map_err(|e| Error::Write { path: store.tool_dir(key), source: io(e) })?;
     let dir = store.tool_dir(key);
     let trash = store.root().join(TOOLS).join(format!(".tmp-removing-{key}"));
     fs::rename(&dir, &trash).map_err(Error::write(&dir))?;
@@ -166,12 +186,20 @@ fn make_writable(path: &Path) {
     }
 }
 
-/// Verifies every installed tool; per tool, its problems, or `None` without a manifest.
-pub fn verify(store: &Store) -> Result<Vec<(Installed, Option<Vec<manifest::Problem>>)>, Error> {
+/// One installed tool checked against its manifest.
+#[derive(Debug)]
+pub struct Checked {
+    pub tool: Installed,
+    /// What differs (empty: nothing), or `None` when it has no manifest to compare with.
+    pub problems: Option<Vec<manifest::Problem>>,
+}
+
+/// Verifies every installed tool against its manifest.
+pub fn verify(store: &Store) -> Result<Vec<Checked>, Error> {
     let mut out = Vec::new();
     for tool in installed(store)? {
         let problems = manifest::verify(store, &tool.key)?;
-        out.push((tool, problems));
+        out.push(Checked { tool, problems });
     }
     Ok(out)
 }

@@ -131,7 +131,9 @@ fn check_link_target(link: &[String], target: &str) -> Result<(), String> {
     let mut named = false;
     for c in Path::new(target).components() {
         match c {
-            Component::RootDir | Component::Prefix(_) => return Err(format!("`{target}` is an absolute path")),
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(format!("`{target}` is an absolute path"));
+            }
             Component::CurDir => {}
             Component::ParentDir if named => return Err(format!("`{target}` climbs with `..` after a name")),
             Component::ParentDir => depth -= 1,
@@ -245,9 +247,13 @@ mod tests {
         let json = r#"[{"source": "native/lib/libpq.so.5.16", "target": "native/lib/libpq.so.5"},
                        {"source": "native/lib/libpq.so.5.16", "target": "native/other/libpq.so"}]"#;
         fs::write(dir.join("package/native/pg-symlinks.json"), json).unwrap();
-        let s = Step::SymlinksFromJson { file: "package/native/pg-symlinks.json".into(), base: "package".into() };
+        let s =
+            Step::SymlinksFromJson { file: "package/native/pg-symlinks.json".into(), base: "package".into() };
         step(dir, s.clone()).unwrap();
-        assert_eq!(fs::read_link(dir.join("package/native/lib/libpq.so.5")).unwrap(), Path::new("libpq.so.5.16"));
+        assert_eq!(
+            fs::read_link(dir.join("package/native/lib/libpq.so.5")).unwrap(),
+            Path::new("libpq.so.5.16")
+        );
         assert_eq!(
             fs::read_link(dir.join("package/native/other/libpq.so")).unwrap(),
             Path::new("../lib/libpq.so.5.16")
@@ -267,10 +273,19 @@ mod tests {
             (Step::Chmod { path: "/etc/passwd".into() }, "`/etc/passwd` is an absolute path"),
             (Step::Chmod { path: "../x".into() }, "`../x` climbs out with `..`"),
             (Step::Chmod { path: "out/x".into() }, "`out/x` is a symbolic link"),
-            (Step::Rename { from: "bin/tool".into(), to: "out/tool".into() }, "`out/tool` is a symbolic link"),
-            (Step::Symlink { link: "bin/l".into(), target: "../../etc".into() }, "`../../etc` points outside the install directory"),
+            (
+                Step::Rename { from: "bin/tool".into(), to: "out/tool".into() },
+                "`out/tool` is a symbolic link",
+            ),
+            (
+                Step::Symlink { link: "bin/l".into(), target: "../../etc".into() },
+                "`../../etc` points outside the install directory",
+            ),
             (Step::Symlink { link: "l".into(), target: "/etc".into() }, "`/etc` is an absolute path"),
-            (Step::Symlink { link: "l".into(), target: "bin/../../x".into() }, "`bin/../../x` climbs with `..` after a name"),
+            (
+                Step::Symlink { link: "l".into(), target: "bin/../../x".into() },
+                "`bin/../../x` climbs with `..` after a name",
+            ),
             (Step::Symlink { link: "out/l".into(), target: "x".into() }, "`out/l` is a symbolic link"),
         ];
         for (s, reason) in cases {
@@ -278,13 +293,15 @@ mod tests {
             assert!(err.ends_with(&format!(": {reason}")), "{err}");
         }
         fs::write(dir.join("links.json"), r#"[{"source": "../../etc/passwd", "target": "passwd"}]"#).unwrap();
-        let err = step(dir, Step::SymlinksFromJson { file: "links.json".into(), base: ".".into() }).unwrap_err();
+        let err =
+            step(dir, Step::SymlinksFromJson { file: "links.json".into(), base: ".".into() }).unwrap_err();
         assert_eq!(
             err,
             "cannot create the links listed in `links.json` in DIR: `../../etc/passwd` climbs out with `..`"
         );
         fs::write(dir.join("links.json"), r#"[{"source": "a", "target": "/tmp/x"}]"#).unwrap();
-        let err = step(dir, Step::SymlinksFromJson { file: "links.json".into(), base: "".into() }).unwrap_err();
+        let err =
+            step(dir, Step::SymlinksFromJson { file: "links.json".into(), base: "".into() }).unwrap_err();
         assert!(err.ends_with("`/tmp/x` is an absolute path"), "{err}");
         assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
     }

@@ -102,7 +102,7 @@ mod tests {
         let text = fs::read_to_string(path(&store)).unwrap();
         assert!(text.starts_with("# The projects den installed tools for;"), "{text}");
         fs::remove_file(a.join(DEN_LOCK)).unwrap();
-        assert_eq!(forget_gone(&store).unwrap(), [b.clone()]);
+        assert_eq!(forget_gone(&store).unwrap(), std::slice::from_ref(&b));
         assert_eq!(list(&store).unwrap(), [b]);
     }
 }

@@ -32,7 +32,8 @@ const PREFIXES: &[&str] = &["npm:", "pypi:", "github:"];
 
 /// Parses `tool[@spec]` or `<npm|pypi|github>:package[@spec]`.
 pub fn parse(arg: &str) -> Result<ToolArg, Error> {
-    let bad = |reason: &str, help: String| Error::BadArg { arg: arg.to_string(), reason: reason.into(), help };
+    let bad =
+        |reason: &str, help: String| Error::BadArg { arg: arg.to_string(), reason: reason.into(), help };
     let form_help = || "write `tool@version` (`node@22`), or `npm:package@version` for a package".to_string();
     if let Some(prefix) = PREFIXES.iter().find(|p| arg.starts_with(**p)) {
         let rest = &arg[prefix.len()..];
@@ -49,10 +50,17 @@ pub fn parse(arg: &str) -> Result<ToolArg, Error> {
             return Err(bad("den cannot name a tool after this package", help));
         }
         let source = Some(format!("{prefix}{package}"));
-        return Ok(ToolArg { name: name.to_string(), spec: spec_of(spec).map_err(|r| bad(r, form_help()))?, source });
+        return Ok(ToolArg {
+            name: name.to_string(),
+            spec: spec_of(spec).map_err(|r| bad(r, form_help()))?,
+            source,
+        });
     }
     if let Some(package) = arg.strip_prefix('@') {
-        return Err(bad("a tool name cannot start with `@`", format!("for an npm package write `npm:@{package}`")));
+        return Err(bad(
+            "a tool name cannot start with `@`",
+            format!("for an npm package write `npm:@{package}`"),
+        ));
     }
     let (name, spec) = arg.split_once('@').unwrap_or((arg, "latest"));
     if !is_plain_name(name) {
@@ -61,7 +69,11 @@ pub fn parse(arg: &str) -> Result<ToolArg, Error> {
             form_help(),
         ));
     }
-    Ok(ToolArg { name: name.to_string(), spec: spec_of(spec).map_err(|r| bad(r, form_help()))?, source: None })
+    Ok(ToolArg {
+        name: name.to_string(),
+        spec: spec_of(spec).map_err(|r| bad(r, form_help()))?,
+        source: None,
+    })
 }
 
 fn spec_of(spec: &str) -> Result<String, &'static str> {
@@ -107,7 +119,10 @@ mod tests {
         let err = parse("node@").unwrap_err();
         assert_eq!(err.to_string(), "cannot add `node@`: the version after `@` is empty");
         let err = parse("npm:@biomejs/cli-{os}-{arch}@2").unwrap_err();
-        assert_eq!(err.to_string(), "cannot add `npm:@biomejs/cli-{os}-{arch}@2`: den cannot name a tool after this package");
+        assert_eq!(
+            err.to_string(),
+            "cannot add `npm:@biomejs/cli-{os}-{arch}@2`: den cannot name a tool after this package"
+        );
         assert_eq!(
             err.help().unwrap(),
             "add it to den.toml under a name of your choice: `mytool = { version = \"2\", source = \"npm:@biomejs/cli-{os}-{arch}\" }`"

@@ -55,7 +55,10 @@ fn adding_appends_to_the_tools_table() {
 fn a_string_entry_becomes_a_table_when_a_source_is_given() {
     let out = add("[tools]\nbiome = \"1\"  # formatter\n", &["npm:@biomejs/biome@2"]);
     assert_eq!(out, "[tools]\nbiome = { version = \"2\", source = \"npm:@biomejs/biome\" }  # formatter\n");
-    let out = add("[tools]\njq = { version = \"1\", url = \"https://example.test/jq\" }\n", &["github:jqlang/jq@1.7"]);
+    let out = add(
+        "[tools]\njq = { version = \"1\", url = \"https://example.test/jq\" }\n",
+        &["github:jqlang/jq@1.7"],
+    );
     assert_eq!(out, "[tools]\njq = { version = \"1.7\", source = \"github:jqlang/jq\" }\n");
 }
 
@@ -80,7 +83,10 @@ fn the_table_is_created_in_empty_and_comment_only_files() {
 
 #[test]
 fn an_inline_tools_table_is_edited_in_place() {
-    assert_eq!(add("tools = { node = \"20\" }\n", &["node@22", "go@1"]), "tools = { node = \"22\", go = \"1\" }\n");
+    assert_eq!(
+        add("tools = { node = \"20\" }\n", &["node@22", "go@1"]),
+        "tools = { node = \"22\", go = \"1\" }\n"
+    );
 }
 
 #[test]

@@ -70,7 +70,9 @@ fn field(out: &mut String, key: &str, value: &str) {
 fn step(s: &Step) -> String {
     match s {
         Step::Chmod { path } => format!("{{ chmod = {} }}", string(path)),
-        Step::Rename { from, to } => format!("{{ rename = {{ from = {}, to = {} }} }}", string(from), string(to)),
+        Step::Rename { from, to } => {
+            format!("{{ rename = {{ from = {}, to = {} }} }}", string(from), string(to))
+        }
         Step::Symlink { link, target } => {
             format!("{{ symlink = {{ link = {}, target = {} }} }}", string(link), string(target))
         }
@@ -141,18 +143,22 @@ pub fn parse(file: &Path, text: &str) -> Result<Lock, Error> {
     };
     let raw: RawLock = toml::from_str(text).map_err(|e| invalid(Diagnostic::from_toml(file, text, &e)))?;
     if *raw.version.get_ref() != FORMAT {
-        let message = format!("den.lock format {} is not one this den reads (it reads {FORMAT})", raw.version.get_ref());
-        return Err(Error::Invalid(Box::new(Diagnostic::new(file, text, raw.version.span(), message).with_help(
-            "upgrade den if a newer den wrote it; otherwise delete den.lock and run `den install`",
-        ))));
+        let message = format!(
+            "den.lock format {} is not one this den reads (it reads {FORMAT})",
+            raw.version.get_ref()
+        );
+        return Err(Error::Invalid(Box::new(
+            Diagnostic::new(file, text, raw.version.span(), message).with_help(
+                "upgrade den if a newer den wrote it; otherwise delete den.lock and run `den install`",
+            ),
+        )));
     }
     let mut lock = Lock::default();
     for (name, raw_tool) in raw.tools {
         let mut artifacts = BTreeMap::new();
         for (key, a) in raw_tool.platforms {
-            let platform = Platform::from_str(key.get_ref()).map_err(|e| {
-                invalid(Diagnostic::new(file, text, key.span(), e))
-            })?;
+            let platform = Platform::from_str(key.get_ref())
+                .map_err(|e| invalid(Diagnostic::new(file, text, key.span(), e)))?;
             if Checksum::from_str(a.checksum.get_ref()).is_err() {
                 let message = format!("`{}` is not a checksum", a.checksum.get_ref());
                 return Err(invalid(Diagnostic::new(file, text, a.checksum.span(), message)));

@@ -32,13 +32,18 @@ fn node(platforms: &[&str]) -> Resolved {
         spec: "22".into(),
         source: "catalog".into(),
         version: "22.11.0".into(),
-        artifacts: platforms.iter().map(|pl| (p(pl), artifact(&format!("https://example.test/{pl}")))).collect(),
+        artifacts: platforms
+            .iter()
+            .map(|pl| (p(pl), artifact(&format!("https://example.test/{pl}"))))
+            .collect(),
     }
 }
 
 fn postgres() -> Resolved {
     let mut a = artifact("https://example.test/pg.tgz");
-    a.checksum = "sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==".into();
+    a.checksum =
+        "sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg=="
+            .into();
     a.size = None;
     a.format = "tgz".into();
     a.bin = vec!["package/native/bin/postgres".into(), "package/native/bin/initdb".into()];
@@ -254,8 +259,13 @@ fn bad_platforms_checksums_and_formats_are_errors() {
     let err = parse_err(&format!("{base}[tools.node.platforms.linux-x64]\nchecksum = \"md5:1\"\n{artifact}"));
     assert!(err.starts_with("/p/den.lock:7:12: `md5:1` is not a checksum\n"), "{err}");
     let err = parse_err("version = 2\n");
-    assert!(err.starts_with("/p/den.lock:1:11: den.lock format 2 is not one this den reads (it reads 1)\n"), "{err}");
-    assert!(err.ends_with("help: upgrade den if a newer den wrote it; otherwise delete den.lock and run `den install`"));
+    assert!(
+        err.starts_with("/p/den.lock:1:11: den.lock format 2 is not one this den reads (it reads 1)\n"),
+        "{err}"
+    );
+    assert!(err.ends_with(
+        "help: upgrade den if a newer den wrote it; otherwise delete den.lock and run `den install`"
+    ));
     let err = parse_err("version = 1\nextra = true\n");
     assert!(err.starts_with("/p/den.lock:2:1: invalid TOML: unknown field `extra`"), "{err}");
 }
@@ -273,5 +283,8 @@ fn retain_drops_what_den_toml_no_longer_asks_for() {
         err.to_string(),
         "/p/den.lock does not match den.toml: `ruff` is not locked; `go` is locked but no longer in den.toml"
     );
-    assert_eq!(err.help().unwrap(), "run `den install` without `--frozen` to update den.lock, then commit it");
+    assert_eq!(
+        err.help().unwrap(),
+        "run `den install` without `--frozen` to update den.lock, then commit it"
+    );
 }
