@@ -15,6 +15,12 @@ pub enum Error {
     Env(#[from] crate::env::Error),
     #[error(transparent)]
     Trust(#[from] crate::trust::Error),
+    #[error(transparent)]
+    Lock(#[from] crate::resolve::lock::Error),
+    #[error(transparent)]
+    Edit(#[from] crate::project::edit::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
     /// A command that a later release of den provides.
     #[error("`den {0}` is not available yet in this version of den")]
     NotYet(&'static str),
@@ -34,6 +40,9 @@ impl Error {
             Error::Config(e) => e.help(),
             Error::Env(e) => e.help(),
             Error::Trust(e) => e.help(),
+            Error::Lock(e) => e.help(),
+            Error::Edit(e) => e.help(),
+            Error::Store(e) => e.help(),
             Error::NotYet(_) => Some("see `den --help` for the commands this version provides".into()),
             Error::Io { .. } => None,
         }

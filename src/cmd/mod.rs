@@ -1,6 +1,7 @@
 //! One module per subcommand, each with `pub fn run(ctx, args) -> Result<ExitCode>`.
 //! This file only routes; commands that later releases provide say so.
 
+mod cache;
 mod enter;
 mod explain;
 mod export;
@@ -69,6 +70,6 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Untrust(args) => untrust::run(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
         Command::Explain(args) => explain::run(&ctx, args),
-        Command::Cache(_) => Err(Error::NotYet("cache")),
+        Command::Cache(cmd) => cache::run(cmd),
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod diag;
 pub mod discover;
+pub mod edit;
 pub mod foreign;
 mod model;
 pub mod parse;

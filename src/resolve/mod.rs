@@ -5,6 +5,7 @@
 #![allow(dead_code, unused_imports)]
 
 mod artifact;
+pub mod lock;
 mod spec;
 mod version;
 

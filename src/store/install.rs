@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use crate::ui;
 
 /// Buckets are versioned: a change of layout is a new bucket, never a migration.
-const TOOLS: &str = "tools-v1";
-const DOWNLOADS: &str = "downloads-v1";
-const LOCKS: &str = "locks-v1";
+pub(crate) const TOOLS: &str = "tools-v1";
+pub(crate) const DOWNLOADS: &str = "downloads-v1";
+pub(crate) const LOCKS: &str = "locks-v1";
 
 const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 # This directory holds den's store: tools and downloads that den fetches again if needed.\n\
@@ -61,6 +61,11 @@ impl Store {
     /// The store rooted at `root` (normally `paths::data_dir()`).
     pub fn new(root: PathBuf) -> Store {
         Store { root }
+    }
+
+    /// The store's root directory (`den cache dir`).
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
     /// Where the artifact with this checksum key (`sha256-<hex>`) is, or would be, unpacked.
@@ -124,7 +129,7 @@ impl Store {
     }
 
     /// Takes the cross-process lock for `key`, saying so when another den holds it.
-    fn lock(&self, key: &str, label: &str) -> Result<File, Error> {
+    pub(crate) fn lock(&self, key: &str, label: &str) -> Result<File, Error> {
         let locks = self.bucket(LOCKS)?;
         let path = locks.join(format!("{key}.lock"));
         let file = File::create(&path).map_err(io_err(&path))?;

@@ -1,0 +1,227 @@
+//! den.lock (spec §3): the exact version and, per platform, the artifact of every tool of a
+//! project, so that installing needs no look-up. The file is committed, so it must never
+//! churn: one fixed layout (`format.rs`), rewritten only when its bytes change, and entries
+//! of other platforms kept when a machine re-resolves for its own.
+//!
+//! Never resolves anything and never touches the network: it stores what the resolver
+//! produced and answers whether that still fits den.toml.
+
+mod format;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use crate::catalog::Platform;
+use crate::project::{Diagnostic, ToolRequest};
+use crate::resolve::{Artifact, Resolved};
+
+/// The lock file's name, next to den.toml.
+pub const DEN_LOCK: &str = "den.lock";
+
+/// The content of a den.lock: resolved tools by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lock {
+    pub tools: BTreeMap<String, Resolved>,
+}
+
+/// Problems reading, writing or honouring den.lock.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// den.lock is not valid: where, the line, a caret, and what to do.
+    #[error("{0}")]
+    Invalid(Box<Diagnostic>),
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// `den install --frozen` with a lock that does not fit den.toml.
+    #[error("{} does not match den.toml: {}", path.display(), list(mismatches))]
+    Unsatisfied { path: PathBuf, mismatches: Vec<Mismatch> },
+}
+
+fn list(mismatches: &[Mismatch]) -> String {
+    mismatches.iter().map(Mismatch::to_string).collect::<Vec<_>>().join("; ")
+}
+
+impl Error {
+    /// What the user should do next.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Error::Invalid(d) => d.help.clone(),
+            Error::Read { .. } | Error::Write { .. } => None,
+            Error::Unsatisfied { .. } => {
+                Some("run `den install` without `--frozen` to update den.lock, then commit it".into())
+            }
+        }
+    }
+}
+
+/// One way in which den.lock does not satisfy den.toml.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mismatch {
+    /// In den.toml, not in den.lock.
+    Missing { tool: String },
+    /// In den.lock, no longer in den.toml.
+    Removed { tool: String },
+    /// The version spec in den.toml is not the one the lock was resolved for.
+    Spec { tool: String, locked: String, requested: String },
+    /// The `source`/`url` in den.toml is not the one the lock was resolved from.
+    Source { tool: String, locked: String, requested: String },
+    /// den.toml's `sha256` differs from the locked checksum.
+    Checksum { tool: String, locked: String, requested: String },
+    /// The lock has no artifact for this machine's platform.
+    Platform { tool: String, platform: Platform },
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Mismatch::Missing { tool } => write!(f, "`{tool}` is not locked"),
+            Mismatch::Removed { tool } => write!(f, "`{tool}` is locked but no longer in den.toml"),
+            Mismatch::Spec { tool, locked, requested } => {
+                write!(f, "`{tool}` is locked for `{locked}`, den.toml asks for `{requested}`")
+            }
+            Mismatch::Source { tool, locked, requested } => {
+                write!(f, "`{tool}` is locked from `{locked}`, den.toml asks for `{requested}`")
+            }
+            Mismatch::Checksum { tool, locked, requested } => {
+                write!(f, "`{tool}` is locked with checksum `{locked}`, den.toml says `{requested}`")
+            }
+            Mismatch::Platform { tool, platform } => write!(f, "`{tool}` is not locked for {platform}"),
+        }
+    }
+}
+
+/// What den.lock records as a request's `source`: `catalog` for a built-in definition,
+/// else the den.toml `source` or `url` as written.
+pub fn request_source(request: &ToolRequest) -> String {
+    request.source.clone().or_else(|| request.url.clone()).unwrap_or_else(|| "catalog".into())
+}
+
+impl Lock {
+    /// A lock holding exactly these tools.
+    pub fn from_resolved(tools: impl IntoIterator<Item = Resolved>) -> Lock {
+        Lock { tools: tools.into_iter().map(|r| (r.name.clone(), r)).collect() }
+    }
+
+    /// Parses the text of the den.lock at `file` (the path is for messages).
+    pub fn parse(file: &Path, text: &str) -> Result<Lock, Error> {
+        format::parse(file, text)
+    }
+
+    /// Reads `file`; `Ok(None)` when there is none.
+    pub fn read(file: &Path) -> Result<Option<Lock>, Error> {
+        match std::fs::read_to_string(file) {
+            Ok(text) => Lock::parse(file, &text).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(Error::Read { path: file.to_path_buf(), source }),
+        }
+    }
+
+    /// The file's text: always the same bytes for the same content.
+    pub fn render(&self) -> String {
+        format::render(self)
+    }
+
+    /// Writes `file` unless it already holds exactly these bytes (a committed lock must not
+    /// churn); atomically, so a reader never sees half a lock. Returns whether it wrote.
+    pub fn write(&self, file: &Path) -> Result<bool, Error> {
+        let text = self.render();
+        if std::fs::read(file).is_ok_and(|old| old == text.as_bytes()) {
+            return Ok(false);
+        }
+        crate::fs_util::write_atomic(file, text.as_bytes(), 0o644)
+            .map_err(|source| Error::Write { path: file.to_path_buf(), source })?;
+        Ok(true)
+    }
+
+    /// The locked tool `name` and its artifact for `platform`.
+    pub fn entry(&self, name: &str, platform: Platform) -> Option<(&Resolved, &Artifact)> {
+        let tool = self.tools.get(name)?;
+        tool.artifacts.get(&platform).map(|a| (tool, a))
+    }
+
+    /// Puts a freshly resolved tool in the lock. Artifacts of other platforms already
+    /// locked are kept when they pin the same thing (same spec, source and version), so a
+    /// team on mixed machines shares one lock; after an upgrade or a changed spec they
+    /// pinned another version and are dropped.
+    pub fn merge(&mut self, fresh: Resolved) {
+        let mut fresh = fresh;
+        if let Some(old) = self.tools.remove(&fresh.name)
+            && (old.spec == fresh.spec && old.source == fresh.source && old.version == fresh.version)
+        {
+            for (platform, artifact) in old.artifacts {
+                fresh.artifacts.entry(platform).or_insert(artifact);
+            }
+        }
+        self.tools.insert(fresh.name.clone(), fresh);
+    }
+
+    /// Drops the tools den.toml no longer asks for (after `den remove` or an edit).
+    pub fn retain_requested(&mut self, requested: &IndexMap<String, ToolRequest>) {
+        self.tools.retain(|name, _| requested.contains_key(name));
+    }
+
+    /// Whether this lock pins every tool of den.toml, as den.toml asks, for `platform`
+    /// (`den install --frozen`); otherwise every difference, den.toml's order first.
+    pub fn satisfies(
+        &self,
+        requested: &IndexMap<String, ToolRequest>,
+        platform: Platform,
+    ) -> Result<(), Vec<Mismatch>> {
+        let mut out = Vec::new();
+        for (name, request) in requested {
+            let tool = name.clone();
+            let Some(locked) = self.tools.get(name) else {
+                out.push(Mismatch::Missing { tool });
+                continue;
+            };
+            if locked.spec != request.version {
+                let (locked, requested) = (locked.spec.clone(), request.version.clone());
+                out.push(Mismatch::Spec { tool, locked, requested });
+                continue;
+            }
+            let source = request_source(request);
+            if locked.source != source {
+                out.push(Mismatch::Source { tool, locked: locked.source.clone(), requested: source });
+                continue;
+            }
+            let Some(artifact) = locked.artifacts.get(&platform) else {
+                out.push(Mismatch::Platform { tool, platform });
+                continue;
+            };
+            if let Some(sha) = &request.sha256
+                && !same_sha256(&artifact.checksum, sha)
+            {
+                let (locked, requested) = (artifact.checksum.clone(), sha.clone());
+                out.push(Mismatch::Checksum { tool, locked, requested });
+            }
+        }
+        for name in self.tools.keys().filter(|n| !requested.contains_key(*n)) {
+            out.push(Mismatch::Removed { tool: name.clone() });
+        }
+        if out.is_empty() { Ok(()) } else { Err(out) }
+    }
+}
+
+/// Whether a locked checksum text and den.toml's `sha256` (hex) name the same digest.
+fn same_sha256(locked: &str, sha256: &str) -> bool {
+    use crate::store::http::Checksum;
+    match (locked.parse::<Checksum>(), sha256.parse::<Checksum>()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => locked.eq_ignore_ascii_case(sha256),
+    }
+}

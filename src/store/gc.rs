@@ -1,0 +1,205 @@
+//! `den cache`'s store side: what is installed (with sizes), verifying installed tools
+//! against their manifests, and pruning what no known project pins and no recent run used.
+//!
+//! Decisions: a tool is kept when any platform entry of any known project's den.lock pins
+//! it, or when it was used (`receipt::touch`) or installed within `older_than`; a project
+//! whose den.lock cannot be read is reported and pins nothing (its tools come back with
+//! `den install`). A tool disappears by a rename first, so no half-removed tool is ever
+//! visible. Never touches a project's files.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use super::install::{DOWNLOADS, Store, TOOLS};
+use super::receipt::{self, Receipt};
+use super::{Error, key, manifest, projects};
+use crate::resolve::lock::{DEN_LOCK, Lock};
+
+/// One installed tool.
+#[derive(Debug, Clone)]
+pub struct Installed {
+    pub key: String,
+    /// `None` for a tool installed without a receipt (an interrupted install).
+    pub receipt: Option<Receipt>,
+    /// Bytes of its files (apparent sizes; links count as their own length).
+    pub size: u64,
+}
+
+impl Installed {
+    /// `node 22.11.0`, or the key when there is no receipt.
+    pub fn label(&self) -> String {
+        match &self.receipt {
+            Some(r) => format!("{} {}", r.name, r.version),
+            None => self.key.clone(),
+        }
+    }
+}
+
+/// Every installed tool, by name and version (tools without a receipt last, by key).
+pub fn installed(store: &Store) -> Result<Vec<Installed>, Error> {
+    let tools = store.root().join(TOOLS);
+    let entries = match fs::read_dir(&tools) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::read(&tools)(e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(Error::read(&tools))?;
+        let Ok(name) = entry.file_name().into_string() else { continue };
+        if !key::is_key(&name) || !entry.path().is_dir() {
+            continue;
+        }
+        let receipt = receipt::read(store, &name).unwrap_or(None);
+        out.push(Installed { size: size(&entry.path()), key: name, receipt });
+    }
+    out.sort_by(|a, b| {
+        let k = |i: &Installed| {
+            (i.receipt.is_none(), i.receipt.as_ref().map(|r| (r.name.clone(), r.version.clone())))
+        };
+        k(a).cmp(&k(b)).then_with(|| a.key.cmp(&b.key))
+    });
+    Ok(out)
+}
+
+/// Total bytes under `path`, not following links.
+pub fn size(path: &Path) -> u64 {
+    let Ok(meta) = fs::symlink_metadata(path) else { return 0 };
+    if !meta.is_dir() {
+        return meta.len();
+    }
+    fs::read_dir(path).map_or(0, |entries| entries.flatten().map(|e| size(&e.path())).sum())
+}
+
+/// What `prune` removed.
+#[derive(Debug, Clone)]
+pub struct Removed {
+    pub label: String,
+    pub size: u64,
+}
+
+/// The outcome of `prune`: what went, and the den.lock files that could not be read (with
+/// the first line of the error, which names the file).
+#[derive(Debug, Default)]
+pub struct Pruned {
+    pub removed: Vec<Removed>,
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+/// Removes the tools that no known project's den.lock pins and that were not used within
+/// `older_than` of `now`, downloads left unfinished for as long, and install directories
+/// a killed den left more than a day ago.
+pub fn prune(store: &Store, older_than: Duration, now: SystemTime) -> Result<Pruned, Error> {
+    let mut pruned = Pruned::default();
+    let mut pinned = BTreeSet::new();
+    for root in projects::forget_gone(store)? {
+        let file = root.join(DEN_LOCK);
+        match Lock::read(&file) {
+            Ok(Some(lock)) => pinned.extend(
+                lock.tools.values().flat_map(|t| t.artifacts.values()).filter_map(|a| key::of(&a.checksum)),
+            ),
+            Ok(None) => {}
+            Err(e) => pruned.unreadable.push((file, e.to_string().lines().next().unwrap_or("").to_string())),
+        }
+    }
+    let recent =
+        |t: Option<SystemTime>| t.is_some_and(|t| now.duration_since(t).unwrap_or_default() < older_than);
+    for tool in installed(store)? {
+        if pinned.contains(&tool.key) || recent(receipt::last_used(store, &tool.key)) {
+            continue;
+        }
+        remove_tool(store, &tool.key)?;
+        pruned.removed.push(Removed { label: tool.label(), size: tool.size });
+    }
+    // Install directories left by a killed den (an install never takes a day).
+    let tools = store.root().join(TOOLS);
+    for entry in fs::read_dir(&tools).into_iter().flatten().flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > Duration::from_secs(86_400));
+        if entry.file_name().to_string_lossy().starts_with(".tmp-") && stale {
+            let size = size(&entry.path());
+            remove_tree(&entry.path())?;
+            let label = format!("unfinished install {}", entry.file_name().to_string_lossy());
+            pruned.removed.push(Removed { label, size });
+        }
+    }
+    let downloads = store.root().join(DOWNLOADS);
+    for entry in fs::read_dir(&downloads).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let modified = entry.metadata().and_then(|m| m.modified()).ok();
+        if path.extension().is_some_and(|e| e == "part") && !recent(modified) {
+            let size = size(&path);
+            fs::remove_file(&path).map_err(Error::write(&path))?;
+            let label = format!("unfinished download {}", entry.file_name().to_string_lossy());
+            pruned.removed.push(Removed { label, size });
+        }
+    }
+    Ok(pruned)
+}
+
+/// Removes one installed tool under its install lock: renamed away first (so it vanishes
+/// at once), then deleted with its receipt and manifest.
+fn remove_tool(store: &Store, key: &str) -> Result<(), Error> {
+    let _lock =
+        store.lock(key, key).map_err(|e| Error::Write { path: store.tool_dir(key), source: io(e) })?;
+    let dir = store.tool_dir(key);
+    let trash = store.root().join(TOOLS).join(format!(".tmp-removing-{key}"));
+    fs::rename(&dir, &trash).map_err(Error::write(&dir))?;
+    remove_tree(&trash)?;
+    for file in [receipt::path(store, key), manifest::path(store, key)] {
+        match fs::remove_file(&file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::write(&file)(e)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn io(e: super::install::Error) -> std::io::Error {
+    match e {
+        super::install::Error::Io { source, .. } => source,
+    }
+}
+
+/// Deletes a tree, making read-only directories writable first (installed tools may be).
+fn remove_tree(path: &Path) -> Result<(), Error> {
+    if fs::remove_dir_all(path).is_ok() {
+        return Ok(());
+    }
+    make_writable(path);
+    fs::remove_dir_all(path).map_err(Error::write(path))
+}
+
+fn make_writable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = fs::symlink_metadata(path)
+        && meta.is_dir()
+    {
+        let _ = fs::set_permissions(path, fs::Permissions::from_mode(meta.permissions().mode() | 0o700));
+        for entry in fs::read_dir(path).into_iter().flatten().flatten() {
+            make_writable(&entry.path());
+        }
+    }
+}
+
+/// One installed tool checked against its manifest.
+#[derive(Debug)]
+pub struct Checked {
+    pub tool: Installed,
+    /// What differs (empty: nothing), or `None` when it has no manifest to compare with.
+    pub problems: Option<Vec<manifest::Problem>>,
+}
+
+/// Verifies every installed tool against its manifest.
+pub fn verify(store: &Store) -> Result<Vec<Checked>, Error> {
+    let mut out = Vec::new();
+    for tool in installed(store)? {
+        let problems = manifest::verify(store, &tool.key)?;
+        out.push(Checked { tool, problems });
+    }
+    Ok(out)
+}
