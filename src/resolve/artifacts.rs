@@ -39,7 +39,8 @@ impl Resolver {
             why,
         };
         let served_by = served_name(source, platform);
-        let target = source.target(platform).ok_or_else(|| no_artifact(format!("{served_by} has no build for it")))?;
+        let target =
+            source.target(platform).ok_or_else(|| no_artifact(format!("{served_by} has no build for it")))?;
         let mut vars = target.vars(version);
         let libc = self.host.libc_for(platform);
         let file = match &source.kind {
@@ -51,7 +52,9 @@ impl Resolver {
                 let name = match target.asset {
                     Some(template) => template.render(&vars),
                     None => assets::choose(names, platform, libc)
-                        .ok_or_else(|| no_artifact(format!("no asset of release `{}` is a {platform} build", vars.tag)))?
+                        .ok_or_else(|| {
+                            no_artifact(format!("no asset of release `{}` is a {platform} build", vars.tag))
+                        })?
                         .to_string(),
                 };
                 let asset = release
@@ -68,7 +71,8 @@ impl Resolver {
                 }
             }
             SourceKind::Url => {
-                let url = target.url(&vars).ok_or_else(|| no_artifact("the definition has no `url`".into()))?;
+                let url =
+                    target.url(&vars).ok_or_else(|| no_artifact("the definition has no `url`".into()))?;
                 let name = target.file_name(&vars).unwrap_or_default();
                 File { url, name, size: None, given: None, bins: Vec::new(), release: None }
             }
@@ -78,15 +82,29 @@ impl Resolver {
                     no_artifact(format!("{served_by} has no version `{}`", version.as_str()))
                 })?;
                 let name = dist.tarball.rsplit('/').next().unwrap_or_default().to_string();
-                File { url: dist.tarball, name, size: None, given: dist.integrity, bins: dist.bins, release: None }
+                File {
+                    url: dist.tarball,
+                    name,
+                    size: None,
+                    given: dist.integrity,
+                    bins: dist.bins,
+                    release: None,
+                }
             }
             SourceKind::Pypi { .. } => {
                 let project = self.pypi_project(source)?;
-                let wheel = project
-                    .wheel(version.as_str(), platform, libc)
-                    .ok_or_else(|| no_artifact(format!("no wheel of {served_by} {} fits it", version.as_str())))?;
+                let wheel = project.wheel(version.as_str(), platform, libc).ok_or_else(|| {
+                    no_artifact(format!("no wheel of {served_by} {} fits it", version.as_str()))
+                })?;
                 let given = wheel.sha256.map(|h| format!("sha256:{h}"));
-                File { url: wheel.url, name: wheel.filename, size: wheel.size, given, bins: Vec::new(), release: None }
+                File {
+                    url: wheel.url,
+                    name: wheel.filename,
+                    size: wheel.size,
+                    given,
+                    bins: Vec::new(),
+                    release: None,
+                }
             }
         };
         vars.asset = file.name.clone();
@@ -150,8 +168,9 @@ impl Resolver {
             Checksum::Url(template) => from_file(&template.render(vars)),
             Checksum::Asset(template) => {
                 let name = template.render(vars);
-                let url = asset_url(&name)
-                    .ok_or_else(|| no_artifact(format!("release `{}` has no checksum asset `{name}`", vars.tag)))?;
+                let url = asset_url(&name).ok_or_else(|| {
+                    no_artifact(format!("release `{}` has no checksum asset `{name}`", vars.tag))
+                })?;
                 from_file(&url)
             }
             Checksum::Json { url, path } => {
@@ -189,7 +208,9 @@ fn render_step(step: &PostInstall, vars: &Vars) -> Step {
     match step {
         PostInstall::Chmod(path) => Step::Chmod { path: path.render(vars) },
         PostInstall::Rename { from, to } => Step::Rename { from: from.render(vars), to: to.render(vars) },
-        PostInstall::Symlink { link, target } => Step::Symlink { link: link.render(vars), target: target.render(vars) },
+        PostInstall::Symlink { link, target } => {
+            Step::Symlink { link: link.render(vars), target: target.render(vars) }
+        }
         PostInstall::SymlinksFromJson { file, base } => {
             Step::SymlinksFromJson { file: file.render(vars), base: base.render(vars) }
         }

@@ -23,7 +23,10 @@ pub enum Error {
     },
     #[error("`{tool}` has no version alias `{alias}`")]
     UnknownAlias { tool: String, alias: String, known: Vec<String> },
-    #[error("no release of {tool} matches `{spec}` for {platform}{} — see `den ls-remote {tool}`", newest_note(newest))]
+    #[error(
+        "no release of {tool} matches `{spec}` for {platform}{} — see `den ls-remote {tool}`",
+        newest_note(newest)
+    )]
     NoMatch { tool: String, spec: String, platform: Platform, newest: Vec<String> },
     /// The upstream answered 404 for a file of this exact version.
     #[error("{tool} {version} does not exist upstream ({url} was not found){}", newest_note(newest))]
@@ -46,7 +49,11 @@ pub enum Error {
 }
 
 fn newest_note(newest: &[String]) -> String {
-    if newest.is_empty() { " (it lists no versions)".into() } else { format!(" (newest: {})", newest.join(", ")) }
+    if newest.is_empty() {
+        " (it lists no versions)".into()
+    } else {
+        format!(" (newest: {})", newest.join(", "))
+    }
 }
 
 impl Error {
@@ -78,14 +85,17 @@ impl Error {
                 Some(format!("check the version against `den ls-remote {tool}` and fix it in den.toml"))
             }
             Error::NoArtifact { .. } => Some(
-                "pick a version that has a build for this platform, or give the tool a `url` in den.toml".into(),
+                "pick a version that has a build for this platform, or give the tool a `url` in den.toml"
+                    .into(),
             ),
             Error::NeedsExact { .. } => Some("write the exact version (e.g. `1.2.3`) in den.toml".into()),
             Error::NoRegistry { ecosystem } => Some(ecosystem.settings().into()),
-            Error::BadRegistry { .. } => Some("write the registry as a full URL such as https://<host>/".into()),
-            Error::BadIndex { .. } => {
-                Some("the source or a mirror answered something else; check `[mirrors]` and `[sources]`".into())
+            Error::BadRegistry { .. } => {
+                Some("write the registry as a full URL such as https://<host>/".into())
             }
+            Error::BadIndex { .. } => Some(
+                "the source or a mirror answered something else; check `[mirrors]` and `[sources]`".into(),
+            ),
             Error::UnsupportedHost { .. } => Some("den supports linux and macOS on x86_64 and arm64".into()),
             Error::Http(e) => e.help(),
         }

@@ -4,7 +4,8 @@
 //! [`Resolver`] ties them together. Nothing here downloads an artifact or writes den.lock.
 // The install/add/upgrade/outdated/ls-remote commands of issue 3 call this; until they are
 // wired, only tests do.
-#![cfg_attr(not(test), allow(dead_code, unused_imports))]
+#![cfg_attr(not(test), allow(dead_code))]
+#![allow(unused_imports)]
 
 mod artifact;
 mod checksums;
@@ -18,11 +19,15 @@ mod spec;
 mod version;
 
 #[cfg(test)]
-mod tests;
+mod live_tests;
 #[cfg(test)]
 mod resolver_tests;
 #[cfg(test)]
-mod live_tests;
+mod sources_tests;
+#[cfg(test)]
+mod test_fixture;
+#[cfg(test)]
+mod tests;
 
 pub use artifact::{Artifact, Resolved, Step};
 pub use error::Error;

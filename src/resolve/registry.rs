@@ -72,7 +72,8 @@ impl Discovery {
         files.extend(self.project.as_ref().map(|p| p.join(".npmrc")));
         let user = self.var(ev::NPM_CONFIG_USERCONFIG).or_else(|| self.var(ev::NPM_CONFIG_USERCONFIG_UPPER));
         files.extend(user.map(PathBuf::from).or_else(|| self.home_file(".npmrc")));
-        let global = self.var(ev::NPM_CONFIG_GLOBALCONFIG).or_else(|| self.var(ev::NPM_CONFIG_GLOBALCONFIG_UPPER));
+        let global =
+            self.var(ev::NPM_CONFIG_GLOBALCONFIG).or_else(|| self.var(ev::NPM_CONFIG_GLOBALCONFIG_UPPER));
         files.extend(global.map(PathBuf::from));
         files.push(self.root.join("usr/local/etc/npmrc"));
         files.push(self.root.join("etc/npmrc"));
@@ -99,8 +100,11 @@ pub fn npm_registry(sources: &Sources, d: &Discovery, package: &str) -> Result<F
         (sources.npm.clone(), "[sources] npm in den's config".into()),
         (d.var(ev::DEN_NPM_REGISTRY), ev::DEN_NPM_REGISTRY.into()),
     ];
-    let files: Vec<(PathBuf, String)> =
-        d.npmrc_files().into_iter().filter_map(|f| std::fs::read_to_string(&f).ok().map(|t| (f, t))).collect();
+    let files: Vec<(PathBuf, String)> = d
+        .npmrc_files()
+        .into_iter()
+        .filter_map(|f| std::fs::read_to_string(&f).ok().map(|t| (f, t)))
+        .collect();
     if let Some(scope) = &scope {
         let key = format!("{scope}:registry");
         for (file, text) in &files {
@@ -145,9 +149,9 @@ pub fn pypi_index(sources: &Sources, d: &Discovery) -> Result<Found, Error> {
         return Ok(found);
     }
     let listed = (d.run)("python3", &["-m", "pip", "config", "list"]).and_then(|out| {
-        ["install.index-url", "global.index-url"].iter().find_map(|key| {
-            out.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('=').map(unquote))
-        })
+        ["install.index-url", "global.index-url"]
+            .iter()
+            .find_map(|key| out.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('=').map(unquote)))
     });
     let default = || {
         (d.run)("python3", &["-c", "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"])

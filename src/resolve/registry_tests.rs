@@ -19,7 +19,8 @@ struct Fake {
 impl Fake {
     fn new() -> Fake {
         let tmp = tempfile::tempdir().unwrap();
-        let (home, project, root) = (tmp.path().join("home"), tmp.path().join("proj"), tmp.path().join("root"));
+        let (home, project, root) =
+            (tmp.path().join("home"), tmp.path().join("proj"), tmp.path().join("root"));
         for d in [&home, &project, &root] {
             std::fs::create_dir_all(d).unwrap();
         }
@@ -85,9 +86,10 @@ fn npm_order_config_env_files_command() {
     let f = Fake::new();
     let home_rc = f.home.join(".npmrc");
     let proj_rc = f.project.join(".npmrc");
+    let etc = f.root.join("etc/npmrc");
     let f = f
         .output("npm config get registry", "https://cmd.registry.test.invalid/\n")
-        .write(&f.root.join("etc/npmrc").clone(), "registry=https://etc.registry.test.invalid/\n");
+        .write(&etc, "registry=https://etc.registry.test.invalid/\n");
     assert_eq!(url(f.npm("esbuild")), "https://etc.registry.test.invalid/");
     let f = f.write(&home_rc, "; comment\nregistry = \"https://user.registry.test.invalid/\"\n");
     assert_eq!(url(f.npm("esbuild")), "https://user.registry.test.invalid/");
@@ -100,7 +102,10 @@ fn npm_order_config_env_files_command() {
     let f = f.var("DEN_NPM_REGISTRY", "https://den.registry.test.invalid/");
     assert_eq!(url(f.npm("esbuild")), "https://den.registry.test.invalid/");
     let sources = Sources { npm: Some("https://config.registry.test.invalid/".into()), ..Sources::default() };
-    assert_eq!(url(npm_registry(&sources, &f.discovery(), "esbuild")), "https://config.registry.test.invalid/");
+    assert_eq!(
+        url(npm_registry(&sources, &f.discovery(), "esbuild")),
+        "https://config.registry.test.invalid/"
+    );
     assert!(f.ran.lock().unwrap().is_empty(), "npm is not run when a file names the registry");
 }
 
@@ -140,15 +145,18 @@ fn a_bad_value_is_an_error_naming_where_it_came_from() {
 
 #[test]
 fn pypi_order_config_env_files_commands() {
-    let f = Fake::new()
-        .output(
-            "python3 -c from pip._internal.models.index import PyPI; print(PyPI.simple_url)",
-            "https://default.index.test.invalid/simple\n",
-        );
+    let f = Fake::new().output(
+        "python3 -c from pip._internal.models.index import PyPI; print(PyPI.simple_url)",
+        "https://default.index.test.invalid/simple\n",
+    );
     assert_eq!(url(f.pypi()), "https://default.index.test.invalid/simple");
-    let f = f.output("python3 -m pip config list", "global.index-url='https://listed.index.test.invalid/simple/'\n");
+    let f = f.output(
+        "python3 -m pip config list",
+        "global.index-url='https://listed.index.test.invalid/simple/'\n",
+    );
     assert_eq!(url(f.pypi()), "https://listed.index.test.invalid/simple/");
-    let f = f.write(&f.root.join("etc/pip.conf").clone(), "[global]\nindex-url = https://etc.index.test.invalid/simple/\n");
+    let etc = f.root.join("etc/pip.conf");
+    let f = f.write(&etc, "[global]\nindex-url = https://etc.index.test.invalid/simple/\n");
     assert_eq!(url(f.pypi()), "https://etc.index.test.invalid/simple/");
     let legacy = f.home.join(".pip/pip.conf");
     let f = f.write(&legacy, "[global]\nindex-url=https://legacy.index.test.invalid/simple/\n");
@@ -185,7 +193,8 @@ fn pypi_env_variables_in_order() {
         assert_eq!(found.url, format!("https://{host}.index.test.invalid/simple/"));
         assert_eq!(found.from, var);
     }
-    let sources = Sources { pypi: Some("https://config.index.test.invalid/simple/".into()), ..Sources::default() };
+    let sources =
+        Sources { pypi: Some("https://config.index.test.invalid/simple/".into()), ..Sources::default() };
     assert_eq!(url(pypi_index(&sources, &f.discovery())), "https://config.index.test.invalid/simple/");
 }
 

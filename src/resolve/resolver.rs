@@ -71,7 +71,8 @@ impl Resolver {
         if let Some(token) = token {
             api_client = api_client.with_header("Authorization", &format!("Bearer {}", token.trim()));
         }
-        let github_api = config.sources.github_api.clone().or(api_from_env).unwrap_or_else(|| github::DEFAULT_API.into());
+        let github_api =
+            config.sources.github_api.clone().or(api_from_env).unwrap_or_else(|| github::DEFAULT_API.into());
         Resolver {
             fetch: Fetch { client, mirrors: Mirrors::from_config(config) },
             api_client,
@@ -127,7 +128,9 @@ impl Resolver {
         let (tool, _) = self.tool(req)?;
         let spec = self.spec(&tool, req)?;
         let platform = self.current()?;
-        self.with_fallbacks(&tool, platform, |source| Ok(self.choose(&tool, source, &spec, platform)?.version))
+        self.with_fallbacks(&tool, platform, |source| {
+            Ok(self.choose(&tool, source, &spec, platform)?.version)
+        })
     }
 
     fn current(&self) -> Result<Platform, Error> {
@@ -209,9 +212,16 @@ impl Resolver {
     }
 
     /// The version of `source` that `spec` picks.
-    fn choose(&self, tool: &Tool, source: &Source, spec: &VersionSpec, platform: Platform) -> Result<Chosen, Error> {
+    fn choose(
+        &self,
+        tool: &Tool,
+        source: &Source,
+        spec: &VersionSpec,
+        platform: Platform,
+    ) -> Result<Chosen, Error> {
         let entries = self.list(&tool.name, source, platform, Some(spec))?;
-        let mut newest: Vec<&Version> = entries.iter().map(|e| &e.version).filter(|v| !v.is_prerelease()).collect();
+        let mut newest: Vec<&Version> =
+            entries.iter().map(|e| &e.version).filter(|v| !v.is_prerelease()).collect();
         newest.sort_by(|a, b| b.cmp(a));
         newest.dedup_by(|a, b| a.bare() == b.bare());
         let newest: Vec<String> = newest.iter().take(3).map(|v| v.bare().to_string()).collect();
@@ -224,7 +234,9 @@ impl Resolver {
                 }
                 Some(Alias::Flag(flag)) => entries
                     .iter()
-                    .filter(|e| !e.version.is_prerelease() && super::sources::json::flag_set(e.holder.as_ref(), flag))
+                    .filter(|e| {
+                        !e.version.is_prerelease() && super::sources::json::flag_set(e.holder.as_ref(), flag)
+                    })
                     .map(|e| &e.version)
                     .max(),
                 None => None,
@@ -250,7 +262,9 @@ impl Resolver {
             VersionList::GithubTags { repo } => {
                 let enough = |r: &github::Release| {
                     exact.is_some_and(|s| {
-                        source.version_from_tag(&r.tag_name).is_some_and(|v| s.matches_with(&v, source.prereleases))
+                        source
+                            .version_from_tag(&r.tag_name)
+                            .is_some_and(|v| s.matches_with(&v, source.prereleases))
                     })
                 };
                 let releases = self.github(repo).releases(&enough)?;
@@ -266,7 +280,8 @@ impl Resolver {
             }
             VersionList::GithubAssets { repo, asset } => {
                 let target = source.target(platform).ok_or_else(|| no_target(tool, source, platform))?;
-                let vars = catalog::Vars { os: target.os.into(), arch: target.arch.into(), ..Default::default() };
+                let vars =
+                    catalog::Vars { os: target.os.into(), arch: target.arch.into(), ..Default::default() };
                 let releases = self.github(repo).releases(&|_| false)?;
                 Ok(releases
                     .iter()
@@ -302,9 +317,17 @@ impl Resolver {
         let SourceKind::Npm { package } = &source.kind else {
             return Err(Error::BadIndex { url: String::new(), reason: "not an npm source".into() });
         };
-        let target = source.target(platform).ok_or_else(|| no_target(&package.as_str().to_string(), source, platform))?;
-        let name = package.render(&catalog::Vars { os: target.os.into(), arch: target.arch.into(), ..Default::default() });
-        let registry = self.registry(&format!("npm {name}"), || registry::npm_registry(&self.sources, &self.discovery, &name))?;
+        let target = source
+            .target(platform)
+            .ok_or_else(|| no_target(&package.as_str().to_string(), source, platform))?;
+        let name = package.render(&catalog::Vars {
+            os: target.os.into(),
+            arch: target.arch.into(),
+            ..Default::default()
+        });
+        let registry = self.registry(&format!("npm {name}"), || {
+            registry::npm_registry(&self.sources, &self.discovery, &name)
+        })?;
         let client = self.fetch.client.with_header("Accept", npm::ACCEPT);
         npm::Package::fetch(&self.fetch, &client, &registry, &name)
     }
@@ -318,7 +341,11 @@ impl Resolver {
         pypi::Project::fetch(&self.fetch, &client, &index, package)
     }
 
-    fn registry(&self, key: &str, find: impl FnOnce() -> Result<registry::Found, Error>) -> Result<String, Error> {
+    fn registry(
+        &self,
+        key: &str,
+        find: impl FnOnce() -> Result<registry::Found, Error>,
+    ) -> Result<String, Error> {
         if let Some(url) = self.registries.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
             return Ok(url.clone());
         }

@@ -8,21 +8,102 @@ use crate::resolve::host::Libc;
 
 /// Suffixes of files that are never the artifact.
 const NOT_ARTIFACTS: &[&str] = &[
-    ".sha256", ".sha256sum", ".sha512", ".sha512sum", ".sha1", ".md5", ".sig", ".asc", ".pem", ".cert",
-    ".crt", ".minisig", ".sbom", ".sbom.json", ".spdx", ".spdx.json", ".intoto.jsonl", ".bundle", ".json",
-    ".txt", ".deb", ".rpm", ".apk", ".msi", ".exe", ".pkg", ".dmg", ".sh", ".ps1", ".vsix", ".appimage",
-    ".snap", ".flatpak", ".nupkg", ".7z", ".yml", ".yaml", ".md", ".pdb",
+    ".sha256",
+    ".sha256sum",
+    ".sha512",
+    ".sha512sum",
+    ".sha1",
+    ".md5",
+    ".sig",
+    ".asc",
+    ".pem",
+    ".cert",
+    ".crt",
+    ".minisig",
+    ".sbom",
+    ".sbom.json",
+    ".spdx",
+    ".spdx.json",
+    ".intoto.jsonl",
+    ".bundle",
+    ".json",
+    ".txt",
+    ".deb",
+    ".rpm",
+    ".apk",
+    ".msi",
+    ".exe",
+    ".pkg",
+    ".dmg",
+    ".sh",
+    ".ps1",
+    ".vsix",
+    ".appimage",
+    ".snap",
+    ".flatpak",
+    ".nupkg",
+    ".7z",
+    ".yml",
+    ".yaml",
+    ".md",
+    ".pdb",
 ];
 /// Words naming another operating system.
 const OTHER_OS: &[&str] = &[
-    "windows", "win", "win32", "win64", "msvc", "mingw", "freebsd", "netbsd", "openbsd", "dragonfly",
-    "android", "illumos", "solaris", "sunos", "aix", "ios", "wasm", "wasi", "emscripten",
+    "windows",
+    "win",
+    "win32",
+    "win64",
+    "msvc",
+    "mingw",
+    "freebsd",
+    "netbsd",
+    "openbsd",
+    "dragonfly",
+    "android",
+    "illumos",
+    "solaris",
+    "sunos",
+    "aix",
+    "ios",
+    "wasm",
+    "wasi",
+    "emscripten",
 ];
 /// Words naming another CPU.
 const OTHER_ARCH: &[&str] = &[
-    "386", "i386", "i586", "i686", "x86", "x32", "ia32", "arm", "armv5", "armv6", "armv6l", "armv7", "armv7l",
-    "armhf", "armel", "arm32", "ppc", "ppc64", "ppc64le", "powerpc", "powerpc64le", "s390x", "riscv64",
-    "riscv64gc", "mips", "mipsel", "mips64", "mips64el", "mips64le", "loong64", "loongarch64", "sparc",
+    "386",
+    "i386",
+    "i586",
+    "i686",
+    "x86",
+    "x32",
+    "ia32",
+    "arm",
+    "armv5",
+    "armv6",
+    "armv6l",
+    "armv7",
+    "armv7l",
+    "armhf",
+    "armel",
+    "arm32",
+    "ppc",
+    "ppc64",
+    "ppc64le",
+    "powerpc",
+    "powerpc64le",
+    "s390x",
+    "riscv64",
+    "riscv64gc",
+    "mips",
+    "mipsel",
+    "mips64",
+    "mips64el",
+    "mips64le",
+    "loong64",
+    "loongarch64",
+    "sparc",
     "sparcv9",
 ];
 /// Words of source archives and other non-binaries.
@@ -93,17 +174,25 @@ pub fn fit(name: &str, platform: Platform, libc: Option<Libc>) -> Option<(u8, u8
         _ => 2,
     };
     // Variants such as `-baseline`, `-profile`, `x86_64_v3` lose to the plain build.
-    let plain = !t.iter().any(|w| ["baseline", "profile", "debug", "v2", "v3", "v4", "static"].contains(&w.as_str()));
+    let plain =
+        !t.iter().any(|w| ["baseline", "profile", "debug", "v2", "v3", "v4", "static"].contains(&w.as_str()));
     Some((libc_rank, arch, plain as u8, -(name.len() as i64)))
 }
 
 /// The best-fitting name among `names`.
-pub fn choose<'a>(names: impl IntoIterator<Item = &'a str>, platform: Platform, libc: Option<Libc>) -> Option<&'a str> {
+pub fn choose<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    platform: Platform,
+    libc: Option<Libc>,
+) -> Option<&'a str> {
     names.into_iter().filter_map(|n| fit(n, platform, libc).map(|score| (score, n))).max().map(|(_, n)| n)
 }
 
 fn is_checksum_list(lower: &str) -> bool {
-    lower.contains("checksum") || lower.contains("sha256sum") || lower.contains("shasum") || lower == "sha256sums"
+    lower.contains("checksum")
+        || lower.contains("sha256sum")
+        || lower.contains("shasum")
+        || lower == "sha256sums"
 }
 
 /// The checksum file among a release's assets for `asset`: its sidecar first, then a list.
@@ -114,7 +203,8 @@ pub fn checksum_asset<'a>(asset: &str, names: impl IntoIterator<Item = &'a str> 
             return Some(n);
         }
     }
-    let lists = ["sha256sums", "sha256sums.txt", "checksums.txt", "sha256sum.txt", "shasums256.txt", "sha256.sum"];
+    let lists =
+        ["sha256sums", "sha256sums.txt", "checksums.txt", "sha256sum.txt", "shasums256.txt", "sha256.sum"];
     if let Some(n) = names.clone().into_iter().find(|n| lists.contains(&n.to_ascii_lowercase().as_str())) {
         return Some(n);
     }

@@ -64,10 +64,16 @@ impl Github<'_> {
     pub fn releases(&self, enough: &dyn Fn(&Release) -> bool) -> Result<Vec<Release>, Error> {
         let mut out = Vec::new();
         for page in 1..=MAX_PAGES {
-            let url = format!("{}/repos/{}/releases?per_page={PER_PAGE}&page={page}", self.api.trim_end_matches('/'), self.repo);
+            let url = format!(
+                "{}/repos/{}/releases?per_page={PER_PAGE}&page={page}",
+                self.api.trim_end_matches('/'),
+                self.repo
+            );
             let text = self.fetch.list(self.api_client, &url)?;
-            let batch: Vec<Release> = serde_json::from_str(&text)
-                .map_err(|e| Error::BadIndex { url: url.clone(), reason: format!("not a release list: {e}") })?;
+            let batch: Vec<Release> = serde_json::from_str(&text).map_err(|e| Error::BadIndex {
+                url: url.clone(),
+                reason: format!("not a release list: {e}"),
+            })?;
             let len = batch.len();
             let done = batch.iter().any(enough);
             out.extend(batch.into_iter().filter(|r| !r.draft));

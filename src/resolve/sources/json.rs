@@ -36,7 +36,13 @@ pub enum JsonChecksum {
 /// The checksum string `path` reaches in the document at `url`. When the object holding
 /// it names the file (`tarball`, `url`, `filename`), that name must be `file_name`: zig's
 /// index then tells which of the two naming schemes a version uses.
-pub fn checksum(fetch: &Fetch, url: &str, path: &JsonPath, vars: &Vars, file_name: &str) -> Result<JsonChecksum, Error> {
+pub fn checksum(
+    fetch: &Fetch,
+    url: &str,
+    path: &JsonPath,
+    vars: &Vars,
+    file_name: &str,
+) -> Result<JsonChecksum, Error> {
     let doc = fetch.list_json(&fetch.client, url)?;
     let Some((value, holder)) = path.select(&doc, vars).into_iter().next() else {
         return Ok(JsonChecksum::Missing(format!("{url} has no `{}`", path.as_str())));

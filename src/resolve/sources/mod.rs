@@ -122,7 +122,10 @@ mod tests {
     fn joins_relative_links() {
         let base = "https://idx.test.invalid/simple/ruff/";
         assert_eq!(join_url(base, "../../files/ruff.whl"), "https://idx.test.invalid/files/ruff.whl");
-        assert_eq!(join_url(base, "/files/ruff.whl#sha256=ab"), "https://idx.test.invalid/files/ruff.whl#sha256=ab");
+        assert_eq!(
+            join_url(base, "/files/ruff.whl#sha256=ab"),
+            "https://idx.test.invalid/files/ruff.whl#sha256=ab"
+        );
         assert_eq!(join_url(base, "ruff.whl"), "https://idx.test.invalid/simple/ruff/ruff.whl");
         assert_eq!(join_url(base, "https://cdn.test.invalid/x.whl"), "https://cdn.test.invalid/x.whl");
         assert_eq!(join_url(base, "//cdn.test.invalid/x.whl"), "https://cdn.test.invalid/x.whl");

@@ -14,7 +14,6 @@ pub const ACCEPT: &str = "application/vnd.npm.install-v1+json; q=1.0, applicatio
 
 /// One package's document.
 pub struct Package {
-    pub url: String,
     pub doc: Value,
 }
 
@@ -34,7 +33,7 @@ impl Package {
         if !doc.get("versions").is_some_and(Value::is_object) {
             return Err(Error::BadIndex { url, reason: "no `versions` object".into() });
         }
-        Ok(Package { url, doc })
+        Ok(Package { doc })
     }
 
     /// Every published version.

@@ -75,7 +75,10 @@ impl Project {
         let wheels = page
             .files
             .into_iter()
-            .filter(|f| f.filename.ends_with(".whl") && matches!(f.yanked, serde_json::Value::Null | serde_json::Value::Bool(false)))
+            .filter(|f| {
+                f.filename.ends_with(".whl")
+                    && matches!(f.yanked, serde_json::Value::Null | serde_json::Value::Bool(false))
+            })
             .filter_map(|f| {
                 let version = f.filename.split('-').nth(1).and_then(|v| Version::parse(v).ok())?;
                 Some((version, f))
@@ -88,7 +91,9 @@ impl Project {
     pub fn versions(&self, platform: Platform, libc: Option<Libc>) -> Vec<Entry> {
         let mut out: Vec<Entry> = Vec::new();
         for (version, file) in &self.wheels {
-            if rank(&file.filename, platform, libc).is_some() && !out.iter().any(|e| e.version.as_str() == version.as_str()) {
+            if rank(&file.filename, platform, libc).is_some()
+                && !out.iter().any(|e| e.version.as_str() == version.as_str())
+            {
                 out.push(Entry::plain(version.clone()));
             }
         }
@@ -129,7 +134,11 @@ pub fn rank(filename: &str, platform: Platform, libc: Option<Libc>) -> Option<(u
         _ => 0,
     });
     let abi_rank = abi_rank.max()?;
-    plats.split('.').filter_map(|p| platform_rank(p, platform, libc)).max().map(|(kind, x, y)| (kind, abi_rank, x, y))
+    plats
+        .split('.')
+        .filter_map(|p| platform_rank(p, platform, libc))
+        .max()
+        .map(|(kind, x, y)| (kind, abi_rank, x, y))
 }
 
 /// One platform tag against a platform: (2 specific / 1 universal / 0 any, version).
