@@ -15,6 +15,8 @@ pub enum Error {
     Env(#[from] crate::env::Error),
     #[error(transparent)]
     Trust(#[from] crate::trust::Error),
+    #[error(transparent)]
+    Resolve(#[from] crate::resolve::Error),
     /// A command that a later release of den provides.
     #[error("`den {0}` is not available yet in this version of den")]
     NotYet(&'static str),
@@ -34,6 +36,7 @@ impl Error {
             Error::Config(e) => e.help(),
             Error::Env(e) => e.help(),
             Error::Trust(e) => e.help(),
+            Error::Resolve(e) => e.help(),
             Error::NotYet(_) => Some("see `den --help` for the commands this version provides".into()),
             Error::Io { .. } => None,
         }

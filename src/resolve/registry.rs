@@ -19,17 +19,22 @@ use super::error::Error;
 use crate::config::Sources;
 use crate::env_vars as ev;
 
+/// Looks up an environment variable.
+pub type VarFn = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+/// Runs a program with arguments and returns its stdout, `None` when it cannot run or fails.
+pub type RunFn = Box<dyn Fn(&str, &[&str]) -> Option<String> + Send + Sync>;
+
 /// What discovery may read: variables, files under HOME, the project and the system root,
 /// and the output of the ecosystems' own commands.
 pub struct Discovery {
-    pub var: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    pub var: VarFn,
     pub home: Option<PathBuf>,
     /// The project root, for its `.npmrc`.
     pub project: Option<PathBuf>,
     /// `/` normally: system files are looked up below it.
     pub root: PathBuf,
-    /// Runs a program with arguments; its stdout, `None` when it cannot run or fails.
-    pub run: Box<dyn Fn(&str, &[&str]) -> Option<String> + Send + Sync>,
+    /// The ecosystems' own commands (`npm config get registry`), the last resort.
+    pub run: RunFn,
 }
 
 /// A base URL and where it was found (for messages).

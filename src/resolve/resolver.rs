@@ -302,7 +302,7 @@ impl Resolver {
                 Some(VersionSpec::Exact(v) | VersionSpec::Prefix(v)) => Ok(vec![Entry::plain(v.clone())]),
                 other => Err(Error::NeedsExact {
                     tool: tool.to_string(),
-                    spec: other.map(ToString::to_string).unwrap_or_else(|| "ls-remote".into()),
+                    spec: other.map(ToString::to_string).unwrap_or_else(|| "latest".into()),
                 }),
             },
         }
@@ -317,9 +317,7 @@ impl Resolver {
         let SourceKind::Npm { package } = &source.kind else {
             return Err(Error::BadIndex { url: String::new(), reason: "not an npm source".into() });
         };
-        let target = source
-            .target(platform)
-            .ok_or_else(|| no_target(&package.as_str().to_string(), source, platform))?;
+        let target = source.target(platform).ok_or_else(|| no_target(package.as_str(), source, platform))?;
         let name = package.render(&catalog::Vars {
             os: target.os.into(),
             arch: target.arch.into(),

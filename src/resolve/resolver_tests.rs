@@ -374,3 +374,52 @@ fn offline_without_cache_names_what_is_missing() {
     );
     assert!(f.paths().is_empty());
 }
+
+#[test]
+fn python_versions_come_from_asset_names_and_the_tag_is_the_build() {
+    let f = Fixture::new();
+    let sums = sample("pbs-SHA256SUMS-excerpt.txt").unwrap();
+    let names: Vec<&str> = sums.lines().filter_map(|l| l.split_once("  ").map(|(_, n)| n)).collect();
+    let releases = json!([
+        release("20260814", &names),
+        release(
+            "20241016",
+            &["cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only_stripped.tar.gz"]
+        )
+    ]);
+    f.at("/api/repos/astral-sh/python-build-standalone/releases?per_page=100&page=1", releases.to_string());
+    f.at("/gh/astral-sh/python-build-standalone/releases/download/20260814/SHA256SUMS", sums.clone());
+    let r = f.resolver().resolve(&req("python", "3.12"), &[LX]).unwrap();
+    assert_eq!(r.version, "3.12.14+20260814");
+    let a = &r.artifacts[&LX];
+    let name = "cpython-3.12.14+20260814-x86_64-unknown-linux-gnu-install_only_stripped.tar.gz";
+    assert_eq!(
+        a.url,
+        format!("https://github.com/astral-sh/python-build-standalone/releases/download/20260814/{name}")
+    );
+    let hex = sums.lines().find(|l| l.ends_with(name)).unwrap().split_whitespace().next().unwrap();
+    assert_eq!(a.checksum, format!("sha256:{hex}"));
+    assert_eq!(a.bin[0], "python/bin/python3");
+}
+
+#[test]
+fn terraform_index_keys_and_shasums() {
+    let f = Fixture::new();
+    let inner: serde_json::Value =
+        serde_json::from_str(&sample("hashicorp-terraform-1.9.8-index.json").unwrap()).unwrap();
+    let index = json!({"name": "terraform", "versions": {"1.9.8": inner, "1.10.0-alpha20240807": {"version": "1.10.0-alpha20240807"}}});
+    f.at("/hashicorp/terraform/index.json", index.to_string());
+    let sums = sample("terraform_1.9.8_SHA256SUMS-excerpt.txt").unwrap();
+    f.at("/hashicorp/terraform/1.9.8/terraform_1.9.8_SHA256SUMS", sums.clone());
+    let r = f.resolver().resolve(&req("terraform", "~1.9"), &[LX]).unwrap();
+    let a = &r.artifacts[&LX];
+    assert_eq!(a.url, "https://releases.hashicorp.com/terraform/1.9.8/terraform_1.9.8_linux_amd64.zip");
+    let hex =
+        sums.lines().find(|l| l.ends_with("linux_amd64.zip")).unwrap().split_whitespace().next().unwrap();
+    assert_eq!((a.checksum.clone(), a.format.as_str()), (format!("sha256:{hex}"), "zip"));
+    assert_eq!(
+        f.resolver().latest_matching(&req("terraform", "latest")).unwrap().as_str(),
+        "1.9.8",
+        "alpha skipped"
+    );
+}

@@ -7,8 +7,10 @@ use std::sync::{Arc, Mutex};
 
 use indexmap::IndexMap;
 
+// The HTTP layer's test server is private to `store::http`; the same file is compiled here
+// again rather than changing the store's visibility.
 #[path = "../store/http/test_server.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, clippy::duplicate_mod)]
 pub mod test_server;
 
 pub use test_server::{Reply, Request, Server};
