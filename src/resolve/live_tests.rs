@@ -42,7 +42,12 @@ fn ruff_from_pypi() {
 fn biome_from_npm() {
     let Some(resolver) = live() else { return };
     let platform = Platform::current().unwrap();
-    let r = resolver.resolve(&request("biome", "2", "npm:@biomejs/cli-{os}-{arch}"), &[platform]).unwrap();
+    // The platform packages declare no `bin`: den.toml names it, as the catalog's fallback does.
+    let req = ToolRequest {
+        bin: vec!["package/biome".into()],
+        ..request("biome", "2", "npm:@biomejs/cli-{os}-{arch}")
+    };
+    let r = resolver.resolve(&req, &[platform]).unwrap();
     let a = &r.artifacts[&platform];
     assert!(r.version.starts_with("2."), "{}", r.version);
     assert!(a.url.ends_with(".tgz") && a.checksum.starts_with("sha512-"), "{a:?}");
