@@ -12,8 +12,8 @@
 //! pypi = "https://pypi.corp.example/simple/"
 //! github_api = "https://github.corp.example/api/v3"
 //!
-//! [mirrors]              # tool name -> base URL replacing its definition's download base
-//! node = "https://mirror.corp.example/node/"
+//! [mirrors]              # URL prefix -> URL prefix, applied to every URL den fetches
+//! "https://nodejs.org/dist/" = "https://mirror.corp.example/node/"
 //!
 //! [tools]                # used where a project does not declare the tool (same forms as den.toml)
 //! jq = "1.7"
@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 use crate::paths;
-use crate::project::parse::walk::{Doc, Res, is_plain_name};
+use crate::project::parse::walk::{Doc, Res};
 use crate::project::{Diagnostic, ToolRequest, parse};
 
 /// The config file's name inside the config dir.
@@ -42,9 +42,9 @@ pub struct Config {
     /// Never touch the network, as `--offline` does.
     pub offline: bool,
     pub sources: Sources,
-    /// Tool name → base URL that replaces the download base of that tool's built-in
-    /// definition (the part of its URL template before the file path), for mirrors that
-    /// copy an upstream directory tree.
+    /// Upstream URL prefix → mirror URL prefix, applied (longest prefix first) to every URL
+    /// den fetches: version lists, checksum files, artifacts. den.lock keeps the upstream
+    /// URLs, so a lock stays valid on machines with other mirrors (see `resolve::Mirrors`).
     pub mirrors: IndexMap<String, String>,
     /// Tools for every project that does not declare them, and for `den run` outside one.
     pub tools: IndexMap<String, ToolRequest>,
@@ -123,11 +123,16 @@ pub fn parse_config(file: &Path, text: &str) -> Res<Config> {
             }
             "mirrors" => {
                 for (k, v) in doc.table(value, "mirrors")? {
-                    let name: &str = k.get_ref();
-                    if !is_plain_name(name) {
-                        return Err(doc.err(k.span(), format!("invalid tool name `{name}` in [mirrors]")));
+                    let prefix: &str = k.get_ref();
+                    if !is_url(prefix) {
+                        return Err(doc.err_help(
+                            k.span(),
+                            format!("`{prefix}` in [mirrors] is not an http:// or https:// URL prefix"),
+                            "map an upstream URL prefix to the mirror's, e.g. \
+                             `\"https://nodejs.org/dist/\" = \"https://mirror.corp.example/node/\"`",
+                        ));
                     }
-                    config.mirrors.insert(name.to_string(), parse::url(&doc, v, name)?);
+                    config.mirrors.insert(prefix.to_string(), parse::url(&doc, v, prefix)?);
                 }
             }
             "tools" => config.tools = parse::tools(&doc, value)?,
@@ -135,6 +140,12 @@ pub fn parse_config(file: &Path, text: &str) -> Res<Config> {
         }
     }
     Ok(config)
+}
+
+/// An http(s) URL with something after the scheme and no whitespace.
+fn is_url(s: &str) -> bool {
+    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.contains(char::is_whitespace))
 }
 
 #[cfg(test)]
@@ -150,14 +161,14 @@ mod tests {
         let c = parse(
             "auto_install = true\noffline = true\n[sources]\nnpm = \"https://npm.corp.example/\"\n\
              pypi = \"http://pypi.corp.example/simple/\"\ngithub_api = \"https://gh.corp.example/api/v3\"\n\
-             [mirrors]\nnode = \"https://mirror.corp.example/node/\"\n[tools]\njq = \"1.7\"\n",
+             [mirrors]\n\"https://nodejs.org/dist/\" = \"https://mirror.corp.example/node/\"\n[tools]\njq = \"1.7\"\n",
         )
         .unwrap();
         assert!(c.auto_install && c.offline);
         assert_eq!(c.sources.npm.as_deref(), Some("https://npm.corp.example/"));
         assert_eq!(c.sources.pypi.as_deref(), Some("http://pypi.corp.example/simple/"));
         assert_eq!(c.sources.github_api.as_deref(), Some("https://gh.corp.example/api/v3"));
-        assert_eq!(c.mirrors["node"], "https://mirror.corp.example/node/");
+        assert_eq!(c.mirrors["https://nodejs.org/dist/"], "https://mirror.corp.example/node/");
         assert_eq!(c.tools["jq"].version, "1.7");
         assert_eq!(c.tools["jq"].at.line, 10);
     }
@@ -184,10 +195,17 @@ mod tests {
                 "[sources]\nnpm = \"npm.corp\"\n",
                 "config.toml:2:7: `npm` must be an http:// or https:// URL, not `npm.corp`",
             ),
-            ("[mirrors]\nnode = 1\n", "config.toml:2:8: `node` must be a string, not an integer"),
             (
-                "[mirrors]\n\"a/b\" = \"https://x/\"\n",
-                "config.toml:2:1: invalid tool name `a/b` in [mirrors]",
+                "[mirrors]\n\"https://x/\" = 1\n",
+                "config.toml:2:16: `https://x/` must be a string, not an integer",
+            ),
+            (
+                "[mirrors]\nnode = \"https://x/\"\n",
+                "config.toml:2:1: `node` in [mirrors] is not an http:// or https:// URL prefix",
+            ),
+            (
+                "[mirrors]\n\"https://x/\" = \"/srv/mirror\"\n",
+                "config.toml:2:16: `https://x/` must be an http:// or https:// URL, not `/srv/mirror`",
             ),
             ("[tools]\njq = {}\n", "config.toml:2:6: tool `jq` needs a `version`"),
             ("sources = 1\n", "config.toml:1:11: `sources` must be a table, not an integer"),

@@ -38,3 +38,40 @@ pub const ALL_PROXY_LOWER: &str = "all_proxy";
 pub const NO_PROXY: &str = "NO_PROXY";
 /// Lowercase `NO_PROXY`.
 pub const NO_PROXY_LOWER: &str = "no_proxy";
+/// Base URL of the GitHub API (GitHub Enterprise, a mirror); default `https://api.github.com`.
+pub const DEN_GITHUB_API: &str = "DEN_GITHUB_API";
+/// A GitHub token sent as `Authorization: Bearer` to the API (raises the rate limit).
+pub const GITHUB_TOKEN: &str = "GITHUB_TOKEN";
+/// The GitHub CLI's token variable, used when `GITHUB_TOKEN` is unset.
+pub const GH_TOKEN: &str = "GH_TOKEN";
+/// The npm registry den uses, ahead of npm's own configuration.
+pub const DEN_NPM_REGISTRY: &str = "DEN_NPM_REGISTRY";
+/// npm's registry setting from the environment (npm also reads the uppercase form).
+pub const NPM_CONFIG_REGISTRY: &str = "npm_config_registry";
+/// Uppercase `npm_config_registry`.
+pub const NPM_CONFIG_REGISTRY_UPPER: &str = "NPM_CONFIG_REGISTRY";
+/// npm's user config file (default `~/.npmrc`), both spellings.
+pub const NPM_CONFIG_USERCONFIG: &str = "npm_config_userconfig";
+/// Uppercase `npm_config_userconfig`.
+pub const NPM_CONFIG_USERCONFIG_UPPER: &str = "NPM_CONFIG_USERCONFIG";
+/// npm's global config file, both spellings.
+pub const NPM_CONFIG_GLOBALCONFIG: &str = "npm_config_globalconfig";
+/// Uppercase `npm_config_globalconfig`.
+pub const NPM_CONFIG_GLOBALCONFIG_UPPER: &str = "NPM_CONFIG_GLOBALCONFIG";
+/// The PyPI simple index den uses, ahead of uv's and pip's configuration.
+pub const DEN_PYPI_INDEX: &str = "DEN_PYPI_INDEX";
+/// uv's default index.
+pub const UV_DEFAULT_INDEX: &str = "UV_DEFAULT_INDEX";
+/// uv's older name for its index.
+pub const UV_INDEX_URL: &str = "UV_INDEX_URL";
+/// pip's index.
+pub const PIP_INDEX_URL: &str = "PIP_INDEX_URL";
+/// pip's config file, read before the others.
+pub const PIP_CONFIG_FILE: &str = "PIP_CONFIG_FILE";
+/// An active virtualenv, whose `pip.conf` pip reads.
+pub const VIRTUAL_ENV: &str = "VIRTUAL_ENV";
+/// The XDG config home, where pip's user config lives (`pip/pip.conf`).
+pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
+/// `1` runs the live resolver tests against the machine's configured registries.
+#[cfg_attr(not(test), allow(dead_code))] // read only by `resolve::live_tests`
+pub const DEN_LIVE_TESTS: &str = "DEN_LIVE_TESTS";

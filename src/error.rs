@@ -21,6 +21,8 @@ pub enum Error {
     Edit(#[from] crate::project::edit::Error),
     #[error(transparent)]
     Store(#[from] crate::store::Error),
+    #[error(transparent)]
+    Resolve(#[from] crate::resolve::Error),
     /// A command that a later release of den provides.
     #[error("`den {0}` is not available yet in this version of den")]
     NotYet(&'static str),
@@ -43,6 +45,7 @@ impl Error {
             Error::Lock(e) => e.help(),
             Error::Edit(e) => e.help(),
             Error::Store(e) => e.help(),
+            Error::Resolve(e) => e.help(),
             Error::NotYet(_) => Some("see `den --help` for the commands this version provides".into()),
             Error::Io { .. } => None,
         }

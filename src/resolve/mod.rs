@@ -1,17 +1,39 @@
-//! Resolving what a project asks for into exact versions: version parsing and ordering,
-//! version specs and the choice of the best match. Sources (GitHub, URL templates, npm,
-//! PyPI) and den.lock come next (issue 3). Nothing here touches the network or the disk.
-// Used by the install/run commands of issue 3.
+//! Resolving what a project asks for into exact versions and artifacts: version parsing and
+//! ordering, version specs, the sources (GitHub releases, URL templates, JSON indexes, npm,
+//! PyPI), the registries' discovery, checksum files and the `[mirrors]` rewrite; the
+//! [`Resolver`] ties them together. `lock` reads and writes den.lock. Nothing here downloads an artifact.
+// The install/add/upgrade/outdated/ls-remote commands of issue 3 call this; until they are
+// wired, only tests do.
 #![allow(dead_code, unused_imports)]
 
 mod artifact;
+mod checksums;
+mod error;
+mod host;
 pub mod lock;
+mod mirror;
+mod registry;
+mod resolver;
+mod sources;
 mod spec;
 mod version;
 
 #[cfg(test)]
+mod live_tests;
+#[cfg(test)]
+mod resolver_tests;
+#[cfg(test)]
+mod sources_tests;
+#[cfg(test)]
+mod test_fixture;
+#[cfg(test)]
 mod tests;
 
 pub use artifact::{Artifact, Resolved, Step};
+pub use error::Error;
+pub use host::{Host, Libc};
+pub use mirror::Mirrors;
+pub use registry::{Discovery, Ecosystem, Found};
+pub use resolver::Resolver;
 pub use spec::{Comparator, Op, Prereleases, SpecError, VersionSpec, best, best_with};
 pub use version::{Version, VersionError};

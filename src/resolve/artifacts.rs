@@ -1,0 +1,218 @@
+//! The artifact of a chosen version for one platform: the file (release asset, URL
+//! template, npm tarball, wheel), its checksum as the definition says to find it, its
+//! format, binaries and post-install steps rendered for this version and platform.
+
+use super::*;
+use crate::catalog::{Checksum, PostInstall, Target, Vars};
+use crate::resolve::artifact::Step;
+use crate::resolve::checksums::find_sha256;
+use crate::resolve::sources::json::{self, JsonChecksum};
+use crate::resolve::sources::{assets, format_word};
+use crate::store::unpack::Format;
+
+/// The file chosen before its checksum is known.
+struct File {
+    url: String,
+    name: String,
+    size: Option<u64>,
+    /// A checksum the source itself gives (GitHub `digest`, npm integrity, PyPI sha256).
+    given: Option<String>,
+    /// Binaries the source itself names (npm package.json `bin`).
+    bins: Vec<String>,
+    release: Option<github::Release>,
+}
+
+impl Resolver {
+    pub(super) fn artifact(
+        &self,
+        tool: &Tool,
+        source: &Source,
+        chosen: &Chosen,
+        platform: Platform,
+        req: &ToolRequest,
+    ) -> Result<Artifact, Error> {
+        let version = &chosen.version;
+        let no_artifact = |why: String| Error::NoArtifact {
+            tool: tool.name.clone(),
+            version: version.bare().to_string(),
+            platform,
+            why,
+        };
+        let served_by = served_name(source, platform);
+        let target =
+            source.target(platform).ok_or_else(|| no_artifact(format!("{served_by} has no build for it")))?;
+        let mut vars = target.vars(version);
+        let libc = self.host.libc_for(platform);
+        let file = match &source.kind {
+            SourceKind::Github { repo } => {
+                let release = self.github(repo).release(&vars.tag)?.ok_or_else(|| {
+                    no_artifact(format!("github:{repo} has no release tagged `{}`", vars.tag))
+                })?;
+                let names = release.assets.iter().map(|a| a.name.as_str());
+                let name = match target.asset {
+                    Some(template) => template.render(&vars),
+                    None => assets::choose(names, platform, libc)
+                        .ok_or_else(|| {
+                            no_artifact(format!("no asset of release `{}` is a {platform} build", vars.tag))
+                        })?
+                        .to_string(),
+                };
+                let asset = release
+                    .asset(&name)
+                    .ok_or_else(|| no_artifact(format!("release `{}` has no asset `{name}`", vars.tag)))?
+                    .clone();
+                File {
+                    url: asset.browser_download_url,
+                    name,
+                    size: asset.size,
+                    given: asset.digest.filter(|d| d.starts_with("sha256:")),
+                    bins: Vec::new(),
+                    release: Some(release),
+                }
+            }
+            SourceKind::Url => {
+                let url =
+                    target.url(&vars).ok_or_else(|| no_artifact("the definition has no `url`".into()))?;
+                let name = target.file_name(&vars).unwrap_or_default();
+                File { url, name, size: None, given: None, bins: Vec::new(), release: None }
+            }
+            SourceKind::Npm { .. } => {
+                let package = self.npm_package(source, platform)?;
+                let dist = package.dist(version.as_str()).ok_or_else(|| {
+                    no_artifact(format!("{served_by} has no version `{}`", version.as_str()))
+                })?;
+                let name = dist.tarball.rsplit('/').next().unwrap_or_default().to_string();
+                File {
+                    url: dist.tarball,
+                    name,
+                    size: None,
+                    given: dist.integrity,
+                    bins: dist.bins,
+                    release: None,
+                }
+            }
+            SourceKind::Pypi { .. } => {
+                let project = self.pypi_project(source)?;
+                let wheel = project.wheel(version.as_str(), platform, libc).ok_or_else(|| {
+                    no_artifact(format!("no wheel of {served_by} {} fits it", version.as_str()))
+                })?;
+                let given = wheel.sha256.map(|h| format!("sha256:{h}"));
+                File {
+                    url: wheel.url,
+                    name: wheel.filename,
+                    size: wheel.size,
+                    given,
+                    bins: Vec::new(),
+                    release: None,
+                }
+            }
+        };
+        vars.asset = file.name.clone();
+        vars.url = file.url.clone();
+        let checksum = self.checksum(tool, source, chosen, &vars, &file, &no_artifact)?;
+        let format = target.format(&file.name, &vars);
+        let bin = bins(&target, &vars, &file, &format, req);
+        let post_install = source.post_install.iter().map(|step| render_step(step, &vars)).collect();
+        Ok(Artifact {
+            url: file.url,
+            checksum,
+            size: file.size,
+            format: format_word(&format).to_string(),
+            bin,
+            post_install,
+            served_by,
+        })
+    }
+
+    /// The checksum the definition says to use; empty when the upstream publishes none
+    /// (the installer then records the sha256 it computed).
+    fn checksum(
+        &self,
+        tool: &Tool,
+        source: &Source,
+        chosen: &Chosen,
+        vars: &Vars,
+        file: &File,
+        no_artifact: &dyn Fn(String) -> Error,
+    ) -> Result<String, Error> {
+        let from_file = |url: &str| -> Result<String, Error> {
+            let text = self.fetch.file(url).map_err(|e| match e {
+                http::Error::NotFound { url, .. } => Error::NoSuchVersion {
+                    tool: tool.name.clone(),
+                    version: chosen.version.bare().to_string(),
+                    url,
+                    newest: chosen.newest.clone(),
+                },
+                other => Error::Http(other),
+            })?;
+            find_sha256(&text, &file.name)
+                .map(|hex| format!("sha256:{hex}"))
+                .ok_or_else(|| no_artifact(format!("`{}` is not listed in {url}", file.name)))
+        };
+        let asset_url = |name: &str| -> Option<String> {
+            file.release.as_ref()?.asset(name).map(|a| a.browser_download_url.clone())
+        };
+        match &source.checksum {
+            Checksum::None | Checksum::Registry => Ok(file.given.clone().unwrap_or_default()),
+            Checksum::Sha256(hex) => Ok(format!("sha256:{hex}")),
+            Checksum::Auto => {
+                if let Some(given) = &file.given {
+                    return Ok(given.clone());
+                }
+                let names = file.release.iter().flat_map(|r| r.assets.iter().map(|a| a.name.as_str()));
+                match assets::checksum_asset(&file.name, names).and_then(asset_url) {
+                    Some(url) => from_file(&url),
+                    None => Ok(String::new()),
+                }
+            }
+            Checksum::Url(template) => from_file(&template.render(vars)),
+            Checksum::Asset(template) => {
+                let name = template.render(vars);
+                let url = asset_url(&name).ok_or_else(|| {
+                    no_artifact(format!("release `{}` has no checksum asset `{name}`", vars.tag))
+                })?;
+                from_file(&url)
+            }
+            Checksum::Json { url, path } => {
+                match json::checksum(&self.fetch, &url.render(vars), path, vars, &file.name)? {
+                    JsonChecksum::Found(hex) if super::super::checksums::is_sha256(&hex) => {
+                        Ok(format!("sha256:{}", hex.to_ascii_lowercase()))
+                    }
+                    JsonChecksum::Found(other) => Ok(other),
+                    JsonChecksum::Missing(why) => Err(no_artifact(why)),
+                }
+            }
+        }
+    }
+}
+
+/// The binaries: the definition's; for a den.toml `source`/`url` without `bin`, what the
+/// source names (npm `bin`), the file itself when it is a bare executable, else an empty
+/// list: the installer then takes every executable at the root or in `bin/` of the unpacked
+/// artifact (or of its single top directory).
+fn bins(target: &Target, vars: &Vars, file: &File, format: &Format, req: &ToolRequest) -> Vec<String> {
+    let from_request = req.source.is_some() || req.url.is_some();
+    if !from_request || !req.bin.is_empty() {
+        return target.bins(vars);
+    }
+    if !file.bins.is_empty() {
+        return file.bins.clone();
+    }
+    match format {
+        Format::Binary { .. } | Format::Gz { .. } => vec![req.name.clone()],
+        _ => Vec::new(),
+    }
+}
+
+fn render_step(step: &PostInstall, vars: &Vars) -> Step {
+    match step {
+        PostInstall::Chmod(path) => Step::Chmod { path: path.render(vars) },
+        PostInstall::Rename { from, to } => Step::Rename { from: from.render(vars), to: to.render(vars) },
+        PostInstall::Symlink { link, target } => {
+            Step::Symlink { link: link.render(vars), target: target.render(vars) }
+        }
+        PostInstall::SymlinksFromJson { file, base } => {
+            Step::SymlinksFromJson { file: file.render(vars), base: base.render(vars) }
+        }
+    }
+}

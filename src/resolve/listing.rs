@@ -1,0 +1,113 @@
+//! Listing a source's versions (GitHub release tags or asset names, JSON indexes, npm
+//! package documents, PyPI project pages) and finding the registries npm and PyPI sources
+//! need. Only reads; the choice of a version is the resolver's.
+
+use super::*;
+
+impl Resolver {
+    /// The versions `source` lists for `platform` (an exact spec may stop paging early).
+    pub(super) fn list(
+        &self,
+        tool: &str,
+        source: &Source,
+        platform: Platform,
+        spec: Option<&VersionSpec>,
+    ) -> Result<Vec<Entry>, Error> {
+        let exact = spec.filter(|s| matches!(s, VersionSpec::Exact(_)));
+        match &source.versions {
+            VersionList::GithubTags { repo } => {
+                let enough = |r: &github::Release| {
+                    exact.is_some_and(|s| {
+                        source
+                            .version_from_tag(&r.tag_name)
+                            .is_some_and(|v| s.matches_with(&v, source.prereleases))
+                    })
+                };
+                let releases = self.github(repo).releases(&enough)?;
+                Ok(releases
+                    .iter()
+                    .filter_map(|r| {
+                        let v = source.version_from_tag(&r.tag_name)?;
+                        // A release flagged pre-release whose tag looks final (`nightly`
+                        // builds, tags past a stable line) is not offered as a release.
+                        (!r.prerelease || v.is_prerelease()).then(|| Entry::plain(v))
+                    })
+                    .collect())
+            }
+            VersionList::GithubAssets { repo, asset } => {
+                let target = source.target(platform).ok_or_else(|| no_target(tool, source, platform))?;
+                let vars =
+                    catalog::Vars { os: target.os.into(), arch: target.arch.into(), ..Default::default() };
+                let releases = self.github(repo).releases(&|_| false)?;
+                Ok(releases
+                    .iter()
+                    .flat_map(|r| r.assets.iter())
+                    .filter_map(|a| asset.capture_version(&a.name, &vars))
+                    .filter_map(|v| Version::parse(&v).ok().map(Entry::plain))
+                    .collect())
+            }
+            VersionList::Json { url, path } => crate::resolve::sources::json::versions(
+                &self.fetch,
+                source,
+                &url.render(&Default::default()),
+                path,
+            ),
+            VersionList::Npm => Ok(self.npm_package(source, platform)?.versions()),
+            VersionList::Pypi => {
+                let project = self.pypi_project(source)?;
+                Ok(project.versions(platform, self.host.libc_for(platform)))
+            }
+            VersionList::ExactOnly => match spec {
+                Some(VersionSpec::Exact(v) | VersionSpec::Prefix(v)) => Ok(vec![Entry::plain(v.clone())]),
+                other => Err(Error::NeedsExact {
+                    tool: tool.to_string(),
+                    spec: other.map(ToString::to_string).unwrap_or_else(|| "latest".into()),
+                }),
+            },
+        }
+    }
+
+    pub(super) fn github<'a>(&'a self, repo: &'a str) -> Github<'a> {
+        Github { fetch: &self.fetch, api_client: &self.api_client, api: &self.github_api, repo }
+    }
+
+    /// The npm package document of `source` for `platform` (`@esbuild/{os}-{arch}`).
+    pub(super) fn npm_package(&self, source: &Source, platform: Platform) -> Result<npm::Package, Error> {
+        let SourceKind::Npm { package } = &source.kind else {
+            return Err(Error::BadIndex { url: String::new(), reason: "not an npm source".into() });
+        };
+        let target = source.target(platform).ok_or_else(|| no_target(package.as_str(), source, platform))?;
+        let name = package.render(&catalog::Vars {
+            os: target.os.into(),
+            arch: target.arch.into(),
+            ..Default::default()
+        });
+        let registry = self.registry(&format!("npm {name}"), || {
+            registry::npm_registry(&self.sources, &self.discovery, &name)
+        })?;
+        let client = self.fetch.client.with_header("Accept", npm::ACCEPT);
+        npm::Package::fetch(&self.fetch, &client, &registry, &name)
+    }
+
+    pub(super) fn pypi_project(&self, source: &Source) -> Result<pypi::Project, Error> {
+        let SourceKind::Pypi { package } = &source.kind else {
+            return Err(Error::BadIndex { url: String::new(), reason: "not a PyPI source".into() });
+        };
+        let index = self.registry("pypi", || registry::pypi_index(&self.sources, &self.discovery))?;
+        let client = self.fetch.client.with_header("Accept", pypi::ACCEPT);
+        pypi::Project::fetch(&self.fetch, &client, &index, package)
+    }
+
+    pub(super) fn registry(
+        &self,
+        key: &str,
+        find: impl FnOnce() -> Result<registry::Found, Error>,
+    ) -> Result<String, Error> {
+        if let Some(url) = self.registries.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+            return Ok(url.clone());
+        }
+        let url = find()?.url;
+        self.registries.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), url.clone());
+        Ok(url)
+    }
+}

@@ -1,0 +1,259 @@
+//! Where the npm registry and the PyPI index are: den never names a registry host, so their
+//! base URLs come from configuration, in the order of wave 2's decision:
+//!
+//! - npm: den config `[sources] npm`, `DEN_NPM_REGISTRY`, a scoped `@scope:registry` in the
+//!   `.npmrc` files, `npm_config_registry`, `registry=` in the `.npmrc` files (project, user
+//!   `~/.npmrc` or `npm_config_userconfig`, global `npm_config_globalconfig`,
+//!   `/usr/local/etc/npmrc`, `/etc/npmrc`), finally `npm config get registry`.
+//! - PyPI: den config `[sources] pypi`, `DEN_PYPI_INDEX`, `UV_DEFAULT_INDEX`, `UV_INDEX_URL`,
+//!   `PIP_INDEX_URL`, `index-url` in the pip.conf files (`PIP_CONFIG_FILE`,
+//!   `$VIRTUAL_ENV/pip.conf`, user, legacy user, `/etc/xdg/pip/pip.conf`, `/etc/pip.conf`),
+//!   `python3 -m pip config list`, finally the default index of the installed pip.
+//!
+//! Everything read comes through [`Discovery`], so tests inject variables, HOME, the
+//! filesystem root and the commands. Never writes anything.
+
+use std::path::{Path, PathBuf};
+
+use super::error::Error;
+use crate::config::Sources;
+use crate::env_vars as ev;
+
+/// Looks up an environment variable.
+pub type VarFn = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+/// Runs a program with arguments and returns its stdout, `None` when it cannot run or fails.
+pub type RunFn = Box<dyn Fn(&str, &[&str]) -> Option<String> + Send + Sync>;
+
+/// What discovery may read: variables, files under HOME, the project and the system root,
+/// and the output of the ecosystems' own commands.
+pub struct Discovery {
+    pub var: VarFn,
+    pub home: Option<PathBuf>,
+    /// The project root, for its `.npmrc`.
+    pub project: Option<PathBuf>,
+    /// `/` normally: system files are looked up below it.
+    pub root: PathBuf,
+    /// The ecosystems' own commands (`npm config get registry`), the last resort.
+    pub run: RunFn,
+}
+
+/// A base URL and where it was found (for messages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub url: String,
+    pub from: String,
+}
+
+impl Discovery {
+    /// This process's environment and commands.
+    pub fn system(project: Option<&Path>) -> Discovery {
+        Discovery {
+            var: Box::new(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty())),
+            home: std::env::var_os(ev::HOME).filter(|h| !h.is_empty()).map(PathBuf::from),
+            project: project.map(Path::to_path_buf),
+            root: PathBuf::from("/"),
+            run: Box::new(|program, args| {
+                let out = std::process::Command::new(program)
+                    .args(args)
+                    .stdin(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .output()
+                    .ok()?;
+                out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+            }),
+        }
+    }
+
+    fn var(&self, name: &str) -> Option<String> {
+        (self.var)(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    }
+
+    fn home_file(&self, rel: &str) -> Option<PathBuf> {
+        self.home.as_ref().map(|h| h.join(rel))
+    }
+
+    fn npmrc_files(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        files.extend(self.project.as_ref().map(|p| p.join(".npmrc")));
+        let user = self.var(ev::NPM_CONFIG_USERCONFIG).or_else(|| self.var(ev::NPM_CONFIG_USERCONFIG_UPPER));
+        files.extend(user.map(PathBuf::from).or_else(|| self.home_file(".npmrc")));
+        let global =
+            self.var(ev::NPM_CONFIG_GLOBALCONFIG).or_else(|| self.var(ev::NPM_CONFIG_GLOBALCONFIG_UPPER));
+        files.extend(global.map(PathBuf::from));
+        files.push(self.root.join("usr/local/etc/npmrc"));
+        files.push(self.root.join("etc/npmrc"));
+        files
+    }
+
+    fn pip_files(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        files.extend(self.var(ev::PIP_CONFIG_FILE).map(PathBuf::from));
+        files.extend(self.var(ev::VIRTUAL_ENV).map(|v| PathBuf::from(v).join("pip.conf")));
+        let config = self.var(ev::XDG_CONFIG_HOME).map(PathBuf::from).or_else(|| self.home_file(".config"));
+        files.extend(config.map(|c| c.join("pip/pip.conf")));
+        files.extend(self.home_file(".pip/pip.conf"));
+        files.push(self.root.join("etc/xdg/pip/pip.conf"));
+        files.push(self.root.join("etc/pip.conf"));
+        files
+    }
+}
+
+/// The npm registry for `package` (its `@scope` may have a registry of its own).
+pub fn npm_registry(sources: &Sources, d: &Discovery, package: &str) -> Result<Found, Error> {
+    let scope = package.strip_prefix('@').and_then(|p| p.split_once('/')).map(|(s, _)| format!("@{s}"));
+    let mut candidates: Vec<(Option<String>, String)> = vec![
+        (sources.npm.clone(), "[sources] npm in den's config".into()),
+        (d.var(ev::DEN_NPM_REGISTRY), ev::DEN_NPM_REGISTRY.into()),
+    ];
+    let files: Vec<(PathBuf, String)> = d
+        .npmrc_files()
+        .into_iter()
+        .filter_map(|f| std::fs::read_to_string(&f).ok().map(|t| (f, t)))
+        .collect();
+    if let Some(scope) = &scope {
+        let key = format!("{scope}:registry");
+        for (file, text) in &files {
+            candidates.push((ini_value(text, &[], &key, d), format!("{key} in {}", file.display())));
+        }
+    }
+    let env = d.var(ev::NPM_CONFIG_REGISTRY).or_else(|| d.var(ev::NPM_CONFIG_REGISTRY_UPPER));
+    candidates.push((env, ev::NPM_CONFIG_REGISTRY.into()));
+    for (file, text) in &files {
+        candidates.push((ini_value(text, &[], "registry", d), format!("registry in {}", file.display())));
+    }
+    if let Some(found) = first(candidates)? {
+        return Ok(found);
+    }
+    let asked = match &scope {
+        Some(scope) => (d.run)("npm", &["config", "get", &format!("{scope}:registry")])
+            .filter(|out| out.trim() != "undefined")
+            .or_else(|| (d.run)("npm", &["config", "get", "registry"])),
+        None => (d.run)("npm", &["config", "get", "registry"]),
+    };
+    first(vec![(asked.map(|s| s.trim().to_string()), "`npm config get registry`".into())])?
+        .ok_or(Error::NoRegistry { ecosystem: Ecosystem::Npm })
+}
+
+/// The PyPI simple index (PEP 503/691 root, e.g. `https://<host>/simple/`).
+pub fn pypi_index(sources: &Sources, d: &Discovery) -> Result<Found, Error> {
+    let mut candidates: Vec<(Option<String>, String)> = vec![
+        (sources.pypi.clone(), "[sources] pypi in den's config".into()),
+        (d.var(ev::DEN_PYPI_INDEX), ev::DEN_PYPI_INDEX.into()),
+        (d.var(ev::UV_DEFAULT_INDEX), ev::UV_DEFAULT_INDEX.into()),
+        (d.var(ev::UV_INDEX_URL), ev::UV_INDEX_URL.into()),
+        (d.var(ev::PIP_INDEX_URL), ev::PIP_INDEX_URL.into()),
+    ];
+    for file in d.pip_files() {
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            let value = ini_value(&text, &["install", "global"], "index-url", d)
+                .or_else(|| ini_value(&text, &["install", "global"], "index_url", d));
+            candidates.push((value, format!("index-url in {}", file.display())));
+        }
+    }
+    if let Some(found) = first(candidates)? {
+        return Ok(found);
+    }
+    let listed = (d.run)("python3", &["-m", "pip", "config", "list"]).and_then(|out| {
+        ["install.index-url", "global.index-url"]
+            .iter()
+            .find_map(|key| out.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('=').map(unquote)))
+    });
+    let default = || {
+        (d.run)("python3", &["-c", "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"])
+            .map(|s| s.trim().to_string())
+    };
+    first(vec![
+        (listed, "`python3 -m pip config list`".into()),
+        (default(), "the default index of the installed pip".into()),
+    ])?
+    .ok_or(Error::NoRegistry { ecosystem: Ecosystem::Pypi })
+}
+
+/// Which package ecosystem a registry belongs to, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ecosystem {
+    Npm,
+    Pypi,
+}
+
+impl Ecosystem {
+    /// The settings that name this registry, for the error when none is found.
+    pub fn settings(self) -> &'static str {
+        match self {
+            Ecosystem::Npm => {
+                "set `[sources] npm = \"<registry URL>\"` in den's config.toml, or DEN_NPM_REGISTRY, \
+                 or `registry=<registry URL>` in ~/.npmrc"
+            }
+            Ecosystem::Pypi => {
+                "set `[sources] pypi = \"<index URL>/simple/\"` in den's config.toml, or DEN_PYPI_INDEX \
+                 (or PIP_INDEX_URL), or `index-url` under `[global]` in ~/.config/pip/pip.conf"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Ecosystem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Ecosystem::Npm => "npm",
+            Ecosystem::Pypi => "PyPI",
+        })
+    }
+}
+
+/// The first candidate with a value; a value that is not an http(s) URL is an error.
+fn first(candidates: Vec<(Option<String>, String)>) -> Result<Option<Found>, Error> {
+    for (value, from) in candidates {
+        let Some(url) = value else { continue };
+        if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(char::is_whitespace) {
+            return Err(Error::BadRegistry { value: url, from });
+        }
+        return Ok(Some(Found { url, from }));
+    }
+    Ok(None)
+}
+
+/// `key = value` in an ini-style file (.npmrc, pip.conf): top-level when `sections` is
+/// empty, else the first of `sections` that has it. `${VAR}` in values is expanded.
+fn ini_value(text: &str, sections: &[&str], key: &str, d: &Discovery) -> Option<String> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    let mut section = String::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with([';', '#']) {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name.trim().to_string();
+            continue;
+        }
+        if let Some((k, v)) = line.split_once('=')
+            && k.trim() == key
+        {
+            found.push((section.clone(), expand(&unquote(v), d)));
+        }
+    }
+    let pick = |s: &str| found.iter().rev().find(|(sec, _)| sec == s).map(|(_, v)| v.clone());
+    if sections.is_empty() { pick("") } else { sections.iter().find_map(|s| pick(s)) }
+        .filter(|v| !v.is_empty())
+}
+
+fn unquote(v: &str) -> String {
+    v.trim().trim_matches(|c| c == '"' || c == '\'').to_string()
+}
+
+/// Expands `${VAR}` as npm does in .npmrc values.
+fn expand(value: &str, d: &Discovery) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else { break };
+        out.push_str(&rest[..start]);
+        out.push_str(&d.var(&rest[start + 2..start + len]).unwrap_or_default());
+        rest = &rest[start + len + 1..];
+    }
+    out + rest
+}
+
+#[cfg(test)]
+#[path = "registry_tests.rs"]
+mod tests;

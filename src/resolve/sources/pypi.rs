@@ -1,0 +1,194 @@
+//! PyPI projects through the simple index's JSON form (PEP 691): the wheels of each
+//! version, the one whose tags fit a platform (manylinux by glibc version, musllinux on
+//! musl, macOS by arch; `py3-none-<platform>` preferred), sdists and yanked files skipped.
+//! The index base is given; never named here.
+
+use serde::Deserialize;
+
+use super::{Entry, Fetch, join_url};
+use crate::catalog::{Arch, Os, Platform};
+use crate::resolve::error::Error;
+use crate::resolve::host::Libc;
+use crate::resolve::version::Version;
+use crate::store::http::Client;
+
+/// PEP 691's JSON media type.
+pub const ACCEPT: &str = "application/vnd.pypi.simple.v1+json";
+
+/// A project page of the simple index.
+#[derive(Debug, Deserialize)]
+struct Page {
+    files: Vec<File>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct File {
+    filename: String,
+    url: String,
+    #[serde(default)]
+    hashes: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    yanked: serde_json::Value,
+    #[serde(default)]
+    size: Option<u64>,
+}
+
+/// A wheel chosen for a platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wheel {
+    pub filename: String,
+    pub url: String,
+    pub sha256: Option<String>,
+    pub size: Option<u64>,
+}
+
+/// One project's wheels.
+pub struct Project {
+    url: String,
+    wheels: Vec<(Version, File)>,
+}
+
+/// PEP 503 name normalization: lowercase, runs of `-_.` become `-`.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if "-_.".contains(c) {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+impl Project {
+    /// Fetches the project page of `name` under the simple index `index` (cached).
+    pub fn fetch(fetch: &Fetch, client: &Client, index: &str, name: &str) -> Result<Project, Error> {
+        let url = format!("{}/{}/", index.trim_end_matches('/'), normalize(name));
+        let text = fetch.list(client, &url)?;
+        let page: Page = serde_json::from_str(&text).map_err(|e| Error::BadIndex {
+            url: url.clone(),
+            reason: format!("not a PEP 691 project page ({e}); is the index URL the `/simple/` root?"),
+        })?;
+        let wheels = page
+            .files
+            .into_iter()
+            .filter(|f| {
+                f.filename.ends_with(".whl")
+                    && matches!(f.yanked, serde_json::Value::Null | serde_json::Value::Bool(false))
+            })
+            .filter_map(|f| {
+                let version = f.filename.split('-').nth(1).and_then(|v| Version::parse(v).ok())?;
+                Some((version, f))
+            })
+            .collect();
+        Ok(Project { url, wheels })
+    }
+
+    /// The versions with a wheel that fits `platform`.
+    pub fn versions(&self, platform: Platform, libc: Option<Libc>) -> Vec<Entry> {
+        let mut out: Vec<Entry> = Vec::new();
+        for (version, file) in &self.wheels {
+            if rank(&file.filename, platform, libc).is_some()
+                && !out.iter().any(|e| e.version.as_str() == version.as_str())
+            {
+                out.push(Entry::plain(version.clone()));
+            }
+        }
+        out
+    }
+
+    /// The best wheel of `version` for `platform`.
+    pub fn wheel(&self, version: &str, platform: Platform, libc: Option<Libc>) -> Option<Wheel> {
+        self.wheels
+            .iter()
+            .filter(|(v, _)| v.as_str() == version)
+            .filter_map(|(_, f)| rank(&f.filename, platform, libc).map(|r| (r, f)))
+            .max_by(|a, b| a.0.cmp(&b.0))
+            .map(|(_, f)| Wheel {
+                filename: f.filename.clone(),
+                url: join_url(&self.url, &f.url).split('#').next().unwrap_or_default().to_string(),
+                sha256: f.hashes.get("sha256").map(|h| h.to_ascii_lowercase()),
+                size: f.size,
+            })
+    }
+}
+
+/// How well a wheel's tags fit (`None`: not at all). Prefers a specific platform tag over
+/// `any`, `none` ABI over `abi3` over a CPython ABI, then the newest platform version.
+pub fn rank(filename: &str, platform: Platform, libc: Option<Libc>) -> Option<(u8, u8, u32, u32)> {
+    let stem = filename.strip_suffix(".whl")?;
+    let parts: Vec<&str> = stem.split('-').collect();
+    if parts.len() < 5 {
+        return None;
+    }
+    let (python, abi, plats) = (parts[parts.len() - 3], parts[parts.len() - 2], parts[parts.len() - 1]);
+    if !python.split('.').any(|p| p.starts_with("py3") || p.starts_with("cp3")) {
+        return None;
+    }
+    let abi_rank = abi.split('.').map(|a| match a {
+        "none" => 2,
+        "abi3" => 1,
+        _ => 0,
+    });
+    let abi_rank = abi_rank.max()?;
+    plats
+        .split('.')
+        .filter_map(|p| platform_rank(p, platform, libc))
+        .max()
+        .map(|(kind, x, y)| (kind, abi_rank, x, y))
+}
+
+/// One platform tag against a platform: (2 specific / 1 universal / 0 any, version).
+fn platform_rank(tag: &str, platform: Platform, libc: Option<Libc>) -> Option<(u8, u32, u32)> {
+    if tag == "any" {
+        return Some((0, 0, 0));
+    }
+    let arch = match (platform.os, platform.arch) {
+        (Os::Linux, Arch::X64) | (Os::Darwin, Arch::X64) => "x86_64",
+        (Os::Linux, Arch::Arm64) => "aarch64",
+        (Os::Darwin, Arch::Arm64) => "arm64",
+    };
+    match platform.os {
+        Os::Linux => {
+            let (glibc, musl) = match libc {
+                Some(Libc::Musl(a, b)) => (None, Some((a, b))),
+                Some(Libc::Glibc(a, b)) => (Some((a, b)), None),
+                None => (Some((2, 17)), None),
+            };
+            let rest = tag.strip_suffix(arch)?.strip_suffix('_')?;
+            let legacy = match rest {
+                "manylinux1" => Some((2, 5)),
+                "manylinux2010" => Some((2, 12)),
+                "manylinux2014" => Some((2, 17)),
+                _ => None,
+            };
+            if let Some(v) = legacy {
+                return (glibc? >= v).then_some((2, v.0, v.1));
+            }
+            let (family, version) = rest.split_once('_')?;
+            let v = two_numbers(version)?;
+            match family {
+                "manylinux" => (glibc? >= v).then_some((2, v.0, v.1)),
+                "musllinux" => (musl? >= v).then_some((2, v.0, v.1)),
+                _ => None,
+            }
+        }
+        Os::Darwin => {
+            let rest = tag.strip_prefix("macosx_")?;
+            let mut it = rest.splitn(3, '_');
+            let (x, y, a) = (it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?);
+            let fits = a == arch
+                || (platform.arch == Arch::X64 && ["intel", "fat64", "fat3", "universal"].contains(&a))
+                || a == "universal2";
+            fits.then_some((if a == arch { 2 } else { 1 }, x, y))
+        }
+    }
+}
+
+fn two_numbers(text: &str) -> Option<(u32, u32)> {
+    let (a, b) = text.split_once('_')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
