@@ -14,12 +14,13 @@ use std::time::SystemTime;
 use indexmap::IndexMap;
 
 use crate::cli::Shell;
+use crate::config::Config;
 use crate::env::state::{self, State, Vars};
 use crate::env::{self, Outer};
 use crate::env_vars;
 use crate::project::{self, Origin, Project};
 use crate::trust;
-use crate::{paths, shell, ui};
+use crate::{paths, shell, tools, ui};
 
 /// The result of one activation: the assignments for the shell and what the hook watches.
 #[derive(Debug, Default)]
@@ -40,8 +41,10 @@ pub fn current_vars() -> Vars {
     std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect()
 }
 
-/// Computes what the shell at `cwd`, with environment `current`, must change.
-pub fn activate(cwd: &Path, current: &Vars) -> Activation {
+/// Computes what the shell at `cwd`, with environment `current`, must change. Missing
+/// tools are named in one line, or installed first when the user config says
+/// `auto_install = true`.
+pub fn activate(cwd: &Path, current: &Vars, config: &Config) -> Activation {
     let stamp = touch_stamp(current.get(env_vars::DEN_STAMP).map(String::as_str));
     let previous = State::decode(current.get(env_vars::DEN_STATE_VAR).map(String::as_str));
     let baseline = match &previous {
@@ -65,7 +68,7 @@ pub fn activate(cwd: &Path, current: &Vars) -> Activation {
         None => (IndexMap::new(), PathBuf::new()),
         Some(p) => {
             watch_project(p, &mut out);
-            match target_of(p, &baseline) {
+            match target_of(p, &baseline, config) {
                 Target::Apply(t) => (t, p.root.clone()),
                 Target::Broken if previous.as_ref().is_some_and(|s| s.root == p.root) => return out,
                 Target::Broken | Target::Nothing => (IndexMap::new(), p.root.clone()),
@@ -94,7 +97,7 @@ enum Target {
 }
 
 /// What `p` asks to apply, after one line on stderr when that is not its variables.
-fn target_of(p: &Project, baseline: &Vars) -> Target {
+fn target_of(p: &Project, baseline: &Vars, config: &Config) -> Target {
     if let Origin::DenToml(file) = &p.origin {
         match trust::status(file) {
             Ok(trust::Status::Trusted) => {}
@@ -115,14 +118,36 @@ fn target_of(p: &Project, baseline: &Vars) -> Target {
             }
         }
     }
+    let dirs = match tool_dirs(p, config) {
+        Ok(dirs) => dirs,
+        Err(e) => {
+            ui::error(&e.to_string(), e.help().as_deref());
+            return Target::Broken;
+        }
+    };
     let outer: Outer = baseline.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    match env::compute(p, &outer, true) {
+    match env::compute(p, &outer, &dirs, true) {
         Ok(target) => Target::Apply(target.iter().map(|v| (v.name.clone(), v.value.clone())).collect()),
         Err(e) => {
             ui::error(&e.to_string(), e.help().as_deref());
             Target::Broken
         }
     }
+}
+
+/// The installed tools' PATH directories, after installing the missing ones when the user
+/// asked for that, or one line naming them.
+fn tool_dirs(p: &Project, config: &Config) -> Result<Vec<PathBuf>, tools::Error> {
+    let (mut installed, missing) = tools::locate(p)?;
+    if !missing.is_empty() {
+        if config.auto_install {
+            tools::sync(p, config, &tools::Options::default())?;
+            installed = tools::locate(p)?.0;
+        } else {
+            ui::note(&tools::missing_line(&missing));
+        }
+    }
+    Ok(tools::path_dirs(&installed))
 }
 
 /// Adds the files whose change must re-apply `p`: its manifest(s), den.lock, its dotenv
@@ -140,6 +165,7 @@ fn watch_project(p: &Project, out: &mut Activation) {
         }
     }
     out.watch.push(p.root.join("den.lock"));
+    out.watch.push(tools::store().tools_bucket());
     out.watch.extend(p.manifest.dotenv.iter().map(|d| p.root.join(&d.path)));
 }
 

@@ -23,6 +23,8 @@ pub enum Error {
     Store(#[from] crate::store::Error),
     #[error(transparent)]
     Resolve(#[from] crate::resolve::Error),
+    #[error(transparent)]
+    Tools(#[from] crate::tools::Error),
     /// A command that a later release of den provides.
     #[error("`den {0}` is not available yet in this version of den")]
     NotYet(&'static str),
@@ -46,6 +48,7 @@ impl Error {
             Error::Edit(e) => e.help(),
             Error::Store(e) => e.help(),
             Error::Resolve(e) => e.help(),
+            Error::Tools(e) => e.help(),
             Error::NotYet(_) => Some("see `den --help` for the commands this version provides".into()),
             Error::Io { .. } => None,
         }

@@ -15,6 +15,7 @@ mod resolve;
 mod session;
 mod shell;
 mod store;
+mod tools;
 mod trust;
 mod ui;
 

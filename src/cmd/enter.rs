@@ -14,7 +14,7 @@ use crate::env::{self, Outer};
 use crate::env_vars;
 use crate::error::{Error, Result};
 use crate::project::{self, Project};
-use crate::{session, trust, ui};
+use crate::{session, tools, trust, ui};
 
 use super::Ctx;
 
@@ -40,11 +40,17 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
     let dir = args.dir.as_deref().map_or_else(|| ctx.cwd.clone(), |d| ctx.cwd.join(d));
     let project = project::find(&dir)?.ok_or_else(|| project::Error::NotFound { dir: dir.clone() })?;
     ensure_trusted(&project, args.trust)?;
+    let (_, missing) = tools::locate(&project)?;
+    if !missing.is_empty() {
+        let opts = tools::Options { offline: ctx.offline, ..tools::Options::default() };
+        tools::sync(&project, &ctx.config, &opts)?;
+    }
+    let (installed, _) = tools::locate(&project)?;
 
     let current = activate::current_vars();
     let baseline = if args.pure { pure(&current) } else { outside(&current) };
     let outer: Outer = baseline.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let target = env::compute(&project, &outer, true)?;
+    let target = env::compute(&project, &outer, &tools::path_dirs(&installed), true)?;
     let target = target.iter().map(|v| (v.name.clone(), v.value.clone())).collect();
     let (mut next, applied) = state::apply(&baseline, &baseline, &target, None, project.root.clone());
     if !applied.vars.is_empty() {

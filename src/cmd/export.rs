@@ -12,7 +12,7 @@ use crate::cli::{ExportArgs, ExportFormat, Shell};
 use crate::env::{self, Outer, Target};
 use crate::error::{Error, Result};
 use crate::project::{self, Project};
-use crate::shell;
+use crate::{shell, tools, ui};
 
 use super::Ctx;
 
@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode> {
         _ => None,
     };
     if let Some(shell) = shell {
-        let act = activate::activate(&ctx.cwd, &activate::current_vars());
+        let act = activate::activate(&ctx.cwd, &activate::current_vars(), &ctx.config);
         print(&activate::render(&act, shell))?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -46,8 +46,13 @@ pub struct Loaded {
 pub fn load(ctx: &Ctx) -> Result<Loaded> {
     let project =
         project::find(&ctx.cwd)?.ok_or_else(|| project::Error::NotFound { dir: ctx.cwd.clone() })?;
+    let trusted = trusted(&project)?;
+    let (installed, missing) = tools::locate(&project)?;
+    if !missing.is_empty() {
+        ui::warn(&tools::missing_line(&missing));
+    }
     let outer = Outer::from_process();
-    let target = env::compute(&project, &outer, trusted(&project)?)?;
+    let target = env::compute(&project, &outer, &tools::path_dirs(&installed), trusted)?;
     Ok(Loaded { outer, target })
 }
 

@@ -7,6 +7,7 @@ mod explain;
 mod export;
 mod hook;
 mod init;
+mod install;
 mod trust;
 mod untrust;
 
@@ -22,9 +23,10 @@ use crate::error::{Error, Result};
 pub struct Ctx {
     /// The directory den acts in (`-C` or the working directory).
     pub cwd: PathBuf,
-    /// `--offline` or `DEN_OFFLINE=1`.
-    #[allow(dead_code)] // read by the commands that download (issue 3)
+    /// `--offline`, `DEN_OFFLINE=1` or `offline = true` in the user config.
     pub offline: bool,
+    /// The user config (defaults when there is none).
+    pub config: crate::config::Config,
 }
 
 /// Routes a parsed command line to its command.
@@ -44,14 +46,14 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let offline = cli.offline
         || config.offline
         || std::env::var(env_vars::DEN_OFFLINE).is_ok_and(|v| v == "1" || v == "true");
-    let ctx = Ctx { cwd, offline };
+    let ctx = Ctx { cwd, offline, config };
     match cli.command {
         Command::Enter(args) => enter::run(&ctx, args),
         Command::Hook(args) => hook::run(args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Run(_) => Err(Error::NotYet("run")),
         Command::X(_) => Err(Error::NotYet("x")),
-        Command::Install(_) => Err(Error::NotYet("install")),
+        Command::Install(args) => install::run(&ctx, args),
         Command::Add(_) => Err(Error::NotYet("add")),
         Command::Remove(_) => Err(Error::NotYet("remove")),
         Command::Upgrade(_) => Err(Error::NotYet("upgrade")),

@@ -19,18 +19,39 @@ pub use error::Error;
 pub use outer::Outer;
 pub use target::{Origin, Secret, Target, Var};
 
+use std::path::PathBuf;
+
 use crate::project::Project;
 
-/// The environment den gives `project`, computed against `outer`. `trusted` says whether
-/// `command` secrets may run (they are an error otherwise).
-pub fn compute(project: &Project, outer: &Outer, trusted: bool) -> Result<Target, Error> {
+/// The environment den gives `project`, computed against `outer`, with the installed
+/// tools' binary directories (`tool_dirs`, in den.toml order) in front of PATH, behind
+/// the project's own `[env] PATH` entries. `trusted` says whether `command` secrets may
+/// run (they are an error otherwise).
+pub fn compute(
+    project: &Project,
+    outer: &Outer,
+    tool_dirs: &[PathBuf],
+    trusted: bool,
+) -> Result<Target, Error> {
     let den = load::den_values(&project.root);
     let defs = load::definitions(project)?;
+    let tools_path = (!tool_dirs.is_empty()).then(|| {
+        let mut parts: Vec<String> = tool_dirs.iter().map(|d| d.to_string_lossy().into_owned()).collect();
+        parts.extend(outer.get("PATH").filter(|p| !p.is_empty()).map(str::to_string));
+        parts.join(":")
+    });
+    let outer = match &tools_path {
+        Some(path) => &outer.with("PATH", path),
+        None => outer,
+    };
     let cx = resolve::Context { root: &project.root, outer, den: &den, trusted };
     let values = resolve::resolve_all(&defs, &cx)?;
     let mut target = Target::default();
     for (name, value) in den {
         target.insert(Var { name, value: Some(value), origin: Origin::Den, secret: None });
+    }
+    if let Some(path) = tools_path {
+        target.insert(Var { name: "PATH".into(), value: Some(path), origin: Origin::Tools, secret: None });
     }
     for (def, value) in defs.into_iter().zip(values) {
         let origin = if def.dotenv { Origin::Dotenv(def.at) } else { Origin::Manifest(def.at) };

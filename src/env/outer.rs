@@ -24,6 +24,13 @@ impl Outer {
         self.vars.get(name).map(String::as_str)
     }
 
+    /// A copy with `name` set to `value`.
+    pub fn with(&self, name: &str, value: &str) -> Outer {
+        let mut vars = self.vars.clone();
+        vars.insert(name.to_string(), value.to_string());
+        Outer { vars }
+    }
+
     /// Every variable name (in no particular order).
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.vars.keys().map(String::as_str)

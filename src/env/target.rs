@@ -14,6 +14,8 @@ pub enum Origin {
     Dotenv(Location),
     /// One of den's own variables (`DEN_ROOT`, `DEN_PROJECT`, `DEN_STATE`).
     Den,
+    /// The installed tools' binary directories, in front of PATH.
+    Tools,
     /// Not set by den: the environment den was started in.
     Outer,
 }
@@ -23,6 +25,7 @@ impl std::fmt::Display for Origin {
         match self {
             Origin::Manifest(at) | Origin::Dotenv(at) => write!(f, "{at}"),
             Origin::Den => f.write_str("den"),
+            Origin::Tools => f.write_str("tools in den.lock"),
             Origin::Outer => f.write_str("outer environment"),
         }
     }

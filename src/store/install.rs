@@ -68,6 +68,12 @@ impl Store {
         &self.root
     }
 
+    /// The directory of installed tools. Its modification time changes whenever a tool is
+    /// installed or removed, which the activation hook watches.
+    pub fn tools_bucket(&self) -> PathBuf {
+        self.root.join(TOOLS)
+    }
+
     /// Where the artifact with this checksum key (`sha256-<hex>`) is, or would be, unpacked.
     pub fn tool_dir(&self, key: &str) -> PathBuf {
         self.root.join(TOOLS).join(key)

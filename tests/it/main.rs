@@ -8,6 +8,7 @@ mod errors;
 mod export;
 mod hook;
 mod init;
+mod install;
 mod project;
 mod pty;
 mod trust;

@@ -1,0 +1,46 @@
+//! Failures of making tools installed, gathered from the modules that do the work.
+
+/// What went wrong installing a project's tools.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Resolve(#[from] crate::resolve::Error),
+    #[error(transparent)]
+    Lock(#[from] crate::resolve::lock::Error),
+    #[error(transparent)]
+    Http(Box<crate::store::http::Error>),
+    #[error(transparent)]
+    Unpack(#[from] crate::store::unpack::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
+    #[error(transparent)]
+    Install(#[from] crate::store::install::Error),
+    #[error("den has no builds for this machine's operating system or processor")]
+    UnsupportedPlatform,
+    #[error("{tool} {version} has no artifact for {platform} in den.lock")]
+    NoArtifact { tool: String, version: String, platform: String },
+    #[error("`{checksum}` is not a checksum den can verify (for {tool})")]
+    BadChecksum { tool: String, checksum: String },
+    #[error("{tool} unpacked without {}", missing.join(", "))]
+    MissingBinaries { tool: String, missing: Vec<String> },
+}
+
+impl Error {
+    /// What the user should do next.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Error::Resolve(e) => e.help(),
+            Error::Lock(e) => e.help(),
+            Error::Http(e) => e.help(),
+            Error::Unpack(e) => e.help(),
+            Error::Store(e) => e.help(),
+            Error::Install(e) => e.help(),
+            Error::UnsupportedPlatform => Some("den supports linux and macOS on x64 and arm64".into()),
+            Error::NoArtifact { .. } => Some("run `den install` to resolve it for this machine".into()),
+            Error::BadChecksum { .. } => Some("fix or delete den.lock, then run `den install`".into()),
+            Error::MissingBinaries { .. } => {
+                Some("set `bin = [...]` for this tool in den.toml to the paths inside the archive".into())
+            }
+        }
+    }
+}

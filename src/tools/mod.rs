@@ -1,0 +1,211 @@
+//! A project's tools, from den.toml through den.lock into the shared store: which are
+//! installed and where their binaries are (`locate`, no network, for activation), and
+//! making all of them installed with den.lock current (`sync`, for `den install`, `den
+//! enter`, `den add`, `den upgrade`). The one place that ties resolve, lock and store
+//! together; commands only choose the options.
+
+mod error;
+mod fetch;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indexmap::IndexMap;
+
+pub use error::Error;
+
+use crate::catalog::Platform;
+use crate::config::Config;
+use crate::project::{Project, ToolRequest};
+use crate::resolve::lock::{self, DEN_LOCK, Lock};
+use crate::resolve::{Artifact, Resolved, Resolver};
+use crate::store::http::{Client, Reporter, Settings, human_bytes};
+use crate::store::{Store, key, projects};
+use crate::{paths, ui};
+
+/// A tool of the project that is installed for this machine.
+#[derive(Debug, Clone)]
+pub struct Installed {
+    pub name: String,
+    pub version: String,
+    /// The install directory in the store.
+    pub dir: PathBuf,
+    /// Directories holding its binaries, in the artifact's order, for PATH.
+    pub bin_dirs: Vec<PathBuf>,
+    /// Full paths of its binaries.
+    pub bins: Vec<PathBuf>,
+}
+
+/// A tool the project asks for that is not installed (or not locked) for this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    pub name: String,
+    pub spec: String,
+}
+
+/// The store den installs into.
+pub fn store() -> Store {
+    Store::new(paths::data_dir())
+}
+
+/// The project's tools as they are now: from den.lock and the store, with no network and
+/// no version look-up. A tool without a satisfying lock entry for this platform, or whose
+/// artifact is not in the store, is missing.
+pub fn locate(project: &Project) -> Result<(Vec<Installed>, Vec<Missing>), Error> {
+    let lock = Lock::read(&project.root.join(DEN_LOCK))?.unwrap_or_default();
+    let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
+    Ok(locate_in(&store(), &project.manifest.tools, &lock, platform))
+}
+
+fn locate_in(
+    store: &Store,
+    tools: &IndexMap<String, ToolRequest>,
+    lock: &Lock,
+    platform: Platform,
+) -> (Vec<Installed>, Vec<Missing>) {
+    let mut installed = Vec::new();
+    let mut missing = Vec::new();
+    for req in tools.values() {
+        let found = lock
+            .entry(&req.name, platform)
+            .filter(|(resolved, _)| locked_for(req, resolved))
+            .and_then(|(resolved, artifact)| installed_tool(store, resolved, artifact));
+        match found {
+            Some(tool) => installed.push(tool),
+            None => missing.push(Missing { name: req.name.clone(), spec: req.version.clone() }),
+        }
+    }
+    (installed, missing)
+}
+
+/// Whether a lock entry was resolved for this very request (same spec, same source).
+fn locked_for(req: &ToolRequest, resolved: &Resolved) -> bool {
+    resolved.spec == req.version && resolved.source == lock::request_source(req)
+}
+
+fn installed_tool(store: &Store, resolved: &Resolved, artifact: &Artifact) -> Option<Installed> {
+    let dir = store.tool_dir(&key::of(&artifact.checksum)?);
+    if !dir.is_dir() {
+        return None;
+    }
+    let bins: Vec<PathBuf> = artifact.bin.iter().map(|b| dir.join(b)).collect();
+    let mut seen = BTreeSet::new();
+    let bin_dirs = bins
+        .iter()
+        .filter_map(|b| b.parent().map(Path::to_path_buf))
+        .filter(|d| seen.insert(d.clone()))
+        .collect();
+    Some(Installed { name: resolved.name.clone(), version: resolved.version.clone(), dir, bin_dirs, bins })
+}
+
+/// How `sync` may go about it.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Never touch the network: what is not locked and cached is an error naming it.
+    pub offline: bool,
+    /// den.lock must already satisfy den.toml (`den install --frozen`); it is not written.
+    pub frozen: bool,
+    /// Tools to resolve again within their specs even though the lock satisfies them.
+    pub upgrade: Vec<String>,
+    /// Platforms to resolve besides this machine's (`den lock --platform`).
+    pub platforms: Vec<Platform>,
+}
+
+/// What `sync` did, for the closing line.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub installed: Vec<String>,
+    pub already: usize,
+    pub bytes: u64,
+    pub lock_written: bool,
+}
+
+/// Makes every tool of the project installed for this machine and den.lock current: locked
+/// tools install from their lock entry with no look-up; the others (and `upgrade`) are
+/// resolved. Downloads run in parallel, a few at a time.
+pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summary, Error> {
+    let started = Instant::now();
+    let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
+    let lock_path = project.root.join(DEN_LOCK);
+    let mut lock = Lock::read(&lock_path)?.unwrap_or_default();
+    let tools = &project.manifest.tools;
+    if opts.frozen {
+        lock.satisfies(tools, platform).map_err(|mismatches| {
+            Error::Lock(lock::Error::Unsatisfied { path: lock_path.clone(), mismatches })
+        })?;
+    }
+    let client = Client::new(Settings::from_env(opts.offline || config.offline));
+    let resolver = Resolver::new(client.clone(), config, Some(&project.root));
+    let mut platforms = vec![platform];
+    platforms.extend(opts.platforms.iter().copied().filter(|p| *p != platform));
+
+    let jobs: Vec<fetch::Job> = tools
+        .values()
+        .map(|req| {
+            let locked = lock
+                .tools
+                .get(&req.name)
+                .filter(|r| locked_for(req, r) && !opts.upgrade.contains(&req.name))
+                .filter(|r| platforms.iter().all(|p| r.artifacts.contains_key(p)))
+                .cloned();
+            fetch::Job { req: req.clone(), locked }
+        })
+        .collect();
+    let store = store();
+    let outcome = fetch::run(
+        &jobs,
+        &fetch::Context {
+            resolver: &resolver,
+            client: &client,
+            store: &store,
+            platforms: &platforms,
+            reporter: &Reporter::detect(),
+            mirrors: &crate::resolve::Mirrors::from_config(config),
+        },
+    )?;
+
+    let mut summary = Summary { already: outcome.already, bytes: outcome.bytes, ..Summary::default() };
+    summary.installed = outcome.installed;
+    if !opts.frozen {
+        for resolved in outcome.resolved {
+            lock.merge(resolved);
+        }
+        lock.retain_requested(tools);
+        summary.lock_written = lock.write(&lock_path)?;
+    }
+    projects::record(&store, &project.root)?;
+    report(&summary, started);
+    Ok(summary)
+}
+
+fn report(summary: &Summary, started: Instant) {
+    let secs = started.elapsed().as_secs_f64();
+    let already = match summary.already {
+        0 => String::new(),
+        n => format!("; {n} already installed"),
+    };
+    if summary.installed.is_empty() {
+        if summary.already > 0 {
+            ui::note(&format!("all {} tools installed", summary.already));
+        }
+        return;
+    }
+    ui::note(&format!(
+        "installed {} ({} in {secs:.1}s){already}",
+        summary.installed.join(", "),
+        human_bytes(summary.bytes)
+    ));
+}
+
+/// The PATH directories of installed tools, in den.toml order, without repeats.
+pub fn path_dirs(installed: &[Installed]) -> Vec<PathBuf> {
+    let mut seen = BTreeSet::new();
+    installed.iter().flat_map(|t| t.bin_dirs.iter()).filter(|d| seen.insert(*d)).cloned().collect()
+}
+
+/// The line activation prints when tools are missing.
+pub fn missing_line(missing: &[Missing]) -> String {
+    let names: Vec<String> = missing.iter().map(|m| format!("{} {}", m.name, m.spec)).collect();
+    format!("not installed: {} — run `den install`", names.join(", "))
+}
