@@ -56,7 +56,7 @@ impl Fixture {
     }
 
     fn compute_with(&self, outer: &[(&str, &str)], trusted: bool) -> Result<Target, Error> {
-        compute(&self.project(), &outer.iter().copied().collect(), trusted)
+        compute(&self.project(), &outer.iter().copied().collect(), &[], trusted)
     }
 
     /// Name → value of what den sets besides its own variables.
