@@ -23,6 +23,13 @@ pub enum Error {
     BadChecksum { tool: String, checksum: String },
     #[error("{tool} unpacked without {}", missing.join(", "))]
     MissingBinaries { tool: String, missing: Vec<String> },
+    /// A failure of fetching or unpacking one tool, naming it (`jq 1.7.1`) before the cause
+    /// (which names only the URL or the archive entry).
+    #[error("cannot install {tool}: {source}")]
+    Installing { tool: String, source: Box<Error> },
+    /// A network failure while looking a tool's versions up, naming it and its spec.
+    #[error("cannot look up {tool} `{spec}`: {source}")]
+    LookingUp { tool: String, spec: String, source: Box<Error> },
 }
 
 impl Error {
@@ -38,6 +45,7 @@ impl Error {
             Error::UnsupportedPlatform => Some("den supports linux and macOS on x64 and arm64".into()),
             Error::NoArtifact { .. } => Some("run `den install` to resolve it for this machine".into()),
             Error::BadChecksum { .. } => Some("fix or delete den.lock, then run `den install`".into()),
+            Error::Installing { source, .. } | Error::LookingUp { source, .. } => source.help(),
             Error::MissingBinaries { .. } => {
                 Some("set `bin = [...]` for this tool in den.toml to the paths inside the archive".into())
             }

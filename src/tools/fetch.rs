@@ -95,7 +95,15 @@ struct Done {
 fn one(job: &Job, cx: &Context) -> Result<Done, Error> {
     let mut resolved = match &job.locked {
         Some(locked) => locked.clone(),
-        None => cx.resolver.resolve(&job.req, cx.platforms)?,
+        None => cx.resolver.resolve(&job.req, cx.platforms).map_err(|e| match e {
+            // The other resolver errors name the tool already; the network's name only a URL.
+            crate::resolve::Error::Http(_) => Error::LookingUp {
+                tool: job.req.name.clone(),
+                spec: job.req.version.clone(),
+                source: Box::new(e.into()),
+            },
+            e => e.into(),
+        })?,
     };
     let platform = cx.platforms[0];
     let Some(artifact) = resolved.artifacts.get_mut(&platform) else {
@@ -106,7 +114,12 @@ fn one(job: &Job, cx: &Context) -> Result<Done, Error> {
         });
     };
     let label = format!("{} {}", resolved.name, resolved.version);
-    let downloaded = install(cx, &label, artifact)?;
+    let downloaded = install(cx, &label, artifact).map_err(|e| match e {
+        Error::Http(_) | Error::Unpack(_) | Error::Store(_) | Error::Install(_) => {
+            Error::Installing { tool: label.clone(), source: Box::new(e) }
+        }
+        e => e,
+    })?;
     if downloaded.is_some() {
         let key = key::of(&artifact.checksum).unwrap_or_default();
         receipt::write(
@@ -199,7 +212,8 @@ fn install(cx: &Context, label: &str, artifact: &mut Artifact) -> Result<Option<
 }
 
 /// Executables at the top of an unpacked tree or in its `bin/` (or those of its single top
-/// directory), for artifacts whose definition does not name its binaries.
+/// directory), and a wheel's `*.data/scripts/`, for artifacts whose definition does not
+/// name its binaries.
 fn scan_bins(dir: &std::path::Path) -> Vec<String> {
     use std::os::unix::fs::PermissionsExt;
     let entries = |d: &std::path::Path| -> Vec<std::fs::DirEntry> {
@@ -210,8 +224,10 @@ fn scan_bins(dir: &std::path::Path) -> Vec<String> {
         [only] if only.path().is_dir() => PathBuf::from(only.file_name()),
         _ => PathBuf::new(),
     };
+    let scripts = top.iter().filter(|e| e.file_name().to_string_lossy().ends_with(".data") && e.path().is_dir());
+    let scripts: Vec<PathBuf> = scripts.map(|e| PathBuf::from(e.file_name()).join("scripts")).collect();
     let mut bins = Vec::new();
-    for sub in [base.clone(), base.join("bin")] {
+    for sub in scripts.into_iter().chain([base.clone(), base.join("bin")]) {
         let mut found: Vec<String> = entries(&dir.join(&sub))
             .into_iter()
             .filter(|e| {

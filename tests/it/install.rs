@@ -1,11 +1,19 @@
 //! `den install` against the fake upstreams: real archives from a local server, verified,
-//! unpacked into the shared store, pinned in den.lock, and on PATH.
+//! unpacked into the shared store, pinned in den.lock, and on PATH. The helpers here are
+//! shared by the submodules, one per concern.
 
-use crate::support::{Env, run};
+mod concurrency;
+pub mod failures;
+mod formats;
+mod offline;
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{Env, Run, run};
 use crate::upstream::Upstream;
 
 /// A home whose den talks to `up`, and a trusted project with `toml`.
-fn project(up: &Upstream, toml: &str) -> Env {
+pub fn project(up: &Upstream, toml: &str) -> Env {
     let env = Env::new();
     up.write_config(&env);
     env.write("den.toml", toml);
@@ -13,32 +21,106 @@ fn project(up: &Upstream, toml: &str) -> Env {
     env
 }
 
+/// `den install` in the project, asserted to succeed.
+pub fn install_ok(env: &Env) -> Run {
+    let out = run(env.den(), &["install"]);
+    assert_eq!(out.code, 0, "den install failed:\n{}", out.stderr);
+    out
+}
+
+/// den's data directory (the store) in `env`'s home.
+pub fn store(env: &Env) -> PathBuf {
+    env.home().join(".local/share/den")
+}
+
+/// The names in a store bucket (`tools-v1`, `downloads-v1`), sorted, `CACHEDIR.TAG` left out.
+pub fn bucket(env: &Env, name: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(store(env).join(name))
+        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.retain(|n| n != "CACHEDIR.TAG");
+    names.sort();
+    names
+}
+
+/// The installed tool directories (`sha256-…`/`sha512-…`), without receipts, manifests or temp dirs.
+pub fn tool_dirs(env: &Env) -> Vec<String> {
+    bucket(env, "tools-v1").into_iter().filter(|n| store(env).join("tools-v1").join(n).is_dir()).collect()
+}
+
+/// The project's PATH as `den export` computes it.
+pub fn exported_path(env: &Env) -> String {
+    let out = run(env.den(), &["export", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    json["PATH"].as_str().unwrap_or_default().to_string()
+}
+
+/// Runs `bin --version` found on the project's PATH, returning its trimmed stdout.
+pub fn run_tool(env: &Env, bin: &str) -> String {
+    let path = exported_path(env);
+    let exe = path
+        .split(':')
+        .map(|d| Path::new(d).join(bin))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("{bin} is not on the project's PATH: {path}"));
+    let ran = std::process::Command::new(&exe).arg("--version").output().unwrap();
+    assert!(ran.status.success(), "{} --version failed: {}", exe.display(), String::from_utf8_lossy(&ran.stderr));
+    String::from_utf8_lossy(&ran.stdout).trim().to_string()
+}
+
+/// The project's den.lock.
+pub fn lock(env: &Env) -> String {
+    std::fs::read_to_string(env.project().join("den.lock")).expect("den.lock written")
+}
+
 #[test]
 fn installs_catalog_tools_pins_them_and_puts_them_on_path() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1").catalog_tool("node", "22.11.0");
     let env = project(&up, "[tools]\njq = \"1.7\"\nripgrep = \"14\"\nnode = \"22\"\n");
-    let out = run(env.den(), &["install"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = install_ok(&env);
     assert!(out.stderr.contains("installed"), "{}", out.stderr);
-    let lock = std::fs::read_to_string(env.project().join("den.lock")).unwrap();
+    let lock = lock(&env);
     for needle in ["[tools.jq]", "version = \"1.7.1\"", "[tools.ripgrep]", "version = \"14.1.1\"", "sha256"] {
         assert!(lock.contains(needle), "{needle} missing from den.lock:\n{lock}");
     }
-    let out = run(env.den(), &["export", "--format", "json"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let path = json["PATH"].as_str().unwrap_or_default().to_string();
-    assert!(path.contains("tools-v1"), "tools are not on PATH: {path}");
-    let jq =
-        path.split(':').map(|d| std::path::Path::new(d).join("jq")).find(|p| p.exists()).expect("jq on PATH");
-    let ran = std::process::Command::new(&jq).arg("--version").output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&ran.stdout).trim(), "jq-1.7.1");
+    assert!(exported_path(&env).contains("tools-v1"));
+    assert_eq!(run_tool(&env, "jq"), "jq-1.7.1");
+    assert_eq!(run_tool(&env, "rg"), "ripgrep 14.1.1");
+    assert_eq!(run_tool(&env, "node"), "v22.11.0");
 
     // A second install changes nothing and downloads nothing.
     let before = up.log().len();
-    let again = run(env.den(), &["install"]);
-    assert_eq!(again.code, 0, "{}", again.stderr);
+    let again = install_ok(&env);
+    assert_eq!(again.stderr.trim(), "den: all 3 tools installed", "{}", again.stderr);
     assert_eq!(up.log().len(), before, "a locked, installed project must not touch the network");
-    assert_eq!(std::fs::read_to_string(env.project().join("den.lock")).unwrap(), lock, "den.lock churned");
+    assert_eq!(self::lock(&env), lock, "den.lock churned");
+}
+
+#[test]
+fn den_lock_pins_url_checksum_and_size_and_is_stable() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1").catalog_tool("ruff", "0.6.9");
+    let env = project(&up, "[tools]\njq = \"1.7.1\"\nruff = \"0.6\"\n");
+    install_ok(&env);
+    let first = lock(&env);
+    let jq = up.url("/github.com/jqlang/jq/releases/download/jq-1.7.1/jq-linux-amd64");
+    let ruff = up.url("/github.com/astral-sh/ruff/releases/download/0.6.9/ruff-x86_64-unknown-linux-gnu.tar.gz");
+    // The lock records the upstream URL (mirrors are applied when fetching), so compare
+    // against both spellings.
+    let real = |u: &str| u.replace(&format!("{}/github.com/", up.base()), "https://github.com/");
+    for url in [&jq, &ruff] {
+        assert!(first.contains(url.as_str()) || first.contains(&real(url)), "{url} missing:\n{first}");
+    }
+    let checksums = first.lines().filter(|l| l.trim_start().starts_with("checksum = \"sha256:")).count();
+    let sizes = first.lines().filter(|l| l.trim_start().starts_with("size = ")).count();
+    assert_eq!((checksums, sizes), (2, 2), "one checksum and one size per tool:\n{first}");
+
+    // Reinstalling from scratch (empty store) rewrites nothing.
+    std::fs::remove_dir_all(store(&env)).unwrap();
+    install_ok(&env);
+    assert_eq!(lock(&env), first, "den.lock changed on a second den install");
+    install_ok(&env);
+    assert_eq!(lock(&env), first);
 }

@@ -33,11 +33,17 @@ pub enum Fault {
     ServerErrors(usize),
     /// Every file answer has its first byte flipped (the checksums no longer match).
     Corrupt,
+    /// The first file answer announces its full length, sends N bytes, then stalls with the
+    /// connection open (a download to kill midway); later requests are served normally.
+    StallAfter(usize),
+    /// Every file answer waits this many milliseconds before it is sent (a slow download
+    /// that a second den can queue behind).
+    Delay(u64),
 }
 
 impl Fault {
     fn is_body_fault(self) -> bool {
-        matches!(self, Fault::CutAfter(_) | Fault::Corrupt)
+        matches!(self, Fault::CutAfter(_) | Fault::Corrupt | Fault::StallAfter(_) | Fault::Delay(_))
     }
 }
 
@@ -118,6 +124,16 @@ impl Faults {
                 if *hits == 1 {
                     resp.delivery = Delivery::CutAfter(n);
                 }
+            }
+            Fault::StallAfter(n) => {
+                *hits += 1;
+                if *hits == 1 {
+                    resp.delivery = Delivery::StallAfter(n);
+                }
+            }
+            Fault::Delay(ms) => {
+                *hits += 1;
+                resp.delivery = Delivery::Delay(ms);
             }
             Fault::Corrupt => {
                 *hits += 1;

@@ -45,6 +45,10 @@ pub enum Delivery {
     CutAfter(usize),
     /// Never answer; the connection stays open until the server is dropped.
     Hang,
+    /// Announce the full length, send this many body bytes, then hang like `Hang`.
+    StallAfter(usize),
+    /// Wait this many milliseconds, then answer normally.
+    Delay(u64),
 }
 
 /// What the handler answers.
@@ -148,9 +152,17 @@ fn serve(stream: TcpStream, handler: &Handler, stop: &AtomicBool) {
             }
             return;
         }
+        if let Delivery::Delay(ms) = resp.delivery {
+            thread::sleep(Duration::from_millis(ms));
+        }
+        let stall = matches!(resp.delivery, Delivery::StallAfter(_));
         let close = req.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"))
-            || matches!(resp.delivery, Delivery::CutAfter(_));
+            || matches!(resp.delivery, Delivery::CutAfter(_))
+            || stall;
         if write_response(&mut out, &req, resp, close).is_err() || close {
+            while stall && !stop.load(Ordering::SeqCst) {
+                thread::sleep(Duration::from_millis(20));
+            }
             let _ = out.shutdown(Shutdown::Both);
             return;
         }
@@ -279,7 +291,7 @@ fn write_response(
     out.write_all(head.as_bytes())?;
     if req.method != "HEAD" {
         match resp.delivery {
-            Delivery::CutAfter(n) => out.write_all(&body[..n.min(body.len())])?,
+            Delivery::CutAfter(n) | Delivery::StallAfter(n) => out.write_all(&body[..n.min(body.len())])?,
             _ => out.write_all(body)?,
         }
     }
