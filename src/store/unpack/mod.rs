@@ -72,11 +72,12 @@ impl Error {
     /// What the user should do next.
     pub fn help(&self) -> Option<String> {
         match self {
-            Error::Refused { archive, .. } => Some(format!(
-                "nothing was installed from {}; an archive like this is unsafe to unpack — report it to \
-                 the tool's publisher",
-                archive.file_name().unwrap_or(archive.as_os_str()).to_string_lossy()
-            )),
+            // The archive is the store's own partial file: its name would tell the user nothing.
+            Error::Refused { .. } => Some(
+                "nothing was installed: an archive like this is unsafe to unpack — report it to the tool's \
+                 publisher"
+                    .into(),
+            ),
             Error::Read { .. } | Error::Zip { .. } => {
                 Some("the download is damaged or not in the format its name says; install again".into())
             }

@@ -212,7 +212,7 @@ fn refusal(entries: &[E]) -> String {
     assert_eq!(outside, ["dest"], "nothing may be written beside the install directory");
     assert!(!tmp.path().join("x").exists());
     let err = result.expect_err("the archive must be refused");
-    assert!(err.help().unwrap().contains("nothing was installed from evil.tar.gz"), "{:?}", err.help());
+    assert!(err.help().unwrap().contains("nothing was installed:"), "{:?}", err.help());
     err.to_string()
 }
 

@@ -176,7 +176,8 @@ fn malicious_archives_are_refused_naming_the_entry() {
                 "{evil:?} {ext}: the entry is named: {}",
                 out.stderr
             );
-            assert!(line.contains("tool 1.0.0"), "{evil:?} {ext}: {line}");
+            assert!(line.starts_with("den: cannot install tool 1.0.0: archive entry"), "{evil:?} {ext}: {line}");
+            assert!(out.stderr.contains("help: nothing was installed: "), "{}", out.stderr);
             store_is_clean(&env);
             assert!(!env.tmp.path().join("outside").exists() && !env.home().join("x").exists());
         }

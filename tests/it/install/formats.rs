@@ -65,14 +65,24 @@ fn tar_zst_and_tar_bz2_from_github_sources() {
 #[test]
 fn wheels_from_the_index_find_their_data_scripts() {
     let up = Upstream::start();
+    // uv names the catalog's own fallback source: its definition says where the bins are.
     up.catalog_tool("uv", "0.4.30");
-    let env = project(&up, "[tools]\nuv = { version = \"0.4\", source = \"pypi:uv\" }\n");
+    // A package den knows nothing of: its `*.data/scripts/` are found in the wheel.
+    let scripts = [Entry::exe("acme_lint-3.1.0.data/scripts/acme-lint", script("acme-lint 3.1.0"))];
+    up.pypi_wheel("acme-lint", "3.1.0", "py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64", &scripts);
+    up.pypi_wheel("acme-lint", "3.1.0", "py3-none-macosx_11_0_arm64", &scripts);
+    let env = project(
+        &up,
+        "[tools]\nuv = { version = \"0.4\", source = \"pypi:uv\" }\n\
+         acme-lint = { version = \"3\", source = \"pypi:acme-lint\" }\n",
+    );
     install_ok(&env);
     assert_eq!(run_tool(&env, "uv"), "uv 0.4.30");
     assert_eq!(run_tool(&env, "uvx"), "uvx 0.4.30");
+    assert_eq!(run_tool(&env, "acme-lint"), "acme-lint 3.1.0");
     let lock = lock(&env);
     assert!(lock.contains("uv-0.4.30-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"), "{lock}");
-    assert!(lock.contains("uv-0.4.30.data/scripts/uv"), "the found binaries are pinned:\n{lock}");
+    assert!(lock.contains("bin = [\"acme_lint-3.1.0.data/scripts/acme-lint\"]"), "found bins are pinned:\n{lock}");
 }
 
 #[test]
