@@ -192,8 +192,11 @@ impl Resolver {
 /// artifact (or of its single top directory).
 fn bins(target: &Target, vars: &Vars, file: &File, format: &Format, req: &ToolRequest) -> Vec<String> {
     let from_request = req.source.is_some() || req.url.is_some();
-    if !from_request || !req.bin.is_empty() {
-        return target.bins(vars);
+    let named = target.bins(vars);
+    // A den.toml source without `bin` names just the tool as a placeholder; a catalog source
+    // it names (see `Resolver::tool`) names the definition's paths, which are meant.
+    if !from_request || !req.bin.is_empty() || named.as_slice() != [req.name.as_str()] {
+        return named;
     }
     if !file.bins.is_empty() {
         return file.bins.clone();

@@ -154,10 +154,12 @@ impl Resolver {
             )
             .map_err(Error::Catalog)?;
             let label = req.source.clone().or_else(|| req.url.clone()).unwrap_or_default();
-            // Naming one of the catalog's own sources for this tool (`postgres` from
-            // `npm:@embedded-postgres/{os}-{arch}`) keeps that source's bins and post-install.
+            // Naming one of the catalog's npm/PyPI sources for this tool (`postgres` from
+            // `npm:@embedded-postgres/{os}-{arch}`) keeps that source's bins and post-install,
+            // which a registry package does not describe (a GitHub source finds its own).
+            let registry = !matches!(source.kind, catalog::SourceKind::Github { .. });
             let source = match catalog::get(&req.name) {
-                Ok(known) if req.url.is_none() && req.bin.is_empty() => {
+                Ok(known) if registry && req.url.is_none() && req.bin.is_empty() => {
                     known.sources.into_iter().find(|s| s.kind == source.kind).unwrap_or(source)
                 }
                 _ => source,

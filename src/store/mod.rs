@@ -12,7 +12,7 @@
 //! tools-v1/CACHEDIR.TAG
 //! tools-v1/<key>/                 an installed tool, named by its artifact's checksum
 //!                                 (`sha256-<hex>`, `sha512-<hex>`, see `key`); appears by rename only
-//! tools-v1/<key>.toml             its receipt: name, version, url, checksum, installed_at;
+//! tools-v1/<key>.toml             its receipt: name, version, url, checksum, installed_at, size;
 //!                                 the file's mtime is when a `den run` last used it
 //! tools-v1/<key>.files.json       its file manifest: {"files": {path: sha256 hex}, "links": {path: target}}
 //! tools-v1/.tmp-*                 install directories being filled

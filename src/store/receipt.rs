@@ -24,6 +24,9 @@ pub struct Receipt {
     pub checksum: String,
     /// When it was installed, as a TOML date-time in UTC.
     pub installed_at: toml::value::Datetime,
+    /// The artifact's size in bytes, for den.lock when its source does not say (npm).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
 }
 
 impl Receipt {
@@ -35,6 +38,7 @@ impl Receipt {
             url: url.into(),
             checksum: checksum.into(),
             installed_at: datetime(SystemTime::now()),
+            size: None,
         }
     }
 }

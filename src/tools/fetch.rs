@@ -120,13 +120,20 @@ fn one(job: &Job, cx: &Context) -> Result<Done, Error> {
         }
         e => e,
     })?;
-    if downloaded.is_some() {
-        let key = key::of(&artifact.checksum).unwrap_or_default();
-        receipt::write(
-            cx.store,
-            &key,
-            &receipt::Receipt::new(&resolved.name, &resolved.version, &artifact.url, &artifact.checksum),
-        )?;
+    let key = key::of(&artifact.checksum).unwrap_or_default();
+    match downloaded {
+        Some(bytes) => {
+            // den.lock records every artifact's size; npm's package documents do not give it.
+            let size = *artifact.size.get_or_insert(bytes);
+            let mut receipt =
+                receipt::Receipt::new(&resolved.name, &resolved.version, &artifact.url, &artifact.checksum);
+            receipt.size = Some(size);
+            receipt::write(cx.store, &key, &receipt)?;
+        }
+        None if artifact.size.is_none() => {
+            artifact.size = receipt::read(cx.store, &key).ok().flatten().and_then(|r| r.size);
+        }
+        None => {}
     }
     Ok(Done { resolved, downloaded })
 }
@@ -224,7 +231,8 @@ fn scan_bins(dir: &std::path::Path) -> Vec<String> {
         [only] if only.path().is_dir() => PathBuf::from(only.file_name()),
         _ => PathBuf::new(),
     };
-    let scripts = top.iter().filter(|e| e.file_name().to_string_lossy().ends_with(".data") && e.path().is_dir());
+    let scripts =
+        top.iter().filter(|e| e.file_name().to_string_lossy().ends_with(".data") && e.path().is_dir());
     let scripts: Vec<PathBuf> = scripts.map(|e| PathBuf::from(e.file_name()).join("scripts")).collect();
     let mut bins = Vec::new();
     for sub in scripts.into_iter().chain([base.clone(), base.join("bin")]) {

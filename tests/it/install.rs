@@ -65,7 +65,12 @@ pub fn run_tool(env: &Env, bin: &str) -> String {
         .find(|p| p.exists())
         .unwrap_or_else(|| panic!("{bin} is not on the project's PATH: {path}"));
     let ran = std::process::Command::new(&exe).arg("--version").output().unwrap();
-    assert!(ran.status.success(), "{} --version failed: {}", exe.display(), String::from_utf8_lossy(&ran.stderr));
+    assert!(
+        ran.status.success(),
+        "{} --version failed: {}",
+        exe.display(),
+        String::from_utf8_lossy(&ran.stderr)
+    );
     String::from_utf8_lossy(&ran.stdout).trim().to_string()
 }
 
@@ -106,7 +111,8 @@ fn den_lock_pins_url_checksum_and_size_and_is_stable() {
     install_ok(&env);
     let first = lock(&env);
     let jq = up.url("/github.com/jqlang/jq/releases/download/jq-1.7.1/jq-linux-amd64");
-    let ruff = up.url("/github.com/astral-sh/ruff/releases/download/0.6.9/ruff-x86_64-unknown-linux-gnu.tar.gz");
+    let ruff =
+        up.url("/github.com/astral-sh/ruff/releases/download/0.6.9/ruff-x86_64-unknown-linux-gnu.tar.gz");
     // The lock records the upstream URL (mirrors are applied when fetching), so compare
     // against both spellings.
     let real = |u: &str| u.replace(&format!("{}/github.com/", up.base()), "https://github.com/");

@@ -9,6 +9,7 @@ mod export;
 mod hook;
 mod init;
 mod install;
+mod live;
 mod project;
 mod pty;
 mod trust;

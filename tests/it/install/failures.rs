@@ -134,7 +134,11 @@ fn a_rate_limited_github_api_says_to_set_a_token_and_the_token_is_sent() {
     let path = api.last().unwrap().split_whitespace().nth(1).unwrap().split('?').next().unwrap().to_string();
     let auth: Vec<Option<String>> =
         up.requests_to(&path).iter().map(|r| r.header("authorization").map(str::to_string)).collect();
-    assert_eq!(auth.last().cloned().flatten().as_deref(), Some("Bearer ghp_test_token_123"), "{path}: {auth:?}");
+    assert_eq!(
+        auth.last().cloned().flatten().as_deref(),
+        Some("Bearer ghp_test_token_123"),
+        "{path}: {auth:?}"
+    );
 }
 
 #[test]
@@ -176,7 +180,10 @@ fn malicious_archives_are_refused_naming_the_entry() {
                 "{evil:?} {ext}: the entry is named: {}",
                 out.stderr
             );
-            assert!(line.starts_with("den: cannot install tool 1.0.0: archive entry"), "{evil:?} {ext}: {line}");
+            assert!(
+                line.starts_with("den: cannot install tool 1.0.0: archive entry"),
+                "{evil:?} {ext}: {line}"
+            );
             assert!(out.stderr.contains("help: nothing was installed: "), "{}", out.stderr);
             store_is_clean(&env);
             assert!(!env.tmp.path().join("outside").exists() && !env.home().join("x").exists());

@@ -11,9 +11,13 @@ fn tar_gz_tar_xz_zip_and_bare_binaries_from_catalog_tools() {
     let up = Upstream::start();
     // ruff: cargo-dist .tar.gz; node: nodejs.org .tar.xz; terraform: HashiCorp .zip;
     // jq: a bare executable; shellcheck: .tar.xz from GitHub.
-    for (tool, v) in
-        [("ruff", "0.6.9"), ("node", "22.11.0"), ("terraform", "1.9.8"), ("jq", "1.7.1"), ("shellcheck", "0.10.0")]
-    {
+    for (tool, v) in [
+        ("ruff", "0.6.9"),
+        ("node", "22.11.0"),
+        ("terraform", "1.9.8"),
+        ("jq", "1.7.1"),
+        ("shellcheck", "0.10.0"),
+    ] {
         up.catalog_tool(tool, v);
     }
     let env = project(
@@ -82,7 +86,10 @@ fn wheels_from_the_index_find_their_data_scripts() {
     assert_eq!(run_tool(&env, "acme-lint"), "acme-lint 3.1.0");
     let lock = lock(&env);
     assert!(lock.contains("uv-0.4.30-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"), "{lock}");
-    assert!(lock.contains("bin = [\"acme_lint-3.1.0.data/scripts/acme-lint\"]"), "found bins are pinned:\n{lock}");
+    assert!(
+        lock.contains("bin = [\"acme_lint-3.1.0.data/scripts/acme-lint\"]"),
+        "found bins are pinned:\n{lock}"
+    );
 }
 
 #[test]
@@ -99,6 +106,15 @@ fn npm_tarballs_use_the_package_bin() {
     assert_eq!(run_tool(&env, "acme"), "Version: 1.9.4");
     let lock = lock(&env);
     assert!(lock.contains("checksum = \"sha512-"), "npm's integrity is pinned:\n{lock}");
+    let size =
+        up.state().files.iter().find(|(p, _)| p.ends_with("cli-linux-x64-1.9.4.tgz")).map(|(_, f)| match f {
+            crate::upstream::File::Bytes { body, .. } => body.len(),
+            _ => 0,
+        });
+    assert!(
+        lock.contains(&format!("size = {}\n", size.unwrap())),
+        "the size den measured is pinned:\n{lock}"
+    );
 }
 
 #[test]

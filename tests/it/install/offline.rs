@@ -84,7 +84,9 @@ fn a_second_project_with_the_same_versions_downloads_nothing() {
     let second = run(env.den_in(&dir), &["export", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&second.stdout).unwrap();
     let second_path = json["PATH"].as_str().unwrap().to_string();
-    let tools = |p: &str| -> Vec<String> { p.split(':').filter(|d| d.contains("tools-v1")).map(String::from).collect() };
+    let tools = |p: &str| -> Vec<String> {
+        p.split(':').filter(|d| d.contains("tools-v1")).map(String::from).collect()
+    };
     let mut a = tools(&first_path);
     let mut b = tools(&second_path);
     a.sort();
