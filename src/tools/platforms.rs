@@ -1,7 +1,11 @@
 //! Lock entries for platforms other than this machine's (spec §3: a team on mixed machines
 //! shares one den.lock): `den lock --platform` adds them at the version already locked,
-//! and a tool re-resolved here (upgrade, changed spec) gets the platforms its old entry
-//! had, at its new version. Only resolves; never downloads or installs an artifact.
+//! and a tool resolved here (added, upgraded, spec changed) gets every platform den.lock
+//! already covers, at its new version. A tool taken from the lock as it is gets nothing
+//! more unless asked, so that a locked install stays free of look-ups. Only resolves;
+//! never downloads or installs an artifact.
+
+use std::collections::BTreeSet;
 
 use indexmap::IndexMap;
 
@@ -13,8 +17,9 @@ use crate::resolve::{Resolved, Resolver};
 use crate::ui;
 
 /// Gives each of `resolved` an artifact for every platform of `wanted` (an error when one
-/// is missing) and of its entry in `old` (a warning, and left out, when one is missing).
-/// Each is resolved at the version `resolved` already has, never a newer one.
+/// has none) and, when it was resolved now rather than taken from `old`, for every platform
+/// `old` covers (a warning, and left out, when one has none). Each is resolved at the
+/// version `resolved` already has, never a newer one.
 pub fn complete(
     resolver: &Resolver,
     tools: &IndexMap<String, ToolRequest>,
@@ -22,15 +27,16 @@ pub fn complete(
     wanted: &[Platform],
     resolved: &mut [Resolved],
 ) -> Result<(), Error> {
+    let covered: BTreeSet<Platform> = old.tools.values().flat_map(|r| r.artifacts.keys().copied()).collect();
     for tool in resolved.iter_mut() {
         let previous = old.tools.get(&tool.name);
+        let fresh = previous != Some(&*tool);
         if let Some(prev) = previous.filter(|p| same_pin(p, tool)) {
             for (platform, artifact) in &prev.artifacts {
                 tool.artifacts.entry(*platform).or_insert_with(|| artifact.clone());
             }
         }
-        let inherited: Vec<Platform> =
-            previous.map(|p| p.artifacts.keys().copied().collect()).unwrap_or_default();
+        let inherited = if fresh { covered.iter().copied().collect() } else { Vec::new() };
         let mut missing: Vec<Platform> = wanted.iter().chain(&inherited).copied().collect();
         missing.retain(|p| !tool.artifacts.contains_key(p));
         missing.sort();
