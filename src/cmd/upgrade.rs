@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use crate::cli::OptionalToolsArgs;
 use crate::error::Result;
-use crate::project::{diag, edit};
+use crate::project::{Origin, diag, edit};
 use crate::resolve::lock::{DEN_LOCK, Lock};
 use crate::tools;
 
@@ -16,12 +16,16 @@ use super::toolset;
 
 /// Upgrades the tools within their specs.
 pub fn run(ctx: &Ctx, args: OptionalToolsArgs) -> Result<ExitCode> {
-    let (project, file) = toolset::den_toml(ctx)?;
+    let project = toolset::project(ctx)?;
     let requested = &project.manifest.tools;
     for name in &args.tools {
         if !requested.contains_key(name) {
             let keys = requested.keys().map(String::as_str);
             let suggestion = diag::suggest(name, keys).map(str::to_string);
+            let file = match &project.origin {
+                Origin::DenToml(file) => file.clone(),
+                Origin::Foreign(files) => files.first().cloned().unwrap_or_else(|| project.root.clone()),
+            };
             return Err(edit::Error::Absent { tool: name.clone(), file, suggestion }.into());
         }
     }
