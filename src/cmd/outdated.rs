@@ -1,7 +1,8 @@
 //! `den outdated`: for every tool of the project, the locked version, the newest its
 //! den.toml spec accepts (what `den upgrade` would lock) and the newest of all, as a table
 //! on stdout, asking the upstreams what is newest now. Changes nothing. A tool whose
-//! upstream cannot be asked gets `?` and a warning, and the exit status is 1.
+//! upstream cannot be asked gets `?` and a warning, and the exit status is 1; a URL tool
+//! without a version list gets `-`.
 
 use std::process::ExitCode;
 
@@ -34,10 +35,12 @@ pub fn run(ctx: &Ctx) -> Result<ExitCode> {
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-/// The newest version `req` accepts, or `?` after a warning saying why there is none.
+/// The newest version `req` accepts; `-` for a URL tool with no version list (nothing to
+/// compare with), `?` after a warning when the upstream could not say.
 fn newest(resolver: &Resolver, req: &ToolRequest, failed: &mut bool) -> String {
     match resolver.latest_matching(req) {
         Ok(v) => v.bare().to_string(),
+        Err(crate::resolve::Error::NeedsExact { .. }) => "-".into(),
         Err(e) => {
             *failed = true;
             ui::warn(&format!("{}: {e}", req.name));
