@@ -173,6 +173,22 @@ fn outdated_shows_locked_wanted_and_latest() {
 }
 
 #[test]
+fn outdated_marks_a_tool_whose_upstream_refuses_and_fails() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
+    let env = project(&up, "[tools]\njq = \"1.7\"\nripgrep = \"14\"\n");
+    ok(&env, &["install"]);
+    up.fault("/repos/BurntSushi/ripgrep/*", crate::upstream::Fault::RateLimited);
+    let out = run(env.den(), &["outdated"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "TOOL     SPEC  LOCKED  WANTED  LATEST\njq       1.7   1.7.1   1.7.1   1.7.1\nripgrep  14    14.1.1  ?       ?\n"
+    );
+    assert!(out.stderr.starts_with("den: warning: ripgrep: "), "{}", out.stderr);
+}
+
+#[test]
 fn lock_platform_adds_other_platforms_without_downloading_and_later_installs_keep_them() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1");
