@@ -11,6 +11,7 @@ mod init;
 mod install;
 mod project;
 mod pty;
+mod tools;
 mod trust;
 mod upstream;
 mod upstream_selftest;
