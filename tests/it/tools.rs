@@ -48,12 +48,12 @@ fn this_platform() -> String {
     format!("{os}-{arch}")
 }
 
-/// The store directory of `tool`'s artifact for this machine (`sha256-<hex>`).
+/// The store directory of `tool`'s artifact for this machine (`sha256-<first 32 hex>`).
 fn store_dir(env: &Env, tool: &str) -> PathBuf {
     let lock = lock(env);
     let checksum = lock["tools"][tool]["platforms"][this_platform().as_str()]["checksum"].as_str().unwrap();
     let hex = checksum.strip_prefix("sha256:").expect("a sha256 checksum");
-    env.home().join(".local/share/den/tools-v1").join(format!("sha256-{hex}"))
+    env.home().join(".local/share/den/tools-v1").join(format!("sha256-{}", &hex[..32]))
 }
 
 /// The first line of stderr, and how many lines it has.
