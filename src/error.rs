@@ -25,6 +25,8 @@ pub enum Error {
     Resolve(#[from] crate::resolve::Error),
     #[error(transparent)]
     Tools(#[from] crate::tools::Error),
+    #[error(transparent)]
+    ToolCmd(#[from] crate::cmd::toolset::Error),
     /// A command that a later release of den provides.
     #[error("`den {0}` is not available yet in this version of den")]
     NotYet(&'static str),
@@ -49,6 +51,7 @@ impl Error {
             Error::Store(e) => e.help(),
             Error::Resolve(e) => e.help(),
             Error::Tools(e) => e.help(),
+            Error::ToolCmd(e) => e.help(),
             Error::NotYet(_) => Some("see `den --help` for the commands this version provides".into()),
             Error::Io { .. } => None,
         }

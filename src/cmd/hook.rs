@@ -1,4 +1,5 @@
-//! `den hook <shell>`: prints the init script of `shells/` with den's own path filled in.
+//! `den hook <shell>`: prints the init script of `shells/` with den's own path filled in
+//! (for bash and zsh: the part they share, `den.sh`, then the shell's own).
 //! The script decides at each prompt, with builtins only, whether to run `den export`.
 
 use std::process::ExitCode;
@@ -7,6 +8,7 @@ use crate::cli::{HookArgs, Shell};
 use crate::error::{Error, Result};
 use crate::shell;
 
+const COMMON: &str = include_str!("../../shells/den.sh");
 const BASH: &str = include_str!("../../shells/den.bash");
 const ZSH: &str = include_str!("../../shells/den.zsh");
 const FISH: &str = include_str!("../../shells/den.fish");
@@ -21,9 +23,9 @@ pub fn run(args: HookArgs) -> Result<ExitCode> {
 /// The hook script for `shell`, calling den at `exe`.
 pub fn script(shell: Shell, exe: &str) -> String {
     let text = match shell {
-        Shell::Bash => BASH,
-        Shell::Zsh => ZSH,
-        Shell::Fish => FISH,
+        Shell::Bash => format!("{COMMON}\n{BASH}"),
+        Shell::Zsh => format!("{COMMON}\n{ZSH}"),
+        Shell::Fish => FISH.to_string(),
     };
     text.replace("@DEN@", &shell::quote(shell, exe))
 }

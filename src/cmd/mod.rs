@@ -1,6 +1,7 @@
 //! One module per subcommand, each with `pub fn run(ctx, args) -> Result<ExitCode>`.
 //! This file only routes; commands that later releases provide say so.
 
+mod add;
 mod cache;
 mod enter;
 mod explain;
@@ -8,8 +9,16 @@ mod export;
 mod hook;
 mod init;
 mod install;
+mod lock;
+mod ls;
+mod ls_remote;
+mod outdated;
+mod remove;
+mod table;
+pub mod toolset;
 mod trust;
 mod untrust;
+mod upgrade;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,13 +63,13 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Run(_) => Err(Error::NotYet("run")),
         Command::X(_) => Err(Error::NotYet("x")),
         Command::Install(args) => install::run(&ctx, args),
-        Command::Add(_) => Err(Error::NotYet("add")),
-        Command::Remove(_) => Err(Error::NotYet("remove")),
-        Command::Upgrade(_) => Err(Error::NotYet("upgrade")),
-        Command::Outdated => Err(Error::NotYet("outdated")),
-        Command::Lock(_) => Err(Error::NotYet("lock")),
-        Command::Ls => Err(Error::NotYet("ls")),
-        Command::LsRemote(_) => Err(Error::NotYet("ls-remote")),
+        Command::Add(args) => add::run(&ctx, args),
+        Command::Remove(args) => remove::run(&ctx, args),
+        Command::Upgrade(args) => upgrade::run(&ctx, args),
+        Command::Outdated => outdated::run(&ctx),
+        Command::Lock(args) => lock::run(&ctx, args),
+        Command::Ls => ls::run(&ctx),
+        Command::LsRemote(args) => ls_remote::run(&ctx, args),
         Command::Which(_) => Err(Error::NotYet("which")),
         Command::Up(_) => Err(Error::NotYet("up")),
         Command::Down(_) => Err(Error::NotYet("down")),

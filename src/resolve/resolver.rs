@@ -41,6 +41,8 @@ pub struct Resolver {
     host: Host,
     /// Registry base URLs found so far (discovery may run a command).
     registries: Mutex<HashMap<String, String>>,
+    /// Fallback notes already shown: one line per tool and source, however many look-ups.
+    noted: Mutex<std::collections::HashSet<String>>,
 }
 
 /// A version chosen from a source's list, with the newest ones for error messages.
@@ -83,6 +85,7 @@ impl Resolver {
             discovery,
             host,
             registries: Mutex::new(HashMap::new()),
+            noted: Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -212,7 +215,10 @@ impl Resolver {
             match attempt(source) {
                 Ok(value) => {
                     if let Some((name, err)) = &first {
-                        ui::note(&fallback_note(name, err, &served_name(source, platform)));
+                        let line = fallback_note(name, err, &served_name(source, platform));
+                        if self.noted.lock().unwrap_or_else(|e| e.into_inner()).insert(line.clone()) {
+                            ui::note(&line);
+                        }
                     }
                     return Ok(value);
                 }

@@ -6,6 +6,7 @@
 
 mod error;
 mod fetch;
+mod platforms;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -81,7 +82,7 @@ fn locate_in(
 }
 
 /// Whether a lock entry was resolved for this very request (same spec, same source).
-fn locked_for(req: &ToolRequest, resolved: &Resolved) -> bool {
+pub fn locked_for(req: &ToolRequest, resolved: &Resolved) -> bool {
     resolved.spec == req.version && resolved.source == lock::request_source(req)
 }
 
@@ -136,7 +137,10 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
             Error::Lock(lock::Error::Unsatisfied { path: lock_path.clone(), mismatches })
         })?;
     }
-    let client = Client::new(Settings::from_env(opts.offline || config.offline));
+    let mut settings = Settings::from_env(opts.offline || config.offline);
+    // An upgrade asks what is newest now: version lists are fetched again whatever their age.
+    settings.refresh = !opts.upgrade.is_empty();
+    let client = Client::new(settings);
     let resolver = Resolver::new(client.clone(), config, Some(&project.root));
     let mut platforms = vec![platform];
     platforms.extend(opts.platforms.iter().copied().filter(|p| *p != platform));
@@ -148,7 +152,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
                 .tools
                 .get(&req.name)
                 .filter(|r| locked_for(req, r) && !opts.upgrade.contains(&req.name))
-                .filter(|r| platforms.iter().all(|p| r.artifacts.contains_key(p)))
+                .filter(|r| r.artifacts.contains_key(&platform))
                 .cloned();
             fetch::Job { req: req.clone(), locked }
         })
@@ -169,7 +173,9 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     let mut summary = Summary { already: outcome.already, bytes: outcome.bytes, ..Summary::default() };
     summary.installed = outcome.installed;
     if !opts.frozen {
-        for resolved in outcome.resolved {
+        let mut resolved = outcome.resolved;
+        platforms::complete(&resolver, tools, &lock, &opts.platforms, &mut resolved)?;
+        for resolved in resolved {
             lock.merge(resolved);
         }
         lock.retain_requested(tools);

@@ -7,8 +7,9 @@ use std::time::{Duration, SystemTime};
 
 use crate::support::{Env, run};
 
+/// The store key of the checksum `sha256:<c × 64>`: the first 128 bits of the digest.
 fn key(c: char) -> String {
-    format!("sha256-{}", c.to_string().repeat(64))
+    format!("sha256-{}", c.to_string().repeat(32))
 }
 
 fn store(env: &Env) -> PathBuf {

@@ -12,6 +12,7 @@ mod install;
 mod live;
 mod project;
 mod pty;
+mod tools;
 mod trust;
 mod upstream;
 mod upstream_selftest;

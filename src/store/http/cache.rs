@@ -25,7 +25,9 @@ impl Client {
         let path = self.settings().cache_dir.join(to_hex(&Sha256::digest(url.as_bytes())));
         let cached = read_entry(&path, url);
         match &cached {
-            Some((age, body)) if self.settings().offline || *age < ttl => return Ok(body.clone()),
+            Some((age, body)) if self.settings().offline || (*age < ttl && !self.settings().refresh) => {
+                return Ok(body.clone());
+            }
             None if self.settings().offline => return Err(Error::Offline { url: url.to_string() }),
             _ => {}
         }

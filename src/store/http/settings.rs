@@ -27,6 +27,9 @@ pub struct Settings {
     pub proxies: ProxyEnv,
     /// Directory of cached responses (`cached_get`).
     pub cache_dir: PathBuf,
+    /// Fetch cached responses again whatever their age (`den upgrade`, `den outdated`,
+    /// `den ls-remote` ask what is newest now); a stale copy still serves when unreachable.
+    pub refresh: bool,
 }
 
 impl Settings {
@@ -45,6 +48,7 @@ impl Settings {
             backoff: Duration::from_millis(200),
             proxies: ProxyEnv::from_lookup(lookup),
             cache_dir,
+            refresh: false,
         };
         if let Some(raw) = lookup(env_vars::DEN_HTTP_TIMEOUT).filter(|v| !v.is_empty()) {
             match raw.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0) {

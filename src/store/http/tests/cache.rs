@@ -21,6 +21,9 @@ fn a_fresh_entry_makes_no_request_and_a_stale_one_is_refreshed() {
     assert_eq!(c.cached_get(&url, Duration::ZERO).unwrap(), "list 1");
     assert_eq!(server.requests().len(), 2);
     assert_eq!(std::fs::read_dir(dir.path().join("http-v1")).unwrap().count(), 1);
+    let refreshing = Client::new(super::super::Settings { refresh: true, ..settings(dir.path()) });
+    assert_eq!(refreshing.cached_get(&url, HOUR).unwrap(), "list 2", "refresh ignores the age");
+    assert_eq!(c.cached_get(&url, HOUR).unwrap(), "list 2", "and the fresh copy is cached");
 }
 
 #[test]

@@ -27,6 +27,7 @@ fn settings(dir: &Path) -> Settings {
         backoff: Duration::from_millis(10),
         proxies: ProxyEnv::default(),
         cache_dir: dir.join("http-v1"),
+        refresh: false,
     }
 }
 
