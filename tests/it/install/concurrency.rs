@@ -82,9 +82,21 @@ fn a_den_killed_mid_download_leaves_no_tool_and_the_next_install_resumes() {
         ),
     );
     let mut den = env.den().arg("install").stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    let part = store(&env).join(format!("downloads-v1/sha256-{sha}.part"));
-    let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-    wait_for("the stalled partial download", Duration::from_secs(20), || len(&part) >= 100_000);
+    // The partial download is `downloads-v1/<key>.part`, the key taken from the sha256.
+    let downloads = store(&env).join("downloads-v1");
+    let part_len = |dir: &Path| -> u64 {
+        let parts = std::fs::read_dir(dir).into_iter().flatten().flatten();
+        parts
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+            .map(|e| e.metadata().unwrap().len())
+            .sum()
+    };
+    wait_for("the stalled partial download", Duration::from_secs(20), || part_len(&downloads) >= 100_000);
+    let part = bucket(&env, "downloads-v1");
+    assert!(
+        matches!(part.as_slice(), [p] if p.starts_with("sha256-") && sha.starts_with(&p[7..p.len() - 5])),
+        "{part:?}"
+    );
     den.kill().unwrap(); // SIGKILL
     den.wait().unwrap();
     assert_eq!(tool_dirs(&env), Vec::<String>::new(), "a killed install left a tool visible");
