@@ -25,6 +25,8 @@ pub enum Error {
     Resolve(#[from] crate::resolve::Error),
     #[error(transparent)]
     Tools(#[from] crate::tools::Error),
+    #[error(transparent)]
+    OneOff(#[from] crate::oneoff::Error),
     /// A command that a later release of den provides.
     #[error("`den {0}` is not available yet in this version of den")]
     NotYet(&'static str),
@@ -49,6 +51,7 @@ impl Error {
             Error::Store(e) => e.help(),
             Error::Resolve(e) => e.help(),
             Error::Tools(e) => e.help(),
+            Error::OneOff(e) => e.help(),
             Error::NotYet(_) => Some("see `den --help` for the commands this version provides".into()),
             Error::Io { .. } => None,
         }
@@ -56,7 +59,10 @@ impl Error {
 
     /// Exit status: 1 for every failure (spec §9); usage errors (2) are clap's.
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::FAILURE
+        match self {
+            Error::OneOff(e) if e.is_usage() => ExitCode::from(2),
+            _ => ExitCode::FAILURE,
+        }
     }
 
     /// Wraps an I/O error with what den was doing when it happened.

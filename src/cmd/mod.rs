@@ -8,8 +8,11 @@ mod export;
 mod hook;
 mod init;
 mod install;
+mod run;
 mod trust;
 mod untrust;
+mod which;
+mod x;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,8 +54,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Enter(args) => enter::run(&ctx, args),
         Command::Hook(args) => hook::run(args),
         Command::Export(args) => export::run(&ctx, args),
-        Command::Run(_) => Err(Error::NotYet("run")),
-        Command::X(_) => Err(Error::NotYet("x")),
+        Command::Run(args) => run::run(&ctx, args),
+        Command::X(args) => x::run(&ctx, args),
         Command::Install(args) => install::run(&ctx, args),
         Command::Add(_) => Err(Error::NotYet("add")),
         Command::Remove(_) => Err(Error::NotYet("remove")),
@@ -61,7 +64,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Lock(_) => Err(Error::NotYet("lock")),
         Command::Ls => Err(Error::NotYet("ls")),
         Command::LsRemote(_) => Err(Error::NotYet("ls-remote")),
-        Command::Which(_) => Err(Error::NotYet("which")),
+        Command::Which(args) => which::run(&ctx, args),
         Command::Up(_) => Err(Error::NotYet("up")),
         Command::Down(_) => Err(Error::NotYet("down")),
         Command::Ps => Err(Error::NotYet("ps")),

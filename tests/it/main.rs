@@ -10,6 +10,7 @@ mod hook;
 mod init;
 mod install;
 mod project;
+mod run;
 mod pty;
 mod trust;
 mod upstream;
