@@ -85,7 +85,9 @@ impl Error {
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
-            Error::NotOnPath { .. } => "check the name, or name the tool that provides it: `den run tool@version -- …`".into(),
+            Error::NotOnPath { .. } => {
+                "check the name, or name the tool that provides it: `den run tool@version -- …`".into()
+            }
             Error::NoMainBin { .. } => "name the binary with `den run tool@version -- <binary>`".into(),
             Error::Offline { installed, .. } => {
                 let mut lines: Vec<String> = installed
@@ -98,7 +100,9 @@ impl Error {
             }
             Error::Exec { .. } => return None,
             Error::NotFound { name, .. } => match crate::catalog::names().find(|n| n == name) {
-                Some(tool) => format!("den provides {tool}: `den x {tool}@<version>`, or `den add {tool}` for the project"),
+                Some(tool) => format!(
+                    "den provides {tool}: `den x {tool}@<version>`, or `den add {tool}` for the project"
+                ),
                 None => "check the name; `den ls` lists the project's tools".into(),
             },
             Error::NotInstalled { .. } => "run `den install`".into(),
@@ -261,7 +265,14 @@ pub fn provided(tools: &[Installed]) -> Vec<(String, Vec<String>)> {
 
 /// Replaces den with `program` (shown to it as `argv0`), in `cwd`, with the environment
 /// moved from `current` to `next`. Returns only when the exec failed.
-pub fn exec(program: &Path, argv0: &OsStr, args: &[String], current: &Vars, next: &Vars, cwd: &Path) -> Error {
+pub fn exec(
+    program: &Path,
+    argv0: &OsStr,
+    args: &[String],
+    current: &Vars,
+    next: &Vars,
+    cwd: &Path,
+) -> Error {
     let mut cmd = std::process::Command::new(program);
     cmd.arg0(argv0).args(args).current_dir(cwd);
     for name in current.keys().filter(|k| !next.contains_key(*k)) {
@@ -303,7 +314,10 @@ mod tests {
             ("node".into(), "22".into(), Some("npm:node-{os}-{arch}".into()))
         );
         let err = request("@biomejs/biome").unwrap_err();
-        assert_eq!(err.to_string(), "cannot read the tool `@biomejs/biome`: a tool name cannot start with `@`");
+        assert_eq!(
+            err.to_string(),
+            "cannot read the tool `@biomejs/biome`: a tool name cannot start with `@`"
+        );
         assert_eq!(err.help().unwrap(), "for an npm package write `npm:@biomejs/biome`");
     }
 

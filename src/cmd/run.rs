@@ -123,11 +123,7 @@ fn provide(
         let batch: Vec<Request> = pending.iter().map(|&i| wanted[i].clone()).collect();
         let root = project.map(|p| p.root.as_path());
         let done = adhoc::install(&batch, &ctx.config, ctx.offline, root).map_err(|e| {
-            if ctx.offline && oneoff::is_offline(&e) {
-                offline(&batch)
-            } else {
-                Error::Tools(e)
-            }
+            if ctx.offline && oneoff::is_offline(&e) { offline(&batch) } else { Error::Tools(e) }
         })?;
         for (i, tool) in pending.into_iter().zip(done) {
             found[i] = Some(tool);
@@ -145,6 +141,9 @@ fn provide(
 fn offline(batch: &[Request]) -> Error {
     Error::Offline {
         missing: batch.iter().map(Request::label).collect(),
-        installed: batch.iter().map(|r| (r.req.name.clone(), adhoc::installed_versions(&r.req.name))).collect(),
+        installed: batch
+            .iter()
+            .map(|r| (r.req.name.clone(), adhoc::installed_versions(&r.req.name)))
+            .collect(),
     }
 }

@@ -59,7 +59,8 @@ pub fn find(requests: &[Request]) -> Result<Vec<Option<Installed>>, Error> {
         .iter()
         .map(|r| {
             if let Some(locked) = &r.locked {
-                let found = locked.artifacts.get(&platform).and_then(|a| super::installed_tool(&store, locked, a));
+                let found =
+                    locked.artifacts.get(&platform).and_then(|a| super::installed_tool(&store, locked, a));
                 if found.is_some() {
                     return found;
                 }
@@ -114,12 +115,8 @@ pub fn install(
         })
         .collect();
     remember(&store, &outcome.resolved, platform);
-    let summary = Summary {
-        installed: outcome.installed,
-        already: 0,
-        bytes: outcome.bytes,
-        lock_written: false,
-    };
+    let summary =
+        Summary { installed: outcome.installed, already: 0, bytes: outcome.bytes, lock_written: false };
     super::report(&summary, started);
     Ok(tools)
 }

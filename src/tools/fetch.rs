@@ -199,7 +199,7 @@ fn install(cx: &Context, label: &str, artifact: &mut Artifact) -> Result<Option<
 }
 
 /// Executables at the top of an unpacked tree or in its `bin/` (or those of its single top
-/// directory), for artifacts whose definition does not name its binaries.
+/// directory), or a wheel's scripts, for artifacts whose definition does not name its binaries.
 fn scan_bins(dir: &std::path::Path) -> Vec<String> {
     use std::os::unix::fs::PermissionsExt;
     let entries = |d: &std::path::Path| -> Vec<std::fs::DirEntry> {
@@ -211,7 +211,10 @@ fn scan_bins(dir: &std::path::Path) -> Vec<String> {
         _ => PathBuf::new(),
     };
     let mut bins = Vec::new();
-    for sub in [base.clone(), base.join("bin")] {
+    // A wheel's executables are its scripts: `<name>-<version>.data/scripts/`.
+    let scripts =
+        top.iter().map(|e| PathBuf::from(e.file_name())).filter(|n| n.extension() == Some("data".as_ref()));
+    for sub in [base.clone(), base.join("bin")].into_iter().chain(scripts.map(|n| n.join("scripts"))) {
         let mut found: Vec<String> = entries(&dir.join(&sub))
             .into_iter()
             .filter(|e| {

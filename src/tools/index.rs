@@ -161,15 +161,21 @@ mod tests {
         assert_eq!(index.tools.len(), 3, "the entry whose tool is gone is dropped");
         let linux = Platform::ALL[0];
         let spec = VersionSpec::parse("1.7").unwrap();
-        let found: Vec<&str> =
-            index.matching(&store, "jq", "catalog", &spec, linux).iter().map(|e| e.version.as_str()).collect();
+        let found: Vec<&str> = index
+            .matching(&store, "jq", "catalog", &spec, linux)
+            .iter()
+            .map(|e| e.version.as_str())
+            .collect();
         assert_eq!(found, ["1.7.1", "1.7.0"]);
         assert!(index.matching(&store, "jq", "github:jqlang/jq", &spec, linux).is_empty());
         assert!(index.matching(&store, "jq", "catalog", &VersionSpec::Latest, linux).is_empty());
         assert_eq!(index.versions(&store, "jq", linux), ["1.7.1", "1.7.0", "1.6"]);
         std::fs::remove_dir(store.tool_dir("sha256-b")).unwrap();
-        let found: Vec<&str> =
-            index.matching(&store, "jq", "catalog", &spec, linux).iter().map(|e| e.version.as_str()).collect();
+        let found: Vec<&str> = index
+            .matching(&store, "jq", "catalog", &spec, linux)
+            .iter()
+            .map(|e| e.version.as_str())
+            .collect();
         assert_eq!(found, ["1.7.0"]);
     }
 

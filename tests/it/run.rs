@@ -70,6 +70,14 @@ fn runs_a_tool_by_version_outside_a_project_and_warm_runs_make_no_request() {
     assert_eq!((out.code, out.stdout.as_str(), out.stderr.as_str()), (0, "jq-1.7.1\n", ""));
     assert_eq!(up.log()[before..], [] as [String; 0], "a warm run must not touch the network");
 
+    // `latest` needs the version list: from the HTTP cache within its time-to-live.
+    let out = run(env.den(), &["run", "jq", "--", "jq"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "jq-1.7.1\n"), "{}", out.stderr);
+    let before = up.log().len();
+    let out = run(env.den(), &["run", "jq@latest", "--", "jq"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "jq-1.7.1\n"), "{}", out.stderr);
+    assert_eq!(up.log()[before..], [] as [String; 0], "a cached version list must be used");
+
     // Another version alongside; each spec picks its own.
     let out = run(env.den(), &["run", "jq@1.6", "--", "jq"]);
     assert_eq!(out.stdout, "jq-1.6\n", "{}", out.stderr);
@@ -129,7 +137,10 @@ fn which_names_the_tool_that_provides_a_binary() {
     let env = project(&up, "[tools]\njq = \"1.7.1\"\n");
     let out = run(env.den(), &["which", "jq"]);
     assert_eq!(out.code, 1);
-    assert_eq!(out.stderr, "den: `jq` comes from the project's jq 1.7.1, which is not installed\nhelp: run `den install`\n");
+    assert_eq!(
+        out.stderr,
+        "den: `jq` comes from the project's jq 1.7.1, which is not installed\nhelp: run `den install`\n"
+    );
     assert_eq!(run(env.den(), &["install"]).code, 0);
     let out = run(env.den(), &["which", "jq"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -190,6 +201,14 @@ fn packages_named_per_platform_run_by_their_binary() {
     assert_eq!((out.code, out.stdout.as_str()), (0, "0.24.2\n"), "{}", out.stderr);
     let out = run(env.den(), &["x", "npm:@esbuild/{os}-{arch}@0.24"]);
     assert_eq!((out.code, out.stdout.as_str()), (0, "0.24.2\n"), "{}", out.stderr);
+
+    // A wheel's binaries are its scripts.
+    let tag = "py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64";
+    up.pypi_wheel("ruff", "0.6.9", tag, &[Entry::exe("ruff-0.6.9.data/scripts/ruff", script("ruff 0.6.9"))]);
+    let tag = "py3-none-manylinux_2_17_aarch64.manylinux2014_aarch64";
+    up.pypi_wheel("ruff", "0.6.9", tag, &[Entry::exe("ruff-0.6.9.data/scripts/ruff", script("ruff 0.6.9"))]);
+    let out = run(env.den(), &["run", "pypi:ruff@0.6", "--", "ruff", "--version"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "ruff 0.6.9\n"), "{}", out.stderr);
 }
 
 #[test]
@@ -205,7 +224,11 @@ fn each_error_is_one_line_with_help() {
     );
     let out = run(env.den(), &["run", "jqq@1", "--", "jqq"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.starts_with("den: den has no built-in definition of `jqq`\nhelp: did you mean `jq`?"), "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with("den: den has no built-in definition of `jqq`\nhelp: did you mean `jq`?"),
+        "{}",
+        out.stderr
+    );
     let out = run(env.den(), &["run", "jq@9", "--", "jq"]);
     assert_eq!(out.code, 1);
     assert!(out.stderr.starts_with("den: no release of jq matches `9` for "), "{}", out.stderr);
@@ -215,8 +238,15 @@ fn each_error_is_one_line_with_help() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let out = run(env.den(), &["run", "jq@1.7", "--", "jqq", "."]);
     assert_eq!(out.code, 1);
-    assert_eq!(out.stderr, "den: `jqq` is not a command of jq 1.7.1, nor on PATH\nhelp: jq 1.7.1 provides: jq\n");
+    assert_eq!(
+        out.stderr,
+        "den: `jqq` is not a command of jq 1.7.1, nor on PATH\nhelp: jq 1.7.1 provides: jq\n"
+    );
     let out = run(env.den(), &["run", "--", "true"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("so `den run -- true` has no environment to run in\nhelp: name the tools"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("so `den run -- true` has no environment to run in\nhelp: name the tools"),
+        "{}",
+        out.stderr
+    );
 }
