@@ -122,13 +122,22 @@ pub enum ExportFormat {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Tools to add (`node@22`, `github:jqlang/jq@1.7.1`), then `--` and the command
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
-    pub args: Vec<String>,
+    /// Trust the project's den.toml without asking when it is not trusted yet
+    #[arg(long)]
+    pub trust: bool,
+    /// Tools to put in front of PATH (`node@22`, `github:jqlang/jq@1.7.1`)
+    #[arg(value_name = "TOOL@VERSION")]
+    pub tools: Vec<String>,
+    /// The command to run and its arguments, after `--`
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct XArgs {
+    /// Trust the project's den.toml without asking when it is not trusted yet
+    #[arg(long)]
+    pub trust: bool,
     /// The tool (`node@22`), run as its own main binary
     pub tool: String,
     /// Arguments for the tool
@@ -172,6 +181,7 @@ pub struct LsRemoteArgs {
 
 #[derive(Debug, Args)]
 pub struct WhichArgs {
+    /// A binary name (`node`, `python3`)
     pub name: String,
 }
 

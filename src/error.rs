@@ -27,6 +27,8 @@ pub enum Error {
     Tools(#[from] crate::tools::Error),
     #[error(transparent)]
     ToolCmd(#[from] crate::cmd::toolset::Error),
+    #[error(transparent)]
+    OneOff(#[from] crate::oneoff::Error),
     /// A command that a later release of den provides.
     #[error("`den {0}` is not available yet in this version of den")]
     NotYet(&'static str),
@@ -52,6 +54,7 @@ impl Error {
             Error::Resolve(e) => e.help(),
             Error::Tools(e) => e.help(),
             Error::ToolCmd(e) => e.help(),
+            Error::OneOff(e) => e.help(),
             Error::NotYet(_) => Some("see `den --help` for the commands this version provides".into()),
             Error::Io { .. } => None,
         }
@@ -59,7 +62,10 @@ impl Error {
 
     /// Exit status: 1 for every failure (spec §9); usage errors (2) are clap's.
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::FAILURE
+        match self {
+            Error::OneOff(e) if e.is_usage() => ExitCode::from(2),
+            _ => ExitCode::FAILURE,
+        }
     }
 
     /// Wraps an I/O error with what den was doing when it happened.

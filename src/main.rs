@@ -9,6 +9,7 @@ mod env;
 mod env_vars;
 mod error;
 mod fs_util;
+mod oneoff;
 mod paths;
 mod project;
 mod resolve;

@@ -39,7 +39,7 @@ const PURE_PATH: &str = "/usr/bin:/bin";
 pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
     let dir = args.dir.as_deref().map_or_else(|| ctx.cwd.clone(), |d| ctx.cwd.join(d));
     let project = project::find(&dir)?.ok_or_else(|| project::Error::NotFound { dir: dir.clone() })?;
-    ensure_trusted(&project, args.trust)?;
+    ensure_trusted(&project, args.trust, "enter")?;
     let (_, missing) = tools::locate(&project)?;
     if !missing.is_empty() {
         let opts = tools::Options { offline: ctx.offline, ..tools::Options::default() };
@@ -78,9 +78,9 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }
 
-/// A `den.toml` must be trusted to be entered: `--trust` trusts it, a terminal asks, and
-/// anything else is refused with the way to trust it.
-fn ensure_trusted(project: &Project, assume_yes: bool) -> Result<()> {
+/// A `den.toml` must be trusted to be entered (or run in, `action`): `--trust` trusts it, a
+/// terminal asks, and anything else is refused with the way to trust it.
+pub(super) fn ensure_trusted(project: &Project, assume_yes: bool, action: &str) -> Result<()> {
     let project::Origin::DenToml(file) = &project.origin else { return Ok(()) };
     let status = trust::status(file)?;
     if status == trust::Status::Trusted {
@@ -99,7 +99,7 @@ fn ensure_trusted(project: &Project, assume_yes: bool) -> Result<()> {
             _ => "",
         };
         eprint!("{}", trust::render_diff(file, trusted, &content));
-        if !ui::confirm(&format!("trust {} and enter?", file.display())) {
+        if !ui::confirm(&format!("trust {} and {action}?", file.display())) {
             return Err(refused);
         }
     }

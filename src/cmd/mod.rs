@@ -14,11 +14,14 @@ mod ls;
 mod ls_remote;
 mod outdated;
 mod remove;
+mod run;
 mod table;
 pub mod toolset;
 mod trust;
 mod untrust;
 mod upgrade;
+mod which;
+mod x;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,8 +63,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Enter(args) => enter::run(&ctx, args),
         Command::Hook(args) => hook::run(args),
         Command::Export(args) => export::run(&ctx, args),
-        Command::Run(_) => Err(Error::NotYet("run")),
-        Command::X(_) => Err(Error::NotYet("x")),
+        Command::Run(args) => run::run(&ctx, args),
+        Command::X(args) => x::run(&ctx, args),
         Command::Install(args) => install::run(&ctx, args),
         Command::Add(args) => add::run(&ctx, args),
         Command::Remove(args) => remove::run(&ctx, args),
@@ -70,7 +73,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Lock(args) => lock::run(&ctx, args),
         Command::Ls => ls::run(&ctx),
         Command::LsRemote(args) => ls_remote::run(&ctx, args),
-        Command::Which(_) => Err(Error::NotYet("which")),
+        Command::Which(args) => which::run(&ctx, args),
         Command::Up(_) => Err(Error::NotYet("up")),
         Command::Down(_) => Err(Error::NotYet("down")),
         Command::Ps => Err(Error::NotYet("ps")),

@@ -4,8 +4,10 @@
 //! enter`, `den add`, `den upgrade`). The one place that ties resolve, lock and store
 //! together; commands only choose the options.
 
+pub mod adhoc;
 mod error;
 mod fetch;
+mod index;
 mod platforms;
 
 use std::collections::BTreeSet;
@@ -170,6 +172,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
         },
     )?;
 
+    adhoc::remember(&store, &outcome.resolved, platform);
     let mut summary = Summary { already: outcome.already, bytes: outcome.bytes, ..Summary::default() };
     summary.installed = outcome.installed;
     if !opts.frozen {

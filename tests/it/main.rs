@@ -12,6 +12,8 @@ mod install;
 mod live;
 mod project;
 mod pty;
+mod run;
+mod run_live;
 mod tools;
 mod trust;
 mod upstream;

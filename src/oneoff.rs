@@ -1,0 +1,348 @@
+//! What one-off commands (`den run`, `den x`, `den which`) share besides the store: reading
+//! `tool@spec` arguments into requests, the command's environment (the outer one, or the
+//! project's computed from its files, with the named tools in front of PATH), finding a
+//! command on that PATH, and replacing den with it (`exec`), so that stdin, the terminal,
+//! signals and the exit status are the command's own.
+//!
+//! Never writes anything into a project, and never trusts the shell's possibly stale
+//! project variables: an applied project (`__DEN_STATE`) is reverted before computing.
+
+use std::ffi::OsStr;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+
+use crate::env::state::{self, State, Vars};
+use crate::env::{self, Outer};
+use crate::env_vars;
+use crate::project::edit::{self, parse_arg};
+use crate::project::{Location, Project, ToolRequest};
+use crate::resolve;
+use crate::store::http;
+use crate::tools::{self, Installed};
+
+/// Why a one-off command could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `den run node@22 node -v`: no `--` between the tools and the command.
+    #[error("`den run` needs `--` before the command")]
+    NoSeparator { tools: Vec<String> },
+    #[error("cannot read the tool `{arg}`: {reason}")]
+    BadTool { arg: String, reason: String, help: String },
+    /// `den run -- cmd` where no project governs the directory.
+    #[error("no den.toml in {} or any parent directory, so `den run -- {command}` has no environment to run in", dir.display())]
+    NoProject { dir: PathBuf, command: String },
+    /// The command is neither a binary of the named tools nor on PATH.
+    #[error("`{command}` is not a command of {}, nor on PATH", names(provided))]
+    CommandNotFound { command: String, provided: Vec<(String, Vec<String>)> },
+    #[error("`{command}` is not on PATH")]
+    NotOnPath { command: String },
+    #[error("{tool} has no binaries to run")]
+    NoMainBin { tool: String },
+    /// Offline, and tools the command needs are neither installed nor downloadable.
+    #[error("den is offline and {} {} not installed", missing.join(", "), if missing.len() == 1 { "is" } else { "are" })]
+    Offline { missing: Vec<String>, installed: Vec<(String, Vec<String>)> },
+    #[error("cannot run {}: {source}", command.display())]
+    Exec {
+        command: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// `den which` found nothing.
+    #[error("`{name}` is not provided by {}", if *in_project { "the project's tools nor found on PATH" } else { "anything on PATH" })]
+    NotFound { name: String, in_project: bool },
+    /// `den which node` where the project's node is not installed yet.
+    #[error("`{name}` comes from the project's {tool} {spec}, which is not installed")]
+    NotInstalled { name: String, tool: String, spec: String },
+    #[error(transparent)]
+    Tools(#[from] tools::Error),
+}
+
+fn names(provided: &[(String, Vec<String>)]) -> String {
+    provided.iter().map(|(label, _)| label.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+impl Error {
+    /// What the user should do next.
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            Error::NoSeparator { tools } => match tools.as_slice() {
+                [tool, rest @ ..] if !rest.is_empty() => format!(
+                    "put `--` between the tools and the command: `den run {tool} -- {}`",
+                    rest.join(" ")
+                ),
+                _ => "put `--` between the tools and the command: `den run node@22 -- node -v`".into(),
+            },
+            Error::BadTool { help, .. } => help.clone(),
+            Error::NoProject { command, .. } => format!(
+                "name the tools it needs (`den run node@22 -- {command}`), or run it in a project (`den init` creates one)"
+            ),
+            Error::CommandNotFound { provided, .. } => provided
+                .iter()
+                .map(|(label, bins)| match bins.as_slice() {
+                    [] => format!("{label} provides no binaries"),
+                    bins => format!("{label} provides: {}", bins.join(", ")),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Error::NotOnPath { .. } => {
+                "check the name, or name the tool that provides it: `den run tool@version -- …`".into()
+            }
+            Error::NoMainBin { .. } => "name the binary with `den run tool@version -- <binary>`".into(),
+            Error::Offline { installed, .. } => {
+                let mut lines: Vec<String> = installed
+                    .iter()
+                    .filter(|(_, versions)| !versions.is_empty())
+                    .map(|(name, versions)| format!("installed versions of {name}: {}", versions.join(", ")))
+                    .collect();
+                lines.push("connect and run it again without `--offline` (and without DEN_OFFLINE=1): den keeps it for next time".into());
+                lines.join("\n")
+            }
+            Error::Exec { .. } => return None,
+            Error::NotFound { name, .. } => match crate::catalog::names().find(|n| n == name) {
+                Some(tool) => format!(
+                    "den provides {tool}: `den x {tool}@<version>`, or `den add {tool}` for the project"
+                ),
+                None => "check the name; `den ls` lists the project's tools".into(),
+            },
+            Error::NotInstalled { .. } => "run `den install`".into(),
+            Error::Tools(e) => return tools_help(e),
+        })
+    }
+
+    /// Whether the command line itself was wrong (exit status 2, like clap's errors).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Error::NoSeparator { .. } | Error::BadTool { .. })
+    }
+}
+
+/// The resolver's advice speaks of den.toml; a one-off run has none to edit.
+fn tools_help(e: &tools::Error) -> Option<String> {
+    match e {
+        tools::Error::Resolve(resolve::Error::UnknownTool { name, suggestions }) => {
+            let packages = format!(
+                "a tool from a package: `den run npm:<package>@<version>`, `pypi:<package>@…` or `github:<owner>/<repo>@…`, then `-- {name}`"
+            );
+            Some(match suggestions.as_slice() {
+                [] => packages,
+                list => format!(
+                    "did you mean {}? Or {packages}",
+                    list.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or ")
+                ),
+            })
+        }
+        tools::Error::Resolve(resolve::Error::NoMatch { tool, .. }) => {
+            Some(format!("pick a listed version: `den ls-remote {tool}`"))
+        }
+        other => other.help(),
+    }
+}
+
+/// Whether `e` is offline mode refusing a request that has no cached answer.
+pub fn is_offline(e: &tools::Error) -> bool {
+    match e {
+        tools::Error::Resolve(resolve::Error::Http(http::Error::Offline { .. })) => true,
+        tools::Error::Http(h) => matches!(**h, http::Error::Offline { .. }),
+        tools::Error::Installing { source, .. } | tools::Error::LookingUp { source, .. } => {
+            is_offline(source)
+        }
+        _ => false,
+    }
+}
+
+/// Reads `tool@spec` arguments (`jq@1.7`, `npm:@biomejs/biome@2`, `github:jqlang/jq@1.7.1`,
+/// `'npm:@esbuild/{os}-{arch}@0.24'`) into requests.
+pub fn requests(args: &[String]) -> Result<Vec<tools::adhoc::Request>, Error> {
+    args.iter().map(|a| request(a)).collect()
+}
+
+fn request(arg: &str) -> Result<tools::adhoc::Request, Error> {
+    let parsed = match parse_arg(arg) {
+        Ok(parsed) => parsed,
+        Err(e) => match placeholder_package(arg) {
+            Some(parsed) => parsed,
+            None => {
+                let help = e.help().unwrap_or_default();
+                let reason = match e {
+                    edit::Error::BadArg { reason, .. } => reason,
+                    other => other.to_string(),
+                };
+                return Err(Error::BadTool { arg: arg.into(), reason, help });
+            }
+        },
+    };
+    Ok(tools::adhoc::Request::new(ToolRequest {
+        name: parsed.name,
+        version: parsed.spec,
+        source: parsed.source,
+        url: None,
+        sha256: None,
+        bin: Vec::new(),
+        at: Location { file: PathBuf::from("command line"), line: 0 },
+    }))
+}
+
+/// `npm:@esbuild/{os}-{arch}@0.24`: a package named per platform, which `den add` cannot
+/// name a tool after but a one-off run can: the tool is named after the package's scope
+/// (`esbuild`), or its name with the placeholders taken out.
+fn placeholder_package(arg: &str) -> Option<edit::ToolArg> {
+    let (prefix, rest) = arg.split_once(':')?;
+    if !["npm", "pypi", "github"].contains(&prefix) || !rest.contains('{') {
+        return None;
+    }
+    let at = rest.char_indices().skip(1).find(|(_, c)| *c == '@').map(|(i, _)| i);
+    let (package, spec) = match at {
+        Some(i) => (&rest[..i], rest[i + 1..].trim()),
+        None => (rest, "latest"),
+    };
+    let scope = package.strip_prefix('@').and_then(|p| p.split('/').next());
+    let last = package.rsplit('/').next().unwrap_or_default();
+    let stripped: String = last.split(['{', '}']).step_by(2).collect::<String>();
+    let name = scope.unwrap_or(stripped.trim_matches(['-', '_', '.']));
+    let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    (plain && !spec.is_empty()).then(|| edit::ToolArg {
+        name: name.to_string(),
+        spec: spec.to_string(),
+        source: Some(format!("{prefix}:{package}")),
+    })
+}
+
+/// The environment as it is outside any project: an applied project (the hook's, or a
+/// `den enter`'s) is taken off.
+pub fn outside(current: &Vars) -> Vars {
+    match State::decode(current.get(env_vars::DEN_STATE_VAR).map(String::as_str)) {
+        Some(previous) => state::revert(current, &previous),
+        None => current.clone(),
+    }
+}
+
+/// `vars` with `dirs` in front of PATH.
+pub fn with_path_dirs(mut vars: Vars, dirs: &[PathBuf]) -> Vars {
+    if dirs.is_empty() {
+        return vars;
+    }
+    let mut parts: Vec<String> = dirs.iter().map(|d| d.to_string_lossy().into_owned()).collect();
+    parts.extend(vars.get("PATH").filter(|p| !p.is_empty()).cloned());
+    vars.insert("PATH".into(), parts.join(":"));
+    vars
+}
+
+/// The project's environment computed from its files against the outer environment (the
+/// current one with any applied project reverted), with `dirs` in front of PATH. Carries
+/// `__DEN_STATE` like `den enter`, so a hook in a nested shell sees it applied.
+pub fn project_env(project: &Project, current: &Vars, dirs: &[PathBuf]) -> Result<Vars, env::Error> {
+    let baseline = outside(current);
+    let outer: Outer = baseline.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let target = env::compute(project, &outer, dirs, true)?;
+    let target = target.iter().map(|v| (v.name.clone(), v.value.clone())).collect();
+    let (mut next, applied) = state::apply(&baseline, &baseline, &target, None, project.root.clone());
+    if !applied.vars.is_empty() {
+        next.insert(env_vars::DEN_STATE_VAR.into(), applied.encode());
+    }
+    Ok(next)
+}
+
+/// The executable `command` names: a path as it is (relative to `cwd`), else the first
+/// match on `path`.
+pub fn lookup(command: &str, path: Option<&str>, cwd: &Path) -> Option<PathBuf> {
+    if command.contains('/') {
+        return Some(cwd.join(command));
+    }
+    path?.split(':').find_map(|dir| {
+        let candidate = if dir.is_empty() { cwd.join(command) } else { Path::new(dir).join(command) };
+        let meta = std::fs::metadata(&candidate).ok()?;
+        (meta.is_file() && meta.permissions().mode() & 0o111 != 0).then_some(candidate)
+    })
+}
+
+/// The named tools' labels and binary names, for "not a command of" messages.
+pub fn provided(tools: &[Installed]) -> Vec<(String, Vec<String>)> {
+    tools
+        .iter()
+        .map(|t| {
+            let bins = t.bins.iter().filter_map(|b| b.file_name()).map(|n| n.to_string_lossy().into_owned());
+            (format!("{} {}", t.name, t.version), bins.collect())
+        })
+        .collect()
+}
+
+/// Replaces den with `program` (shown to it as `argv0`), in `cwd`, with the environment
+/// moved from `current` to `next`. Returns only when the exec failed.
+pub fn exec(
+    program: &Path,
+    argv0: &OsStr,
+    args: &[String],
+    current: &Vars,
+    next: &Vars,
+    cwd: &Path,
+) -> Error {
+    let mut cmd = std::process::Command::new(program);
+    cmd.arg0(argv0).args(args).current_dir(cwd);
+    for name in current.keys().filter(|k| !next.contains_key(*k)) {
+        cmd.env_remove(name);
+    }
+    for (name, value) in next.iter().filter(|(k, v)| current.get(*k) != Some(*v)) {
+        cmd.env(name, value);
+    }
+    Error::Exec { command: program.to_path_buf(), source: cmd.exec() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(arg: &str) -> (String, String, Option<String>) {
+        let r = request(arg).unwrap().req;
+        (r.name, r.version, r.source)
+    }
+
+    #[test]
+    fn tool_arguments_of_every_form() {
+        assert_eq!(req("jq@1.7"), ("jq".into(), "1.7".into(), None));
+        assert_eq!(req("node"), ("node".into(), "latest".into(), None));
+        assert_eq!(
+            req("github:jqlang/jq@1.7.1"),
+            ("jq".into(), "1.7.1".into(), Some("github:jqlang/jq".into()))
+        );
+        assert_eq!(
+            req("npm:@esbuild/{os}-{arch}@0.24"),
+            ("esbuild".into(), "0.24".into(), Some("npm:@esbuild/{os}-{arch}".into()))
+        );
+        assert_eq!(
+            req("npm:@biomejs/cli-{os}-{arch}@2"),
+            ("biomejs".into(), "2".into(), Some("npm:@biomejs/cli-{os}-{arch}".into()))
+        );
+        assert_eq!(
+            req("npm:node-{os}-{arch}@22"),
+            ("node".into(), "22".into(), Some("npm:node-{os}-{arch}".into()))
+        );
+        let err = request("@biomejs/biome").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot read the tool `@biomejs/biome`: a tool name cannot start with `@`"
+        );
+        assert_eq!(err.help().unwrap(), "for an npm package write `npm:@biomejs/biome`");
+    }
+
+    #[test]
+    fn lookup_follows_path_order_and_skips_non_executables() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        std::fs::write(a.join("tool"), "").unwrap();
+        std::fs::write(b.join("tool"), "").unwrap();
+        std::fs::set_permissions(b.join("tool"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = format!("{}:{}", a.display(), b.display());
+        assert_eq!(lookup("tool", Some(&path), tmp.path()), Some(b.join("tool")));
+        assert_eq!(lookup("nope", Some(&path), tmp.path()), None);
+        assert_eq!(lookup("./x", Some(&path), tmp.path()), Some(tmp.path().join("./x")));
+    }
+
+    #[test]
+    fn path_dirs_go_in_front() {
+        let vars: Vars = [("PATH".to_string(), "/usr/bin".to_string())].into();
+        let out = with_path_dirs(vars, &[PathBuf::from("/t/bin")]);
+        assert_eq!(out["PATH"], "/t/bin:/usr/bin");
+    }
+}

@@ -1,0 +1,192 @@
+//! The index of installed tools: one small JSON file at the store's root
+//! (`tools-index-v1.json`) saying, for each tool den resolved and installed, its name, the
+//! source it was asked from, its version, its store key and its binaries. It lets a warm
+//! `den run jq@1.7` pick the newest installed `1.7.x` with one file read, without listing
+//! versions or reading every receipt (the receipts lack the binaries and the source).
+//!
+//! Decisions: it lives beside `tools-v1/`, not in it, because the activation hook watches
+//! that directory's modification time and a run must not make every prompt recompute; it
+//! is a cache: a missing or damaged index is empty, an entry whose directory is gone is
+//! skipped (and dropped at the next write); writers hold a file lock and write atomically,
+//! and write only when the content changes. Never decides versions for a den.lock.
+
+use std::fs::File;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Platform;
+use crate::resolve::{Version, VersionSpec};
+use crate::store::Store;
+
+/// The index file, at the store's root.
+pub const FILE: &str = "tools-index-v1.json";
+
+/// Every indexed tool.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    pub tools: Vec<Entry>,
+}
+
+/// One installed tool as it was resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub name: String,
+    /// `catalog`, or the `source`/`url` it was asked from (as den.lock records it).
+    pub source: String,
+    pub version: String,
+    pub platform: String,
+    /// The store key (`sha256-<hex>`).
+    pub key: String,
+    /// Binaries inside the install directory.
+    pub bin: Vec<String>,
+}
+
+fn path(store: &Store) -> PathBuf {
+    store.root().join(FILE)
+}
+
+impl Index {
+    /// The index as it is; empty when there is none or it cannot be read.
+    pub fn read(store: &Store) -> Index {
+        std::fs::read(path(store)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    /// Installed entries of `name` from `source` for `platform` that `spec` accepts, newest
+    /// first (an alias or `latest` accepts none here: they need the version list).
+    pub fn matching<'a>(
+        &'a self,
+        store: &Store,
+        name: &str,
+        source: &str,
+        spec: &VersionSpec,
+        platform: Platform,
+    ) -> Vec<&'a Entry> {
+        if matches!(spec, VersionSpec::Latest | VersionSpec::Alias(_)) {
+            return Vec::new();
+        }
+        let platform = platform.to_string();
+        let mut found: Vec<(Version, &Entry)> = self
+            .tools
+            .iter()
+            .filter(|e| e.name == name && e.source == source && e.platform == platform)
+            .filter_map(|e| Some((Version::parse(&e.version).ok()?, e)))
+            .filter(|(v, _)| spec.matches(v))
+            .filter(|(_, e)| store.tool_dir(&e.key).is_dir())
+            .collect();
+        found.sort_by(|a, b| b.0.cmp(&a.0));
+        found.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// Versions of `name` installed for `platform`, newest first (for messages).
+    pub fn versions(&self, store: &Store, name: &str, platform: Platform) -> Vec<String> {
+        let platform = platform.to_string();
+        let mut found: Vec<Version> = self
+            .tools
+            .iter()
+            .filter(|e| e.name == name && e.platform == platform && store.tool_dir(&e.key).is_dir())
+            .filter_map(|e| Version::parse(&e.version).ok())
+            .collect();
+        found.sort_by(|a, b| b.cmp(a));
+        found.dedup_by(|a, b| a.bare() == b.bare());
+        found.iter().map(|v| v.bare().to_string()).collect()
+    }
+}
+
+/// Adds `entries` (replacing any with the same name, source, platform and version) and
+/// drops entries whose tool is gone; writes only when something changed.
+pub fn record(store: &Store, entries: Vec<Entry>) -> std::io::Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let locks = store.root().join("locks-v1");
+    std::fs::create_dir_all(&locks)?;
+    let lock = File::create(locks.join("tools-index.lock"))?;
+    lock.lock()?;
+    let old = Index::read(store);
+    let mut new = old.clone();
+    for entry in entries {
+        let same = |e: &Entry| {
+            e.name == entry.name
+                && e.source == entry.source
+                && e.platform == entry.platform
+                && e.version == entry.version
+        };
+        match new.tools.iter_mut().find(|e| same(e)) {
+            Some(e) => *e = entry,
+            None => new.tools.push(entry),
+        }
+    }
+    new.tools.retain(|e| store.tool_dir(&e.key).is_dir());
+    if new == old {
+        return Ok(());
+    }
+    let text = serde_json::to_vec_pretty(&new).expect("the index serializes");
+    crate::fs_util::write_atomic(&path(store), &text, 0o644)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str, version: &str, key: &str) -> Entry {
+        Entry {
+            name: name.into(),
+            source: "catalog".into(),
+            version: version.into(),
+            platform: "linux-x64".into(),
+            key: key.into(),
+            bin: vec![name.into()],
+        }
+    }
+
+    #[test]
+    fn newest_installed_match_first_and_gone_tools_skipped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path().to_path_buf());
+        for k in ["sha256-a", "sha256-b", "sha256-c"] {
+            std::fs::create_dir_all(store.tool_dir(k)).unwrap();
+        }
+        record(
+            &store,
+            vec![
+                entry("jq", "1.7.0", "sha256-a"),
+                entry("jq", "1.7.1", "sha256-b"),
+                entry("jq", "1.6", "sha256-c"),
+                entry("jq", "1.7.2", "sha256-gone"),
+            ],
+        )
+        .unwrap();
+        let index = Index::read(&store);
+        assert_eq!(index.tools.len(), 3, "the entry whose tool is gone is dropped");
+        let linux = Platform::ALL[0];
+        let spec = VersionSpec::parse("1.7").unwrap();
+        let found: Vec<&str> = index
+            .matching(&store, "jq", "catalog", &spec, linux)
+            .iter()
+            .map(|e| e.version.as_str())
+            .collect();
+        assert_eq!(found, ["1.7.1", "1.7.0"]);
+        assert!(index.matching(&store, "jq", "github:jqlang/jq", &spec, linux).is_empty());
+        assert!(index.matching(&store, "jq", "catalog", &VersionSpec::Latest, linux).is_empty());
+        assert_eq!(index.versions(&store, "jq", linux), ["1.7.1", "1.7.0", "1.6"]);
+        std::fs::remove_dir(store.tool_dir("sha256-b")).unwrap();
+        let found: Vec<&str> = index
+            .matching(&store, "jq", "catalog", &spec, linux)
+            .iter()
+            .map(|e| e.version.as_str())
+            .collect();
+        assert_eq!(found, ["1.7.0"]);
+    }
+
+    #[test]
+    fn a_damaged_index_is_empty_and_rewritten() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path().to_path_buf());
+        std::fs::write(tmp.path().join(FILE), "{not json").unwrap();
+        assert_eq!(Index::read(&store), Index::default());
+        std::fs::create_dir_all(store.tool_dir("sha256-a")).unwrap();
+        record(&store, vec![entry("jq", "1.7.1", "sha256-a")]).unwrap();
+        assert_eq!(Index::read(&store).tools, vec![entry("jq", "1.7.1", "sha256-a")]);
+    }
+}
