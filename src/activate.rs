@@ -187,12 +187,11 @@ fn touch_stamp(given: Option<&str>) -> PathBuf {
     path
 }
 
-/// The activation as a script for `sh`: assignments, then the hook's own variables.
+/// The activation as a script for `sh`: assignments, then the hook's stamp and its
+/// `__den_changed` test for the files of this load.
 pub fn render(act: &Activation, sh: Shell) -> String {
     let mut out = shell::assignments(sh, &act.changes);
-    let list = |files: &[PathBuf]| files.iter().map(|f| f.to_string_lossy().into_owned()).collect::<Vec<_>>();
-    out.push_str(&shell::set_local_list(sh, "__den_watch", &list(&act.watch)));
-    out.push_str(&shell::set_local_list(sh, "__den_exists", &list(&act.exists)));
     out.push_str(&shell::set_local(sh, "__den_stamp", &act.stamp.to_string_lossy()));
+    out.push_str(&shell::changed_function(sh, &act.watch, &act.exists, &act.stamp));
     out
 }

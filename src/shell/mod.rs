@@ -9,6 +9,8 @@ mod github;
 mod json;
 mod posix;
 
+use std::path::{Path, PathBuf};
+
 use crate::cli::{ExportFormat, Shell};
 use crate::env::Target;
 
@@ -57,16 +59,22 @@ pub fn set_local(shell: Shell, name: &str, value: &str) -> String {
     }
 }
 
-/// A statement setting the shell-local (not exported) list variable `name` to `items`.
-pub fn set_local_list(shell: Shell, name: &str, items: &[String]) -> String {
+/// The definition of the hook's `__den_changed` test: whether any of `watch` is newer than
+/// `stamp`, or any of `exists` is gone. Generated per load so that the prompt runs one
+/// compound test of literal paths, with no loop over a list.
+pub fn changed_function(shell: Shell, watch: &[PathBuf], exists: &[PathBuf], stamp: &Path) -> String {
+    let q = |p: &Path| quote(shell, &p.to_string_lossy());
+    let stamp = q(stamp);
+    let newer = watch.iter().map(|f| format!("{} -nt {stamp}", q(f)));
+    let gone = exists.iter().map(|f| format!("! -e {}", q(f)));
+    let tests: Vec<String> = newer.chain(gone).collect();
     match shell {
-        Shell::Bash | Shell::Zsh => {
-            let words: Vec<String> = items.iter().map(|i| posix::quote(i)).collect();
-            format!("{name}=({});\n", words.join(" "))
-        }
+        Shell::Bash | Shell::Zsh if tests.is_empty() => "__den_changed() { return 1; };\n".into(),
+        Shell::Bash | Shell::Zsh => format!("__den_changed() {{ [[ {} ]]; }};\n", tests.join(" || ")),
+        Shell::Fish if tests.is_empty() => "function __den_changed; return 1; end;\n".into(),
         Shell::Fish => {
-            let words: Vec<String> = items.iter().map(|i| fish::quote(i)).collect();
-            format!("set -g {name} {};\n", words.join(" "))
+            let tests: Vec<String> = tests.iter().map(|t| format!("test {t}")).collect();
+            format!("function __den_changed; {}; end;\n", tests.join("; or "))
         }
     }
 }

@@ -469,3 +469,55 @@ fn hand_edits_inside_a_project_survive_reloads_and_path_additions_survive_leavin
     assert_eq!(left.get("FOO").map(String::as_str), Some("mine"));
     assert_eq!(left.get("NEW"), None);
 }
+
+#[test]
+fn missing_tools_are_named_once_and_installed_tools_are_on_path() {
+    if !installed("bash") {
+        return;
+    }
+    let up = crate::upstream::Upstream::start();
+    up.catalog_tool("jq", "1.7.1");
+    let w = World::new();
+    up.write_config(&w.env);
+    std::fs::write(w.a.join("den.toml"), "[tools]\njq = \"1.7\"\n\n[env]\nFOO = \"bar\"\n").unwrap();
+    assert_eq!(run(w.env.den_in(&w.a), &["trust"]).code, 0);
+    let mut sh = w.shell(&BASH);
+    sh.run(&format!("source {}", quoted(Path::new(&w.hook("bash")))));
+    let shown = sh.run(&format!("cd {}", quoted(&w.a))) + &sh.run("true") + &sh.run("true");
+    assert_eq!(shown.matches("not installed: jq 1.7 — run `den install`").count(), 1, "{shown}");
+    assert_eq!(
+        sh.environment().get("FOO").map(String::as_str),
+        Some("bar"),
+        "variables apply without the tools"
+    );
+    let requests = up.log().len();
+    assert_eq!(requests, 0, "the hook must never download");
+
+    // Installing (from another terminal) takes effect at the next prompt.
+    assert_eq!(run(w.env.den_in(&w.a), &["install"]).code, 0);
+    sh.run("true"); // the prompt after this command is the first to see the install
+    let shown = sh.run("jq --version");
+    assert!(shown.contains("jq-1.7.1"), "{shown}");
+}
+
+#[test]
+fn auto_install_lets_the_hook_install_missing_tools() {
+    if !installed("bash") {
+        return;
+    }
+    let up = crate::upstream::Upstream::start();
+    up.catalog_tool("jq", "1.7.1");
+    let w = World::new();
+    up.write_config(&w.env);
+    let config = w.env.home().join(".config/den/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("auto_install = true\n{text}")).unwrap();
+    std::fs::write(w.a.join("den.toml"), "[tools]\njq = \"1.7\"\n").unwrap();
+    assert_eq!(run(w.env.den_in(&w.a), &["trust"]).code, 0);
+    let mut sh = w.shell(&BASH);
+    sh.run(&format!("source {}", quoted(Path::new(&w.hook("bash")))));
+    sh.run(&format!("cd {}", quoted(&w.a)));
+    let shown = sh.run("jq --version");
+    assert!(shown.contains("jq-1.7.1"), "{shown}");
+    assert!(!shown.contains("not installed"), "{shown}");
+}
