@@ -67,7 +67,7 @@ measure() { # tool shell dir count -> microseconds per prompt
       echo \$(( (\${e/./} - \${s/./}) / $count ))" 2>/dev/null ;;
     zsh) zsh -f -i -c "zmodload zsh/datetime; $(hook_line "$tool" zsh) 2>/dev/null; cd '$dir'; $fn 2>/dev/null; $fn 2>/dev/null
       s=\$EPOCHREALTIME; for ((i = 0; i < $count; i++)); do $fn; done 2>/dev/null; e=\$EPOCHREALTIME
-      echo \$(( int((e - s) * 1000000 / $count) ))" 2>/dev/null ;;
+      printf '%.0f\\n' \$(( (e - s) * 1000000 / $count ))" 2>/dev/null ;;
     fish) fish --no-config -i -c "$(hook_line "$tool" fish) 2>/dev/null; cd '$dir'; $fn 2>/dev/null; $fn 2>/dev/null
       set s (date +%s%N); for i in (seq $count); $fn 2>/dev/null; end; set e (date +%s%N)
       math --scale=0 \"(\$e - \$s) / 1000 / $count\"" 2>/dev/null ;;
