@@ -3,31 +3,13 @@
 # 10 tools declared) against `mise env --json` and `direnv export json` on equivalent
 # configs, with hyperfine, and prints the ratios. Budget (spec §10): under 2 ms.
 #
-# Installs what it compares against when missing: hyperfine and direnv from Debian, mise
-# from its npm package (@jdxcode/mise-linux-x64) into benches/.tools/.
+# Installs what it compares against when missing (see common.sh).
 # Usage: benches/export.sh [runs]   (default 300)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
 runs=${1:-300}
-
-need_apt=""
-command -v hyperfine >/dev/null || need_apt="$need_apt hyperfine"
-command -v direnv >/dev/null || need_apt="$need_apt direnv"
-if [ -n "$need_apt" ]; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq && $sudo apt-get install -y -qq $need_apt >/dev/null
-fi
-tools="$here/.tools"
-mise="$tools/node_modules/@jdxcode/mise-linux-x64/bin/mise"
-if [ ! -x "$mise" ]; then
-  mkdir -p "$tools"
-  npm install --silent --no-save --prefix "$tools" @jdxcode/mise-linux-x64 >/dev/null
-fi
-
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-den="$root/target/release/den"
-[ "${1:-}" = --install-only ] && exit 0
+# shellcheck source=benches/common.sh
+. "$(dirname "$0")/common.sh"
+bench_setup
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -84,14 +66,5 @@ hyperfine -N --warmup 20 --runs "$runs" --export-json "$out" \
   -n direnv "bash -c 'cd $work/direnv && exec direnv export json'" \
   -n baseline "bash -c 'cd $work/den && exec true'" >/dev/null 2>&1
 
-python3 - "$out" <<'PY'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-base = r["baseline"]["mean"]
-den = r["den"]["mean"] - base
-print("export on entering a project (mean over runs, minus the cost of starting bash):")
-for name in ("den", "mise", "direnv"):
-    m = r[name]["mean"] - base
-    print(f"  {name:7s} {m*1000:7.2f} ms  ± {r[name]['stddev']*1000:.2f}   {m/den:5.1f}x den")
-print(f"budget: den under 2 ms -> {'ok' if den < 0.002 else 'OVER'}")
-PY
+bench_ratios "$out" "export on entering a project (mean over runs, minus the cost of starting bash):" \
+  den mise direnv

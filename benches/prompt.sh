@@ -8,14 +8,11 @@
 #
 # Usage: benches/prompt.sh [N]   (default 1000 prompts for den, N/10 for the others)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
 n=${1:-1000}
 n_other=$(( n / 10 ))
-
-"$here/export.sh" --install-only
-den="$root/target/release/den"
-mise="$here/.tools/node_modules/@jdxcode/mise-linux-x64/bin/mise"
+# shellcheck source=benches/common.sh
+. "$(dirname "$0")/common.sh"
+bench_setup
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -93,13 +90,4 @@ hyperfine -N --warmup 20 --runs 300 --export-json "$out" \
   -n direnv "bash -c 'cd $work/p && exec direnv export bash'" \
   -n mise "bash -c 'cd $work/p && exec $mise hook-env -s bash'" \
   -n baseline "bash -c 'cd $work/p && exec true'" >/dev/null 2>&1
-python3 - "$out" <<'PY'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-base = r["baseline"]["mean"]
-den = r["den"]["mean"] - base
-for name in ("den", "direnv", "mise"):
-    m = r[name]["mean"] - base
-    print(f"  {name:7s} {m*1000:7.2f} ms   {m/den:5.1f}x den")
-print(f"budget: den under 2 ms -> {'ok' if den < 0.002 else 'OVER'}")
-PY
+bench_ratios "$out" "" den direnv mise

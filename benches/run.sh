@@ -14,32 +14,15 @@
 # benches/.tools/.
 # Usage: benches/run.sh [runs]   (default 300)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
 runs=${1:-300}
-
-need_apt=""
-command -v hyperfine >/dev/null || need_apt="$need_apt hyperfine"
-command -v direnv >/dev/null || need_apt="$need_apt direnv"
-if [ -n "$need_apt" ]; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq && $sudo apt-get install -y -qq $need_apt >/dev/null
-fi
-tools="$here/.tools"
-mise="$tools/node_modules/@jdxcode/mise-linux-x64/bin/mise"
-if [ ! -x "$mise" ]; then
-  mkdir -p "$tools"
-  npm install --silent --no-save --prefix "$tools" @jdxcode/mise-linux-x64 >/dev/null
-fi
+# shellcheck source=benches/common.sh
+. "$(dirname "$0")/common.sh"
+bench_setup
 uv="$tools/uv/bin/uv"
 if [ ! -x "$uv" ]; then
   python3 -m pip install --quiet --target "$tools/uv" uv >/dev/null
 fi
 uvx="$tools/uv/bin/uvx"
-
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-den="$root/target/release/den"
-[ "${1:-}" = --install-only ] && exit 0
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

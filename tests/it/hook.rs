@@ -80,11 +80,16 @@ impl World {
 
     /// The interactive shell, in the temp dir, with den's pinned environment.
     fn shell(&self, kind: &ShellKind) -> Sh {
+        let mut cmd = self.terminal_command(kind.name);
+        cmd.args(kind.args).current_dir(self.env.tmp.path());
+        Sh { pty: Pty::spawn(cmd), dumps: self.env.tmp.path().to_path_buf(), n: 0 }
+    }
+
+    /// `program` with den's pinned environment, as started from a clean terminal.
+    fn terminal_command(&self, program: &str) -> Command {
         let home = self.env.home();
-        let mut cmd = Command::new(kind.name);
-        cmd.args(kind.args)
-            .current_dir(self.env.tmp.path())
-            .env_clear()
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
             .env("HOME", &home)
             .env("XDG_DATA_HOME", home.join(".local/share"))
             .env("XDG_CONFIG_HOME", home.join(".config"))
@@ -95,7 +100,7 @@ impl World {
             .env("GONE", "outer value")
             .env("PS1", "$ ")
             .env("fish_greeting", "");
-        Sh { pty: Pty::spawn(cmd), dumps: self.env.tmp.path().to_path_buf(), n: 0 }
+        cmd
     }
 
     fn starts(&self) -> usize {
@@ -298,24 +303,12 @@ fn rendered_hooks_print_nothing_in_their_shell_and_pass_shellcheck() {
 
 /// `den enter` run on a terminal, with `SHELL` set to `shell`.
 fn enter(w: &World, shell: &str, args: &[&str]) -> Pty {
-    let home = w.env.home();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_den"));
+    let mut cmd = w.terminal_command(env!("CARGO_BIN_EXE_den"));
     cmd.arg("enter")
         .args(args)
         .current_dir(&w.a)
-        .env_clear()
-        .env("HOME", &home)
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("PATH", format!("{}:/usr/bin:/bin", w.env.tmp.path().join("bin").display()))
-        .env("LANG", "C.UTF-8")
-        .env("TERM", "dumb")
         .env("SHELL", format!("/usr/bin/{shell}"))
-        .env("GONE", "outer value")
-        .env("KEEP_ME", "outer")
-        .env("PS1", "$ ")
-        .env("fish_greeting", "");
+        .env("KEEP_ME", "outer");
     // Interactive shells without the user's rc files, as a clean user would have them.
     match shell {
         "bash" => cmd.env("BASH_ENV", "/dev/null"),
