@@ -4,7 +4,6 @@
 //! network, and never names a package registry's host: npm and PyPI sources are
 //! `npm:<package>` / `pypi:<package>`, their base URLs come from configuration.
 // Used by the install/run commands of issue 3.
-#![cfg_attr(not(test), allow(dead_code, unused_imports))]
 
 mod model;
 mod platform;
@@ -14,9 +13,14 @@ mod template;
 #[cfg(test)]
 mod tests;
 
-pub use model::{Alias, Checksum, Override, PostInstall, Source, SourceKind, Target, Tool, VersionList};
+pub use model::{Alias, Checksum, PostInstall, Source, SourceKind, Target, Tool, VersionList};
 pub use platform::{Arch, Os, Platform};
-pub use template::{JsonPath, PLACEHOLDERS, Template, Vars};
+pub use template::{JsonPath, Vars};
+#[cfg(test)]
+use {
+    model::Override,
+    template::{PLACEHOLDERS, Template},
+};
 
 /// Embeds `tools/<name>.toml` for each name, in order.
 macro_rules! embed {

@@ -12,6 +12,8 @@ use crate::store::unpack::Format;
 #[derive(Debug, Clone)]
 pub struct Tool {
     pub name: String,
+    /// One line about the tool (checked by the catalog tests; no command shows it yet).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub description: String,
     /// The upstream first, then the fallbacks, tried in order when one is unreachable or
     /// has no artifact for the version.
@@ -139,6 +141,7 @@ pub enum PostInstall {
 #[derive(Debug, Clone)]
 pub struct Target<'a> {
     pub source: &'a Source,
+    #[cfg_attr(not(test), allow(dead_code))] // read by the catalog tests
     pub platform: Platform,
     pub os: &'a str,
     pub arch: &'a str,

@@ -4,7 +4,6 @@
 //! [`Resolver`] ties them together. `lock` reads and writes den.lock. Nothing here downloads an artifact.
 // The install/add/upgrade/outdated/ls-remote commands of issue 3 call this; until they are
 // wired, only tests do.
-#![allow(dead_code, unused_imports)]
 
 mod artifact;
 mod checksums;
@@ -31,9 +30,14 @@ mod tests;
 
 pub use artifact::{Artifact, Resolved, Step};
 pub use error::Error;
-pub use host::{Host, Libc};
 pub use mirror::Mirrors;
-pub use registry::{Discovery, Ecosystem, Found};
 pub use resolver::Resolver;
-pub use spec::{Comparator, Op, Prereleases, SpecError, VersionSpec, best, best_with};
-pub use version::{Version, VersionError};
+pub use spec::{Prereleases, VersionSpec};
+pub use version::Version;
+#[cfg(test)]
+use {
+    host::{Host, Libc},
+    registry::Discovery,
+    spec::{Comparator, Op, SpecError, best, best_with},
+    version::VersionError,
+};

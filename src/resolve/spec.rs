@@ -154,6 +154,7 @@ impl VersionSpec {
     }
 }
 
+#[cfg(test)]
 /// The newest version the spec accepts (pre-releases only when the spec names one).
 pub fn best<'a>(spec: &VersionSpec, versions: impl IntoIterator<Item = &'a Version>) -> Option<&'a Version> {
     best_with(spec, versions, Prereleases::OnlyWhenNamed)

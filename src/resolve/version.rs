@@ -41,6 +41,7 @@ pub struct VersionError {
 }
 
 impl VersionError {
+    #[cfg(test)]
     /// What the user should do next.
     pub fn help(&self) -> Option<String> {
         Some(

@@ -26,7 +26,6 @@
 //! installed one), and records the project (`projects::record`); `den run` calls
 //! `receipt::touch`.
 // Used by the install/run commands of issue 3.
-#![allow(dead_code, unused_imports)]
 
 mod error;
 pub mod gc;

@@ -38,6 +38,7 @@ pub fn record(store: &Store, root: &Path) -> Result<(), Error> {
 }
 
 /// Every project root on the list.
+#[cfg(test)]
 pub fn list(store: &Store) -> Result<Vec<PathBuf>, Error> {
     Ok(read(&path(store))?.projects.into_iter().map(PathBuf::from).collect())
 }

@@ -29,7 +29,7 @@ use crate::{paths, ui};
 
 /// A tool of the project that is installed for this machine.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // name/version/dir/bins: read by `den ls` and `den which`
+
 pub struct Installed {
     pub name: String,
     pub version: String,

@@ -181,7 +181,6 @@ pub fn retrust_after_own_edit(file: &Path, new_content: &[u8]) -> Result<(), Err
 /// den's own edit of `file`: keeps it trusted (see `retrust_after_own_edit`) and replaces
 /// it atomically with `new_content`, keeping its permissions (0644 for a new file). A
 /// symlinked `file` is written through to its target.
-#[allow(dead_code)] // used by `den add`, `den remove`, `den upgrade` (issue 3)
 pub fn write_own_edit(file: &Path, new_content: &[u8]) -> Result<(), Error> {
     write_own_edit_in(&Store::open(), file, new_content)
 }
@@ -273,7 +272,6 @@ fn retrust_in(store: &Store, file: &Path, new_content: &[u8]) -> Result<(), Erro
     if keep { store.write(&canonical, new_content) } else { Ok(()) }
 }
 
-#[allow(dead_code)] // see `write_own_edit`
 fn write_own_edit_in(store: &Store, file: &Path, new_content: &[u8]) -> Result<(), Error> {
     retrust_in(store, file, new_content)?;
     let target = canonical_lenient(file)?;

@@ -9,7 +9,6 @@
 //! and its comments; removing an entry removes the comment lines directly above it.
 //! Must never write a den.toml that den itself would refuse: the result is validated first.
 // Called by `den add` and `den remove` (issue 3 item 4), wired after the resolver lands.
-#![allow(dead_code, unused_imports)]
 
 mod arg;
 #[cfg(test)]

@@ -7,11 +7,14 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+#[cfg(test)]
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::checksum::to_hex;
-use super::client::{Client, parse_json};
+use super::client::Client;
+#[cfg(test)]
+use super::client::parse_json;
 use super::error::{Error, Result};
 use crate::ui;
 
@@ -49,6 +52,7 @@ impl Client {
         }
     }
 
+    #[cfg(test)]
     /// `cached_get`, parsed as JSON.
     pub fn cached_get_json<T: DeserializeOwned>(&self, url: &str, ttl: Duration) -> Result<T> {
         parse_json(url, &self.cached_get(url, ttl)?)

@@ -5,7 +5,6 @@
 //! tools, sources or the store's layout: callers pass URLs and paths.
 
 // Used by the install/run commands of issue 3; until they exist nothing calls these items.
-#![cfg_attr(not(test), allow(dead_code, unused_imports))]
 
 mod cache;
 mod checksum;
@@ -21,9 +20,12 @@ mod test_server;
 mod tests;
 
 pub use checksum::Checksum;
-pub use client::{Client, Page};
-pub use download::Downloaded;
+pub use client::Client;
 pub use error::Error;
-pub use progress::{NoProgress, Progress, Reporter, human_bytes};
-pub use proxy::ProxyEnv;
-pub use settings::{CACHE_BUCKET, Settings};
+pub use progress::{Reporter, human_bytes};
+pub use settings::Settings;
+#[cfg(test)]
+use {
+    client::Page, download::Downloaded, progress::NoProgress, progress::Progress, proxy::ProxyEnv,
+    settings::CACHE_BUCKET,
+};

@@ -24,9 +24,11 @@ pub trait Progress: Sync {
     fn abandon(&self) {}
 }
 
+#[cfg(test)]
 /// Reports nothing (API documents, tests).
 pub struct NoProgress;
 
+#[cfg(test)]
 impl Progress for NoProgress {
     fn start(&self, _: Option<u64>) {}
     fn advance(&self, _: u64) {}
