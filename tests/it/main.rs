@@ -4,6 +4,7 @@ mod support;
 
 mod cache;
 mod cli;
+mod enter;
 mod errors;
 mod export;
 mod hook;
@@ -14,6 +15,7 @@ mod project;
 mod pty;
 mod run;
 mod run_live;
+mod shells;
 mod tools;
 mod trust;
 mod upstream;
