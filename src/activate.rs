@@ -177,6 +177,7 @@ fn touch_stamp(given: Option<&str>) -> PathBuf {
         None => {
             let dir = paths::cache_dir().join("stamps-v1");
             let _ = fs::create_dir_all(&dir);
+            forget_old_stamps(&dir);
             let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
             dir.join(format!("{}-{nanos}", std::process::id()))
         }
@@ -185,6 +186,21 @@ fn touch_stamp(given: Option<&str>) -> PathBuf {
         let _ = file.set_modified(SystemTime::now());
     }
     path
+}
+
+/// Removes the stamps of sessions that have not loaded anything for a week (shells that
+/// ended); done when a new session starts, never at a prompt.
+fn forget_old_stamps(dir: &Path) {
+    let week = std::time::Duration::from_secs(7 * 24 * 3600);
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > week));
+        if old {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The activation as a script for `sh`: assignments, then the hook's stamp and its
