@@ -10,6 +10,7 @@ mod export;
 mod hook;
 mod init;
 mod install;
+mod integrations;
 mod live;
 mod project;
 mod pty;

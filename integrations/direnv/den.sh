@@ -1,0 +1,17 @@
+# den for direnv users: `use den` in a project's .envrc applies the project's den
+# environment (variables and tools) through direnv.
+#
+# Set-up, once: add this line to ~/.config/direnv/direnvrc
+#   source /path/to/den/integrations/direnv/den.sh
+# then in a project:  echo 'use den' > .envrc && direnv allow && den trust
+#
+# den's own trust still applies: an untrusted den.toml gets one line and nothing applied.
+
+use_den() {
+  watch_file den.toml den.lock
+  local script
+  # `den export bash` prints one statement per line (values with newlines are $'…'); keep
+  # the variables and leave out den's hook bookkeeping, which direnv does itself.
+  script=$(den export bash) || return
+  eval "$(printf '%s\n' "$script" | grep -E '^(export|unset) ' | grep -v '^export __DEN_STATE=')"
+}
