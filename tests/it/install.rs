@@ -130,3 +130,25 @@ fn den_lock_pins_url_checksum_and_size_and_is_stable() {
     install_ok(&env);
     assert_eq!(lock(&env), first);
 }
+
+#[test]
+fn a_terminal_gets_a_progress_bar_per_download_and_a_pipe_gets_plain_lines() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
+    let env = project(&up, "[tools]\njq = \"1.7\"\nripgrep = \"14\"\n");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_den"));
+    cmd.arg("install").current_dir(env.project()).env_clear().env("HOME", env.home()).env("TERM", "xterm");
+    let mut pty = crate::pty::Pty::spawn(cmd);
+    let shown = pty.expect("installed jq 1.7.1");
+    assert!(shown.contains("jq 1.7.1") && shown.contains("ripgrep 14.1.1"), "{shown}");
+    assert!(shown.contains("[=") || shown.contains("B/s"), "no progress bar on a terminal:\n{shown}");
+    assert!(!shown.contains("den: downloading"), "plain lines on a terminal:\n{shown}");
+
+    let piped = Env::new();
+    up.write_config(&piped);
+    piped.write("den.toml", "[tools]\njq = \"1.7\"\n");
+    piped.trust();
+    let out = run(piped.den(), &["install"]);
+    assert!(out.stderr.contains("den: downloading jq 1.7.1"), "{}", out.stderr);
+    assert!(!out.stderr.contains('\x1b'), "{}", out.stderr);
+}
