@@ -37,6 +37,39 @@ pub struct Discovery {
     pub run: RunFn,
 }
 
+/// How long the output of an ecosystem's command is reused. The commands are the last
+/// resort after the variables and files den reads itself (which take effect at once), and
+/// starting them costs up to a second (`python3 -m pip`), so a cold `den run` reuses it.
+const COMMAND_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// The output of `program args` when it succeeds, from den's cache when fresh.
+fn cached_output(program: &str, args: &[&str]) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let key: String = Sha256::digest(format!("{program}\0{}", args.join("\0")).as_bytes())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let file = crate::paths::cache_dir().join("commands-v1").join(key);
+    let fresh = std::fs::metadata(&file)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t.elapsed().is_ok_and(|age| age < COMMAND_TTL));
+    if fresh && let Ok(text) = std::fs::read_to_string(&file) {
+        return Some(text);
+    }
+    let out = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let text = out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())?;
+    if let Some(dir) = file.parent() {
+        let _ = std::fs::create_dir_all(dir);
+        let _ = crate::fs_util::write_atomic(&file, text.as_bytes(), 0o644);
+    }
+    Some(text)
+}
+
 /// A base URL and where it was found (for messages).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
@@ -52,15 +85,7 @@ impl Discovery {
             home: std::env::var_os(ev::HOME).filter(|h| !h.is_empty()).map(PathBuf::from),
             project: project.map(Path::to_path_buf),
             root: PathBuf::from("/"),
-            run: Box::new(|program, args| {
-                let out = std::process::Command::new(program)
-                    .args(args)
-                    .stdin(std::process::Stdio::null())
-                    .stderr(std::process::Stdio::null())
-                    .output()
-                    .ok()?;
-                out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-            }),
+            run: Box::new(cached_output),
         }
     }
 
