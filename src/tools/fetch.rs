@@ -159,7 +159,7 @@ fn install(cx: &Context, label: &str, artifact: &mut Artifact) -> Result<Option<
             progress.abandon();
             Error::Http(Box::new(e))
         })?;
-        artifact.checksum = done.sha256.to_string();
+        artifact.checksum = done.checksum.to_string();
         bytes = done.size;
         predownloaded = Some(tmp);
     }

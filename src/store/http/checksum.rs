@@ -76,22 +76,29 @@ impl fmt::Display for Checksum {
     }
 }
 
-/// sha256 and sha512 of the same stream, fed once.
-#[derive(Clone, Default)]
-pub(super) struct Hasher {
-    sha256: Sha256,
-    sha512: Sha512,
+/// One digest computed while streaming: sha512 for npm's integrity, sha256 otherwise.
+pub(super) enum Hasher {
+    Sha256(Sha256),
+    Sha512(Sha512),
 }
 
 impl Hasher {
-    pub(super) fn update(&mut self, bytes: &[u8]) {
-        self.sha256.update(bytes);
-        self.sha512.update(bytes);
+    pub(super) fn new(sha512: bool) -> Hasher {
+        if sha512 { Hasher::Sha512(Sha512::new()) } else { Hasher::Sha256(Sha256::new()) }
     }
 
-    /// The two digests: (sha256, sha512).
-    pub(super) fn finish(self) -> (Checksum, Checksum) {
-        (Checksum::Sha256(self.sha256.finalize().into()), Checksum::Sha512(self.sha512.finalize().into()))
+    pub(super) fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Hasher::Sha256(h) => h.update(bytes),
+            Hasher::Sha512(h) => h.update(bytes),
+        }
+    }
+
+    pub(super) fn finish(self) -> Checksum {
+        match self {
+            Hasher::Sha256(h) => Checksum::Sha256(h.finalize().into()),
+            Hasher::Sha512(h) => Checksum::Sha512(h.finalize().into()),
+        }
     }
 }
 
@@ -104,9 +111,12 @@ mod tests {
         "sha512-3a81oZNherrMQXNJriBBMRLm+k6JqX6iCp7u5ktV05ohkpkqJ0/BqDa6PCOj/uu9RU1EI2Q86A4qmslPpUyknw==";
 
     fn digests(data: &[u8]) -> (Checksum, Checksum) {
-        let mut h = Hasher::default();
-        h.update(data);
-        h.finish()
+        let digest = |sha512| {
+            let mut h = Hasher::new(sha512);
+            h.update(data);
+            h.finish()
+        };
+        (digest(false), digest(true))
     }
 
     #[test]

@@ -22,10 +22,9 @@ const CHUNK: usize = 64 * 1024;
 pub struct Downloaded {
     /// Bytes in the file.
     pub size: u64,
-    /// Always a `Checksum::Sha256`.
-    pub sha256: Checksum,
-    /// Always a `Checksum::Sha512`.
-    pub sha512: Checksum,
+    /// The file's digest in the expected checksum's algorithm (sha256 when none was given):
+    /// only that one is computed while streaming.
+    pub checksum: Checksum,
 }
 
 /// A server's answer to a download request: the body starts at byte `start` of a file of
@@ -54,7 +53,8 @@ impl Client {
         if let Some(dir) = dest_partial.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
         }
-        let (size, hasher) = match self.retrying(|| self.attempt(url, dest_partial, progress)) {
+        let sha512 = matches!(expected, Some(Checksum::Sha512(_)));
+        let (size, hasher) = match self.retrying(|| self.attempt(url, dest_partial, sha512, progress)) {
             Ok(done) => done,
             Err(e) => {
                 progress.abandon();
@@ -65,14 +65,9 @@ impl Client {
                 return Err(e);
             }
         };
-        let (sha256, sha512) = hasher.finish();
-        let actual = match expected {
-            Some(Checksum::Sha256(_)) => Some(&sha256),
-            Some(Checksum::Sha512(_)) => Some(&sha512),
-            None => None,
-        };
-        if let (Some(expected), Some(actual)) = (expected, actual)
-            && expected != actual
+        let actual = hasher.finish();
+        if let Some(expected) = expected
+            && *expected != actual
         {
             progress.abandon();
             let _ = std::fs::remove_file(dest_partial);
@@ -83,11 +78,17 @@ impl Client {
             });
         }
         progress.finish();
-        Ok(Downloaded { size, sha256, sha512 })
+        Ok(Downloaded { size, checksum: actual })
     }
 
     /// One try: ask for what is missing, then append it, hashing the whole file.
-    fn attempt(&self, url: &str, path: &Path, progress: &dyn Progress) -> Result<(u64, Hasher)> {
+    fn attempt(
+        &self,
+        url: &str,
+        path: &Path,
+        sha512: bool,
+        progress: &dyn Progress,
+    ) -> Result<(u64, Hasher)> {
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -103,7 +104,7 @@ impl Client {
                 None => file.set_len(0).map_err(|e| Error::io("cannot truncate", path, e))?,
             }
         };
-        let mut hasher = Hasher::default();
+        let mut hasher = Hasher::new(sha512);
         if start > 0 {
             hash_prefix(&mut file, start, &mut hasher).map_err(|e| Error::io("cannot read", path, e))?;
         } else {

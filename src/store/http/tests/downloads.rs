@@ -24,7 +24,7 @@ fn downloads_and_verifies_a_sha256() {
         .download(&server.url("/node.tgz"), &dest, Some(&sha256_of(&body)), &progress)
         .unwrap();
     assert_eq!(got.size, 200_000);
-    assert_eq!(got.sha256, sha256_of(&body));
+    assert_eq!(got.checksum, sha256_of(&body));
     assert_eq!(std::fs::read(&dest).unwrap(), body);
     assert_eq!(progress.events(), ["start Some(200000)", "advance 200000", "finish"]);
     assert_eq!(server.requests()[0].header("accept-encoding"), Some("identity"));
@@ -42,7 +42,7 @@ fn verifies_an_npm_sha512_integrity() {
     let dest = dir.path().join("pkg.tgz.part");
     let got =
         client(dir.path()).download(&server.url("/pkg.tgz"), &dest, Some(&integrity), &NoProgress).unwrap();
-    assert_eq!(got.sha512, integrity);
+    assert_eq!(got.checksum, integrity);
 }
 
 #[test]
@@ -106,7 +106,7 @@ fn an_interrupted_download_resumes_in_the_next_call() {
     assert_eq!(std::fs::metadata(&dest).unwrap().len(), 12_345);
     let got =
         client(dir.path()).download(&server.url("/x"), &dest, Some(&sha256_of(&body)), &NoProgress).unwrap();
-    assert_eq!(got.sha256, sha256_of(&body));
+    assert_eq!(got.checksum, sha256_of(&body));
     assert_eq!(server.requests()[1].header("range"), Some("bytes=12345-"));
 }
 
