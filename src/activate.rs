@@ -53,20 +53,23 @@ pub fn activate(cwd: &Path, current: &Vars, config: &Config) -> Activation {
     };
     let mut out = Activation { stamp, ..Activation::default() };
 
-    let project = match project::find(cwd) {
-        Ok(found) => found,
+    let (target, root) = match project::find(cwd) {
         Err(e) => {
-            // A broken den.toml keeps the last good environment; fixing it re-applies.
+            // A broken den.toml keeps its project's last good environment (fixing it
+            // re-applies); coming from another project, that one is left as usual.
             ui::error(&e.to_string(), e.help().as_deref());
-            if let Some(file) = e.file() {
-                out.watch.push(file.to_path_buf());
+            let file = e.file().map(Path::to_path_buf);
+            let root = file.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+            out.watch.extend(file.clone());
+            out.exists.extend(file);
+            if previous.as_ref().is_some_and(|s| s.root == root) {
+                return out;
             }
-            return out;
+            (IndexMap::new(), root)
         }
-    };
-    let (target, root) = match &project {
-        None => (IndexMap::new(), PathBuf::new()),
-        Some(p) => {
+        Ok(None) => (IndexMap::new(), PathBuf::new()),
+        Ok(Some(p)) => {
+            let p = &p;
             watch_project(p, &mut out);
             match target_of(p, &baseline, config) {
                 Target::Apply(t) => (t, p.root.clone()),

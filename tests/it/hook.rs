@@ -241,3 +241,33 @@ fn auto_install_lets_the_hook_install_missing_tools() {
     assert!(shown.contains("jq-1.7.1"), "{shown}");
     assert!(!shown.contains("not installed"), "{shown}");
 }
+
+#[test]
+fn a_broken_den_toml_keeps_the_last_good_environment_and_says_so_once() {
+    if !installed("bash") {
+        return;
+    }
+    let w = World::new();
+    let mut sh = w.shell(&BASH);
+    sh.run(&format!("source {}", quoted(Path::new(&w.hook("bash")))));
+    sh.run(&format!("cd {}", quoted(&w.a)));
+    let good = sh.environment();
+    assert_eq!(good.get("FOO").map(String::as_str), Some("bar"));
+    let text = std::fs::read_to_string(w.a.join("den.toml")).unwrap();
+    std::fs::write(w.a.join("den.toml"), format!("{text}[tool]\n")).unwrap();
+    let shown = sh.run("true") + &sh.run("true");
+    assert_eq!(shown.matches("unknown key `tool`").count(), 1, "{shown}");
+    assert_eq!(sh.environment(), good, "a broken den.toml must keep the last good environment");
+    std::fs::write(w.a.join("den.toml"), text.replace("\"bar\"", "\"fixed\"")).unwrap();
+    assert_eq!(run(w.env.den_in(&w.a), &["trust"]).code, 0);
+    sh.run("true");
+    assert_eq!(sh.environment().get("FOO").map(String::as_str), Some("fixed"));
+
+    // Moving from a good project into a broken one leaves the good one.
+    std::fs::write(w.b.join("den.toml"), "[env\n").unwrap();
+    let shown = sh.run(&format!("cd {}", quoted(&w.b)));
+    assert!(shown.contains("invalid TOML"), "{shown}");
+    let inside_broken = sh.environment();
+    assert_eq!(inside_broken.get("FOO"), None, "project A's variables must not follow into B");
+    assert_eq!(inside_broken.get("__DEN_STATE"), None);
+}
