@@ -15,7 +15,7 @@
 //! [mirrors]              # URL prefix -> URL prefix, applied to every URL den fetches
 //! "https://nodejs.org/dist/" = "https://mirror.corp.example/node/"
 //!
-//! [tools]                # used where a project does not declare the tool (same forms as den.toml)
+//! [tools]                # machine-wide tools (same forms as den.toml): validated, not applied yet
 //! jq = "1.7"
 //! ```
 
