@@ -46,7 +46,7 @@ pub struct Config {
     /// den fetches: version lists, checksum files, artifacts. den.lock keeps the upstream
     /// URLs, so a lock stays valid on machines with other mirrors (see `resolve::Mirrors`).
     pub mirrors: IndexMap<String, String>,
-    /// Tools for every project that does not declare them, and for `den run` outside one.
+    /// Machine-wide tools (spec §2). Validated; no command applies them yet.
     pub tools: IndexMap<String, ToolRequest>,
 }
 
