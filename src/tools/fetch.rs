@@ -148,6 +148,7 @@ fn install(cx: &Context, label: &str, artifact: &mut Artifact) -> Result<Option<
     let mut bytes = 0;
     let mut predownloaded = None;
     if artifact.checksum.is_empty() {
+        let _ = std::fs::create_dir_all(cx.store.root());
         let tmp = tempfile::NamedTempFile::new_in(cx.store.root()).map_err(|e| {
             Error::Install(crate::store::install::Error::Io {
                 path: cx.store.root().to_path_buf(),

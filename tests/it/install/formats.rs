@@ -146,3 +146,30 @@ fn single_gzip_files_and_url_templates_with_sha256() {
     assert_eq!(run_tool(&env, "mytool"), "mytool 2.1.0");
     assert!(lock(&env).contains(&format!("checksum = \"sha256:{}\"", sha256_hex(&tgz))), "{}", lock(&env));
 }
+
+#[test]
+fn a_url_without_a_checksum_is_pinned_on_first_download_and_verified_after() {
+    let up = Upstream::start();
+    let tgz = archives::build("t.tar.gz", &[Entry::exe("bin/plain", script("plain 1.0.0"))]);
+    up.file("/downloads.example/plain-1.0.0.tar.gz", tgz.clone());
+    let toml = format!(
+        "[tools]\nplain = {{ version = \"1.0.0\", url = \"{}/downloads.example/plain-{{version}}.tar.gz\" }}\n",
+        up.base()
+    );
+    let env = project(&up, &toml);
+    install_ok(&env);
+    assert_eq!(run_tool(&env, "plain"), "plain 1.0.0");
+    let pinned = lock(&env);
+    assert!(pinned.contains(&format!("checksum = \"sha256:{}\"", sha256_hex(&tgz))), "{pinned}");
+
+    // The same lock on another machine: the upstream changed the file, den refuses it.
+    let other = project(&up, &toml);
+    std::fs::write(other.project().join("den.lock"), &pinned).unwrap();
+    up.file(
+        "/downloads.example/plain-1.0.0.tar.gz",
+        archives::build("t.tar.gz", &[Entry::exe("bin/plain", script("evil"))]),
+    );
+    let out = crate::support::run(other.den(), &["install"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("checksum"), "{}", out.stderr);
+}
