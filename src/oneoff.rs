@@ -12,11 +12,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 
-use crate::env::state::{self, State, Vars};
-use crate::env::{self, Outer};
-use crate::env_vars;
+use crate::env::state::Vars;
 use crate::project::edit::{self, parse_arg};
-use crate::project::{Location, Project, ToolRequest};
+use crate::project::{Location, ToolRequest};
 use crate::resolve;
 use crate::store::http;
 use crate::tools::{self, Installed};
@@ -207,15 +205,6 @@ fn placeholder_package(arg: &str) -> Option<edit::ToolArg> {
     })
 }
 
-/// The environment as it is outside any project: an applied project (the hook's, or a
-/// `den enter`'s) is taken off.
-pub fn outside(current: &Vars) -> Vars {
-    match State::decode(current.get(env_vars::DEN_STATE_VAR).map(String::as_str)) {
-        Some(previous) => state::revert(current, &previous),
-        None => current.clone(),
-    }
-}
-
 /// `vars` with `dirs` in front of PATH.
 pub fn with_path_dirs(mut vars: Vars, dirs: &[PathBuf]) -> Vars {
     if dirs.is_empty() {
@@ -225,21 +214,6 @@ pub fn with_path_dirs(mut vars: Vars, dirs: &[PathBuf]) -> Vars {
     parts.extend(vars.get("PATH").filter(|p| !p.is_empty()).cloned());
     vars.insert("PATH".into(), parts.join(":"));
     vars
-}
-
-/// The project's environment computed from its files against the outer environment (the
-/// current one with any applied project reverted), with `dirs` in front of PATH. Carries
-/// `__DEN_STATE` like `den enter`, so a hook in a nested shell sees it applied.
-pub fn project_env(project: &Project, current: &Vars, dirs: &[PathBuf]) -> Result<Vars, env::Error> {
-    let baseline = outside(current);
-    let outer: Outer = baseline.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let target = env::compute(project, &outer, dirs, true)?;
-    let target = target.iter().map(|v| (v.name.clone(), v.value.clone())).collect();
-    let (mut next, applied) = state::apply(&baseline, &baseline, &target, None, project.root.clone());
-    if !applied.vars.is_empty() {
-        next.insert(env_vars::DEN_STATE_VAR.into(), applied.encode());
-    }
-    Ok(next)
 }
 
 /// The executable `command` names: a path as it is (relative to `cwd`), else the first

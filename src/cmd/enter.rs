@@ -9,9 +9,8 @@ use std::process::{Command, ExitCode};
 
 use crate::activate;
 use crate::cli::EnterArgs;
-use crate::env::state::{self, State, Vars};
-use crate::env::{self, Outer};
-use crate::env_vars;
+use crate::env::state::{self, Vars};
+use crate::env::{self};
 use crate::error::{Error, Result};
 use crate::project::{self, Project};
 use crate::{session, tools, trust, ui};
@@ -40,22 +39,16 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
     let dir = args.dir.as_deref().map_or_else(|| ctx.cwd.clone(), |d| ctx.cwd.join(d));
     let project = project::find(&dir)?.ok_or_else(|| project::Error::NotFound { dir: dir.clone() })?;
     ensure_trusted(&project, args.trust, "enter")?;
-    let (_, missing) = tools::locate(&project)?;
+    let (mut installed, missing) = tools::locate(&project)?;
     if !missing.is_empty() {
         let opts = tools::Options { offline: ctx.offline, ..tools::Options::default() };
         tools::sync(&project, &ctx.config, &opts)?;
+        installed = tools::locate(&project)?.0;
     }
-    let (installed, _) = tools::locate(&project)?;
 
     let current = activate::current_vars();
-    let baseline = if args.pure { pure(&current) } else { outside(&current) };
-    let outer: Outer = baseline.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let target = env::compute(&project, &outer, &tools::path_dirs(&installed), true)?;
-    let target = target.iter().map(|v| (v.name.clone(), v.value.clone())).collect();
-    let (mut next, applied) = state::apply(&baseline, &baseline, &target, None, project.root.clone());
-    if !applied.vars.is_empty() {
-        next.insert(env_vars::DEN_STATE_VAR.into(), applied.encode());
-    }
+    let baseline = if args.pure { pure(&current) } else { state::outside(&current) };
+    let next = env::applied(&project, &baseline, &tools::path_dirs(&installed))?;
 
     let session = session::Session::open(&project.root)?;
     let shell = user_shell(&current);
@@ -108,18 +101,9 @@ pub(super) fn ensure_trusted(project: &Project, assume_yes: bool, action: &str) 
     Ok(())
 }
 
-/// The environment as it is outside any project: an applied project (the hook's, or an
-/// outer `den enter`'s) is taken off first, so nested sessions do not stack.
-fn outside(current: &Vars) -> Vars {
-    match State::decode(current.get(env_vars::DEN_STATE_VAR).map(String::as_str)) {
-        Some(previous) => state::revert(current, &previous),
-        None => current.clone(),
-    }
-}
-
 /// The almost empty environment `--pure` starts from.
 fn pure(current: &Vars) -> Vars {
-    let mut vars: Vars = outside(current)
+    let mut vars: Vars = state::outside(current)
         .into_iter()
         .filter(|(k, _)| PURE_KEEP.contains(&k.as_str()) || k.starts_with("LC_"))
         .collect();

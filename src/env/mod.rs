@@ -60,6 +60,21 @@ pub fn compute(
     Ok(target)
 }
 
+/// `baseline` with the project's environment applied (tools' `dirs` in front of PATH), and
+/// `__DEN_STATE` recording it so that a hook in a shell started there sees it applied.
+/// For fresh processes (`den enter`, `den run`); the hook's own reloads go through
+/// `activate`, which also keeps hand edits.
+pub fn applied(project: &Project, baseline: &state::Vars, dirs: &[PathBuf]) -> Result<state::Vars, Error> {
+    let outer: Outer = baseline.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let target = compute(project, &outer, dirs, true)?;
+    let target = target.iter().map(|v| (v.name.clone(), v.value.clone())).collect();
+    let (mut next, state) = state::apply(baseline, baseline, &target, None, project.root.clone());
+    if !state.vars.is_empty() {
+        next.insert(crate::env_vars::DEN_STATE_VAR.into(), state.encode());
+    }
+    Ok(next)
+}
+
 /// A dotenv file's entries whose values have no `${...}`, as name → text (for tests of
 /// renderers that must produce dotenv files den reads back).
 #[cfg(test)]

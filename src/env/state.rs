@@ -53,6 +53,16 @@ impl State {
     }
 }
 
+/// The environment as it is outside any project: the project applied in `current` (by the
+/// hook or an outer `den enter`, named by `__DEN_STATE`) is taken off, so that nested
+/// sessions and one-off runs never stack on it.
+pub fn outside(current: &Vars) -> Vars {
+    match State::decode(current.get(crate::env_vars::DEN_STATE_VAR).map(String::as_str)) {
+        Some(previous) => revert(current, &previous),
+        None => current.clone(),
+    }
+}
+
 /// Short digest of a value: enough to notice a hand edit, useless to recover a secret.
 pub fn digest(value: &str) -> String {
     let hash = Sha256::digest(value.as_bytes());
