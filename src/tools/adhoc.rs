@@ -18,8 +18,8 @@ use crate::catalog::Platform;
 use crate::config::Config;
 use crate::project::ToolRequest;
 use crate::resolve::lock::request_source;
-use crate::resolve::{Mirrors, Resolved, Resolver, VersionSpec};
-use crate::store::http::{Client, Reporter, Settings};
+use crate::resolve::{Resolved, Resolver, VersionSpec};
+use crate::store::http::{Client, Settings};
 use crate::store::{Store, key, receipt};
 
 /// One tool to provide: what was asked, and den.lock's pin when a project has one.
@@ -94,17 +94,7 @@ pub fn install(
             locked: r.locked.clone().filter(|l| l.artifacts.contains_key(&platform)),
         })
         .collect();
-    let outcome = fetch::run(
-        &jobs,
-        &fetch::Context {
-            resolver: &resolver,
-            client: &client,
-            store: &store,
-            platforms: &[platform],
-            reporter: &Reporter::detect(),
-            mirrors: &Mirrors::from_config(config),
-        },
-    )?;
+    let outcome = fetch::install_all(&jobs, &resolver, &client, config, &[platform])?;
     let tools = outcome
         .resolved
         .iter()
@@ -114,7 +104,6 @@ pub fn install(
             Some(installed(&dir, &resolved.name, &resolved.version, &artifact.bin))
         })
         .collect();
-    remember(&store, &outcome.resolved, platform);
     let summary =
         Summary { installed: outcome.installed, already: 0, bytes: outcome.bytes, lock_written: false };
     super::report(&summary, started);

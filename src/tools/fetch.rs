@@ -24,7 +24,7 @@ pub struct Job {
 }
 
 /// What the jobs share.
-pub struct Context<'a> {
+struct Context<'a> {
     pub resolver: &'a Resolver,
     pub client: &'a Client,
     pub store: &'a Store,
@@ -45,8 +45,32 @@ pub struct Outcome {
     pub bytes: u64,
 }
 
+/// Runs `jobs` against the shared store, with this terminal's progress reporting and the
+/// config's mirrors, and indexes what they installed for `den run`'s fast path. The one
+/// entry point of `den install` and `den run` alike.
+pub fn install_all(
+    jobs: &[Job],
+    resolver: &Resolver,
+    client: &Client,
+    config: &crate::config::Config,
+    platforms: &[Platform],
+) -> Result<Outcome, Error> {
+    let store = super::store();
+    let cx = Context {
+        resolver,
+        client,
+        store: &store,
+        platforms,
+        reporter: &Reporter::detect(),
+        mirrors: &Mirrors::from_config(config),
+    };
+    let outcome = run(jobs, &cx)?;
+    super::adhoc::remember(&store, &outcome.resolved, platforms[0]);
+    Ok(outcome)
+}
+
 /// Runs every job; the first error is returned after all jobs ended (the others are shown).
-pub fn run(jobs: &[Job], cx: &Context) -> Result<Outcome, Error> {
+fn run(jobs: &[Job], cx: &Context) -> Result<Outcome, Error> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<Done, Error>>>> =
         Mutex::new((0..jobs.len()).map(|_| None).collect());

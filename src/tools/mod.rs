@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::project::{Project, ToolRequest};
 use crate::resolve::lock::{self, DEN_LOCK, Lock};
 use crate::resolve::{Artifact, Resolved, Resolver};
-use crate::store::http::{Client, Reporter, Settings, human_bytes};
+use crate::store::http::{Client, Settings, human_bytes};
 use crate::store::{Store, key, projects};
 use crate::{paths, ui};
 
@@ -159,20 +159,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
             fetch::Job { req: req.clone(), locked }
         })
         .collect();
-    let store = store();
-    let outcome = fetch::run(
-        &jobs,
-        &fetch::Context {
-            resolver: &resolver,
-            client: &client,
-            store: &store,
-            platforms: &platforms,
-            reporter: &Reporter::detect(),
-            mirrors: &crate::resolve::Mirrors::from_config(config),
-        },
-    )?;
-
-    adhoc::remember(&store, &outcome.resolved, platform);
+    let outcome = fetch::install_all(&jobs, &resolver, &client, config, &platforms)?;
     let mut summary = Summary { already: outcome.already, bytes: outcome.bytes, ..Summary::default() };
     summary.installed = outcome.installed;
     if !opts.frozen {
@@ -184,7 +171,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
         lock.retain_requested(tools);
         summary.lock_written = lock.write(&lock_path)?;
     }
-    projects::record(&store, &project.root)?;
+    projects::record(&store(), &project.root)?;
     report(&summary, started);
     Ok(summary)
 }
