@@ -1,4 +1,4 @@
-//! Failures of the store's bookkeeping (receipts, file manifests, the projects registry,
+//! Failures of the store (installing, receipts, file manifests, the projects registry,
 //! post-install steps, pruning), with the path at fault and what to do.
 
 use std::io;
@@ -35,6 +35,9 @@ impl Error {
     /// What the user should do next.
     pub fn help(&self) -> Option<String> {
         match self {
+            Error::Write { source, .. } if source.raw_os_error() == Some(28) => {
+                Some("the disk is full: free some space (`den cache prune` may help) and try again".into())
+            }
             Error::Read { .. } | Error::Write { .. } => {
                 Some("check the permissions of den's data directory (`den cache dir`)".into())
             }

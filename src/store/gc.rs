@@ -144,8 +144,7 @@ pub fn prune(store: &Store, older_than: Duration, now: SystemTime) -> Result<Pru
 /// Removes one installed tool under its install lock: renamed away first (so it vanishes
 /// at once), then deleted with its receipt and manifest.
 fn remove_tool(store: &Store, key: &str) -> Result<(), Error> {
-    let _lock =
-        store.lock(key, key).map_err(|e| Error::Write { path: store.tool_dir(key), source: io(e) })?;
+    let _lock = store.lock(key, key)?;
     let dir = store.tool_dir(key);
     let trash = store.root().join(TOOLS).join(format!(".tmp-removing-{key}"));
     fs::rename(&dir, &trash).map_err(Error::write(&dir))?;
@@ -157,12 +156,6 @@ fn remove_tool(store: &Store, key: &str) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-fn io(e: super::install::Error) -> std::io::Error {
-    match e {
-        super::install::Error::Io { source, .. } => source,
-    }
 }
 
 /// Deletes a tree, making read-only directories writable first (installed tools may be).

@@ -8,9 +8,9 @@
 //! network itself: the caller's `fetch` does.
 
 use std::fs::{self, File, TryLockError};
-use std::io;
 use std::path::{Path, PathBuf};
 
+use super::Error;
 use crate::ui;
 
 /// Buckets are versioned: a change of layout is a new bucket, never a migration.
@@ -21,35 +21,6 @@ pub(crate) const LOCKS: &str = "locks-v1";
 const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 # This directory holds den's store: tools and downloads that den fetches again if needed.\n\
 # For information about cache directory tags see https://bford.info/cachedir/\n";
-
-/// Failures while installing into the store.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("cannot write to the store at {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
-}
-
-impl Error {
-    /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
-        match self {
-            Error::Io { source, .. } if source.raw_os_error() == Some(28) => {
-                Some("the disk is full: free some space (`den cache prune` may help) and try again".into())
-            }
-            Error::Io { .. } => {
-                Some("check the permissions of den's data directory (`den cache dir`)".into())
-            }
-        }
-    }
-}
-
-fn io_err(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
-    move |source| Error::Io { path: path.to_path_buf(), source }
-}
 
 /// The shared store under den's data directory.
 #[derive(Debug, Clone)]
@@ -87,10 +58,10 @@ impl Store {
 
     fn bucket(&self, name: &str) -> Result<PathBuf, Error> {
         let dir = self.root.join(name);
-        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        fs::create_dir_all(&dir).map_err(Error::write(&dir))?;
         let tag = dir.join("CACHEDIR.TAG");
         if !tag.exists() {
-            fs::write(&tag, CACHEDIR_TAG).map_err(io_err(&tag))?;
+            fs::write(&tag, CACHEDIR_TAG).map_err(Error::write(&tag))?;
         }
         Ok(dir)
     }
@@ -119,7 +90,8 @@ impl Store {
         let tools = self.bucket(TOOLS)?;
         let artifact = downloads.join(format!("{key}.part"));
         fetch(&artifact)?;
-        let staging = tempfile::Builder::new().prefix(".tmp-").tempdir_in(&tools).map_err(io_err(&tools))?;
+        let staging =
+            tempfile::Builder::new().prefix(".tmp-").tempdir_in(&tools).map_err(Error::write(&tools))?;
         if let Err(e) = unpack(&artifact, staging.path()) {
             // The artifact was verified and still does not unpack: fetching it again won't help.
             let _ = fs::remove_file(&artifact);
@@ -128,7 +100,7 @@ impl Store {
         let staged = staging.keep();
         if let Err(source) = fs::rename(&staged, &dest) {
             let _ = fs::remove_dir_all(&staged);
-            return Err(Error::Io { path: dest, source }.into());
+            return Err(Error::Write { path: dest, source }.into());
         }
         let _ = fs::remove_file(&artifact);
         Ok(dest)
@@ -138,14 +110,14 @@ impl Store {
     pub(crate) fn lock(&self, key: &str, label: &str) -> Result<File, Error> {
         let locks = self.bucket(LOCKS)?;
         let path = locks.join(format!("{key}.lock"));
-        let file = File::create(&path).map_err(io_err(&path))?;
+        let file = File::create(&path).map_err(Error::write(&path))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
                 ui::note(&format!("waiting for another den to finish installing {label}"));
-                file.lock().map_err(io_err(&path))?;
+                file.lock().map_err(Error::write(&path))?;
             }
-            Err(TryLockError::Error(source)) => return Err(Error::Io { path, source }),
+            Err(TryLockError::Error(source)) => return Err(Error::Write { path, source }),
         }
         Ok(file)
     }
@@ -158,11 +130,11 @@ mod tests {
     use std::sync::{Arc, Barrier};
 
     fn fetch_ok(path: &Path) -> Result<(), Error> {
-        fs::write(path, b"artifact").map_err(io_err(path))
+        fs::write(path, b"artifact").map_err(Error::write(path))
     }
 
     fn unpack_ok(archive: &Path, dest: &Path) -> Result<(), Error> {
-        fs::copy(archive, dest.join("bin")).map_err(io_err(dest))?;
+        fs::copy(archive, dest.join("bin")).map_err(Error::write(dest))?;
         Ok(())
     }
 
@@ -189,7 +161,7 @@ mod tests {
         let store = Store::new(tmp.path().to_path_buf());
         let failed = store.install("sha256-bb", "t", fetch_ok, |_, dest| {
             fs::write(dest.join("half"), b"x").unwrap();
-            Err(Error::Io { path: dest.to_path_buf(), source: io::Error::other("bad archive") })
+            Err(Error::Write { path: dest.to_path_buf(), source: std::io::Error::other("bad archive") })
         });
         assert!(failed.is_err());
         assert!(!store.is_installed("sha256-bb"));

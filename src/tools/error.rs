@@ -13,8 +13,6 @@ pub enum Error {
     Unpack(#[from] crate::store::unpack::Error),
     #[error(transparent)]
     Store(#[from] crate::store::Error),
-    #[error(transparent)]
-    Install(#[from] crate::store::install::Error),
     #[error("den has no builds for this machine's operating system or processor")]
     UnsupportedPlatform,
     #[error("{tool} {version} has no artifact for {platform} in den.lock")]
@@ -41,7 +39,6 @@ impl Error {
             Error::Http(e) => e.help(),
             Error::Unpack(e) => e.help(),
             Error::Store(e) => e.help(),
-            Error::Install(e) => e.help(),
             Error::UnsupportedPlatform => Some("den supports linux and macOS on x64 and arm64".into()),
             Error::NoArtifact { .. } => Some("run `den install` to resolve it for this machine".into()),
             Error::BadChecksum { .. } => Some("fix or delete den.lock, then run `den install`".into()),

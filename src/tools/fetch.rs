@@ -139,7 +139,7 @@ fn one(job: &Job, cx: &Context) -> Result<Done, Error> {
     };
     let label = format!("{} {}", resolved.name, resolved.version);
     let downloaded = install(cx, &label, artifact).map_err(|e| match e {
-        Error::Http(_) | Error::Unpack(_) | Error::Store(_) | Error::Install(_) => {
+        Error::Http(_) | Error::Unpack(_) | Error::Store(_) => {
             Error::Installing { tool: label.clone(), source: Box::new(e) }
         }
         e => e,
@@ -174,10 +174,7 @@ fn install(cx: &Context, label: &str, artifact: &mut Artifact) -> Result<Option<
     if artifact.checksum.is_empty() {
         let _ = std::fs::create_dir_all(cx.store.root());
         let tmp = tempfile::NamedTempFile::new_in(cx.store.root()).map_err(|e| {
-            Error::Install(crate::store::install::Error::Io {
-                path: cx.store.root().to_path_buf(),
-                source: e,
-            })
+            Error::Store(crate::store::Error::Write { path: cx.store.root().to_path_buf(), source: e })
         })?;
         let progress = cx.reporter.download(label);
         let done = cx.client.download(&url, tmp.path(), None, progress.as_ref()).map_err(|e| {
@@ -207,10 +204,7 @@ fn install(cx: &Context, label: &str, artifact: &mut Artifact) -> Result<Option<
         |partial| {
             if let Some(tmp) = predownloaded.take() {
                 return tmp.persist(partial).map(|_| ()).map_err(|e| {
-                    Error::Install(crate::store::install::Error::Io {
-                        path: partial.to_path_buf(),
-                        source: e.error,
-                    })
+                    Error::Store(crate::store::Error::Write { path: partial.to_path_buf(), source: e.error })
                 });
             }
             let progress = cx.reporter.download(label);
