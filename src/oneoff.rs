@@ -210,9 +210,8 @@ pub fn with_path_dirs(mut vars: Vars, dirs: &[PathBuf]) -> Vars {
     if dirs.is_empty() {
         return vars;
     }
-    let mut parts: Vec<String> = dirs.iter().map(|d| d.to_string_lossy().into_owned()).collect();
-    parts.extend(vars.get("PATH").filter(|p| !p.is_empty()).cloned());
-    vars.insert("PATH".into(), parts.join(":"));
+    let path = crate::env::path_with(dirs, vars.get("PATH").map(String::as_str));
+    vars.insert("PATH".into(), path);
     vars
 }
 

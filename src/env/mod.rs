@@ -35,11 +35,7 @@ pub fn compute(
 ) -> Result<Target, Error> {
     let den = load::den_values(&project.root);
     let defs = load::definitions(project)?;
-    let tools_path = (!tool_dirs.is_empty()).then(|| {
-        let mut parts: Vec<String> = tool_dirs.iter().map(|d| d.to_string_lossy().into_owned()).collect();
-        parts.extend(outer.get("PATH").filter(|p| !p.is_empty()).map(str::to_string));
-        parts.join(":")
-    });
+    let tools_path = (!tool_dirs.is_empty()).then(|| path_with(tool_dirs, outer.get("PATH")));
     let outer = match &tools_path {
         Some(path) => &outer.with("PATH", path),
         None => outer,
@@ -58,6 +54,13 @@ pub fn compute(
         target.insert(Var { name: def.name, value: value.text, origin, secret: value.secret });
     }
     Ok(target)
+}
+
+/// `path` (a PATH value, possibly unset or empty) with `dirs` in front, in order.
+pub fn path_with(dirs: &[PathBuf], path: Option<&str>) -> String {
+    let mut parts: Vec<String> = dirs.iter().map(|d| d.to_string_lossy().into_owned()).collect();
+    parts.extend(path.filter(|p| !p.is_empty()).map(str::to_string));
+    parts.join(":")
 }
 
 /// `baseline` with the project's environment applied (tools' `dirs` in front of PATH), and
