@@ -1,13 +1,50 @@
-//! Small filesystem helpers shared by every module that keeps state on disk: atomic file
-//! writes and private directories (architecture convention 5, spec §8).
+//! Small filesystem helpers shared by every module that keeps state on disk or reads a
+//! project's files: atomic file writes, private directories (architecture convention 5,
+//! spec §8) and bounded reads of files a repository may have crafted.
 //!
 //! Must never leave a half-written file at the destination path: a reader sees either the
-//! old content or the new one, whatever happens in between.
+//! old content or the new one, whatever happens in between; and must never block or read
+//! without limit on a file den did not write.
 
 use std::fs;
-use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
+
+/// The most den reads of one project file (den.toml, den.lock, a dotenv or foreign version
+/// file, a secret file). Real ones are a few kilobytes; this bounds memory and time.
+pub const INPUT_LIMIT: u64 = 8 << 20;
+
+/// Reads a file a repository (or anyone) may have crafted: only a regular file (a symlink
+/// to one is fine), at most `INPUT_LIMIT` bytes, never blocking.
+///
+/// Why: the hook reads project files at a prompt; a FIFO would hang it forever, and a
+/// symlink to `/dev/zero` would read until memory runs out. The open is non-blocking (a
+/// FIFO opens at once and is then refused as not a regular file), the type is checked on
+/// the open descriptor (no race with a swap), and the read stops one byte past the limit.
+pub fn read_input(path: &Path) -> io::Result<Vec<u8>> {
+    let file = fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)?;
+    let meta = file.metadata()?;
+    if !meta.file_type().is_file() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(INPUT_LIMIT) as usize);
+    file.take(INPUT_LIMIT + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > INPUT_LIMIT {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("larger than {} MiB, more than den reads of such a file", INPUT_LIMIT >> 20),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// `read_input` for a text file: invalid UTF-8 is an `InvalidData` error, as with
+/// `fs::read_to_string`.
+pub fn read_input_string(path: &Path) -> io::Result<String> {
+    String::from_utf8(read_input(path)?)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
+}
 
 /// Replaces `path` with `bytes` atomically and with permissions `mode` (e.g. `0o600`).
 ///
@@ -80,6 +117,32 @@ mod tests {
         assert_eq!(fs::read_to_string(&target).unwrap(), "target");
         assert!(!fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
         assert_eq!(fs::read_to_string(&link).unwrap(), "new");
+    }
+
+    #[test]
+    fn read_input_refuses_fifos_devices_and_huge_files_without_blocking() {
+        let tmp = tempfile::tempdir().unwrap();
+        let fifo = tmp.path().join("fifo");
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        assert_eq!(read_input(&fifo).unwrap_err().kind(), io::ErrorKind::InvalidInput);
+
+        let zero = tmp.path().join("zero");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        assert_eq!(read_input(&zero).unwrap_err().kind(), io::ErrorKind::InvalidInput);
+
+        let big = tmp.path().join("big");
+        let f = fs::File::create(&big).unwrap();
+        f.set_len(INPUT_LIMIT + 1).unwrap();
+        assert_eq!(read_input(&big).unwrap_err().kind(), io::ErrorKind::FileTooLarge);
+
+        let ok = tmp.path().join("ok");
+        fs::write(&ok, "a = 1\n").unwrap();
+        std::os::unix::fs::symlink(&ok, tmp.path().join("link")).unwrap();
+        assert_eq!(read_input_string(&tmp.path().join("link")).unwrap(), "a = 1\n");
+        fs::write(&ok, b"\xff").unwrap();
+        assert_eq!(read_input_string(&ok).unwrap_err().kind(), io::ErrorKind::InvalidData);
     }
 
     #[test]

@@ -61,10 +61,11 @@ pub fn definitions(project: &Project) -> Result<Vec<Def>, Error> {
 
 fn dotenv_definitions(root: &Path, file: &Dotenv) -> Result<Vec<Def>, Error> {
     let shown = PathBuf::from(&file.path);
-    let text = std::fs::read_to_string(root.join(&file.path)).map_err(|source| match source.kind() {
-        ErrorKind::NotFound => Error::DotenvMissing { path: shown.clone(), at: relative(root, &file.at) },
-        _ => Error::DotenvRead { path: shown.clone(), source },
-    })?;
+    let text =
+        crate::fs_util::read_input_string(&root.join(&file.path)).map_err(|source| match source.kind() {
+            ErrorKind::NotFound => Error::DotenvMissing { path: shown.clone(), at: relative(root, &file.at) },
+            _ => Error::DotenvRead { path: shown.clone(), source },
+        })?;
     let entries = dotenv::parse(&text).map_err(|e| Error::DotenvSyntax {
         path: shown.clone(),
         line: e.line,

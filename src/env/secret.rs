@@ -45,7 +45,7 @@ pub fn read_file(path: &Path, var: &For) -> Result<String, Error> {
         path: path.to_path_buf(),
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+    let bytes = crate::fs_util::read_input(path).map_err(|e| match e.kind() {
         ErrorKind::NotFound => {
             Error::SecretMissing { name: var.name(), at: var.at.clone(), path: path.into() }
         }

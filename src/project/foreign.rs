@@ -52,8 +52,8 @@ pub fn read(dir: &Path) -> Result<Option<Foreign>, Error> {
         if !path.is_file() {
             continue;
         }
-        let text =
-            std::fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+        let text = crate::fs_util::read_input_string(&path)
+            .map_err(|source| Error::Read { path: path.clone(), source })?;
         let entries = match *name {
             ".tool-versions" => tool_versions(&path, &text, &mut out.skipped),
             ".nvmrc" | ".node-version" => single(&path, &text, "node", node_version, &mut out.skipped),

@@ -101,7 +101,7 @@ pub fn find_within(start: &Path, ceilings: &[PathBuf]) -> Result<Option<Project>
 /// Loads the project rooted at `root`: its `den.toml`, else its foreign files.
 pub fn load(root: &Path) -> Result<Project, Error> {
     let path = root.join(DEN_TOML);
-    match std::fs::read_to_string(&path) {
+    match crate::fs_util::read_input_string(&path) {
         Ok(text) => {
             let manifest = parse::manifest(&path, &text).map_err(Error::Invalid)?;
             Ok(Project {

@@ -77,7 +77,7 @@ pub fn remove(file: &Path, names: &[String]) -> Result<String, Error> {
 }
 
 fn read(file: &Path, missing_ok: bool) -> Result<String, Error> {
-    match std::fs::read_to_string(file) {
+    match crate::fs_util::read_input_string(file) {
         Ok(text) => Ok(text),
         Err(e) if missing_ok && e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
         Err(source) => Err(Error::Read { path: file.to_path_buf(), source }),

@@ -125,7 +125,7 @@ impl Lock {
 
     /// Reads `file`; `Ok(None)` when there is none.
     pub fn read(file: &Path) -> Result<Option<Lock>, Error> {
-        match std::fs::read_to_string(file) {
+        match crate::fs_util::read_input_string(file) {
             Ok(text) => Lock::parse(file, &text).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(source) => Err(Error::Read { path: file.to_path_buf(), source }),
