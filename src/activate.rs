@@ -102,7 +102,8 @@ enum Target {
 /// What `p` asks to apply, after one line on stderr when that is not its variables.
 fn target_of(p: &Project, baseline: &Vars, config: &Config) -> Target {
     if let Origin::DenToml(file) = &p.origin {
-        match trust::status(file) {
+        // The bytes parsed are the bytes judged: never a second read of den.toml.
+        match trust::status_of(file, p.den_toml.as_deref().unwrap_or_default().as_bytes()) {
             Ok(trust::Status::Trusted) => {}
             Ok(trust::Status::Untrusted) => {
                 ui::note(&format!("{} is not trusted: review it, then run `den trust`", file.display()));
@@ -131,6 +132,11 @@ fn target_of(p: &Project, baseline: &Vars, config: &Config) -> Target {
     let outer: Outer = baseline.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     match env::compute(p, &outer, &dirs, true) {
         Ok(target) => Target::Apply(target.iter().map(|v| (v.name.clone(), v.value.clone())).collect()),
+        // Like an edited den.toml: nothing of the project applies until `den trust`.
+        Err(e @ env::Error::DotenvChanged { .. }) => {
+            ui::note(&format!("{e}: {}", e.help().unwrap_or_default()));
+            Target::Nothing
+        }
         Err(e) => {
             ui::error(&e.to_string(), e.help().as_deref());
             Target::Broken

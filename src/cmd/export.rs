@@ -61,7 +61,7 @@ pub fn load(ctx: &Ctx) -> Result<Loaded> {
 /// tools' version files cannot run anything and need no trust.
 fn trusted(project: &Project) -> Result<bool> {
     if let project::Origin::DenToml(file) = &project.origin {
-        crate::trust::require(file)?;
+        crate::trust::require_of(file, project.den_toml.as_deref().unwrap_or_default().as_bytes())?;
     }
     Ok(true)
 }

@@ -1,9 +1,10 @@
-//! `den trust [dir]` and `den trust --list` (spec §8): record the project's den.toml as
-//! trusted, showing what changed since it was last trusted; list the records.
+//! `den trust [dir]` and `den trust --list` (spec §8): record the project's den.toml, and
+//! the dotenv files it names, as trusted, showing what changed since it was last trusted;
+//! list the records.
 //!
 //! The diff and the confirmation go to stderr (they are messages about what den did, and
-//! `ui::color()` decides their colour); stdout carries only `--list`'s lines. Never
-//! parses or runs the file it trusts.
+//! `ui::color()` decides their colour); stdout carries only `--list`'s lines. Parses
+//! den.toml only to learn its dotenv files; never runs anything.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,7 +13,7 @@ use super::Ctx;
 use crate::cli::TrustArgs;
 use crate::error::Result;
 use crate::project;
-use crate::trust::{self, Status};
+use crate::trust;
 use crate::ui;
 
 /// Trusts the den.toml found from `args.dir` upwards, or lists the records.
@@ -22,15 +23,30 @@ pub fn run(ctx: &Ctx, args: TrustArgs) -> Result<ExitCode> {
     }
     let dir = project_dir(ctx, args.dir.as_deref());
     let file = find_manifest(&dir).ok_or(trust::Error::NoManifest { dir })?;
+    let root = file.parent().unwrap_or(Path::new("/")).to_path_buf();
     let shown = display_path(&file);
-    if trust::status(&file)? == Status::Trusted {
-        ui::note(&format!("{} is already trusted", shown.display()));
-        return Ok(ExitCode::SUCCESS);
+    // One read: the bytes parsed for the dotenv list are the bytes trusted. A den.toml that
+    // does not parse is trusted as it is, with no dotenv files (they cannot be known).
+    let (content, dotenv) = match project::load(&root) {
+        Ok(p) => {
+            let dotenv = p.manifest.dotenv.iter().map(|d| d.path.clone()).collect();
+            (p.den_toml.unwrap_or_default().into_bytes(), dotenv)
+        }
+        Err(project::Error::Invalid(_)) => {
+            let bytes = crate::fs_util::read_input(&file)
+                .map_err(|source| project::Error::Read { path: file.clone(), source })?;
+            (bytes, Vec::new())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let subject = trust::Subject { file: &file, content: &content, root: &root, dotenv: &dotenv };
+    match trust::trust(&subject)? {
+        trust::Trusted::Already => ui::note(&format!("{} is already trusted", shown.display())),
+        trust::Trusted::Now { diff } => {
+            eprint!("{diff}");
+            ui::note(&format!("trusted {}", shown.display()));
+        }
     }
-    if let Some(diff) = trust::trust(&file)? {
-        eprint!("{diff}");
-    }
-    ui::note(&format!("trusted {}", shown.display()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -62,7 +78,8 @@ pub(super) fn find_manifest(start: &Path) -> Option<PathBuf> {
     }
 }
 
-/// The canonical path (what the record names), or the path as given if it is gone.
+/// The path the record names (`trust::key_path`: a symlinked den.toml is named where it
+/// is, not by its target), or the path as given if even that cannot be worked out.
 pub(super) fn display_path(file: &Path) -> PathBuf {
-    std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf())
+    trust::key_path(file).unwrap_or_else(|_| file.to_path_buf())
 }

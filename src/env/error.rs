@@ -33,6 +33,9 @@ pub enum Error {
     },
     #[error("{}:{line}: {message}", path.display())]
     DotenvSyntax { path: PathBuf, line: usize, message: String },
+    /// A dotenv file a repository tracks changed since its project was trusted.
+    #[error("{} changed since you trusted {} and is part of the repository", path.display(), project.display())]
+    DotenvChanged { path: PathBuf, project: PathBuf },
     #[error("secret file {} for `{name}` ({at}) does not exist", path.display())]
     SecretMissing { name: String, at: Location, path: PathBuf },
     #[error("cannot read secret file {} for `{name}` ({at}): {reason}", path.display())]
@@ -78,6 +81,7 @@ impl Error {
             }
             Error::Cycle { .. } => "make one of these values not depend on the others".into(),
             Error::DotenvMissing { .. } => "create the file, or remove it from `dotenv` in den.toml".into(),
+            Error::DotenvChanged { .. } => "run `den trust` to review the change".into(),
             Error::DotenvRead { .. } | Error::SecretRead { .. } => "check the file's permissions".into(),
             Error::DotenvSyntax { .. } => {
                 "write `NAME=value`, `NAME='literal'` or `NAME=\"with\\nescapes\"`, one per line".into()

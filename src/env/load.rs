@@ -1,13 +1,17 @@
 //! Turns a project into the list of definitions to resolve: den's own values, the `[env]`
 //! entries (names checked, values parsed as templates) and the entries of each dotenv
 //! file, read from disk here. Reads files; never runs anything.
+//!
+//! A dotenv file of a den.toml project applies only as trust allows (`trust::dotenv_allowed`,
+//! decided on the very bytes parsed here): a file a repository tracks that changed since
+//! `den trust` is refused, so a `git pull` cannot slip `PROMPT_COMMAND` or `LD_PRELOAD` in.
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
-use crate::project::{Dotenv, EnvValue, Location, Project};
+use crate::project::{Dotenv, EnvValue, Location, Origin, Project};
 
 use super::Error;
 use super::dotenv;
@@ -54,18 +58,24 @@ pub fn definitions(project: &Project) -> Result<Vec<Def>, Error> {
         defs.push(Def { name, kind, at, dotenv: false });
     }
     for file in &project.manifest.dotenv {
-        defs.extend(dotenv_definitions(root, file)?);
+        defs.extend(dotenv_definitions(project, file)?);
     }
     Ok(defs)
 }
 
-fn dotenv_definitions(root: &Path, file: &Dotenv) -> Result<Vec<Def>, Error> {
+fn dotenv_definitions(project: &Project, file: &Dotenv) -> Result<Vec<Def>, Error> {
+    let root = &project.root;
     let shown = PathBuf::from(&file.path);
     let text =
         crate::fs_util::read_input_string(&root.join(&file.path)).map_err(|source| match source.kind() {
             ErrorKind::NotFound => Error::DotenvMissing { path: shown.clone(), at: relative(root, &file.at) },
             _ => Error::DotenvRead { path: shown.clone(), source },
         })?;
+    if let Origin::DenToml(den_toml) = &project.origin
+        && !crate::trust::dotenv_allowed(den_toml, root, &file.path, text.as_bytes())
+    {
+        return Err(Error::DotenvChanged { path: shown, project: root.clone() });
+    }
     let entries = dotenv::parse(&text).map_err(|e| Error::DotenvSyntax {
         path: shown.clone(),
         line: e.line,

@@ -52,7 +52,7 @@ impl Fixture {
     fn project(&self) -> Project {
         let manifest = Manifest { env: self.env.clone(), dotenv: self.dotenv.clone(), ..Manifest::default() };
         let origin = ProjectOrigin::DenToml(self.root().join("den.toml"));
-        Project { root: self.root(), origin, manifest, notes: Vec::new() }
+        Project { root: self.root(), origin, manifest, notes: Vec::new(), den_toml: None }
     }
 
     fn compute_with(&self, outer: &[(&str, &str)], trusted: bool) -> Result<Target, Error> {

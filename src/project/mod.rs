@@ -27,6 +27,10 @@ pub struct Project {
     pub manifest: Manifest,
     /// Entries of foreign files that den skipped, one sentence each (empty for den.toml).
     pub notes: Vec<String>,
+    /// The den.toml text the manifest was parsed from (`None` for foreign files). Every
+    /// trust decision hashes these bytes, never a second read of the file, so what is
+    /// decided on is what is applied.
+    pub den_toml: Option<String>,
 }
 
 /// Which files the manifest was read from.
@@ -109,6 +113,7 @@ pub fn load(root: &Path) -> Result<Project, Error> {
                 origin: Origin::DenToml(path),
                 manifest,
                 notes: Vec::new(),
+                den_toml: Some(text),
             })
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => match foreign::read(root)? {
@@ -117,6 +122,7 @@ pub fn load(root: &Path) -> Result<Project, Error> {
                 origin: Origin::Foreign(f.files),
                 manifest: f.manifest,
                 notes: f.skipped,
+                den_toml: None,
             }),
             None => Err(Error::NotFound { dir: root.to_path_buf() }),
         },

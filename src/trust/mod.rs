@@ -1,12 +1,17 @@
-//! Trust (spec §8): a file is trusted for its canonical path and the sha256 of its content;
-//! any edit needs trusting again, except den's own edits. A copy of the trusted content
-//! lets den show what changed since.
+//! Trust (spec §8): a den.toml is trusted for its key path (`key_path`: where it is, not
+//! where a symlink points) and the sha256 of the bytes den parsed; any edit needs trusting
+//! again, except den's own edits. The dotenv files it names are trusted with it: one whose
+//! content changed since applies only while no git repository tracks it (`dotenv_allowed`).
+//! A copy of the trusted content lets den show what changed since.
 //!
-//! `status`/`status_of` sit on the activation hot path (`den export` at every prompt that
-//! changed something): one canonicalize, one small record read, no directory scan, no
-//! network. This module must never run, parse or interpret the files it guards.
+//! `status_of` sits on the activation hot path (`den export` at every prompt that changed
+//! something): one canonicalize, one small record read, no directory scan, no network; git
+//! runs only for a dotenv file whose content differs from the trusted one. This module must
+//! never run, parse or interpret the files it guards, and never reads a file it decides on
+//! itself: callers pass the bytes they parsed.
 
 mod diff;
+mod git;
 mod store;
 
 use std::fs;
@@ -49,6 +54,9 @@ pub enum Error {
     /// `den trust`/`den untrust` found no `den.toml` from `dir` upwards.
     #[error("no den.toml in {} or any parent directory", dir.display())]
     NoManifest { dir: PathBuf },
+    /// The trust records' directory could have been written by someone else.
+    #[error("refusing to write trust records in {}: {}", path.display(), why.reason())]
+    UnsafeRecords { path: PathBuf, why: store::Unsafe },
 }
 
 impl Error {
@@ -64,6 +72,12 @@ impl Error {
                 Some("run `den trust` to see what changed and trust it".into())
             }
             Error::NotTrusted { .. } => Some("review it, then run `den trust`".into()),
+            Error::UnsafeRecords { path, why: store::Unsafe::WritableByOthers } => {
+                Some(format!("run `chmod 700 {}`", path.display()))
+            }
+            Error::UnsafeRecords { .. } => {
+                Some("remove it (den creates it again), then run `den trust` in your projects again".into())
+            }
             Error::NoManifest { .. } => Some(
                 "`den init` writes one\nprojects with only .tool-versions, .nvmrc and the like need no trust: \
                  they cannot run anything"
@@ -73,9 +87,10 @@ impl Error {
     }
 }
 
-/// Succeeds when `file` is trusted; otherwise the error explains how to trust it.
-pub fn require(file: &Path) -> Result<(), Error> {
-    match status(file)? {
+/// Succeeds when `file`, whose content den parsed is `content`, is trusted; otherwise the
+/// error explains how to trust it.
+pub fn require_of(file: &Path, content: &[u8]) -> Result<(), Error> {
+    match status_of(file, content)? {
         Status::Trusted => Ok(()),
         Status::Untrusted => Err(Error::NotTrusted { path: file.to_path_buf(), changed: false }),
         Status::Changed { .. } => Err(Error::NotTrusted { path: file.to_path_buf(), changed: true }),
@@ -97,7 +112,7 @@ pub enum Status {
 /// One trusted file, as `den trust --list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
-    /// The canonical path that was trusted.
+    /// The key path that was trusted.
     pub path: PathBuf,
     pub state: RecordState,
 }
@@ -127,35 +142,66 @@ impl RecordState {
     }
 }
 
-/// The trust status of `file`, reading it. Use `status_of` when the content is at hand.
-pub fn status(file: &Path) -> Result<Status, Error> {
-    let content = fs::read(file).map_err(|source| Error::Read { path: file.to_path_buf(), source })?;
-    status_of(file, &content)
-}
-
-/// The trust status of `file` whose current content is `content` (the caller has read it
-/// already, e.g. to parse it): one canonicalize and one record read.
+/// The trust status of `file` whose current content is `content` (the bytes the caller
+/// parsed: never read again here, so what is decided on is what is applied): one
+/// canonicalize and one record read.
 pub fn status_of(file: &Path, content: &[u8]) -> Result<Status, Error> {
-    status_in(&Store::open(), &canonical(file)?, content)
+    status_in(&Store::open(), &key_path(file)?, content)
 }
 
-/// Whether `file` is trusted as it is now.
-#[expect(dead_code, reason = "used by `den up` and `den run` (issue 2)")]
-pub fn is_trusted(file: &Path) -> Result<bool, Error> {
-    Ok(status(file)? == Status::Trusted)
+/// What `den trust` (or a confirmed `den enter`/`den run`) records: a den.toml with the
+/// bytes den parsed, and the dotenv files it names (read here, once, when trusting).
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    /// `<root>/den.toml`.
+    pub file: &'a Path,
+    /// Its content, as parsed.
+    pub content: &'a [u8],
+    /// The project root the dotenv names are relative to.
+    pub root: &'a Path,
+    /// The dotenv files, as den.toml names them (empty when it does not parse).
+    pub dotenv: &'a [String],
 }
 
-/// Trusts `file` as it is now. Returns the diff against the previously trusted content
-/// (rendered for stderr, coloured per `ui::color()`) when the file was trusted before and
-/// edited since; `None` when it was new to trust or already trusted as it is.
-pub fn trust(file: &Path) -> Result<Option<String>, Error> {
-    trust_in(&Store::open(), file)
+/// What `trust` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trusted {
+    /// The den.toml and every dotenv file were trusted as they are: nothing written.
+    Already,
+    /// Recorded; `diff` shows what changed since the last trust (empty when the project
+    /// was new to trust), rendered for stderr.
+    Now { diff: String },
+}
+
+/// Trusts `subject` as it is now: den.toml's content and the current content of each of its
+/// dotenv files. The diff covers den.toml and the dotenv files a repository tracks (a
+/// local, untracked dotenv file is the user's own: recorded, not shown, as it often holds
+/// secrets).
+pub fn trust(subject: &Subject) -> Result<Trusted, Error> {
+    trust_in(&Store::open(), subject)
+}
+
+/// Whether dotenv file `name` (as den.toml `file` names it, relative to `root`) may apply
+/// with `content`, the bytes the caller parsed: yes when it is the content trusted with
+/// den.toml, or when it changed (or appeared) but no git repository tracks it, so no
+/// `git pull` can have changed it (a local, git-ignored `.env` stays freely editable). A
+/// tracked file that changed needs `den trust`. Git runs only when the content differs;
+/// when it cannot answer, the file counts as tracked (fail closed).
+pub fn dotenv_allowed(file: &Path, root: &Path, name: &str, content: &[u8]) -> bool {
+    dotenv_allowed_in(&Store::open(), file, root, name, content)
+}
+
+fn dotenv_allowed_in(store: &Store, file: &Path, root: &Path, name: &str, content: &[u8]) -> bool {
+    let recorded = key_path(file).ok().and_then(|key| store.read(&key).ok().flatten());
+    let sha = sha256_hex(content);
+    recorded.is_some_and(|r| r.dotenv.iter().any(|d| d.name == name && d.sha256 == sha))
+        || !git::tracked(&root.join(name))
 }
 
 /// Withdraws trust from `file`; whether it had a record. Works for a file that no longer
 /// exists (its record is found from the canonical form of its existing ancestors).
 pub fn untrust(file: &Path) -> Result<bool, Error> {
-    Store::open().remove(&canonical_lenient(file)?)
+    Store::open().remove(&key_path(file)?)
 }
 
 /// Every trust record with the state of its file now, sorted by path.
@@ -192,8 +238,19 @@ pub fn records_dir() -> PathBuf {
     crate::paths::data_dir().join(store::BUCKET)
 }
 
-fn canonical(file: &Path) -> Result<PathBuf, Error> {
-    fs::canonicalize(file).map_err(|source| Error::Read { path: file.to_path_buf(), source })
+/// Where `file` is, as trust knows it: its directory's canonical path joined with its own
+/// name, without resolving `file` itself. A symlinked den.toml is therefore trusted as what
+/// it is, never as its target: `~/evil/den.toml -> ~/work/app/den.toml` is a file of its
+/// own, untrusted until trusted there, because its relative paths (dotenv files, PATH
+/// entries, commands, secret files) resolve in `~/evil`. Works for a file that no longer
+/// exists (its existing ancestors are canonicalized).
+pub fn key_path(file: &Path) -> Result<PathBuf, Error> {
+    let absolute =
+        std::path::absolute(file).map_err(|source| Error::Read { path: file.to_path_buf(), source })?;
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => Ok(canonical_lenient(parent)?.join(name)),
+        _ => canonical_lenient(&absolute),
+    }
 }
 
 /// The canonical form of a path that may not exist: its longest existing ancestor,
@@ -220,26 +277,52 @@ fn canonical_lenient(file: &Path) -> Result<PathBuf, Error> {
     }
 }
 
-fn status_in(store: &Store, canonical: &Path, content: &[u8]) -> Result<Status, Error> {
-    Ok(match store.read(canonical)? {
+fn status_in(store: &Store, key: &Path, content: &[u8]) -> Result<Status, Error> {
+    Ok(match store.read(key)? {
         None => Status::Untrusted,
         Some(record) if record.sha256 == sha256_hex(content) => Status::Trusted,
-        Some(record) => Status::Changed { trusted_content: store.trusted_content(canonical, &record) },
+        Some(record) => Status::Changed { trusted_content: store.trusted_content(key, &record) },
     })
 }
 
-fn trust_in(store: &Store, file: &Path) -> Result<Option<String>, Error> {
-    let content = fs::read(file).map_err(|source| Error::Read { path: file.to_path_buf(), source })?;
-    let canonical = canonical(file)?;
-    let diff = match status_in(store, &canonical, &content)? {
-        Status::Trusted => return Ok(None),
-        Status::Untrusted => None,
-        Status::Changed { trusted_content } => {
-            Some(render_diff(&canonical, &trusted_content, &String::from_utf8_lossy(&content)))
+fn trust_in(store: &Store, subject: &Subject) -> Result<Trusted, Error> {
+    let key = key_path(subject.file)?;
+    let mut dotenv = Vec::new();
+    for name in subject.dotenv {
+        let path = subject.root.join(name);
+        match fs_util::read_input(&path) {
+            Ok(bytes) => dotenv.push((name.clone(), bytes)),
+            // Not there yet: when it appears, it is judged as a changed file.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(source) => return Err(Error::Read { path, source }),
         }
-    };
-    store.write(&canonical, &content)?;
-    Ok(diff)
+    }
+    let sha = sha256_hex(subject.content);
+    let hashes: Vec<(&str, String)> = dotenv.iter().map(|(n, b)| (n.as_str(), sha256_hex(b))).collect();
+    let record = store.read(&key)?;
+    let mut diff = String::new();
+    if let Some(r) = &record {
+        let recorded: Vec<(&str, String)> =
+            r.dotenv.iter().map(|d| (d.name.as_str(), d.sha256.clone())).collect();
+        if r.sha256 == sha && recorded == hashes {
+            return Ok(Trusted::Already);
+        }
+        if r.sha256 != sha {
+            let current = String::from_utf8_lossy(subject.content);
+            diff.push_str(&render_diff(&key, &store.trusted_content(&key, r), &current));
+        }
+        for ((name, bytes), (_, hash)) in dotenv.iter().zip(&hashes) {
+            let before = r.dotenv.iter().find(|d| &d.name == name);
+            let path = subject.root.join(name);
+            if before.is_some_and(|d| &d.sha256 == hash) || !git::tracked(&path) {
+                continue;
+            }
+            let trusted = before.map(|d| store.trusted_dotenv(&key, name, &d.sha256)).unwrap_or_default();
+            diff.push_str(&render_diff(&path, &trusted, &String::from_utf8_lossy(bytes)));
+        }
+    }
+    store.write(&key, subject.content, &dotenv)?;
+    Ok(Trusted::Now { diff })
 }
 
 fn list_in(store: &Store) -> Result<Vec<Record>, Error> {
@@ -247,7 +330,7 @@ fn list_in(store: &Store) -> Result<Vec<Record>, Error> {
         .all()?
         .into_iter()
         .map(|record| {
-            let state = match fs::read(&record.path) {
+            let state = match fs_util::read_input(Path::new(&record.path)) {
                 Ok(content) if sha256_hex(&content) == record.sha256 => RecordState::Trusted,
                 Ok(_) => RecordState::Changed,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => RecordState::Missing,
@@ -259,17 +342,30 @@ fn list_in(store: &Store) -> Result<Vec<Record>, Error> {
 }
 
 fn retrust_in(store: &Store, file: &Path, new_content: &[u8]) -> Result<(), Error> {
-    let current = match fs::read(file) {
+    let current = match fs_util::read_input(file) {
         Ok(c) => Some(c),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(source) => return Err(Error::Read { path: file.to_path_buf(), source }),
     };
-    let canonical = canonical_lenient(file)?;
-    let keep = match &current {
-        None => true,
-        Some(current) => status_in(store, &canonical, current)? == Status::Trusted,
-    };
-    if keep { store.write(&canonical, new_content) } else { Ok(()) }
+    let key = key_path(file)?;
+    // A symlinked file is written through to its target, which may be trusted in its own
+    // right: each key that trusts the current content keeps trusting it.
+    let mut keys = vec![key];
+    if let Ok(target) = fs::canonicalize(file)
+        && target != keys[0]
+    {
+        keys.push(target);
+    }
+    for key in keys {
+        let keep = match &current {
+            None => true,
+            Some(current) => status_in(store, &key, current)? == Status::Trusted,
+        };
+        if keep {
+            store.write_keeping_dotenv(&key, new_content)?;
+        }
+    }
+    Ok(())
 }
 
 fn write_own_edit_in(store: &Store, file: &Path, new_content: &[u8]) -> Result<(), Error> {
