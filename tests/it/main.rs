@@ -19,5 +19,6 @@ mod run_live;
 mod shells;
 mod tools;
 mod trust;
+mod trust_attacks;
 mod upstream;
 mod upstream_selftest;
