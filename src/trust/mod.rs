@@ -286,6 +286,8 @@ fn status_in(store: &Store, key: &Path, content: &[u8]) -> Result<Status, Error>
 }
 
 fn trust_in(store: &Store, subject: &Subject) -> Result<Trusted, Error> {
+    // Refused before anything is read: one error with its fix, not a warning first.
+    store.prepare()?;
     let key = key_path(subject.file)?;
     let mut dotenv = Vec::new();
     for name in subject.dotenv {

@@ -260,7 +260,7 @@ impl Store {
     }
 
     /// Creates the bucket, and refuses to write into one that is not safe.
-    fn prepare(&self) -> Result<(), Error> {
+    pub fn prepare(&self) -> Result<(), Error> {
         fs_util::create_private_dir_all(&self.dir)
             .map_err(|source| Error::Record { path: self.dir.clone(), source })?;
         self.vet_dir().map(|_| ()).map_err(|why| Error::UnsafeRecords { path: self.dir.clone(), why })

@@ -213,6 +213,18 @@ fn a_committed_dotenv_changed_by_git_pull_applies_only_after_den_trust() {
     let out = run(env.den(), &["export", "json"]);
     ok(&out);
     assert!(out.stdout.contains("\"LD_PRELOAD\": \"/tmp/evil.so\""), "{}", out.stdout);
+
+    // The record, den.toml's copy and one copy per dotenv file, all private.
+    let files: Vec<_> = std::fs::read_dir(bucket(&env)).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 4, "{files:?}");
+    for f in files {
+        assert_eq!(std::fs::metadata(&f).unwrap().permissions().mode() & 0o777, 0o600, "{}", f.display());
+    }
+    let copies: Vec<_> = std::fs::read_dir(bucket(&env))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(copies.contains(&attack) && copies.contains(&"LOCAL=1\n".to_string()), "{copies:?}");
 }
 
 #[test]
@@ -292,7 +304,14 @@ fn a_trust_dir_writable_by_others_is_ignored_with_the_fix() {
     );
     let out = run(env.den(), &["trust"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains(&format!("help: run `chmod 700 {}`", dir.display())), "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "den: refusing to write trust records in {d}: it is writable by group or others\n\
+             help: run `chmod 700 {d}`\n",
+            d = dir.display()
+        )
+    );
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     ok(&run(env.den(), &["export", "json"]));
 }
