@@ -72,41 +72,35 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
 }
 
 /// A `den.toml` must be trusted to be entered (or run in, `action`): `--trust` trusts it, a
-/// terminal asks, and anything else is refused with the way to trust it. What is judged,
-/// shown and trusted is the content the project was parsed from, never a second read.
-/// `--trust` also trusts the current dotenv files (a changed one a repository tracks is
-/// otherwise refused when the environment is computed).
+/// terminal asks (showing what changed, dotenv files included), and anything else is
+/// refused with the way to trust it. What is judged, shown and trusted is the content the
+/// project was parsed from, never a second read. `--trust` also trusts the current dotenv
+/// files (a changed one a repository tracks is otherwise refused when the environment is
+/// computed).
 pub(super) fn ensure_trusted(project: &Project, assume_yes: bool, action: &str) -> Result<()> {
     let project::Origin::DenToml(file) = &project.origin else { return Ok(()) };
-    let content = project.den_toml.as_deref().unwrap_or_default();
-    let status = trust::status_of(file, content.as_bytes())?;
+    let content = project.den_toml.as_deref().unwrap_or_default().as_bytes();
+    let status = trust::status_of(file, content)?;
     if status == trust::Status::Trusted && !assume_yes {
         return Ok(());
     }
-    if !assume_yes {
-        let changed = matches!(status, trust::Status::Changed { .. });
-        let refused = Error::Trust(trust::Error::NotTrusted { path: file.clone(), changed });
-        if !ui::interactive() {
-            return Err(refused);
-        }
-        let trusted = match &status {
-            trust::Status::Changed { trusted_content } => trusted_content.as_str(),
-            _ => "",
-        };
-        eprint!("{}", trust::render_diff(file, trusted, content));
-        if !ui::confirm(&format!("trust {} and {action}?", file.display())) {
-            return Err(refused);
-        }
+    let changed = matches!(status, trust::Status::Changed { .. });
+    let refused = || Error::Trust(trust::Error::NotTrusted { path: file.clone(), changed });
+    if !assume_yes && !ui::interactive() {
+        return Err(refused());
     }
     let dotenv: Vec<String> = project.manifest.dotenv.iter().map(|d| d.path.clone()).collect();
-    let subject = trust::Subject { file, content: content.as_bytes(), root: &project.root, dotenv: &dotenv };
-    if let trust::Trusted::Now { diff } = trust::trust(&subject)? {
-        // Asked on a terminal, den.toml's diff was shown before the question.
-        if assume_yes {
-            eprint!("{diff}");
-        }
-        ui::note(&format!("trusted {}", file.display()));
+    let subject = trust::Subject { file, content, root: &project.root, dotenv: &dotenv };
+    let review = trust::review(&subject, !assume_yes)?;
+    if review.already {
+        return Ok(());
     }
+    eprint!("{}", review.diff);
+    if !assume_yes && !ui::confirm(&format!("trust {} and {action}?", file.display())) {
+        return Err(refused());
+    }
+    trust::record(&review)?;
+    ui::note(&format!("trusted {}", file.display()));
     Ok(())
 }
 

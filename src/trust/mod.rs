@@ -174,11 +174,42 @@ pub enum Trusted {
 }
 
 /// Trusts `subject` as it is now: den.toml's content and the current content of each of its
-/// dotenv files. The diff covers den.toml and the dotenv files a repository tracks (a
-/// local, untracked dotenv file is the user's own: recorded, not shown, as it often holds
-/// secrets).
+/// dotenv files (`review` then `record`).
 pub fn trust(subject: &Subject) -> Result<Trusted, Error> {
-    trust_in(&Store::open(), subject)
+    let store = Store::open();
+    let review = review_in(&store, subject, false)?;
+    if review.already {
+        return Ok(Trusted::Already);
+    }
+    record_in(&store, &review)?;
+    Ok(Trusted::Now { diff: review.diff })
+}
+
+/// What trusting a subject would record, read once, so that what is shown is what is
+/// recorded.
+#[derive(Debug)]
+pub struct Review {
+    key: PathBuf,
+    content: Vec<u8>,
+    dotenv: Vec<(String, Vec<u8>)>,
+    /// den.toml and every dotenv file are trusted as they are: nothing to record.
+    pub already: bool,
+    /// What changed since the last trust, rendered for stderr: den.toml, and the dotenv
+    /// files a repository tracks (a local, untracked dotenv file is the user's own: recorded,
+    /// not shown, as it often holds secrets). For a project never trusted, empty unless
+    /// `show_new` asked for its whole content.
+    pub diff: String,
+}
+
+/// Reads what `subject` would record (its dotenv files, now) and what changed since the
+/// last trust.
+pub fn review(subject: &Subject, show_new: bool) -> Result<Review, Error> {
+    review_in(&Store::open(), subject, show_new)
+}
+
+/// Records a review: exactly the bytes it read and showed.
+pub fn record(review: &Review) -> Result<(), Error> {
+    record_in(&Store::open(), review)
 }
 
 /// Whether dotenv file `name` (as den.toml `file` names it, relative to `root`) may apply
@@ -285,7 +316,7 @@ fn status_in(store: &Store, key: &Path, content: &[u8]) -> Result<Status, Error>
     })
 }
 
-fn trust_in(store: &Store, subject: &Subject) -> Result<Trusted, Error> {
+fn review_in(store: &Store, subject: &Subject, show_new: bool) -> Result<Review, Error> {
     // Refused before anything is read: one error with its fix, not a warning first.
     store.prepare()?;
     let key = key_path(subject.file)?;
@@ -302,19 +333,19 @@ fn trust_in(store: &Store, subject: &Subject) -> Result<Trusted, Error> {
     let sha = sha256_hex(subject.content);
     let hashes: Vec<(&str, String)> = dotenv.iter().map(|(n, b)| (n.as_str(), sha256_hex(b))).collect();
     let record = store.read(&key)?;
+    let already = record.as_ref().is_some_and(|r| {
+        r.sha256 == sha
+            && r.dotenv.iter().map(|d| (d.name.as_str(), d.sha256.clone())).eq(hashes.iter().cloned())
+    });
     let mut diff = String::new();
-    if let Some(r) = &record {
-        let recorded: Vec<(&str, String)> =
-            r.dotenv.iter().map(|d| (d.name.as_str(), d.sha256.clone())).collect();
-        if r.sha256 == sha && recorded == hashes {
-            return Ok(Trusted::Already);
-        }
-        if r.sha256 != sha {
-            let current = String::from_utf8_lossy(subject.content);
-            diff.push_str(&render_diff(&key, &store.trusted_content(&key, r), &current));
+    if !already && (record.is_some() || show_new) {
+        let previous = record.as_ref();
+        if previous.is_none_or(|r| r.sha256 != sha) {
+            let trusted = previous.map(|r| store.trusted_content(&key, r)).unwrap_or_default();
+            diff.push_str(&render_diff(&key, &trusted, &String::from_utf8_lossy(subject.content)));
         }
         for ((name, bytes), (_, hash)) in dotenv.iter().zip(&hashes) {
-            let before = r.dotenv.iter().find(|d| &d.name == name);
+            let before = previous.and_then(|r| r.dotenv.iter().find(|d| &d.name == name));
             let path = subject.root.join(name);
             if before.is_some_and(|d| &d.sha256 == hash) || !git::tracked(&path) {
                 continue;
@@ -323,8 +354,11 @@ fn trust_in(store: &Store, subject: &Subject) -> Result<Trusted, Error> {
             diff.push_str(&render_diff(&path, &trusted, &String::from_utf8_lossy(bytes)));
         }
     }
-    store.write(&key, subject.content, &dotenv)?;
-    Ok(Trusted::Now { diff })
+    Ok(Review { key, content: subject.content.to_vec(), dotenv, already, diff })
+}
+
+fn record_in(store: &Store, review: &Review) -> Result<(), Error> {
+    store.write(&review.key, &review.content, &review.dotenv)
 }
 
 fn list_in(store: &Store) -> Result<Vec<Record>, Error> {

@@ -358,3 +358,31 @@ fn a_trust_dir_symlinked_elsewhere_is_ignored() {
         ),
     );
 }
+
+#[test]
+fn the_terminal_question_shows_the_dotenv_change_that_comes_with_a_den_toml_change() {
+    let (env, upstream) = cloned_project();
+    write(&upstream.join("den.toml"), "[env]\ndotenv = [\".env\", \".env.local\"]\nB = \"1\"\n");
+    write(&upstream.join(".env"), "GREETING=hello\nBASH_ENV=/tmp/evil.sh\n");
+    git(&upstream, &["commit", "-q", "-am", "innocent"]);
+    git(&env.project(), &["pull", "-q", "--ff-only"]);
+
+    let ask = |answer: &str| {
+        let mut cmd = env.den();
+        cmd.env("NO_COLOR", "1").args(["run", "--", "sh", "-c", "echo ran with $BASH_ENV"]);
+        let mut pty = crate::pty::Pty::spawn(cmd);
+        let shown = pty.expect("and run? [y/N] ");
+        (shown, pty.exit(answer))
+    };
+    let (shown, code) = ask("n");
+    assert_eq!(code, 1);
+    assert!(shown.contains("+B = \"1\"") && shown.contains("+BASH_ENV=/tmp/evil.sh"), "{shown}");
+    let out = run(env.den(), &["export", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+
+    let (_, code) = ask("y");
+    assert_eq!(code, 0);
+    let out = run(env.den(), &["export", "json"]);
+    ok(&out);
+    assert!(out.stdout.contains("\"BASH_ENV\": \"/tmp/evil.sh\""), "{}", out.stdout);
+}
