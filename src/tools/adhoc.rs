@@ -18,7 +18,7 @@ use crate::catalog::Platform;
 use crate::config::Config;
 use crate::project::ToolRequest;
 use crate::resolve::lock::request_source;
-use crate::resolve::{Resolved, Resolver, VersionSpec};
+use crate::resolve::{Resolved, Resolver, VersionSpec, bin_problem};
 use crate::store::http::{Client, Settings};
 use crate::store::{Store, key, receipt};
 
@@ -152,7 +152,7 @@ pub fn touch(tool: &Installed) {
 }
 
 fn installed(dir: &Path, name: &str, version: &str, bin: &[String]) -> Installed {
-    let bins: Vec<PathBuf> = bin.iter().map(|b| dir.join(b)).collect();
+    let bins: Vec<PathBuf> = bin.iter().filter(|b| bin_problem(b).is_none()).map(|b| dir.join(b)).collect();
     let mut seen = BTreeSet::new();
     let bin_dirs = bins
         .iter()

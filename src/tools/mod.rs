@@ -22,7 +22,7 @@ use crate::catalog::Platform;
 use crate::config::Config;
 use crate::project::{Project, ToolRequest};
 use crate::resolve::lock::{self, DEN_LOCK, Lock};
-use crate::resolve::{Artifact, Resolved, Resolver};
+use crate::resolve::{Artifact, Resolved, Resolver, bin_problem};
 use crate::store::http::{Client, Settings, human_bytes};
 use crate::store::{Store, key, projects};
 use crate::{paths, ui};
@@ -93,7 +93,10 @@ fn installed_tool(store: &Store, resolved: &Resolved, artifact: &Artifact) -> Op
     if !dir.is_dir() {
         return None;
     }
-    let bins: Vec<PathBuf> = artifact.bin.iter().map(|b| dir.join(b)).collect();
+    // den.lock's reader refuses such entries already; a PATH directory outside the store is
+    // never worth the risk, whoever built the artifact.
+    let bins: Vec<PathBuf> =
+        artifact.bin.iter().filter(|b| bin_problem(b).is_none()).map(|b| dir.join(b)).collect();
     let mut seen = BTreeSet::new();
     let bin_dirs = bins
         .iter()

@@ -288,3 +288,34 @@ fn retain_drops_what_den_toml_no_longer_asks_for() {
         "run `den install` without `--frozen` to update den.lock, then commit it"
     );
 }
+
+#[test]
+fn bin_entries_outside_the_tool_directory_make_the_lock_invalid() {
+    let base = format!(
+        "version = 1\n[tools.git]\nspec = \"2\"\nsource = \"catalog\"\nversion = \"2.1.0\"\n\
+         [tools.git.platforms.linux-x64]\nurl = \"u\"\nchecksum = \"{SHA}\"\nformat = \"zip\"\nserved_by = \"x\"\n"
+    );
+    for (bin, why) in [
+        ("../../../../proc/self/cwd/.hidden", "it climbs out of the tool's directory with `..`"),
+        ("bin/../../x", "it climbs out of the tool's directory with `..`"),
+        ("/home/u/.hidden/git", "it is an absolute path"),
+        ("", "it is empty"),
+        ("bin//git", "it has an empty or `.` component"),
+        ("./git", "it has an empty or `.` component"),
+        ("bin/", "it has an empty or `.` component"),
+        ("bin\\u0000/git", "it contains a NUL byte"),
+    ] {
+        let err = parse_err(&format!("{base}bin = [\"ok/git\", \"{bin}\"]\n"));
+        let shown = bin.replace("\\u0000", "\\0");
+        assert!(
+            err.starts_with(&format!(
+                "/p/den.lock:11:18: `bin` entry `{shown}` is not a path inside the tool's directory: {why}\n"
+            )),
+            "{bin}: {err}"
+        );
+        assert!(err.ends_with("run `den install` to write it again"), "{err}");
+    }
+    let ok =
+        Lock::parse(Path::new("den.lock"), &format!("{base}bin = [\"git-2.1/bin/git\", \"git\"]\n")).unwrap();
+    assert_eq!(ok.tools["git"].artifacts[&p("linux-x64")].bin, ["git-2.1/bin/git", "git"]);
+}
