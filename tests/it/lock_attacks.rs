@@ -42,7 +42,7 @@ fn bin_entries_outside_the_tool_directory_never_reach_path() {
             assert_ne!(out.code, 0, "den {args:?} accepted bin `{evil}`:\n{}", out.stdout);
             assert!(!out.stdout.contains(".hidden"), "den {args:?} put `{evil}` on PATH:\n{}", out.stdout);
             assert!(
-                out.stderr.contains(&format!("den.lock:"))
+                out.stderr.contains("den.lock:")
                     && out
                         .stderr
                         .contains(&format!("`bin` entry `{evil}` is not a path inside the tool's directory")),
