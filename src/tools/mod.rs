@@ -57,9 +57,46 @@ pub fn store() -> Store {
 /// no version look-up. A tool without a satisfying lock entry for this platform, or whose
 /// artifact is not in the store, is missing.
 pub fn locate(project: &Project) -> Result<(Vec<Installed>, Vec<Missing>), Error> {
-    let lock = Lock::read(&project.root.join(DEN_LOCK))?.unwrap_or_default();
+    let lock_path = project.root.join(DEN_LOCK);
+    let lock = Lock::read(&lock_path)?.unwrap_or_default();
     let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
+    within_den_toml(&project.manifest.tools, &lock_path, &lock, platform, &[])?;
     Ok(locate_in(&store(), &project.manifest.tools, &lock, platform))
+}
+
+/// Refuses a den.lock whose entry for a requested tool (other than `skip`, which is being
+/// resolved again) pins what den.toml does not allow (`lock::vet`): one error naming every
+/// such entry, before anything is downloaded or put on PATH. Entries for other specs or
+/// sources are stale, not hostile: they are resolved again; entries for tools den.toml
+/// does not ask for are never used.
+fn within_den_toml(
+    tools: &IndexMap<String, ToolRequest>,
+    lock_path: &Path,
+    lock: &Lock,
+    platform: Platform,
+    skip: &[String],
+) -> Result<(), Error> {
+    let mismatches: Vec<lock::Mismatch> = tools
+        .values()
+        .filter(|req| !skip.contains(&req.name))
+        .filter_map(|req| Some((req, lock.tools.get(&req.name).filter(|r| locked_for(req, r))?)))
+        .flat_map(|(req, locked)| lock::vet(req, locked, platform))
+        .collect();
+    if mismatches.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Lock(lock::Error::Widens { path: lock_path.to_path_buf(), mismatches }))
+}
+
+/// den.lock's pin for `req`, when it has one den may use as it is (for `den run`, which
+/// installs a project's missing tools itself); `locate` has already refused a lock that
+/// widens den.toml.
+pub fn pinned(lock: &Lock, req: &ToolRequest) -> Option<Resolved> {
+    let platform = Platform::current()?;
+    lock.tools
+        .get(&req.name)
+        .filter(|r| locked_for(req, r) && lock::vet(req, r, platform).is_empty())
+        .cloned()
 }
 
 fn locate_in(
@@ -137,6 +174,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     let lock_path = project.root.join(DEN_LOCK);
     let mut lock = Lock::read(&lock_path)?.unwrap_or_default();
     let tools = &project.manifest.tools;
+    within_den_toml(tools, &lock_path, &lock, platform, &opts.upgrade)?;
     if opts.frozen {
         lock.satisfies(tools, platform).map_err(|mismatches| {
             Error::Lock(lock::Error::Unsatisfied { path: lock_path.clone(), mismatches })

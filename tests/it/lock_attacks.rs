@@ -4,9 +4,10 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use crate::install::{install_ok, lock, project};
+use crate::install::{exported_path, install_ok, lock, project, run_tool, tool_dirs};
 use crate::support::{Env, run};
 use crate::upstream::Upstream;
+use crate::upstream::archives::{self, Entry, script, sha256_hex};
 
 /// Writes the project's den.lock.
 fn write_lock(env: &Env, text: &str) {
@@ -52,4 +53,126 @@ fn bin_entries_outside_the_tool_directory_never_reach_path() {
             assert!(out.stderr.contains("run `den install` to write it again"), "{}", out.stderr);
         }
     }
+}
+
+/// This machine's platform as den spells it.
+fn this_platform() -> String {
+    let os = if cfg!(target_os = "macos") { "darwin" } else { "linux" };
+    let arch = if cfg!(target_arch = "aarch64") { "arm64" } else { "x64" };
+    format!("{os}-{arch}")
+}
+
+#[test]
+fn a_lock_that_disagrees_with_den_toml_pins_is_refused_and_installs_nothing() {
+    let up = Upstream::start();
+    let genuine = archives::build("t.tar.gz", &[Entry::exe("mytool/mytool", script("mytool 2.1.0"))]);
+    let evil = archives::build("t.tar.gz", &[Entry::exe("mytool/mytool", script("owned"))]);
+    let genuine_path = format!("/downloads.example/mytool-2.1.0-{}.tar.gz", this_platform());
+    let evil_path = "/downloads.example/other-9.9.9.tar.gz";
+    up.file(&genuine_path, genuine.clone()).file(evil_path, evil.clone());
+    let toml = format!(
+        "[tools]\nmytool = {{ version = \"2.1.0\", url = \"{}/downloads.example/mytool-{{version}}-{{os}}-{{arch}}.tar.gz\", \
+         sha256 = \"{}\", bin = [\"mytool/mytool\"] }}\n",
+        up.base(),
+        sha256_hex(&genuine)
+    );
+    let honest = lock(&{
+        let env = project(&up, &toml);
+        install_ok(&env);
+        env
+    });
+    let (genuine_sha, evil_sha) = (sha256_hex(&genuine), sha256_hex(&evil));
+    assert!(honest.contains(&up.url(&genuine_path)) && honest.contains(&genuine_sha), "{honest}");
+    let both = honest.replace(&up.url(&genuine_path), &up.url(evil_path)).replace(&genuine_sha, &evil_sha);
+    let url_only = honest.replace(&up.url(&genuine_path), &up.url(evil_path));
+    let sum_only = honest.replace(&genuine_sha, &evil_sha);
+    for (crafted, named) in [
+        (&both, vec![up.url(evil_path), up.url(&genuine_path), evil_sha.clone(), genuine_sha.clone()]),
+        (&url_only, vec![up.url(evil_path), up.url(&genuine_path)]),
+        (&sum_only, vec![evil_sha.clone(), genuine_sha.clone()]),
+    ] {
+        let victim = project(&up, &toml);
+        write_lock(&victim, crafted);
+        for args in [
+            &["install"][..],
+            &["install", "--frozen"],
+            &["export", "--format", "json"],
+            &["run", "--", "mytool"],
+        ] {
+            let out = run(victim.den(), args);
+            assert_ne!(out.code, 0, "den {args:?} honoured the crafted lock:\n{}", out.stdout);
+            let first = out.stderr.lines().next().unwrap_or_default();
+            assert!(
+                first.starts_with(&format!(
+                    "den: {} pins what den.toml does not allow: `mytool` is locked",
+                    victim.project().join("den.lock").display()
+                )),
+                "den {args:?}: {}",
+                out.stderr
+            );
+            for value in &named {
+                assert!(first.contains(value.as_str()), "den {args:?} does not name {value}: {first}");
+            }
+            assert!(out.stderr.contains("run `den upgrade mytool`"), "{}", out.stderr);
+            assert!(!out.stdout.contains("owned"), "{}", out.stdout);
+        }
+        assert_eq!(tool_dirs(&victim), Vec::<String>::new(), "den installed something");
+        assert_eq!(up.requests(evil_path), 0, "den downloaded the crafted lock's artifact");
+        assert_eq!(lock(&victim), *crafted, "a refused lock is left as it was");
+    }
+
+    // The way out the message gives: den resolves again from den.toml.
+    let victim = project(&up, &toml);
+    write_lock(&victim, &both);
+    let out = run(victim.den(), &["upgrade", "mytool"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(lock(&victim), honest);
+    assert_eq!(run_tool(&victim, "mytool"), "mytool 2.1.0");
+}
+
+#[test]
+fn a_locked_version_outside_the_spec_is_refused() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1").catalog_tool("jq", "1.6");
+    let env = project(&up, "[tools]\njq = \"1.6\"\n");
+    install_ok(&env);
+    let old = lock(&env);
+    // The genuine jq 1.7.1 artifact, but den.toml asks for 1.6.
+    let newer = project(&up, "[tools]\njq = \"1.7\"\n");
+    install_ok(&newer);
+    let crafted = lock(&newer).replace("spec = \"1.7\"", "spec = \"1.6\"");
+    assert_ne!(crafted, old);
+    write_lock(&env, &crafted);
+    let out = run(env.den(), &["install"]);
+    assert_ne!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`jq` is locked at 1.7.1, which den.toml's `1.6` does not accept"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_locked_tool_den_toml_does_not_declare_never_reaches_path() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
+    let env = project(&up, "[tools]\njq = \"1.7\"\n");
+    install_ok(&env);
+    // ripgrep is in the shared store, installed for another project of the same user.
+    let other = env.tmp.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("den.toml"), "[tools]\nripgrep = \"14\"\n").unwrap();
+    assert_eq!(run(env.den_in(&other), &["trust"]).code, 0);
+    assert_eq!(run(env.den_in(&other), &["install"]).code, 0);
+    let rg = std::fs::read_to_string(other.join("den.lock")).unwrap();
+    let entry = rg[rg.find("[tools.ripgrep]").unwrap()..].replace("[tools.ripgrep", "[tools.git");
+    assert!(entry.contains("/rg\"]"), "{entry}");
+    write_lock(&env, &format!("{}\n{entry}", lock(&env)));
+
+    let path = exported_path(&env);
+    assert!(!path.contains("ripgrep-14.1.1"), "an undeclared tool reached PATH: {path}");
+    let out = run(env.den(), &["run", "--", "sh", "-c", "command -v rg || echo none"]);
+    assert_eq!((out.code, out.stdout.trim()), (0, "none"), "{}", out.stderr);
+    install_ok(&env);
+    assert!(!lock(&env).contains("[tools.git"), "den install keeps an undeclared tool:\n{}", lock(&env));
 }

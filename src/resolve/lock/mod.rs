@@ -9,6 +9,9 @@
 mod format;
 #[cfg(test)]
 mod tests;
+mod vet;
+
+pub use vet::vet;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -47,6 +50,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A lock entry that pins what den.toml does not allow (see `vet.rs`): refused, with
+    /// `--frozen` or without, before anything is downloaded or put on PATH.
+    #[error("{} pins what den.toml does not allow: {}", path.display(), list(mismatches))]
+    Widens { path: PathBuf, mismatches: Vec<Mismatch> },
     /// `den install --frozen` with a lock that does not fit den.toml.
     #[error("{} does not match den.toml: {}", path.display(), list(mismatches))]
     Unsatisfied { path: PathBuf, mismatches: Vec<Mismatch> },
@@ -62,6 +69,16 @@ impl Error {
         match self {
             Error::Invalid(d) => d.help.clone(),
             Error::Read { .. } | Error::Write { .. } => None,
+            Error::Widens { mismatches, .. } => {
+                let mut tools: Vec<&str> = mismatches.iter().map(Mismatch::tool).collect();
+                tools.dedup();
+                Some(format!(
+                    "den.lock may only narrow den.toml; if den.toml changed on purpose, run `den upgrade {}` \
+                     to lock it again, otherwise restore den.lock from version control (or delete it) \
+                     and run `den install`",
+                    tools.join(" ")
+                ))
+            }
             Error::Unsatisfied { .. } => {
                 Some("run `den install` without `--frozen` to update den.lock, then commit it".into())
             }
@@ -84,6 +101,26 @@ pub enum Mismatch {
     Checksum { tool: String, locked: String, requested: String },
     /// The lock has no artifact for this machine's platform.
     Platform { tool: String, platform: Platform },
+    /// The locked version is not one den.toml's spec accepts.
+    Version { tool: String, version: String, spec: String },
+    /// The locked URL is not what den.toml's `url` template gives for that version.
+    Url { tool: String, locked: String, expected: String },
+}
+
+impl Mismatch {
+    /// The tool it is about.
+    pub fn tool(&self) -> &str {
+        match self {
+            Mismatch::Missing { tool }
+            | Mismatch::Removed { tool }
+            | Mismatch::Spec { tool, .. }
+            | Mismatch::Source { tool, .. }
+            | Mismatch::Checksum { tool, .. }
+            | Mismatch::Platform { tool, .. }
+            | Mismatch::Version { tool, .. }
+            | Mismatch::Url { tool, .. } => tool,
+        }
+    }
 }
 
 impl fmt::Display for Mismatch {
@@ -101,6 +138,12 @@ impl fmt::Display for Mismatch {
                 write!(f, "`{tool}` is locked with checksum `{locked}`, den.toml says `{requested}`")
             }
             Mismatch::Platform { tool, platform } => write!(f, "`{tool}` is not locked for {platform}"),
+            Mismatch::Version { tool, version, spec } => {
+                write!(f, "`{tool}` is locked at {version}, which den.toml's `{spec}` does not accept")
+            }
+            Mismatch::Url { tool, locked, expected } => {
+                write!(f, "`{tool}` is locked to download `{locked}`, den.toml's `url` gives `{expected}`")
+            }
         }
     }
 }
@@ -200,16 +243,11 @@ impl Lock {
                 out.push(Mismatch::Source { tool, locked: locked.source.clone(), requested: source });
                 continue;
             }
-            let Some(artifact) = locked.artifacts.get(&platform) else {
+            if !locked.artifacts.contains_key(&platform) {
                 out.push(Mismatch::Platform { tool, platform });
                 continue;
-            };
-            if let Some(sha) = &request.sha256
-                && !same_sha256(&artifact.checksum, sha)
-            {
-                let (locked, requested) = (artifact.checksum.clone(), sha.clone());
-                out.push(Mismatch::Checksum { tool, locked, requested });
             }
+            out.extend(vet(request, locked, platform));
         }
         for name in self.tools.keys().filter(|n| !requested.contains_key(*n)) {
             out.push(Mismatch::Removed { tool: name.clone() });

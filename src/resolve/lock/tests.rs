@@ -213,6 +213,7 @@ fn every_mismatch_is_reported() {
             "`postgres` is locked for `16`, den.toml asks for `17`",
             "`jq` is locked from `github:jqlang/jq`, den.toml asks for `catalog`",
             "`ruff` is not locked",
+            "`mytool` is locked to download `https://example.test/linux-x64`, den.toml's `url` gives `https://example.test/22.11.0`",
             &format!("`mytool` is locked with checksum `{SHA}`, den.toml says `{}`", &SHA2[7..]),
         ]
     );
@@ -318,4 +319,56 @@ fn bin_entries_outside_the_tool_directory_make_the_lock_invalid() {
     let ok =
         Lock::parse(Path::new("den.lock"), &format!("{base}bin = [\"git-2.1/bin/git\", \"git\"]\n")).unwrap();
     assert_eq!(ok.tools["git"].artifacts[&p("linux-x64")].bin, ["git-2.1/bin/git", "git"]);
+}
+
+#[test]
+fn vet_accepts_what_den_toml_allows_and_names_what_it_does_not() {
+    let linux = p("linux-x64");
+    let mut req = request("mytool", "v1.2.3");
+    req.url = Some("https://example.test/{tag}/mytool-{os}-{arch}.tar.gz".into());
+    req.sha256 = Some(SHA[7..].to_uppercase());
+    let mut locked = node(&["linux-x64"]);
+    locked.name = "mytool".into();
+    locked.spec = "v1.2.3".into();
+    locked.version = "1.2.3".into();
+    locked.artifacts.get_mut(&linux).unwrap().url =
+        "https://example.test/v1.2.3/mytool-linux-x64.tar.gz".into();
+    assert_eq!(vet(&req, &locked, linux), []);
+    // A platform the lock does not cover has nothing to compare but the version.
+    assert_eq!(vet(&req, &locked, p("darwin-arm64")), []);
+
+    let mut evil = locked.clone();
+    evil.version = "1.0.0".into();
+    let a = evil.artifacts.get_mut(&linux).unwrap();
+    a.url = "https://example.test/v1.0.0/other.tar.gz".into();
+    a.checksum = SHA2.into();
+    let shown: Vec<String> = vet(&req, &evil, linux).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        [
+            "`mytool` is locked at 1.0.0, which den.toml's `v1.2.3` does not accept".to_string(),
+            "`mytool` is locked to download `https://example.test/v1.0.0/other.tar.gz`, den.toml's `url` gives \
+             `https://example.test/1.0.0/mytool-linux-x64.tar.gz`"
+                .to_string(),
+            format!("`mytool` is locked with checksum `{SHA2}`, den.toml says `{}`", SHA[7..].to_uppercase()),
+        ]
+    );
+
+    // Catalog tools: the version must fit the spec; aliases are left to the resolver.
+    let node = node(&["linux-x64"]);
+    assert_eq!(vet(&request("node", "22"), &node, linux), []);
+    assert_eq!(vet(&request("node", "lts"), &node, linux), []);
+    assert_eq!(vet(&request("node", ">=22.11, <23"), &node, linux), []);
+    assert_eq!(
+        vet(&request("node", "20"), &node, linux),
+        [Mismatch::Version { tool: "node".into(), version: "22.11.0".into(), spec: "20".into() }]
+    );
+    let err =
+        Error::Widens { path: "/p/den.lock".into(), mismatches: vet(&request("node", "20"), &node, linux) };
+    assert_eq!(
+        format!("{err}\nhelp: {}", err.help().unwrap()),
+        "/p/den.lock pins what den.toml does not allow: `node` is locked at 22.11.0, which den.toml's `20` does not accept\n\
+         help: den.lock may only narrow den.toml; if den.toml changed on purpose, run `den upgrade node` to lock it \
+         again, otherwise restore den.lock from version control (or delete it) and run `den install`"
+    );
 }
