@@ -95,6 +95,8 @@ pub fn install(
         })
         .collect();
     let outcome = fetch::install_all(&jobs, &resolver, &client, config, &[platform])?;
+    let fresh = |r: &&Resolved| jobs.iter().any(|j| j.req.name == r.name && j.locked.is_none());
+    remember_checked(&store, outcome.resolved.iter().filter(fresh), platform);
     let tools = outcome
         .resolved
         .iter()
@@ -113,8 +115,27 @@ pub fn install(
 /// Indexes resolved tools that are installed, so that later one-off runs find them
 /// without a look-up (`den install` calls it too). A failure is only a warning.
 pub(super) fn remember(store: &Store, resolved: &[Resolved], platform: Platform) {
+    record(store, resolved.iter(), platform, false);
+}
+
+/// [`remember`] for the tools den chose itself (resolved now, or a lock entry found equal to
+/// den's own resolution): marked checked in the index, which is what lets a den.lock
+/// beside foreign files only be honoured offline (see `foreign_lock`).
+pub(super) fn remember_checked<'a>(
+    store: &Store,
+    resolved: impl Iterator<Item = &'a Resolved>,
+    platform: Platform,
+) {
+    record(store, resolved, platform, true);
+}
+
+fn record<'a>(
+    store: &Store,
+    resolved: impl Iterator<Item = &'a Resolved>,
+    platform: Platform,
+    checked: bool,
+) {
     let entries = resolved
-        .iter()
         .filter_map(|r| {
             let artifact = r.artifacts.get(&platform)?;
             Some(index::Entry {
@@ -124,6 +145,7 @@ pub(super) fn remember(store: &Store, resolved: &[Resolved], platform: Platform)
                 platform: platform.to_string(),
                 key: key::of(&artifact.checksum)?,
                 bin: artifact.bin.clone(),
+                checked,
             })
         })
         .collect();

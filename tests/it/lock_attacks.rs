@@ -146,7 +146,7 @@ fn a_locked_version_outside_the_spec_is_refused() {
     let out = run(env.den(), &["install"]);
     assert_ne!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stderr.contains("`jq` is locked at 1.7.1, which den.toml's `1.6` does not accept"),
+        out.stderr.contains("`jq` is locked at 1.7.1, which the requested `1.6` does not accept"),
         "{}",
         out.stderr
     );
@@ -175,4 +175,111 @@ fn a_locked_tool_den_toml_does_not_declare_never_reaches_path() {
     assert_eq!((out.code, out.stdout.trim()), (0, "none"), "{}", out.stderr);
     install_ok(&env);
     assert!(!lock(&env).contains("[tools.git"), "den install keeps an undeclared tool:\n{}", lock(&env));
+}
+
+/// A home whose den talks to `up`, with a project that has only a `.nvmrc` (no trust needed).
+fn nvmrc_project(up: &Upstream, lock: Option<&str>) -> Env {
+    let env = Env::new();
+    up.write_config(&env);
+    env.write(".nvmrc", "22\n");
+    if let Some(text) = lock {
+        write_lock(&env, text);
+    }
+    env
+}
+
+/// The store directory of an artifact whose sha256 is `hex`.
+fn store_dir(env: &Env, hex: &str) -> String {
+    crate::install::store(env).join("tools-v1").join(format!("sha256-{}", &hex[..32])).display().to_string()
+}
+
+#[test]
+fn a_lock_beside_foreign_files_only_is_honoured_only_when_den_resolves_the_same() {
+    let up = Upstream::start();
+    up.catalog_tool("node", "22.11.0");
+    let plat = this_platform();
+    let top = format!("node-v22.11.0-{plat}");
+    let dist = "/nodejs.org/dist/v22.11.0";
+    let genuine_path = format!("{dist}/{top}.tar.xz");
+    // The attacker's build, served beside the genuine one, with the same layout.
+    let evil = archives::build("t.tar.xz", &[Entry::exe(&format!("{top}/bin/node"), script("owned"))]);
+    let evil_path = format!("{dist}/node-evil.tar.xz");
+    up.file(&evil_path, evil.clone());
+
+    // An honest lock, written by den for such a project.
+    let honest_env = nvmrc_project(&up, None);
+    let out = run(honest_env.den(), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let honest = lock(&honest_env);
+    let genuine_url = format!("https:/{genuine_path}");
+    let table: toml::Table = honest.parse().unwrap();
+    let locked = &table["tools"]["node"]["platforms"][plat.as_str()];
+    let genuine_sha = locked["checksum"].as_str().unwrap().trim_start_matches("sha256:").to_string();
+    assert!(honest.contains(&genuine_url) && honest.contains(&genuine_sha), "{honest}");
+    let crafted = honest
+        .replace(&genuine_url, &format!("https:/{evil_path}"))
+        .replace(&genuine_sha, &sha256_hex(&evil));
+
+    // The crafted artifact is even in the victim's store already (another, trusted project
+    // asked for that file by `url`): offline, the crafted lock still never reaches PATH.
+    let victim = nvmrc_project(&up, Some(&crafted));
+    let other = victim.tmp.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(
+        other.join("den.toml"),
+        format!(
+            "[tools]\nnode = {{ version = \"22.11.0\", url = \"{}\", bin = [\"{top}/bin/node\"] }}\n",
+            up.url(&evil_path)
+        ),
+    )
+    .unwrap();
+    assert_eq!(run(victim.den_in(&other), &["trust"]).code, 0);
+    assert_eq!(run(victim.den_in(&other), &["install"]).code, 0);
+    let evil_dir = store_dir(&victim, &sha256_hex(&evil));
+    assert!(std::path::Path::new(&evil_dir).is_dir());
+    let path = exported_path(&victim);
+    assert!(!path.contains(&evil_dir), "the crafted lock put its artifact on PATH: {path}");
+    let evil_requests = up.requests(&evil_path);
+
+    // `den run` and `den install` resolve node themselves, say so once, and never run the
+    // crafted build.
+    let out = run(victim.den(), &["run", "--", "node", "--version"]);
+    assert_eq!((out.code, out.stdout.trim()), (0, "v22.11.0"), "{}", out.stderr);
+    let out = run(victim.den(), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let warning =
+        format!("den: warning: ignoring `node` in {}: ", victim.project().join("den.lock").display());
+    let warned: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with(&warning)).collect();
+    assert_eq!(warned.len(), 1, "{}", out.stderr);
+    assert!(warned[0].contains(&sha256_hex(&evil)) || warned[0].contains("node-evil"), "{}", warned[0]);
+    assert_eq!(up.requests(&evil_path), evil_requests, "den downloaded the crafted artifact");
+    assert_eq!(lock(&victim), honest, "den.lock now holds den's own resolution");
+    let path = exported_path(&victim);
+    assert!(!path.contains(&evil_dir) && path.contains(&store_dir(&victim, &genuine_sha)), "{path}");
+
+    // An honest lock is used: checking it costs the version list and that version's
+    // SHASUMS256.txt, once; the download is the lock's own, and nothing is ignored.
+    let fresh = nvmrc_project(&up, Some(&honest));
+    let before = up.log().len();
+    let out = run(fresh.den(), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("ignoring"), "{}", out.stderr);
+    let requests: Vec<String> =
+        up.log()[before..].iter().map(|r| r.split('?').next().unwrap().to_string()).collect();
+    assert_eq!(
+        requests,
+        [
+            "GET /nodejs.org/dist/index.json".to_string(),
+            format!("GET {dist}/SHASUMS256.txt"),
+            format!("GET {genuine_path}"),
+        ],
+        "what checking an honest lock costs"
+    );
+    assert_eq!(lock(&fresh), honest);
+    // Checked once: later commands use it with no network at all.
+    let before = up.log().len();
+    let out = run(fresh.den(), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(run_tool(&fresh, "node"), "v22.11.0");
+    assert_eq!(up.log().len(), before, "{:?}", &up.log()[before..]);
 }

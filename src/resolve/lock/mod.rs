@@ -139,7 +139,7 @@ impl fmt::Display for Mismatch {
             }
             Mismatch::Platform { tool, platform } => write!(f, "`{tool}` is not locked for {platform}"),
             Mismatch::Version { tool, version, spec } => {
-                write!(f, "`{tool}` is locked at {version}, which den.toml's `{spec}` does not accept")
+                write!(f, "`{tool}` is locked at {version}, which the requested `{spec}` does not accept")
             }
             Mismatch::Url { tool, locked, expected } => {
                 write!(f, "`{tool}` is locked to download `{locked}`, den.toml's `url` gives `{expected}`")

@@ -346,7 +346,7 @@ fn vet_accepts_what_den_toml_allows_and_names_what_it_does_not() {
     assert_eq!(
         shown,
         [
-            "`mytool` is locked at 1.0.0, which den.toml's `v1.2.3` does not accept".to_string(),
+            "`mytool` is locked at 1.0.0, which the requested `v1.2.3` does not accept".to_string(),
             "`mytool` is locked to download `https://example.test/v1.0.0/other.tar.gz`, den.toml's `url` gives \
              `https://example.test/1.0.0/mytool-linux-x64.tar.gz`"
                 .to_string(),
@@ -367,7 +367,7 @@ fn vet_accepts_what_den_toml_allows_and_names_what_it_does_not() {
         Error::Widens { path: "/p/den.lock".into(), mismatches: vet(&request("node", "20"), &node, linux) };
     assert_eq!(
         format!("{err}\nhelp: {}", err.help().unwrap()),
-        "/p/den.lock pins what den.toml does not allow: `node` is locked at 22.11.0, which den.toml's `20` does not accept\n\
+        "/p/den.lock pins what den.toml does not allow: `node` is locked at 22.11.0, which the requested `20` does not accept\n\
          help: den.lock may only narrow den.toml; if den.toml changed on purpose, run `den upgrade node` to lock it \
          again, otherwise restore den.lock from version control (or delete it) and run `den install`"
     );
