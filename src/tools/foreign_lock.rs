@@ -14,12 +14,12 @@
 
 use std::path::Path;
 
+use indexmap::IndexMap;
+
 use super::fetch::Job;
 use super::index::Index;
 use crate::catalog::Platform;
 use crate::project::ToolRequest;
-use indexmap::IndexMap;
-
 use crate::resolve::lock::{self, Lock};
 use crate::resolve::{Artifact, Resolved, Resolver};
 use crate::store::Store;
