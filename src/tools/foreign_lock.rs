@@ -134,3 +134,43 @@ pub fn vouched(
     });
     lock
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn artifact() -> Artifact {
+        Artifact {
+            url: "https://example.test/node.tar.xz".into(),
+            checksum: format!("sha256:{}", "ab".repeat(32)),
+            size: Some(1),
+            format: "tar.xz".into(),
+            bin: vec!["node/bin/node".into()],
+            post_install: vec![],
+            served_by: "example.test".into(),
+        }
+    }
+
+    #[test]
+    fn every_field_den_chooses_must_agree() {
+        let ours = artifact();
+        assert_eq!(differs(&artifact(), &ours), None);
+        // Size and the serving source's name do not change what is installed.
+        assert_eq!(differs(&Artifact { size: None, served_by: "x".into(), ..artifact() }, &ours), None);
+        let theirs = Artifact { url: "https://example.test/evil.tar.xz".into(), ..artifact() };
+        assert_eq!(
+            differs(&theirs, &ours).unwrap(),
+            "URL `https://example.test/evil.tar.xz` (den: `https://example.test/node.tar.xz`)"
+        );
+        let theirs = Artifact { checksum: format!("sha256:{}", "cd".repeat(32)), ..artifact() };
+        assert!(differs(&theirs, &ours).unwrap().starts_with("checksum `sha256:cdcd"));
+        let theirs = Artifact { bin: vec!["node/bin/npx".into()], ..artifact() };
+        assert!(differs(&theirs, &ours).unwrap().starts_with("`bin`"));
+        let theirs = Artifact { format: "zip".into(), ..artifact() };
+        assert_eq!(differs(&theirs, &ours).unwrap(), "unpacking steps");
+        // Where den's own resolution leaves a field open (no published checksum, binaries
+        // found once unpacked), the lock's stands: the download is verified against it.
+        let open = Artifact { checksum: String::new(), bin: vec![], ..artifact() };
+        assert_eq!(differs(&artifact(), &open), None);
+    }
+}

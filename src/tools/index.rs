@@ -216,4 +216,56 @@ mod tests {
         record(&store, vec![entry("jq", "1.7.1", "sha256-a")]).unwrap();
         assert_eq!(Index::read(&store).tools, vec![entry("jq", "1.7.1", "sha256-a")]);
     }
+
+    #[test]
+    fn vouches_only_for_what_den_checked_and_a_later_lock_install_keeps_the_mark() {
+        use std::collections::BTreeMap;
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path().to_path_buf());
+        let linux = Platform::ALL[0];
+        let hex = "ab".repeat(32);
+        let key = format!("sha256-{}", &hex[..32]);
+        std::fs::create_dir_all(store.tool_dir(&key)).unwrap();
+        let artifact = crate::resolve::Artifact {
+            url: "https://example.test/jq".into(),
+            checksum: format!("sha256:{hex}"),
+            size: None,
+            format: "binary".into(),
+            bin: vec!["jq".into()],
+            post_install: vec![],
+            served_by: "x".into(),
+        };
+        let resolved = Resolved {
+            name: "jq".into(),
+            spec: "1.7".into(),
+            source: "catalog".into(),
+            version: "1.7.1".into(),
+            artifacts: BTreeMap::from([(linux, artifact.clone())]),
+        };
+        let mut e = Entry { key: key.clone(), ..entry("jq", "1.7.1", &key) };
+        record(&store, vec![e.clone()]).unwrap();
+        assert!(!Index::read(&store).vouches(&store, &resolved, linux), "merely installed from a lock");
+        e.checked = true;
+        record(&store, vec![e.clone()]).unwrap();
+        assert!(Index::read(&store).vouches(&store, &resolved, linux));
+        // Installed again from a lock (not checked): the same artifact stays vouched for.
+        record(&store, vec![Entry { checked: false, ..e.clone() }]).unwrap();
+        assert!(Index::read(&store).vouches(&store, &resolved, linux));
+        // Other binaries, another source or a missing directory are not what den checked.
+        let mut other = resolved.clone();
+        other.artifacts.get_mut(&linux).unwrap().bin = vec!["other".into()];
+        assert!(!Index::read(&store).vouches(&store, &other, linux));
+        let mut other = resolved.clone();
+        other.source = "github:someone/jq".into();
+        assert!(!Index::read(&store).vouches(&store, &other, linux));
+        assert!(!Index::read(&store).vouches(&store, &resolved, Platform::ALL[1]));
+        // Another artifact under the same name and version loses the mark.
+        let other_key = format!("sha256-{}", "cd".repeat(16));
+        std::fs::create_dir_all(store.tool_dir(&other_key)).unwrap();
+        record(&store, vec![Entry { key: other_key, checked: false, ..e.clone() }]).unwrap();
+        assert!(!Index::read(&store).vouches(&store, &resolved, linux));
+        record(&store, vec![e]).unwrap();
+        std::fs::remove_dir(store.tool_dir(&key)).unwrap();
+        assert!(!Index::read(&store).vouches(&store, &resolved, linux));
+    }
 }

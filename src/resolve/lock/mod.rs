@@ -5,6 +5,29 @@
 //!
 //! Never resolves anything and never touches the network: it stores what the resolver
 //! produced and answers whether that still fits den.toml.
+//!
+//! # What den.lock may and may not do
+//!
+//! den.lock arrives with the repository (a `git pull` can change it without anyone
+//! re-trusting den.toml), so it may narrow what den.toml allows but never widen it:
+//! - It may pin, for each tool den.toml declares, one exact version and per platform one
+//!   artifact (URL, checksum, size, format, binaries, unpacking steps). Beside a trusted
+//!   den.toml that pin is the team's, reviewed like code: for catalog, `github:`, `npm:`
+//!   and `pypi:` tools den installs it without a look-up.
+//! - Its `bin` entries are relative paths of plain components inside the tool's directory
+//!   (no absolute path, `..`, empty or `.` component, NUL); any other makes the whole file
+//!   invalid, with its line (`format.rs`). Unpacking steps are held inside the tool's
+//!   directory when they run (`store::post_install`).
+//! - An entry whose version den.toml's spec does not accept, whose URL is not what a `url`
+//!   tool's template gives for that version and platform, or whose checksum is not
+//!   den.toml's `sha256` is refused (`vet.rs`): an error naming both values and the file,
+//!   with `--frozen` or without, before anything is downloaded or put on PATH.
+//! - A tool den.toml does not declare is never installed nor put on PATH, and leaves the
+//!   file at its next write.
+//! - Beside foreign version files only (`.nvmrc`, `.tool-versions`: no den.toml, no trust),
+//!   an entry is used only when den resolved that exact version from its own sources and got
+//!   the same artifact; otherwise it is ignored with one warning and den installs (and
+//!   writes) its own resolution (`tools::foreign_lock`).
 
 mod format;
 #[cfg(test)]
