@@ -283,3 +283,58 @@ fn a_lock_beside_foreign_files_only_is_honoured_only_when_den_resolves_the_same(
     assert_eq!(run_tool(&fresh, "node"), "v22.11.0");
     assert_eq!(up.log().len(), before, "{:?}", &up.log()[before..]);
 }
+
+#[test]
+fn the_hook_with_auto_install_installs_den_s_own_resolution_not_the_crafted_lock() {
+    let up = Upstream::start();
+    up.catalog_tool("node", "22.11.0");
+    let top = format!("node-v22.11.0-{}", this_platform());
+    let dist = "/nodejs.org/dist/v22.11.0";
+    let evil = archives::build("t.tar.xz", &[Entry::exe(&format!("{top}/bin/node"), script("owned"))]);
+    up.file(&format!("{dist}/node-evil.tar.xz"), evil.clone());
+    let honest_env = nvmrc_project(&up, None);
+    assert_eq!(run(honest_env.den(), &["install"]).code, 0);
+    let honest = lock(&honest_env);
+    let table: toml::Table = honest.parse().unwrap();
+    let checksum =
+        table["tools"]["node"]["platforms"][this_platform().as_str()]["checksum"].as_str().unwrap();
+    let genuine_sha = checksum.trim_start_matches("sha256:").to_string();
+    let crafted = honest
+        .replace(&format!("{top}.tar.xz"), "node-evil.tar.xz")
+        .replace(&genuine_sha, &sha256_hex(&evil));
+    assert_ne!(crafted, honest);
+
+    let victim = nvmrc_project(&up, Some(&crafted));
+    let config = victim.home().join(".config/den/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("auto_install = true\n{text}")).unwrap();
+    // What the hook runs at the prompt after `cd`.
+    let out = run(victim.den(), &["export", "bash"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains(&store_dir(&victim, &genuine_sha)), "{}", out.stdout);
+    assert!(!out.stdout.contains(&store_dir(&victim, &sha256_hex(&evil))), "{}", out.stdout);
+    assert_eq!(out.stderr.matches("warning: ignoring `node` in ").count(), 1, "{}", out.stderr);
+    assert_eq!(up.requests(&format!("{dist}/node-evil.tar.xz")), 0);
+    assert_eq!(lock(&victim), honest);
+}
+
+#[test]
+fn a_genuine_but_older_version_beside_foreign_files_is_ignored() {
+    let up = Upstream::start();
+    up.catalog_tool("node", "22.11.0").catalog_tool("node", "20.18.0");
+    let old = Env::new();
+    up.write_config(&old);
+    old.write(".nvmrc", "20\n");
+    assert_eq!(run(old.den(), &["install"]).code, 0);
+    let crafted = lock(&old).replace("spec = \"20\"", "spec = \"22\"");
+    let victim = nvmrc_project(&up, Some(&crafted));
+    let out = run(victim.den(), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("ignoring `node` in ")
+            && out.stderr.contains("`node` is locked at 20.18.0, which the requested `22` does not accept"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(run_tool(&victim, "node"), "v22.11.0");
+}
