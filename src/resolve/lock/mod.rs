@@ -18,9 +18,10 @@
 //!   (no absolute path, `..`, empty or `.` component, NUL); any other makes the whole file
 //!   invalid, with its line (`format.rs`). Unpacking steps are held inside the tool's
 //!   directory when they run (`store::post_install`).
-//! - An entry whose version den.toml's spec does not accept, whose URL is not what a `url`
-//!   tool's template gives for that version and platform, or whose checksum is not
-//!   den.toml's `sha256` is refused (`vet.rs`): an error naming both values and the file,
+//! - An entry whose version den.toml's spec does not accept, whose URL is not what the
+//!   tool's URL template gives for that version and platform (a den.toml `url`, or a
+//!   built-in definition made of URL templates only), or whose checksum is not den.toml's
+//!   `sha256` is refused (`vet.rs`): an error naming both values and the file,
 //!   with `--frozen` or without, before anything is downloaded or put on PATH.
 //! - A tool den.toml does not declare is never installed nor put on PATH, and leaves the
 //!   file at its next write.
@@ -126,7 +127,7 @@ pub enum Mismatch {
     Platform { tool: String, platform: Platform },
     /// The locked version is not one den.toml's spec accepts.
     Version { tool: String, version: String, spec: String },
-    /// The locked URL is not what den.toml's `url` template gives for that version.
+    /// The locked URL is not what the tool's URL template gives for that version.
     Url { tool: String, locked: String, expected: String },
 }
 
@@ -165,7 +166,7 @@ impl fmt::Display for Mismatch {
                 write!(f, "`{tool}` is locked at {version}, which the requested `{spec}` does not accept")
             }
             Mismatch::Url { tool, locked, expected } => {
-                write!(f, "`{tool}` is locked to download `{locked}`, den.toml's `url` gives `{expected}`")
+                write!(f, "`{tool}` is locked to download `{locked}`, its source gives `{expected}`")
             }
         }
     }

@@ -213,7 +213,7 @@ fn every_mismatch_is_reported() {
             "`postgres` is locked for `16`, den.toml asks for `17`",
             "`jq` is locked from `github:jqlang/jq`, den.toml asks for `catalog`",
             "`ruff` is not locked",
-            "`mytool` is locked to download `https://example.test/linux-x64`, den.toml's `url` gives `https://example.test/22.11.0`",
+            "`mytool` is locked to download `https://example.test/linux-x64`, its source gives `https://example.test/22.11.0`",
             &format!("`mytool` is locked with checksum `{SHA}`, den.toml says `{}`", &SHA2[7..]),
         ]
     );
@@ -347,7 +347,7 @@ fn vet_accepts_what_den_toml_allows_and_names_what_it_does_not() {
         shown,
         [
             "`mytool` is locked at 1.0.0, which the requested `v1.2.3` does not accept".to_string(),
-            "`mytool` is locked to download `https://example.test/v1.0.0/other.tar.gz`, den.toml's `url` gives \
+            "`mytool` is locked to download `https://example.test/v1.0.0/other.tar.gz`, its source gives \
              `https://example.test/1.0.0/mytool-linux-x64.tar.gz`"
                 .to_string(),
             format!("`mytool` is locked with checksum `{SHA2}`, den.toml says `{}`", SHA[7..].to_uppercase()),
@@ -371,4 +371,38 @@ fn vet_accepts_what_den_toml_allows_and_names_what_it_does_not() {
          help: den.lock may only narrow den.toml; if den.toml changed on purpose, run `den upgrade node` to lock it \
          again, otherwise restore den.lock from version control (or delete it) and run `den install`"
     );
+}
+
+#[test]
+fn vet_holds_built_in_url_template_tools_to_their_templates() {
+    let linux = p("linux-x64");
+    let mut terraform = node(&["linux-x64"]);
+    terraform.name = "terraform".into();
+    terraform.spec = "1.9".into();
+    terraform.version = "1.9.8".into();
+    let real = "https://releases.hashicorp.com/terraform/1.9.8/terraform_1.9.8_linux_amd64.zip";
+    terraform.artifacts.get_mut(&linux).unwrap().url = real.into();
+    assert_eq!(vet(&request("terraform", "1.9"), &terraform, linux), []);
+    let evil = "https://example.test/terraform_1.9.8_linux_amd64.zip";
+    terraform.artifacts.get_mut(&linux).unwrap().url = evil.into();
+    assert_eq!(
+        vet(&request("terraform", "1.9"), &terraform, linux),
+        [Mismatch::Url { tool: "terraform".into(), locked: evil.into(), expected: real.into() }]
+    );
+    // zig has two templates (the argument order changed between releases): either is its.
+    let mut zig = terraform.clone();
+    zig.name = "zig".into();
+    zig.spec = "0.13".into();
+    zig.version = "0.13.0".into();
+    for url in [
+        "https://ziglang.org/download/0.13.0/zig-x86_64-linux-0.13.0.tar.xz",
+        "https://ziglang.org/download/0.13.0/zig-linux-x86_64-0.13.0.tar.xz",
+    ] {
+        zig.artifacts.get_mut(&linux).unwrap().url = url.into();
+        assert_eq!(vet(&request("zig", "0.13"), &zig, linux), [], "{url}");
+    }
+    // node also comes from npm, whose tarball URLs only the registry knows: not checked here.
+    let mut node = node(&["linux-x64"]);
+    node.artifacts.get_mut(&linux).unwrap().url = evil.into();
+    assert_eq!(vet(&request("node", "22"), &node, linux), []);
 }

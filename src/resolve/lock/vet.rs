@@ -4,15 +4,18 @@
 //! same source: see `tools::locked_for`) is honoured only when
 //! - its version is one den.toml's spec accepts (an alias such as `lts`, or `latest`, is
 //!   checked when den resolves, not here);
-//! - for a `url` tool, its URL is the one den.toml's template gives for that version and
-//!   platform;
+//! - its URL is one the tool's declared source gives for that version and platform, where
+//!   that is known without the network: a den.toml `url` template, or a built-in
+//!   definition whose every source is a URL template (terraform, kubectl, helm, zig,
+//!   python). GitHub releases, npm and PyPI name their files in documents den would have
+//!   to fetch, so those URLs are the lock's (its checksum still binds the bytes);
 //! - when den.toml pins a `sha256`, its checksum is that one.
 //!
 //! `bin` entries are checked when the file is read (`format.rs`). Never resolves, never
 //! touches the network or the disk.
 
 use super::Mismatch;
-use crate::catalog::{self, Platform};
+use crate::catalog::{self, Platform, SourceKind};
 use crate::project::ToolRequest;
 use crate::resolve::{Resolved, Version, VersionSpec};
 
@@ -35,12 +38,11 @@ pub fn vet(req: &ToolRequest, locked: &Resolved, platform: Platform) -> Vec<Mism
         });
     }
     let Some(artifact) = locked.artifacts.get(&platform) else { return out };
-    if req.url.is_some() {
-        let expected = template_urls(req, &locked.version, spec.as_ref(), platform);
-        if !expected.contains(&artifact.url) {
-            let expected = expected.into_iter().next().unwrap_or_else(|| "no URL".into());
-            out.push(Mismatch::Url { tool: tool(), locked: artifact.url.clone(), expected });
-        }
+    if let Some(expected) = template_urls(req, &locked.version, spec.as_ref(), platform)
+        && !expected.contains(&artifact.url)
+    {
+        let expected = expected.into_iter().next().unwrap_or_else(|| "no URL".into());
+        out.push(Mismatch::Url { tool: tool(), locked: artifact.url.clone(), expected });
     }
     if let Some(sha) = &req.sha256
         && !super::same_sha256(&artifact.checksum, sha)
@@ -54,26 +56,49 @@ pub fn vet(req: &ToolRequest, locked: &Resolved, platform: Platform) -> Vec<Mism
     out
 }
 
-/// The URLs den.toml's `url` template gives for `version` on `platform`: rendered from the
-/// locked version and, when the spec names that version with a prefix (`v1.2.3`), from
-/// the spec's spelling too (a `{tag}` keeps the prefix). Empty when there is none.
+/// The URLs the tool's declared source can give for `version` on `platform`, when they are
+/// known offline: every source is a URL template, and none of a built-in definition renders
+/// a `{tag}` den cannot rebuild from the bare version. Rendered from the locked version and, when the spec
+/// names that version with a prefix (`v1.2.3`), from the spec's spelling too. `None` when
+/// they are not known (the URL is then not checked here).
 fn template_urls(
     req: &ToolRequest,
     version: &str,
     spec: Option<&VersionSpec>,
     platform: Platform,
-) -> Vec<String> {
-    let Ok(source) =
-        catalog::source_from_request(&req.name, req.source.as_deref(), req.url.as_deref(), None, &req.bin)
-    else {
-        return Vec::new();
+) -> Option<Vec<String>> {
+    let from_request = req.url.is_some() || req.source.is_some();
+    let sources = if from_request {
+        let source = catalog::source_from_request(
+            &req.name,
+            req.source.as_deref(),
+            req.url.as_deref(),
+            None,
+            &req.bin,
+        );
+        vec![source.ok()?]
+    } else {
+        catalog::get(&req.name).ok()?.sources
     };
-    let Some(target) = source.target(platform) else { return Vec::new() };
     let mut versions: Vec<Version> = Version::parse(version).into_iter().collect();
     if let Some(VersionSpec::Exact(v) | VersionSpec::Prefix(v)) = spec
         && v.bare() == version
     {
         versions.push(v.clone());
     }
-    versions.iter().filter_map(|v| target.url(&target.vars(v))).collect()
+    let mut urls = Vec::new();
+    for source in &sources {
+        if source.kind != SourceKind::Url {
+            return None;
+        }
+        // A source without a build for this platform gives no URL for it.
+        let Some(target) = source.target(platform) else { continue };
+        let template = target.url?;
+        // A den.toml `url` takes the spec's own spelling as its tag (it has no version list).
+        if !from_request && source.tag.is_none() && template.as_str().contains("{tag}") {
+            return None;
+        }
+        urls.extend(versions.iter().map(|v| template.render(&target.vars(v))));
+    }
+    Some(urls)
 }
