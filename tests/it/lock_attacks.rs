@@ -338,3 +338,30 @@ fn a_genuine_but_older_version_beside_foreign_files_is_ignored() {
     );
     assert_eq!(run_tool(&victim, "node"), "v22.11.0");
 }
+
+#[test]
+fn a_built_in_url_template_tool_is_held_to_its_template() {
+    let up = Upstream::start();
+    up.catalog_tool("terraform", "1.9.8");
+    let env = project(&up, "[tools]\nterraform = \"1.9\"\n");
+    install_ok(&env);
+    let honest = lock(&env);
+    let evil = archives::build("t.zip", &[Entry::exe("terraform", script("owned"))]);
+    up.file("/releases.hashicorp.com/terraform/1.9.8/terraform_evil.zip", evil.clone());
+    let table: toml::Table = honest.parse().unwrap();
+    let locked = &table["tools"]["terraform"]["platforms"][this_platform().as_str()];
+    let url = locked["url"].as_str().unwrap();
+    let sha = locked["checksum"].as_str().unwrap().trim_start_matches("sha256:");
+    let evil_url = "https://releases.hashicorp.com/terraform/1.9.8/terraform_evil.zip";
+    let victim = project(&up, "[tools]\nterraform = \"1.9\"\n");
+    write_lock(&victim, &honest.replace(url, evil_url).replace(sha, &sha256_hex(&evil)));
+    let out = run(victim.den(), &["install"]);
+    assert_ne!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("`terraform` is locked to download `{evil_url}`, its source gives `{url}`")),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(tool_dirs(&victim), Vec::<String>::new());
+}
