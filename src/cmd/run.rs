@@ -109,7 +109,7 @@ fn provide(
         for req in project.manifest.tools.values().filter(|r| !overridden(&r.name)) {
             if missing.contains(&req.name) {
                 project_missing.push(from_project.len());
-                let locked = lock.tools.get(&req.name).filter(|l| l.spec == req.version).cloned();
+                let locked = tools::pinned(project, &lock, req);
                 wanted.push(Request { req: req.clone(), locked });
                 from_project.push(None);
             } else {

@@ -41,6 +41,26 @@ pub struct Artifact {
     pub served_by: String,
 }
 
+/// Why `entry` cannot be a `bin` entry, if it cannot: a binary must be named by a relative
+/// path of plain components inside the tool's directory, so that the directory den puts on
+/// PATH is always inside the store (no absolute path, no `..`, no empty or `.` component,
+/// no NUL). den.lock is read from the repository, so this is checked on every read.
+pub fn bin_problem(entry: &str) -> Option<&'static str> {
+    if entry.is_empty() {
+        Some("it is empty")
+    } else if entry.contains('\0') {
+        Some("it contains a NUL byte")
+    } else if entry.starts_with('/') {
+        Some("it is an absolute path")
+    } else if entry.split('/').any(|c| c == "..") {
+        Some("it climbs out of the tool's directory with `..`")
+    } else if entry.split('/').any(|c| c.is_empty() || c == ".") {
+        Some("it has an empty or `.` component")
+    } else {
+        None
+    }
+}
+
 /// A post-install step with its paths rendered (inside the install directory).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step {

@@ -28,7 +28,7 @@ mod test_fixture;
 #[cfg(test)]
 mod tests;
 
-pub use artifact::{Artifact, Resolved, Step};
+pub use artifact::{Artifact, Resolved, Step, bin_problem};
 pub use error::Error;
 pub use mirror::Mirrors;
 pub use resolver::Resolver;

@@ -18,7 +18,7 @@ use crate::catalog::Platform;
 use crate::config::Config;
 use crate::project::ToolRequest;
 use crate::resolve::lock::request_source;
-use crate::resolve::{Resolved, Resolver, VersionSpec};
+use crate::resolve::{Resolved, Resolver, VersionSpec, bin_problem};
 use crate::store::http::{Client, Settings};
 use crate::store::{Store, key, receipt};
 
@@ -95,6 +95,8 @@ pub fn install(
         })
         .collect();
     let outcome = fetch::install_all(&jobs, &resolver, &client, config, &[platform])?;
+    let fresh = |r: &&Resolved| jobs.iter().any(|j| j.req.name == r.name && j.locked.is_none());
+    remember_checked(&store, outcome.resolved.iter().filter(fresh), platform);
     let tools = outcome
         .resolved
         .iter()
@@ -113,8 +115,27 @@ pub fn install(
 /// Indexes resolved tools that are installed, so that later one-off runs find them
 /// without a look-up (`den install` calls it too). A failure is only a warning.
 pub(super) fn remember(store: &Store, resolved: &[Resolved], platform: Platform) {
+    record(store, resolved.iter(), platform, false);
+}
+
+/// [`remember`] for the tools den chose itself (resolved now, or a lock entry found equal to
+/// den's own resolution): marked checked in the index, which is what lets a den.lock
+/// beside foreign files only be honoured offline (see `foreign_lock`).
+pub(super) fn remember_checked<'a>(
+    store: &Store,
+    resolved: impl Iterator<Item = &'a Resolved>,
+    platform: Platform,
+) {
+    record(store, resolved, platform, true);
+}
+
+fn record<'a>(
+    store: &Store,
+    resolved: impl Iterator<Item = &'a Resolved>,
+    platform: Platform,
+    checked: bool,
+) {
     let entries = resolved
-        .iter()
         .filter_map(|r| {
             let artifact = r.artifacts.get(&platform)?;
             Some(index::Entry {
@@ -124,6 +145,7 @@ pub(super) fn remember(store: &Store, resolved: &[Resolved], platform: Platform)
                 platform: platform.to_string(),
                 key: key::of(&artifact.checksum)?,
                 bin: artifact.bin.clone(),
+                checked,
             })
         })
         .collect();
@@ -152,7 +174,7 @@ pub fn touch(tool: &Installed) {
 }
 
 fn installed(dir: &Path, name: &str, version: &str, bin: &[String]) -> Installed {
-    let bins: Vec<PathBuf> = bin.iter().map(|b| dir.join(b)).collect();
+    let bins: Vec<PathBuf> = bin.iter().filter(|b| bin_problem(b).is_none()).map(|b| dir.join(b)).collect();
     let mut seen = BTreeSet::new();
     let bin_dirs = bins
         .iter()

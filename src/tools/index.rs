@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Platform;
-use crate::resolve::{Version, VersionSpec};
+use crate::resolve::{Resolved, Version, VersionSpec};
 use crate::store::Store;
 
 /// The index file, at the store's root.
@@ -40,6 +40,11 @@ pub struct Entry {
     pub key: String,
     /// Binaries inside the install directory.
     pub bin: Vec<String>,
+    /// den chose this artifact itself: resolved it from `source`, or compared a den.lock
+    /// entry with its own resolution and found them equal (not merely read from a lock).
+    /// A den.lock beside foreign files only is honoured offline only for such entries.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub checked: bool,
 }
 
 fn path(store: &Store) -> PathBuf {
@@ -78,6 +83,23 @@ impl Index {
         found.into_iter().map(|(_, e)| e).collect()
     }
 
+    /// Whether den itself chose `artifact` as `resolved` (name, source, version) for
+    /// `platform`, with these binaries, and it is installed: see [`Entry::checked`].
+    pub fn vouches(&self, store: &Store, resolved: &Resolved, platform: Platform) -> bool {
+        let Some(artifact) = resolved.artifacts.get(&platform) else { return false };
+        let Some(key) = crate::store::key::of(&artifact.checksum) else { return false };
+        let platform = platform.to_string();
+        self.tools.iter().any(|e| {
+            e.checked
+                && e.name == resolved.name
+                && e.source == resolved.source
+                && e.version == resolved.version
+                && e.platform == platform
+                && e.key == key
+                && e.bin == artifact.bin
+        }) && store.tool_dir(&key).is_dir()
+    }
+
     /// Versions of `name` installed for `platform`, newest first (for messages).
     pub fn versions(&self, store: &Store, name: &str, platform: Platform) -> Vec<String> {
         let platform = platform.to_string();
@@ -113,7 +135,11 @@ pub fn record(store: &Store, entries: Vec<Entry>) -> std::io::Result<()> {
                 && e.version == entry.version
         };
         match new.tools.iter_mut().find(|e| same(e)) {
-            Some(e) => *e = entry,
+            Some(e) => {
+                // Installing the same artifact again from a lock does not unmake den's check.
+                let checked = entry.checked || (e.checked && e.key == entry.key && e.bin == entry.bin);
+                *e = Entry { checked, ..entry };
+            }
             None => new.tools.push(entry),
         }
     }
@@ -137,6 +163,7 @@ mod tests {
             platform: "linux-x64".into(),
             key: key.into(),
             bin: vec![name.into()],
+            checked: false,
         }
     }
 
@@ -188,5 +215,57 @@ mod tests {
         std::fs::create_dir_all(store.tool_dir("sha256-a")).unwrap();
         record(&store, vec![entry("jq", "1.7.1", "sha256-a")]).unwrap();
         assert_eq!(Index::read(&store).tools, vec![entry("jq", "1.7.1", "sha256-a")]);
+    }
+
+    #[test]
+    fn vouches_only_for_what_den_checked_and_a_later_lock_install_keeps_the_mark() {
+        use std::collections::BTreeMap;
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path().to_path_buf());
+        let linux = Platform::ALL[0];
+        let hex = "ab".repeat(32);
+        let key = format!("sha256-{}", &hex[..32]);
+        std::fs::create_dir_all(store.tool_dir(&key)).unwrap();
+        let artifact = crate::resolve::Artifact {
+            url: "https://example.test/jq".into(),
+            checksum: format!("sha256:{hex}"),
+            size: None,
+            format: "binary".into(),
+            bin: vec!["jq".into()],
+            post_install: vec![],
+            served_by: "x".into(),
+        };
+        let resolved = Resolved {
+            name: "jq".into(),
+            spec: "1.7".into(),
+            source: "catalog".into(),
+            version: "1.7.1".into(),
+            artifacts: BTreeMap::from([(linux, artifact.clone())]),
+        };
+        let mut e = Entry { key: key.clone(), ..entry("jq", "1.7.1", &key) };
+        record(&store, vec![e.clone()]).unwrap();
+        assert!(!Index::read(&store).vouches(&store, &resolved, linux), "merely installed from a lock");
+        e.checked = true;
+        record(&store, vec![e.clone()]).unwrap();
+        assert!(Index::read(&store).vouches(&store, &resolved, linux));
+        // Installed again from a lock (not checked): the same artifact stays vouched for.
+        record(&store, vec![Entry { checked: false, ..e.clone() }]).unwrap();
+        assert!(Index::read(&store).vouches(&store, &resolved, linux));
+        // Other binaries, another source or a missing directory are not what den checked.
+        let mut other = resolved.clone();
+        other.artifacts.get_mut(&linux).unwrap().bin = vec!["other".into()];
+        assert!(!Index::read(&store).vouches(&store, &other, linux));
+        let mut other = resolved.clone();
+        other.source = "github:someone/jq".into();
+        assert!(!Index::read(&store).vouches(&store, &other, linux));
+        assert!(!Index::read(&store).vouches(&store, &resolved, Platform::ALL[1]));
+        // Another artifact under the same name and version loses the mark.
+        let other_key = format!("sha256-{}", "cd".repeat(16));
+        std::fs::create_dir_all(store.tool_dir(&other_key)).unwrap();
+        record(&store, vec![Entry { key: other_key, checked: false, ..e.clone() }]).unwrap();
+        assert!(!Index::read(&store).vouches(&store, &resolved, linux));
+        record(&store, vec![e]).unwrap();
+        std::fs::remove_dir(store.tool_dir(&key)).unwrap();
+        assert!(!Index::read(&store).vouches(&store, &resolved, linux));
     }
 }

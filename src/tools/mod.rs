@@ -7,6 +7,7 @@
 pub mod adhoc;
 mod error;
 mod fetch;
+mod foreign_lock;
 mod index;
 mod platforms;
 
@@ -20,9 +21,9 @@ pub use error::Error;
 
 use crate::catalog::Platform;
 use crate::config::Config;
-use crate::project::{Project, ToolRequest};
+use crate::project::{Origin, Project, ToolRequest};
 use crate::resolve::lock::{self, DEN_LOCK, Lock};
-use crate::resolve::{Artifact, Resolved, Resolver};
+use crate::resolve::{Artifact, Resolved, Resolver, bin_problem};
 use crate::store::http::{Client, Settings, human_bytes};
 use crate::store::{Store, key, projects};
 use crate::{paths, ui};
@@ -57,9 +58,60 @@ pub fn store() -> Store {
 /// no version look-up. A tool without a satisfying lock entry for this platform, or whose
 /// artifact is not in the store, is missing.
 pub fn locate(project: &Project) -> Result<(Vec<Installed>, Vec<Missing>), Error> {
-    let lock = Lock::read(&project.root.join(DEN_LOCK))?.unwrap_or_default();
+    let lock_path = project.root.join(DEN_LOCK);
+    let lock = Lock::read(&lock_path)?.unwrap_or_default();
     let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
-    Ok(locate_in(&store(), &project.manifest.tools, &lock, platform))
+    if let Origin::DenToml(_) = project.origin {
+        within_den_toml(&project.manifest.tools, &lock_path, &lock, platform, &[])?;
+    }
+    let store = store();
+    let lock = honoured(project, &store, lock, platform);
+    Ok(locate_in(&store, &project.manifest.tools, &lock, platform))
+}
+
+/// The lock entries den may use offline: all of them beside a den.toml (which is trusted,
+/// and which `within_den_toml` bounds), only those den vouches for beside foreign files
+/// only (see `foreign_lock`).
+fn honoured(project: &Project, store: &Store, lock: Lock, platform: Platform) -> Lock {
+    match project.origin {
+        Origin::DenToml(_) => lock,
+        Origin::Foreign(_) => foreign_lock::vouched(store, &project.manifest.tools, lock, platform),
+    }
+}
+
+/// Refuses a den.lock whose entry for a requested tool (other than `skip`, which is being
+/// resolved again) pins what den.toml does not allow (`lock::vet`): one error naming every
+/// such entry, before anything is downloaded or put on PATH. Entries for other specs or
+/// sources are stale, not hostile: they are resolved again; entries for tools den.toml
+/// does not ask for are never used.
+fn within_den_toml(
+    tools: &IndexMap<String, ToolRequest>,
+    lock_path: &Path,
+    lock: &Lock,
+    platform: Platform,
+    skip: &[String],
+) -> Result<(), Error> {
+    let mismatches: Vec<lock::Mismatch> = tools
+        .values()
+        .filter(|req| !skip.contains(&req.name))
+        .filter_map(|req| Some((req, lock.tools.get(&req.name).filter(|r| locked_for(req, r))?)))
+        .flat_map(|(req, locked)| lock::vet(req, locked, platform))
+        .collect();
+    if mismatches.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Lock(lock::Error::Widens { path: lock_path.to_path_buf(), mismatches }))
+}
+
+/// den.lock's pin for `req`, when it has one den may use as it is (for `den run`, which
+/// installs a project's missing tools itself); `locate` has already refused a lock that
+/// widens den.toml.
+pub fn pinned(project: &Project, lock: &Lock, req: &ToolRequest) -> Option<Resolved> {
+    let platform = Platform::current()?;
+    let locked =
+        lock.tools.get(&req.name).filter(|r| locked_for(req, r) && lock::vet(req, r, platform).is_empty())?;
+    let one = Lock { tools: [(req.name.clone(), locked.clone())].into() };
+    honoured(project, &store(), one, platform).tools.remove(&req.name)
 }
 
 fn locate_in(
@@ -93,7 +145,10 @@ fn installed_tool(store: &Store, resolved: &Resolved, artifact: &Artifact) -> Op
     if !dir.is_dir() {
         return None;
     }
-    let bins: Vec<PathBuf> = artifact.bin.iter().map(|b| dir.join(b)).collect();
+    // den.lock's reader refuses such entries already; a PATH directory outside the store is
+    // never worth the risk, whoever built the artifact.
+    let bins: Vec<PathBuf> =
+        artifact.bin.iter().filter(|b| bin_problem(b).is_none()).map(|b| dir.join(b)).collect();
     let mut seen = BTreeSet::new();
     let bin_dirs = bins
         .iter()
@@ -134,6 +189,9 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     let lock_path = project.root.join(DEN_LOCK);
     let mut lock = Lock::read(&lock_path)?.unwrap_or_default();
     let tools = &project.manifest.tools;
+    if let Origin::DenToml(_) = project.origin {
+        within_den_toml(tools, &lock_path, &lock, platform, &opts.upgrade)?;
+    }
     if opts.frozen {
         lock.satisfies(tools, platform).map_err(|mismatches| {
             Error::Lock(lock::Error::Unsatisfied { path: lock_path.clone(), mismatches })
@@ -147,7 +205,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     let mut platforms = vec![platform];
     platforms.extend(opts.platforms.iter().copied().filter(|p| *p != platform));
 
-    let jobs: Vec<fetch::Job> = tools
+    let mut jobs: Vec<fetch::Job> = tools
         .values()
         .map(|req| {
             let locked = lock
@@ -159,7 +217,16 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
             fetch::Job { req: req.clone(), locked }
         })
         .collect();
+    let store = store();
+    let mut checked = match project.origin {
+        Origin::Foreign(_) => {
+            foreign_lock::check(&resolver, &store, &lock_path, &mut lock, &mut jobs, platform)
+        }
+        Origin::DenToml(_) => Vec::new(),
+    };
+    checked.extend(jobs.iter().filter(|j| j.locked.is_none()).map(|j| j.req.name.clone()));
     let outcome = fetch::install_all(&jobs, &resolver, &client, config, &platforms)?;
+    adhoc::remember_checked(&store, outcome.resolved.iter().filter(|r| checked.contains(&r.name)), platform);
     let mut summary = Summary { already: outcome.already, bytes: outcome.bytes, ..Summary::default() };
     summary.installed = outcome.installed;
     if !opts.frozen {
@@ -171,7 +238,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
         lock.retain_requested(tools);
         summary.lock_written = lock.write(&lock_path)?;
     }
-    projects::record(&store(), &project.root)?;
+    projects::record(&store, &project.root)?;
     report(&summary, started);
     Ok(summary)
 }

@@ -12,6 +12,7 @@ mod init;
 mod install;
 mod integrations;
 mod live;
+mod lock_attacks;
 mod project;
 mod pty;
 mod run;

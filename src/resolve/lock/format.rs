@@ -13,7 +13,7 @@ use toml::Spanned;
 use super::{Error, Lock};
 use crate::catalog::Platform;
 use crate::project::Diagnostic;
-use crate::resolve::{Artifact, Resolved, Step};
+use crate::resolve::{Artifact, Resolved, Step, bin_problem};
 use crate::store::http::Checksum;
 
 /// The format this den writes and reads; a change of layout gets a new number.
@@ -108,7 +108,7 @@ struct RawArtifact {
     size: Option<u64>,
     format: String,
     #[serde(default)]
-    bin: Vec<String>,
+    bin: Vec<Spanned<String>>,
     #[serde(default)]
     post_install: Vec<RawStep>,
     served_by: String,
@@ -163,12 +163,26 @@ pub fn parse(file: &Path, text: &str) -> Result<Lock, Error> {
                 let message = format!("`{}` is not a checksum", a.checksum.get_ref());
                 return Err(invalid(Diagnostic::new(file, text, a.checksum.span(), message)));
             }
+            for entry in &a.bin {
+                if let Some(why) = bin_problem(entry.get_ref()) {
+                    let message = format!(
+                        "`bin` entry `{}` is not a path inside the tool's directory: {why}",
+                        entry.get_ref().escape_debug()
+                    );
+                    return Err(Error::Invalid(Box::new(
+                        Diagnostic::new(file, text, entry.span(), message).with_help(
+                            "den.lock is written by den and never names a binary outside the tool: \
+                             delete den.lock (or this tool's entry) and run `den install` to write it again",
+                        ),
+                    )));
+                }
+            }
             let artifact = Artifact {
                 url: a.url,
                 checksum: a.checksum.into_inner(),
                 size: a.size,
                 format: a.format,
-                bin: a.bin,
+                bin: a.bin.into_iter().map(Spanned::into_inner).collect(),
                 post_install: a.post_install.into_iter().map(Step::from).collect(),
                 served_by: a.served_by,
             };

@@ -5,10 +5,37 @@
 //!
 //! Never resolves anything and never touches the network: it stores what the resolver
 //! produced and answers whether that still fits den.toml.
+//!
+//! # What den.lock may and may not do
+//!
+//! den.lock arrives with the repository (a `git pull` can change it without anyone
+//! re-trusting den.toml), so it may narrow what den.toml allows but never widen it:
+//! - It may pin, for each tool den.toml declares, one exact version and per platform one
+//!   artifact (URL, checksum, size, format, binaries, unpacking steps). Beside a trusted
+//!   den.toml that pin is the team's, reviewed like code: for catalog, `github:`, `npm:`
+//!   and `pypi:` tools den installs it without a look-up.
+//! - Its `bin` entries are relative paths of plain components inside the tool's directory
+//!   (no absolute path, `..`, empty or `.` component, NUL); any other makes the whole file
+//!   invalid, with its line (`format.rs`). Unpacking steps are held inside the tool's
+//!   directory when they run (`store::post_install`).
+//! - An entry whose version den.toml's spec does not accept, whose URL is not what the
+//!   tool's URL template gives for that version and platform (a den.toml `url`, or a
+//!   built-in definition made of URL templates only), or whose checksum is not den.toml's
+//!   `sha256` is refused (`vet.rs`): an error naming both values and the file,
+//!   with `--frozen` or without, before anything is downloaded or put on PATH.
+//! - A tool den.toml does not declare is never installed nor put on PATH, and leaves the
+//!   file at its next write.
+//! - Beside foreign version files only (`.nvmrc`, `.tool-versions`: no den.toml, no trust),
+//!   an entry is used only when den resolved that exact version from its own sources and got
+//!   the same artifact; otherwise it is ignored with one warning and den installs (and
+//!   writes) its own resolution (`tools::foreign_lock`).
 
 mod format;
 #[cfg(test)]
 mod tests;
+mod vet;
+
+pub use vet::vet;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -47,6 +74,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A lock entry that pins what den.toml does not allow (see `vet.rs`): refused, with
+    /// `--frozen` or without, before anything is downloaded or put on PATH.
+    #[error("{} pins what den.toml does not allow: {}", path.display(), list(mismatches))]
+    Widens { path: PathBuf, mismatches: Vec<Mismatch> },
     /// `den install --frozen` with a lock that does not fit den.toml.
     #[error("{} does not match den.toml: {}", path.display(), list(mismatches))]
     Unsatisfied { path: PathBuf, mismatches: Vec<Mismatch> },
@@ -62,6 +93,16 @@ impl Error {
         match self {
             Error::Invalid(d) => d.help.clone(),
             Error::Read { .. } | Error::Write { .. } => None,
+            Error::Widens { mismatches, .. } => {
+                let mut tools: Vec<&str> = mismatches.iter().map(Mismatch::tool).collect();
+                tools.dedup();
+                Some(format!(
+                    "den.lock may only narrow den.toml; if den.toml changed on purpose, run `den upgrade {}` \
+                     to lock it again, otherwise restore den.lock from version control (or delete it) \
+                     and run `den install`",
+                    tools.join(" ")
+                ))
+            }
             Error::Unsatisfied { .. } => {
                 Some("run `den install` without `--frozen` to update den.lock, then commit it".into())
             }
@@ -84,6 +125,26 @@ pub enum Mismatch {
     Checksum { tool: String, locked: String, requested: String },
     /// The lock has no artifact for this machine's platform.
     Platform { tool: String, platform: Platform },
+    /// The locked version is not one den.toml's spec accepts.
+    Version { tool: String, version: String, spec: String },
+    /// The locked URL is not what the tool's URL template gives for that version.
+    Url { tool: String, locked: String, expected: String },
+}
+
+impl Mismatch {
+    /// The tool it is about.
+    pub fn tool(&self) -> &str {
+        match self {
+            Mismatch::Missing { tool }
+            | Mismatch::Removed { tool }
+            | Mismatch::Spec { tool, .. }
+            | Mismatch::Source { tool, .. }
+            | Mismatch::Checksum { tool, .. }
+            | Mismatch::Platform { tool, .. }
+            | Mismatch::Version { tool, .. }
+            | Mismatch::Url { tool, .. } => tool,
+        }
+    }
 }
 
 impl fmt::Display for Mismatch {
@@ -101,6 +162,12 @@ impl fmt::Display for Mismatch {
                 write!(f, "`{tool}` is locked with checksum `{locked}`, den.toml says `{requested}`")
             }
             Mismatch::Platform { tool, platform } => write!(f, "`{tool}` is not locked for {platform}"),
+            Mismatch::Version { tool, version, spec } => {
+                write!(f, "`{tool}` is locked at {version}, which the requested `{spec}` does not accept")
+            }
+            Mismatch::Url { tool, locked, expected } => {
+                write!(f, "`{tool}` is locked to download `{locked}`, its source gives `{expected}`")
+            }
         }
     }
 }
@@ -200,16 +267,11 @@ impl Lock {
                 out.push(Mismatch::Source { tool, locked: locked.source.clone(), requested: source });
                 continue;
             }
-            let Some(artifact) = locked.artifacts.get(&platform) else {
+            if !locked.artifacts.contains_key(&platform) {
                 out.push(Mismatch::Platform { tool, platform });
                 continue;
-            };
-            if let Some(sha) = &request.sha256
-                && !same_sha256(&artifact.checksum, sha)
-            {
-                let (locked, requested) = (artifact.checksum.clone(), sha.clone());
-                out.push(Mismatch::Checksum { tool, locked, requested });
             }
+            out.extend(vet(request, locked, platform));
         }
         for name in self.tools.keys().filter(|n| !requested.contains_key(*n)) {
             out.push(Mismatch::Removed { tool: name.clone() });

@@ -213,6 +213,7 @@ fn every_mismatch_is_reported() {
             "`postgres` is locked for `16`, den.toml asks for `17`",
             "`jq` is locked from `github:jqlang/jq`, den.toml asks for `catalog`",
             "`ruff` is not locked",
+            "`mytool` is locked to download `https://example.test/linux-x64`, its source gives `https://example.test/22.11.0`",
             &format!("`mytool` is locked with checksum `{SHA}`, den.toml says `{}`", &SHA2[7..]),
         ]
     );
@@ -287,4 +288,121 @@ fn retain_drops_what_den_toml_no_longer_asks_for() {
         err.help().unwrap(),
         "run `den install` without `--frozen` to update den.lock, then commit it"
     );
+}
+
+#[test]
+fn bin_entries_outside_the_tool_directory_make_the_lock_invalid() {
+    let base = format!(
+        "version = 1\n[tools.git]\nspec = \"2\"\nsource = \"catalog\"\nversion = \"2.1.0\"\n\
+         [tools.git.platforms.linux-x64]\nurl = \"u\"\nchecksum = \"{SHA}\"\nformat = \"zip\"\nserved_by = \"x\"\n"
+    );
+    for (bin, why) in [
+        ("../../../../proc/self/cwd/.hidden", "it climbs out of the tool's directory with `..`"),
+        ("bin/../../x", "it climbs out of the tool's directory with `..`"),
+        ("/home/u/.hidden/git", "it is an absolute path"),
+        ("", "it is empty"),
+        ("bin//git", "it has an empty or `.` component"),
+        ("./git", "it has an empty or `.` component"),
+        ("bin/", "it has an empty or `.` component"),
+        ("bin\\u0000/git", "it contains a NUL byte"),
+    ] {
+        let err = parse_err(&format!("{base}bin = [\"ok/git\", \"{bin}\"]\n"));
+        let shown = bin.replace("\\u0000", "\\0");
+        assert!(
+            err.starts_with(&format!(
+                "/p/den.lock:11:18: `bin` entry `{shown}` is not a path inside the tool's directory: {why}\n"
+            )),
+            "{bin}: {err}"
+        );
+        assert!(err.ends_with("run `den install` to write it again"), "{err}");
+    }
+    let ok =
+        Lock::parse(Path::new("den.lock"), &format!("{base}bin = [\"git-2.1/bin/git\", \"git\"]\n")).unwrap();
+    assert_eq!(ok.tools["git"].artifacts[&p("linux-x64")].bin, ["git-2.1/bin/git", "git"]);
+}
+
+#[test]
+fn vet_accepts_what_den_toml_allows_and_names_what_it_does_not() {
+    let linux = p("linux-x64");
+    let mut req = request("mytool", "v1.2.3");
+    req.url = Some("https://example.test/{tag}/mytool-{os}-{arch}.tar.gz".into());
+    req.sha256 = Some(SHA[7..].to_uppercase());
+    let mut locked = node(&["linux-x64"]);
+    locked.name = "mytool".into();
+    locked.spec = "v1.2.3".into();
+    locked.version = "1.2.3".into();
+    locked.artifacts.get_mut(&linux).unwrap().url =
+        "https://example.test/v1.2.3/mytool-linux-x64.tar.gz".into();
+    assert_eq!(vet(&req, &locked, linux), []);
+    // A platform the lock does not cover has nothing to compare but the version.
+    assert_eq!(vet(&req, &locked, p("darwin-arm64")), []);
+
+    let mut evil = locked.clone();
+    evil.version = "1.0.0".into();
+    let a = evil.artifacts.get_mut(&linux).unwrap();
+    a.url = "https://example.test/v1.0.0/other.tar.gz".into();
+    a.checksum = SHA2.into();
+    let shown: Vec<String> = vet(&req, &evil, linux).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        [
+            "`mytool` is locked at 1.0.0, which the requested `v1.2.3` does not accept".to_string(),
+            "`mytool` is locked to download `https://example.test/v1.0.0/other.tar.gz`, its source gives \
+             `https://example.test/1.0.0/mytool-linux-x64.tar.gz`"
+                .to_string(),
+            format!("`mytool` is locked with checksum `{SHA2}`, den.toml says `{}`", SHA[7..].to_uppercase()),
+        ]
+    );
+
+    // Catalog tools: the version must fit the spec; aliases are left to the resolver.
+    let node = node(&["linux-x64"]);
+    assert_eq!(vet(&request("node", "22"), &node, linux), []);
+    assert_eq!(vet(&request("node", "lts"), &node, linux), []);
+    assert_eq!(vet(&request("node", ">=22.11, <23"), &node, linux), []);
+    assert_eq!(
+        vet(&request("node", "20"), &node, linux),
+        [Mismatch::Version { tool: "node".into(), version: "22.11.0".into(), spec: "20".into() }]
+    );
+    let err =
+        Error::Widens { path: "/p/den.lock".into(), mismatches: vet(&request("node", "20"), &node, linux) };
+    assert_eq!(
+        format!("{err}\nhelp: {}", err.help().unwrap()),
+        "/p/den.lock pins what den.toml does not allow: `node` is locked at 22.11.0, which the requested `20` does not accept\n\
+         help: den.lock may only narrow den.toml; if den.toml changed on purpose, run `den upgrade node` to lock it \
+         again, otherwise restore den.lock from version control (or delete it) and run `den install`"
+    );
+}
+
+#[test]
+fn vet_holds_built_in_url_template_tools_to_their_templates() {
+    let linux = p("linux-x64");
+    let mut terraform = node(&["linux-x64"]);
+    terraform.name = "terraform".into();
+    terraform.spec = "1.9".into();
+    terraform.version = "1.9.8".into();
+    let real = "https://releases.hashicorp.com/terraform/1.9.8/terraform_1.9.8_linux_amd64.zip";
+    terraform.artifacts.get_mut(&linux).unwrap().url = real.into();
+    assert_eq!(vet(&request("terraform", "1.9"), &terraform, linux), []);
+    let evil = "https://example.test/terraform_1.9.8_linux_amd64.zip";
+    terraform.artifacts.get_mut(&linux).unwrap().url = evil.into();
+    assert_eq!(
+        vet(&request("terraform", "1.9"), &terraform, linux),
+        [Mismatch::Url { tool: "terraform".into(), locked: evil.into(), expected: real.into() }]
+    );
+    // zig has two templates (the argument order changed between releases): either is its.
+    let mut zig = terraform.clone();
+    zig.name = "zig".into();
+    zig.spec = "0.13".into();
+    zig.version = "0.13.0".into();
+    for url in [
+        "https://ziglang.org/download/0.13.0/zig-x86_64-linux-0.13.0.tar.xz",
+        "https://ziglang.org/download/0.13.0/zig-linux-x86_64-0.13.0.tar.xz",
+    ] {
+        zig.artifacts.get_mut(&linux).unwrap().url = url.into();
+        assert_eq!(vet(&request("zig", "0.13"), &zig, linux), [], "{url}");
+    }
+    // node also comes from npm, whose tarball URLs only the registry knows: not checked here.
+    let mut node = node(&["linux-x64"]);
+    node.artifacts.get_mut(&linux).unwrap().url = evil.into();
+    assert_eq!(vet(&request("node", "22"), &node, linux), []);
 }

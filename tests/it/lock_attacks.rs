@@ -1,0 +1,367 @@
+//! den.lock as an attacker would write it (issue 8): the lock is read from the repository,
+//! so it may narrow what den.toml allows but never widen it. Each test builds the crafted
+//! lock itself and runs the real `den` against the fake upstreams.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::install::{exported_path, install_ok, lock, project, run_tool, tool_dirs};
+use crate::support::{Env, run};
+use crate::upstream::Upstream;
+use crate::upstream::archives::{self, Entry, script, sha256_hex};
+
+/// Writes the project's den.lock.
+fn write_lock(env: &Env, text: &str) {
+    std::fs::write(env.project().join("den.lock"), text).unwrap();
+}
+
+/// An executable the attacker ships in the repository.
+fn planted(env: &Env, rel: &str) -> std::path::PathBuf {
+    let path = env.write(rel, "#!/bin/sh\necho owned\n");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn bin_entries_outside_the_tool_directory_never_reach_path() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1");
+    let env = project(&up, "[tools]\njq = \"1.7\"\n");
+    install_ok(&env);
+    let honest = lock(&env);
+    assert!(honest.contains("bin = [\"jq\"]"), "{honest}");
+    let hidden = planted(&env, ".hidden/git");
+    let absolute = hidden.to_str().unwrap().to_string();
+    for evil in ["../../../../proc/self/cwd/.hidden/git", absolute.as_str()] {
+        write_lock(&env, &honest.replace("bin = [\"jq\"]", &format!("bin = [\"{evil}\"]")));
+        for args in [
+            &["install"][..],
+            &["export", "--format", "json"],
+            &["run", "--", "sh", "-c", "echo PATH=$PATH"],
+            &["which", "git"],
+        ] {
+            let out = run(env.den(), args);
+            assert_ne!(out.code, 0, "den {args:?} accepted bin `{evil}`:\n{}", out.stdout);
+            assert!(!out.stdout.contains(".hidden"), "den {args:?} put `{evil}` on PATH:\n{}", out.stdout);
+            assert!(
+                out.stderr.contains("den.lock:")
+                    && out
+                        .stderr
+                        .contains(&format!("`bin` entry `{evil}` is not a path inside the tool's directory")),
+                "den {args:?}: {}",
+                out.stderr
+            );
+            assert!(out.stderr.contains("run `den install` to write it again"), "{}", out.stderr);
+        }
+    }
+}
+
+/// This machine's platform as den spells it.
+fn this_platform() -> String {
+    let os = if cfg!(target_os = "macos") { "darwin" } else { "linux" };
+    let arch = if cfg!(target_arch = "aarch64") { "arm64" } else { "x64" };
+    format!("{os}-{arch}")
+}
+
+#[test]
+fn a_lock_that_disagrees_with_den_toml_pins_is_refused_and_installs_nothing() {
+    let up = Upstream::start();
+    let genuine = archives::build("t.tar.gz", &[Entry::exe("mytool/mytool", script("mytool 2.1.0"))]);
+    let evil = archives::build("t.tar.gz", &[Entry::exe("mytool/mytool", script("owned"))]);
+    let genuine_path = format!("/downloads.example/mytool-2.1.0-{}.tar.gz", this_platform());
+    let evil_path = "/downloads.example/other-9.9.9.tar.gz";
+    up.file(&genuine_path, genuine.clone()).file(evil_path, evil.clone());
+    let toml = format!(
+        "[tools]\nmytool = {{ version = \"2.1.0\", url = \"{}/downloads.example/mytool-{{version}}-{{os}}-{{arch}}.tar.gz\", \
+         sha256 = \"{}\", bin = [\"mytool/mytool\"] }}\n",
+        up.base(),
+        sha256_hex(&genuine)
+    );
+    let honest = lock(&{
+        let env = project(&up, &toml);
+        install_ok(&env);
+        env
+    });
+    let (genuine_sha, evil_sha) = (sha256_hex(&genuine), sha256_hex(&evil));
+    assert!(honest.contains(&up.url(&genuine_path)) && honest.contains(&genuine_sha), "{honest}");
+    let both = honest.replace(&up.url(&genuine_path), &up.url(evil_path)).replace(&genuine_sha, &evil_sha);
+    let url_only = honest.replace(&up.url(&genuine_path), &up.url(evil_path));
+    let sum_only = honest.replace(&genuine_sha, &evil_sha);
+    for (crafted, named) in [
+        (&both, vec![up.url(evil_path), up.url(&genuine_path), evil_sha.clone(), genuine_sha.clone()]),
+        (&url_only, vec![up.url(evil_path), up.url(&genuine_path)]),
+        (&sum_only, vec![evil_sha.clone(), genuine_sha.clone()]),
+    ] {
+        let victim = project(&up, &toml);
+        write_lock(&victim, crafted);
+        for args in [
+            &["install"][..],
+            &["install", "--frozen"],
+            &["export", "--format", "json"],
+            &["run", "--", "mytool"],
+        ] {
+            let out = run(victim.den(), args);
+            assert_ne!(out.code, 0, "den {args:?} honoured the crafted lock:\n{}", out.stdout);
+            let first = out.stderr.lines().next().unwrap_or_default();
+            assert!(
+                first.starts_with(&format!(
+                    "den: {} pins what den.toml does not allow: `mytool` is locked",
+                    victim.project().join("den.lock").display()
+                )),
+                "den {args:?}: {}",
+                out.stderr
+            );
+            for value in &named {
+                assert!(first.contains(value.as_str()), "den {args:?} does not name {value}: {first}");
+            }
+            assert!(out.stderr.contains("run `den upgrade mytool`"), "{}", out.stderr);
+            assert!(!out.stdout.contains("owned"), "{}", out.stdout);
+        }
+        assert_eq!(tool_dirs(&victim), Vec::<String>::new(), "den installed something");
+        assert_eq!(up.requests(evil_path), 0, "den downloaded the crafted lock's artifact");
+        assert_eq!(lock(&victim), *crafted, "a refused lock is left as it was");
+    }
+
+    // The way out the message gives: den resolves again from den.toml.
+    let victim = project(&up, &toml);
+    write_lock(&victim, &both);
+    let out = run(victim.den(), &["upgrade", "mytool"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(lock(&victim), honest);
+    assert_eq!(run_tool(&victim, "mytool"), "mytool 2.1.0");
+}
+
+#[test]
+fn a_locked_version_outside_the_spec_is_refused() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1").catalog_tool("jq", "1.6");
+    let env = project(&up, "[tools]\njq = \"1.6\"\n");
+    install_ok(&env);
+    let old = lock(&env);
+    // The genuine jq 1.7.1 artifact, but den.toml asks for 1.6.
+    let newer = project(&up, "[tools]\njq = \"1.7\"\n");
+    install_ok(&newer);
+    let crafted = lock(&newer).replace("spec = \"1.7\"", "spec = \"1.6\"");
+    assert_ne!(crafted, old);
+    write_lock(&env, &crafted);
+    let out = run(env.den(), &["install"]);
+    assert_ne!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`jq` is locked at 1.7.1, which the requested `1.6` does not accept"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_locked_tool_den_toml_does_not_declare_never_reaches_path() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
+    let env = project(&up, "[tools]\njq = \"1.7\"\n");
+    install_ok(&env);
+    // ripgrep is in the shared store, installed for another project of the same user.
+    let other = env.tmp.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("den.toml"), "[tools]\nripgrep = \"14\"\n").unwrap();
+    assert_eq!(run(env.den_in(&other), &["trust"]).code, 0);
+    assert_eq!(run(env.den_in(&other), &["install"]).code, 0);
+    let rg = std::fs::read_to_string(other.join("den.lock")).unwrap();
+    let entry = rg[rg.find("[tools.ripgrep]").unwrap()..].replace("[tools.ripgrep", "[tools.git");
+    assert!(entry.contains("/rg\"]"), "{entry}");
+    write_lock(&env, &format!("{}\n{entry}", lock(&env)));
+
+    let path = exported_path(&env);
+    assert!(!path.contains("ripgrep-14.1.1"), "an undeclared tool reached PATH: {path}");
+    let out = run(env.den(), &["run", "--", "sh", "-c", "command -v rg || echo none"]);
+    assert_eq!((out.code, out.stdout.trim()), (0, "none"), "{}", out.stderr);
+    install_ok(&env);
+    assert!(!lock(&env).contains("[tools.git"), "den install keeps an undeclared tool:\n{}", lock(&env));
+}
+
+/// A home whose den talks to `up`, with a project that has only a `.nvmrc` (no trust needed).
+fn nvmrc_project(up: &Upstream, lock: Option<&str>) -> Env {
+    let env = Env::new();
+    up.write_config(&env);
+    env.write(".nvmrc", "22\n");
+    if let Some(text) = lock {
+        write_lock(&env, text);
+    }
+    env
+}
+
+/// The store directory of an artifact whose sha256 is `hex`.
+fn store_dir(env: &Env, hex: &str) -> String {
+    crate::install::store(env).join("tools-v1").join(format!("sha256-{}", &hex[..32])).display().to_string()
+}
+
+#[test]
+fn a_lock_beside_foreign_files_only_is_honoured_only_when_den_resolves_the_same() {
+    let up = Upstream::start();
+    up.catalog_tool("node", "22.11.0");
+    let plat = this_platform();
+    let top = format!("node-v22.11.0-{plat}");
+    let dist = "/nodejs.org/dist/v22.11.0";
+    let genuine_path = format!("{dist}/{top}.tar.xz");
+    // The attacker's build, served beside the genuine one, with the same layout.
+    let evil = archives::build("t.tar.xz", &[Entry::exe(&format!("{top}/bin/node"), script("owned"))]);
+    let evil_path = format!("{dist}/node-evil.tar.xz");
+    up.file(&evil_path, evil.clone());
+
+    // An honest lock, written by den for such a project.
+    let honest_env = nvmrc_project(&up, None);
+    let out = run(honest_env.den(), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let honest = lock(&honest_env);
+    let genuine_url = format!("https:/{genuine_path}");
+    let table: toml::Table = honest.parse().unwrap();
+    let locked = &table["tools"]["node"]["platforms"][plat.as_str()];
+    let genuine_sha = locked["checksum"].as_str().unwrap().trim_start_matches("sha256:").to_string();
+    assert!(honest.contains(&genuine_url) && honest.contains(&genuine_sha), "{honest}");
+    let crafted = honest
+        .replace(&genuine_url, &format!("https:/{evil_path}"))
+        .replace(&genuine_sha, &sha256_hex(&evil));
+
+    // The crafted artifact is even in the victim's store already (another, trusted project
+    // asked for that file by `url`): offline, the crafted lock still never reaches PATH.
+    let victim = nvmrc_project(&up, Some(&crafted));
+    let other = victim.tmp.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(
+        other.join("den.toml"),
+        format!(
+            "[tools]\nnode = {{ version = \"22.11.0\", url = \"{}\", bin = [\"{top}/bin/node\"] }}\n",
+            up.url(&evil_path)
+        ),
+    )
+    .unwrap();
+    assert_eq!(run(victim.den_in(&other), &["trust"]).code, 0);
+    assert_eq!(run(victim.den_in(&other), &["install"]).code, 0);
+    let evil_dir = store_dir(&victim, &sha256_hex(&evil));
+    assert!(std::path::Path::new(&evil_dir).is_dir());
+    let path = exported_path(&victim);
+    assert!(!path.contains(&evil_dir), "the crafted lock put its artifact on PATH: {path}");
+    let evil_requests = up.requests(&evil_path);
+
+    // `den run` and `den install` resolve node themselves, say so once, and never run the
+    // crafted build.
+    let out = run(victim.den(), &["run", "--", "node", "--version"]);
+    assert_eq!((out.code, out.stdout.trim()), (0, "v22.11.0"), "{}", out.stderr);
+    let out = run(victim.den(), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let warning =
+        format!("den: warning: ignoring `node` in {}: ", victim.project().join("den.lock").display());
+    let warned: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with(&warning)).collect();
+    assert_eq!(warned.len(), 1, "{}", out.stderr);
+    assert!(warned[0].contains(&sha256_hex(&evil)) || warned[0].contains("node-evil"), "{}", warned[0]);
+    assert_eq!(up.requests(&evil_path), evil_requests, "den downloaded the crafted artifact");
+    assert_eq!(lock(&victim), honest, "den.lock now holds den's own resolution");
+    let path = exported_path(&victim);
+    assert!(!path.contains(&evil_dir) && path.contains(&store_dir(&victim, &genuine_sha)), "{path}");
+
+    // An honest lock is used: checking it costs the version list and that version's
+    // SHASUMS256.txt, once; the download is the lock's own, and nothing is ignored.
+    let fresh = nvmrc_project(&up, Some(&honest));
+    let before = up.log().len();
+    let out = run(fresh.den(), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("ignoring"), "{}", out.stderr);
+    let requests: Vec<String> =
+        up.log()[before..].iter().map(|r| r.split('?').next().unwrap().to_string()).collect();
+    assert_eq!(
+        requests,
+        [
+            "GET /nodejs.org/dist/index.json".to_string(),
+            format!("GET {dist}/SHASUMS256.txt"),
+            format!("GET {genuine_path}"),
+        ],
+        "what checking an honest lock costs"
+    );
+    assert_eq!(lock(&fresh), honest);
+    // Checked once: later commands use it with no network at all.
+    let before = up.log().len();
+    let out = run(fresh.den(), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(run_tool(&fresh, "node"), "v22.11.0");
+    assert_eq!(up.log().len(), before, "{:?}", &up.log()[before..]);
+}
+
+#[test]
+fn the_hook_with_auto_install_installs_den_s_own_resolution_not_the_crafted_lock() {
+    let up = Upstream::start();
+    up.catalog_tool("node", "22.11.0");
+    let top = format!("node-v22.11.0-{}", this_platform());
+    let dist = "/nodejs.org/dist/v22.11.0";
+    let evil = archives::build("t.tar.xz", &[Entry::exe(&format!("{top}/bin/node"), script("owned"))]);
+    up.file(&format!("{dist}/node-evil.tar.xz"), evil.clone());
+    let honest_env = nvmrc_project(&up, None);
+    assert_eq!(run(honest_env.den(), &["install"]).code, 0);
+    let honest = lock(&honest_env);
+    let table: toml::Table = honest.parse().unwrap();
+    let checksum =
+        table["tools"]["node"]["platforms"][this_platform().as_str()]["checksum"].as_str().unwrap();
+    let genuine_sha = checksum.trim_start_matches("sha256:").to_string();
+    let crafted = honest
+        .replace(&format!("{top}.tar.xz"), "node-evil.tar.xz")
+        .replace(&genuine_sha, &sha256_hex(&evil));
+    assert_ne!(crafted, honest);
+
+    let victim = nvmrc_project(&up, Some(&crafted));
+    let config = victim.home().join(".config/den/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("auto_install = true\n{text}")).unwrap();
+    // What the hook runs at the prompt after `cd`.
+    let out = run(victim.den(), &["export", "bash"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains(&store_dir(&victim, &genuine_sha)), "{}", out.stdout);
+    assert!(!out.stdout.contains(&store_dir(&victim, &sha256_hex(&evil))), "{}", out.stdout);
+    assert_eq!(out.stderr.matches("warning: ignoring `node` in ").count(), 1, "{}", out.stderr);
+    assert_eq!(up.requests(&format!("{dist}/node-evil.tar.xz")), 0);
+    assert_eq!(lock(&victim), honest);
+}
+
+#[test]
+fn a_genuine_but_older_version_beside_foreign_files_is_ignored() {
+    let up = Upstream::start();
+    up.catalog_tool("node", "22.11.0").catalog_tool("node", "20.18.0");
+    let old = Env::new();
+    up.write_config(&old);
+    old.write(".nvmrc", "20\n");
+    assert_eq!(run(old.den(), &["install"]).code, 0);
+    let crafted = lock(&old).replace("spec = \"20\"", "spec = \"22\"");
+    let victim = nvmrc_project(&up, Some(&crafted));
+    let out = run(victim.den(), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("ignoring `node` in ")
+            && out.stderr.contains("`node` is locked at 20.18.0, which the requested `22` does not accept"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(run_tool(&victim, "node"), "v22.11.0");
+}
+
+#[test]
+fn a_built_in_url_template_tool_is_held_to_its_template() {
+    let up = Upstream::start();
+    up.catalog_tool("terraform", "1.9.8");
+    let env = project(&up, "[tools]\nterraform = \"1.9\"\n");
+    install_ok(&env);
+    let honest = lock(&env);
+    let evil = archives::build("t.zip", &[Entry::exe("terraform", script("owned"))]);
+    up.file("/releases.hashicorp.com/terraform/1.9.8/terraform_evil.zip", evil.clone());
+    let table: toml::Table = honest.parse().unwrap();
+    let locked = &table["tools"]["terraform"]["platforms"][this_platform().as_str()];
+    let url = locked["url"].as_str().unwrap();
+    let sha = locked["checksum"].as_str().unwrap().trim_start_matches("sha256:");
+    let evil_url = "https://releases.hashicorp.com/terraform/1.9.8/terraform_evil.zip";
+    let victim = project(&up, "[tools]\nterraform = \"1.9\"\n");
+    write_lock(&victim, &honest.replace(url, evil_url).replace(sha, &sha256_hex(&evil)));
+    let out = run(victim.den(), &["install"]);
+    assert_ne!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("`terraform` is locked to download `{evil_url}`, its source gives `{url}`")),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(tool_dirs(&victim), Vec::<String>::new());
+}
