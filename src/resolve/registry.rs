@@ -64,8 +64,9 @@ fn cached_output(program: &str, args: &[&str]) -> Option<String> {
         .ok()?;
     let text = out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())?;
     if let Some(dir) = file.parent() {
-        let _ = std::fs::create_dir_all(dir);
-        let _ = crate::fs_util::write_atomic(&file, text.as_bytes(), 0o644);
+        // 0600 in 0700: the output may hold a registry URL with credentials in it.
+        let _ = crate::fs_util::create_private_dir_all(dir);
+        let _ = crate::fs_util::write_atomic(&file, text.as_bytes(), 0o600);
     }
     Some(text)
 }
