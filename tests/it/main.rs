@@ -4,6 +4,7 @@ mod support;
 
 mod cache;
 mod cli;
+mod den_dir;
 mod enter;
 mod errors;
 mod export;
