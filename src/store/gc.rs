@@ -15,6 +15,8 @@ use std::time::{Duration, SystemTime};
 use super::install::{DOWNLOADS, Store, TOOLS};
 use super::receipt::{self, Receipt};
 use super::{Error, key, manifest, projects};
+use crate::catalog::Platform;
+use crate::resolve::Resolved;
 use crate::resolve::lock::{DEN_LOCK, Lock};
 
 /// One installed tool.
@@ -113,14 +115,17 @@ pub fn prune(store: &Store, older_than: Duration, now: SystemTime) -> Result<Pru
         store.remove(&tool.key)?;
         pruned.removed.push(Removed { label: tool.label(), size: tool.size });
     }
-    // Install directories left by a killed den (an install never takes a day).
+    // Install directories left by an older den, which did not name them after their
+    // process (`Store::remove_leftovers` removes the others at once): an install never
+    // takes a day.
     let tools = store.root().join(TOOLS);
     for entry in fs::read_dir(&tools).into_iter().flatten().flatten() {
         let stale = entry
             .metadata()
             .and_then(|m| m.modified())
             .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > Duration::from_secs(86_400));
-        if entry.file_name().to_string_lossy().starts_with(".tmp-") && stale {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(".tmp-") && crate::fs_util::writer_is_gone(&name, ".tmp-").is_none() && stale {
             let size = size(&entry.path());
             crate::fs_util::remove_tree(&entry.path()).map_err(Error::write(&entry.path()))?;
             let label = format!("unfinished install {}", entry.file_name().to_string_lossy());
@@ -139,6 +144,21 @@ pub fn prune(store: &Store, older_than: Duration, now: SystemTime) -> Result<Pru
         }
     }
     Ok(pruned)
+}
+
+/// The den.lock entry of a known project that pins `key` for `platform` (the first, by
+/// project path), which holds all it takes to install that artifact again.
+pub fn pinned_by(store: &Store, key: &str, platform: Platform) -> Result<Option<Resolved>, Error> {
+    for root in projects::forget_gone(store)? {
+        let Ok(Some(lock)) = Lock::read(&root.join(DEN_LOCK)) else { continue };
+        let found = lock.tools.into_values().find(|t| {
+            t.artifacts.get(&platform).and_then(|a| key::of(&a.checksum)).is_some_and(|k| k == key)
+        });
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
 }
 
 /// One installed tool checked against its manifest.

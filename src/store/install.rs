@@ -204,7 +204,7 @@ impl Store {
             }
             if dir {
                 if self.remove(&key).is_ok() {
-                    removed.push(format!("{key} (installed without a receipt; installed again when needed)"));
+                    removed.push(format!("tool {key} without a receipt"));
                 }
             } else {
                 self.forget(&key);

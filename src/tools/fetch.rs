@@ -70,6 +70,41 @@ pub fn install_all(
     Ok(outcome)
 }
 
+/// Installs the artifact `resolved` pins for this machine again, from its source: the
+/// installed copy (whose files changed) is removed first, under its lock. For `den cache
+/// verify --repair`; `resolved` comes from a project's den.lock, which holds everything
+/// the first install used (URL, checksum, format, binaries, post-install steps).
+pub fn reinstall(resolved: &Resolved, config: &crate::config::Config, offline: bool) -> Result<(), Error> {
+    let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
+    let mut artifact = resolved.artifacts.get(&platform).cloned().ok_or_else(|| Error::NoArtifact {
+        tool: resolved.name.clone(),
+        version: resolved.version.clone(),
+        platform: platform.to_string(),
+    })?;
+    let label = format!("{} {}", resolved.name, resolved.version);
+    let key = key::of(&artifact.checksum)
+        .ok_or_else(|| Error::BadChecksum { tool: label.clone(), checksum: artifact.checksum.clone() })?;
+    let client = Client::new(crate::store::http::Settings::from_env(offline || config.offline));
+    let resolver = Resolver::new(client.clone(), config, None);
+    let store = super::store();
+    let cx = Context {
+        resolver: &resolver,
+        client: &client,
+        store: &store,
+        platforms: &[platform],
+        reporter: &Reporter::detect(),
+        mirrors: &Mirrors::from_config(config),
+    };
+    store.remove(&key)?;
+    install(&cx, (&resolved.name, &resolved.version), &mut artifact).map_err(|e| match e {
+        Error::Http(_) | Error::Unpack(_) | Error::Store(_) => {
+            Error::Installing { tool: label, source: Box::new(e) }
+        }
+        e => e,
+    })?;
+    Ok(())
+}
+
 /// Runs every job; the first error is returned after all jobs ended (the others are shown).
 fn run(jobs: &[Job], cx: &Context) -> Result<Outcome, Error> {
     let next = AtomicUsize::new(0);

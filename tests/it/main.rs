@@ -18,6 +18,7 @@ mod pty;
 mod run;
 mod run_live;
 mod shells;
+mod store_files;
 mod tools;
 mod trust;
 mod upstream;
