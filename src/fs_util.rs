@@ -104,9 +104,6 @@ pub fn writer_is_gone(name: &str, prefix: &str) -> Option<bool> {
 /// Whether process `pid`, started at `start` (clock ticks after boot, 0: unknown), runs.
 /// A pid that was reused by another process since counts as gone.
 fn process_alive(pid: u32, start: u64) -> bool {
-    if pid == std::process::id() {
-        return true;
-    }
     let Ok(raw) = i32::try_from(pid) else { return false };
     // SAFETY: signal 0 only checks that the process exists.
     let exists =
@@ -175,6 +172,18 @@ pub fn real_dir(path: &Path) -> io::Result<Option<PathBuf>> {
             }
         }
     }
+}
+
+/// `create_private_dir_all`, and an existing `path` that others may enter (made by an
+/// older den, or by hand) is narrowed to 0700: for den's own directories only (the store,
+/// its caches), never a user's.
+pub fn private_dir(path: &Path) -> io::Result<()> {
+    create_private_dir_all(path)?;
+    let meta = fs::metadata(path)?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        fs::set_permissions(path, fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }
 
 /// Creates (or truncates) a file of den's own with mode 0600 (a new file never exists
@@ -310,5 +319,93 @@ mod tests {
         }
         // Again: existing directories are fine.
         create_private_dir_all(&deep).unwrap();
+    }
+
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    }
+
+    #[test]
+    fn temp_files_of_gone_writers_are_removed_by_the_next_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dead = tmp.path().join(format!(".den-tmp-{}-7-abc", dead_pid()));
+        let live = tmp.path().join(format!("{}abc", owned_prefix(TEMP_PREFIX)));
+        let recycled = tmp.path().join(format!(".den-tmp-{}-1-abc", std::process::id()));
+        let unowned_new = tmp.path().join(".den-tmp-AbCdEf");
+        let unowned_old = tmp.path().join(".den-tmp-XyZ123");
+        for f in [&dead, &live, &recycled, &unowned_new, &unowned_old] {
+            fs::write(f, "x").unwrap();
+        }
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+        fs::File::open(&unowned_old).unwrap().set_modified(old).unwrap();
+        assert_eq!(writer_is_gone(dead.file_name().unwrap().to_str().unwrap(), TEMP_PREFIX), Some(true));
+        assert_eq!(writer_is_gone(live.file_name().unwrap().to_str().unwrap(), TEMP_PREFIX), Some(false));
+        assert_eq!(writer_is_gone(".den-tmp-AbCdEf", TEMP_PREFIX), None);
+        write_atomic(&tmp.path().join("state"), b"new", 0o600).unwrap();
+        assert!(!dead.exists() && !unowned_old.exists());
+        assert!(live.exists() && unowned_new.exists());
+        // Where /proc tells start times, a pid now used by another process is not the writer.
+        assert_eq!(recycled.exists(), start_time(std::process::id()).is_none());
+    }
+
+    #[test]
+    fn a_pid_reused_by_another_process_counts_as_gone() {
+        let me = std::process::id();
+        let Some(start) = start_time(me) else { return }; // no /proc
+        let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+        let pid = child.id();
+        let real = start_time(pid).unwrap();
+        assert!(process_alive(pid, real));
+        assert!(!process_alive(pid, real + 1), "same pid, another start: not the writer");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(!process_alive(pid, real));
+        assert!(process_alive(me, start));
+    }
+
+    #[test]
+    fn real_dir_replaces_a_link_and_never_touches_its_target() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&outside, &link).unwrap();
+        assert_eq!(real_dir(&link).unwrap(), Some(outside.clone()));
+        assert!(fs::symlink_metadata(&link).unwrap().is_dir());
+        assert_eq!(mode(&link), 0o700);
+        assert!(outside.is_dir());
+        assert_eq!(real_dir(&link).unwrap(), None);
+        let file = tmp.path().join("file");
+        fs::write(&file, "x").unwrap();
+        assert_eq!(real_dir(&file).unwrap_err().kind(), io::ErrorKind::AlreadyExists);
+    }
+
+    #[test]
+    fn sealed_trees_are_read_only_and_still_removable() {
+        let tmp = tempfile::tempdir().unwrap();
+        let tree = tmp.path().join("tool");
+        fs::create_dir_all(tree.join("bin")).unwrap();
+        fs::write(tree.join("bin/run"), "#!/bin/sh\n").unwrap();
+        fs::set_permissions(tree.join("bin/run"), fs::Permissions::from_mode(0o775)).unwrap();
+        fs::write(tree.join("data"), "d").unwrap();
+        std::os::unix::fs::symlink("data", tree.join("alias")).unwrap();
+        seal_read_only(&tree).unwrap();
+        assert_eq!([mode(&tree), mode(&tree.join("bin")), mode(&tree.join("bin/run"))], [0o555; 3]);
+        assert_eq!(mode(&tree.join("data")), 0o444);
+        remove_tree(&tree).unwrap();
+        assert!(!tree.exists());
+    }
+
+    #[test]
+    fn private_dir_narrows_an_open_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cache");
+        fs::create_dir(&dir).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        private_dir(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700);
     }
 }

@@ -62,7 +62,8 @@ impl Store {
     /// A bucket of the store, created private (0700, like the root) and tagged as a cache.
     pub(crate) fn bucket(&self, name: &str) -> Result<PathBuf, Error> {
         let dir = self.root.join(name);
-        fs_util::create_private_dir_all(&dir).map_err(Error::write(&dir))?;
+        fs_util::private_dir(&self.root).map_err(Error::write(&self.root))?;
+        fs_util::private_dir(&dir).map_err(Error::write(&dir))?;
         let tag = dir.join("CACHEDIR.TAG");
         if !tag.exists() {
             fs_util::write_atomic(&tag, CACHEDIR_TAG.as_bytes(), 0o600).map_err(Error::write(&tag))?;
@@ -199,15 +200,17 @@ impl Store {
         }
         for key in keys {
             let (dir, receipt) = (self.is_installed(&key), receipt::path(self, &key).is_file());
-            if dir == receipt || !self.try_lock(&key) {
+            if dir == receipt {
                 continue;
             }
-            if dir {
-                if self.remove(&key).is_ok() {
+            // Decided and done under the lock, so that no install in between is undone.
+            let Some(_lock) = self.try_lock(&key) else { continue };
+            match (self.is_installed(&key), receipt::path(self, &key).is_file()) {
+                (true, false) if self.remove_locked(&key).is_ok() => {
                     removed.push(format!("tool {key} without a receipt"));
                 }
-            } else {
-                self.forget(&key);
+                (false, true) => self.forget(&key),
+                _ => {}
             }
         }
         removed
@@ -223,13 +226,12 @@ impl Store {
             .map_err(Error::write(&downloads))
     }
 
-    /// Whether nobody holds the install lock of `key` right now.
-    fn try_lock(&self, key: &str) -> bool {
-        let path = self.root.join(LOCKS).join(format!("{key}.lock"));
-        match fs_util::create_private_file(&path) {
-            Ok(file) => file.try_lock().is_ok(),
-            Err(_) => true,
-        }
+    /// The install lock of `key` if nobody holds it right now.
+    fn try_lock(&self, key: &str) -> Option<File> {
+        let locks = self.bucket(LOCKS).ok()?;
+        let file = fs_util::create_private_file(&locks.join(format!("{key}.lock"))).ok()?;
+        file.try_lock().ok()?;
+        Some(file)
     }
 
     /// Takes the cross-process lock for `key`, saying so when another den holds it.

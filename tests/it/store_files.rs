@@ -269,3 +269,27 @@ fn temp_files_of_dead_writers_in_a_project_are_removed_by_the_next_write() {
     assert!(!stale.exists(), "the dead writer's temp file is gone");
     assert!(live.exists(), "a live writer's temp file is left alone");
 }
+
+#[test]
+fn the_cached_output_of_an_ecosystem_command_is_private() {
+    let env = Env::new();
+    // A registry URL with credentials, as `npm config get registry` may print it.
+    let npm = env.tmp.path().join("bin/npm");
+    fs::write(&npm, "#!/bin/sh\necho 'http://user:s3cret@127.0.0.1:9/'\n").unwrap();
+    fs::set_permissions(&npm, fs::Permissions::from_mode(0o755)).unwrap();
+    env.write("den.toml", "[tools]\nleft-pad = { source = \"npm:left-pad\", version = \"1\" }\n");
+    env.trust();
+    let out = run(env.den(), &["install"]); // fails: nothing answers there
+    assert_ne!(out.code, 0);
+    let cached = env.home().join(".cache/den/commands-v1");
+    let files: Vec<PathBuf> = fs::read_dir(&cached)
+        .unwrap_or_else(|e| panic!("{e}: {}", out.stderr))
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(fs::read_to_string(&files[0]).unwrap().contains("s3cret"));
+    assert_eq!(mode(&files[0]), 0o600);
+    assert_eq!(mode(&cached), 0o700);
+    assert_eq!(mode(&env.home().join(".cache/den")), 0o700);
+}
