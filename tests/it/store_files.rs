@@ -46,21 +46,25 @@ fn noise(len: usize, seed: u32) -> Vec<u8> {
 const TARBALL: &str = "/downloads.example/kit-1.0.0-linux-x64.tar.gz";
 
 /// A project whose tool `kit` is a tarball on `up` of `files` data files besides its
-/// binary `kit/bin/kit`.
+/// binary `kit/bin/kit`, pinned by its sha256.
 fn kit_project(up: &Upstream, files: usize) -> Env {
+    kit_project_pinned(up, files, true)
+}
+
+/// `kit_project`, pinned by den.toml's `sha256` or not (then den pins what it downloads).
+fn kit_project_pinned(up: &Upstream, files: usize, pinned: bool) -> Env {
     let mut entries = vec![Entry::exe("kit/bin/kit", script("kit 1.0.0"))];
     entries.push(Entry::file("kit/share/README", "read me\n", 0o644));
     for i in 0..files {
         entries.push(Entry::file(&format!("kit/share/data/{i}"), noise(32 * 1024, i as u32), 0o644));
     }
     let archive = build("kit.tar.gz", &entries);
-    let sha = sha256_hex(&archive);
+    let sha = if pinned { format!(", sha256 = \"{}\"", sha256_hex(&archive)) } else { String::new() };
     up.file(TARBALL, archive);
     project(
         up,
         &format!(
-            "[tools]\nkit = {{ version = \"1.0.0\", url = \"{}/downloads.example/kit-{{version}}-{{os}}-{{arch}}.tar.gz\", \
-             sha256 = \"{sha}\" }}\n",
+            "[tools]\nkit = {{ version = \"1.0.0\", url = \"{}/downloads.example/kit-{{version}}-{{os}}-{{arch}}.tar.gz\"{sha} }}\n",
             up.base()
         ),
     )
@@ -196,23 +200,30 @@ fn leftovers(env: &Env) -> Vec<String> {
 
 #[test]
 fn a_den_killed_mid_download_leaves_nothing_the_next_command_does_not_clean() {
+    // Pinned, the download is a resumable `.part`; unpinned, a temp file until den knows
+    // the checksum that names it.
+    for pinned in [true, false] {
+        killed_mid_download(pinned);
+    }
+}
+
+fn killed_mid_download(pinned: bool) {
     let up = Upstream::start();
-    let env = kit_project(&up, 40);
+    let env = kit_project_pinned(&up, 40, pinned);
     up.fault(TARBALL, Fault::StallAfter(100_000));
     let mut den = env.den().arg("install").stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    let part = store(&env).join("downloads-v1");
+    let stalled = |dir: PathBuf| {
+        let entries = fs::read_dir(dir).into_iter().flatten().flatten();
+        entries.into_iter().any(|e| e.metadata().is_ok_and(|m| m.is_file() && m.len() >= 100_000))
+    };
     wait_for("the stalled download", Duration::from_secs(20), || {
-        fs::read_dir(&part)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|e| e.metadata().is_ok_and(|m| m.len() >= 100_000))
+        stalled(store(&env).join("downloads-v1")) || stalled(store(&env))
     });
     den.kill().unwrap(); // SIGKILL
     den.wait().unwrap();
     let out = run(env.den(), &["cache", "ls"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(leftovers(&env), Vec::<String>::new());
+    assert_eq!(leftovers(&env), Vec::<String>::new(), "pinned: {pinned}");
     install_ok(&env);
     assert_eq!(run_tool(&env, "kit"), "kit 1.0.0");
     assert_eq!(leftovers(&env), Vec::<String>::new());
