@@ -38,9 +38,9 @@ impl Session {
         for dir in [&den, &den.join("tmp"), &tmp, &sessions] {
             if let Some(target) = fs_util::real_dir(dir).map_err(io(dir))? {
                 ui::warn(&format!(
-                    "replaced {}, a symbolic link to {}, by a directory: den never writes through links it did not create",
+                    "replaced {}, a symbolic link to {:?}, by a directory: den never writes through links it did not create",
                     dir.display(),
-                    target.display()
+                    target // Debug: a link's target is the repository's text, shown escaped
                 ));
             }
         }
