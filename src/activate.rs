@@ -8,6 +8,7 @@
 //! way.
 
 use std::fs::{self, File};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -185,13 +186,13 @@ fn touch_stamp(given: Option<&str>) -> PathBuf {
         Some(p) => PathBuf::from(p),
         None => {
             let dir = paths::cache_dir().join("stamps-v1");
-            let _ = fs::create_dir_all(&dir);
+            let _ = crate::fs_util::create_private_dir_all(&dir);
             forget_old_stamps(&dir);
             let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
             dir.join(format!("{}-{nanos}", std::process::id()))
         }
     };
-    if let Ok(file) = File::options().create(true).append(true).open(&path) {
+    if let Ok(file) = File::options().create(true).append(true).mode(0o600).open(&path) {
         let _ = file.set_modified(SystemTime::now());
     }
     path

@@ -257,7 +257,11 @@ pub enum CacheCommand {
     /// Print the store's directory
     Dir,
     /// Re-hash every installed tool
-    Verify,
+    Verify {
+        /// Install the tools whose files changed again, from the den.lock of a known project
+        #[arg(long)]
+        repair: bool,
+    },
     /// Remove what no known project and no recent run uses
     Prune {
         /// Also remove what no `den run` used in this many days

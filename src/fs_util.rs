@@ -9,7 +9,7 @@
 use std::fs;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The most den reads of one project file (den.toml, den.lock, a dotenv or foreign version
 /// file, a secret file). Real ones are a few kilobytes; this bounds memory and time.
@@ -53,17 +53,87 @@ pub fn read_input_string(path: &Path) -> io::Result<String> {
 /// written, given its mode, synced and then renamed over `path` means they never read a
 /// torn file, and a crash leaves the previous content in place. The mode is set on the
 /// temp file before the rename, so the content is never visible with wider permissions.
+/// The temp file's name carries its writer (`.den-tmp-<pid>-<start>-…`), and every write
+/// first removes the temp files of writers that are gone (a den killed mid-write), so
+/// none outlives the next write in its directory.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".den-tmp-").tempfile_in(dir)?;
+    remove_dead_temps(dir, TEMP_PREFIX);
+    let mut tmp = tempfile::Builder::new().prefix(&owned_prefix(TEMP_PREFIX)).tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().set_permissions(fs::Permissions::from_mode(mode))?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// `write_atomic` for a file that belongs to the user (den.lock, den.toml): an existing
+/// file keeps its permission bits, a new one gets `new_mode`.
+pub fn write_atomic_keeping_mode(path: &Path, bytes: &[u8], new_mode: u32) -> io::Result<()> {
+    let mode = fs::metadata(path).map_or(new_mode, |m| m.permissions().mode() & 0o7777);
+    write_atomic(path, bytes, mode)
+}
+
+/// The prefix of `write_atomic`'s temp files.
+pub const TEMP_PREFIX: &str = ".den-tmp-";
+
+/// Temp files without a writer in their name (written by an older den) are removed once
+/// they are this old: no write takes that long.
+const UNOWNED_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// `<prefix><pid>-<start>-`: a temp name that says which process made it, so that another
+/// den can tell a leftover of a killed one from a file still being written.
+pub fn owned_prefix(prefix: &str) -> String {
+    let me = std::process::id();
+    format!("{prefix}{me}-{}-", start_time(me).unwrap_or(0))
+}
+
+/// Whether the entry `name` (starting with `prefix`, made by `owned_prefix`) was left by a
+/// process that is gone. `None` when `name` does not carry a writer.
+pub fn writer_is_gone(name: &str, prefix: &str) -> Option<bool> {
+    let mut parts = name.strip_prefix(prefix)?.splitn(3, '-');
+    let pid: u32 = parts.next()?.parse().ok()?;
+    let start: u64 = parts.next()?.parse().ok()?;
+    parts.next()?;
+    Some(!process_alive(pid, start))
+}
+
+/// Whether process `pid`, started at `start` (clock ticks after boot, 0: unknown), runs.
+/// A pid that was reused by another process since counts as gone.
+fn process_alive(pid: u32, start: u64) -> bool {
+    let Ok(raw) = i32::try_from(pid) else { return false };
+    // SAFETY: signal 0 only checks that the process exists.
+    let exists =
+        unsafe { libc::kill(raw, 0) } == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    exists && (start == 0 || start_time(pid).is_none_or(|now| now == start))
+}
+
+/// When process `pid` started (field 22 of `/proc/<pid>/stat`); `None` without `/proc`.
+fn start_time(pid: u32) -> Option<u64> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces and parentheses: count after the last `)`.
+    stat.rsplit_once(')')?.1.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// Removes the entries of `dir` named `<prefix>…` whose writer is gone (or, without a
+/// writer in the name, that are older than a minute). Errors are ignored: this is tidying.
+pub fn remove_dead_temps(dir: &Path, prefix: &str) {
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str().filter(|n| n.starts_with(prefix)) else { continue };
+        let gone = writer_is_gone(name, prefix).unwrap_or_else(|| {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|a| a > UNOWNED_TEMP_AGE))
+        });
+        if gone {
+            let _ = remove_tree(&entry.path());
+        }
+    }
 }
 
 /// Creates `path` and its missing parents with mode 0700; existing directories are left
@@ -73,6 +143,100 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
 /// users of the machine (spec §8: state files are 0600 in 0700 directories).
 pub fn create_private_dir_all(path: &Path) -> io::Result<()> {
     fs::DirBuilder::new().recursive(true).mode(0o700).create(path)
+}
+
+/// Makes `path` a real directory (mode 0700 when created) without following a link at
+/// `path` itself: a symbolic link there, which den did not create, is removed (not what it
+/// points to) and replaced; its target is returned so the caller can say so. Anything else
+/// that is not a directory is an `AlreadyExists` error.
+///
+/// Why: a repository can ship `.den/tmp -> /elsewhere`; writing through it would write
+/// outside the project. The parent must already be a real directory (callers go one
+/// component at a time).
+pub fn real_dir(path: &Path) -> io::Result<Option<PathBuf>> {
+    let mut replaced = None;
+    loop {
+        match fs::DirBuilder::new().mode(0o700).create(path) {
+            Ok(()) => return Ok(replaced),
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+            Err(e) => {
+                let meta = fs::symlink_metadata(path)?;
+                if meta.is_dir() {
+                    return Ok(replaced);
+                }
+                if !meta.file_type().is_symlink() || replaced.is_some() {
+                    return Err(io::Error::new(e.kind(), "exists and is not a directory"));
+                }
+                replaced = Some(fs::read_link(path)?);
+                fs::remove_file(path)?;
+            }
+        }
+    }
+}
+
+/// `create_private_dir_all`, and an existing `path` that others may enter (made by an
+/// older den, or by hand) is narrowed to 0700: for den's own directories only (the store,
+/// its caches), never a user's.
+pub fn private_dir(path: &Path) -> io::Result<()> {
+    create_private_dir_all(path)?;
+    let meta = fs::metadata(path)?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        fs::set_permissions(path, fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Creates (or truncates) a file of den's own with mode 0600 (a new file never exists
+/// with wider permissions), for lock files and tags that are not replaced atomically.
+pub fn create_private_file(path: &Path) -> io::Result<fs::File> {
+    fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(path)
+}
+
+/// Deletes a file or a tree (not following links), making read-only directories writable
+/// first: installed tools are sealed read-only (`seal_read_only`).
+pub fn remove_tree(path: &Path) -> io::Result<()> {
+    let meta = fs::symlink_metadata(path)?;
+    if !meta.is_dir() {
+        return fs::remove_file(path);
+    }
+    if fs::remove_dir_all(path).is_ok() {
+        return Ok(());
+    }
+    make_writable(path);
+    fs::remove_dir_all(path)
+}
+
+fn make_writable(path: &Path) {
+    if let Ok(meta) = fs::symlink_metadata(path)
+        && meta.is_dir()
+    {
+        let _ = fs::set_permissions(path, fs::Permissions::from_mode(meta.permissions().mode() | 0o700));
+        for entry in fs::read_dir(path).into_iter().flatten().flatten() {
+            make_writable(&entry.path());
+        }
+    }
+}
+
+/// Makes a tree read-only for everyone, its owner included: directories and executables
+/// 0555, other files 0444 (links are left alone; they have no mode of their own).
+///
+/// Why: an installed tool is shared by every project on the machine; one that writes into
+/// itself (`npm i -g`) must fail rather than change it for all of them.
+pub fn seal_read_only(path: &Path) -> io::Result<()> {
+    let meta = fs::symlink_metadata(path)?;
+    let mode = if meta.is_dir() {
+        for entry in fs::read_dir(path)? {
+            seal_read_only(&entry?.path())?;
+        }
+        0o555
+    } else if meta.file_type().is_symlink() {
+        return Ok(());
+    } else if meta.permissions().mode() & 0o111 != 0 {
+        0o555
+    } else {
+        0o444
+    };
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
 }
 
 #[cfg(test)]
@@ -155,5 +319,93 @@ mod tests {
         }
         // Again: existing directories are fine.
         create_private_dir_all(&deep).unwrap();
+    }
+
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    }
+
+    #[test]
+    fn temp_files_of_gone_writers_are_removed_by_the_next_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dead = tmp.path().join(format!(".den-tmp-{}-7-abc", dead_pid()));
+        let live = tmp.path().join(format!("{}abc", owned_prefix(TEMP_PREFIX)));
+        let recycled = tmp.path().join(format!(".den-tmp-{}-1-abc", std::process::id()));
+        let unowned_new = tmp.path().join(".den-tmp-AbCdEf");
+        let unowned_old = tmp.path().join(".den-tmp-XyZ123");
+        for f in [&dead, &live, &recycled, &unowned_new, &unowned_old] {
+            fs::write(f, "x").unwrap();
+        }
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+        fs::File::open(&unowned_old).unwrap().set_modified(old).unwrap();
+        assert_eq!(writer_is_gone(dead.file_name().unwrap().to_str().unwrap(), TEMP_PREFIX), Some(true));
+        assert_eq!(writer_is_gone(live.file_name().unwrap().to_str().unwrap(), TEMP_PREFIX), Some(false));
+        assert_eq!(writer_is_gone(".den-tmp-AbCdEf", TEMP_PREFIX), None);
+        write_atomic(&tmp.path().join("state"), b"new", 0o600).unwrap();
+        assert!(!dead.exists() && !unowned_old.exists());
+        assert!(live.exists() && unowned_new.exists());
+        // Where /proc tells start times, a pid now used by another process is not the writer.
+        assert_eq!(recycled.exists(), start_time(std::process::id()).is_none());
+    }
+
+    #[test]
+    fn a_pid_reused_by_another_process_counts_as_gone() {
+        let me = std::process::id();
+        let Some(start) = start_time(me) else { return }; // no /proc
+        let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+        let pid = child.id();
+        let real = start_time(pid).unwrap();
+        assert!(process_alive(pid, real));
+        assert!(!process_alive(pid, real + 1), "same pid, another start: not the writer");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(!process_alive(pid, real));
+        assert!(process_alive(me, start));
+    }
+
+    #[test]
+    fn real_dir_replaces_a_link_and_never_touches_its_target() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&outside, &link).unwrap();
+        assert_eq!(real_dir(&link).unwrap(), Some(outside.clone()));
+        assert!(fs::symlink_metadata(&link).unwrap().is_dir());
+        assert_eq!(mode(&link), 0o700);
+        assert!(outside.is_dir());
+        assert_eq!(real_dir(&link).unwrap(), None);
+        let file = tmp.path().join("file");
+        fs::write(&file, "x").unwrap();
+        assert_eq!(real_dir(&file).unwrap_err().kind(), io::ErrorKind::AlreadyExists);
+    }
+
+    #[test]
+    fn sealed_trees_are_read_only_and_still_removable() {
+        let tmp = tempfile::tempdir().unwrap();
+        let tree = tmp.path().join("tool");
+        fs::create_dir_all(tree.join("bin")).unwrap();
+        fs::write(tree.join("bin/run"), "#!/bin/sh\n").unwrap();
+        fs::set_permissions(tree.join("bin/run"), fs::Permissions::from_mode(0o775)).unwrap();
+        fs::write(tree.join("data"), "d").unwrap();
+        std::os::unix::fs::symlink("data", tree.join("alias")).unwrap();
+        seal_read_only(&tree).unwrap();
+        assert_eq!([mode(&tree), mode(&tree.join("bin")), mode(&tree.join("bin/run"))], [0o555; 3]);
+        assert_eq!(mode(&tree.join("data")), 0o444);
+        remove_tree(&tree).unwrap();
+        assert!(!tree.exists());
+    }
+
+    #[test]
+    fn private_dir_narrows_an_open_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cache");
+        fs::create_dir(&dir).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        private_dir(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700);
     }
 }

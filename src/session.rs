@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 
 use crate::error::{Error, Result};
+use crate::{fs_util, ui};
 
 /// An open session; `close` removes everything it created.
 #[derive(Debug)]
@@ -19,22 +20,36 @@ pub struct Session {
 impl Session {
     /// Creates the session's directory and record under `<root>/.den/`, which gets a
     /// `.gitignore` so that nothing of it is ever committed.
+    ///
+    /// Never follows a symbolic link it did not create: directories are made one component
+    /// at a time, a link found in their place (a repository may ship `.den/tmp -> /etc`)
+    /// is removed and replaced by a real directory, with a warning; files are replaced by
+    /// rename, never written through a link.
     pub fn open(root: &Path) -> Result<Session> {
         let den = root.join(".den");
         let id = format!("{}", std::process::id());
         let tmp = den.join("tmp").join(&id);
-        let record = den.join("sessions").join(&id);
+        let sessions = den.join("sessions");
+        let record = sessions.join(&id);
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |e| Error::io(format!("cannot create {}", path.display()), e)
         };
-        fs::create_dir_all(&tmp).map_err(io(&tmp))?;
-        fs::create_dir_all(den.join("sessions")).map_err(io(&den))?;
-        let ignore = den.join(".gitignore");
-        if !ignore.exists() {
-            fs::write(&ignore, "# den's per-project state; never commit it.\n*\n").map_err(io(&ignore))?;
+        for dir in [&den, &den.join("tmp"), &tmp, &sessions] {
+            if let Some(target) = fs_util::real_dir(dir).map_err(io(dir))? {
+                ui::warn(&format!(
+                    "replaced {}, a symbolic link to {:?}, by a directory: den never writes through links it did not create",
+                    dir.display(),
+                    target // Debug: a link's target is the repository's text, shown escaped
+                ));
+            }
         }
-        fs::write(&record, format!("{id}\n")).map_err(io(&record))?;
+        let ignore = den.join(".gitignore");
+        if !fs::symlink_metadata(&ignore).is_ok_and(|m| m.is_file()) {
+            fs_util::write_atomic(&ignore, b"# den's per-project state; never commit it.\n*\n", 0o600)
+                .map_err(io(&ignore))?;
+        }
+        fs_util::write_atomic(&record, format!("{id}\n").as_bytes(), 0o600).map_err(io(&record))?;
         Ok(Session { tmp, record })
     }
 

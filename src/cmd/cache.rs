@@ -1,23 +1,32 @@
-//! `den cache ls | dir | verify | prune`: looking after the shared store. The lists go to
-//! stdout (one line per tool), reports of what was done to stderr. Never touches a
-//! project's files; the store-side work is in `store::gc`.
+//! `den cache ls | dir | verify [--repair] | prune`: looking after the shared store. The
+//! lists go to stdout (one line per tool), reports of what was done to stderr. Every
+//! subcommand but `dir` first removes what killed dens left (`Store::remove_leftovers`), so
+//! nothing half-done is ever listed. Never touches a project's files; the store-side work
+//! is in `store::gc`, reinstalling in `tools::reinstall`.
 
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
+use crate::catalog::Platform;
 use crate::cli::CacheCommand;
+use crate::cmd::Ctx;
 use crate::error::Result;
 use crate::store::http::human_bytes;
 use crate::store::{self, Store, gc};
-use crate::{paths, ui};
+use crate::{paths, tools, ui};
 
 /// Runs one `den cache` subcommand on the store in den's data directory.
-pub fn run(command: CacheCommand) -> Result<ExitCode> {
+pub fn run(ctx: &Ctx, command: CacheCommand) -> Result<ExitCode> {
     let store = Store::new(paths::data_dir());
+    if !matches!(command, CacheCommand::Dir) {
+        for removed in store.remove_leftovers() {
+            ui::note(&format!("removed {removed}, left by a den that was stopped"));
+        }
+    }
     match command {
         CacheCommand::Dir => println!("{}", store.root().display()),
         CacheCommand::Ls => ls(&store)?,
-        CacheCommand::Verify => verify(&store)?,
+        CacheCommand::Verify { repair } => verify(ctx, &store, repair)?,
         CacheCommand::Prune { older_than } => prune(&store, older_than)?,
     }
     Ok(ExitCode::SUCCESS)
@@ -48,7 +57,10 @@ fn ls(store: &Store) -> Result<()> {
     Ok(())
 }
 
-fn verify(store: &Store) -> Result<()> {
+/// Re-hashes every installed tool; with `repair`, installs each changed one again from
+/// the den.lock of a known project that pins it, or removes it when none does (a later
+/// `den install` or `den run` fetches it again). Fails while any changed tool remains.
+fn verify(ctx: &Ctx, store: &Store, repair: bool) -> Result<()> {
     let mut changed = Vec::new();
     for gc::Checked { tool, problems } in gc::verify(store)? {
         match problems {
@@ -59,11 +71,33 @@ fn verify(store: &Store) -> Result<()> {
                 for problem in p {
                     println!("  {problem}");
                 }
-                changed.push(tool.label());
+                changed.push(tool);
             }
         }
     }
-    if changed.is_empty() { Ok(()) } else { Err(store::Error::Changed { tools: changed }.into()) }
+    if !repair {
+        return match changed.is_empty() {
+            true => Ok(()),
+            false => Err(store::Error::Changed { tools: changed.iter().map(|t| t.label()).collect() }.into()),
+        };
+    }
+    let platform = Platform::current().ok_or(tools::Error::UnsupportedPlatform)?;
+    for tool in changed {
+        match gc::pinned_by(store, &tool.key, platform)? {
+            Some(resolved) => {
+                tools::reinstall(&resolved, &ctx.config, ctx.offline)?;
+                ui::note(&format!("repaired {}: installed again from its source", tool.label()));
+            }
+            None => {
+                store.remove(&tool.key)?;
+                ui::note(&format!(
+                    "removed {}: no known project's den.lock pins it; `den install` or `den run` fetches it again",
+                    tool.label()
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn prune(store: &Store, older_than: u32) -> Result<()> {

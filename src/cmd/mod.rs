@@ -84,6 +84,6 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Untrust(args) => untrust::run(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
         Command::Explain(args) => explain::run(&ctx, args),
-        Command::Cache(cmd) => cache::run(cmd),
+        Command::Cache(cmd) => cache::run(&ctx, cmd),
     }
 }

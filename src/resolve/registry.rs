@@ -50,6 +50,11 @@ fn cached_output(program: &str, args: &[&str]) -> Option<String> {
         .map(|b| format!("{b:02x}"))
         .collect();
     let file = crate::paths::cache_dir().join("commands-v1").join(key);
+    // 0600 in 0700: the output may hold a registry URL with credentials in it (older dens
+    // left the directory open to everyone: it is narrowed here).
+    if let Some(dir) = file.parent() {
+        let _ = crate::fs_util::private_dir(dir);
+    }
     let fresh = std::fs::metadata(&file)
         .and_then(|m| m.modified())
         .is_ok_and(|t| t.elapsed().is_ok_and(|age| age < COMMAND_TTL));
@@ -63,10 +68,7 @@ fn cached_output(program: &str, args: &[&str]) -> Option<String> {
         .output()
         .ok()?;
     let text = out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())?;
-    if let Some(dir) = file.parent() {
-        let _ = std::fs::create_dir_all(dir);
-        let _ = crate::fs_util::write_atomic(&file, text.as_bytes(), 0o644);
-    }
+    let _ = crate::fs_util::write_atomic(&file, text.as_bytes(), 0o600);
     Some(text)
 }
 

@@ -43,7 +43,7 @@ impl Error {
             }
             Error::Damaged { path, .. } => Some(format!("delete {} and let den write it again", path.display())),
             Error::Changed { .. } => Some(
-                "delete the directories listed above; `den install` (or `den run`) fetches them again".into(),
+                "run `den cache verify --repair` to install them again from their source".into(),
             ),
             Error::Step { .. } => Some(
                 "the tool's definition does not fit this artifact: report it, or set `source`/`url` in den.toml".into(),

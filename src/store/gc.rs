@@ -15,6 +15,8 @@ use std::time::{Duration, SystemTime};
 use super::install::{DOWNLOADS, Store, TOOLS};
 use super::receipt::{self, Receipt};
 use super::{Error, key, manifest, projects};
+use crate::catalog::Platform;
+use crate::resolve::Resolved;
 use crate::resolve::lock::{DEN_LOCK, Lock};
 
 /// One installed tool.
@@ -110,19 +112,22 @@ pub fn prune(store: &Store, older_than: Duration, now: SystemTime) -> Result<Pru
         if pinned.contains(&tool.key) || recent(receipt::last_used(store, &tool.key)) {
             continue;
         }
-        remove_tool(store, &tool.key)?;
+        store.remove(&tool.key)?;
         pruned.removed.push(Removed { label: tool.label(), size: tool.size });
     }
-    // Install directories left by a killed den (an install never takes a day).
+    // Install directories left by an older den, which did not name them after their
+    // process (`Store::remove_leftovers` removes the others at once): an install never
+    // takes a day.
     let tools = store.root().join(TOOLS);
     for entry in fs::read_dir(&tools).into_iter().flatten().flatten() {
         let stale = entry
             .metadata()
             .and_then(|m| m.modified())
             .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > Duration::from_secs(86_400));
-        if entry.file_name().to_string_lossy().starts_with(".tmp-") && stale {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(".tmp-") && crate::fs_util::writer_is_gone(&name, ".tmp-").is_none() && stale {
             let size = size(&entry.path());
-            remove_tree(&entry.path())?;
+            crate::fs_util::remove_tree(&entry.path()).map_err(Error::write(&entry.path()))?;
             let label = format!("unfinished install {}", entry.file_name().to_string_lossy());
             pruned.removed.push(Removed { label, size });
         }
@@ -141,42 +146,19 @@ pub fn prune(store: &Store, older_than: Duration, now: SystemTime) -> Result<Pru
     Ok(pruned)
 }
 
-/// Removes one installed tool under its install lock: renamed away first (so it vanishes
-/// at once), then deleted with its receipt and manifest.
-fn remove_tool(store: &Store, key: &str) -> Result<(), Error> {
-    let _lock = store.lock(key, key)?;
-    let dir = store.tool_dir(key);
-    let trash = store.root().join(TOOLS).join(format!(".tmp-removing-{key}"));
-    fs::rename(&dir, &trash).map_err(Error::write(&dir))?;
-    remove_tree(&trash)?;
-    for file in [receipt::path(store, key), manifest::path(store, key)] {
-        match fs::remove_file(&file) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::write(&file)(e)),
-            _ => {}
+/// The den.lock entry of a known project that pins `key` for `platform` (the first, by
+/// project path), which holds all it takes to install that artifact again.
+pub fn pinned_by(store: &Store, key: &str, platform: Platform) -> Result<Option<Resolved>, Error> {
+    for root in projects::forget_gone(store)? {
+        let Ok(Some(lock)) = Lock::read(&root.join(DEN_LOCK)) else { continue };
+        let found = lock.tools.into_values().find(|t| {
+            t.artifacts.get(&platform).and_then(|a| key::of(&a.checksum)).is_some_and(|k| k == key)
+        });
+        if found.is_some() {
+            return Ok(found);
         }
     }
-    Ok(())
-}
-
-/// Deletes a tree, making read-only directories writable first (installed tools may be).
-fn remove_tree(path: &Path) -> Result<(), Error> {
-    if fs::remove_dir_all(path).is_ok() {
-        return Ok(());
-    }
-    make_writable(path);
-    fs::remove_dir_all(path).map_err(Error::write(path))
-}
-
-fn make_writable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = fs::symlink_metadata(path)
-        && meta.is_dir()
-    {
-        let _ = fs::set_permissions(path, fs::Permissions::from_mode(meta.permissions().mode() | 0o700));
-        for entry in fs::read_dir(path).into_iter().flatten().flatten() {
-            make_writable(&entry.path());
-        }
-    }
+    Ok(None)
 }
 
 /// One installed tool checked against its manifest.

@@ -10,13 +10,16 @@
 use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
 
-use super::Error;
-use crate::ui;
+use super::receipt::{self, Receipt};
+use super::{Error, key, manifest};
+use crate::{fs_util, ui};
 
 /// Buckets are versioned: a change of layout is a new bucket, never a migration.
 pub(crate) const TOOLS: &str = "tools-v1";
 pub(crate) const DOWNLOADS: &str = "downloads-v1";
 pub(crate) const LOCKS: &str = "locks-v1";
+/// The prefix of install directories being filled (and of tools being removed).
+const STAGING: &str = ".tmp-";
 
 const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 # This directory holds den's store: tools and downloads that den fetches again if needed.\n\
@@ -56,61 +59,186 @@ impl Store {
         self.tool_dir(key).is_dir()
     }
 
-    fn bucket(&self, name: &str) -> Result<PathBuf, Error> {
+    /// A bucket of the store, created private (0700, like the root) and tagged as a cache.
+    pub(crate) fn bucket(&self, name: &str) -> Result<PathBuf, Error> {
         let dir = self.root.join(name);
-        fs::create_dir_all(&dir).map_err(Error::write(&dir))?;
+        fs_util::private_dir(&self.root).map_err(Error::write(&self.root))?;
+        fs_util::private_dir(&dir).map_err(Error::write(&dir))?;
         let tag = dir.join("CACHEDIR.TAG");
         if !tag.exists() {
-            fs::write(&tag, CACHEDIR_TAG).map_err(Error::write(&tag))?;
+            fs_util::write_atomic(&tag, CACHEDIR_TAG.as_bytes(), 0o600).map_err(Error::write(&tag))?;
         }
         Ok(dir)
     }
 
-    /// Installs the artifact `key` unless it already is, and returns its directory.
+    /// Installs the artifact `key` unless it already is; whether this call installed it
+    /// (`false`: it was there, or another den installed it while this one waited).
     ///
-    /// `fetch` writes (or resumes) the verified artifact at the path it is given; `unpack`
-    /// fills the empty directory it is given from that file. Errors of either are returned
-    /// as they are, leaving no partial tool behind; an interrupted download is kept for resuming.
+    /// `fetch` writes (or resumes) the verified artifact at the path it is given and
+    /// returns its size; `unpack` fills the empty directory it is given from that file and
+    /// returns the tool's receipt. The file manifest and the receipt (with the size) are
+    /// written before the directory is sealed read-only and renamed into place, all under
+    /// the install lock: a tool that is visible always has both, and a waiter reads the
+    /// same receipt the installer wrote. Errors of either closure are returned as they
+    /// are, leaving no partial tool behind; an interrupted download is kept for resuming.
+    /// A tool without a receipt (left by an older den) is removed and installed again.
     pub fn install<E: From<Error>>(
         &self,
         key: &str,
         label: &str,
-        fetch: impl FnOnce(&Path) -> Result<(), E>,
-        unpack: impl FnOnce(&Path, &Path) -> Result<(), E>,
-    ) -> Result<PathBuf, E> {
-        let dest = self.tool_dir(key);
-        if dest.is_dir() {
-            return Ok(dest);
+        fetch: impl FnOnce(&Path) -> Result<u64, E>,
+        unpack: impl FnOnce(&Path, &Path) -> Result<Receipt, E>,
+    ) -> Result<bool, E> {
+        if self.is_complete(key) {
+            return Ok(false);
         }
         let _lock = self.lock(key, label)?;
-        if dest.is_dir() {
-            return Ok(dest);
+        if self.is_complete(key) {
+            return Ok(false);
+        }
+        if self.is_installed(key) {
+            self.remove_locked(key)?;
         }
         let downloads = self.bucket(DOWNLOADS)?;
         let tools = self.bucket(TOOLS)?;
         let artifact = downloads.join(format!("{key}.part"));
-        fetch(&artifact)?;
-        let staging =
-            tempfile::Builder::new().prefix(".tmp-").tempdir_in(&tools).map_err(Error::write(&tools))?;
-        if let Err(e) = unpack(&artifact, staging.path()) {
+        let size = fetch(&artifact)?;
+        let staging = self.staging_dir()?;
+        let finished = unpack(&artifact, staging.path()).and_then(|mut receipt| {
+            receipt.size.get_or_insert(size);
+            manifest::write(self, key, staging.path())?;
+            receipt::write(self, key, &receipt)?;
+            fs_util::seal_read_only(staging.path()).map_err(Error::write(staging.path()))?;
+            Ok(())
+        });
+        if let Err(e) = finished {
             // The artifact was verified and still does not unpack: fetching it again won't help.
             let _ = fs::remove_file(&artifact);
+            self.forget(key);
+            let _ = fs_util::remove_tree(staging.path());
             return Err(e);
         }
         let staged = staging.keep();
-        if let Err(source) = fs::rename(&staged, &dest) {
-            let _ = fs::remove_dir_all(&staged);
-            return Err(Error::Write { path: dest, source }.into());
+        if let Err(source) = fs::rename(&staged, tools.join(key)) {
+            let _ = fs_util::remove_tree(&staged);
+            self.forget(key);
+            return Err(Error::Write { path: self.tool_dir(key), source }.into());
         }
         let _ = fs::remove_file(&artifact);
-        Ok(dest)
+        Ok(true)
+    }
+
+    /// Whether `key` is installed and has its receipt: what `install` leaves, and nothing
+    /// less.
+    fn is_complete(&self, key: &str) -> bool {
+        self.is_installed(key) && receipt::read(self, key).is_ok_and(|r| r.is_some())
+    }
+
+    /// A new, empty directory in the tools bucket named after this process
+    /// (`.tmp-<pid>-<start>-…`), for an install being filled or a tool being removed;
+    /// `remove_leftovers` deletes those whose process is gone.
+    pub(crate) fn staging_dir(&self) -> Result<tempfile::TempDir, Error> {
+        let tools = self.bucket(TOOLS)?;
+        tempfile::Builder::new()
+            .prefix(&fs_util::owned_prefix(STAGING))
+            .tempdir_in(&tools)
+            .map_err(Error::write(&tools))
+    }
+
+    /// Removes the installed tool `key` with its receipt and manifest, taking its lock.
+    pub fn remove(&self, key: &str) -> Result<(), Error> {
+        let _lock = self.lock(key, key)?;
+        self.remove_locked(key)
+    }
+
+    /// `remove` for a caller that holds the lock: the directory is renamed away first (so
+    /// it vanishes at once, and a kill leaves a staging dir that the next den deletes),
+    /// then deleted with its receipt and manifest.
+    fn remove_locked(&self, key: &str) -> Result<(), Error> {
+        let dir = self.tool_dir(key);
+        let trash = self.staging_dir()?.keep();
+        fs::rename(&dir, trash.join(key)).map_err(Error::write(&dir))?;
+        fs_util::remove_tree(&trash).map_err(Error::write(&trash))?;
+        self.forget(key);
+        Ok(())
+    }
+
+    /// Deletes the receipt and manifest of `key` (best effort: a leftover is harmless, and
+    /// overwritten by the next install).
+    fn forget(&self, key: &str) {
+        let _ = fs::remove_file(receipt::path(self, key));
+        let _ = fs::remove_file(manifest::path(self, key));
+    }
+
+    /// Cleans what a den killed at any point leaves behind, at once: staging dirs and temp
+    /// files of processes that are gone, tools without a receipt (interrupted before den
+    /// wrote receipts first; they are installed again when needed) and receipts or
+    /// manifests without a tool. What a running den holds (its lock) is left alone.
+    /// Returns what it removed, for `den cache`'s report.
+    pub fn remove_leftovers(&self) -> Vec<String> {
+        let mut removed = Vec::new();
+        let tools = self.root.join(TOOLS);
+        for (bucket, what) in [(&tools, "install"), (&self.root.join(DOWNLOADS), "download")] {
+            for entry in fs::read_dir(bucket).into_iter().flatten().flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if fs_util::writer_is_gone(&name, STAGING) == Some(true)
+                    && fs_util::remove_tree(&entry.path()).is_ok()
+                {
+                    removed.push(format!("unfinished {what} {name}"));
+                }
+            }
+            fs_util::remove_dead_temps(bucket, fs_util::TEMP_PREFIX);
+        }
+        let mut keys = std::collections::BTreeSet::new();
+        for entry in fs::read_dir(&tools).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let key =
+                name.strip_suffix(".toml").or_else(|| name.strip_suffix(".files.json")).unwrap_or(&name);
+            if key::is_key(key) {
+                keys.insert(key.to_string());
+            }
+        }
+        for key in keys {
+            let (dir, receipt) = (self.is_installed(&key), receipt::path(self, &key).is_file());
+            if dir == receipt {
+                continue;
+            }
+            // Decided and done under the lock, so that no install in between is undone.
+            let Some(_lock) = self.try_lock(&key) else { continue };
+            match (self.is_installed(&key), receipt::path(self, &key).is_file()) {
+                (true, false) if self.remove_locked(&key).is_ok() => {
+                    removed.push(format!("tool {key} without a receipt"));
+                }
+                (false, true) => self.forget(&key),
+                _ => {}
+            }
+        }
+        removed
+    }
+
+    /// A new, empty file in the downloads bucket named after this process, for a download
+    /// whose checksum is not known yet; `remove_leftovers` deletes it if the process dies.
+    pub fn staging_file(&self) -> Result<tempfile::NamedTempFile, Error> {
+        let downloads = self.bucket(DOWNLOADS)?;
+        tempfile::Builder::new()
+            .prefix(&fs_util::owned_prefix(STAGING))
+            .tempfile_in(&downloads)
+            .map_err(Error::write(&downloads))
+    }
+
+    /// The install lock of `key` if nobody holds it right now.
+    fn try_lock(&self, key: &str) -> Option<File> {
+        let locks = self.bucket(LOCKS).ok()?;
+        let file = fs_util::create_private_file(&locks.join(format!("{key}.lock"))).ok()?;
+        file.try_lock().ok()?;
+        Some(file)
     }
 
     /// Takes the cross-process lock for `key`, saying so when another den holds it.
     pub(crate) fn lock(&self, key: &str, label: &str) -> Result<File, Error> {
         let locks = self.bucket(LOCKS)?;
         let path = locks.join(format!("{key}.lock"));
-        let file = File::create(&path).map_err(Error::write(&path))?;
+        let file = fs_util::create_private_file(&path).map_err(Error::write(&path))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
@@ -126,37 +254,80 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, Barrier};
 
-    fn fetch_ok(path: &Path) -> Result<(), Error> {
-        fs::write(path, b"artifact").map_err(Error::write(path))
+    fn fetch_ok(path: &Path) -> Result<u64, Error> {
+        fs::write(path, b"artifact").map_err(Error::write(path))?;
+        Ok(8)
     }
 
-    fn unpack_ok(archive: &Path, dest: &Path) -> Result<(), Error> {
+    fn unpack_ok(archive: &Path, dest: &Path) -> Result<Receipt, Error> {
         fs::copy(archive, dest.join("bin")).map_err(Error::write(dest))?;
-        Ok(())
+        fs::create_dir(dest.join("lib")).map_err(Error::write(dest))?;
+        fs::write(dest.join("lib/data"), b"d").map_err(Error::write(dest))?;
+        Ok(Receipt::new("t", "1", "https://example.test/t", "sha256:aa"))
+    }
+
+    fn mode(path: &Path) -> u32 {
+        fs::symlink_metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "CACHEDIR.TAG")
+            .collect();
+        names.sort();
+        names
     }
 
     #[test]
-    fn installs_once_and_tags_buckets() {
+    fn installs_once_sealed_with_receipt_and_manifest_in_private_buckets() {
         let tmp = tempfile::tempdir().unwrap();
-        let store = Store::new(tmp.path().to_path_buf());
-        let dir = store.install("sha256-aa", "t 1", fetch_ok, unpack_ok).unwrap();
+        let store = Store::new(tmp.path().join("data"));
+        assert!(store.install("sha256-aa", "t 1", fetch_ok, unpack_ok).unwrap());
+        let dir = store.tool_dir("sha256-aa");
         assert_eq!(fs::read(dir.join("bin")).unwrap(), b"artifact");
-        assert!(tmp.path().join(TOOLS).join("CACHEDIR.TAG").is_file());
-        assert!(!tmp.path().join(DOWNLOADS).join("sha256-aa.part").exists());
+        assert!(tmp.path().join("data").join(TOOLS).join("CACHEDIR.TAG").is_file());
+        assert!(!tmp.path().join("data").join(DOWNLOADS).join("sha256-aa.part").exists());
+        let receipt = receipt::read(&store, "sha256-aa").unwrap().unwrap();
+        assert_eq!(receipt.size, Some(8), "the size comes from the download");
+        assert!(manifest::read(&store, "sha256-aa").unwrap().is_some());
+        // Read-only for everyone: a tool cannot rewrite itself.
+        assert_eq!(mode(&dir), 0o555);
+        assert_eq!(mode(&dir.join("lib")), 0o555);
+        assert_eq!(mode(&dir.join("bin")), 0o444);
+        assert_eq!(mode(&dir.join("lib/data")), 0o444);
+        // den's own files: 0600 in 0700.
+        for d in ["data", "data/tools-v1", "data/downloads-v1", "data/locks-v1"] {
+            assert_eq!(mode(&tmp.path().join(d)), 0o700, "{d}");
+        }
+        for f in [
+            "tools-v1/sha256-aa.toml",
+            "tools-v1/sha256-aa.files.json",
+            "tools-v1/CACHEDIR.TAG",
+            "locks-v1/sha256-aa.lock",
+        ] {
+            assert_eq!(mode(&tmp.path().join("data").join(f)), 0o600, "{f}");
+        }
         let again = store.install(
             "sha256-aa",
             "t 1",
-            |_| -> Result<(), Error> { panic!("fetched twice") },
+            |_| -> Result<u64, Error> { panic!("fetched twice") },
             unpack_ok,
         );
-        assert_eq!(again.unwrap(), dir);
+        assert!(!again.unwrap());
+        // A sealed tool can still be removed.
+        store.remove("sha256-aa").unwrap();
+        assert!(!store.is_installed("sha256-aa"));
+        assert_eq!(names(&tmp.path().join("data").join(TOOLS)), Vec::<String>::new());
     }
 
     #[test]
-    fn a_failed_unpack_leaves_no_tool_and_no_temp_dir() {
+    fn a_failed_unpack_leaves_no_tool_no_receipt_and_no_temp_dir() {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::new(tmp.path().to_path_buf());
         let failed = store.install("sha256-bb", "t", fetch_ok, |_, dest| {
@@ -166,16 +337,45 @@ mod tests {
         assert!(failed.is_err());
         assert!(!store.is_installed("sha256-bb"));
         assert!(!tmp.path().join(DOWNLOADS).join("sha256-bb.part").exists());
-        let leftovers: Vec<_> = fs::read_dir(tmp.path().join(TOOLS))
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .filter(|n| n != "CACHEDIR.TAG")
-            .collect();
-        assert!(leftovers.is_empty(), "{leftovers:?}");
+        assert_eq!(names(&tmp.path().join(TOOLS)), Vec::<String>::new());
     }
 
     #[test]
-    fn concurrent_installs_fetch_once() {
+    fn a_tool_without_a_receipt_is_installed_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path().to_path_buf());
+        fs::create_dir_all(store.tool_dir("sha256-dd")).unwrap();
+        fs::write(store.tool_dir("sha256-dd").join("stale"), b"x").unwrap();
+        assert!(store.install("sha256-dd", "t", fetch_ok, unpack_ok).unwrap());
+        assert!(!store.tool_dir("sha256-dd").join("stale").exists());
+        assert!(receipt::read(&store, "sha256-dd").unwrap().is_some());
+    }
+
+    #[test]
+    fn leftovers_of_dead_processes_go_at_once_and_those_of_live_ones_stay() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path().to_path_buf());
+        let tools = store.bucket(TOOLS).unwrap();
+        let downloads = store.bucket(DOWNLOADS).unwrap();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let dead_dir = tools.join(format!(".tmp-{dead}-1-abc"));
+        fs::create_dir_all(dead_dir.join("deep")).unwrap();
+        fs_util::seal_read_only(&dead_dir).unwrap();
+        fs::write(downloads.join(format!(".tmp-{dead}-1-xyz")), b"half").unwrap();
+        let mine = store.staging_dir().unwrap();
+        // A tool without a receipt, and a receipt without a tool.
+        fs::create_dir(tools.join("sha256-0123456789abcdef0123456789abcdef")).unwrap();
+        fs::write(tools.join("sha256-fedcba9876543210fedcba9876543210.toml"), "x").unwrap();
+        let removed = store.remove_leftovers();
+        assert_eq!(removed.len(), 3, "{removed:?}");
+        assert_eq!(names(&tools), [mine.path().file_name().unwrap().to_string_lossy().into_owned()]);
+        assert_eq!(names(&downloads), Vec::<String>::new());
+    }
+
+    #[test]
+    fn concurrent_installs_fetch_once_and_agree() {
         let tmp = tempfile::tempdir().unwrap();
         let fetches = Arc::new(AtomicUsize::new(0));
         let barrier = Arc::new(Barrier::new(4));
@@ -185,7 +385,7 @@ mod tests {
                 std::thread::spawn(move || {
                     let store = Store::new(root);
                     barrier.wait();
-                    store.install(
+                    let fresh = store.install(
                         "sha256-cc",
                         "t",
                         |p| {
@@ -194,13 +394,14 @@ mod tests {
                             fetch_ok(p)
                         },
                         unpack_ok,
-                    )
+                    );
+                    (fresh.unwrap(), receipt::read(&store, "sha256-cc").unwrap().unwrap().size)
                 })
             })
             .collect();
-        for h in handles {
-            h.join().unwrap().unwrap();
-        }
+        let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        assert_eq!(results.iter().filter(|(fresh, _)| *fresh).count(), 1);
+        assert!(results.iter().all(|(_, size)| *size == Some(8)), "{results:?}");
     }
 }

@@ -87,7 +87,7 @@ fn hash(file: &Path) -> Result<String, Error> {
 pub fn write(store: &Store, key: &str, dir: &Path) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(&record(dir)?).expect("a manifest serializes");
     let file = path(store, key);
-    crate::fs_util::write_atomic(&file, text.as_bytes(), 0o644).map_err(Error::write(&file))
+    crate::fs_util::write_atomic(&file, text.as_bytes(), 0o600).map_err(Error::write(&file))
 }
 
 /// The manifest of `key`; `Ok(None)` when it has none.

@@ -4,7 +4,7 @@
 //!
 //! Holds paths only, never anything read from the projects.
 
-use std::fs::{self, File};
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -53,9 +53,9 @@ pub fn forget_gone(store: &Store) -> Result<Vec<PathBuf>, Error> {
 /// writing it only when it changed.
 fn update(store: &Store, change: impl FnOnce(&mut Vec<String>)) -> Result<Vec<String>, Error> {
     let locks = store.root().join(LOCKS);
-    fs::create_dir_all(&locks).map_err(Error::write(&locks))?;
+    crate::fs_util::create_private_dir_all(&locks).map_err(Error::write(&locks))?;
     let lock_path = locks.join("projects-v1.lock");
-    let lock = File::create(&lock_path).map_err(Error::write(&lock_path))?;
+    let lock = crate::fs_util::create_private_file(&lock_path).map_err(Error::write(&lock_path))?;
     lock.lock().map_err(Error::write(&lock_path))?;
     let file = path(store);
     let old = read(&file)?.projects;
@@ -68,7 +68,7 @@ fn update(store: &Store, change: impl FnOnce(&mut Vec<String>)) -> Result<Vec<St
             "# The projects den installed tools for; `den cache prune` keeps what their den.lock pins.\n{}",
             toml::to_string(&Registry { projects: list.clone() }).expect("a list serializes")
         );
-        crate::fs_util::write_atomic(&file, text.as_bytes(), 0o644).map_err(Error::write(&file))?;
+        crate::fs_util::write_atomic(&file, text.as_bytes(), 0o600).map_err(Error::write(&file))?;
     }
     Ok(list)
 }

@@ -55,7 +55,7 @@ pub fn write(store: &Store, key: &str, receipt: &Receipt) -> Result<(), Error> {
         "# den store receipt: what {key}/ holds. Its modification time is when den last ran it.\n{}",
         toml::to_string(receipt).expect("a receipt serializes")
     );
-    crate::fs_util::write_atomic(&file, text.as_bytes(), 0o644).map_err(Error::write(&file))
+    crate::fs_util::write_atomic(&file, text.as_bytes(), 0o600).map_err(Error::write(&file))
 }
 
 /// The receipt of `key`; `Ok(None)` when the tool has none.

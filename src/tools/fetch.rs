@@ -11,7 +11,7 @@ use crate::project::ToolRequest;
 use crate::resolve::{Artifact, Mirrors, Resolved, Resolver};
 use crate::store::http::{Checksum, Client, Reporter};
 use crate::store::unpack::{self, Format};
-use crate::store::{Store, key, manifest, post_install, receipt};
+use crate::store::{Store, key, post_install, receipt};
 use crate::ui;
 
 /// At most this many tools resolve and download at once.
@@ -56,6 +56,7 @@ pub fn install_all(
     platforms: &[Platform],
 ) -> Result<Outcome, Error> {
     let store = super::store();
+    store.remove_leftovers();
     let cx = Context {
         resolver,
         client,
@@ -67,6 +68,41 @@ pub fn install_all(
     let outcome = run(jobs, &cx)?;
     super::adhoc::remember(&store, &outcome.resolved, platforms[0]);
     Ok(outcome)
+}
+
+/// Installs the artifact `resolved` pins for this machine again, from its source: the
+/// installed copy (whose files changed) is removed first, under its lock. For `den cache
+/// verify --repair`; `resolved` comes from a project's den.lock, which holds everything
+/// the first install used (URL, checksum, format, binaries, post-install steps).
+pub fn reinstall(resolved: &Resolved, config: &crate::config::Config, offline: bool) -> Result<(), Error> {
+    let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
+    let mut artifact = resolved.artifacts.get(&platform).cloned().ok_or_else(|| Error::NoArtifact {
+        tool: resolved.name.clone(),
+        version: resolved.version.clone(),
+        platform: platform.to_string(),
+    })?;
+    let label = format!("{} {}", resolved.name, resolved.version);
+    let key = key::of(&artifact.checksum)
+        .ok_or_else(|| Error::BadChecksum { tool: label.clone(), checksum: artifact.checksum.clone() })?;
+    let client = Client::new(crate::store::http::Settings::from_env(offline || config.offline));
+    let resolver = Resolver::new(client.clone(), config, None);
+    let store = super::store();
+    let cx = Context {
+        resolver: &resolver,
+        client: &client,
+        store: &store,
+        platforms: &[platform],
+        reporter: &Reporter::detect(),
+        mirrors: &Mirrors::from_config(config),
+    };
+    store.remove(&key)?;
+    install(&cx, (&resolved.name, &resolved.version), &mut artifact).map_err(|e| match e {
+        Error::Http(_) | Error::Unpack(_) | Error::Store(_) => {
+            Error::Installing { tool: label, source: Box::new(e) }
+        }
+        e => e,
+    })?;
+    Ok(())
 }
 
 /// Runs every job; the first error is returned after all jobs ended (the others are shown).
@@ -138,27 +174,12 @@ fn one(job: &Job, cx: &Context) -> Result<Done, Error> {
         });
     };
     let label = format!("{} {}", resolved.name, resolved.version);
-    let downloaded = install(cx, &label, artifact).map_err(|e| match e {
+    let downloaded = install(cx, (&resolved.name, &resolved.version), artifact).map_err(|e| match e {
         Error::Http(_) | Error::Unpack(_) | Error::Store(_) => {
             Error::Installing { tool: label.clone(), source: Box::new(e) }
         }
         e => e,
     })?;
-    let key = key::of(&artifact.checksum).unwrap_or_default();
-    match downloaded {
-        Some(bytes) => {
-            // den.lock records every artifact's size; npm's package documents do not give it.
-            let size = *artifact.size.get_or_insert(bytes);
-            let mut receipt =
-                receipt::Receipt::new(&resolved.name, &resolved.version, &artifact.url, &artifact.checksum);
-            receipt.size = Some(size);
-            receipt::write(cx.store, &key, &receipt)?;
-        }
-        None if artifact.size.is_none() => {
-            artifact.size = receipt::read(cx.store, &key).ok().flatten().and_then(|r| r.size);
-        }
-        None => {}
-    }
     Ok(Done { resolved, downloaded })
 }
 
@@ -166,52 +187,49 @@ fn one(job: &Job, cx: &Context) -> Result<Done, Error> {
 /// An artifact whose upstream publishes no checksum is downloaded first and pinned by the
 /// sha256 den computes (trust on first use: den.lock records it, later installs verify
 /// it); one whose definition names no binaries gets them found in the unpacked tree.
-/// Either way `artifact` is completed for den.lock.
-fn install(cx: &Context, label: &str, artifact: &mut Artifact) -> Result<Option<u64>, Error> {
+/// Either way `artifact` is completed for den.lock, from the installed tool and its
+/// receipt, whoever installed it: this den, or another one it waited for.
+fn install(
+    cx: &Context,
+    (name, version): (&str, &str),
+    artifact: &mut Artifact,
+) -> Result<Option<u64>, Error> {
+    let label = &format!("{name} {version}");
     let url = cx.mirrors.apply(&artifact.url);
-    let mut bytes = 0;
     let mut predownloaded = None;
+    let store_err = |e| Error::Store(e);
     if artifact.checksum.is_empty() {
-        let _ = std::fs::create_dir_all(cx.store.root());
-        let tmp = tempfile::NamedTempFile::new_in(cx.store.root()).map_err(|e| {
-            Error::Store(crate::store::Error::Write { path: cx.store.root().to_path_buf(), source: e })
-        })?;
+        let tmp = cx.store.staging_file().map_err(store_err)?;
         let progress = cx.reporter.download(label);
         let done = cx.client.download(&url, tmp.path(), None, progress.as_ref()).map_err(|e| {
             progress.abandon();
             Error::Http(Box::new(e))
         })?;
         artifact.checksum = done.checksum.to_string();
-        bytes = done.size;
-        predownloaded = Some(tmp);
+        predownloaded = Some((tmp, done.size));
     }
     let key = key::of(&artifact.checksum)
         .ok_or_else(|| Error::BadChecksum { tool: label.to_string(), checksum: artifact.checksum.clone() })?;
-    if cx.store.is_installed(&key) {
-        if artifact.bin.is_empty() {
-            artifact.bin = scan_bins(&cx.store.tool_dir(&key));
-        }
-        return Ok(None);
-    }
     let checksum: Checksum =
         artifact.checksum.parse().map_err(|e: crate::store::http::Error| Error::Http(Box::new(e)))?;
     let format = format_of(artifact);
-    let mut found_bins = None;
-    let artifact_ro = artifact.clone();
-    cx.store.install::<Error>(
+    let bytes = std::cell::Cell::new(0);
+    let fresh = cx.store.install::<Error>(
         &key,
         label,
         |partial| {
-            if let Some(tmp) = predownloaded.take() {
-                return tmp.persist(partial).map(|_| ()).map_err(|e| {
+            if let Some((tmp, size)) = predownloaded.take() {
+                bytes.set(size);
+                tmp.persist(partial).map_err(|e| {
                     Error::Store(crate::store::Error::Write { path: partial.to_path_buf(), source: e.error })
-                });
+                })?;
+                return Ok(size);
             }
             let progress = cx.reporter.download(label);
             match cx.client.download(&url, partial, Some(&checksum), progress.as_ref()) {
                 Ok(done) => {
-                    bytes = done.size;
-                    Ok(())
+                    bytes.set(done.size);
+                    Ok(done.size)
                 }
                 Err(e) => {
                     progress.abandon();
@@ -221,20 +239,24 @@ fn install(cx: &Context, label: &str, artifact: &mut Artifact) -> Result<Option<
         },
         |archive, staging| {
             unpack::unpack(archive, format.clone(), staging)?;
-            post_install::run(staging, &artifact_ro.post_install)?;
-            if artifact_ro.bin.is_empty() {
-                found_bins = Some(scan_bins(staging));
-            } else {
-                missing_bins(label, &artifact_ro, staging)?;
+            post_install::run(staging, &artifact.post_install)?;
+            if !artifact.bin.is_empty() {
+                missing_bins(label, artifact, staging)?;
             }
-            manifest::write(cx.store, &key, staging)?;
-            Ok(())
+            let mut receipt = receipt::Receipt::new(name, version, &artifact.url, &artifact.checksum);
+            receipt.size = artifact.size;
+            Ok(receipt)
         },
     )?;
-    if let Some(bins) = found_bins {
-        artifact.bin = bins;
+    // The same for the installer and a waiter: what the store holds now.
+    if artifact.bin.is_empty() {
+        artifact.bin = scan_bins(&cx.store.tool_dir(&key));
     }
-    Ok(Some(bytes))
+    if artifact.size.is_none() {
+        // den.lock records every artifact's size; npm's package documents do not give it.
+        artifact.size = receipt::read(cx.store, &key).map_err(store_err)?.and_then(|r| r.size);
+    }
+    Ok(fresh.then(|| bytes.get()))
 }
 
 /// Executables at the top of an unpacked tree or in its `bin/` (or those of its single top

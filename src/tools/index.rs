@@ -10,7 +10,6 @@
 //! skipped (and dropped at the next write); writers hold a file lock and write atomically,
 //! and write only when the content changes. Never decides versions for a den.lock.
 
-use std::fs::File;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -122,8 +121,8 @@ pub fn record(store: &Store, entries: Vec<Entry>) -> std::io::Result<()> {
         return Ok(());
     }
     let locks = store.root().join("locks-v1");
-    std::fs::create_dir_all(&locks)?;
-    let lock = File::create(locks.join("tools-index.lock"))?;
+    crate::fs_util::create_private_dir_all(&locks)?;
+    let lock = crate::fs_util::create_private_file(&locks.join("tools-index.lock"))?;
     lock.lock()?;
     let old = Index::read(store);
     let mut new = old.clone();
@@ -148,7 +147,7 @@ pub fn record(store: &Store, entries: Vec<Entry>) -> std::io::Result<()> {
         return Ok(());
     }
     let text = serde_json::to_vec_pretty(&new).expect("the index serializes");
-    crate::fs_util::write_atomic(&path(store), &text, 0o644)
+    crate::fs_util::write_atomic(&path(store), &text, 0o600)
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use std::time::Instant;
 use indexmap::IndexMap;
 
 pub use error::Error;
+pub use fetch::reinstall;
 
 use crate::catalog::Platform;
 use crate::config::Config;

@@ -4,6 +4,7 @@ mod support;
 
 mod cache;
 mod cli;
+mod den_dir;
 mod enter;
 mod errors;
 mod export;
@@ -18,6 +19,7 @@ mod pty;
 mod run;
 mod run_live;
 mod shells;
+mod store_files;
 mod tools;
 mod trust;
 mod trust_attacks;

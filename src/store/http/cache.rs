@@ -74,7 +74,7 @@ fn read_entry(path: &Path, url: &str) -> Option<(Duration, String)> {
 
 fn write_entry(path: &Path, url: &str, body: &str) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    crate::fs_util::create_private_dir_all(dir)?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     write!(tmp, "{MAGIC} {now}\n{url}\n{body}")?;

@@ -5,6 +5,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use ureq::Body;
@@ -51,7 +52,7 @@ impl Client {
             return Err(Error::Offline { url: url.to_string() });
         }
         if let Some(dir) = dest_partial.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
+            crate::fs_util::create_private_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
         }
         let sha512 = matches!(expected, Some(Checksum::Sha512(_)));
         let (size, hasher) = match self.retrying(|| self.attempt(url, dest_partial, sha512, progress)) {
@@ -94,6 +95,7 @@ impl Client {
             .write(true)
             .create(true)
             .truncate(false)
+            .mode(0o600)
             .open(path)
             .map_err(|e| Error::io("cannot open", path, e))?;
         let Answer { response, start, total } = loop {

@@ -113,3 +113,64 @@ fn a_den_killed_mid_download_leaves_no_tool_and_the_next_install_resumes() {
     assert_eq!(up.ranges(path), [None, Some("bytes=100000-".to_string())]);
     assert_eq!(bucket(&env, "downloads-v1"), Vec::<String>::new());
 }
+
+/// A den.toml whose tool is a bare binary at `path` on `up`: its definition names no
+/// binaries and no size, so den.lock gets both from the installed tool.
+fn url_tool(up: &Upstream, path: &str, sha: &str) -> String {
+    format!(
+        "[tools]\nbig = {{ version = \"1.0.0\", url = \"{}{}\", sha256 = \"{sha}\" }}\n",
+        up.base(),
+        path.replace("1.0.0", "{version}").replace("linux-x64", "{os}-{arch}")
+    )
+}
+
+#[test]
+fn eight_dens_installing_one_tool_in_eight_projects_download_once_and_lock_the_same() {
+    let up = Upstream::start();
+    let body = big_script("big 1.0.0", 64 * 1024);
+    let sha = sha256_hex(&body);
+    let path = "/downloads.example/big-1.0.0-linux-x64";
+    up.file(path, body);
+    // Slow enough that every den reaches the store's lock while the first one downloads.
+    up.fault(path, Fault::Delay(1500));
+    let env = project(&up, &url_tool(&up, path, &sha));
+    let projects: Vec<std::path::PathBuf> = (0..8)
+        .map(|i| {
+            let dir = env.tmp.path().join(format!("p{i}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("den.toml"), url_tool(&up, path, &sha)).unwrap();
+            let trusted = env.den_in(&dir).arg("trust").output().unwrap();
+            assert!(trusted.status.success(), "{}", String::from_utf8_lossy(&trusted.stderr));
+            dir
+        })
+        .collect();
+    let dens: Vec<_> = projects
+        .iter()
+        .map(|dir| {
+            env.den_in(dir).arg("install").stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap()
+        })
+        .collect();
+    for den in dens {
+        let out = den.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(up.requests(path), 1, "downloaded exactly once: {:?}", up.log());
+    let locks: Vec<String> =
+        projects.iter().map(|dir| std::fs::read_to_string(dir.join("den.lock")).unwrap()).collect();
+    assert!(locks[0].contains("size = 65536"), "{}", locks[0]);
+    assert!(locks[0].contains("bin = [\"big\"]"), "{}", locks[0]);
+    for (dir, lock) in projects.iter().zip(&locks) {
+        assert_eq!(lock, &locks[0], "{} differs", dir.display());
+        let ran = env.den_in(dir).args(["run", "--", "big"]).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&ran.stdout).trim(), "big 1.0.0", "in {}", dir.display());
+    }
+    let tools = store(&env).join("tools-v1");
+    let receipts: Vec<_> = std::fs::read_dir(&tools)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".toml"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    assert_eq!(receipts.len(), 1, "{receipts:?}");
+    assert!(receipts[0].contains("size = 65536"), "{}", receipts[0]);
+}
