@@ -71,6 +71,8 @@ impl Store {
     /// `fetch` writes (or resumes) the verified artifact at the path it is given; `unpack`
     /// fills the empty directory it is given from that file. Errors of either are returned
     /// as they are, leaving no partial tool behind; an interrupted download is kept for resuming.
+    /// When `unpack` fails it decides whether the artifact is kept (a full disk: the next
+    /// try unpacks it without downloading) or deleted (an archive that will never unpack).
     pub fn install<E: From<Error>>(
         &self,
         key: &str,
@@ -92,11 +94,7 @@ impl Store {
         fetch(&artifact)?;
         let staging =
             tempfile::Builder::new().prefix(".tmp-").tempdir_in(&tools).map_err(Error::write(&tools))?;
-        if let Err(e) = unpack(&artifact, staging.path()) {
-            // The artifact was verified and still does not unpack: fetching it again won't help.
-            let _ = fs::remove_file(&artifact);
-            return Err(e);
-        }
+        unpack(&artifact, staging.path())?;
         let staged = staging.keep();
         if let Err(source) = fs::rename(&staged, &dest) {
             let _ = fs::remove_dir_all(&staged);
@@ -159,8 +157,9 @@ mod tests {
     fn a_failed_unpack_leaves_no_tool_and_no_temp_dir() {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::new(tmp.path().to_path_buf());
-        let failed = store.install("sha256-bb", "t", fetch_ok, |_, dest| {
+        let failed = store.install("sha256-bb", "t", fetch_ok, |archive, dest| {
             fs::write(dest.join("half"), b"x").unwrap();
+            fs::remove_file(archive).unwrap();
             Err(Error::Write { path: dest.to_path_buf(), source: std::io::Error::other("bad archive") })
         });
         assert!(failed.is_err());

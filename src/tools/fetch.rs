@@ -177,10 +177,11 @@ fn install(cx: &Context, label: &str, artifact: &mut Artifact) -> Result<Option<
             Error::Store(crate::store::Error::Write { path: cx.store.root().to_path_buf(), source: e })
         })?;
         let progress = cx.reporter.download(label);
-        let done = cx.client.download(&url, tmp.path(), None, progress.as_ref()).map_err(|e| {
-            progress.abandon();
-            Error::Http(Box::new(e))
-        })?;
+        let done =
+            cx.client.download(&url, tmp.path(), None, artifact.size, progress.as_ref()).map_err(|e| {
+                progress.abandon();
+                Error::Http(Box::new(e))
+            })?;
         artifact.checksum = done.checksum.to_string();
         bytes = done.size;
         predownloaded = Some(tmp);
@@ -196,6 +197,7 @@ fn install(cx: &Context, label: &str, artifact: &mut Artifact) -> Result<Option<
     let checksum: Checksum =
         artifact.checksum.parse().map_err(|e: crate::store::http::Error| Error::Http(Box::new(e)))?;
     let format = format_of(artifact);
+    let size = artifact.size;
     let mut found_bins = None;
     let artifact_ro = artifact.clone();
     cx.store.install::<Error>(
@@ -208,7 +210,7 @@ fn install(cx: &Context, label: &str, artifact: &mut Artifact) -> Result<Option<
                 });
             }
             let progress = cx.reporter.download(label);
-            match cx.client.download(&url, partial, Some(&checksum), progress.as_ref()) {
+            match cx.client.download(&url, partial, Some(&checksum), size, progress.as_ref()) {
                 Ok(done) => {
                     bytes = done.size;
                     Ok(())
@@ -220,21 +222,38 @@ fn install(cx: &Context, label: &str, artifact: &mut Artifact) -> Result<Option<
             }
         },
         |archive, staging| {
-            unpack::unpack(archive, format.clone(), staging)?;
-            post_install::run(staging, &artifact_ro.post_install)?;
-            if artifact_ro.bin.is_empty() {
-                found_bins = Some(scan_bins(staging));
-            } else {
-                missing_bins(label, &artifact_ro, staging)?;
+            let unpacked = (|| {
+                unpack::unpack(archive, format.clone(), staging)?;
+                post_install::run(staging, &artifact_ro.post_install)?;
+                if artifact_ro.bin.is_empty() {
+                    found_bins = Some(scan_bins(staging));
+                } else {
+                    missing_bins(label, &artifact_ro, staging)?;
+                }
+                manifest::write(cx.store, &key, staging)?;
+                Ok(())
+            })();
+            // A verified artifact that does not unpack is deleted (fetching it again won't
+            // help), unless the machine ran out of room: then the next try reuses it.
+            if unpacked.as_ref().is_err_and(|e: &Error| !keeps_download(e)) {
+                let _ = std::fs::remove_file(archive);
             }
-            manifest::write(cx.store, &key, staging)?;
-            Ok(())
+            unpacked
         },
     )?;
     if let Some(bins) = found_bins {
         artifact.bin = bins;
     }
     Ok(Some(bytes))
+}
+
+/// Whether an unpack failure was the machine's (out of space), not the archive's.
+fn keeps_download(e: &Error) -> bool {
+    match e {
+        Error::Unpack(e) => e.keeps_download(),
+        Error::Store(crate::store::Error::Write { source, .. }) => crate::store::is_out_of_space(source),
+        _ => false,
+    }
 }
 
 /// Executables at the top of an unpacked tree or in its `bin/` (or those of its single top
