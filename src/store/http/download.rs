@@ -76,6 +76,9 @@ impl Client {
             Some(bytes) => Bound { bytes, recorded: true },
             None => Bound { bytes: self.settings().max_download, recorded: false },
         };
+        if let Some(done) = already_complete(dest_partial, expected, bound) {
+            return Ok(done);
+        }
         let (size, hasher) = match self.retrying(|| self.attempt(url, dest_partial, sha512, bound, progress))
         {
             Ok(done) => done,
@@ -239,6 +242,21 @@ struct Sink<'a> {
     start: u64,
     total: Option<u64>,
     bound: Bound,
+}
+
+/// The download when `path` already holds all of it, verified (an earlier run fetched it
+/// and then could not unpack it, say for want of disk space): no request is needed.
+fn already_complete(path: &Path, expected: Option<&Checksum>, bound: Bound) -> Option<Downloaded> {
+    let expected = expected?;
+    let mut file = File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    if size == 0 || (bound.recorded && size != bound.bytes) || size > bound.bytes {
+        return None;
+    }
+    let mut hasher = Hasher::new(matches!(expected, Checksum::Sha512(_)));
+    hash_prefix(&mut file, size, &mut hasher).ok()?;
+    let checksum = hasher.finish();
+    (checksum == *expected).then_some(Downloaded { size, checksum })
 }
 
 fn header_u64(response: &Response<Body>, name: &str) -> Option<u64> {

@@ -237,3 +237,25 @@ fn an_announced_length_past_the_recorded_size_is_refused_before_reading() {
         .download(&server.url("/x"), &dest, Some(&sha256_of(&body)), Some(50_000), &NoProgress)
         .unwrap();
 }
+
+#[test]
+fn a_complete_verified_partial_needs_no_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = payload(20_000);
+    let served = body.clone();
+    let server = Server::start(move |_, _| Reply::Body(served.clone()));
+    let dest = dir.path().join("x.part");
+    std::fs::write(&dest, &body).unwrap();
+    let got = client(dir.path())
+        .download(&server.url("/x"), &dest, Some(&sha256_of(&body)), Some(20_000), &NoProgress)
+        .unwrap();
+    assert_eq!(got, Downloaded { size: 20_000, checksum: sha256_of(&body) });
+    assert_eq!(server.requests().len(), 0);
+    // A complete-looking file that does not verify is fetched again from the start.
+    std::fs::write(&dest, payload(20_000).iter().map(|b| b ^ 1).collect::<Vec<u8>>()).unwrap();
+    client(dir.path())
+        .download(&server.url("/x"), &dest, Some(&sha256_of(&body)), Some(20_000), &NoProgress)
+        .unwrap();
+    assert_eq!(server.requests().len(), 1);
+    assert_eq!(server.requests()[0].header("range"), None);
+}
