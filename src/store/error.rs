@@ -7,24 +7,24 @@ use std::path::{Path, PathBuf};
 /// What went wrong in the store, beyond downloading and unpacking.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read {}: {source}", shown_path(path))]
+    #[error("cannot read {}: {}", shown_path(path), escaped(&source.to_string()))]
     Read {
         path: PathBuf,
         #[source]
         source: io::Error,
     },
-    #[error("cannot write {}: {source}", shown_path(path))]
+    #[error("cannot write {}: {}", shown_path(path), escaped(&source.to_string()))]
     Write {
         path: PathBuf,
         #[source]
         source: io::Error,
     },
     /// A store file den wrote no longer reads (edited by hand, or a disk problem).
-    #[error("{} is damaged: {reason}", path.display())]
+    #[error("{} is damaged: {}", shown_path(path), escaped(reason))]
     Damaged { path: PathBuf, reason: String },
     /// A post-install step of a tool definition would act outside the install directory,
     /// or cannot be carried out.
-    #[error("cannot {step} in {}: {reason}", dir.display())]
+    #[error("cannot {} in {}: {}", escaped(step), shown_path(dir), escaped(reason))]
     Step { dir: PathBuf, step: String, reason: String },
     /// `den cache verify` found installed tools that changed since they were installed.
     #[error("installed tools changed since den installed them: {}", tools.join(", "))]

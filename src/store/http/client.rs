@@ -46,7 +46,14 @@ pub struct Page {
 impl Client {
     /// A client with these settings; TLS is verified against the system store.
     pub fn new(settings: Settings) -> Self {
-        let tls = TlsConfig::builder().root_certs(RootCerts::PlatformVerifier).build();
+        #[cfg_attr(not(test), allow(unused_mut))]
+        let mut roots = RootCerts::PlatformVerifier;
+        #[cfg(test)]
+        if let Some(pem) = settings.test_root {
+            let cert = ureq::tls::Certificate::from_pem(pem.as_bytes()).expect("a PEM certificate");
+            roots = RootCerts::new_with_certs(&[cert]);
+        }
+        let tls = TlsConfig::builder().root_certs(roots).build();
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .user_agent(format!("den/{}", env!("CARGO_PKG_VERSION")))

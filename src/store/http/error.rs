@@ -60,7 +60,7 @@ pub enum Error {
     #[error("`{}` is not a checksum (expected a sha256 in hex or `sha512-<base64>`)", escaped(value))]
     BadChecksum { value: String },
     /// Reading or writing a local file (partial download, cache entry).
-    #[error("{context} {}: {source}", shown_path(path))]
+    #[error("{context} {}: {}", shown_path(path), escaped(&source.to_string()))]
     Io {
         context: &'static str,
         path: PathBuf,

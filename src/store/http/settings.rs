@@ -39,6 +39,9 @@ pub struct Settings {
     /// Hosts (`name` or `name:port`) reached over plain http although not this machine:
     /// the user config's `insecure_http`. Loopback hosts need no entry.
     pub insecure_http: Vec<String>,
+    /// Tests only: trust this PEM certificate instead of the system store.
+    #[cfg(test)]
+    pub test_root: Option<&'static str>,
 }
 
 impl Settings {
@@ -66,6 +69,8 @@ impl Settings {
             refresh: false,
             max_download: MAX_DOWNLOAD,
             insecure_http: Vec::new(),
+            #[cfg(test)]
+            test_root: None,
         };
         if let Some(raw) = lookup(env_vars::DEN_MAX_DOWNLOAD).filter(|v| !v.is_empty()) {
             match parse_size(&raw) {

@@ -81,19 +81,19 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
-    #[error("cannot read the archive {}: {source}", shown_path(archive))]
+    #[error("cannot read the archive {}: {}", shown_path(archive), escaped(&source.to_string()))]
     Read {
         archive: PathBuf,
         #[source]
         source: io::Error,
     },
-    #[error("cannot read the zip archive {}: {source}", shown_path(archive))]
+    #[error("cannot read the zip archive {}: {}", shown_path(archive), escaped(&source.to_string()))]
     Zip {
         archive: PathBuf,
         #[source]
         source: ::zip::result::ZipError,
     },
-    #[error("cannot write {}: {source}", shown_path(path))]
+    #[error("cannot write {}: {}", shown_path(path), escaped(&source.to_string()))]
     Write {
         path: PathBuf,
         #[source]

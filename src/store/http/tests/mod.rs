@@ -30,6 +30,7 @@ fn settings(dir: &Path) -> Settings {
         refresh: false,
         max_download: 1 << 30,
         insecure_http: Vec::new(),
+        test_root: None,
     }
 }
 
