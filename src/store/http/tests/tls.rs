@@ -3,7 +3,7 @@
 //! explains how a TLS-intercepting proxy's CA is trusted. With the test certificate
 //! trusted, a redirect from https to plain http is refused before it is followed.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::thread;
