@@ -36,7 +36,11 @@ impl Error {
     pub fn help(&self) -> Option<String> {
         match self {
             Error::Write { source, .. } if is_out_of_space(source) => {
-                Some("the disk is full: free some space (`den cache prune` may help) and try again".into())
+                Some(
+                    "the disk is full (or a size limit such as `ulimit -f` was reached): free some space \
+                     (`den cache prune` may help) and try again"
+                        .into(),
+                )
             }
             Error::Write { source, .. } if source.raw_os_error() == Some(libc::ENAMETOOLONG) => {
                 Some("the name is too long for this file system; shorten den's data directory (DEN_HOME)".into())

@@ -113,8 +113,8 @@ impl Client {
             self.check_plain_http(url, &current)?;
             let response = self.send_once(&current, extra, hop == 0).map_err(|e| match e {
                 // Name the URL the user gave, not the redirect's.
-                Error::Timeout { timeout, tries, waited, .. } if hop > 0 => {
-                    Error::Timeout { url: url.to_string(), timeout, tries, waited }
+                Error::Timeout { timeout, connecting, tries, waited, .. } if hop > 0 => {
+                    Error::Timeout { url: url.to_string(), timeout, connecting, tries, waited }
                 }
                 e => e,
             })?;
@@ -179,8 +179,14 @@ impl Client {
                     delay = delay.saturating_mul(2);
                     tries += 1;
                 }
-                Err(Error::Timeout { url, timeout, .. }) => {
-                    return Err(Error::Timeout { url, timeout, tries, waited: started.elapsed() });
+                Err(Error::Timeout { url, timeout, connecting, .. }) => {
+                    return Err(Error::Timeout {
+                        url,
+                        timeout,
+                        connecting,
+                        tries,
+                        waited: started.elapsed(),
+                    });
                 }
                 result => return result,
             }
@@ -200,15 +206,20 @@ impl Client {
     /// Maps a transport failure to its cause.
     pub(super) fn classify(&self, url: &str, err: ureq::Error) -> Error {
         let url = url.to_string();
-        let timeout =
-            |timeout: Duration| Error::Timeout { url: url.clone(), timeout, tries: 1, waited: timeout };
+        let timeout = |timeout: Duration, connecting: bool| Error::Timeout {
+            url: url.clone(),
+            timeout,
+            connecting,
+            tries: 1,
+            waited: timeout,
+        };
         match err {
             ureq::Error::Timeout(Timeout::Connect | Timeout::Resolve) => {
-                timeout(self.settings.connect_timeout)
+                timeout(self.settings.connect_timeout, true)
             }
-            ureq::Error::Timeout(_) => timeout(self.settings.read_timeout),
+            ureq::Error::Timeout(_) => timeout(self.settings.read_timeout, false),
             ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => {
-                timeout(self.settings.read_timeout)
+                timeout(self.settings.read_timeout, false)
             }
             ureq::Error::Io(e) if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => {
                 Error::Tls { url, reason: e.to_string() }

@@ -208,10 +208,15 @@ impl Client {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     let _ = file.flush();
+                    let got = start + written;
                     return Err(match (self.classify(url, ureq::Error::from(e)), total) {
                         (Error::Connect { .. }, Some(total)) => {
-                            Error::Truncated { url: url.to_string(), got: start + written, total }
+                            Error::Truncated { url: url.to_string(), got, total }
                         }
+                        (Error::Connect { url, reason }, None) => Error::Connect {
+                            url,
+                            reason: format!("the connection broke after {got} bytes: {reason}"),
+                        },
                         (other, _) => other,
                     });
                 }

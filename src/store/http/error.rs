@@ -19,9 +19,17 @@ pub enum Error {
     /// A 403/429 whose headers say the client has used up its request allowance.
     #[error("{} refused the request: rate limit reached{}", escaped(url), reset_note(*reset))]
     RateLimited { url: String, reset: Option<SystemTime> },
-    /// The server sent nothing for `timeout`, on every one of `tries` tries, `waited` in all.
-    #[error("{} sent nothing for {}{}", escaped(url), seconds(*timeout), tries_note(*tries, *waited))]
-    Timeout { url: String, timeout: Duration, tries: u32, waited: Duration },
+    /// The server sent nothing for `timeout` (or, `connecting`, took longer to accept the
+    /// connection), on every one of `tries` tries, `waited` in all: the message states the
+    /// real wait.
+    #[error(
+        "{} {} {}{}",
+        escaped(url),
+        if *connecting { "did not accept a connection within" } else { "sent nothing for" },
+        seconds(*timeout),
+        tries_note(*tries, *waited)
+    )]
+    Timeout { url: String, timeout: Duration, connecting: bool, tries: u32, waited: Duration },
     /// No connection could be made or it broke (DNS, refused, reset, proxy refused).
     #[error("cannot reach {}: {}", escaped(url), escaped(reason))]
     Connect { url: String, reason: String },
