@@ -72,7 +72,8 @@ impl Client {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
         }
         let sha512 = matches!(expected, Some(Checksum::Sha512(_)));
-        let bound = match size {
+        // No artifact is empty: a recorded 0 is a damaged record (older dens wrote some), not a bound.
+        let bound = match size.filter(|s| *s > 0) {
             Some(bytes) => Bound { bytes, recorded: true },
             None => Bound { bytes: self.settings().max_download, recorded: false },
         };

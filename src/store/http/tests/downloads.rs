@@ -232,9 +232,13 @@ fn an_announced_length_past_the_recorded_size_is_refused_before_reading() {
     assert!(matches!(err, Error::TooLarge { limit: 49_999, recorded: true, .. }), "{err:?}");
     assert!(!progress.events().iter().any(|e| e.starts_with("advance")), "{:?}", progress.events());
     assert!(!dest.exists());
-    // The right size downloads.
+    // The right size downloads; a recorded 0 (a damaged record) bounds nothing.
     client(dir.path())
         .download(&server.url("/x"), &dest, Some(&sha256_of(&body)), Some(50_000), &NoProgress)
+        .unwrap();
+    std::fs::remove_file(&dest).unwrap();
+    client(dir.path())
+        .download(&server.url("/x"), &dest, Some(&sha256_of(&body)), Some(0), &NoProgress)
         .unwrap();
 }
 
