@@ -72,10 +72,13 @@ pub enum Error {
     TooLarge { archive: PathBuf, limit: Limit },
     /// The disk, a quota or the file size limit ran out: the archive is fine, the
     /// machine needs room (`source` is ENOSPC, EDQUOT or EFBIG).
-    #[error("{}", out_of_space(path, *written, source))]
+    #[error("{}", out_of_space(store, entry, *written, source))]
     OutOfSpace {
         archive: PathBuf,
-        path: PathBuf,
+        /// The directory the install directory is made in (the store's tools bucket).
+        store: PathBuf,
+        /// The file being written, relative to the install directory.
+        entry: PathBuf,
         /// Bytes of this archive unpacked before it happened.
         written: u64,
         #[source]
@@ -144,10 +147,13 @@ impl Error {
         matches!(self, Error::OutOfSpace { .. })
     }
 
-    /// A write error, classified: out of space (which keeps the download) or not.
-    pub(crate) fn write(archive: &Path, path: &Path, written: u64, source: io::Error) -> Error {
+    /// A failed write of `path` in the install directory `root`, classified: out of space
+    /// (which keeps the download) or not.
+    pub(crate) fn write(archive: &Path, root: &Path, path: &Path, written: u64, source: io::Error) -> Error {
         if is_out_of_space(&source) {
-            Error::OutOfSpace { archive: archive.into(), path: path.into(), written, source }
+            let store = root.parent().unwrap_or(root).into();
+            let entry = path.strip_prefix(root).unwrap_or(path).into();
+            Error::OutOfSpace { archive: archive.into(), store, entry, written, source }
         } else {
             Error::Write { path: path.into(), source }
         }
@@ -155,22 +161,25 @@ impl Error {
 }
 
 /// The one line of an out-of-space failure: what ran out, where, and how far it got.
-fn out_of_space(path: &Path, written: u64, source: &io::Error) -> String {
-    let dir = path.parent().unwrap_or(path);
+fn out_of_space(store: &Path, entry: &Path, written: u64, source: &io::Error) -> String {
     let so_far = human_bytes(written);
+    let entry = shown_path(entry);
     match source.raw_os_error() {
         Some(libc::EFBIG) => format!(
-            "{} reached the file size limit ({}) while unpacking, after {so_far}",
-            shown_path(path),
+            "archive entry `{entry}` reached the file size limit ({}) while unpacking, after {so_far}",
             match limit::file_size_limit() {
                 Some(bytes) => format!("`ulimit -f` allows {}", human_bytes(bytes)),
                 None => "`ulimit -f`".into(),
             }
         ),
-        Some(libc::EDQUOT) => {
-            format!("the disk quota ran out in {} while unpacking, after {so_far}", shown_path(dir))
-        }
-        _ => format!("the disk holding {} is full: unpacking stopped after {so_far}", shown_path(dir)),
+        Some(libc::EDQUOT) => format!(
+            "the disk quota ran out in {} while unpacking, after {so_far} (at `{entry}`)",
+            shown_path(store)
+        ),
+        _ => format!(
+            "the disk holding {} is full: unpacking stopped after {so_far} (at `{entry}`)",
+            shown_path(store)
+        ),
     }
 }
 

@@ -41,7 +41,7 @@ impl<'a> Dest<'a> {
 
     /// A failed write, out of space or not.
     fn write_error(&self, path: &Path, source: io::Error) -> Error {
-        Error::write(self.archive, path, self.used, source)
+        Error::write(self.archive, self.root, path, self.used, source)
     }
 
     pub(super) fn archive(&self) -> &Path {
