@@ -112,13 +112,16 @@ mod tests {
         let vars = |name: &str| match name {
             "DEN_HTTP_TIMEOUT" => Some("1.5".to_string()),
             "DEN_HTTP_RETRIES" => Some("0".to_string()),
+            "DEN_MAX_DOWNLOAD" => Some("1.5G".to_string()),
             _ => None,
         };
         let s = Settings::from_lookup(false, &vars, PathBuf::from("/c"));
         assert_eq!(s.connect_timeout, Duration::from_millis(1500));
         assert_eq!(s.read_timeout, Duration::from_millis(1500));
         assert_eq!(s.attempts, 1);
+        assert_eq!(s.max_download, 3 << 29);
         let d = Settings::from_lookup(true, &|_| None, PathBuf::from("/c"));
         assert_eq!((d.offline, d.attempts, d.read_timeout), (true, 3, Duration::from_secs(30)));
+        assert_eq!(d.max_download, 8 << 30);
     }
 }
