@@ -6,6 +6,7 @@
 //! ```toml
 //! auto_install = false   # install missing tools from the shell hook
 //! offline = false        # never touch the network (same as --offline / DEN_OFFLINE=1)
+//! insecure_http = ["mirror.corp.example:8080"]  # hosts den may reach over plain http://
 //!
 //! [sources]              # base URLs, ahead of the ecosystems' own configuration
 //! npm = "https://npm.corp.example/"
@@ -29,7 +30,7 @@ use crate::project::{Diagnostic, ToolRequest, parse};
 
 /// The config file's name inside the config dir.
 pub const FILE: &str = "config.toml";
-const TOP_KEYS: &[&str] = &["auto_install", "offline", "sources", "mirrors", "tools"];
+const TOP_KEYS: &[&str] = &["auto_install", "offline", "insecure_http", "sources", "mirrors", "tools"];
 const SOURCE_KEYS: &[&str] = &["npm", "pypi", "github_api"];
 
 /// The user's settings; `Default` is what den does without a config file.
@@ -41,6 +42,10 @@ pub struct Config {
     pub auto_install: bool,
     /// Never touch the network, as `--offline` does.
     pub offline: bool,
+    /// Hosts (`name` or `name:port`, lowercase) den may fetch from over plain `http://`
+    /// although they are not this machine: an opt-in per host, kept here and not in
+    /// den.toml or den.lock because a repository must never be able to turn TLS off.
+    pub insecure_http: Vec<String>,
     pub sources: Sources,
     /// Upstream URL prefix → mirror URL prefix, applied (longest prefix first) to every URL
     /// den fetches: version lists, checksum files, artifacts. den.lock keeps the upstream
@@ -108,6 +113,7 @@ pub fn parse_config(file: &Path, text: &str) -> Res<Config> {
         match key.get_ref().as_ref() {
             "auto_install" => config.auto_install = doc.boolean(value, "auto_install")?,
             "offline" => config.offline = doc.boolean(value, "offline")?,
+            "insecure_http" => config.insecure_http = insecure_http(&doc, value)?,
             "sources" => {
                 let table = doc.table(value, "sources")?;
                 doc.check_keys(table, SOURCE_KEYS, "[sources]")?;
@@ -142,6 +148,24 @@ pub fn parse_config(file: &Path, text: &str) -> Res<Config> {
     Ok(config)
 }
 
+/// `insecure_http`: a list of host names, each with an optional `:port`.
+fn insecure_http(doc: &Doc, value: &crate::project::parse::walk::Value) -> Res<Vec<String>> {
+    let mut hosts = Vec::new();
+    for (host, span) in doc.strings(value, "insecure_http")? {
+        let valid = !host.is_empty()
+            && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        if !valid {
+            return Err(doc.err_help(
+                span,
+                format!("`{}` in `insecure_http` is not a host name", crate::store::escaped(&host)),
+                "list host names, each with an optional port: `insecure_http = [\"mirror.corp.example:8080\"]`",
+            ));
+        }
+        hosts.push(host.to_ascii_lowercase());
+    }
+    Ok(hosts)
+}
+
 /// An http(s) URL with something after the scheme and no whitespace.
 fn is_url(s: &str) -> bool {
     let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
@@ -165,12 +189,15 @@ mod tests {
         )
         .unwrap();
         assert!(c.auto_install && c.offline);
+        assert!(c.insecure_http.is_empty());
         assert_eq!(c.sources.npm.as_deref(), Some("https://npm.corp.example/"));
         assert_eq!(c.sources.pypi.as_deref(), Some("http://pypi.corp.example/simple/"));
         assert_eq!(c.sources.github_api.as_deref(), Some("https://gh.corp.example/api/v3"));
         assert_eq!(c.mirrors["https://nodejs.org/dist/"], "https://mirror.corp.example/node/");
         assert_eq!(c.tools["jq"].version, "1.7");
         assert_eq!(c.tools["jq"].at.line, 10);
+        let c = parse("insecure_http = [\"Mirror.Corp.example:8080\", \"10.0.0.5\"]\n").unwrap();
+        assert_eq!(c.insecure_http, ["mirror.corp.example:8080", "10.0.0.5"]);
     }
 
     #[test]
@@ -179,7 +206,7 @@ mod tests {
         assert_eq!(
             format!("{e}\nhelp: {}", e.help.as_deref().unwrap()),
             "config.toml:1:1: unknown key `ofline` in config.toml; did you mean `offline`?\n  |\n1 | ofline = true\n  | ^^^^^^\n\
-             help: the keys allowed there are `auto_install`, `offline`, `sources`, `mirrors`, `tools`"
+             help: the keys allowed there are `auto_install`, `offline`, `insecure_http`, `sources`, `mirrors`, `tools`"
         );
     }
 
@@ -209,6 +236,14 @@ mod tests {
             ),
             ("[tools]\njq = {}\n", "config.toml:2:6: tool `jq` needs a `version`"),
             ("sources = 1\n", "config.toml:1:11: `sources` must be a table, not an integer"),
+            (
+                "insecure_http = \"x\"\n",
+                "config.toml:1:17: `insecure_http` must be an array of strings, not a string",
+            ),
+            (
+                "insecure_http = [\"http://x/\"]\n",
+                "config.toml:1:18: `http://x/` in `insecure_http` is not a host name",
+            ),
         ];
         for (text, want) in cases {
             let e = parse(text).unwrap_err();

@@ -22,6 +22,12 @@ pub const DEN_STAMP: &str = "__DEN_STAMP";
 pub const DEN_HTTP_TIMEOUT: &str = "DEN_HTTP_TIMEOUT";
 /// How many times a failed request (connection, timeout, 5xx) is retried (default 2).
 pub const DEN_HTTP_RETRIES: &str = "DEN_HTTP_RETRIES";
+/// Most bytes unpacking one archive may write (bytes, or with K/M/G/T, powers of 1024);
+/// default: the smaller of 20 GiB and 100 times the archive's size (at least 1 MiB).
+pub const DEN_MAX_UNPACK: &str = "DEN_MAX_UNPACK";
+/// Most bytes a download whose size is not recorded may have (same forms; default 8 GiB).
+/// An artifact whose size den.lock records may never exceed that size.
+pub const DEN_MAX_DOWNLOAD: &str = "DEN_MAX_DOWNLOAD";
 /// Proxy for https URLs (the lowercase form wins, as in curl).
 pub const HTTPS_PROXY: &str = "HTTPS_PROXY";
 /// Lowercase `HTTPS_PROXY`.

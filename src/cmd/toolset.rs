@@ -56,7 +56,7 @@ pub fn den_toml(ctx: &Ctx) -> Result<(Project, PathBuf), project::Error> {
 
 /// A resolver whose version lists are fetched again whatever their age (offline: cached).
 pub fn fresh_resolver(ctx: &Ctx, project: Option<&Project>) -> Resolver {
-    let mut settings = Settings::from_env(ctx.offline);
+    let mut settings = Settings::from_env(ctx.offline).with_config(&ctx.config);
     settings.refresh = true;
     Resolver::new(Client::new(settings), &ctx.config, project.map(|p| p.root.as_path()))
 }

@@ -13,7 +13,7 @@ fn live() -> Option<Resolver> {
         return None;
     }
     let config = crate::config::load().expect("den config");
-    Some(Resolver::new(Client::new(Settings::from_env(false)), &config, None))
+    Some(Resolver::new(Client::new(Settings::from_env(false).with_config(&config)), &config, None))
 }
 
 fn request(name: &str, version: &str, source: &str) -> ToolRequest {

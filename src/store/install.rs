@@ -81,7 +81,10 @@ impl Store {
     /// the install lock: a tool that is visible always has both, and a waiter reads the
     /// same receipt the installer wrote. Errors of either closure are returned as they
     /// are, leaving no partial tool behind; an interrupted download is kept for resuming.
-    /// A tool without a receipt (left by an older den) is removed and installed again.
+    /// When `unpack` fails it decides whether the verified artifact is kept (a full disk:
+    /// the next try unpacks it without downloading) or deleted (an archive that will never
+    /// unpack). A tool without a receipt (left by an older den) is removed and installed
+    /// again.
     pub fn install<E: From<Error>>(
         &self,
         key: &str,
@@ -112,8 +115,6 @@ impl Store {
             Ok(())
         });
         if let Err(e) = finished {
-            // The artifact was verified and still does not unpack: fetching it again won't help.
-            let _ = fs::remove_file(&artifact);
             self.forget(key);
             let _ = fs_util::remove_tree(staging.path());
             return Err(e);
@@ -330,8 +331,9 @@ mod tests {
     fn a_failed_unpack_leaves_no_tool_no_receipt_and_no_temp_dir() {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::new(tmp.path().to_path_buf());
-        let failed = store.install("sha256-bb", "t", fetch_ok, |_, dest| {
+        let failed = store.install("sha256-bb", "t", fetch_ok, |archive, dest| {
             fs::write(dest.join("half"), b"x").unwrap();
+            fs::remove_file(archive).unwrap();
             Err(Error::Write { path: dest.to_path_buf(), source: std::io::Error::other("bad archive") })
         });
         assert!(failed.is_err());

@@ -44,5 +44,5 @@ pub mod projects;
 pub mod receipt;
 pub mod unpack;
 
-pub use error::Error;
+pub use error::{Error, escaped, is_out_of_space, shown_path};
 pub use install::Store;

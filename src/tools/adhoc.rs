@@ -84,7 +84,7 @@ pub fn install(
 ) -> Result<Vec<Installed>, Error> {
     let started = Instant::now();
     let platform = platform()?;
-    let client = Client::new(Settings::from_env(offline || config.offline));
+    let client = Client::new(Settings::from_env(offline || config.offline).with_config(config));
     let resolver = Resolver::new(client.clone(), config, project_root);
     let store = store();
     let jobs: Vec<fetch::Job> = requests

@@ -201,10 +201,11 @@ fn install(
     if artifact.checksum.is_empty() {
         let tmp = cx.store.staging_file().map_err(store_err)?;
         let progress = cx.reporter.download(label);
-        let done = cx.client.download(&url, tmp.path(), None, progress.as_ref()).map_err(|e| {
-            progress.abandon();
-            Error::Http(Box::new(e))
-        })?;
+        let done =
+            cx.client.download(&url, tmp.path(), None, artifact.size, progress.as_ref()).map_err(|e| {
+                progress.abandon();
+                Error::Http(Box::new(e))
+            })?;
         artifact.checksum = done.checksum.to_string();
         predownloaded = Some((tmp, done.size));
     }
@@ -226,7 +227,7 @@ fn install(
                 return Ok(size);
             }
             let progress = cx.reporter.download(label);
-            match cx.client.download(&url, partial, Some(&checksum), progress.as_ref()) {
+            match cx.client.download(&url, partial, Some(&checksum), artifact.size, progress.as_ref()) {
                 Ok(done) => {
                     bytes.set(done.size);
                     Ok(done.size)
@@ -238,10 +239,21 @@ fn install(
             }
         },
         |archive, staging| {
-            unpack::unpack(archive, format.clone(), staging)?;
-            post_install::run(staging, &artifact.post_install)?;
-            if !artifact.bin.is_empty() {
-                missing_bins(label, artifact, staging)?;
+            let unpacked = (|| {
+                unpack::unpack(archive, format.clone(), staging)?;
+                post_install::run(staging, &artifact.post_install)?;
+                if !artifact.bin.is_empty() {
+                    missing_bins(label, artifact, staging)?;
+                }
+                Ok(())
+            })();
+            // A verified artifact that does not unpack is deleted (fetching it again won't
+            // help), unless the machine ran out of room: then the next try reuses it.
+            if let Err(e) = unpacked {
+                if !keeps_download(&e) {
+                    let _ = std::fs::remove_file(archive);
+                }
+                return Err(e);
             }
             let mut receipt = receipt::Receipt::new(name, version, &artifact.url, &artifact.checksum);
             receipt.size = artifact.size;
@@ -257,6 +269,15 @@ fn install(
         artifact.size = receipt::read(cx.store, &key).map_err(store_err)?.and_then(|r| r.size);
     }
     Ok(fresh.then(|| bytes.get()))
+}
+
+/// Whether an unpack failure was the machine's (out of space), not the archive's.
+fn keeps_download(e: &Error) -> bool {
+    match e {
+        Error::Unpack(e) => e.keeps_download(),
+        Error::Store(crate::store::Error::Write { source, .. }) => crate::store::is_out_of_space(source),
+        _ => false,
+    }
 }
 
 /// Executables at the top of an unpacked tree or in its `bin/` (or those of its single top

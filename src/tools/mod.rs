@@ -198,7 +198,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
             Error::Lock(lock::Error::Unsatisfied { path: lock_path.clone(), mismatches })
         })?;
     }
-    let mut settings = Settings::from_env(opts.offline || config.offline);
+    let mut settings = Settings::from_env(opts.offline || config.offline).with_config(config);
     // An upgrade asks what is newest now: version lists are fetched again whatever their age.
     settings.refresh = !opts.upgrade.is_empty();
     let client = Client::new(settings);

@@ -39,9 +39,16 @@ fn live_den(env: &Env) -> Option<Command> {
 /// Whether a failed run failed because the registry was out of reach (or not configured).
 fn unreachable(out: &Run) -> bool {
     out.code != 0
-        && ["cannot reach", "timed out", "TLS error", "registry is configured", "index is configured"]
-            .iter()
-            .any(|s| out.stderr.contains(s))
+        && [
+            "cannot reach",
+            "timed out",
+            "sent nothing for",
+            "TLS error",
+            "registry is configured",
+            "index is configured",
+        ]
+        .iter()
+        .any(|s| out.stderr.contains(s))
 }
 
 /// Runs den twice (cold, then warm) and returns both, or `None` (skipped) when the

@@ -47,8 +47,11 @@ impl Reporter {
         if std::io::stderr().is_terminal() { Reporter::Bars(MultiProgress::new()) } else { Reporter::Plain }
     }
 
-    /// The reporter of one download, named like `node 22.11.0`.
+    /// The reporter of one download, named like `node 22.11.0` (a version comes from a
+    /// registry: its control characters are escaped before it reaches the terminal).
     pub fn download(&self, label: &str) -> Box<dyn Progress + Send> {
+        let label = crate::store::escaped(label);
+        let label = label.as_str();
         let counter =
             Counter { label: label.to_string(), started: Mutex::new(None), bytes: AtomicU64::new(0) };
         match self {

@@ -36,6 +36,8 @@ pub enum Reply {
     Status(u16, Vec<(&'static str, String)>, String),
     /// Reads the request and never answers.
     Hang,
+    /// 200 with no length, then the byte `.0` forever (until the client hangs up).
+    Endless(u8),
 }
 
 type Handler = dyn Fn(&Request, usize) -> Reply + Send + Sync;
@@ -138,6 +140,14 @@ fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Request>>) {
         Reply::Hang => {
             thread::sleep(Duration::from_secs(30));
             Ok(())
+        }
+        Reply::Endless(byte) => {
+            let chunk = vec![byte; 64 * 1024];
+            out.write_all(b"HTTP/1.1 200 X\r\nconnection: close\r\n\r\n").and_then(|_| {
+                loop {
+                    out.write_all(&chunk)?;
+                }
+            })
         }
     };
     let _ = out.shutdown(Shutdown::Both);

@@ -1,20 +1,31 @@
 //! The only code that writes unpacked entries: every path is checked here (no absolute
 //! paths, no `..`, no link leaving the install directory, no write through a link), so the
-//! format readers cannot forget a check.
+//! format readers cannot forget a check. It also keeps the byte budget: file contents are
+//! counted against the [`Limit`] and the process's file size limit as they are written, and
+//! runs of zeros become holes, so neither a bomb nor a sparse entry can fill the disk.
 
 use std::collections::HashSet;
-use std::fs::{self, OpenOptions};
-use std::io::{self, Read};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 
+use super::limit::{Limit, file_size_limit};
 use super::{Error, Refusal};
 
-/// The install directory being filled, and the real directories made in it so far.
+/// Bytes copied (or skipped as a hole) at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// The install directory being filled, the real directories made in it so far, and the
+/// bytes written against the limit.
 pub(super) struct Dest<'a> {
     archive: &'a Path,
     root: &'a Path,
     dirs: HashSet<PathBuf>,
+    limit: Limit,
+    used: u64,
+    /// `ulimit -f`: writing past it would kill den with SIGXFSZ instead of an error.
+    file_size_limit: Option<u64>,
 }
 
 /// Permission bits written: 0755 when any execute bit is set, else 0644 (no set-id bits,
@@ -24,8 +35,13 @@ pub(super) fn file_mode(mode: u32) -> u32 {
 }
 
 impl<'a> Dest<'a> {
-    pub(super) fn new(archive: &'a Path, root: &'a Path) -> Self {
-        Dest { archive, root, dirs: HashSet::new() }
+    pub(super) fn new(archive: &'a Path, root: &'a Path, limit: Limit) -> Self {
+        Dest { archive, root, dirs: HashSet::new(), limit, used: 0, file_size_limit: file_size_limit() }
+    }
+
+    /// A failed write, out of space or not.
+    fn write_error(&self, path: &Path, source: io::Error) -> Error {
+        Error::write(self.archive, self.root, path, self.used, source)
     }
 
     pub(super) fn archive(&self) -> &Path {
@@ -77,9 +93,9 @@ impl<'a> Dest<'a> {
                     return Err(self.refuse(entry, Refusal::NotADirectory { parent }));
                 }
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    fs::create_dir(&full).map_err(|source| Error::Write { path: full.clone(), source })?;
+                    fs::create_dir(&full).map_err(|e| self.write_error(&full, e))?;
                 }
-                Err(source) => return Err(Error::Write { path: full, source }),
+                Err(source) => return Err(self.write_error(&full, source)),
             }
             self.dirs.insert(full.clone());
         }
@@ -96,9 +112,7 @@ impl<'a> Dest<'a> {
                 let parent = rel.display().to_string();
                 Err(self.refuse(entry, Refusal::NotADirectory { parent }))
             }
-            Ok(_) => fs::remove_file(&full)
-                .map(|()| full.clone())
-                .map_err(|source| Error::Write { path: full, source }),
+            Ok(_) => fs::remove_file(&full).map(|()| full.clone()).map_err(|e| self.write_error(&full, e)),
             Err(_) => Ok(full),
         }
     }
@@ -112,15 +126,50 @@ impl<'a> Dest<'a> {
         mode: u32,
     ) -> Result<(), Error> {
         let full = self.place(entry, rel)?;
-        let write_err = |source| Error::Write { path: full.clone(), source };
         let mut file = OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(file_mode(mode))
             .open(&full)
-            .map_err(write_err)?;
-        io::copy(data, &mut file).map_err(|e| self.read_error(e))?;
-        fs::set_permissions(&full, fs::Permissions::from_mode(file_mode(mode))).map_err(write_err)
+            .map_err(|e| self.write_error(&full, e))?;
+        self.copy(data, &mut file, &full)?;
+        fs::set_permissions(&full, fs::Permissions::from_mode(file_mode(mode)))
+            .map_err(|e| self.write_error(&full, e))
+    }
+
+    /// Copies `data` into the new, empty `file`: reading errors are the archive's, writing
+    /// errors the disk's; zero chunks are skipped as holes; every byte counts against the
+    /// limit, and the file never grows past `ulimit -f`.
+    fn copy(&mut self, data: &mut dyn Read, file: &mut File, path: &Path) -> Result<(), Error> {
+        let mut buf = vec![0u8; CHUNK];
+        let mut len = 0u64;
+        let mut hole = false;
+        loop {
+            let n = match data.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(self.read_error(e)),
+            };
+            self.used += n as u64;
+            if self.used > self.limit.bytes {
+                return Err(Error::TooLarge { archive: self.archive.to_path_buf(), limit: self.limit });
+            }
+            len += n as u64;
+            if self.file_size_limit.is_some_and(|max| len > max) {
+                return Err(self.write_error(path, io::Error::from_raw_os_error(libc::EFBIG)));
+            }
+            let chunk = &buf[..n];
+            hole = chunk.iter().all(|b| *b == 0);
+            let written =
+                if hole { file.seek(SeekFrom::Current(n as i64)).map(|_| ()) } else { file.write_all(chunk) };
+            written.map_err(|e| self.write_error(path, e))?;
+        }
+        if hole {
+            // A file ending in a hole: give it its length without writing the zeros.
+            file.set_len(len).map_err(|e| self.write_error(path, e))?;
+        }
+        Ok(())
     }
 
     /// A single executable (bare binary or gunzipped file) named `name` at the root.
@@ -161,7 +210,7 @@ impl<'a> Dest<'a> {
             return Err(self.refuse(entry, Refusal::SymlinkEscapes { target: shown }));
         }
         let full = self.place(entry, rel)?;
-        std::os::unix::fs::symlink(target, &full).map_err(|source| Error::Write { path: full, source })
+        std::os::unix::fs::symlink(target, &full).map_err(|e| self.write_error(&full, e))
     }
 
     /// A hard link to an archive path unpacked earlier (linked, or copied across devices).
@@ -182,7 +231,11 @@ impl<'a> Dest<'a> {
         }
         let full = self.place(entry, rel)?;
         if fs::hard_link(&source, &full).is_err() {
-            fs::copy(&source, &full).map_err(|e| Error::Write { path: full, source: e })?;
+            let copied = fs::copy(&source, &full).map_err(|e| self.write_error(&full, e))?;
+            self.used += copied;
+            if self.used > self.limit.bytes {
+                return Err(Error::TooLarge { archive: self.archive.to_path_buf(), limit: self.limit });
+            }
         }
         Ok(())
     }

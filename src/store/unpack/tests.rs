@@ -325,3 +325,125 @@ fn formats_from_names_and_words() {
     assert_eq!(Format::from_word("rar", "x"), None);
     assert!(Format::WORDS.iter().all(|w| Format::from_word(w, "x").is_some()));
 }
+
+/// A GNU sparse tar of one file `big` declaring `real` bytes, all a hole but for `data` at
+/// its end: 159 bytes once gzipped, whatever `real` says.
+pub(crate) fn sparse_tar(real: u64, data: &[u8]) -> Vec<u8> {
+    let mut header = ::tar::Header::new_gnu();
+    header.set_path("big").unwrap();
+    header.set_entry_type(::tar::EntryType::GNUSparse);
+    header.set_mode(0o644);
+    header.set_size(data.len() as u64);
+    let gnu = header.as_gnu_mut().unwrap();
+    gnu.set_real_size(real);
+    gnu.sparse[0].set_offset(real - data.len() as u64);
+    gnu.sparse[0].set_length(data.len() as u64);
+    header.set_cksum();
+    let mut out = header.as_bytes().to_vec();
+    out.extend_from_slice(data);
+    out.resize(out.len().next_multiple_of(512) + 1024, 0);
+    out
+}
+
+fn disk_bytes(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(path).unwrap().blocks() * 512
+}
+
+#[test]
+fn an_archive_expanding_past_the_limit_stops_naming_the_limit() {
+    let tar = tar_bytes(&[E::File("bomb", &[b'a'; 3 << 20], 0o644)]);
+    let gz = compress(&Format::TarGz, &tar);
+    assert!(gz.len() < 64 << 10, "a bomb: {} bytes", gz.len());
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("bomb.tar.gz");
+    fs::write(&archive, &gz).unwrap();
+    let dest = tmp.path().join("dest");
+    let limit = Limit { bytes: 1 << 20, from_env: true };
+    let err = unpack_within(&archive, Format::TarGz, &dest, limit).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the archive expands to more than 1.0 MiB (the unpack limit set by DEN_MAX_UNPACK); unpacking stopped"
+    );
+    assert!(err.help().unwrap().contains("DEN_MAX_UNPACK"), "{:?}", err.help());
+    assert!(!err.keeps_download());
+    assert!(fs::metadata(dest.join("bomb")).unwrap().len() <= 1 << 20);
+
+    // The default (100 times the archive, at least 1 MiB) stops it too: it expands 200-fold.
+    let err = unpack(&archive, Format::TarGz, &tmp.path().join("default")).unwrap_err();
+    let want = Limit { bytes: 100 * gz.len() as u64, from_env: false };
+    assert!(matches!(err, Error::TooLarge { limit, .. } if limit == want), "{err:?}");
+    // Within its limit the same archive unpacks.
+    let dest = tmp.path().join("fits");
+    unpack_within(&archive, Format::TarGz, &dest, Limit { bytes: 3 << 20, from_env: true }).unwrap();
+    assert_eq!(fs::read(dest.join("bomb")).unwrap(), [b'a'; 3 << 20]);
+}
+
+#[test]
+fn a_sparse_entry_is_written_sparse_and_counts_its_declared_size() {
+    // 50 GiB declared in a 159-byte download: refused after 1 MiB of holes, nothing on disk.
+    let gz = compress(&Format::TarGz, &sparse_tar(50 << 30, b"tail"));
+    assert!(gz.len() < 200, "{}", gz.len());
+    let (tmp, result) = run("sparse.tar.gz", &gz, Format::TarGz);
+    let err = result.unwrap_err();
+    assert!(
+        matches!(err, Error::TooLarge { limit: Limit { bytes: 1_048_576, from_env: false }, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("100 times the download, at most 20 GiB"), "{err}");
+    assert!(disk_bytes(&tmp.path().join("root/dest/big")) < 64 << 10);
+
+    // Within the limit it unpacks with its full length, still taking no room.
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("sparse.tar");
+    fs::write(&archive, sparse_tar(8 << 20, b"tail")).unwrap();
+    let dest = tmp.path().join("dest");
+    unpack_within(&archive, Format::Tar, &dest, Limit { bytes: 16 << 20, from_env: true }).unwrap();
+    let big = dest.join("big");
+    assert_eq!(fs::metadata(&big).unwrap().len(), 8 << 20);
+    assert!(disk_bytes(&big) <= 64 << 10, "written sparse: {} bytes on disk", disk_bytes(&big));
+    let content = fs::read(&big).unwrap();
+    assert!(content.ends_with(b"tail") && content[..content.len() - 4].iter().all(|b| *b == 0));
+}
+
+#[test]
+fn entry_names_with_control_characters_are_escaped_in_messages() {
+    let message = refusal(&[E::File("evil\x1b[2J\x1b]0;pwned\x07\nden: all good/../../x", b"x", 0o644)]);
+    assert_eq!(
+        message,
+        "archive entry `evil\\e[2J\\e]0;pwned\\x07\\nden: all good/../../x` escapes the install directory"
+    );
+    assert!(!message.chars().any(char::is_control), "{message:?}");
+    let message = refusal(&[E::Symlink("l", "/\x1b[31mred")]);
+    assert!(message.contains("`/\\e[31mred`") && !message.contains('\x1b'), "{message:?}");
+}
+
+#[test]
+fn out_of_space_keeps_the_download_and_says_what_ran_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("sha256-ab.part");
+    let root = tmp.path().join("tools/.tmp-1");
+    let err =
+        Error::write(&archive, &root, &root.join("d/f"), 3 << 20, io::Error::from_raw_os_error(libc::ENOSPC));
+    assert!(err.keeps_download());
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the disk holding {} is full: unpacking stopped after 3.0 MiB (at `d/f`)",
+            tmp.path().join("tools").display()
+        )
+    );
+    let help = err.help().unwrap();
+    assert!(help.contains("free some space") && help.contains("sha256-ab.part"), "{help}");
+    let err = Error::write(&archive, &root, &root.join("d/f"), 0, io::Error::from_raw_os_error(libc::EFBIG));
+    assert!(err.to_string().starts_with("archive entry `d/f` reached the file size limit"), "{err}");
+    assert!(err.keeps_download());
+    assert!(err.help().unwrap().contains("ulimit -f"));
+    let long = format!("/s/{}", "n".repeat(4000));
+    let err =
+        Error::write(&archive, &root, Path::new(&long), 0, io::Error::from_raw_os_error(libc::ENAMETOOLONG));
+    assert!(!err.keeps_download());
+    assert!(err.to_string().len() < 300, "{err}");
+    let help = err.help().unwrap();
+    assert!(help.contains("too long") && !help.contains("free space"), "{help}");
+}

@@ -155,7 +155,14 @@ fn a_server_that_hangs_times_out_naming_the_url() {
     let took = started.elapsed();
     assert_eq!(out.code, 1, "{}", out.stderr);
     let line = error_line(&out);
-    assert!(line.contains("timed out") && line.contains("jq-linux-amd64"), "{}", out.stderr);
+    // The message states the real wait: every try's silence and the time they took in all.
+    assert!(line.contains("jq-linux-amd64 sent nothing for 1 s, 3 times ("), "{}", out.stderr);
+    let stated: f64 = line
+        .rsplit_once(" times (")
+        .and_then(|(_, rest)| rest.strip_suffix(" s in all)"))
+        .and_then(|secs| secs.parse().ok())
+        .unwrap_or_else(|| panic!("the whole wait is stated: {line}"));
+    assert!(stated >= 3.0, "the stated wait covers the three silences: {line}");
     assert!(took < Duration::from_secs(8), "took {took:?}");
     assert_eq!(tool_dirs(&env), Vec::<String>::new());
 }

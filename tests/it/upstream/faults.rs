@@ -39,11 +39,17 @@ pub enum Fault {
     /// Every file answer waits this many milliseconds before it is sent (a slow download
     /// that a second den can queue behind).
     Delay(u64),
+    /// Every file answer announces no length and never ends: the file, then more bytes for
+    /// as long as the client reads.
+    Endless,
 }
 
 impl Fault {
     fn is_body_fault(self) -> bool {
-        matches!(self, Fault::CutAfter(_) | Fault::Corrupt | Fault::StallAfter(_) | Fault::Delay(_))
+        matches!(
+            self,
+            Fault::CutAfter(_) | Fault::Corrupt | Fault::StallAfter(_) | Fault::Delay(_) | Fault::Endless
+        )
     }
 }
 
@@ -134,6 +140,10 @@ impl Faults {
             Fault::Delay(ms) => {
                 *hits += 1;
                 resp.delivery = Delivery::Delay(ms);
+            }
+            Fault::Endless => {
+                *hits += 1;
+                resp.delivery = Delivery::Endless;
             }
             Fault::Corrupt => {
                 *hits += 1;

@@ -1,6 +1,6 @@
 //! A std-only threaded HTTP/1.1 server on 127.0.0.1: one thread per connection,
-//! keep-alive, HEAD, single byte ranges (206/416) on file responses, and the two
-//! misbehaviours a router may ask for (a body cut short, no answer at all). It knows
+//! keep-alive, HEAD, single byte ranges (206/416) on file responses, and the misbehaviours
+//! a router may ask for (a body cut short, no answer at all, a body that never ends). It knows
 //! nothing about upstreams: a handler turns each request into a [`Response`].
 //! Never listens on anything but the loopback interface.
 
@@ -49,6 +49,8 @@ pub enum Delivery {
     StallAfter(usize),
     /// Wait this many milliseconds, then answer normally.
     Delay(u64),
+    /// No length announced: the body, then more bytes for as long as the client reads.
+    Endless,
 }
 
 /// What the handler answers.
@@ -157,7 +159,7 @@ fn serve(stream: TcpStream, handler: &Handler, stop: &AtomicBool) {
         }
         let stall = matches!(resp.delivery, Delivery::StallAfter(_));
         let close = req.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"))
-            || matches!(resp.delivery, Delivery::CutAfter(_))
+            || matches!(resp.delivery, Delivery::CutAfter(_) | Delivery::Endless)
             || stall;
         if write_response(&mut out, &req, resp, close).is_err() || close {
             while stall && !stop.load(Ordering::SeqCst) {
@@ -283,7 +285,9 @@ fn write_response(
     for (n, v) in &resp.headers {
         head.push_str(&format!("{n}: {v}\r\n"));
     }
-    head.push_str(&format!("content-length: {}\r\n", body.len()));
+    if resp.delivery != Delivery::Endless {
+        head.push_str(&format!("content-length: {}\r\n", body.len()));
+    }
     if close {
         head.push_str("connection: close\r\n");
     }
@@ -292,6 +296,13 @@ fn write_response(
     if req.method != "HEAD" {
         match resp.delivery {
             Delivery::CutAfter(n) | Delivery::StallAfter(n) => out.write_all(&body[..n.min(body.len())])?,
+            Delivery::Endless => {
+                out.write_all(body)?;
+                let more = vec![0x55u8; 64 * 1024];
+                loop {
+                    out.write_all(&more)?; // ends when the client hangs up
+                }
+            }
             _ => out.write_all(body)?,
         }
     }

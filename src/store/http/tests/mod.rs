@@ -28,6 +28,9 @@ fn settings(dir: &Path) -> Settings {
         proxies: ProxyEnv::default(),
         cache_dir: dir.join("http-v1"),
         refresh: false,
+        max_download: 1 << 30,
+        insecure_http: Vec::new(),
+        test_root: None,
     }
 }
 

@@ -132,9 +132,55 @@ fn a_server_that_never_answers_times_out_and_is_retried() {
     let began = Instant::now();
     let err = Client::new(s).get_text(&server.url("/slow")).unwrap_err();
     assert!(began.elapsed() < Duration::from_secs(5), "{:?}", began.elapsed());
-    assert_eq!(err.to_string(), format!("request to {} timed out after 0.5s", server.url("/slow")));
+    // The message states the real wait: both silences, not one.
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&format!("{} sent nothing for 0.5 s, 2 times (", server.url("/slow"))),
+        "{message}"
+    );
+    let Error::Timeout { tries: 2, waited, .. } = err else { panic!("{err:?}") };
+    assert!(waited >= Duration::from_secs(1), "{waited:?}");
     assert!(err.help().unwrap().contains("DEN_HTTP_TIMEOUT"));
     assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn a_redirect_loop_is_refused_without_retrying() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(|_, _| Reply::Status(302, vec![("location", "/loop".into())], String::new()));
+    let err = client(dir.path()).get_text(&server.url("/loop")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("{} redirects more than 10 times (a redirect loop); den gave up", server.url("/loop"))
+    );
+    assert!(!err.is_transient());
+    assert_eq!(server.requests().len(), 11, "the first request and 10 redirects, once");
+}
+
+#[test]
+fn plain_http_is_refused_for_other_hosts_before_any_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = client(dir.path()).get_text("http://example.invalid/x").unwrap_err();
+    assert!(matches!(err, Error::InsecureHttp { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "http://example.invalid/x uses plain http:// to example.invalid, which is not this machine; \
+         den refuses unencrypted downloads"
+    );
+    assert!(err.help().unwrap().contains("insecure_http = [\"example.invalid\"]"), "{:?}", err.help());
+    // A redirect from this machine to another host over http is refused the same way.
+    let server = Server::start(|_, _| {
+        Reply::Status(302, vec![("location", "http://example.invalid/y".into())], String::new())
+    });
+    let err = client(dir.path()).get_text(&server.url("/x")).unwrap_err();
+    assert!(matches!(err, Error::InsecureHttp { ref host, .. } if host == "example.invalid"), "{err:?}");
+    assert_eq!(server.requests().len(), 1);
+    // Opted in by the user config: allowed (and then the name does not resolve).
+    let mut s = settings(dir.path());
+    s.insecure_http = vec!["example.invalid".into()];
+    s.attempts = 1;
+    let err = Client::new(s).get_text("http://example.invalid/x").unwrap_err();
+    assert!(matches!(err, Error::Connect { .. }), "{err:?}");
 }
 
 #[test]

@@ -1,0 +1,96 @@
+//! How much one archive may write when unpacked, so that a small download cannot fill the
+//! disk (a gzip bomb, a sparse tar declaring 50 GiB): `DEN_MAX_UNPACK` when set, else the
+//! smaller of 20 GiB and 100 times the archive's size (but never under 1 MiB, so that a
+//! tiny archive of a compressible script still fits). The file size limit of the process
+//! (`ulimit -f`) is honoured too, so den reports it instead of dying of SIGXFSZ.
+
+use crate::{env_vars, ui};
+
+/// Ceiling of the default limit.
+const DEFAULT_MAX: u64 = 20 << 30;
+/// How many times its own size an archive may expand to by default.
+const DEFAULT_RATIO: u64 = 100;
+/// Floor of the default limit.
+const DEFAULT_MIN: u64 = 1 << 20;
+
+/// The byte budget of one unpacking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// Bytes of file content (holes of sparse files included) all entries may add up to.
+    pub bytes: u64,
+    /// Whether `DEN_MAX_UNPACK` set it (the message then names the variable's value).
+    pub from_env: bool,
+}
+
+impl Limit {
+    /// The limit for an archive of `archive_size` bytes in this process's environment.
+    pub fn for_archive(archive_size: u64) -> Limit {
+        let default = Limit {
+            bytes: archive_size.saturating_mul(DEFAULT_RATIO).clamp(DEFAULT_MIN, DEFAULT_MAX),
+            from_env: false,
+        };
+        let Some(raw) = std::env::var(env_vars::DEN_MAX_UNPACK).ok().filter(|v| !v.is_empty()) else {
+            return default;
+        };
+        match parse_size(&raw) {
+            Some(bytes) => Limit { bytes, from_env: true },
+            None => {
+                ui::warn(&format!(
+                    "ignoring {}=`{raw}`: not a size (bytes, or a number with K, M, G or T)",
+                    env_vars::DEN_MAX_UNPACK
+                ));
+                default
+            }
+        }
+    }
+}
+
+/// `1048576`, `512K`, `1.5G`, `20GiB`, `3 MB` (units are powers of 1024) → bytes.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok().filter(|n: &f64| n.is_finite() && *n >= 0.0)?;
+    let shift = match unit.trim().to_ascii_uppercase().trim_end_matches("IB").trim_end_matches('B') {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => return None,
+    };
+    let bytes = number * (1u64 << shift) as f64;
+    (bytes < u64::MAX as f64).then_some(bytes as u64)
+}
+
+/// The process's file size limit (`ulimit -f`) in bytes, `None` when unlimited.
+pub fn file_size_limit() -> Option<u64> {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit only writes the struct it is given.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) } == 0;
+    (ok && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1048576"), Some(1 << 20));
+        assert_eq!(parse_size("512K"), Some(512 << 10));
+        assert_eq!(parse_size("1.5G"), Some(3 << 29));
+        assert_eq!(parse_size("20GiB"), Some(20 << 30));
+        assert_eq!(parse_size("3 MB"), Some(3 << 20));
+        assert_eq!(parse_size("lots"), None);
+        assert_eq!(parse_size("5X"), None);
+    }
+
+    #[test]
+    fn default_is_a_hundred_times_the_archive_between_1_mib_and_20_gib() {
+        let bytes = |size| size * DEFAULT_RATIO;
+        assert_eq!(bytes(10 << 20), 1000 << 20);
+        assert_eq!((159u64 * DEFAULT_RATIO).clamp(DEFAULT_MIN, DEFAULT_MAX), 1 << 20);
+        assert_eq!((1u64 << 30).saturating_mul(DEFAULT_RATIO).clamp(DEFAULT_MIN, DEFAULT_MAX), 20 << 30);
+    }
+}
