@@ -23,6 +23,8 @@ pub enum Error {
     Undefined { name: String, at: Location, var: String },
     #[error("variables refer to each other in a cycle: {}", chain_text(.chain))]
     Cycle { chain: Vec<(String, Location)> },
+    #[error("`${{...}}` references nest deeper than {limit}, starting from `{name}` ({at})")]
+    TooDeep { name: String, at: Location, limit: usize },
     #[error("dotenv file {} does not exist (listed at {at})", path.display())]
     DotenvMissing { path: PathBuf, at: Location },
     #[error("cannot read dotenv file {}: {source}", path.display())]
@@ -77,6 +79,9 @@ impl Error {
                 )
             }
             Error::Cycle { .. } => "make one of these values not depend on the others".into(),
+            Error::TooDeep { .. } => {
+                "give some of these variables their value directly instead of through another variable".into()
+            }
             Error::DotenvMissing { .. } => "create the file, or remove it from `dotenv` in den.toml".into(),
             Error::DotenvRead { .. } | Error::SecretRead { .. } => "check the file's permissions".into(),
             Error::DotenvSyntax { .. } => {
