@@ -53,6 +53,12 @@ pub enum Error {
     },
     #[error("`{command}` for `{name}` ({at}) {status}")]
     CommandFailed { name: String, at: Location, command: String, status: String },
+    #[error("cannot keep the previous values of the variables den changes in {}: {source}", dir.display())]
+    Keep {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("`{name}` is not set by this project nor in the environment")]
     NotSet { name: String, suggestion: Option<String> },
 }
@@ -95,6 +101,10 @@ impl Error {
             Error::CommandSpawn { .. } => "check that `sh` is installed and on PATH".into(),
             Error::CommandFailed { command, .. } => {
                 format!("run `{command}` in the project directory to see what fails")
+            }
+            Error::Keep { .. } => {
+                "den keeps them there, out of the environment: make the directory writable, or set DEN_HOME"
+                    .into()
             }
             Error::NotSet { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
             Error::NotSet { suggestion: None, .. } => "run `den explain` to list every variable".into(),
