@@ -11,6 +11,7 @@ mod hook;
 mod init;
 mod install;
 mod integrations;
+mod leaks;
 mod live;
 mod project;
 mod pty;
