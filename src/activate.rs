@@ -225,7 +225,7 @@ fn forget_old_stamps(dir: &Path) {
 /// `__den_changed` test for the files of this load.
 pub fn render(act: &Activation, sh: Shell) -> String {
     let mut out = shell::assignments(sh, &act.changes);
-    out.push_str(&shell::set_local(sh, "__den_stamp", &act.stamp.to_string_lossy()));
+    out.push_str(&shell::set_local(sh, "__den_stamp", act.stamp.as_os_str()));
     out.push_str(&shell::changed_function(sh, &act.watch, &act.exists, &act.stamp));
     out
 }

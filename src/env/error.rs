@@ -53,6 +53,8 @@ pub enum Error {
     },
     #[error("`{command}` for `{name}` ({at}) {status}")]
     CommandFailed { name: String, at: Location, command: String, status: String },
+    #[error("the directory {} is not valid UTF-8, and den's variables (DEN_ROOT, PATH) hold text", escaped(.path))]
+    NotUtf8 { path: PathBuf },
     #[error("cannot keep the previous values of the variables den changes in {}: {source}", dir.display())]
     Keep {
         dir: PathBuf,
@@ -61,6 +63,17 @@ pub enum Error {
     },
     #[error("`{name}` is not set by this project nor in the environment")]
     NotSet { name: String, suggestion: Option<String> },
+}
+
+/// A path shown with each byte that is not UTF-8 as `\xHH`, so that the message names the
+/// real directory (`display()` would show U+FFFD for any such byte).
+pub fn escaped(path: &std::path::Path) -> String {
+    let mut out = String::new();
+    for chunk in path.as_os_str().as_encoded_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(chunk.invalid().iter().map(|b| format!("\\x{b:02x}")));
+    }
+    out
 }
 
 fn chain_text(chain: &[(String, Location)]) -> String {
@@ -101,6 +114,9 @@ impl Error {
             Error::CommandSpawn { .. } => "check that `sh` is installed and on PATH".into(),
             Error::CommandFailed { command, .. } => {
                 format!("run `{command}` in the project directory to see what fails")
+            }
+            Error::NotUtf8 { .. } => {
+                "rename it (or the directory above it with such a name) to a UTF-8 name".into()
             }
             Error::Keep { .. } => {
                 "den keeps them there, out of the environment: make the directory writable, or set DEN_HOME"

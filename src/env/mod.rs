@@ -36,6 +36,11 @@ pub fn compute(
     tool_dirs: &[PathBuf],
     trusted: bool,
 ) -> Result<Target, Error> {
+    // Values are text: a root or tool directory that is not UTF-8 cannot go into DEN_ROOT
+    // or PATH faithfully, and a mangled path would be worse than saying so.
+    if let Some(path) = std::iter::once(&project.root).chain(tool_dirs).find(|p| p.to_str().is_none()) {
+        return Err(Error::NotUtf8 { path: path.clone() });
+    }
     let den = load::den_values(&project.root);
     let defs = load::definitions(project)?;
     let tools_path = (!tool_dirs.is_empty()).then(|| path_with(tool_dirs, outer.get("PATH")));
