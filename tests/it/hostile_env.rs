@@ -5,7 +5,7 @@
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 
 use crate::shells::{BASH, World, installed, quoted};
 use crate::support::{Env, run};
@@ -135,4 +135,44 @@ fn forty_thousand_keys_each_get_their_value() {
     let out = run(env.den(), &["export", "bash"]);
     assert_eq!((out.code, out.stderr.as_str()), (0, ""));
     assert!(out.stdout.contains("export K39999=v39999;\nexport K4=v4;\n"), "sorted by name");
+}
+
+#[test]
+fn a_fifo_as_dotenv_file_never_hangs_the_prompt() {
+    if !installed("bash") {
+        return;
+    }
+    let w = World::new();
+    std::fs::write(w.a.join("den.toml"), "[env]\nFOO = \"bar\"\ndotenv = [\".env\"]\n").unwrap();
+    assert_eq!(run(w.env.den_in(&w.a), &["trust"]).code, 0);
+    let fifo = w.a.join(".env");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let mut sh = w.shell(&BASH);
+    sh.run(&format!("source {}", quoted(Path::new(&w.hook("bash")))));
+    // `run` waits for the prompt after the command: it returns only if the hook did.
+    let shown = sh.run(&format!("cd {}", quoted(&w.a)));
+    assert!(shown.contains(".env") && shown.contains("not a regular file"), "{shown}");
+    assert!(!shown.contains("panicked"), "{shown}");
+    let shown = sh.run("true");
+    assert!(!shown.contains("not a regular file"), "said once: {shown}");
+    // Replacing the FIFO with a file applies the project at the next prompt.
+    std::fs::remove_file(&fifo).unwrap();
+    std::fs::write(&fifo, "FROM_DOTENV=1\n").unwrap();
+    sh.run("true");
+    assert_eq!(sh.environment().get("FROM_DOTENV").map(String::as_str), Some("1"));
+}
+
+#[test]
+fn an_environment_too_large_to_exec_says_why() {
+    let env = Env::new();
+    env.write("den.toml", &format!("[env]\nBIG = \"{}\"\n", "x".repeat(200 << 10)));
+    env.trust();
+    let out = run(env.den(), &["run", "--", "true"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("Argument list too long"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("help: its environment and arguments are more than the system passes"),
+        "{}",
+        out.stderr
+    );
 }
