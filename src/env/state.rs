@@ -45,6 +45,10 @@ pub struct Change {
     /// the saved file is gone). Never serialized: it lives in memory and in the saved file.
     #[serde(skip)]
     pub old: Option<String>,
+    /// The previous value as states written by older versions of den carried it: read so
+    /// that a shell entered before an upgrade still restores it, never written.
+    #[serde(default, rename = "old", skip_serializing)]
+    legacy: Option<String>,
     /// Digest of the value den set; `None` when den unset it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set: Option<String>,
@@ -78,7 +82,13 @@ impl State {
     /// damaged variable must never make the prompt fail). The saved previous values are
     /// not in it: `with_saved` adds them.
     pub fn decode(text: Option<&str>) -> Option<State> {
-        serde_json::from_str(text?).ok()
+        let mut state: State = serde_json::from_str(text?).ok()?;
+        for change in state.vars.values_mut() {
+            if let Some(old) = change.legacy.take() {
+                (change.was, change.old) = (Was::Saved, Some(old));
+            }
+        }
+        Some(state)
     }
 
     /// The compact one-line form put in `__DEN_STATE`: no previous value is in it.
@@ -101,7 +111,8 @@ impl State {
     pub fn with_saved(mut self, saved: Option<&BTreeMap<String, String>>) -> State {
         for (name, change) in &mut self.vars {
             if change.was == Was::Saved {
-                change.old = saved.and_then(|s| s.get(name).cloned());
+                // An old state's own value (see `legacy`) stands when there is no file.
+                change.old = saved.and_then(|s| s.get(name).cloned()).or(change.old.take());
             }
         }
         self
@@ -222,7 +233,10 @@ pub fn apply(
             }
             (Some(_), _) => Was::Saved,
         };
-        state.vars.insert(name.clone(), Change { was, old, set: value.as_deref().map(digest), added });
+        state.vars.insert(
+            name.clone(),
+            Change { was, old, legacy: None, set: value.as_deref().map(digest), added },
+        );
         next.insert_or_remove(name, value);
     }
     (next, state)
@@ -384,6 +398,17 @@ mod tests {
     fn diff_sets_and_unsets() {
         let d = diff(&vars(&[("A", "1"), ("B", "2")]), &vars(&[("A", "1"), ("C", "3")]));
         assert_eq!(d, vec![("B".into(), None), ("C".into(), Some("3".into()))]);
+    }
+
+    #[test]
+    fn a_state_written_by_an_older_den_still_restores_and_is_rewritten_without_values() {
+        let current = vars(&[("TOKEN", "project")]);
+        let old =
+            format!(r#"{{"root":"/p","vars":{{"TOKEN":{{"old":"mine","set":"{}"}}}}}}"#, digest("project"));
+        let state = State::decode(Some(&old)).unwrap().with_saved(None);
+        assert!(!state.lost());
+        assert_eq!(revert(&current, &state), vars(&[("TOKEN", "mine")]));
+        assert!(!state.encode().contains("mine"));
     }
 
     #[test]
