@@ -1,7 +1,7 @@
 # den shell hook for bash. Set up with one line in ~/.bashrc:  eval "$(den hook bash)"
 
 __den_export() {
-  eval "$(__DEN_STAMP=${__den_stamp-} @DEN@ export bash)"
+  eval "$(__DEN_STAMP=${__den_stamp-} __DEN_SHELL_PID=$$ @DEN@ export bash)"
 }
 
 if [[ "$(declare -p PROMPT_COMMAND 2>/dev/null)" == "declare -a"* ]]; then

@@ -38,7 +38,7 @@ end
 function __den_hook --on-event fish_prompt
     set -l __den_status $status
     if begin; test "$PWD" != "$__den_pwd"; and __den_moved; end; or __den_changed
-        __DEN_STAMP="$__den_stamp" @DEN@ export fish | source
+        __DEN_STAMP="$__den_stamp" __DEN_SHELL_PID=$fish_pid @DEN@ export fish | source
     end
     return $__den_status
 end

@@ -1,7 +1,7 @@
 # den shell hook for zsh. Set up with one line in ~/.zshrc:  eval "$(den hook zsh)"
 
 __den_export() {
-  eval "$(__DEN_STAMP=${__den_stamp-} @DEN@ export zsh)"
+  eval "$(__DEN_STAMP=${__den_stamp-} __DEN_SHELL_PID=$$ @DEN@ export zsh)"
 }
 
 typeset -ag precmd_functions

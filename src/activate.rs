@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 
 use crate::cli::Shell;
 use crate::config::Config;
-use crate::env::state::{self, State, Vars};
+use crate::env::state::{self, Vars};
 use crate::env::{self, Outer};
 use crate::env_vars;
 use crate::project::{self, Origin, Project};
@@ -47,7 +47,7 @@ pub fn current_vars() -> Vars {
 /// `auto_install = true`.
 pub fn activate(cwd: &Path, current: &Vars, config: &Config) -> Activation {
     let stamp = touch_stamp(current.get(env_vars::DEN_STAMP).map(String::as_str));
-    let previous = State::decode(current.get(env_vars::DEN_STATE_VAR).map(String::as_str));
+    let previous = env::previous_state(current);
     let baseline = match &previous {
         Some(p) => state::revert(current, p),
         None => current.clone(),
@@ -79,8 +79,14 @@ pub fn activate(cwd: &Path, current: &Vars, config: &Config) -> Activation {
             }
         }
     };
-    let (next, new_state) = state::apply(current, &baseline, &target, previous.as_ref(), root);
-    let mut next = next;
+    let (mut next, mut new_state) = state::apply(current, &baseline, &target, previous.as_ref(), root);
+    let dir = env::saved::dir();
+    if let Err(e) = env::saved::keep(&dir, &mut new_state, previous.as_ref(), shell_pid(current)) {
+        // Applying without a place for the previous values would lose them on leaving.
+        let e = env::Error::Keep { dir, source: e };
+        ui::error(&e.to_string(), e.help().as_deref());
+        return out;
+    }
     if new_state.vars.is_empty() {
         next.remove(env_vars::DEN_STATE_VAR);
     } else {
@@ -88,6 +94,15 @@ pub fn activate(cwd: &Path, current: &Vars, config: &Config) -> Activation {
     }
     out.changes = state::diff(current, &next);
     out
+}
+
+/// The hooked shell's pid, which owns the file of previous values: given by the hook
+/// (`__DEN_SHELL_PID`), else den's parent.
+fn shell_pid(current: &Vars) -> u32 {
+    current
+        .get(env_vars::DEN_SHELL_PID)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(std::os::unix::process::parent_id)
 }
 
 /// What a project asks to apply.
@@ -217,7 +232,7 @@ fn forget_old_stamps(dir: &Path) {
 /// `__den_changed` test for the files of this load.
 pub fn render(act: &Activation, sh: Shell) -> String {
     let mut out = shell::assignments(sh, &act.changes);
-    out.push_str(&shell::set_local(sh, "__den_stamp", &act.stamp.to_string_lossy()));
+    out.push_str(&shell::set_local(sh, "__den_stamp", act.stamp.as_os_str()));
     out.push_str(&shell::changed_function(sh, &act.watch, &act.exists, &act.stamp));
     out
 }

@@ -12,8 +12,12 @@ pub const DEN_OFFLINE: &str = "DEN_OFFLINE";
 pub const NO_COLOR: &str = "NO_COLOR";
 /// The user's home, for `~` in paths.
 pub const HOME: &str = "HOME";
-/// The state den's shell hook carries between prompts (what it changed and the old values).
+/// The state den's shell hook carries between prompts (what it changed, and the name of the
+/// private file holding the values it replaced; never those values themselves).
 pub const DEN_STATE_VAR: &str = "__DEN_STATE";
+/// The hooked shell's pid, given by the hook to `den export <shell>`: the owner of the file
+/// of previous values (not exported).
+pub const DEN_SHELL_PID: &str = "__DEN_SHELL_PID";
 /// The shell hook's stamp file for this shell session, passed to `den export <shell>` so
 /// that it touches the same file each time (not exported: each shell has its own).
 pub const DEN_STAMP: &str = "__DEN_STAMP";

@@ -96,6 +96,11 @@ impl Error {
                 lines.push("connect and run it again without `--offline` (and without DEN_OFFLINE=1): den keeps it for next time".into());
                 lines.join("\n")
             }
+            Error::Exec { source, .. } if source.raw_os_error() == Some(libc::E2BIG) => {
+                "its environment and arguments are more than the system passes to a command (one value at \
+                 most 128 KiB): make the project's variables fewer or smaller"
+                    .into()
+            }
             Error::Exec { .. } => return None,
             Error::NotFound { name, .. } => match crate::catalog::names().find(|n| n == name) {
                 Some(tool) => format!(

@@ -9,7 +9,7 @@ use std::process::{Command, ExitCode};
 
 use crate::activate;
 use crate::cli::EnterArgs;
-use crate::env::state::{self, Vars};
+use crate::env::state::Vars;
 use crate::env::{self};
 use crate::error::{Error, Result};
 use crate::project::{self, Project};
@@ -47,7 +47,7 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
     }
 
     let current = activate::current_vars();
-    let baseline = if args.pure { pure(&current) } else { state::outside(&current) };
+    let baseline = if args.pure { pure(&current) } else { env::outside(&current) };
     let next = env::applied(&project, &baseline, &tools::path_dirs(&installed))?;
 
     let session = session::Session::open(&project.root)?;
@@ -67,6 +67,7 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
         cmd.status().map_err(|e| Error::io(format!("cannot start {}", shell.display()), e))?
     };
     session.close();
+    env::release(&next);
     let code = status.code().or_else(|| status.signal().map(|s| 128 + s)).unwrap_or(1);
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }
@@ -106,7 +107,7 @@ pub(super) fn ensure_trusted(project: &Project, assume_yes: bool, action: &str) 
 
 /// The almost empty environment `--pure` starts from.
 fn pure(current: &Vars) -> Vars {
-    let mut vars: Vars = state::outside(current)
+    let mut vars: Vars = env::outside(current)
         .into_iter()
         .filter(|(k, _)| PURE_KEEP.contains(&k.as_str()) || k.starts_with("LC_"))
         .collect();

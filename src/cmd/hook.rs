@@ -16,16 +16,16 @@ const FISH: &str = include_str!("../../shells/den.fish");
 /// Prints the hook for `args.shell` on stdout.
 pub fn run(args: HookArgs) -> Result<ExitCode> {
     let exe = std::env::current_exe().map_err(|e| Error::io("cannot find den's own path", e))?;
-    print!("{}", script(args.shell, &exe.to_string_lossy()));
+    print!("{}", script(args.shell, &exe));
     Ok(ExitCode::SUCCESS)
 }
 
-/// The hook script for `shell`, calling den at `exe`.
-pub fn script(shell: Shell, exe: &str) -> String {
+/// The hook script for `shell`, calling den at `exe` (whatever bytes its path has).
+pub fn script(shell: Shell, exe: &std::path::Path) -> String {
     let text = match shell {
         Shell::Bash => format!("{COMMON}\n{BASH}"),
         Shell::Zsh => format!("{COMMON}\n{ZSH}"),
         Shell::Fish => FISH.to_string(),
     };
-    text.replace("@DEN@", &shell::quote(shell, exe))
+    text.replace("@DEN@", &shell::quote_os(shell, exe.as_os_str()))
 }

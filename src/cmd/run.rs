@@ -57,7 +57,7 @@ pub fn execute(ctx: &Ctx, tool_args: &[String], target: Target, trust: bool) -> 
     let mut dirs = tools::path_dirs(&named);
     dirs.extend(tools::path_dirs(&project_tools));
     let next = match &project {
-        Some(project) => crate::env::applied(project, &crate::env::state::outside(&current), &dirs)?,
+        Some(project) => crate::env::applied(project, &crate::env::outside(&current), &dirs)?,
         None => oneoff::with_path_dirs(current.clone(), &dirs),
     };
     let (program, argv0, args) = match target {

@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, args: WhichArgs) -> Result<ExitCode> {
             return Err(Error::NotInstalled { name, tool: m.name.clone(), spec: m.spec.clone() }.into());
         }
     }
-    let outer = crate::env::state::outside(&activate::current_vars());
+    let outer = crate::env::outside(&activate::current_vars());
     match oneoff::lookup(&name, outer.get("PATH").map(String::as_str), &ctx.cwd) {
         Some(path) if !name.contains('/') => {
             println!("{}", path.display());

@@ -23,6 +23,8 @@ pub enum Error {
     Undefined { name: String, at: Location, var: String },
     #[error("variables refer to each other in a cycle: {}", chain_text(.chain))]
     Cycle { chain: Vec<(String, Location)> },
+    #[error("`${{...}}` references nest deeper than {limit}, starting from `{name}` ({at})")]
+    TooDeep { name: String, at: Location, limit: usize },
     #[error("dotenv file {} does not exist (listed at {at})", path.display())]
     DotenvMissing { path: PathBuf, at: Location },
     #[error("cannot read dotenv file {}: {source}", path.display())]
@@ -54,8 +56,27 @@ pub enum Error {
     },
     #[error("`{command}` for `{name}` ({at}) {status}")]
     CommandFailed { name: String, at: Location, command: String, status: String },
+    #[error("the directory {} is not valid UTF-8, and den's variables (DEN_ROOT, PATH) hold text", escaped(.path))]
+    NotUtf8 { path: PathBuf },
+    #[error("cannot keep the previous values of the variables den changes in {}: {source}", dir.display())]
+    Keep {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("`{name}` is not set by this project nor in the environment")]
     NotSet { name: String, suggestion: Option<String> },
+}
+
+/// A path shown with each byte that is not UTF-8 as `\xHH`, so that the message names the
+/// real directory (`display()` would show U+FFFD for any such byte).
+pub fn escaped(path: &std::path::Path) -> String {
+    let mut out = String::new();
+    for chunk in path.as_os_str().as_encoded_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(chunk.invalid().iter().map(|b| format!("\\x{b:02x}")));
+    }
+    out
 }
 
 fn chain_text(chain: &[(String, Location)]) -> String {
@@ -80,6 +101,9 @@ impl Error {
                 )
             }
             Error::Cycle { .. } => "make one of these values not depend on the others".into(),
+            Error::TooDeep { .. } => {
+                "give some of these variables their value directly instead of through another variable".into()
+            }
             Error::DotenvMissing { .. } => "create the file, or remove it from `dotenv` in den.toml".into(),
             Error::DotenvChanged { .. } => "run `den trust` to review the change".into(),
             Error::DotenvRead { .. } | Error::SecretRead { .. } => "check the file's permissions".into(),
@@ -94,6 +118,13 @@ impl Error {
             Error::CommandSpawn { .. } => "check that `sh` is installed and on PATH".into(),
             Error::CommandFailed { command, .. } => {
                 format!("run `{command}` in the project directory to see what fails")
+            }
+            Error::NotUtf8 { .. } => {
+                "rename it (or the directory above it with such a name) to a UTF-8 name".into()
+            }
+            Error::Keep { .. } => {
+                "den keeps them there, out of the environment: make the directory writable, or set DEN_HOME"
+                    .into()
             }
             Error::NotSet { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
             Error::NotSet { suggestion: None, .. } => "run `den explain` to list every variable".into(),

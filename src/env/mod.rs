@@ -3,13 +3,16 @@
 //! commands) and dotenv files. Computes values only: rendering for shells lives in
 //! `shell`, and secrets are never written anywhere by this module.
 //!
-//! Tools' PATH entries and the `__DEN_STATE` diff come with later issues.
+//! Applying a project to a fresh process (`applied`) and taking an applied one off
+//! (`outside`) go through `state` (what `__DEN_STATE` says) and `saved` (the previous
+//! values, kept out of the environment).
 
 mod dotenv;
 mod error;
 mod load;
 mod outer;
 mod resolve;
+pub mod saved;
 mod secret;
 pub mod state;
 mod target;
@@ -33,6 +36,11 @@ pub fn compute(
     tool_dirs: &[PathBuf],
     trusted: bool,
 ) -> Result<Target, Error> {
+    // Values are text: a root or tool directory that is not UTF-8 cannot go into DEN_ROOT
+    // or PATH faithfully, and a mangled path would be worse than saying so.
+    if let Some(path) = std::iter::once(&project.root).chain(tool_dirs).find(|p| p.to_str().is_none()) {
+        return Err(Error::NotUtf8 { path: path.clone() });
+    }
     let den = load::den_values(&project.root);
     let defs = load::definitions(project)?;
     let tools_path = (!tool_dirs.is_empty()).then(|| path_with(tool_dirs, outer.get("PATH")));
@@ -65,17 +73,55 @@ pub fn path_with(dirs: &[PathBuf], path: Option<&str>) -> String {
 
 /// `baseline` with the project's environment applied (tools' `dirs` in front of PATH), and
 /// `__DEN_STATE` recording it so that a hook in a shell started there sees it applied.
-/// For fresh processes (`den enter`, `den run`); the hook's own reloads go through
-/// `activate`, which also keeps hand edits.
+/// For fresh processes (`den enter`, `den run`), which own the saved file of previous
+/// values (`saved`; `den run`'s command inherits den's pid); the hook's own reloads go
+/// through `activate`, which also keeps hand edits.
 pub fn applied(project: &Project, baseline: &state::Vars, dirs: &[PathBuf]) -> Result<state::Vars, Error> {
     let outer: Outer = baseline.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let target = compute(project, &outer, dirs, true)?;
     let target = target.iter().map(|v| (v.name.clone(), v.value.clone())).collect();
-    let (mut next, state) = state::apply(baseline, baseline, &target, None, project.root.clone());
+    let (mut next, mut state) = state::apply(baseline, baseline, &target, None, project.root.clone());
     if !state.vars.is_empty() {
+        let dir = saved::dir();
+        saved::keep(&dir, &mut state, None, std::process::id())
+            .map_err(|source| Error::Keep { dir, source })?;
         next.insert(crate::env_vars::DEN_STATE_VAR.into(), state.encode());
     }
     Ok(next)
+}
+
+/// The previous state named by `current`'s `__DEN_STATE`, with its saved values read back;
+/// one line on stderr when they are gone.
+pub fn previous_state(current: &state::Vars) -> Option<state::State> {
+    let decoded = state::State::decode(current.get(crate::env_vars::DEN_STATE_VAR).map(String::as_str))?;
+    let loaded = saved::load(&saved::dir(), decoded);
+    if loaded.lost() {
+        crate::ui::note(&format!(
+            "the values variables had before den applied {} are gone (their file under {} was removed):              den unsets what it had set",
+            loaded.root.display(),
+            saved::dir().display()
+        ));
+    }
+    Some(loaded)
+}
+
+/// The environment as it is outside any project: the project applied in `current` (by the
+/// hook or an outer `den enter`, named by `__DEN_STATE`) is taken off, so that nested
+/// sessions and one-off runs never stack on it.
+pub fn outside(current: &state::Vars) -> state::Vars {
+    match previous_state(current) {
+        Some(previous) => state::revert(current, &previous),
+        None => current.clone(),
+    }
+}
+
+/// Removes the saved file of `applied`'s state when this process made it (`den enter`
+/// after its shell ended).
+pub fn release(applied: &state::Vars) {
+    if let Some(state) = state::State::decode(applied.get(crate::env_vars::DEN_STATE_VAR).map(String::as_str))
+    {
+        saved::release(&saved::dir(), &state, std::process::id());
+    }
 }
 
 /// A dotenv file's entries whose values have no `${...}`, as name → text (for tests of

@@ -10,6 +10,10 @@
 //!
 //! A variable that den unsets counts as not set. Never renders or writes anything; secrets
 //! are read through `secret` only when their definition is resolved.
+//!
+//! Cost is linear in the definitions: names are looked up in an index, each definition is
+//! resolved once. Resolution recurses along references, so their nesting is bounded
+//! (`MAX_DEPTH`): a deeper chain is an error, never a stack overflow.
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -21,6 +25,10 @@ use crate::project::Location;
 use super::secret::{self, For};
 use super::template::{Part, Template};
 use super::{Error, Outer, Secret};
+
+/// How many `${...}` references may lead from one definition to the next before den gives
+/// up: far beyond any real chain, and far below what overflows the stack.
+pub const MAX_DEPTH: usize = 100;
 
 /// One definition of a variable, from `[env]` or a dotenv file.
 #[derive(Debug, Clone)]
@@ -97,6 +105,10 @@ impl Resolver<'_> {
                 return Err(Error::Cycle { chain: chain.collect() });
             }
             State::Todo => {}
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            let first = &self.defs[self.stack[0]];
+            return Err(Error::TooDeep { name: first.name.clone(), at: first.at.clone(), limit: MAX_DEPTH });
         }
         self.state[i] = State::Busy;
         self.stack.push(i);

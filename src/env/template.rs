@@ -30,12 +30,23 @@ pub enum TemplateError {
     Unterminated,
     #[error("`${{{found}` is not a variable reference")]
     Invalid { found: String },
+    #[error("defaults (`${{NAME:-...}}`) nest deeper than {limit}")]
+    TooDeep { limit: usize },
 }
+
+/// How deep `${A:-${B:-...}}` defaults may nest: parsing and expanding recurse per level,
+/// so a crafted value must be an error, not a stack overflow.
+pub const MAX_NESTING: usize = 32;
 
 impl TemplateError {
     /// What the user should write instead.
     pub fn help(&self) -> String {
-        "write `${NAME}` or `${NAME:-default}` to interpolate, and `$$` for a literal `$`".into()
+        match self {
+            TemplateError::TooDeep { .. } => {
+                "use fewer nested defaults, or define an intermediate variable".into()
+            }
+            _ => "write `${NAME}` or `${NAME:-default}` to interpolate, and `$$` for a literal `$`".into(),
+        }
     }
 }
 
@@ -44,7 +55,7 @@ impl Template {
     pub fn parse(text: &str) -> Result<Template, TemplateError> {
         let chars: Vec<char> = text.chars().collect();
         let mut i = 0;
-        parse_until(&chars, &mut i, false)
+        parse_until(&chars, &mut i, 0)
     }
 
     /// A template that is only this text (single-quoted dotenv values).
@@ -61,7 +72,9 @@ pub fn is_valid_name(name: &str) -> bool {
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
-fn parse_until(chars: &[char], i: &mut usize, nested: bool) -> Result<Template, TemplateError> {
+/// Parses up to the end (`depth` 0) or up to the `}` closing a default `depth` levels deep.
+fn parse_until(chars: &[char], i: &mut usize, depth: usize) -> Result<Template, TemplateError> {
+    let nested = depth > 0;
     let mut parts = Vec::new();
     let mut lit = String::new();
     while *i < chars.len() {
@@ -84,7 +97,7 @@ fn parse_until(chars: &[char], i: &mut usize, nested: bool) -> Result<Template, 
             Some('{') => {
                 *i += 2;
                 flush(&mut parts, &mut lit);
-                parts.push(parse_reference(chars, i)?);
+                parts.push(parse_reference(chars, i, depth)?);
             }
             _ => {
                 lit.push('$');
@@ -100,7 +113,7 @@ fn parse_until(chars: &[char], i: &mut usize, nested: bool) -> Result<Template, 
 }
 
 /// After `${`: a name, then `}` or `:-default}`.
-fn parse_reference(chars: &[char], i: &mut usize) -> Result<Part, TemplateError> {
+fn parse_reference(chars: &[char], i: &mut usize, depth: usize) -> Result<Part, TemplateError> {
     let start = *i;
     while *i < chars.len() && (chars[*i] == '_' || chars[*i].is_ascii_alphanumeric()) {
         *i += 1;
@@ -121,7 +134,10 @@ fn parse_reference(chars: &[char], i: &mut usize) -> Result<Part, TemplateError>
         }
         Some(':') if chars.get(*i + 1) == Some(&'-') => {
             *i += 2;
-            let default = parse_until(chars, i, true)?;
+            if depth >= MAX_NESTING {
+                return Err(TemplateError::TooDeep { limit: MAX_NESTING });
+            }
+            let default = parse_until(chars, i, depth + 1)?;
             Ok(Part::Var { name, default: Some(default) })
         }
         Some(_) => Err(invalid(*i)),
@@ -185,6 +201,19 @@ mod tests {
         assert_eq!(
             Template::parse("${A B}").unwrap_err().to_string(),
             "`${A B}` is not a variable reference"
+        );
+    }
+
+    #[test]
+    fn deeply_nested_defaults_are_an_error_not_a_stack_overflow() {
+        let nested = |n: usize| format!("{}x{}", "${A:-".repeat(n), "}".repeat(n));
+        assert!(Template::parse(&nested(MAX_NESTING)).is_ok());
+        let err = Template::parse(&nested(MAX_NESTING + 1)).unwrap_err();
+        assert_eq!(err, TemplateError::TooDeep { limit: MAX_NESTING });
+        assert_eq!(err.to_string(), "defaults (`${NAME:-...}`) nest deeper than 32");
+        assert_eq!(
+            Template::parse(&nested(200_000)).unwrap_err(),
+            TemplateError::TooDeep { limit: MAX_NESTING }
         );
     }
 

@@ -278,3 +278,49 @@ fn outer_skips_nothing_it_can_read() {
     assert_eq!(outer.get("A"), Some("1"));
     assert!(Outer::from_process().names().count() > 0);
 }
+
+#[test]
+fn long_reference_chains_resolve_in_order_and_deep_nesting_is_an_error() {
+    // 10,000 links, each referring to the one before: resolved in file order, never deep.
+    let mut forward = fixture().set("A0", "x");
+    for i in 1..=10_000 {
+        forward = forward.set(&format!("A{i}"), &format!("${{A{}}}", i - 1));
+    }
+    let values = forward.values(&[]);
+    assert_eq!(values.len(), 10_001);
+    assert!(values.iter().all(|(_, v)| v.as_deref() == Some("x")));
+
+    // The same chain written backwards: each link is a forward reference, so resolving
+    // the first one nests 10,000 deep. That is an error, not a stack overflow.
+    let mut backward = fixture();
+    for i in 0..10_000 {
+        backward = backward.set(&format!("A{i}"), &format!("${{A{}}}", i + 1));
+    }
+    let backward = backward.set("A10000", "x");
+    assert_eq!(
+        backward.error(&[], false),
+        "`${...}` references nest deeper than 100, starting from `A0` (den.toml:2)"
+    );
+
+    // Within the limit, backward chains are fine; a cycle stays a cycle.
+    let mut short = fixture();
+    for i in 0..50 {
+        short = short.set(&format!("A{i}"), &format!("${{A{}}}", i + 1));
+    }
+    assert!(short.set("A50", "y").values(&[]).iter().all(|(_, v)| v.as_deref() == Some("y")));
+    let cycle = fixture().set("A", "${B}").set("B", "${A}");
+    assert!(cycle.error(&[], false).starts_with("variables refer to each other in a cycle"));
+}
+
+#[test]
+fn forty_thousand_keys_resolve_each_to_its_value() {
+    let mut many = fixture();
+    for i in 0..40_000 {
+        many = many.set(&format!("K{i}"), &format!("v{i}${{K{}:-}}", i / 2));
+    }
+    let values = many.values(&[]);
+    assert_eq!(values.len(), 40_000);
+    assert_eq!(values[0], ("K0".to_string(), Some("v0".to_string())));
+    // K3 = v3 + K1 (= v1 + K0 (= v0)).
+    assert_eq!(values[3], ("K3".to_string(), Some("v3v1v0".to_string())));
+}

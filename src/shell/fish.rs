@@ -25,3 +25,27 @@ pub fn render(target: &Target) -> String {
 pub fn quote(value: &str) -> String {
     format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'"))
 }
+
+/// A fish word of exactly these bytes, which need not be UTF-8 (a path): as `quote` when
+/// they are text, else quoted runs of printable ASCII joined with `\XHH` byte escapes.
+pub fn quote_bytes(bytes: &[u8]) -> String {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return quote(text);
+    }
+    let mut out = String::new();
+    let mut run = String::new();
+    for &b in bytes {
+        if (0x20..=0x7e).contains(&b) {
+            run.push(char::from(b));
+            continue;
+        }
+        if !run.is_empty() {
+            out.push_str(&quote(&std::mem::take(&mut run)));
+        }
+        out.push_str(&format!("\\X{b:02x}"));
+    }
+    if !run.is_empty() || out.is_empty() {
+        out.push_str(&quote(&run));
+    }
+    out
+}

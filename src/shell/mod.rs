@@ -9,6 +9,7 @@ mod github;
 mod json;
 mod posix;
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{ExportFormat, Shell};
@@ -26,11 +27,13 @@ pub fn render(target: &Target, format: ExportFormat) -> String {
     }
 }
 
-/// A word `shell` reads back as exactly `value`.
-pub fn quote(shell: Shell, value: &str) -> String {
+/// A word `shell` reads back as exactly the bytes of `value` (a path, which need not be
+/// UTF-8: the hook must test the very files den read, and call den where it is).
+pub fn quote_os(shell: Shell, value: &OsStr) -> String {
+    let bytes = value.as_encoded_bytes();
     match shell {
-        Shell::Bash | Shell::Zsh => posix::quote(value),
-        Shell::Fish => fish::quote(value),
+        Shell::Bash | Shell::Zsh => posix::quote_bytes(bytes),
+        Shell::Fish => fish::quote_bytes(bytes),
     }
 }
 
@@ -51,11 +54,11 @@ pub fn assignments(shell: Shell, changes: &[(String, Option<String>)]) -> String
     }
 }
 
-/// A statement setting the shell-local (not exported) variable `name` to `value`.
-pub fn set_local(shell: Shell, name: &str, value: &str) -> String {
+/// A statement setting the shell-local (not exported) variable `name` to `value`'s bytes.
+pub fn set_local(shell: Shell, name: &str, value: &OsStr) -> String {
     match shell {
-        Shell::Bash | Shell::Zsh => format!("{name}={};\n", posix::quote(value)),
-        Shell::Fish => format!("set -g {name} {};\n", fish::quote(value)),
+        Shell::Bash | Shell::Zsh => format!("{name}={};\n", quote_os(shell, value)),
+        Shell::Fish => format!("set -g {name} {};\n", quote_os(shell, value)),
     }
 }
 
@@ -63,7 +66,7 @@ pub fn set_local(shell: Shell, name: &str, value: &str) -> String {
 /// `stamp`, or any of `exists` is gone. Generated per load so that the prompt runs one
 /// compound test of literal paths, with no loop over a list.
 pub fn changed_function(shell: Shell, watch: &[PathBuf], exists: &[PathBuf], stamp: &Path) -> String {
-    let q = |p: &Path| quote(shell, &p.to_string_lossy());
+    let q = |p: &Path| quote_os(shell, p.as_os_str());
     let stamp = q(stamp);
     let newer = watch.iter().map(|f| format!("{} -nt {stamp}", q(f)));
     let gone = exists.iter().map(|f| format!("! -e {}", q(f)));

@@ -39,3 +39,23 @@ pub fn quote(value: &str) -> String {
     out.push('\'');
     out
 }
+
+/// A word bash and zsh read as exactly these bytes, which need not be UTF-8 (a path): as
+/// `quote` when they are text, else ANSI-C `$'...'` with `\xHH` for every byte that is
+/// not printable ASCII.
+pub fn quote_bytes(bytes: &[u8]) -> String {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return quote(text);
+    }
+    let mut out = String::from("$'");
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str(r"\\"),
+            b'\'' => out.push_str(r"\'"),
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('\'');
+    out
+}

@@ -189,3 +189,33 @@ fn fish_reads_back_the_exact_bytes() {
     let env = eval_in("fish", &["--no-config", "-c"], &rendered, |f| format!("cat '{f}' | source"));
     assert_exact("fish", env);
 }
+
+#[test]
+fn paths_that_are_not_utf8_are_quoted_byte_for_byte_in_each_shell() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    use crate::cli::Shell;
+
+    let paths: &[&[u8]] = &[b"/tmp/proj\xff", b"/a b/it's \\ \xfe\xc3\xa9\x01/x", b"\xff1a", b"plain/path"];
+    let shells = [
+        (Shell::Bash, "bash", &["--norc", "--noprofile", "-c"][..]),
+        (Shell::Zsh, "zsh", &["-f", "-c"]),
+        (Shell::Fish, "fish", &["--no-config", "-c"]),
+    ];
+    for (shell, name, args) in shells {
+        let Ok(path) = which(name) else { continue };
+        for bytes in paths {
+            let word = super::quote_os(shell, OsStr::from_bytes(bytes));
+            assert!(word.is_ascii() || std::str::from_utf8(bytes).is_ok(), "{word}");
+            let out = Command::new(&path)
+                .args(args)
+                .arg(format!("printf '%s' {word}"))
+                .env_clear()
+                .env("LANG", "C.UTF-8")
+                .output()
+                .unwrap();
+            assert_eq!(out.stdout, *bytes, "{name}: {word}");
+        }
+    }
+}
