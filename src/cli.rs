@@ -55,7 +55,7 @@ pub enum Command {
     /// Stop the project's services
     Down(DownArgs),
     /// List the project's services and their state
-    Ps,
+    Ps(PsArgs),
     /// Show a service's logs
     Logs(LogsArgs),
     /// Restart a service
@@ -73,6 +73,9 @@ pub enum Command {
     /// Inspect and clean the shared store
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// The background services supervisor `den up -d` starts (not for direct use)
+    #[command(name = "__supervise", hide = true)]
+    Supervise,
 }
 
 #[derive(Debug, Args)]
@@ -196,9 +199,21 @@ pub struct UpArgs {
 
 #[derive(Debug, Args)]
 pub struct DownArgs {
+    /// Services to stop, with what depends on them (default: all)
+    pub services: Vec<String>,
     /// Also delete the services' data in .den/state
     #[arg(long)]
     pub purge: bool,
+    /// Delete without asking (with --purge)
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PsArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -207,6 +222,9 @@ pub struct LogsArgs {
     /// Keep following the log
     #[arg(short, long)]
     pub follow: bool,
+    /// Show the last N lines
+    #[arg(short = 'n', long = "lines", value_name = "N", default_value_t = 100)]
+    pub lines: usize,
 }
 
 #[derive(Debug, Args)]

@@ -29,6 +29,8 @@ pub enum Error {
     ToolCmd(#[from] crate::cmd::toolset::Error),
     #[error(transparent)]
     OneOff(#[from] crate::oneoff::Error),
+    #[error(transparent)]
+    Services(#[from] crate::services::Error),
     /// A command that a later release of den provides.
     #[error("`den {0}` is not available yet in this version of den")]
     NotYet(&'static str),
@@ -55,6 +57,7 @@ impl Error {
             Error::Tools(e) => e.help(),
             Error::ToolCmd(e) => e.help(),
             Error::OneOff(e) => e.help(),
+            Error::Services(e) => e.help(),
             Error::NotYet(_) => Some("see `den --help` for the commands this version provides".into()),
             Error::Io { .. } => None,
         }

@@ -13,6 +13,7 @@ mod oneoff;
 mod paths;
 mod project;
 mod resolve;
+mod services;
 mod session;
 mod shell;
 mod store;

@@ -3,6 +3,7 @@
 
 mod add;
 mod cache;
+mod down;
 mod enter;
 mod explain;
 mod export;
@@ -10,15 +11,19 @@ mod hook;
 mod init;
 mod install;
 mod lock;
+mod logs;
 mod ls;
 mod ls_remote;
 mod outdated;
+mod ps;
 mod remove;
+mod restart;
 mod run;
 mod table;
 pub mod toolset;
 mod trust;
 mod untrust;
+mod up;
 mod upgrade;
 mod which;
 mod x;
@@ -74,11 +79,12 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Ls => ls::run(&ctx),
         Command::LsRemote(args) => ls_remote::run(&ctx, args),
         Command::Which(args) => which::run(&ctx, args),
-        Command::Up(_) => Err(Error::NotYet("up")),
-        Command::Down(_) => Err(Error::NotYet("down")),
-        Command::Ps => Err(Error::NotYet("ps")),
-        Command::Logs(_) => Err(Error::NotYet("logs")),
-        Command::Restart(_) => Err(Error::NotYet("restart")),
+        Command::Up(args) => up::run(&ctx, args),
+        Command::Down(args) => down::run(&ctx, args),
+        Command::Ps(args) => ps::run(&ctx, args),
+        Command::Logs(args) => logs::run(&ctx, args),
+        Command::Restart(args) => restart::run(&ctx, args),
+        Command::Supervise => up::supervise(&ctx),
         Command::Ide(_) => Err(Error::NotYet("ide")),
         Command::Trust(args) => trust::run(&ctx, args),
         Command::Untrust(args) => untrust::run(&ctx, args),

@@ -85,8 +85,8 @@ pub struct Dotenv {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
     pub name: String,
-    /// The command line, run by `sh -c` in `cwd`.
-    pub run: Option<String>,
+    /// What to run, in `cwd`.
+    pub run: Option<Run>,
     /// A built-in recipe: `postgres`, `redis`, `valkey`, `mysql`.
     pub preset: Option<String>,
     /// Version spec of the preset's tool.
@@ -104,6 +104,14 @@ pub struct Service {
     /// Time between the stop signal and SIGKILL.
     pub stop_timeout: Duration,
     pub at: Location,
+}
+
+/// A service's command: a string is a shell command line (`sh -c 'exec …'`), an array is
+/// an argv exec'd directly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Run {
+    Shell(String),
+    Argv(Vec<String>),
 }
 
 /// How den knows a service is ready.

@@ -92,9 +92,9 @@ fn a_broken_user_config_is_reported_by_every_command() {
 #[test]
 fn commands_not_built_yet_say_so_and_fail() {
     let env = Env::new();
-    let out = run(env.den(), &["up"]);
+    let out = run(env.den(), &["ide"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.starts_with("den: `den up` is not available yet"), "{}", out.stderr);
+    assert!(out.stderr.starts_with("den: `den ide` is not available yet"), "{}", out.stderr);
 }
 
 fn den_on_a_terminal(env: &Env, no_color: bool) -> String {

@@ -21,6 +21,7 @@ mod project;
 mod pty;
 mod run;
 mod run_live;
+mod services;
 mod shells;
 mod store_files;
 mod tools;

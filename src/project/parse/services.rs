@@ -15,7 +15,7 @@ use toml::de::DeValue;
 use super::env::{scalar, var_name};
 use super::walk::{Doc, Key, Res, Value, integer, is_plain_name};
 use crate::project::diag::suggest;
-use crate::project::{Probe, Ready, Restart, Service};
+use crate::project::{Probe, Ready, Restart, Run, Service};
 
 const SERVICE_KEYS: &[&str] = &[
     "run",
@@ -88,7 +88,7 @@ fn service(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>, deps: &mut Vec<Dep>)
     for (k, v) in table {
         let what: &str = k.get_ref();
         match what {
-            "run" => s.run = Some(doc.nonempty(v, what)?.to_string()),
+            "run" => s.run = Some(run(doc, v)?),
             "preset" => s.preset = Some(preset(doc, v)?),
             "version" => s.version = Some(doc.nonempty(v, what)?.to_string()),
             "port" => s.port = Some(port(doc, v, what)?),
@@ -132,6 +132,22 @@ fn service(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>, deps: &mut Vec<Dep>)
         )),
         _ => Ok(s),
     }
+}
+
+/// `run = "cmd line"` (through a shell) or `run = ["prog", "arg"]` (exec'd as given).
+fn run(doc: &Doc<'_>, value: &Value<'_>) -> Res<Run> {
+    if let DeValue::String(_) = value.get_ref() {
+        return Ok(Run::Shell(doc.nonempty(value, "run")?.to_string()));
+    }
+    let argv: Vec<String> = doc.strings(value, "run")?.into_iter().map(|(s, _)| s).collect();
+    if argv.first().is_none_or(String::is_empty) {
+        return Err(doc.err_help(
+            value.span(),
+            "`run` needs a program",
+            "give a command line (`run = \"node server.js\"`) or an argv (`run = [\"node\", \"server.js\"]`)",
+        ));
+    }
+    Ok(Run::Argv(argv))
 }
 
 fn preset(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {

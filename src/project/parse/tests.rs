@@ -109,7 +109,7 @@ editor = "code"
     );
     let api = &m.services["api"];
     assert_eq!(api.at.line, 24);
-    assert_eq!(api.run.as_deref(), Some("node server.js"));
+    assert_eq!(api.run, Some(crate::project::Run::Shell("node server.js".into())));
     let ready = api.ready.as_ref().unwrap();
     assert_eq!(ready.probe, Probe::Http("http://127.0.0.1:3000/health".into()));
     assert_eq!(ready.timeout, Duration::from_secs(30));
@@ -287,4 +287,19 @@ fn env_two_actions_full_error() {
          2 | PATH = { prepend = [\"bin\"], append = [\"x\"] }\n  |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n\
          help: use exactly one of `prepend = [..]`, `append = [..]`, `file = \"..\"`, `command = \"..\"`, `unset = true`"
     );
+}
+
+#[test]
+fn service_run_is_a_command_line_or_an_argv() {
+    let m =
+        ok("[services.a]\nrun = [\"python3\", \"-m\", \"http.server\"]\n[services.b]\nrun = \"sleep 1\"\n");
+    assert_eq!(
+        m.services["a"].run,
+        Some(crate::project::Run::Argv(vec!["python3".into(), "-m".into(), "http.server".into()]))
+    );
+    assert_eq!(m.services["b"].run, Some(crate::project::Run::Shell("sleep 1".into())));
+    for bad in ["run = []", "run = [\"\"]"] {
+        assert!(err(&format!("[services.a]\n{bad}\n")).contains("`run` needs a program"), "{bad}");
+    }
+    assert!(err("[services.a]\nrun = [1]\n").contains("an array of strings"));
 }

@@ -1,0 +1,64 @@
+//! `den down [name…] [--purge [--yes]]`: stop services (with what depends on them) through
+//! the project's supervisor, or all of them and the supervisor; stop anything a dead
+//! supervisor left; with `--purge`, delete their data in `.den/state/` after a
+//! confirmation (a terminal) or `--yes`. Stopping needs no trust: it only ends processes.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use crate::cli::DownArgs;
+use crate::error::{Error, Result};
+use crate::services::control::{self, Request};
+use crate::services::{self, Dirs};
+use crate::{fs_util, ui};
+
+use super::Ctx;
+
+pub fn run(ctx: &Ctx, args: DownArgs) -> Result<ExitCode> {
+    let project = super::up::find(ctx)?;
+    super::up::check_names(&project, &args.services)?;
+    let dirs = Dirs::of(&project.root);
+    if let Some(lease) = services::supervisor(&dirs) {
+        if args.services.is_empty() {
+            control::request(&dirs, &Request::Down)?;
+            let began = Instant::now();
+            while lease.alive() && began.elapsed() < Duration::from_secs(10) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        } else {
+            control::request(&dirs, &Request::Stop { names: args.services.clone() })?;
+        }
+    }
+    super::up::swept(&dirs);
+    if args.purge {
+        purge(&dirs, &args)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Deletes `.den/state/<name>/` for the named services (all of `.den/state/` otherwise).
+fn purge(dirs: &Dirs, args: &DownArgs) -> Result<()> {
+    let targets: Vec<_> = if args.services.is_empty() {
+        vec![dirs.state.clone()]
+    } else {
+        args.services.iter().map(|n| dirs.state.join(n)).collect()
+    };
+    let targets: Vec<_> = targets.into_iter().filter(|t| std::fs::symlink_metadata(t).is_ok()).collect();
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let list = targets.iter().map(|t| t.display().to_string()).collect::<Vec<_>>().join(", ");
+    if !args.yes {
+        if !ui::interactive() {
+            return Err(services::Error::PurgeNeedsYes { state: targets[0].clone() }.into());
+        }
+        if !ui::confirm(&format!("delete {list}?")) {
+            return Err(services::Error::PurgeNeedsYes { state: targets[0].clone() }.into());
+        }
+    }
+    for t in &targets {
+        fs_util::remove_tree(t).map_err(|e| Error::io(format!("cannot delete {}", t.display()), e))?;
+    }
+    ui::note(&format!("deleted {list}"));
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! The control socket (`.den/run/supervisor.sock`, in the 0700 run directory): one JSON
+//! request per connection, one JSON reply once the work is done. Also the session records
+//! `den enter` leaves in `.den/sessions/` and whether any of them is still alive. The socket
+//! is only ever bound by the supervisor; clients never start anything through it but
+//! services of the project the supervisor was started for.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::supervisor::Supervisor;
+use super::{Dirs, Error, procfs};
+
+/// What a client asks the supervisor.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+pub enum Request {
+    /// Start services (all when empty); `session`: for `den enter`.
+    Start {
+        names: Vec<String>,
+        session: bool,
+    },
+    /// Stop services (and what depends on them).
+    Stop {
+        names: Vec<String>,
+    },
+    /// Stop everything and end the supervisor.
+    Down,
+    Restart {
+        name: String,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Reply {
+    ok: bool,
+    message: Option<String>,
+    help: Option<String>,
+}
+
+/// Binds the socket and answers requests on a thread of their own (each connection on
+/// its own thread, so that a long start does not block `den down`).
+pub fn listen(sup: &Arc<Supervisor>) -> Result<(), Error> {
+    let path = sup_dirs(sup).socket();
+    let _ = std::fs::remove_file(&path);
+    let listener = UnixListener::bind(&path)
+        .map_err(|e| Error::io(format!("cannot listen on {}", path.display()), e))?;
+    let sup = Arc::clone(sup);
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let sup = Arc::clone(&sup);
+            std::thread::spawn(move || answer(&sup, conn));
+        }
+    });
+    Ok(())
+}
+
+fn sup_dirs(sup: &Supervisor) -> &Dirs {
+    sup.dirs()
+}
+
+fn answer(sup: &Arc<Supervisor>, conn: UnixStream) {
+    let mut line = String::new();
+    let Ok(reader_conn) = conn.try_clone() else { return };
+    if BufReader::new(reader_conn).take_line(&mut line).is_err() {
+        return;
+    }
+    let result = match serde_json::from_str::<Request>(&line) {
+        Ok(Request::Start { names, session }) => sup.start(&names, session),
+        Ok(Request::Stop { names }) => {
+            match names.iter().find(|n| !sup.units().iter().any(|u| &u.name == *n)) {
+                Some(n) => Err(super::plan::unknown(sup.units(), n)),
+                None => {
+                    sup.stop(&names, false);
+                    Ok(())
+                }
+            }
+        }
+        Ok(Request::Down) => {
+            sup.stop_all();
+            Ok(())
+        }
+        Ok(Request::Restart { name }) => sup.restart(&name),
+        Err(e) => Err(Error::Remote { message: format!("bad request: {e}"), help: None }),
+    };
+    let reply = match result {
+        Ok(()) => Reply { ok: true, message: None, help: None },
+        Err(e) => Reply { ok: false, message: Some(e.to_string()), help: e.help() },
+    };
+    let mut conn = conn;
+    if let Ok(mut json) = serde_json::to_vec(&reply) {
+        json.push(b'\n');
+        let _ = conn.write_all(&json);
+    }
+}
+
+trait TakeLine {
+    fn take_line(&mut self, line: &mut String) -> std::io::Result<usize>;
+}
+
+impl<R: BufRead> TakeLine for R {
+    /// One line of at most 64 KiB.
+    fn take_line(&mut self, line: &mut String) -> std::io::Result<usize> {
+        use std::io::Read;
+        self.take(64 * 1024).read_line(line)
+    }
+}
+
+/// Sends `request` to the project's supervisor and waits for its answer.
+pub fn request(dirs: &Dirs, request: &Request) -> Result<(), Error> {
+    let path = dirs.socket();
+    let mut conn = UnixStream::connect(&path)
+        .map_err(|e| Error::io(format!("cannot reach the supervisor at {}", path.display()), e))?;
+    let mut json = serde_json::to_vec(request).expect("requests serialize");
+    json.push(b'\n');
+    conn.write_all(&json).map_err(|e| Error::io("cannot talk to the supervisor", e))?;
+    let mut line = String::new();
+    BufReader::new(conn).take_line(&mut line).map_err(|e| Error::io("cannot hear the supervisor", e))?;
+    let reply: Reply = serde_json::from_str(&line).map_err(|_| Error::Remote {
+        message: "the supervisor ended before it answered".into(),
+        help: Some("see .den/logs/supervisor.log".into()),
+    })?;
+    if reply.ok {
+        return Ok(());
+    }
+    Err(Error::Remote { message: reply.message.unwrap_or_default(), help: reply.help })
+}
+
+/// Whether any `den enter` session of the project is still alive (a record whose process
+/// is gone, or is another process now, does not count).
+pub fn sessions_alive(dirs: &Dirs) -> bool {
+    let Ok(entries) = std::fs::read_dir(dirs.root.join(".den/sessions")) else { return false };
+    entries.flatten().any(|e| {
+        let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+        let mut parts = text.split_whitespace();
+        let pid = parts.next().and_then(|p| p.parse::<i32>().ok());
+        let start = parts.next().and_then(|s| s.parse::<u64>().ok());
+        match (pid, start) {
+            (Some(pid), Some(start)) => procfs::is(pid, start),
+            (Some(pid), None) => procfs::start_time(pid).is_some(),
+            _ => false,
+        }
+    })
+}

@@ -1,0 +1,92 @@
+//! What can go wrong with services, each with the cause and what to do next.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A services failure.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no service `{name}` in this project")]
+    Unknown { name: String, declared: String },
+    #[error("this project declares no services")]
+    NoServices,
+    #[error("port {port} for service `{service}` is already in use{}", holder_text(.holder))]
+    PortInUse { service: String, port: u16, holder: Option<(i32, String)> },
+    #[error("service `{service}` exited during start ({status}); last lines of {}:\n{tail}", .log.display())]
+    Exited { service: String, status: String, log: PathBuf, tail: String },
+    #[error("service `{service}` was not ready after {}: {check} never answered", secs(.waited))]
+    NotReady { service: String, check: String, waited: Duration, log: PathBuf },
+    #[error("service `{service}` did not start because `{dependency}` failed")]
+    Dependency { service: String, dependency: String },
+    #[error("cannot start service `{service}` (`{program}`): {source}")]
+    Spawn {
+        service: String,
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the services of this project are already supervised by den (pid {pid})")]
+    Running { pid: i32 },
+    #[error("the background supervisor stopped before it was ready; its log is {}:\n{tail}", .log.display())]
+    SupervisorDied { log: PathBuf, tail: String },
+    #[error("{message}")]
+    Remote { message: String, help: Option<String> },
+    #[error("`den down --purge` deletes {} and needs a confirmation", .state.display())]
+    PurgeNeedsYes { state: PathBuf },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn holder_text(holder: &Option<(i32, String)>) -> String {
+    match holder {
+        Some((pid, cmd)) if cmd.is_empty() => format!(" by pid {pid}"),
+        Some((pid, cmd)) => format!(" by pid {pid} ({cmd})"),
+        None => String::new(),
+    }
+}
+
+fn secs(d: &Duration) -> String {
+    format!("{:.1}s", d.as_secs_f64())
+}
+
+impl Error {
+    /// What to do next.
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            Error::Unknown { declared, .. } => declared.clone(),
+            Error::NoServices => {
+                "declare one in den.toml: [services.web] run = \"python3 -m http.server\"".into()
+            }
+            Error::PortInUse { holder: Some((pid, _)), .. } => {
+                format!("stop that process (kill {pid}) or give the service another `port` in den.toml")
+            }
+            Error::PortInUse { .. } => {
+                "stop what listens there, or give the service another `port` in den.toml".into()
+            }
+            Error::Exited { service, .. } => {
+                format!("fix the command of [services.{service}] and run `den up` again")
+            }
+            Error::NotReady { log, service, .. } => format!(
+                "see {} (or `den logs {service}`); raise `ready.timeout` if the service is just slow",
+                log.display()
+            ),
+            Error::Dependency { dependency, .. } => format!("see `den logs {dependency}`"),
+            Error::Spawn { .. } => {
+                "check that the program exists in the project's environment (`den run -- which …`)".into()
+            }
+            Error::Running { .. } => "add services to it with `den up -d`, or stop it with `den down`".into(),
+            Error::SupervisorDied { .. } => return None,
+            Error::Remote { help, .. } => return help.clone(),
+            Error::PurgeNeedsYes { .. } => "run `den down --purge --yes` to delete the data".into(),
+            Error::Io { .. } => return None,
+        })
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
+        Error::Io { context: context.into(), source }
+    }
+}

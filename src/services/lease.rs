@@ -1,0 +1,84 @@
+//! Lease files under `.den/run/`: `<name>.lease` for each running service (its process
+//! group leader) and `supervisor.lease` for the supervisor, each holding a pid and that
+//! process's start time, so a recycled pid is never taken for a service. They let any later
+//! `den` find what a crashed supervisor left behind. Never starts anything.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::procfs;
+use crate::fs_util;
+
+/// The supervisor's own lease: `.pid`, not `.lease`, so that a service may be called
+/// `supervisor`.
+pub const SUPERVISOR: &str = "supervisor.pid";
+
+/// A process named by pid and start time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lease {
+    pub pid: i32,
+    pub start: u64,
+}
+
+impl Lease {
+    /// The lease of a live process, taken now.
+    pub fn of(pid: i32) -> Option<Lease> {
+        procfs::start_time(pid).map(|start| Lease { pid, start })
+    }
+
+    /// Whether the process is still the one leased.
+    pub fn alive(&self) -> bool {
+        procfs::is(self.pid, self.start)
+    }
+}
+
+/// The lease file of service `name`.
+pub fn path(run: &Path, name: &str) -> PathBuf {
+    run.join(format!("{name}.lease"))
+}
+
+/// Writes a lease (0600, atomically).
+pub fn write(path: &Path, lease: Lease) -> std::io::Result<()> {
+    fs_util::write_atomic(path, format!("{} {}\n", lease.pid, lease.start).as_bytes(), 0o600)
+}
+
+/// Reads a lease; `None` when it is missing or not a lease.
+pub fn read(path: &Path) -> Option<Lease> {
+    let text = fs::read_to_string(path).ok()?;
+    let (pid, start) = text.trim().split_once(' ')?;
+    Some(Lease { pid: pid.parse().ok().filter(|p| *p > 1)?, start: start.parse().ok()? })
+}
+
+/// Every service lease in `run`, by service name.
+pub fn services(run: &Path) -> Vec<(String, PathBuf)> {
+    let Ok(entries) = fs::read_dir(run) else { return Vec::new() };
+    let mut out: Vec<(String, PathBuf)> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.strip_suffix(".lease")?.to_string();
+            Some((name, e.path()))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_rejects_garbage() {
+        let tmp = tempfile::tempdir().unwrap();
+        let me = Lease::of(std::process::id() as i32).unwrap();
+        let p = path(tmp.path(), "db");
+        write(&p, me).unwrap();
+        assert_eq!(read(&p), Some(me));
+        assert!(me.alive());
+        for bad in ["", "12", "1 5", "x y", "-5 3"] {
+            fs::write(&p, bad).unwrap();
+            assert_eq!(read(&p), None, "{bad:?}");
+        }
+        assert_eq!(services(tmp.path()), vec![("db".to_string(), p)]);
+    }
+}

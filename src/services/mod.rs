@@ -1,0 +1,126 @@
+//! Services (spec §7): the model turned into a plan (`plan`), the supervisor that runs it
+//! (`supervisor`, one per project, in the foreground for `den up` or detached for
+//! `den up -d`), readiness probes, logs, leases and the control socket. Front-end only:
+//! the hook never reaches this module, and nothing here computes an environment — the
+//! caller hands the supervisor the project's environment, built the one way den builds it.
+//!
+//! Nothing of den's is ever left running: services die with a killed supervisor
+//! (parent-death signal), and `sweep` stops whatever a dead supervisor's leases still name.
+
+pub mod control;
+mod error;
+pub mod lease;
+pub mod logfile;
+pub mod plan;
+pub mod probe;
+pub mod procfs;
+pub mod status;
+pub mod supervisor;
+
+pub use error::Error;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
+use crate::fs_util;
+
+/// A project's service directories under `.den/`.
+#[derive(Debug, Clone)]
+pub struct Dirs {
+    pub root: PathBuf,
+    /// Leases, status, the control socket (0700).
+    pub run: PathBuf,
+    /// `<name>.log` per service.
+    pub logs: PathBuf,
+    /// `<name>/` data per service.
+    pub state: PathBuf,
+}
+
+impl Dirs {
+    pub fn of(root: &Path) -> Dirs {
+        let den = root.join(".den");
+        Dirs {
+            root: root.to_path_buf(),
+            run: den.join("run"),
+            logs: den.join("logs"),
+            state: den.join("state"),
+        }
+    }
+
+    /// Creates the directories (0700), one component at a time, never through a link a
+    /// repository may have planted, with `.den/.gitignore`.
+    pub fn create(&self) -> Result<(), Error> {
+        let den = self.root.join(".den");
+        for dir in [&den, &self.run, &self.logs, &self.state] {
+            if let Some(target) = fs_util::real_dir(dir).map_err(|e| io_err(dir, e))? {
+                crate::ui::warn(&format!(
+                    "replaced {}, a symbolic link to {target:?}, by a directory: den never writes through links it did not create",
+                    dir.display()
+                ));
+            }
+        }
+        fs_util::private_dir(&self.run).map_err(|e| io_err(&self.run, e))?;
+        let ignore = den.join(".gitignore");
+        if !std::fs::symlink_metadata(&ignore).is_ok_and(|m| m.is_file()) {
+            fs_util::write_atomic(&ignore, b"# den's per-project state; never commit it.\n*\n", 0o600)
+                .map_err(|e| io_err(&ignore, e))?;
+        }
+        Ok(())
+    }
+
+    pub fn log(&self, name: &str) -> PathBuf {
+        self.logs.join(format!("{name}.log"))
+    }
+
+    pub fn socket(&self) -> PathBuf {
+        self.run.join("supervisor.sock")
+    }
+
+    pub fn supervisor_lease(&self) -> PathBuf {
+        self.run.join(lease::SUPERVISOR)
+    }
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> Error {
+    Error::io(format!("cannot create {}", path.display()), e)
+}
+
+/// The live supervisor of the project, if any.
+pub fn supervisor(dirs: &Dirs) -> Option<lease::Lease> {
+    lease::read(&dirs.supervisor_lease()).filter(lease::Lease::alive)
+}
+
+/// When no supervisor is alive, stops every service its leases still name (a supervisor
+/// killed before it could stop them) and clears its files. Returns the services stopped.
+pub fn sweep(dirs: &Dirs) -> Vec<(String, i32)> {
+    if supervisor(dirs).is_some() {
+        return Vec::new();
+    }
+    let mut stopped = Vec::new();
+    for (name, path) in lease::services(&dirs.run) {
+        if let Some(lease) = lease::read(&path).filter(lease::Lease::alive) {
+            stop_group(lease, Signal::SIGTERM, Duration::from_secs(3));
+            stopped.push((name, lease.pid));
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+    for file in [dirs.run.join(status::FILE), dirs.socket(), dirs.supervisor_lease()] {
+        let _ = std::fs::remove_file(file);
+    }
+    stopped
+}
+
+/// Sends `signal` to the process group led by the leased process, then SIGKILL to the
+/// group if the leader is still there after `grace`.
+pub fn stop_group(lease: lease::Lease, signal: Signal, grace: Duration) {
+    let group = Pid::from_raw(lease.pid);
+    let _ = killpg(group, signal);
+    let deadline = Instant::now() + grace;
+    while lease.alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = killpg(group, Signal::SIGKILL);
+}

@@ -1,0 +1,345 @@
+//! `den up`/`ps`/`logs`/`restart`/`down` with real processes: a small HTTP server with an
+//! `http` check and a dependant, readiness timeouts, crashes on start, restarts, a port
+//! already taken, a supervisor killed with SIGKILL. Every test stops what it started, even
+//! when it fails (`Guard`).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{Env, run};
+
+/// Runs `den down` and kills every leased process group when dropped.
+pub struct Guard<'a> {
+    pub env: &'a Env,
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        let _ = self.env.den().arg("down").stdout(Stdio::null()).stderr(Stdio::null()).status();
+        let run_dir = self.env.project().join(".den/run");
+        for entry in std::fs::read_dir(&run_dir).into_iter().flatten().flatten() {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+            let Some(pid) = text.split_whitespace().next().and_then(|p| p.parse::<i32>().ok()) else {
+                continue;
+            };
+            if pid > 1 {
+                // SAFETY: plain kill(2) calls on pids/groups this test's den leased.
+                unsafe {
+                    libc::kill(-pid, libc::SIGKILL);
+                    libc::kill(pid, libc::SIGKILL);
+                }
+            }
+        }
+    }
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Whether `pid` is a live process (not a zombie).
+pub fn alive(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| s.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')))
+}
+
+/// Waits up to `secs` for `cond`.
+pub fn eventually(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    cond()
+}
+
+/// The project's services as `den ps --json` reports them: (name, state, pid, restarts).
+pub fn ps(env: &Env) -> Vec<(String, String, Option<i32>, u64)> {
+    let out = run(env.den(), &["ps", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    json.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["state"].as_str().unwrap().to_string(),
+                e["pid"].as_i64().map(|p| p as i32),
+                e["restarts"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn project(toml: &str) -> Env {
+    let env = Env::new();
+    env.write("den.toml", toml);
+    env.trust();
+    env
+}
+
+/// A web server on `port` with an http check, and an api that depends on it and prints
+/// a variable given in its `env`.
+fn web_and_api(port: u16) -> String {
+    format!(
+        r#"[services.api]
+run = ["python3", "-u", "-c", "import os, time\nprint('api sees', os.environ['GREETING'], flush=True)\ntime.sleep(600)"]
+depends_on = ["web"]
+env = {{ GREETING = "hello from ${{HOME}}" }}
+
+[services.web]
+run = "python3 -m http.server {port} --bind 127.0.0.1"
+ready = {{ http = "http://127.0.0.1:{port}/", timeout = "20s" }}
+"#
+    )
+}
+
+#[test]
+fn up_detached_starts_in_dependency_order_and_down_stops_everything() {
+    let port = free_port();
+    let env = project(&web_and_api(port));
+    let _guard = Guard { env: &env };
+    let out = run(env.den(), &["up", "-d"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let services = ps(&env);
+    assert_eq!(services.iter().map(|s| s.1.as_str()).collect::<Vec<_>>(), ["ready", "ready"], "{services:?}");
+    let pids: Vec<i32> = services.iter().map(|s| s.2.unwrap()).collect();
+    assert!(pids.iter().all(|p| alive(*p)));
+    // The web server answers, the api got its variable over the project environment.
+    let page = std::net::TcpStream::connect(("127.0.0.1", port));
+    assert!(page.is_ok());
+    assert!(eventually(10, || run(env.den(), &["logs", "api"]).stdout.contains("api sees hello from")));
+    let web_log = std::fs::read_to_string(env.project().join(".den/logs/web.log")).unwrap();
+    assert!(web_log.contains("den: ready after"), "{web_log}");
+    // web was ready before api started.
+    let api_log = std::fs::read_to_string(env.project().join(".den/logs/api.log")).unwrap();
+    assert!(api_log.contains("den: started `python3 -u -c"), "{api_log}");
+    let all = run(env.den(), &["logs", "-n", "50"]);
+    assert!(all.stdout.lines().any(|l| l.starts_with("web | ")), "{}", all.stdout);
+    assert!(all.stdout.lines().any(|l| l.starts_with("api | ")), "{}", all.stdout);
+    let table = run(env.den(), &["ps"]);
+    assert!(table.stdout.starts_with("NAME  STATE  PID"), "{}", table.stdout);
+
+    // Stopping web stops api first (it depends on web).
+    let out = run(env.den(), &["down", "web"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(pids.iter().all(|p| !alive(*p)));
+    let api_log = std::fs::read_to_string(env.project().join(".den/logs/api.log")).unwrap();
+    assert!(api_log.contains("den: stopped"), "{api_log}");
+    let out = run(env.den(), &["down"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(ps(&env).iter().all(|s| s.1 == "stopped"));
+    assert!(!env.project().join(".den/run/supervisor.pid").exists());
+}
+
+#[test]
+fn up_in_the_foreground_prefixes_lines_and_stops_on_sigterm() {
+    let port = free_port();
+    let env = project(&web_and_api(port));
+    let _guard = Guard { env: &env };
+    let mut child = env.den().arg("up").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.contains("api sees") {
+            break;
+        }
+    }
+    assert!(seen.iter().any(|l| l.starts_with("web | den: ready after")), "{seen:?}");
+    assert!(seen.iter().all(|l| !l.contains('\x1b')), "no colour when not a terminal: {seen:?}");
+    let pids: Vec<i32> = ps(&env).iter().map(|s| s.2.unwrap()).collect();
+    // SAFETY: signalling the den this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}: {stderr}");
+    let api_stop = rest.iter().position(|l| l.starts_with("api | den: stopped")).expect("api stopped");
+    let web_stop = rest.iter().position(|l| l.starts_with("web | den: stopped")).expect("web stopped");
+    assert!(api_stop < web_stop, "reverse order: {rest:?}");
+    assert!(pids.iter().all(|p| !alive(*p)));
+}
+
+#[test]
+fn a_service_never_ready_is_reported_with_its_check_and_wait_and_stopped() {
+    let port = free_port();
+    let env = project(&format!(
+        "[services.slow]\nrun = \"echo warming up; exec sleep 600\"\nready = {{ tcp = {port}, timeout = \"400ms\" }}\n"
+    ));
+    let _guard = Guard { env: &env };
+    let out = run(env.den(), &["up", "-d"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("service `slow` was not ready after 0."), "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("tcp 127.0.0.1:{port} never answered")), "{}", out.stderr);
+    assert!(out.stderr.contains("help: see "), "{}", out.stderr);
+    let log = std::fs::read_to_string(env.project().join(".den/logs/slow.log")).unwrap();
+    let pid: i32 = log.split("(pid ").nth(1).unwrap().split(')').next().unwrap().parse().unwrap();
+    assert!(eventually(5, || !alive(pid)));
+    assert!(eventually(5, || !env.project().join(".den/run/supervisor.pid").exists()));
+}
+
+#[test]
+fn a_crash_on_start_shows_the_end_of_the_log() {
+    let port = free_port();
+    let env = project(&format!(
+        "[services.bad]\nrun = \"echo first line; echo config is broken >&2; exit 3\"\nready = {{ tcp = {port} }}\n"
+    ));
+    let _guard = Guard { env: &env };
+    let out = run(env.den(), &["up", "-d"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("service `bad` exited during start (exit code 3)"), "{}", out.stderr);
+    assert!(out.stderr.contains("config is broken"), "{}", out.stderr);
+    assert!(out.stderr.contains("first line"), "{}", out.stderr);
+    // The foreground form says the same.
+    let out = run(env.den(), &["up"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("exited during start (exit code 3)"), "{}", out.stderr);
+}
+
+#[test]
+fn a_failing_service_is_restarted_with_backoff() {
+    let env = project(
+        "[services.flaky]\nrun = \"echo run >> runs.txt; sleep 0.1; exit 1\"\nrestart = \"on-failure\"\n",
+    );
+    let _guard = Guard { env: &env };
+    let out = run(env.den(), &["up", "-d"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let runs = || std::fs::read_to_string(env.project().join("runs.txt")).unwrap_or_default().lines().count();
+    assert!(eventually(15, || runs() >= 3), "runs: {}", runs());
+    let flaky = ps(&env).remove(0);
+    assert!(flaky.3 >= 2, "{flaky:?}");
+    let log = std::fs::read_to_string(env.project().join(".den/logs/flaky.log")).unwrap();
+    assert!(log.contains("den: exited (exit code 1)"), "{log}");
+    // Backoff doubles: 0.1s, then 0.2s, then 0.4s.
+    assert!(log.contains("den: restarting in 0.1s"), "{log}");
+    assert!(log.contains("den: restarting in 0.2s"), "{log}");
+    let out = run(env.den(), &["down"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let before = runs();
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(runs(), before, "nothing restarts after down");
+}
+
+#[test]
+fn restart_gives_a_new_process() {
+    let env = project("[services.s]\nrun = \"exec sleep 600\"\n");
+    let _guard = Guard { env: &env };
+    assert_eq!(run(env.den(), &["up", "-d"]).code, 0);
+    let before = ps(&env)[0].2.unwrap();
+    let out = run(env.den(), &["restart", "s"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let after = ps(&env)[0].clone();
+    assert_eq!(after.1, "ready");
+    assert_ne!(after.2.unwrap(), before);
+    assert!(!alive(before));
+    let out = run(env.den(), &["restart", "nope"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("no service `nope`"), "{}", out.stderr);
+    assert!(out.stderr.contains("help: the services declared are `s`"), "{}", out.stderr);
+}
+
+#[test]
+fn a_port_in_use_names_its_holder() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let env = project(&format!("[services.web]\nrun = \"exec sleep 600\"\nport = {port}\n"));
+    let _guard = Guard { env: &env };
+    let out = run(env.den(), &["up", "-d"]);
+    assert_eq!(out.code, 1);
+    let me = std::process::id();
+    assert!(
+        out.stderr.contains(&format!("port {port} for service `web` is already in use by pid {me} (")),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains(&format!("help: stop that process (kill {me})")), "{}", out.stderr);
+    drop(listener);
+}
+
+#[test]
+fn a_killed_supervisor_takes_its_services_with_it() {
+    let env = project("[services.a]\nrun = \"exec sleep 600\"\n[services.b]\nrun = [\"sleep\", \"601\"]\n");
+    let _guard = Guard { env: &env };
+    assert_eq!(run(env.den(), &["up", "-d"]).code, 0);
+    let pids: Vec<i32> = ps(&env).iter().map(|s| s.2.unwrap()).collect();
+    let text = std::fs::read_to_string(env.project().join(".den/run/supervisor.pid")).unwrap();
+    let supervisor: i32 = text.split_whitespace().next().unwrap().parse().unwrap();
+    // SAFETY: killing the supervisor this test started.
+    unsafe { libc::kill(supervisor, libc::SIGKILL) };
+    assert!(eventually(5, || pids.iter().all(|p| !alive(*p))), "services outlived their supervisor");
+    let services = ps(&env);
+    assert!(services.iter().all(|s| s.1 == "stopped"), "{services:?}");
+    assert!(std::fs::read_dir(env.project().join(".den/run")).unwrap().flatten().all(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        !name.ends_with(".lease") && name != "supervisor.pid"
+    }));
+}
+
+#[test]
+fn a_survivor_named_by_a_lease_is_stopped_by_the_next_den() {
+    let env = project("[services.a]\nrun = \"exec sleep 600\"\n");
+    let _guard = Guard { env: &env };
+    // A process in a group of its own, as a service is, that nothing supervises any more.
+    let mut survivor = Command::new("sleep");
+    survivor.arg("600");
+    std::os::unix::process::CommandExt::process_group(&mut survivor, 0);
+    let mut survivor = survivor.spawn().unwrap();
+    let pid = survivor.id() as i32;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let start = stat.rsplit_once(')').unwrap().1.split_whitespace().nth(19).unwrap().to_string();
+    let run_dir = env.project().join(".den/run");
+    std::fs::create_dir_all(&run_dir).unwrap();
+    std::fs::write(run_dir.join("a.lease"), format!("{pid} {start}\n")).unwrap();
+    // A lease whose pid was recycled (wrong start time) is not acted on.
+    let mut other = Command::new("sleep").arg("600").spawn().unwrap();
+    std::fs::write(run_dir.join("b.lease"), format!("{} 1\n", other.id())).unwrap();
+    let out = run(env.den(), &["ps"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!("stopped a (pid {pid}), left running by a supervisor that is gone")),
+        "{}",
+        out.stderr
+    );
+    let _ = survivor.wait();
+    assert!(other.try_wait().unwrap().is_none(), "an unrelated process with a recycled pid was killed");
+    let _ = other.kill();
+    let _ = other.wait();
+    assert!(!run_dir.join("a.lease").exists());
+}
+
+#[test]
+fn an_untrusted_project_starts_nothing() {
+    let env = Env::new();
+    env.write("den.toml", "[services.a]\nrun = \"echo ran > ran.txt; exec sleep 600\"\n");
+    let _guard = Guard { env: &env };
+    for args in [&["up", "-d"][..], &["up"][..]] {
+        let out = run(env.den(), args);
+        assert_eq!(out.code, 1);
+        assert!(out.stderr.contains("not trusted"), "{}", out.stderr);
+    }
+    assert!(!env.project().join("ran.txt").exists());
+    assert!(!env.project().join(".den/run/supervisor.pid").exists());
+}
+
+#[test]
+fn purge_needs_a_confirmation_or_yes() {
+    let env = project("[services.a]\nrun = \"exec sleep 600\"\n");
+    let _guard = Guard { env: &env };
+    let data = env.write(".den/state/a/data.txt", "keep me");
+    let out = run(env.den(), &["down", "--purge"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("needs a confirmation"), "{}", out.stderr);
+    assert!(data.exists());
+    let out = run(env.den(), &["down", "--purge", "--yes"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!data.exists());
+}
