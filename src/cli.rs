@@ -75,7 +75,7 @@ pub enum Command {
     Cache(CacheCommand),
     /// The background services supervisor `den up -d` starts (not for direct use)
     #[command(name = "__supervise", hide = true)]
-    Supervise,
+    Supervise(SuperviseArgs),
 }
 
 #[derive(Debug, Args)]
@@ -207,6 +207,13 @@ pub struct DownArgs {
     /// Delete without asking (with --purge)
     #[arg(long, short)]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SuperviseArgs {
+    /// The preset services' installed tools, as JSON, found by the den that starts it
+    #[arg(long, default_value = "{}")]
+    pub tools: String,
 }
 
 #[derive(Debug, Args)]

@@ -84,7 +84,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Ps(args) => ps::run(&ctx, args),
         Command::Logs(args) => logs::run(&ctx, args),
         Command::Restart(args) => restart::run(&ctx, args),
-        Command::Supervise => up::supervise(&ctx),
+        Command::Supervise(args) => up::supervise(&ctx, args),
         Command::Ide(_) => Err(Error::NotYet("ide")),
         Command::Trust(args) => trust::run(&ctx, args),
         Command::Untrust(args) => untrust::run(&ctx, args),

@@ -4,19 +4,22 @@
 //! re-exec'd as `den __supervise`, in its own session) takes them and this command returns
 //! once all are ready. An untrusted project starts nothing.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::cli::UpArgs;
+use crate::cli::{SuperviseArgs, UpArgs};
 use crate::error::{Error, Result};
+use crate::project::ToolRequest;
 use crate::project::{self, Project};
 use crate::services::control::{self, Request};
 use crate::services::plan;
 use crate::services::supervisor::{self, Echo};
-use crate::services::{self, Dirs, logfile};
+use crate::services::{self, Dirs, logfile, preset};
+use crate::tools::adhoc::{self, Request as ToolReq};
 use crate::{activate, env, env_vars, tools, ui};
 
 use super::Ctx;
@@ -27,14 +30,17 @@ const LISTEN_WAIT: Duration = Duration::from_secs(10);
 pub fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
     let project = find(ctx)?;
     super::enter::ensure_trusted(&project, false, "start its services")?;
-    let units = plan::units(&project)?;
-    plan::select(&units, &args.services)?;
+    check_names(&project, &args.services)?;
+    if project.manifest.services.is_empty() {
+        return Err(services::Error::NoServices.into());
+    }
     let dirs = Dirs::of(&project.root);
     dirs.create()?;
     swept(&dirs);
     if args.detach {
         install_tools(ctx, &project)?;
-        start_detached(&dirs, &args.services, false)?;
+        let tools = preset_tools(ctx, &project, true)?;
+        start_detached(&dirs, &tools, &args.services, false)?;
         for entry in services::status::read(&dirs.run).iter().filter(|e| e.state == "ready") {
             let port = entry.port.map(|p| format!(" on port {p}")).unwrap_or_default();
             ui::note(&format!("{} is ready{port} (pid {})", entry.name, entry.pid.unwrap_or(0)));
@@ -45,6 +51,7 @@ pub fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
         return Err(services::Error::Running { pid: lease.pid }.into());
     }
     let env = service_env(ctx, &project)?;
+    let units = plan::units(&project, &preset_tools(ctx, &project, true)?)?;
     let color =
         std::io::stdout().is_terminal() && std::env::var_os(env_vars::NO_COLOR).is_none_or(|v| v.is_empty());
     supervisor::serve(dirs, units, env, Echo::Prefixed { color }, Some(&args.services))?;
@@ -53,11 +60,13 @@ pub fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
 
 /// `den __supervise`: the detached supervisor, started by `den up -d` or `den enter` in
 /// the project root, with nothing to ask on a terminal.
-pub fn supervise(ctx: &Ctx) -> Result<ExitCode> {
+pub fn supervise(ctx: &Ctx, args: SuperviseArgs) -> Result<ExitCode> {
     let project = find(ctx)?;
     super::enter::ensure_trusted(&project, false, "start its services")?;
-    let units = plan::units(&project)?;
     let env = service_env(ctx, &project)?;
+    let tools: HashMap<String, preset::Tool> = serde_json::from_str(&args.tools)
+        .map_err(|e| services::Error::Remote { message: format!("bad --tools: {e}"), help: None })?;
+    let units = plan::units(&project, &tools)?;
     supervisor::serve(Dirs::of(&project.root), units, env, Echo::Quiet, None)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -84,6 +93,57 @@ fn install_tools(ctx: &Ctx, project: &Project) -> Result<()> {
     Ok(())
 }
 
+/// The installed tool of each preset service, by service name; missing ones are installed
+/// first (with progress) when `install`, else named in the error.
+pub(super) fn preset_tools(
+    ctx: &Ctx,
+    project: &Project,
+    install: bool,
+) -> Result<HashMap<String, preset::Tool>> {
+    let mut names = Vec::new();
+    let mut requests = Vec::new();
+    for service in project.manifest.services.values() {
+        let Some(tool) = preset::tool_name(service) else { continue };
+        let tool = tool?;
+        names.push(service.name.clone());
+        requests.push(ToolReq::new(ToolRequest {
+            name: tool.to_string(),
+            version: service.version.clone().unwrap_or_else(|| "latest".into()),
+            source: None,
+            url: None,
+            sha256: None,
+            bin: Vec::new(),
+            at: service.at.clone(),
+        }));
+    }
+    let mut found = adhoc::find(&requests)?;
+    let pending: Vec<usize> = (0..requests.len()).filter(|&i| found[i].is_none()).collect();
+    if !pending.is_empty() {
+        let batch: Vec<ToolReq> = pending.iter().map(|&i| requests[i].clone()).collect();
+        if !install {
+            let labels: Vec<String> = batch.iter().map(ToolReq::label).collect();
+            return Err(services::Error::Remote {
+                message: format!("the services' tools are not installed: {}", labels.join(", ")),
+                help: Some("run `den up` again: it installs them".into()),
+            }
+            .into());
+        }
+        let done = adhoc::install(&batch, &ctx.config, ctx.offline, Some(&project.root))?;
+        for (i, tool) in pending.into_iter().zip(done) {
+            found[i] = Some(tool);
+        }
+    }
+    Ok(names
+        .into_iter()
+        .zip(found)
+        .filter_map(|(name, tool)| {
+            let tool = tool?;
+            let bin = tool.bin_dirs.first().cloned().unwrap_or_else(|| tool.dir.clone());
+            Some((name, preset::Tool { dir: tool.dir, bin, version: tool.version }))
+        })
+        .collect())
+}
+
 /// The project's environment for a fresh process, as `den run` builds it, without the
 /// `__DEN_STATE` record (a service is not a shell den would restore).
 fn service_env(ctx: &Ctx, project: &Project) -> Result<Vec<(String, String)>> {
@@ -98,10 +158,15 @@ fn service_env(ctx: &Ctx, project: &Project) -> Result<Vec<(String, String)>> {
 
 /// Starts `names` through the project's background supervisor, starting one first when
 /// none runs, and waits until they are ready.
-pub(super) fn start_detached(dirs: &Dirs, names: &[String], session: bool) -> Result<()> {
+pub(super) fn start_detached(
+    dirs: &Dirs,
+    tools: &HashMap<String, preset::Tool>,
+    names: &[String],
+    session: bool,
+) -> Result<()> {
     if services::supervisor(dirs).is_none() || std::os::unix::net::UnixStream::connect(dirs.socket()).is_err()
     {
-        spawn_supervisor(dirs)?;
+        spawn_supervisor(dirs, tools)?;
     }
     if ui::interactive() {
         ui::note(&format!(
@@ -109,13 +174,24 @@ pub(super) fn start_detached(dirs: &Dirs, names: &[String], session: bool) -> Re
             if names.is_empty() { "the project's services".to_string() } else { names.join(", ") }
         ));
     }
-    control::request(dirs, &Request::Start { names: names.to_vec(), session })?;
-    Ok(())
+    let result = control::request(dirs, &Request::Start { names: names.to_vec(), session });
+    if result.is_err() {
+        // A supervisor left with nothing to run ends by itself; let it, so that the next
+        // command finds the project as it was.
+        let began = Instant::now();
+        while services::supervisor(dirs).is_some()
+            && began.elapsed() < Duration::from_secs(3)
+            && !services::status::read(&dirs.run).iter().any(|e| e.pid.is_some())
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    Ok(result?)
 }
 
 /// `den __supervise` in its own session, its output in `.den/logs/supervisor.log`; returns
 /// once it listens.
-fn spawn_supervisor(dirs: &Dirs) -> Result<()> {
+fn spawn_supervisor(dirs: &Dirs, tools: &HashMap<String, preset::Tool>) -> Result<()> {
     let exe = std::env::current_exe().map_err(|e| Error::io("cannot find den's own executable", e))?;
     let log_path = dirs.logs.join("supervisor.log");
     let log = || {
@@ -126,7 +202,8 @@ fn spawn_supervisor(dirs: &Dirs) -> Result<()> {
             .map_err(|e| Error::io(format!("cannot open {}", log_path.display()), e))
     };
     let mut cmd = Command::new(exe);
-    cmd.arg("-C").arg(&dirs.root).arg("__supervise").current_dir(&dirs.root);
+    let tools = serde_json::to_string(tools).expect("tools serialize");
+    cmd.arg("-C").arg(&dirs.root).arg("__supervise").arg("--tools").arg(tools).current_dir(&dirs.root);
     cmd.stdin(Stdio::null()).stdout(log()?).stderr(log()?);
     // SAFETY: setsid is async-signal-safe.
     unsafe {

@@ -64,6 +64,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot keep the port or password of service `{service}` in {}: {source}", path.display())]
+    ServiceState {
+        service: String,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("`{name}` is not set by this project nor in the environment")]
     NotSet { name: String, suggestion: Option<String> },
 }
@@ -126,6 +133,7 @@ impl Error {
                 "den keeps them there, out of the environment: make the directory writable, or set DEN_HOME"
                     .into()
             }
+            Error::ServiceState { .. } => "make the project's .den directory writable by you".into(),
             Error::NotSet { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
             Error::NotSet { suggestion: None, .. } => "run `den explain` to list every variable".into(),
         })

@@ -14,6 +14,7 @@ mod outer;
 mod resolve;
 pub mod saved;
 mod secret;
+pub mod service_exports;
 pub mod state;
 mod target;
 mod template;
@@ -42,17 +43,26 @@ pub fn compute(
         return Err(Error::NotUtf8 { path: path.clone() });
     }
     let den = load::den_values(&project.root);
+    // Service exports come right after den's own values: `[env]` may refer to them
+    // (`DATABASE_URL = "${DATABASE_URL}?sslmode=disable"`) and may override them.
+    let exports = service_exports::layer(project)?;
+    let mut known = den.clone();
+    known.extend(exports.iter().map(|e| (e.name.clone(), e.value.clone())));
     let defs = load::definitions(project)?;
     let tools_path = (!tool_dirs.is_empty()).then(|| path_with(tool_dirs, outer.get("PATH")));
     let outer = match &tools_path {
         Some(path) => &outer.with("PATH", path),
         None => outer,
     };
-    let cx = resolve::Context { root: &project.root, outer, den: &den, trusted };
+    let cx = resolve::Context { root: &project.root, outer, den: &known, trusted };
     let values = resolve::resolve_all(&defs, &cx)?;
     let mut target = Target::default();
     for (name, value) in den {
         target.insert(Var { name, value: Some(value), origin: Origin::Den, secret: None });
+    }
+    for e in exports {
+        let secret = e.secret.map(|p| Secret::File(p.to_string_lossy().into_owned()));
+        target.insert(Var { name: e.name, value: Some(e.value), origin: Origin::Service(e.service), secret });
     }
     if let Some(path) = tools_path {
         target.insert(Var { name: "PATH".into(), value: Some(path), origin: Origin::Tools, secret: None });

@@ -16,6 +16,8 @@ pub enum Origin {
     Den,
     /// The installed tools' binary directories, in front of PATH.
     Tools,
+    /// Exported by the preset service of this name (`[services.<name>]`).
+    Service(String),
     /// Not set by den: the environment den was started in.
     Outer,
 }
@@ -26,6 +28,7 @@ impl std::fmt::Display for Origin {
             Origin::Manifest(at) | Origin::Dotenv(at) => write!(f, "{at}"),
             Origin::Den => f.write_str("den"),
             Origin::Tools => f.write_str("tools in den.lock"),
+            Origin::Service(name) => write!(f, "[services.{name}]"),
             Origin::Outer => f.write_str("outer environment"),
         }
     }

@@ -14,6 +14,8 @@ pub enum Error {
     PortInUse { service: String, port: u16, holder: Option<(i32, String)> },
     #[error("service `{service}` exited during start ({status}); last lines of {}:\n{tail}", .log.display())]
     Exited { service: String, status: String, log: PathBuf, tail: String },
+    #[error("the init of service `{service}` failed ({status}) at `{step}`; last lines of {}:\n{tail}", .log.display())]
+    InitFailed { service: String, step: String, status: String, log: PathBuf, tail: String },
     #[error("service `{service}` was not ready after {}: {check} never answered", secs(.waited))]
     NotReady { service: String, check: String, waited: Duration, log: PathBuf },
     #[error("service `{service}` did not start because `{dependency}` failed")]
@@ -74,6 +76,11 @@ impl Error {
                 "see {} (or `den logs {service}`); raise `ready.timeout` if the service is just slow",
                 log.display()
             ),
+            Error::InitFailed { service, .. } => {
+                format!(
+                    "see `den logs {service}`; `den down {service} --purge` starts over from an empty state"
+                )
+            }
             Error::Dependency { dependency, .. } => format!("see `den logs {dependency}`"),
             Error::Spawn { .. } => {
                 "check that the program exists in the project's environment (`den run -- which …`)".into()

@@ -12,8 +12,11 @@ mod error;
 pub mod lease;
 pub mod logfile;
 pub mod plan;
+mod postgres;
+pub mod preset;
 pub mod probe;
 pub mod procfs;
+mod redis;
 pub mod status;
 pub mod supervisor;
 

@@ -7,8 +7,12 @@ use std::time::Duration;
 
 use nix::sys::signal::Signal;
 
-use super::Error;
-use crate::project::{Project, Ready, Restart, Run, Service};
+use std::collections::HashMap;
+
+use super::preset::{self, Tool};
+use super::probe::{Check, Readiness};
+use super::{Dirs, Error};
+use crate::project::{Project, Restart, Run, Service};
 
 /// One service, ready to be run.
 #[derive(Debug, Clone)]
@@ -20,17 +24,38 @@ pub struct Unit {
     /// Variables over the project environment, in order (`${NAME}` already resolved by
     /// the supervisor at start).
     pub env: Vec<(String, String)>,
-    pub ready: Option<Ready>,
+    pub ready: Option<Readiness>,
     pub deps: Vec<String>,
     pub restart: Restart,
     pub stop_signal: Signal,
     pub stop_timeout: Duration,
     /// The port den reserves for the service (checked free before it starts).
     pub port: Option<u16>,
+    /// Run as this user (uid, gid) instead of den's: a preset whose server refuses root,
+    /// when den runs as root. `cwd` is then entered before the switch.
+    pub user: Option<(u32, u32)>,
+    /// Steps run once before the first start; the marker file records that they passed.
+    pub init: Option<Init>,
 }
 
-/// Every declared service, dependencies first (then in den.toml order).
-pub fn units(project: &Project) -> Result<Vec<Unit>, Error> {
+/// A service's one-time initialisation (`initdb` for postgres).
+#[derive(Debug, Clone)]
+pub struct Init {
+    pub steps: Vec<Step>,
+    pub marker: PathBuf,
+}
+
+/// One init step: an argv, exec'd like the service (same user, directory, environment),
+/// with `stdin` written to it when given.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub argv: Vec<String>,
+    pub stdin: Option<String>,
+}
+
+/// Every declared service, dependencies first (then in den.toml order); presets run the
+/// installed tools in `tools` (by service name).
+pub fn units(project: &Project, tools: &HashMap<String, Tool>) -> Result<Vec<Unit>, Error> {
     let services = &project.manifest.services;
     let mut order: Vec<&str> = Vec::new();
     fn visit<'a>(name: &'a str, services: &'a indexmap::IndexMap<String, Service>, order: &mut Vec<&'a str>) {
@@ -48,35 +73,45 @@ pub fn units(project: &Project) -> Result<Vec<Unit>, Error> {
     for name in services.keys() {
         visit(name, services, &mut order);
     }
-    order.into_iter().map(|name| unit(&project.root, &services[name])).collect()
+    let dirs = Dirs::of(&project.root);
+    order
+        .into_iter()
+        .map(|name| {
+            let service = &services[name];
+            match (service.preset.as_deref(), tools.get(name)) {
+                (None, _) => unit(&project.root, service),
+                (Some(_), Some(tool)) => preset::unit(&dirs, service, tool),
+                (Some(preset), None) => Err(Error::Remote {
+                    message: format!("the tool of service `{name}` (preset `{preset}`) is not installed"),
+                    help: Some("run `den up` again: it installs it".into()),
+                }),
+            }
+        })
+        .collect()
 }
 
 fn unit(root: &Path, service: &Service) -> Result<Unit, Error> {
     let argv = match &service.run {
         Some(Run::Argv(argv)) => argv.clone(),
         Some(Run::Shell(line)) => shell(line),
-        None => {
-            return Err(Error::Remote {
-                message: format!(
-                    "preset `{}` of service `{}` is not supported yet",
-                    service.preset.as_deref().unwrap_or(""),
-                    service.name
-                ),
-                help: Some("give the service a `run` command instead".into()),
-            });
-        }
+        None => unreachable!("presets are planned by `preset`"),
     };
     Ok(Unit {
         name: service.name.clone(),
         argv,
         cwd: service.cwd.as_ref().map_or_else(|| root.to_path_buf(), |c| root.join(c)),
         env: service.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        ready: service.ready.clone(),
+        ready: service
+            .ready
+            .as_ref()
+            .map(|r| Readiness { check: Check::Declared(r.probe.clone()), timeout: r.timeout }),
         deps: service.depends_on.clone(),
         restart: service.restart,
         stop_signal: service.stop_signal.parse().unwrap_or(Signal::SIGTERM),
         stop_timeout: service.stop_timeout,
         port: service.port,
+        user: None,
+        init: None,
     })
 }
 
@@ -154,6 +189,8 @@ mod tests {
             stop_signal: Signal::SIGTERM,
             stop_timeout: Duration::from_secs(1),
             port: None,
+            user: None,
+            init: None,
         }
     }
 

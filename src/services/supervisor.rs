@@ -449,6 +449,15 @@ impl Supervisor {
             }
             let _ = self.changed.wait_timeout(shared, Duration::from_millis(200));
         }
+        if let Some(init) = &unit.init
+            && !init.marker.exists()
+            && let Err(e) = self.initialize(&unit, init, &log)
+        {
+            return self.set(&name, |s| {
+                s.phase = if matches!(e, Error::Remote { .. }) { Phase::Stopped } else { Phase::Failed };
+                s.failure = Some((e.to_string(), e.help()));
+            });
+        }
         let mut backoff = FIRST_BACKOFF;
         let mut ever_ready = false;
         loop {
@@ -489,17 +498,74 @@ impl Supervisor {
         }
     }
 
+    /// Runs the init steps in order, then writes the marker. A stop request ends them
+    /// (`Error::Remote`); a step that fails is reported with the end of the log.
+    fn initialize(&self, unit: &Unit, init: &plan::Init, log: &Arc<Mutex<LogFile>>) -> Result<(), Error> {
+        let name = &unit.name;
+        let env = service_env(&self.env, &unit.env);
+        self.set(name, |s| s.phase = Phase::Starting);
+        for step in &init.steps {
+            let shown = step.argv.join(" ");
+            let mut child = spawn(unit, &step.argv, &env, step.stdin.is_some()).map_err(|source| {
+                Error::Spawn { service: name.clone(), program: step.argv[0].clone(), source }
+            })?;
+            let pid = child.id() as i32;
+            self.note(name, log, &format!("den: init: `{shown}` (pid {pid})"));
+            if let (Some(text), Some(mut stdin)) = (&step.stdin, child.stdin.take()) {
+                let _ = stdin.write_all(text.as_bytes());
+            }
+            let pumps = [
+                child.stdout.take().map(|o| self.pump(name, log, Stream::Out(o))),
+                child.stderr.take().map(|e| self.pump(name, log, Stream::Err(e))),
+            ];
+            let status = loop {
+                if let Ok(Some(status)) = child.try_wait() {
+                    break Some(status);
+                }
+                if self.stop_requested(name) {
+                    terminate(&mut child, pid, Signal::SIGTERM, unit.stop_timeout);
+                    break None;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            };
+            kill_group(pid);
+            join(pumps);
+            match status {
+                None => {
+                    return Err(Error::Remote {
+                        message: format!("service `{name}` was stopped during its init"),
+                        help: None,
+                    });
+                }
+                Some(status) if status.success() => {}
+                Some(status) => {
+                    return Err(Error::InitFailed {
+                        service: name.clone(),
+                        step: shown,
+                        status: describe(status),
+                        log: self.dirs.log(name),
+                        tail: logfile::tail(&self.dirs.log(name), TAIL).join("\n"),
+                    });
+                }
+            }
+        }
+        crate::fs_util::write_atomic(&init.marker, b"", 0o600)
+            .map_err(|e| Error::io(format!("cannot write {}", init.marker.display()), e))?;
+        self.note(name, log, "den: init done");
+        Ok(())
+    }
+
     /// Runs the service once: spawn, wait for readiness, wait for exit or a stop request.
     fn run_once(&self, unit: &Unit, log: &Arc<Mutex<LogFile>>, ever_ready: &mut bool) -> End {
         let name = &unit.name;
         if let Some(port) =
-            unit.port.or_else(|| unit.ready.as_ref().and_then(|r| probe::local_port(&r.probe)))
+            unit.port.or_else(|| unit.ready.as_ref().and_then(|r| probe::local_port(&r.check)))
             && let Some(e) = port_taken(name, port)
         {
             return End::StartFailed(e);
         }
         let env = service_env(&self.env, &unit.env);
-        let mut child = match spawn(unit, &env) {
+        let mut child = match spawn(unit, &unit.argv, &env, false) {
             Ok(child) => child,
             Err(source) => {
                 return End::StartFailed(Error::Spawn {
@@ -570,12 +636,12 @@ impl Supervisor {
                 terminate(&mut child, pid, unit.stop_signal, unit.stop_timeout);
                 break End::StartFailed(Error::NotReady {
                     service: name.clone(),
-                    check: probe::describe(&check.probe),
+                    check: probe::describe(&check.check),
                     waited,
                     log: self.dirs.log(name),
                 });
             }
-            if probe::check(&check.probe, &env, &unit.cwd, check.timeout - waited) {
+            if probe::check(&check.check, &env, &unit.cwd, check.timeout - waited) {
                 ready = true;
                 *ever_ready = true;
                 self.note(name, log, &format!("den: ready after {:.2}s", waited.as_secs_f64()));
@@ -719,31 +785,56 @@ fn interpolate(text: &str, env: &[(String, String)]) -> String {
     out
 }
 
-/// Starts the service in its own process group, with a parent-death signal so that it
-/// dies with the supervisor even when the supervisor is killed with SIGKILL.
-fn spawn(unit: &Unit, env: &[(String, String)]) -> std::io::Result<Child> {
-    let mut cmd = Command::new(&unit.argv[0]);
-    cmd.args(&unit.argv[1..])
-        .current_dir(&unit.cwd)
+/// Starts `argv` as the service (its directory, user and environment) in its own process
+/// group, with a parent-death signal so that it dies with the supervisor even when the
+/// supervisor is killed with SIGKILL. stdin is a pipe when `stdin` is wanted, else null.
+fn spawn(unit: &Unit, argv: &[String], env: &[(String, String)], stdin: bool) -> std::io::Result<Child> {
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..])
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
+        .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let parent = std::process::id() as nix::libc::pid_t;
-    // SAFETY: only async-signal-safe calls (setpgid, prctl, getppid, _exit) between fork
-    // and exec.
+    // As another user, the directory is entered while still root (the user may not be
+    // able to reach it by its path), then groups, gid and uid are dropped.
+    let switch = match unit.user {
+        Some((uid, gid)) => {
+            let dir = std::ffi::CString::new(unit.cwd.as_os_str().as_encoded_bytes())
+                .map_err(|_| std::io::Error::other("a directory with a NUL byte"))?;
+            Some((dir, uid, gid))
+        }
+        None => {
+            cmd.current_dir(&unit.cwd);
+            None
+        }
+    };
+    // SAFETY: only async-signal-safe calls (setpgid, prctl, getppid, chdir, setgroups,
+    // setgid, setuid, _exit) between fork and exec; the CString was made before the fork.
     unsafe {
         cmd.pre_exec(move || {
-            if nix::libc::setpgid(0, 0) != 0 {
+            use nix::libc;
+            if libc::setpgid(0, 0) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
-            if nix::libc::prctl(nix::libc::PR_SET_PDEATHSIG, nix::libc::SIGKILL as nix::libc::c_ulong) != 0 {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
             // The supervisor may have died between fork and prctl.
-            if nix::libc::getppid() != parent {
-                nix::libc::_exit(1);
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            // A piped stdin is handed to the user too, so that the program can reopen it
+            // (`initdb --pwfile=/dev/stdin`); never a /dev/null stdin, which is shared.
+            if let Some((dir, uid, gid)) = &switch
+                && (libc::chdir(dir.as_ptr()) != 0
+                    || (stdin && libc::fchown(0, *uid, *gid) != 0)
+                    || libc::setgroups(0, std::ptr::null()) != 0
+                    || libc::setgid(*gid) != 0
+                    || libc::setuid(*uid) != 0)
+            {
+                return Err(std::io::Error::last_os_error());
             }
             Ok(())
         });

@@ -1,0 +1,208 @@
+//! The service-exports layer (spec §7): the variables preset services give the project
+//! environment whether or not they run — `PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE` and
+//! `DATABASE_URL` for postgres, `REDIS_URL` for redis and valkey — from each service's
+//! port (fixed in den.toml, or picked free once and remembered) and generated password,
+//! kept 0600 under `.den/state/<name>/`, made on first use. Computes values only: it never
+//! starts or probes anything (the hook reaches it). The services front end runs the
+//! servers with these same values (`values`, `socket_dir`, `database`).
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::Error;
+use crate::fs_util;
+use crate::project::{Project, Service};
+
+/// The superuser the postgres preset creates.
+pub const PG_SUPERUSER: &str = "postgres";
+
+/// What a preset service's exports are made of.
+#[derive(Debug, Clone)]
+pub struct Values {
+    /// `.den/state/<name>/` (den's user's, 0700).
+    pub state: PathBuf,
+    pub port: u16,
+    pub password: String,
+}
+
+/// One exported variable and the service it comes from.
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub service: String,
+    pub name: String,
+    pub value: String,
+    /// Whether the value carries the generated password (`den explain` shows its source).
+    pub secret: Option<PathBuf>,
+}
+
+/// Every preset service's exports, in den.toml order.
+pub fn layer(project: &Project) -> Result<Vec<Export>, Error> {
+    let mut out = Vec::new();
+    for service in project.manifest.services.values() {
+        let Some(preset) = service.preset.as_deref() else { continue };
+        if !matches!(preset, "postgres" | "redis" | "valkey") {
+            continue;
+        }
+        let v = values(&project.root, service)?;
+        let password_file = Some(v.state.join("password"));
+        let plain = |name: &str, value: String| Export {
+            service: service.name.clone(),
+            name: name.into(),
+            value,
+            secret: None,
+        };
+        let secret =
+            |name: &str, value: String| Export { secret: password_file.clone(), ..plain(name, value) };
+        if preset == "postgres" {
+            let db = database(&project.root);
+            out.push(plain("PGHOST", socket_dir(&project.root).to_string_lossy().into_owned()));
+            out.push(plain("PGPORT", v.port.to_string()));
+            out.push(plain("PGUSER", PG_SUPERUSER.into()));
+            out.push(plain("PGDATABASE", db.clone()));
+            out.push(secret(
+                "DATABASE_URL",
+                format!("postgres://{PG_SUPERUSER}:{}@127.0.0.1:{}/{db}", v.password, v.port),
+            ));
+        } else {
+            out.push(secret("REDIS_URL", format!("redis://:{}@127.0.0.1:{}/0", v.password, v.port)));
+        }
+    }
+    Ok(out)
+}
+
+/// The state directory, port and password of a preset service, made on first use.
+pub fn values(root: &Path, service: &Service) -> Result<Values, Error> {
+    let state = state_dir(root, &service.name)?;
+    let err = |path: &Path| {
+        let path = path.to_path_buf();
+        let service = service.name.clone();
+        move |source| Error::ServiceState { service, path, source }
+    };
+    let port_file = state.join("port");
+    let port = match service.port {
+        Some(port) => port,
+        None => {
+            let picked = remembered(&port_file, || {
+                let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+                Ok(listener.local_addr()?.port().to_string())
+            })
+            .map_err(err(&port_file))?;
+            picked.parse().map_err(|_| {
+                err(&port_file)(std::io::Error::new(std::io::ErrorKind::InvalidData, "not a port number"))
+            })?
+        }
+    };
+    let password_file = state.join("password");
+    let password = remembered(&password_file, generate_password).map_err(err(&password_file))?;
+    Ok(Values { state, port, password })
+}
+
+/// `.den/state/<name>/`, made one component at a time (never through a link a repository
+/// planted), with `.den/.gitignore`.
+fn state_dir(root: &Path, name: &str) -> Result<PathBuf, Error> {
+    let den = root.join(".den");
+    let state = den.join("state").join(name);
+    for dir in [den.clone(), den.join("state"), state.clone()] {
+        fs_util::real_dir(&dir).map_err(|source| Error::ServiceState {
+            service: name.into(),
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    let ignore = den.join(".gitignore");
+    if !fs::symlink_metadata(&ignore).is_ok_and(|m| m.is_file()) {
+        let _ = fs_util::write_atomic(&ignore, b"# den's per-project state; never commit it.\n*\n", 0o600);
+    }
+    Ok(state)
+}
+
+/// The content of `path`, made by `make` (and kept, 0600) the first time.
+fn remembered(path: &Path, make: impl FnOnce() -> std::io::Result<String>) -> std::io::Result<String> {
+    if let Ok(text) = fs::read_to_string(path) {
+        let text = text.trim();
+        if !text.is_empty() {
+            return Ok(text.to_string());
+        }
+    }
+    let value = make()?;
+    fs_util::write_atomic(path, format!("{value}\n").as_bytes(), 0o600)?;
+    Ok(value)
+}
+
+/// 32 random letters and digits from the kernel's generator (no quoting needed anywhere).
+fn generate_password() -> std::io::Result<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    loop {
+        let mut bytes = [0u8; 64];
+        fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+        // 248 = 4 * 62: dropping larger bytes keeps every character equally likely.
+        let chars: String = bytes
+            .iter()
+            .filter(|b| **b < 248)
+            .take(32)
+            .map(|b| ALPHABET[(*b % 62) as usize] as char)
+            .collect();
+        if chars.len() == 32 {
+            return Ok(chars);
+        }
+    }
+}
+
+/// The short private directory of a project's sockets: `$XDG_RUNTIME_DIR/den-<hash>` or
+/// `<tmp>/den-<uid>-<hash>`, the hash of the project path, so that socket paths stay far
+/// under the 103-byte limit macOS imposes.
+pub fn socket_dir(root: &Path) -> PathBuf {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(root.as_os_str().as_encoded_bytes());
+    let short: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    match std::env::var_os(crate::env_vars::XDG_RUNTIME_DIR).filter(|d| Path::new(d).is_absolute()) {
+        Some(run) => PathBuf::from(run).join(format!("den-{short}")),
+        None => std::env::temp_dir().join(format!("den-{}-{short}", nix::unistd::geteuid())),
+    }
+}
+
+/// The database named after the project: its directory's name, with letters, digits and
+/// `-` kept and anything else `_` (`app` when nothing is left).
+pub fn database(root: &Path) -> String {
+    let name: String = root
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+                .collect()
+        })
+        .unwrap_or_default();
+    if name.trim_matches('_').is_empty() { "app".into() } else { name }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_long_and_plain() {
+        let p = generate_password().unwrap();
+        assert_eq!(p.len(), 32);
+        assert!(p.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(p, generate_password().unwrap());
+    }
+
+    #[test]
+    fn remembered_values_are_made_once_and_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("port");
+        assert_eq!(remembered(&path, || Ok("5555".into())).unwrap(), "5555");
+        assert_eq!(remembered(&path, || Ok("6666".into())).unwrap(), "5555");
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn the_database_is_named_after_the_project() {
+        assert_eq!(database(Path::new("/src/my-app")), "my-app");
+        assert_eq!(database(Path::new("/src/my app.v2")), "my_app_v2");
+        assert_eq!(database(Path::new("/")), "app");
+    }
+}

@@ -1,0 +1,156 @@
+//! The `postgres` preset. Data in `.den/state/<name>/data`, made once by `initdb` with the
+//! superuser named explicitly (`postgres`, so the role always exists) and a database named
+//! after the project; `trust` on the Unix socket only, which lives in a short private
+//! directory (`preset::socket_dir`); TCP on 127.0.0.1 only, with the generated password
+//! (scram-sha-256). Stopped with SIGINT (fast shutdown). As root, the server runs as an
+//! unprivileged user from a hardlinked tree of the tool, entering its data directory before
+//! giving up root and naming it `/proc/self/cwd`, so the project's directories need not be
+//! opened to that user. A data directory of another major version is never opened.
+
+use std::os::unix::fs::DirBuilderExt;
+use std::path::Path;
+use std::time::Duration;
+
+use super::plan::{Init, Step, Unit};
+use super::preset::{self, Base, Tool};
+use super::probe::{Check, Readiness};
+use super::{Dirs, Error};
+use crate::env::service_exports::{self, PG_SUPERUSER};
+use crate::project::Service;
+
+/// How long the server may take to accept clients when `ready.timeout` is not given.
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<Unit, Error> {
+    let user = preset::unprivileged(&dirs.root)?;
+    let ids = user.as_ref().map(|(u, g, _)| (*u, *g));
+    let data = base.state.join("data");
+    let marker = base.state.join("initialized");
+    check_version(&data, &tool.version, &base.name)?;
+    let initialized = marker.exists() && data.join("PG_VERSION").exists();
+    if !initialized {
+        // A data directory without the marker is what an interrupted initdb left.
+        let _ = crate::fs_util::remove_tree(&data);
+        let _ = std::fs::remove_file(&marker);
+    }
+    if let Err(e) = std::fs::DirBuilder::new().mode(0o700).create(&data)
+        && e.kind() != std::io::ErrorKind::AlreadyExists
+    {
+        return Err(Error::io(format!("cannot create {}", data.display()), e));
+    }
+    let tool = match &user {
+        Some((uid, gid, name)) => {
+            std::os::unix::fs::chown(&data, Some(*uid), Some(*gid))
+                .map_err(|e| Error::io(format!("cannot hand {} to {name}", data.display()), e))?;
+            if !initialized {
+                crate::ui::note(&format!(
+                    "postgres refuses to run as root: service `{}` runs as `{name}`, which owns {}; its binaries are linked (not copied) into {}",
+                    base.name,
+                    data.display(),
+                    std::env::temp_dir().display()
+                ));
+            }
+            preset::reachable_tree(tool)?
+        }
+        None => tool.clone(),
+    };
+    let sockets = preset::socket_dir(&dirs.root, ids)?;
+    // As another user the data directory is entered before the switch and named through
+    // the process's own working directory.
+    let d = if user.is_some() { "/proc/self/cwd".to_string() } else { data.to_string_lossy().into_owned() };
+    let bin = |b: &str| tool.bin.join(b).to_string_lossy().into_owned();
+    let db = service_exports::database(&dirs.root);
+    let init = Init {
+        steps: vec![
+            Step {
+                argv: vec![
+                    bin("initdb"),
+                    "-D".into(),
+                    d.clone(),
+                    "-U".into(),
+                    PG_SUPERUSER.into(),
+                    "-E".into(),
+                    "UTF8".into(),
+                    "--auth-local=trust".into(),
+                    "--auth-host=scram-sha-256".into(),
+                    "--pwfile=/dev/stdin".into(),
+                    // A development database: a crash during init means `den down --purge`,
+                    // not lost work, and skipping the fsyncs saves seconds.
+                    "--no-sync".into(),
+                ],
+                stdin: Some(format!("{}\n", base.password)),
+            },
+            Step {
+                argv: vec![bin("postgres"), "--single".into(), "-D".into(), d.clone(), "postgres".into()],
+                stdin: Some(format!("CREATE DATABASE \"{db}\"\n")),
+            },
+        ],
+        marker,
+    };
+    let timeout = service.ready.as_ref().map_or(READY_TIMEOUT, |r| r.timeout);
+    Ok(Unit {
+        name: base.name.clone(),
+        argv: vec![
+            bin("postgres"),
+            "-D".into(),
+            d,
+            "-k".into(),
+            sockets.to_string_lossy().into_owned(),
+            "-h".into(),
+            "127.0.0.1".into(),
+            "-p".into(),
+            base.port.to_string(),
+        ],
+        cwd: data,
+        env: service.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        ready: Some(Readiness {
+            check: Check::Postgres { sockets: sockets.clone(), port: base.port },
+            timeout,
+        }),
+        deps: service.depends_on.clone(),
+        restart: service.restart,
+        // A stop_signal left at its default becomes SIGINT: postgres's fast shutdown.
+        stop_signal: match service.stop_signal.as_str() {
+            "SIGTERM" => nix::sys::signal::Signal::SIGINT,
+            other => other.parse().unwrap_or(nix::sys::signal::Signal::SIGINT),
+        },
+        stop_timeout: service.stop_timeout,
+        port: Some(base.port),
+        user: ids,
+        init: Some(init),
+    })
+}
+
+/// Refuses a data directory made by another major version than the tool's.
+fn check_version(data: &Path, tool_version: &str, name: &str) -> Result<(), Error> {
+    let Ok(found) = std::fs::read_to_string(data.join("PG_VERSION")) else { return Ok(()) };
+    let found = found.trim();
+    let major = tool_version.split('.').next().unwrap_or(tool_version);
+    if found == major {
+        return Ok(());
+    }
+    Err(Error::Remote {
+        message: format!(
+            "the data of service `{name}` ({}) was made by PostgreSQL {found}; this project now runs PostgreSQL {major}, which must not open it",
+            data.display()
+        ),
+        help: Some(format!(
+            "keep it: set `version = \"{found}\"` in [services.{name}], dump it with `den run -- pg_dumpall > dump.sql`, then `den down {name} --purge --yes`, set the new version and restore with `psql -f dump.sql`; or just `den down {name} --purge` to start empty"
+        )),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn another_major_version_is_refused_with_the_way_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("PG_VERSION"), "16\n").unwrap();
+        assert!(check_version(tmp.path(), "16.4.0", "db").is_ok());
+        let e = check_version(tmp.path(), "17.10.0-beta.17", "db").unwrap_err();
+        assert!(e.to_string().contains("made by PostgreSQL 16; this project now runs PostgreSQL 17"), "{e}");
+        assert!(e.help().unwrap().contains("den down db --purge"));
+    }
+}

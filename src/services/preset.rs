@@ -1,0 +1,200 @@
+//! Presets (spec §7): a service den knows how to run — its tool from the catalog, its
+//! one-time init, its readiness check, its exports — from `preset = "postgres"` or
+//! `"redis"`/`"valkey"`. What is shared lives here: the state directory, port and password
+//! (the same values the environment's service-exports layer exports), the unprivileged
+//! user a server that refuses root runs as, the hardlinked tree that makes a tool reachable
+//! to that user, and the private socket directory. Never starts a process; the supervisor
+//! does.
+
+use std::fs;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use super::plan::Unit;
+use super::{Dirs, Error, postgres, redis};
+use crate::env::service_exports;
+use crate::fs_util;
+use crate::project::Service;
+
+/// The installed tool a preset runs.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Tool {
+    /// Its directory in the store.
+    pub dir: PathBuf,
+    /// The directory holding its binaries.
+    pub bin: PathBuf,
+    pub version: String,
+}
+
+/// The catalog tool behind a preset, or an error naming the presets den runs.
+pub fn tool_name(service: &Service) -> Option<Result<&'static str, Error>> {
+    let preset = service.preset.as_deref()?;
+    Some(match preset {
+        "postgres" => Ok("postgres"),
+        "redis" => Ok("redis"),
+        "valkey" => Ok("valkey"),
+        other => Err(Error::Remote {
+            message: format!("preset `{other}` of service `{}` is not supported by this den", service.name),
+            help: Some("the presets den runs are `postgres`, `redis` and `valkey`; or give the service a `run` command".into()),
+        }),
+    })
+}
+
+/// The unit of a preset service, with `tool` installed.
+pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool) -> Result<Unit, Error> {
+    let base = Base::prepare(dirs, service)?;
+    match service.preset.as_deref() {
+        Some("postgres") => postgres::unit(dirs, service, tool, &base),
+        Some("redis") => redis::unit(service, tool, &base, "redis-server"),
+        Some("valkey") => redis::unit(service, tool, &base, "valkey-server"),
+        _ => Err(tool_name(service).and_then(Result::err).unwrap_or(Error::NoServices)),
+    }
+}
+
+/// What every preset has: its state directory, port and password.
+#[derive(Debug, Clone)]
+pub struct Base {
+    pub name: String,
+    /// `.den/state/<name>/`, den's user's, 0700.
+    pub state: PathBuf,
+    pub port: u16,
+    pub password: String,
+}
+
+impl Base {
+    fn prepare(dirs: &Dirs, service: &Service) -> Result<Base, Error> {
+        dirs.create()?;
+        let v = service_exports::values(&dirs.root, service)
+            .map_err(|e| Error::Remote { message: e.to_string(), help: e.help() })?;
+        Ok(Base { name: service.name.clone(), state: v.state, port: v.port, password: v.password })
+    }
+}
+
+/// The user a server that refuses root runs as when den runs as root: the owner of the
+/// project directory when that is not root, otherwise `nobody`. `None` when den is not root.
+pub fn unprivileged(root: &Path) -> Result<Option<(u32, u32, String)>, Error> {
+    if !nix::unistd::geteuid().is_root() {
+        return Ok(None);
+    }
+    let owner = fs::metadata(root).map(|m| m.uid()).unwrap_or(0);
+    let user = if owner != 0 {
+        nix::unistd::User::from_uid(owner.into()).ok().flatten()
+    } else {
+        nix::unistd::User::from_name("nobody").ok().flatten()
+    };
+    match user {
+        Some(u) => Ok(Some((u.uid.as_raw(), u.gid.as_raw(), u.name))),
+        None if owner != 0 => Ok(Some((owner, owner, owner.to_string()))),
+        None => Err(Error::Remote {
+            message: "den runs as root and this system has no `nobody` user to run the database as".into(),
+            help: Some("run den as an ordinary user, or create a `nobody` user".into()),
+        }),
+    }
+}
+
+/// A copy of the tool's tree that `uid` can reach, made of hard links (no bytes copied)
+/// when the temp directory is on the store's file system, otherwise of copies. Kept under
+/// the temp directory, owned by den's user, never writable by anyone else; rebuilt when
+/// anything about it is not as den made it.
+pub fn reachable_tree(tool: &Tool) -> Result<Tool, Error> {
+    let name = tool.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let base = std::env::temp_dir().join(format!("den-shared-{}", nix::unistd::geteuid()));
+    let io = |what: &str, p: &Path, e: std::io::Error| Error::io(format!("cannot {what} {}", p.display()), e);
+    match fs::symlink_metadata(&base) {
+        Ok(m) if m.is_dir() && m.uid() == nix::unistd::geteuid().as_raw() && m.mode() & 0o022 == 0 => {}
+        Ok(_) => {
+            return Err(Error::Remote {
+                message: format!("{} is not den's own directory (owner, type or mode)", base.display()),
+                help: Some("remove it; den makes it again".into()),
+            });
+        }
+        Err(_) => {
+            fs::create_dir(&base).map_err(|e| io("create", &base, e))?;
+            fs::set_permissions(&base, fs::Permissions::from_mode(0o755))
+                .map_err(|e| io("chmod", &base, e))?;
+        }
+    }
+    let target = base.join(&name);
+    let rel_bin = tool.bin.strip_prefix(&tool.dir).unwrap_or(Path::new("")).to_path_buf();
+    let done = target.join(".den-complete");
+    if !done.exists() {
+        let tmp = base.join(format!(".{name}.{}", std::process::id()));
+        let _ = fs_util::remove_tree(&tmp);
+        link_tree(&tool.dir, &tmp).map_err(|e| io("link the tool into", &tmp, e))?;
+        fs::write(tmp.join(".den-complete"), b"").map_err(|e| io("write", &tmp, e))?;
+        let _ = fs_util::remove_tree(&target);
+        fs::rename(&tmp, &target).map_err(|e| io("rename", &tmp, e))?;
+    }
+    Ok(Tool { dir: target.clone(), bin: target.join(rel_bin), version: tool.version.clone() })
+}
+
+/// `from` recreated at `to`: directories made (0755), files hard-linked (copied across
+/// file systems), symbolic links recreated as they are.
+fn link_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir(to)?;
+    fs::set_permissions(to, fs::Permissions::from_mode(0o755))?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            link_tree(&src, &dst)?;
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(fs::read_link(&src)?, &dst)?;
+        } else if fs::hard_link(&src, &dst).is_err() {
+            fs::copy(&src, &dst)?;
+        }
+    }
+    Ok(())
+}
+
+/// Makes the project's socket directory ([`service_exports::socket_dir`]): 0700, owned by `owner` (the service's user) when given. One
+/// found with an owner other than den's user or `owner`, or that is not a directory, is
+/// refused: someone else could read or replace the sockets.
+pub fn socket_dir(root: &Path, owner: Option<(u32, u32)>) -> Result<PathBuf, Error> {
+    let dir = service_exports::socket_dir(root);
+    let uid = nix::unistd::geteuid().as_raw();
+    let io = |e: std::io::Error| Error::io(format!("cannot prepare {}", dir.display()), e);
+    if let Err(e) = fs::DirBuilder::new().mode(0o700).create(&dir)
+        && e.kind() != std::io::ErrorKind::AlreadyExists
+    {
+        return Err(io(e));
+    }
+    let meta = fs::symlink_metadata(&dir).map_err(io)?;
+    let want = owner.map_or(uid, |o| o.0);
+    if !meta.is_dir() || (meta.uid() != want && meta.uid() != uid) {
+        return Err(Error::Remote {
+            message: format!(
+                "{} is not den's own socket directory (another owner or not a directory)",
+                dir.display()
+            ),
+            help: Some("remove it; den makes it again".into()),
+        });
+    }
+    if let Some((u, g)) = owner {
+        std::os::unix::fs::chown(&dir, Some(u), Some(g)).map_err(io)?;
+    }
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).map_err(io)?;
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_linked_tree_shares_the_bytes() {
+        let tmp = tempfile::tempdir_in(std::env::temp_dir()).unwrap();
+        let dir = tmp.path().join("sha256-abc");
+        fs::create_dir_all(dir.join("bin")).unwrap();
+        fs::write(dir.join("bin/tool"), b"#!/bin/sh\n").unwrap();
+        std::os::unix::fs::symlink("tool", dir.join("bin/alias")).unwrap();
+        let tool = Tool { dir: dir.clone(), bin: dir.join("bin"), version: "1".into() };
+        let tree = reachable_tree(&tool).unwrap();
+        let a = fs::metadata(dir.join("bin/tool")).unwrap();
+        let b = fs::metadata(tree.bin.join("tool")).unwrap();
+        assert_eq!((a.dev(), a.ino()), (b.dev(), b.ino()));
+        assert_eq!(fs::read_link(tree.bin.join("alias")).unwrap(), Path::new("tool"));
+        let _ = fs_util::remove_tree(&tree.dir);
+    }
+}

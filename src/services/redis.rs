@@ -1,0 +1,50 @@
+//! The `redis` and `valkey` presets: the server on 127.0.0.1 only, at the project's port,
+//! with a generated password, its data and append-only file in `.den/state/<name>/`,
+//! configured by a generated file there (0600, so the password is not on a command line
+//! other users can read). Exports `REDIS_URL`.
+
+use std::time::Duration;
+
+use super::plan::Unit;
+use super::preset::{Base, Tool};
+use super::probe::{Check, Readiness};
+use super::{Error, plan};
+use crate::fs_util;
+use crate::project::Service;
+
+/// How long a server may take to answer when `ready.timeout` is not given.
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// `server` is the binary's name (`redis-server`, `valkey-server`).
+pub fn unit(service: &Service, tool: &Tool, base: &Base, server: &str) -> Result<Unit, Error> {
+    let conf = base.state.join(format!("{server}.conf"));
+    let text = format!(
+        "# Written by den for [services.{name}] on every start; edits here are lost.\n\
+         bind 127.0.0.1\nport {port}\nprotected-mode yes\nrequirepass {password}\n\
+         dir {dir}\nappendonly yes\nappendfsync everysec\nsave \"\"\ndaemonize no\nlogfile \"\"\n",
+        name = base.name,
+        port = base.port,
+        password = base.password,
+        dir = base.state.display(),
+    );
+    fs_util::write_atomic(&conf, text.as_bytes(), 0o600)
+        .map_err(|e| Error::io(format!("cannot write {}", conf.display()), e))?;
+    let timeout = service.ready.as_ref().map_or(READY_TIMEOUT, |r| r.timeout);
+    Ok(Unit {
+        name: base.name.clone(),
+        argv: vec![tool.bin.join(server).to_string_lossy().into_owned(), conf.to_string_lossy().into_owned()],
+        cwd: base.state.clone(),
+        env: service.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        ready: Some(Readiness {
+            check: Check::Redis { addr: format!("127.0.0.1:{}", base.port), password: base.password.clone() },
+            timeout,
+        }),
+        deps: service.depends_on.clone(),
+        restart: service.restart,
+        stop_signal: service.stop_signal.parse().unwrap_or(nix::sys::signal::Signal::SIGTERM),
+        stop_timeout: service.stop_timeout,
+        port: Some(base.port),
+        user: None,
+        init: None::<plan::Init>,
+    })
+}
