@@ -116,8 +116,18 @@ pub(super) fn preset_tools(
             at: service.at.clone(),
         }));
     }
+    // The tool each preset ran last time, while its version spec is unchanged and it is
+    // still installed: no look-up (which may need the network) to start a database again.
+    let state = Dirs::of(&project.root).state;
+    let remembered = |name: &str, spec: &str| -> Option<preset::Tool> {
+        let text = std::fs::read_to_string(state.join(name).join("tool.json")).ok()?;
+        let (was, tool): (String, preset::Tool) = serde_json::from_str(&text).ok()?;
+        (was == spec && tool.bin.is_dir()).then_some(tool)
+    };
     let mut found = adhoc::find(&requests)?;
-    let pending: Vec<usize> = (0..requests.len()).filter(|&i| found[i].is_none()).collect();
+    let pending: Vec<usize> = (0..requests.len())
+        .filter(|&i| found[i].is_none() && remembered(&names[i], &requests[i].req.version).is_none())
+        .collect();
     if !pending.is_empty() {
         let batch: Vec<ToolReq> = pending.iter().map(|&i| requests[i].clone()).collect();
         if !install {
@@ -133,15 +143,27 @@ pub(super) fn preset_tools(
             found[i] = Some(tool);
         }
     }
-    Ok(names
-        .into_iter()
-        .zip(found)
-        .filter_map(|(name, tool)| {
-            let tool = tool?;
-            let bin = tool.bin_dirs.first().cloned().unwrap_or_else(|| tool.dir.clone());
-            Some((name, preset::Tool { dir: tool.dir, bin, version: tool.version }))
-        })
-        .collect())
+    let mut out = HashMap::new();
+    for ((name, request), tool) in names.into_iter().zip(&requests).zip(found) {
+        let tool = match (tool, remembered(&name, &request.req.version)) {
+            (_, Some(known)) => known,
+            (Some(t), None) => {
+                let bin = t.bin_dirs.first().cloned().unwrap_or_else(|| t.dir.clone());
+                let tool = preset::Tool { dir: t.dir, bin, version: t.version };
+                let path = state.join(&name).join("tool.json");
+                if let Ok(json) = serde_json::to_vec(&(&request.req.version, &tool))
+                    && Dirs::of(&project.root).create().is_ok()
+                    && crate::fs_util::real_dir(&state.join(&name)).is_ok()
+                {
+                    let _ = crate::fs_util::write_atomic(&path, &json, 0o600);
+                }
+                tool
+            }
+            (None, None) => continue,
+        };
+        out.insert(name, tool);
+    }
+    Ok(out)
 }
 
 /// The project's environment for a fresh process, as `den run` builds it, without the

@@ -12,7 +12,7 @@ use std::process::Command;
 use crate::support::{Env, Run, run};
 
 /// A temp home for a live test, or `None` (with a note) when the registries are out of reach.
-fn live() -> Option<Env> {
+pub fn live() -> Option<Env> {
     if std::env::var("DEN_LIVE_TESTS").as_deref() == Ok("0") {
         eprintln!("note: live registry tests skipped (DEN_LIVE_TESTS=0)");
         return None;
@@ -37,7 +37,7 @@ fn real_home_file(rel: &str) -> Option<PathBuf> {
 /// `den` in `dir` with this machine's environment (PATH, proxies, certificates, npm/pip
 /// settings) but the temp home's XDG dirs, and the user's npm/pip config files named
 /// explicitly, since HOME is the temp one.
-fn den_in(env: &Env, dir: &Path) -> Command {
+pub fn den_in(env: &Env, dir: &Path) -> Command {
     let mut cmd = env.den_in(dir);
     for (name, value) in std::env::vars_os() {
         let n = name.to_string_lossy();

