@@ -1,5 +1,5 @@
 //! A `den enter` session: its temporary directory (`.den/tmp/<id>`) and its record
-//! (`.den/sessions/<id>`, holding den's pid) for as long as the shell runs. Services hang
+//! (`.den/sessions/<id>`, holding den's pid and start time) for as long as the shell runs. Services hang
 //! their start and stop on these records; a record whose pid is gone is stale.
 
 use std::fs;
@@ -49,7 +49,10 @@ impl Session {
             fs_util::write_atomic(&ignore, b"# den's per-project state; never commit it.\n*\n", 0o600)
                 .map_err(io(&ignore))?;
         }
-        fs_util::write_atomic(&record, format!("{id}\n").as_bytes(), 0o600).map_err(io(&record))?;
+        // pid and start time: a record whose process is gone, or whose pid was reused,
+        // holds no services.
+        let start = crate::services::procfs::start_time(std::process::id() as i32).unwrap_or(0);
+        fs_util::write_atomic(&record, format!("{id} {start}\n").as_bytes(), 0o600).map_err(io(&record))?;
         Ok(Session { tmp, record })
     }
 

@@ -2,6 +2,8 @@
 //! ephemeral session. The shell reads its rc files as usual; `__DEN_STATE` tells an
 //! installed hook that the environment is already applied. On exit the session's
 //! temporary directory and its record are removed and the shell's exit code is returned.
+//! `[enter].services` are started through the project's supervisor for the session's
+//! lifetime: they stop when the last session of the project has ended.
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -51,6 +53,10 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
     let next = env::applied(&project, &baseline, &tools::path_dirs(&installed))?;
 
     let session = session::Session::open(&project.root)?;
+    if let Err(e) = super::up::enter_services(ctx, &project) {
+        session.close();
+        return Err(e);
+    }
     let shell = user_shell(&current);
     let mut cmd = Command::new(&shell);
     if args.pure {

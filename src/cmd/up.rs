@@ -76,6 +76,20 @@ pub(super) fn find(ctx: &Ctx) -> Result<Project> {
     Ok(project::find(&ctx.cwd)?.ok_or_else(|| project::Error::NotFound { dir: ctx.cwd.clone() })?)
 }
 
+/// `den enter`: starts `[enter].services` for the session just opened (they stop when the
+/// project's last session ends); nothing when the table names none.
+pub(super) fn enter_services(ctx: &Ctx, project: &Project) -> Result<()> {
+    let names = &project.manifest.enter.services;
+    if names.is_empty() {
+        return Ok(());
+    }
+    let dirs = Dirs::of(&project.root);
+    dirs.create()?;
+    swept(&dirs);
+    let tools = preset_tools(ctx, project, true)?;
+    start_detached(&dirs, &tools, names, true)
+}
+
 /// Says which services a crashed supervisor left behind, now stopped.
 pub(super) fn swept(dirs: &Dirs) {
     for (name, pid) in services::sweep(dirs) {

@@ -22,6 +22,7 @@ mod pty;
 mod run;
 mod run_live;
 mod services;
+mod services_enter;
 mod services_live;
 mod shells;
 mod store_files;
