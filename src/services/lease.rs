@@ -4,6 +4,7 @@
 //! `den` find what a crashed supervisor left behind. Never starts anything.
 
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use super::procfs;
@@ -42,11 +43,28 @@ pub fn write(path: &Path, lease: Lease) -> std::io::Result<()> {
     fs_util::write_atomic(path, format!("{} {}\n", lease.pid, lease.start).as_bytes(), 0o600)
 }
 
-/// Reads a lease; `None` when it is missing or not a lease.
+/// Reads a lease; `None` when it is missing, not a lease, or not one den wrote: a lease
+/// file is den's user's, mode 0600 (a repository could ship `.den/run/*.lease` naming
+/// another process; see also [`written_for`]).
 pub fn read(path: &Path) -> Option<Lease> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() || meta.uid() != nix::unistd::geteuid().as_raw() || meta.mode() & 0o077 != 0 {
+        return None;
+    }
     let text = fs::read_to_string(path).ok()?;
     let (pid, start) = text.trim().split_once(' ')?;
     Some(Lease { pid: pid.parse().ok().filter(|p| *p > 1)?, start: start.parse().ok()? })
+}
+
+/// Whether the lease file at `path` was written when its process had just started (den
+/// writes it right after the spawn): a lease file made later, naming a process that had
+/// been running for a while, is not den's, whatever it says.
+pub fn written_for(path: &Path, lease: Lease) -> bool {
+    let Some(started) = procfs::started_at(lease.start) else { return false };
+    let Ok(written) = fs::metadata(path).and_then(|m| m.modified()) else { return false };
+    let Ok(written) = written.duration_since(std::time::UNIX_EPOCH) else { return false };
+    let delay = written.as_secs_f64() - started;
+    (-2.0..=60.0).contains(&delay)
 }
 
 /// Every service lease in `run`, by service name.
@@ -76,9 +94,12 @@ mod tests {
         assert_eq!(read(&p), Some(me));
         assert!(me.alive());
         for bad in ["", "12", "1 5", "x y", "-5 3"] {
-            fs::write(&p, bad).unwrap();
+            fs_util::write_atomic(&p, bad.as_bytes(), 0o600).unwrap();
             assert_eq!(read(&p), None, "{bad:?}");
         }
+        // Not den's file: readable by others.
+        fs_util::write_atomic(&p, format!("{} {}\n", me.pid, me.start).as_bytes(), 0o644).unwrap();
+        assert_eq!(read(&p), None);
         assert_eq!(services(tmp.path()), vec![("db".to_string(), p)]);
     }
 }

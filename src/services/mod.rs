@@ -93,18 +93,26 @@ fn io_err(path: &Path, e: std::io::Error) -> Error {
 
 /// The live supervisor of the project, if any.
 pub fn supervisor(dirs: &Dirs) -> Option<lease::Lease> {
-    lease::read(&dirs.supervisor_lease()).filter(lease::Lease::alive)
+    let path = dirs.supervisor_lease();
+    lease::read(&path).filter(|l| l.alive() && lease::written_for(&path, *l))
 }
 
 /// When no supervisor is alive, stops every service its leases still name (a supervisor
 /// killed before it could stop them) and clears its files. Returns the services stopped.
+///
+/// A lease is acted on only when it is den's (its owner and mode), names a live process
+/// leading its own process group (as every service does), and was written when that
+/// process had just started: a lease planted by a repository cannot aim den's signals at
+/// another process.
 pub fn sweep(dirs: &Dirs) -> Vec<(String, i32)> {
     if supervisor(dirs).is_some() {
         return Vec::new();
     }
     let mut stopped = Vec::new();
     for (name, path) in lease::services(&dirs.run) {
-        if let Some(lease) = lease::read(&path).filter(lease::Lease::alive) {
+        if let Some(lease) = lease::read(&path)
+            .filter(|l| l.alive() && procfs::pgid(l.pid) == Some(l.pid) && lease::written_for(&path, *l))
+        {
             stop_group(lease, Signal::SIGTERM, Duration::from_secs(3));
             stopped.push((name, lease.pid));
         }

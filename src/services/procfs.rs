@@ -26,6 +26,21 @@ pub fn is(pid: i32, start: u64) -> bool {
     fields.nth(18).and_then(|f| f.parse::<u64>().ok()) == Some(start)
 }
 
+/// When the process started, as Unix time in seconds (boot time plus its start ticks).
+pub fn started_at(start: u64) -> Option<f64> {
+    let stat = fs::read_to_string("/proc/stat").ok()?;
+    let btime: f64 = stat.lines().find_map(|l| l.strip_prefix("btime "))?.trim().parse().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let ticks = unsafe { nix::libc::sysconf(nix::libc::_SC_CLK_TCK) };
+    (ticks > 0).then(|| btime + start as f64 / ticks as f64)
+}
+
+/// The process group of `pid`.
+pub fn pgid(pid: i32) -> Option<i32> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat[stat.rfind(')')? + 1..].split_whitespace().nth(2)?.parse().ok()
+}
+
 /// The command line of `pid`, arguments joined by spaces (empty when unreadable).
 pub fn cmdline(pid: i32) -> String {
     let raw = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
@@ -87,6 +102,10 @@ mod tests {
         assert!(is(pid, start));
         assert!(!is(pid, start + 1));
         assert!(cmdline(pid).contains("den"));
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+        let began = started_at(start).unwrap();
+        assert!(began <= now + 1.0 && began > now - 3600.0, "{began} vs {now}");
+        assert!(pgid(pid).is_some());
     }
 
     #[test]

@@ -289,19 +289,13 @@ fn a_survivor_named_by_a_lease_is_stopped_by_the_next_den() {
     let env = project("[services.a]\nrun = \"exec sleep 600\"\n");
     let _guard = Guard { env: &env };
     // A process in a group of its own, as a service is, that nothing supervises any more.
-    let mut survivor = Command::new("sleep");
-    survivor.arg("600");
-    std::os::unix::process::CommandExt::process_group(&mut survivor, 0);
-    let mut survivor = survivor.spawn().unwrap();
-    let pid = survivor.id() as i32;
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let start = stat.rsplit_once(')').unwrap().1.split_whitespace().nth(19).unwrap().to_string();
+    let (mut survivor, pid, start) = group_leader();
     let run_dir = env.project().join(".den/run");
     std::fs::create_dir_all(&run_dir).unwrap();
-    std::fs::write(run_dir.join("a.lease"), format!("{pid} {start}\n")).unwrap();
+    write_private(&run_dir.join("a.lease"), &format!("{pid} {start}\n"));
     // A lease whose pid was recycled (wrong start time) is not acted on.
     let mut other = Command::new("sleep").arg("600").spawn().unwrap();
-    std::fs::write(run_dir.join("b.lease"), format!("{} 1\n", other.id())).unwrap();
+    write_private(&run_dir.join("b.lease"), &format!("{} 1\n", other.id()));
     let out = run(env.den(), &["ps"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
@@ -342,4 +336,55 @@ fn purge_needs_a_confirmation_or_yes() {
     let out = run(env.den(), &["down", "--purge", "--yes"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(!data.exists());
+}
+
+/// Writes `text` to `path` with mode 0600, as den writes its leases.
+fn write_private(path: &std::path::Path, text: &str) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f =
+        std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path).unwrap();
+    std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
+}
+
+/// A process in a group of its own, and its start time from /proc.
+fn group_leader() -> (std::process::Child, i32, String) {
+    let mut cmd = Command::new("sleep");
+    cmd.arg("600");
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let child = cmd.spawn().unwrap();
+    let pid = child.id() as i32;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let start = stat.rsplit_once(')').unwrap().1.split_whitespace().nth(19).unwrap().to_string();
+    (child, pid, start)
+}
+
+#[test]
+fn a_planted_lease_never_aims_den_at_another_process() {
+    let env = project("[services.a]\nrun = \"exec sleep 600\"\n");
+    let _guard = Guard { env: &env };
+    let run_dir = env.project().join(".den/run");
+    std::fs::create_dir_all(&run_dir).unwrap();
+    // A repository ships leases naming processes of the machine with their exact start
+    // times: one readable by all (not den's), one written long after its process started.
+    let (mut readable, readable_pid, readable_start) = group_leader();
+    std::fs::write(run_dir.join("a.lease"), format!("{readable_pid} {readable_start}\n")).unwrap();
+    let (mut old, old_pid, old_start) = group_leader();
+    let late = run_dir.join("b.lease");
+    write_private(&late, &format!("{old_pid} {old_start}\n"));
+    let touched = Command::new("touch").args(["-d", "2 hours"]).arg(&late).status().unwrap();
+    assert!(touched.success());
+    // And a supervisor lease naming a live process, which must not make den think a
+    // supervisor runs.
+    write_private(&run_dir.join("supervisor.pid"), &format!("{old_pid} {old_start}\n"));
+    let out = run(env.den(), &["ps"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("stopped"), "{}", out.stderr);
+    assert!(readable.try_wait().unwrap().is_none(), "den signalled a process named by a planted lease");
+    assert!(old.try_wait().unwrap().is_none(), "den signalled a process named by a planted lease");
+    let up = run(env.den(), &["up", "-d"]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    for child in [&mut readable, &mut old] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
 }
