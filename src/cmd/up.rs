@@ -133,10 +133,23 @@ pub(super) fn preset_tools(
     // The tool each preset ran last time, while its version spec is unchanged and it is
     // still installed: no look-up (which may need the network) to start a database again.
     let state = Dirs::of(&project.root).state;
+    // The file must be den's (its user's, 0600) and name a tool directory of den's store:
+    // a repository shipping `.den/state/<name>/tool.json` cannot make den run its binaries.
+    let store = crate::tools::store();
     let remembered = |name: &str, spec: &str| -> Option<preset::Tool> {
-        let text = std::fs::read_to_string(state.join(name).join("tool.json")).ok()?;
+        use std::os::unix::fs::MetadataExt;
+        let path = state.join(name).join("tool.json");
+        let meta = std::fs::symlink_metadata(&path).ok()?;
+        if !meta.is_file() || meta.uid() != nix::unistd::geteuid().as_raw() || meta.mode() & 0o077 != 0 {
+            return None;
+        }
+        let text = std::fs::read_to_string(&path).ok()?;
         let (was, tool): (String, preset::Tool) = serde_json::from_str(&text).ok()?;
-        (was == spec && tool.bin.is_dir()).then_some(tool)
+        let key = tool.dir.file_name()?.to_str()?;
+        let inside = tool.dir == store.tool_dir(key)
+            && tool.bin.starts_with(&tool.dir)
+            && tool.bin.components().all(|c| c != std::path::Component::ParentDir);
+        (was == spec && inside && tool.bin.is_dir()).then_some(tool)
     };
     let mut found = adhoc::find(&requests)?;
     let pending: Vec<usize> = (0..requests.len())

@@ -7,7 +7,7 @@
 //! giving up root and naming it `/proc/self/cwd`, so the project's directories need not be
 //! opened to that user. A data directory of another major version is never opened.
 
-use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::Path;
 use std::time::Duration;
 
@@ -27,7 +27,15 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
     let data = base.state.join("data");
     let marker = base.state.join("initialized");
     check_version(&data, &tool.version, &base.name)?;
-    let initialized = marker.exists() && data.join("PG_VERSION").exists();
+    // Only den's own marker (its user's, 0600) beside a real directory (never a link, which
+    // a repository could point anywhere) counts as a finished init.
+    let own = |p: &Path| {
+        std::fs::symlink_metadata(p)
+            .is_ok_and(|m| m.uid() == nix::unistd::geteuid().as_raw() && m.mode() & 0o077 == 0)
+    };
+    let initialized = own(&marker)
+        && std::fs::symlink_metadata(&data).is_ok_and(|m| m.is_dir())
+        && data.join("PG_VERSION").is_file();
     if !initialized {
         // A data directory without the marker is what an interrupted initdb left.
         let _ = crate::fs_util::remove_tree(&data);
@@ -40,7 +48,7 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
     }
     let tool = match &user {
         Some((uid, gid, name)) => {
-            std::os::unix::fs::chown(&data, Some(*uid), Some(*gid))
+            std::os::unix::fs::lchown(&data, Some(*uid), Some(*gid))
                 .map_err(|e| Error::io(format!("cannot hand {} to {name}", data.display()), e))?;
             if !initialized {
                 crate::ui::note(&format!(
@@ -143,6 +151,51 @@ fn check_version(data: &Path, tool_version: &str, name: &str) -> Result<(), Erro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_planted_marker_and_linked_data_directory_are_not_trusted() {
+        use crate::project::{Location, Restart};
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("proj");
+        let victim = tmp.path().join("victim");
+        std::fs::create_dir_all(root.join(".den/state/db")).unwrap();
+        std::fs::create_dir_all(&victim).unwrap();
+        std::fs::write(victim.join("PG_VERSION"), "17\n").unwrap();
+        std::os::unix::fs::symlink(&victim, root.join(".den/state/db/data")).unwrap();
+        crate::fs_util::write_atomic(&root.join(".den/state/db/initialized"), b"", 0o600).unwrap();
+        let tool_dir = tmp.path().join("sha256-fake");
+        std::fs::create_dir_all(tool_dir.join("bin")).unwrap();
+        let tool = Tool { dir: tool_dir.clone(), bin: tool_dir.join("bin"), version: "17.1".into() };
+        let service = Service {
+            name: "db".into(),
+            run: None,
+            preset: Some("postgres".into()),
+            version: None,
+            port: Some(54329),
+            ready: None,
+            depends_on: Vec::new(),
+            env: Default::default(),
+            restart: Restart::Never,
+            cwd: None,
+            stop_signal: "SIGTERM".into(),
+            stop_timeout: Duration::from_secs(1),
+            at: Location { file: "den.toml".into(), line: 1 },
+        };
+        let dirs = Dirs::of(&root);
+        let unit = super::super::preset::unit(&dirs, &service, &tool).unwrap();
+        assert!(unit.init.is_some(), "the init runs again");
+        let data = std::fs::symlink_metadata(root.join(".den/state/db/data")).unwrap();
+        assert!(data.is_dir(), "the link was replaced by a directory");
+        let victim_meta = std::fs::metadata(&victim).unwrap();
+        assert_eq!(victim_meta.uid(), nix::unistd::geteuid().as_raw(), "the link's target was handed over");
+        assert!(victim.join("PG_VERSION").exists(), "the link's target was touched");
+        assert_eq!(unit.stop_signal, nix::sys::signal::Signal::SIGINT);
+        let _ = crate::fs_util::remove_tree(&crate::env::service_exports::socket_dir(&root));
+        if let Some(shared) = unit.argv[0].strip_suffix("/bin/postgres").filter(|d| d.contains("den-shared-"))
+        {
+            let _ = crate::fs_util::remove_tree(Path::new(shared));
+        }
+    }
 
     #[test]
     fn another_major_version_is_refused_with_the_way_out() {

@@ -388,3 +388,21 @@ fn a_planted_lease_never_aims_den_at_another_process() {
         let _ = child.wait();
     }
 }
+
+#[test]
+fn a_planted_tool_record_never_runs_the_repository_s_binaries() {
+    let env = project("[services.cache]\npreset = \"redis\"\n");
+    let _guard = Guard { env: &env };
+    let evil = env.project().join("evil/bin");
+    std::fs::create_dir_all(&evil).unwrap();
+    let script = evil.join("redis-server");
+    std::fs::write(&script, "#!/bin/sh\ntouch \"$DEN_ROOT/pwned\"\nexec sleep 600\n").unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let record =
+        serde_json::json!(["latest", {"dir": env.project().join("evil"), "bin": evil, "version": "7.0.0"}]);
+    std::fs::create_dir_all(env.project().join(".den/state/cache")).unwrap();
+    write_private(&env.project().join(".den/state/cache/tool.json"), &record.to_string());
+    let out = run(env.den(), &["--offline", "up", "-d"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!env.project().join("pwned").exists(), "den ran a binary a repository named");
+}
