@@ -221,6 +221,9 @@ pub struct PsArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+    /// Also print each running service's exact command line
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

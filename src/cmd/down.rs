@@ -19,14 +19,23 @@ pub fn run(ctx: &Ctx, args: DownArgs) -> Result<ExitCode> {
     super::up::check_names(&project, &args.services)?;
     let dirs = Dirs::of(&project.root);
     if let Some(lease) = services::supervisor(&dirs) {
-        if args.services.is_empty() {
-            control::request(&dirs, &Request::Down)?;
-            let began = Instant::now();
-            while lease.alive() && began.elapsed() < Duration::from_secs(10) {
-                std::thread::sleep(Duration::from_millis(20));
-            }
+        let request = if args.services.is_empty() {
+            Request::Down
         } else {
-            control::request(&dirs, &Request::Stop { names: args.services.clone() })?;
+            Request::Stop { names: args.services.clone() }
+        };
+        let result = control::request(&dirs, &request);
+        // A supervisor that was already leaving (nothing left to run) answers nothing;
+        // once it is gone, so are its services.
+        let began = Instant::now();
+        while lease.alive()
+            && began.elapsed() < Duration::from_secs(10)
+            && (result.is_err() || args.services.is_empty())
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if lease.alive() {
+            result?;
         }
     }
     super::up::swept(&dirs);

@@ -1,5 +1,6 @@
-//! `den ps [--json]`: each declared service with its state, pid, port, uptime and
-//! restarts, as the project's supervisor reports them (all `stopped` when none runs).
+//! `den ps [--json] [--verbose]`: each declared service with its state, pid, port, uptime
+//! and restarts, as the project's supervisor reports them (all `stopped` when none runs);
+//! `--verbose` adds each one's exact command line.
 //! Stops first what a dead supervisor left running. Reads only otherwise.
 
 use std::io::Write;
@@ -27,6 +28,7 @@ pub fn run(ctx: &Ctx, args: PsArgs) -> Result<ExitCode> {
                 port: None,
                 since: None,
                 restarts: 0,
+                command: Vec::new(),
             })
         })
         .collect();
@@ -48,7 +50,13 @@ pub fn run(ctx: &Ctx, args: PsArgs) -> Result<ExitCode> {
             e.restarts.to_string(),
         ]);
     }
-    let _ = std::io::stdout().write_all(table::render(&rows).as_bytes());
+    let mut text = table::render(&rows);
+    if args.verbose {
+        for e in entries.iter().filter(|e| !e.command.is_empty()) {
+            text.push_str(&format!("\n{}: {}\n", e.name, e.command.join(" ").replace('\n', "\\n")));
+        }
+    }
+    let _ = std::io::stdout().write_all(text.as_bytes());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -51,7 +51,11 @@ pub fn listen(sup: &Arc<Supervisor>) -> Result<(), Error> {
     std::thread::spawn(move || {
         for conn in listener.incoming().flatten() {
             let sup = Arc::clone(&sup);
-            std::thread::spawn(move || answer(&sup, conn));
+            sup.in_flight(true);
+            std::thread::spawn(move || {
+                answer(&sup, conn);
+                sup.in_flight(false);
+            });
         }
     });
     Ok(())

@@ -19,6 +19,10 @@ pub struct Entry {
     /// Unix time (seconds) the current process started.
     pub since: Option<u64>,
     pub restarts: u32,
+    /// The exact command line (`den ps --verbose`): no hidden layer between den.toml and
+    /// what runs.
+    #[serde(default)]
+    pub command: Vec<String>,
 }
 
 pub const FILE: &str = "status.json";

@@ -97,6 +97,8 @@ struct Shared {
     ephemeral: HashSet<String>,
     quit: bool,
     requests: u32,
+    /// Requests being answered: the supervisor does not leave in the middle of one.
+    in_flight: u32,
 }
 
 /// A running supervisor.
@@ -162,8 +164,9 @@ pub fn serve(
     if result.is_ok() {
         sup.main_loop(initial.is_none());
     }
-    sup.stop_all();
+    // New clients find no supervisor from here on.
     let _ = std::fs::remove_file(dirs.socket());
+    sup.stop_all();
     let _ = std::fs::remove_file(dirs.run.join(status::FILE));
     let _ = std::fs::remove_file(dirs.supervisor_lease());
     drop(lock);
@@ -201,7 +204,7 @@ impl Supervisor {
                     .cloned()
                     .collect();
                 let waited = shared.requests > 0 || begun.elapsed() > IDLE_GRACE;
-                (!busy && (waited || !detached), ephemeral)
+                (!busy && shared.in_flight == 0 && (waited || !detached), ephemeral)
             };
             if idle && self.ops.try_lock().is_ok() {
                 return;
@@ -356,6 +359,17 @@ impl Supervisor {
         self.start(&[name.to_string()], session)
     }
 
+    /// Counts a request in (`true`) or out, for the main loop's "nothing left to do".
+    pub fn in_flight(&self, entering: bool) {
+        let mut shared = self.lock();
+        if entering {
+            shared.in_flight += 1;
+        } else {
+            shared.in_flight = shared.in_flight.saturating_sub(1);
+        }
+        self.changed.notify_all();
+    }
+
     fn set(&self, name: &str, f: impl FnOnce(&mut Slot)) {
         let mut shared = self.lock();
         if let Some(slot) = shared.slots.get_mut(name) {
@@ -384,6 +398,7 @@ impl Supervisor {
                     port: u.port,
                     since: slot.since.filter(|_| slot.phase.active()),
                     restarts: slot.restarts,
+                    command: u.argv.clone(),
                 }
             })
             .collect();

@@ -124,6 +124,14 @@ fn up_detached_starts_in_dependency_order_and_down_stops_everything() {
     assert!(all.stdout.lines().any(|l| l.starts_with("api | ")), "{}", all.stdout);
     let table = run(env.den(), &["ps"]);
     assert!(table.stdout.starts_with("NAME  STATE  PID"), "{}", table.stdout);
+    let verbose = run(env.den(), &["ps", "--verbose"]);
+    assert!(
+        verbose
+            .stdout
+            .contains(&format!("web: /bin/sh -c exec python3 -m http.server {port} --bind 127.0.0.1")),
+        "{}",
+        verbose.stdout
+    );
 
     // Stopping web stops api first (it depends on web).
     let out = run(env.den(), &["down", "web"]);
@@ -154,6 +162,8 @@ fn up_in_the_foreground_prefixes_lines_and_stops_on_sigterm() {
     }
     assert!(seen.iter().any(|l| l.starts_with("web | den: ready after")), "{seen:?}");
     assert!(seen.iter().all(|l| !l.contains('\x1b')), "no colour when not a terminal: {seen:?}");
+    // The line can come before the supervisor records the pid: wait for both.
+    assert!(eventually(10, || ps(&env).iter().all(|s| s.1 == "ready")));
     let pids: Vec<i32> = ps(&env).iter().map(|s| s.2.unwrap()).collect();
     // SAFETY: signalling the den this test started.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
