@@ -274,7 +274,7 @@ fn spawn_supervisor(dirs: &Dirs, tools: &HashMap<String, preset::Tool>) -> Resul
             let _ = child.wait();
             return Err(died(&log_path));
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(2));
     }
 }
 
