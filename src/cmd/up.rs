@@ -170,6 +170,11 @@ pub(super) fn preset_tools(
             found[i] = Some(tool);
         }
     }
+    for service in project.manifest.services.values() {
+        if let Some(note) = preset::first_start_note(&project.root, service) {
+            ui::note(&note);
+        }
+    }
     let mut out = HashMap::new();
     for ((name, request), tool) in names.into_iter().zip(&requests).zip(found) {
         let tool = match (tool, remembered(&name, &request.req.version)) {

@@ -50,14 +50,6 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
         Some((uid, gid, name)) => {
             std::os::unix::fs::lchown(&data, Some(*uid), Some(*gid))
                 .map_err(|e| Error::io(format!("cannot hand {} to {name}", data.display()), e))?;
-            if !initialized {
-                crate::ui::note(&format!(
-                    "postgres refuses to run as root: service `{}` runs as `{name}`, which owns {}; its binaries are linked (not copied) into {}",
-                    base.name,
-                    data.display(),
-                    std::env::temp_dir().display()
-                ));
-            }
             preset::reachable_tree(tool)?
         }
         None => tool.clone(),
@@ -127,6 +119,23 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
         user: ids,
         init: Some(init),
     })
+}
+
+/// The one line den says before the first start of a postgres service as root: who it
+/// runs as and where its binaries are linked. `None` when den is not root or the service
+/// was initialised before.
+pub fn root_note(root: &Path, service: &Service) -> Option<String> {
+    let (_, _, user) = preset::unprivileged(root).ok()??;
+    let state = root.join(".den/state").join(&service.name);
+    if state.join("initialized").exists() {
+        return None;
+    }
+    Some(format!(
+        "postgres refuses to run as root: service `{}` runs as `{user}`, which will own {}; its binaries are hard-linked (not copied) under {}",
+        service.name,
+        state.join("data").display(),
+        std::env::temp_dir().display()
+    ))
 }
 
 /// Refuses a data directory made by another major version than the tool's.

@@ -51,6 +51,15 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool) -> Result<Unit, Error> 
     }
 }
 
+/// What den says before starting `service` for the first time, if anything (postgres as
+/// root: the user it runs as).
+pub fn first_start_note(root: &Path, service: &Service) -> Option<String> {
+    match service.preset.as_deref() {
+        Some("postgres") => postgres::root_note(root, service),
+        _ => None,
+    }
+}
+
 /// What every preset has: its state directory, port and password.
 #[derive(Debug, Clone)]
 pub struct Base {

@@ -64,7 +64,8 @@ fn resp(url: &str, auth: bool, commands: &[&[&str]]) -> String {
     answer
 }
 
-fn up(env: &Env) -> Option<()> {
+/// `den up -d`, its stderr; `None` (with a note) when the registry is out of reach.
+fn up(env: &Env) -> Option<String> {
     let out = run(den_in(env, &env.project()), &["up", "-d"]);
     if out.code != 0
         && ["cannot reach", "timed out", "unreachable", "answered HTTP 5"]
@@ -75,7 +76,7 @@ fn up(env: &Env) -> Option<()> {
         return None;
     }
     assert_eq!(out.code, 0, "den up -d failed:\n{}", out.stderr);
-    Some(())
+    Some(out.stderr)
 }
 
 fn uid_of(pid: i32) -> u32 {
@@ -108,12 +109,11 @@ fn postgres_and_redis_keep_their_data_across_restarts_and_purge_removes_it() {
         "password shown"
     );
 
-    if up(&env).is_none() {
-        return;
-    }
+    let Some(said) = up(&env) else { return };
     let db_pid = pid_of(&env, "db");
     if nix_is_root() {
         assert_ne!(uid_of(db_pid), 0, "postgres must not run as root");
+        assert!(said.contains("postgres refuses to run as root: service `db` runs as `"), "{said}");
     }
     assert_eq!(
         psql(&vars, &[&url, "-c", "CREATE TABLE kept (x int); INSERT INTO kept VALUES (42);"]).map(|_| ()),
