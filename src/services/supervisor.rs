@@ -209,8 +209,8 @@ impl Supervisor {
             if idle && self.ops.try_lock().is_ok() {
                 return;
             }
-            if !ephemeral.is_empty() && !control::sessions_alive(&self.dirs) && self.ops.try_lock().is_ok() {
-                self.stop(&ephemeral, false);
+            if !ephemeral.is_empty() && !control::sessions_alive(&self.dirs) {
+                self.stop_session_services();
             }
             let shared = self.lock();
             let _ = self.changed.wait_timeout(shared, Duration::from_millis(200));
@@ -282,15 +282,21 @@ impl Supervisor {
         match failure {
             None => Ok(()),
             Some((message, help)) => {
-                self.stop(&launched, false);
+                self.stop_held(&launched, false);
                 Err(Error::Remote { message, help })
             }
         }
     }
 
     /// Stops `names` and what depends on them, dependants first; `quit` also ends the
-    /// supervisor.
+    /// supervisor. Waits for a start or restart in progress to finish first.
     pub fn stop(&self, names: &[String], quit: bool) {
+        let _op = self.ops.lock().unwrap_or_else(|p| p.into_inner());
+        self.stop_held(names, quit);
+    }
+
+    /// [`Supervisor::stop`] for a caller that holds `ops`.
+    fn stop_held(&self, names: &[String], quit: bool) {
         let mut order: Vec<String> = Vec::new();
         for name in names {
             for n in plan::with_dependents(&self.units, name) {
@@ -324,6 +330,26 @@ impl Supervisor {
             self.lock().quit = true;
             self.changed.notify_all();
         }
+    }
+
+    /// Stops the services only sessions hold, once no session is left (checked again
+    /// under `ops`, so that a `den up -d` or a new session in between keeps them).
+    fn stop_session_services(&self) {
+        let _op = self.ops.lock().unwrap_or_else(|p| p.into_inner());
+        if control::sessions_alive(&self.dirs) {
+            return;
+        }
+        let ephemeral: Vec<String> = {
+            let shared = self.lock();
+            shared
+                .ephemeral
+                .iter()
+                .filter(|n| !shared.pinned.contains(*n))
+                .filter(|n| shared.slots.get(*n).is_some_and(|s| s.phase.active()))
+                .cloned()
+                .collect()
+        };
+        self.stop_held(&ephemeral, false);
     }
 
     /// Stops every service, in reverse dependency order.
