@@ -29,6 +29,7 @@ pub fn run(ctx: &Ctx, args: PsArgs) -> Result<ExitCode> {
                 since: None,
                 restarts: 0,
                 command: Vec::new(),
+                check: None,
             })
         })
         .collect();

@@ -9,6 +9,8 @@ use std::io::IsTerminal;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::cli::{SuperviseArgs, UpArgs};
@@ -222,13 +224,16 @@ pub(super) fn start_detached(
     {
         spawn_supervisor(dirs, tools)?;
     }
-    if ui::interactive() {
-        ui::note(&format!(
-            "starting {}",
-            if names.is_empty() { "the project's services".to_string() } else { names.join(", ") }
-        ));
-    }
+    let done = Arc::new(AtomicBool::new(false));
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let (done, run) = (Arc::clone(&done), dirs.run.clone());
+        std::thread::spawn(move || progress(&run, &done))
+    });
     let result = control::request(dirs, &Request::Start { names: names.to_vec(), session });
+    done.store(true, Ordering::SeqCst);
+    if let Some(thread) = progress {
+        let _ = thread.join();
+    }
     if result.is_err() {
         // A supervisor left with nothing to run ends by itself; let it, so that the next
         // command finds the project as it was.
@@ -241,6 +246,26 @@ pub(super) fn start_detached(
         }
     }
     Ok(result?)
+}
+
+/// On a terminal, while `den up -d` waits: one line each time a service changes state,
+/// naming the check it waits on.
+fn progress(run: &Path, done: &AtomicBool) {
+    let mut seen: HashMap<String, String> = HashMap::new();
+    while !done.load(Ordering::SeqCst) {
+        for e in services::status::read(run) {
+            if seen.get(&e.name) == Some(&e.state) || matches!(&e.state[..], "stopped" | "waiting") {
+                continue;
+            }
+            let waiting = match (&e.state[..], &e.check) {
+                ("starting", Some(check)) => format!(" (waiting for {check})"),
+                _ => String::new(),
+            };
+            ui::note(&format!("{}: {}{waiting}", e.name, e.state));
+            seen.insert(e.name, e.state);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// `den __supervise` in its own session, its output in `.den/logs/supervisor.log`; returns

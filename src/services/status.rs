@@ -12,7 +12,7 @@ use crate::fs_util;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub name: String,
-    /// `waiting`, `starting`, `ready`, `restarting`, `stopping`, `stopped`, `exited`, `failed`.
+    /// `waiting`, `initializing`, `starting`, `ready`, `restarting`, `stopping`, `stopped`, `exited`, `failed`.
     pub state: String,
     pub pid: Option<i32>,
     pub port: Option<u16>,
@@ -23,6 +23,9 @@ pub struct Entry {
     /// what runs.
     #[serde(default)]
     pub command: Vec<String>,
+    /// The readiness check, described (`http http://127.0.0.1:3000/`).
+    #[serde(default)]
+    pub check: Option<String>,
 }
 
 pub const FILE: &str = "status.json";

@@ -44,6 +44,8 @@ pub enum Echo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Waiting,
+    /// Running its init steps.
+    Initializing,
     Starting,
     Ready,
     Restarting,
@@ -55,11 +57,20 @@ enum Phase {
 
 impl Phase {
     fn active(self) -> bool {
-        matches!(self, Phase::Waiting | Phase::Starting | Phase::Ready | Phase::Restarting | Phase::Stopping)
+        matches!(
+            self,
+            Phase::Waiting
+                | Phase::Initializing
+                | Phase::Starting
+                | Phase::Ready
+                | Phase::Restarting
+                | Phase::Stopping
+        )
     }
     fn word(self) -> &'static str {
         match self {
             Phase::Waiting => "waiting",
+            Phase::Initializing => "initializing",
             Phase::Starting => "starting",
             Phase::Ready => "ready",
             Phase::Restarting => "restarting",
@@ -257,7 +268,11 @@ impl Supervisor {
                 let failed = order.iter().find_map(|n| {
                     let slot = &shared.slots[n];
                     match slot.phase {
-                        Phase::Ready | Phase::Waiting | Phase::Starting | Phase::Restarting => None,
+                        Phase::Ready
+                        | Phase::Waiting
+                        | Phase::Initializing
+                        | Phase::Starting
+                        | Phase::Restarting => None,
                         _ => Some(slot.failure.clone().unwrap_or_else(|| {
                             (
                                 format!("service `{n}` stopped before it was ready ({})", slot.phase.word()),
@@ -425,6 +440,7 @@ impl Supervisor {
                     since: slot.since.filter(|_| slot.phase.active()),
                     restarts: slot.restarts,
                     command: u.argv.clone(),
+                    check: u.ready.as_ref().map(|r| probe::describe(&r.check)),
                 }
             })
             .collect();
@@ -544,7 +560,7 @@ impl Supervisor {
     fn initialize(&self, unit: &Unit, init: &plan::Init, log: &Arc<Mutex<LogFile>>) -> Result<(), Error> {
         let name = &unit.name;
         let env = service_env(&self.env, &unit.env);
-        self.set(name, |s| s.phase = Phase::Starting);
+        self.set(name, |s| s.phase = Phase::Initializing);
         for step in &init.steps {
             let shown = step.argv.join(" ");
             let mut child = spawn(unit, &step.argv, &env, step.stdin.is_some()).map_err(|source| {

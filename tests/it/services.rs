@@ -416,3 +416,29 @@ fn a_planted_tool_record_never_runs_the_repository_s_binaries() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(!env.project().join("pwned").exists(), "den ran a binary a repository named");
 }
+
+#[test]
+fn on_a_terminal_up_shows_progress_colours_and_stops_on_ctrl_c() {
+    let port = free_port();
+    let env = project(&format!(
+        "[services.slow]\nrun = \"sleep 0.3; exec python3 -m http.server {port} --bind 127.0.0.1\"\nready = {{ http = \"http://127.0.0.1:{port}/\" }}\n"
+    ));
+    let _guard = Guard { env: &env };
+    let mut cmd = env.den();
+    cmd.args(["up", "-d"]);
+    let mut pty = crate::pty::Pty::spawn(cmd);
+    pty.expect(&format!("slow: starting (waiting for http http://127.0.0.1:{port}/)"));
+    pty.expect("slow is ready");
+    drop(pty);
+    assert_eq!(run(env.den(), &["down"]).code, 0);
+
+    let mut cmd = env.den();
+    cmd.arg("up");
+    let mut pty = crate::pty::Pty::spawn(cmd);
+    // The name is coloured on a terminal.
+    pty.expect("\x1b[36mslow |\x1b[0m den: ready after");
+    let pid = ps(&env)[0].2.unwrap();
+    pty.send("\x03");
+    pty.expect("den: stopped");
+    assert!(eventually(10, || !alive(pid)));
+}
