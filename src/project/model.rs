@@ -103,6 +103,14 @@ pub struct Service {
     pub stop_signal: String,
     /// Time between the stop signal and SIGKILL.
     pub stop_timeout: Duration,
+    /// A command run once before the first start (`run` services; presets bring theirs).
+    pub init: Option<String>,
+    /// Extra arguments for a preset's server.
+    pub args: Vec<String>,
+    /// The server's own configuration file, relative to the project root (presets).
+    pub config: Option<String>,
+    /// The user a preset that refuses root runs as when den runs as root.
+    pub user: Option<String>,
     pub at: Location,
 }
 

@@ -111,7 +111,10 @@ fn unit(root: &Path, service: &Service) -> Result<Unit, Error> {
         stop_timeout: service.stop_timeout,
         port: service.port,
         user: None,
-        init: None,
+        init: service.init.as_ref().map(|line| Init {
+            steps: vec![Step { argv: shell(line), stdin: None }],
+            marker: root.join(".den/state").join(&service.name).join("initialized"),
+        }),
     })
 }
 

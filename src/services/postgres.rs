@@ -22,7 +22,7 @@ use crate::project::Service;
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<Unit, Error> {
-    let user = preset::unprivileged(&dirs.root)?;
+    let user = preset::unprivileged(&dirs.root, service.user.as_deref())?;
     let ids = user.as_ref().map(|(u, g, _)| (*u, *g));
     let data = base.state.join("data");
     let marker = base.state.join("initialized");
@@ -100,7 +100,15 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
             "127.0.0.1".into(),
             "-p".into(),
             base.port.to_string(),
-        ],
+        ]
+        .into_iter()
+        .chain(service.config.iter().flat_map(|c| {
+            // The server's own file for everything else; the flags above keep it on
+            // 127.0.0.1 and the private socket.
+            ["-c".to_string(), format!("config_file={}", dirs.root.join(c).display())]
+        }))
+        .chain(service.args.iter().cloned())
+        .collect(),
         cwd: data,
         env: service.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         ready: Some(Readiness {
@@ -125,7 +133,7 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
 /// runs as and where its binaries are linked. `None` when den is not root or the service
 /// was initialised before.
 pub fn root_note(root: &Path, service: &Service) -> Option<String> {
-    let (_, _, user) = preset::unprivileged(root).ok()??;
+    let (_, _, user) = preset::unprivileged(root, service.user.as_deref()).ok()??;
     let state = root.join(".den/state").join(&service.name);
     if state.join("initialized").exists() {
         return None;
@@ -188,6 +196,10 @@ mod tests {
             cwd: None,
             stop_signal: "SIGTERM".into(),
             stop_timeout: Duration::from_secs(1),
+            init: None,
+            args: Vec::new(),
+            config: None,
+            user: None,
             at: Location { file: "den.toml".into(), line: 1 },
         };
         let dirs = Dirs::of(&root);

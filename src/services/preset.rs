@@ -45,8 +45,8 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool) -> Result<Unit, Error> 
     let base = Base::prepare(dirs, service)?;
     match service.preset.as_deref() {
         Some("postgres") => postgres::unit(dirs, service, tool, &base),
-        Some("redis") => redis::unit(service, tool, &base, "redis-server"),
-        Some("valkey") => redis::unit(service, tool, &base, "valkey-server"),
+        Some("redis") => redis::unit(&dirs.root, service, tool, &base, "redis-server"),
+        Some("valkey") => redis::unit(&dirs.root, service, tool, &base, "valkey-server"),
         _ => Err(tool_name(service).and_then(Result::err).unwrap_or(Error::NoServices)),
     }
 }
@@ -79,11 +79,25 @@ impl Base {
     }
 }
 
-/// The user a server that refuses root runs as when den runs as root: the owner of the
-/// project directory when that is not root, otherwise `nobody`. `None` when den is not root.
-pub fn unprivileged(root: &Path) -> Result<Option<(u32, u32, String)>, Error> {
+/// The user a server that refuses root runs as when den runs as root: `user` from the
+/// service table, else the owner of the project directory when that is not root, else
+/// `nobody`. `None` when den is not root.
+pub fn unprivileged(root: &Path, named: Option<&str>) -> Result<Option<(u32, u32, String)>, Error> {
     if !nix::unistd::geteuid().is_root() {
         return Ok(None);
+    }
+    if let Some(name) = named {
+        return match nix::unistd::User::from_name(name).ok().flatten() {
+            Some(u) if u.uid.is_root() => Err(Error::Remote {
+                message: format!("`user = \"{name}\"` is root, which this server refuses"),
+                help: Some("name an unprivileged user, or remove `user` (den then uses `nobody`)".into()),
+            }),
+            Some(u) => Ok(Some((u.uid.as_raw(), u.gid.as_raw(), u.name))),
+            None => Err(Error::Remote {
+                message: format!("no user `{name}` on this system (`user` in den.toml)"),
+                help: Some("name an existing user, or remove `user` (den then uses `nobody`)".into()),
+            }),
+        };
     }
     let owner = fs::metadata(root).map(|m| m.uid()).unwrap_or(0);
     let user = if owner != 0 {
@@ -96,7 +110,9 @@ pub fn unprivileged(root: &Path) -> Result<Option<(u32, u32, String)>, Error> {
         None if owner != 0 => Ok(Some((owner, owner, owner.to_string()))),
         None => Err(Error::Remote {
             message: "den runs as root and this system has no `nobody` user to run the database as".into(),
-            help: Some("run den as an ordinary user, or create a `nobody` user".into()),
+            help: Some(
+                "run den as an ordinary user, name one with `user = \"...\"`, or create `nobody`".into(),
+            ),
         }),
     }
 }

@@ -3,6 +3,7 @@
 //! configured by a generated file there (0600, so the password is not on a command line
 //! other users can read). Exports `REDIS_URL`.
 
+use std::path::Path;
 use std::time::Duration;
 
 use super::plan::Unit;
@@ -16,9 +17,9 @@ use crate::project::Service;
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// `server` is the binary's name (`redis-server`, `valkey-server`).
-pub fn unit(service: &Service, tool: &Tool, base: &Base, server: &str) -> Result<Unit, Error> {
+pub fn unit(root: &Path, service: &Service, tool: &Tool, base: &Base, server: &str) -> Result<Unit, Error> {
     let conf = base.state.join(format!("{server}.conf"));
-    let text = format!(
+    let mut text = format!(
         "# Written by den for [services.{name}] on every start; edits here are lost.\n\
          bind 127.0.0.1\nport {port}\nprotected-mode yes\nrequirepass {password}\n\
          dir {dir}\nappendonly yes\nappendfsync everysec\nsave \"\"\ndaemonize no\nlogfile \"\"\n",
@@ -27,12 +28,19 @@ pub fn unit(service: &Service, tool: &Tool, base: &Base, server: &str) -> Result
         password = base.password,
         dir = base.state.display(),
     );
+    if let Some(own) = &service.config {
+        // Included last: the project's own file wins over den's defaults.
+        text.push_str(&format!("include {}\n", root.join(own).display()));
+    }
     fs_util::write_atomic(&conf, text.as_bytes(), 0o600)
         .map_err(|e| Error::io(format!("cannot write {}", conf.display()), e))?;
     let timeout = service.ready.as_ref().map_or(READY_TIMEOUT, |r| r.timeout);
     Ok(Unit {
         name: base.name.clone(),
-        argv: vec![tool.bin.join(server).to_string_lossy().into_owned(), conf.to_string_lossy().into_owned()],
+        argv: [tool.bin.join(server).to_string_lossy().into_owned(), conf.to_string_lossy().into_owned()]
+            .into_iter()
+            .chain(service.args.iter().cloned())
+            .collect(),
         cwd: base.state.clone(),
         env: service.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         ready: Some(Readiness {

@@ -606,6 +606,10 @@ impl Supervisor {
                 }
             }
         }
+        if let Some(dir) = init.marker.parent() {
+            crate::fs_util::real_dir(dir)
+                .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        }
         crate::fs_util::write_atomic(&init.marker, b"", 0o600)
             .map_err(|e| Error::io(format!("cannot write {}", init.marker.display()), e))?;
         self.note(name, log, "den: init done");

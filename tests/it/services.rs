@@ -442,3 +442,23 @@ fn on_a_terminal_up_shows_progress_colours_and_stops_on_ctrl_c() {
     pty.expect("den: stopped");
     assert!(eventually(10, || !alive(pid)));
 }
+
+#[test]
+fn init_runs_once_before_the_first_start_and_a_failed_one_is_shown() {
+    let env = project("[services.s]\nrun = \"exec sleep 600\"\ninit = \"echo init ran >> inits.txt\"\n");
+    let _guard = Guard { env: &env };
+    for _ in 0..2 {
+        let out = run(env.den(), &["up", "-d"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(run(env.den(), &["down"]).code, 0);
+    }
+    assert_eq!(std::fs::read_to_string(env.project().join("inits.txt")).unwrap(), "init ran\n");
+
+    let env = project("[services.s]\nrun = \"exec sleep 600\"\ninit = \"echo cannot migrate >&2; exit 4\"\n");
+    let _guard = Guard { env: &env };
+    let out = run(env.den(), &["up", "-d"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("the init of service `s` failed (exit code 4)"), "{}", out.stderr);
+    assert!(out.stderr.contains("cannot migrate"), "{}", out.stderr);
+    assert!(ps(&env).iter().all(|s| s.1 != "ready"));
+}

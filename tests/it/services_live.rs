@@ -92,7 +92,11 @@ fn pid_of(env: &Env, name: &str) -> i32 {
 #[test]
 fn postgres_and_redis_keep_their_data_across_restarts_and_purge_removes_it() {
     let Some(env) = live() else { return };
-    env.write("den.toml", "[services.db]\npreset = \"postgres\"\n\n[services.cache]\npreset = \"redis\"\n");
+    env.write(
+        "den.toml",
+        "[services.db]\npreset = \"postgres\"\nargs = [\"-c\", \"work_mem=7MB\"]\n\n[services.cache]\npreset = \"redis\"\nconfig = \"redis.conf\"\nargs = [\"--maxclients\", \"77\"]\n",
+    );
+    env.write("redis.conf", "maxmemory 12mb\n");
     assert_eq!(run(den_in(&env, &env.project()), &["trust"]).code, 0);
     let _guard = Guard { env: &env };
 
@@ -138,6 +142,10 @@ fn postgres_and_redis_keep_their_data_across_restarts_and_purge_removes_it() {
         "redis without a password answered"
     );
     assert_eq!(resp(&redis_url, true, &[&["SET", "k", "v"]]), "+OK\r\n+OK\r\n");
+    // The project's own configuration file and extra arguments reach the servers.
+    let limits = resp(&redis_url, true, &[&["CONFIG", "GET", "maxmemory"], &["CONFIG", "GET", "maxclients"]]);
+    assert!(limits.contains("12582912") && limits.contains("\r\n77\r\n"), "{limits:?}");
+    assert_eq!(psql(&vars, &["-c", "SHOW work_mem"]), Ok("7MB".to_string()));
 
     let out = run(den_in(&env, &env.project()), &["down"]);
     assert_eq!(out.code, 0, "{}", out.stderr);

@@ -1,6 +1,9 @@
 //! `[services.<name>]` (spec §7): checks each field's form, then that `depends_on` names
 //! declared services without a cycle. Never starts anything or probes a port.
 //!
+//! `init` (run once before the first start) is for `run` services; `args`, `config` and
+//! `user` are for presets.
+//!
 //! Decisions: `ready.timeout` defaults to 30s, `stop_timeout` to 10s, `stop_signal` to
 //! SIGTERM; a `tcp` probe is stored as `host:port` (a bare port means 127.0.0.1);
 //! `version` is for presets only (a `run` service declares its tools in `[tools]`);
@@ -29,6 +32,10 @@ const SERVICE_KEYS: &[&str] = &[
     "cwd",
     "stop_signal",
     "stop_timeout",
+    "init",
+    "args",
+    "config",
+    "user",
 ];
 const READY_KEYS: &[&str] = &["tcp", "http", "command", "timeout"];
 /// The built-in recipes.
@@ -83,6 +90,10 @@ fn service(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>, deps: &mut Vec<Dep>)
         cwd: None,
         stop_signal: "SIGTERM".into(),
         stop_timeout: DEFAULT_STOP_TIMEOUT,
+        init: None,
+        args: Vec::new(),
+        config: None,
+        user: None,
         at: doc.at(key.span()),
     };
     for (k, v) in table {
@@ -110,6 +121,10 @@ fn service(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>, deps: &mut Vec<Dep>)
             "cwd" => s.cwd = Some(doc.nonempty(v, what)?.to_string()),
             "stop_signal" => s.stop_signal = signal(doc, v)?,
             "stop_timeout" => s.stop_timeout = duration(doc, v, what)?,
+            "init" => s.init = Some(doc.nonempty(v, what)?.to_string()),
+            "args" => s.args = doc.strings(v, what)?.into_iter().map(|(a, _)| a).collect(),
+            "config" => s.config = Some(doc.nonempty(v, what)?.to_string()),
+            "user" => s.user = Some(doc.nonempty(v, what)?.to_string()),
             _ => unreachable!("keys were checked"),
         }
     }
@@ -129,6 +144,18 @@ fn service(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>, deps: &mut Vec<Dep>)
             key_span("version").unwrap_or(key.span()),
             format!("`version` of service `{name}` applies to presets only"),
             "declare the tool your command needs in [tools] instead",
+        )),
+        (Some(_), None) if let Some(k) = ["args", "config", "user"].into_iter().find(|k| key_span(k).is_some()) => {
+            Err(doc.err_help(
+                key_span(k).unwrap_or(key.span()),
+                format!("`{k}` of service `{name}` applies to presets only"),
+                "a `run` command takes its arguments and configuration in the command line itself",
+            ))
+        }
+        (None, Some(_)) if s.init.is_some() => Err(doc.err_help(
+            key_span("init").unwrap_or(key.span()),
+            format!("`init` of service `{name}` applies to `run` services only"),
+            "a preset brings its own first-start init (postgres: initdb); use `args` or `config` to change it",
         )),
         _ => Ok(s),
     }

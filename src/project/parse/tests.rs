@@ -303,3 +303,19 @@ fn service_run_is_a_command_line_or_an_argv() {
     }
     assert!(err("[services.a]\nrun = [1]\n").contains("an array of strings"));
 }
+
+#[test]
+fn service_init_is_for_run_services_and_args_config_user_for_presets() {
+    let m = ok(
+        "[services.a]\nrun = \"x\"\ninit = \"make db\"\n[services.db]\npreset = \"postgres\"\nargs = [\"-c\", \"fsync=off\"]\nconfig = \"pg.conf\"\nuser = \"me\"\n",
+    );
+    assert_eq!(m.services["a"].init.as_deref(), Some("make db"));
+    let db = &m.services["db"];
+    assert_eq!((db.args.len(), db.config.as_deref(), db.user.as_deref()), (2, Some("pg.conf"), Some("me")));
+    let e = err("[services.db]\npreset = \"redis\"\ninit = \"x\"\n");
+    assert!(e.contains("`init` of service `db` applies to `run` services only"), "{e}");
+    for k in ["args = [\"a\"]", "config = \"c\"", "user = \"u\""] {
+        let e = err(&format!("[services.a]\nrun = \"x\"\n{k}\n"));
+        assert!(e.contains("applies to presets only"), "{k}: {e}");
+    }
+}
