@@ -111,6 +111,8 @@ pub struct Service {
     pub config: Option<String>,
     /// The user a preset that refuses root runs as when den runs as root.
     pub user: Option<String>,
+    /// Globs (relative to the project root) whose changes restart the service.
+    pub watch: Vec<String>,
     pub at: Location,
 }
 

@@ -19,6 +19,7 @@ pub mod procfs;
 mod redis;
 pub mod status;
 pub mod supervisor;
+mod watch;
 
 pub use error::Error;
 

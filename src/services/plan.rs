@@ -36,6 +36,8 @@ pub struct Unit {
     pub user: Option<(u32, u32)>,
     /// Steps run once before the first start; the marker file records that they passed.
     pub init: Option<Init>,
+    /// Globs (relative to the project root) whose changes restart the service.
+    pub watch: Vec<String>,
 }
 
 /// A service's one-time initialisation (`initdb` for postgres).
@@ -115,6 +117,7 @@ fn unit(root: &Path, service: &Service) -> Result<Unit, Error> {
             steps: vec![Step { argv: shell(line), stdin: None }],
             marker: root.join(".den/state").join(&service.name).join("initialized"),
         }),
+        watch: service.watch.clone(),
     })
 }
 
@@ -194,6 +197,7 @@ mod tests {
             port: None,
             user: None,
             init: None,
+            watch: Vec::new(),
         }
     }
 

@@ -126,6 +126,7 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
         port: Some(base.port),
         user: ids,
         init: Some(init),
+        watch: service.watch.clone(),
     })
 }
 
@@ -200,6 +201,7 @@ mod tests {
             args: Vec::new(),
             config: None,
             user: None,
+            watch: Vec::new(),
             at: Location { file: "den.toml".into(), line: 1 },
         };
         let dirs = Dirs::of(&root);

@@ -54,5 +54,6 @@ pub fn unit(root: &Path, service: &Service, tool: &Tool, base: &Base, server: &s
         port: Some(base.port),
         user: None,
         init: None::<plan::Init>,
+        watch: service.watch.clone(),
     })
 }

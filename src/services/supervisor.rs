@@ -168,6 +168,7 @@ pub fn serve(
         ops: Mutex::new(()),
     });
     control::listen(&sup)?;
+    let _watcher = super::watch::start(&sup);
     let result = match initial {
         Some(names) => sup.start(names, false),
         None => Ok(()),
@@ -371,6 +372,21 @@ impl Supervisor {
     pub fn stop_all(&self) {
         let names: Vec<String> = self.units.iter().map(|u| u.name.clone()).collect();
         self.stop(&names, true);
+    }
+
+    /// `watch`: a file of `name`'s changed; restarts it when it runs.
+    pub fn restart_for_change(self: &Arc<Self>, name: &str, path: &str) {
+        let running =
+            self.lock().slots.get(name).is_some_and(|s| matches!(s.phase, Phase::Ready | Phase::Starting));
+        if !running {
+            return;
+        }
+        if let Ok(log) = LogFile::open(&self.dirs.log(name), logfile::CAP) {
+            self.note(name, &Arc::new(Mutex::new(log)), &format!("den: {path} changed: restarting"));
+        }
+        if let Err(e) = self.restart(name) {
+            self.echo(name, &format!("den: {e}"));
+        }
     }
 
     /// Stops `name` (alone) and starts it again.

@@ -462,3 +462,27 @@ fn init_runs_once_before_the_first_start_and_a_failed_one_is_shown() {
     assert!(out.stderr.contains("cannot migrate"), "{}", out.stderr);
     assert!(ps(&env).iter().all(|s| s.1 != "ready"));
 }
+
+#[test]
+fn a_watched_file_that_changes_restarts_the_service() {
+    let env = project("[services.s]\nrun = \"exec sleep 600\"\nwatch = [\"src/**/*.txt\"]\n");
+    env.write("src/deep/a.txt", "1");
+    env.write("src/notes.md", "1");
+    let _guard = Guard { env: &env };
+    assert_eq!(run(env.den(), &["up", "-d"]).code, 0);
+    let first = ps(&env)[0].2.unwrap();
+    // Settled events go through before we write; an unmatched file changes nothing.
+    std::thread::sleep(Duration::from_millis(300));
+    env.write("src/notes.md", "2");
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(ps(&env)[0].2, Some(first), "a file no glob matches restarted the service");
+    env.write("src/deep/a.txt", "2");
+    assert!(
+        eventually(10, || ps(&env)[0].2.is_some_and(|p| p != first) && ps(&env)[0].1 == "ready"),
+        "{:?}",
+        ps(&env)
+    );
+    assert!(!alive(first));
+    let log = std::fs::read_to_string(env.project().join(".den/logs/s.log")).unwrap();
+    assert!(log.contains("den: src/deep/a.txt changed: restarting"), "{log}");
+}

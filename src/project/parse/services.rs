@@ -36,6 +36,7 @@ const SERVICE_KEYS: &[&str] = &[
     "args",
     "config",
     "user",
+    "watch",
 ];
 const READY_KEYS: &[&str] = &["tcp", "http", "command", "timeout"];
 /// The built-in recipes.
@@ -94,6 +95,7 @@ fn service(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>, deps: &mut Vec<Dep>)
         args: Vec::new(),
         config: None,
         user: None,
+        watch: Vec::new(),
         at: doc.at(key.span()),
     };
     for (k, v) in table {
@@ -125,6 +127,20 @@ fn service(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>, deps: &mut Vec<Dep>)
             "args" => s.args = doc.strings(v, what)?.into_iter().map(|(a, _)| a).collect(),
             "config" => s.config = Some(doc.nonempty(v, what)?.to_string()),
             "user" => s.user = Some(doc.nonempty(v, what)?.to_string()),
+            "watch" => {
+                for (glob, span) in doc.strings(v, what)? {
+                    if glob.is_empty() || glob.starts_with('/') || glob.split('/').any(|c| c == "..") {
+                        return Err(doc.err_help(
+                            span,
+                            format!(
+                                "`watch` glob \"{glob}\" of service `{name}` must stay inside the project"
+                            ),
+                            "write it relative to the project root, without `..`: \"src/**/*.py\"",
+                        ));
+                    }
+                    s.watch.push(glob);
+                }
+            }
             _ => unreachable!("keys were checked"),
         }
     }

@@ -319,3 +319,13 @@ fn service_init_is_for_run_services_and_args_config_user_for_presets() {
         assert!(e.contains("applies to presets only"), "{k}: {e}");
     }
 }
+
+#[test]
+fn watch_globs_stay_inside_the_project() {
+    let m = ok("[services.a]\nrun = \"x\"\nwatch = [\"src/**/*.py\", \"app.toml\"]\n");
+    assert_eq!(m.services["a"].watch, ["src/**/*.py", "app.toml"]);
+    for bad in ["/etc/*", "../x/*", "src/../../y"] {
+        let e = err(&format!("[services.a]\nrun = \"x\"\nwatch = [\"{bad}\"]\n"));
+        assert!(e.contains("must stay inside the project"), "{bad}: {e}");
+    }
+}
