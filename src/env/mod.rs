@@ -44,10 +44,11 @@ pub fn compute(
     }
     let den = load::den_values(&project.root);
     // Service exports come right after den's own values: `[env]` may refer to them
-    // (`DATABASE_URL = "${DATABASE_URL}?sslmode=disable"`) and may override them.
-    let exports = service_exports::layer(project)?;
+    // (`DSN = "${DATABASE_URL}?sslmode=disable"`, `${services.api.port}`) and override them.
+    let services = service_exports::layer(project)?;
     let mut known = den.clone();
-    known.extend(exports.iter().map(|e| (e.name.clone(), e.value.clone())));
+    known.extend(services.exports.iter().map(|e| (e.name.clone(), e.value.clone())));
+    known.extend(services.references.iter().cloned());
     let defs = load::definitions(project)?;
     let tools_path = (!tool_dirs.is_empty()).then(|| path_with(tool_dirs, outer.get("PATH")));
     let outer = match &tools_path {
@@ -60,7 +61,7 @@ pub fn compute(
     for (name, value) in den {
         target.insert(Var { name, value: Some(value), origin: Origin::Den, secret: None });
     }
-    for e in exports {
+    for e in services.exports {
         let secret = e.secret.map(|p| Secret::File(p.to_string_lossy().into_owned()));
         target.insert(Var { name: e.name, value: Some(e.value), origin: Origin::Service(e.service), secret });
     }

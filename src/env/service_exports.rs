@@ -36,36 +36,60 @@ pub struct Export {
     pub secret: Option<PathBuf>,
 }
 
-/// Every preset service's exports, in den.toml order.
-pub fn layer(project: &Project) -> Result<Vec<Export>, Error> {
-    let mut out = Vec::new();
+/// The layer: exported variables, and the values `[env]` may name as
+/// `${services.<name>.<field>}`.
+#[derive(Debug, Clone, Default)]
+pub struct Layer {
+    pub exports: Vec<Export>,
+    /// `services.<name>.port`, `.host`, and for presets `.url` and `.password` (postgres
+    /// also `.socket`, `.user`, `.database`).
+    pub references: Vec<(String, String)>,
+}
+
+/// Every service's exports and references, in den.toml order.
+pub fn layer(project: &Project) -> Result<Layer, Error> {
+    let mut out = Layer::default();
     for service in project.manifest.services.values() {
-        let Some(preset) = service.preset.as_deref() else { continue };
-        if !matches!(preset, "postgres" | "redis" | "valkey") {
+        let name = &service.name;
+        let mut refer =
+            |field: &str, value: String| out.references.push((format!("services.{name}.{field}"), value));
+        let preset = service.preset.as_deref().filter(|p| matches!(*p, "postgres" | "redis" | "valkey"));
+        let Some(preset) = preset else {
+            if let Some(port) = service.port {
+                refer("port", port.to_string());
+                refer("host", "127.0.0.1".into());
+            }
             continue;
-        }
+        };
         let v = values(&project.root, service)?;
         let password_file = Some(v.state.join("password"));
-        let plain = |name: &str, value: String| Export {
-            service: service.name.clone(),
-            name: name.into(),
+        let plain = |var: &str, value: String| Export {
+            service: name.clone(),
+            name: var.into(),
             value,
             secret: None,
         };
-        let secret =
-            |name: &str, value: String| Export { secret: password_file.clone(), ..plain(name, value) };
+        let secret = |var: &str, value: String| Export { secret: password_file.clone(), ..plain(var, value) };
+        refer("port", v.port.to_string());
+        refer("host", "127.0.0.1".into());
+        refer("password", v.password.clone());
         if preset == "postgres" {
             let db = database(&project.root);
-            out.push(plain("PGHOST", socket_dir(&project.root).to_string_lossy().into_owned()));
-            out.push(plain("PGPORT", v.port.to_string()));
-            out.push(plain("PGUSER", PG_SUPERUSER.into()));
-            out.push(plain("PGDATABASE", db.clone()));
-            out.push(secret(
-                "DATABASE_URL",
-                format!("postgres://{PG_SUPERUSER}:{}@127.0.0.1:{}/{db}", v.password, v.port),
-            ));
+            let socket = socket_dir(&project.root).to_string_lossy().into_owned();
+            let url = format!("postgres://{PG_SUPERUSER}:{}@127.0.0.1:{}/{db}", v.password, v.port);
+            refer("url", url.clone());
+            refer("socket", socket.clone());
+            refer("user", PG_SUPERUSER.into());
+            refer("database", db.clone());
+            out.exports.push(plain("PGHOST", socket));
+            out.exports.push(plain("PGPORT", v.port.to_string()));
+            out.exports.push(plain("PGUSER", PG_SUPERUSER.into()));
+            out.exports.push(plain("PGDATABASE", db));
+            out.exports.push(secret("DATABASE_URL", url));
         } else {
-            out.push(secret("REDIS_URL", format!("redis://:{}@127.0.0.1:{}/0", v.password, v.port)));
+            let url = format!("redis://:{}@127.0.0.1:{}/0", v.password, v.port);
+            refer("url", url.clone());
+            out.exports.push(secret("REDIS_URL", url));
         }
     }
     Ok(out)

@@ -118,6 +118,20 @@ fn parse_reference(chars: &[char], i: &mut usize, depth: usize) -> Result<Part, 
     while *i < chars.len() && (chars[*i] == '_' || chars[*i].is_ascii_alphanumeric()) {
         *i += 1;
     }
+    // `${services.<name>.<field>}`: a service's value (service names may hold `.` and `-`).
+    if chars[start..*i].iter().collect::<String>() == "services" && chars.get(*i) == Some(&'.') {
+        while *i < chars.len()
+            && (chars[*i] == '_' || chars[*i] == '.' || chars[*i] == '-' || chars[*i].is_ascii_alphanumeric())
+        {
+            *i += 1;
+        }
+        let name: String = chars[start..*i].iter().collect();
+        let parts = name.split('.').count();
+        if parts >= 3 && !name.ends_with('.') && chars.get(*i) == Some(&'}') {
+            *i += 1;
+            return Ok(Part::Var { name, default: None });
+        }
+    }
     let name: String = chars[start..*i].iter().collect();
     let invalid = |i: usize| {
         let end =
@@ -188,6 +202,15 @@ mod tests {
         assert_eq!(t.parts, vec![Part::Var { name: "A".into(), default: Some(default) }]);
         let empty = Template::parse("${A:-}").unwrap();
         assert_eq!(empty.parts, vec![Part::Var { name: "A".into(), default: Some(Template::default()) }]);
+    }
+
+    #[test]
+    fn service_references_take_dotted_names() {
+        let t = Template::parse("http://${services.my-api.port}/").unwrap();
+        assert_eq!(t.parts[1], Part::Var { name: "services.my-api.port".into(), default: None });
+        assert!(Template::parse("${services.}").is_err());
+        assert!(Template::parse("${services.a}").is_err());
+        assert!(Template::parse("${other.a.b}").is_err());
     }
 
     #[test]

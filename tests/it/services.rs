@@ -486,3 +486,63 @@ fn a_watched_file_that_changes_restarts_the_service() {
     let log = std::fs::read_to_string(env.project().join(".den/logs/s.log")).unwrap();
     assert!(log.contains("den: src/deep/a.txt changed: restarting"), "{log}");
 }
+
+#[test]
+fn service_values_are_part_of_the_environment_without_running_anything() {
+    let env = project(
+        r#"[env]
+API_URL = "http://${services.api.host}:${services.api.port}/"
+CACHE = "${services.cache.url}"
+DSN = "${DATABASE_URL}?sslmode=disable"
+
+[services.api]
+run = "exec sleep 600"
+port = 4567
+
+[services.cache]
+preset = "redis"
+port = 6390
+
+[services.db]
+preset = "postgres"
+"#,
+    );
+    let out = run(env.den(), &["export", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let vars: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let get = |k: &str| vars[k].as_str().unwrap_or_else(|| panic!("{k} missing: {vars}")).to_string();
+    assert_eq!(get("API_URL"), "http://127.0.0.1:4567/");
+    let password = std::fs::read_to_string(env.project().join(".den/state/cache/password")).unwrap();
+    assert_eq!(get("REDIS_URL"), format!("redis://:{}@127.0.0.1:6390/0", password.trim()));
+    assert_eq!(get("CACHE"), get("REDIS_URL"));
+    let port: u16 = get("PGPORT").parse().unwrap();
+    assert_eq!(get("DSN"), format!("{}?sslmode=disable", get("DATABASE_URL")));
+    assert!(get("DATABASE_URL").ends_with(&format!("@127.0.0.1:{port}/project")));
+    assert_eq!((get("PGUSER"), get("PGDATABASE")), ("postgres".to_string(), "project".to_string()));
+    // The port picked for db is kept: the same on the next look.
+    let again = run(env.den(), &["export", "--format", "json"]);
+    assert!(again.stdout.contains(&format!("\"PGPORT\": \"{port}\"")), "{}", again.stdout);
+    for file in ["port", "password"] {
+        let mode = std::fs::metadata(env.project().join(".den/state/db").join(file)).unwrap().permissions();
+        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600, "{file}");
+    }
+    // den explain names the service and never shows the password.
+    let explain = run(env.den(), &["explain", "REDIS_URL"]);
+    assert!(explain.stdout.contains("[services.cache]"), "{}", explain.stdout);
+    assert!(!explain.stdout.contains(password.trim()), "{}", explain.stdout);
+    let explain = run(env.den(), &["explain", "PGPORT"]);
+    assert!(
+        explain.stdout.starts_with(&format!("PGPORT={port}")) && explain.stdout.contains("[services.db]")
+    );
+    // den run sees the same, and nothing was started.
+    let out = run(env.den(), &["run", "--", "sh", "-c", "echo $REDIS_URL"]);
+    assert_eq!(out.stdout.trim(), get("REDIS_URL"));
+    assert!(ps(&env).iter().all(|s| s.1 == "stopped"));
+    assert!(!env.project().join(".den/run/supervisor.pid").exists());
+
+    env.write("den.toml", "[env]\nX = \"${services.nope.port}\"\n");
+    env.trust();
+    let out = run(env.den(), &["export", "--format", "json"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("refers to `${services.nope.port}`, which is not set"), "{}", out.stderr);
+}
