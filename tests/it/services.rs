@@ -546,3 +546,23 @@ preset = "postgres"
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("refers to `${services.nope.port}`, which is not set"), "{}", out.stderr);
 }
+
+#[test]
+fn logs_follow_what_a_service_prints() {
+    let env = project(
+        "[services.ticker]\nrun = \"i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.05; done\"\n",
+    );
+    let _guard = Guard { env: &env };
+    assert_eq!(run(env.den(), &["up", "-d"]).code, 0);
+    assert!(eventually(10, || run(env.den(), &["logs", "ticker", "-n", "1"]).stdout.starts_with("tick ")));
+    let last = run(env.den(), &["logs", "ticker", "-n", "3"]);
+    assert_eq!(last.stdout.lines().count(), 3, "{}", last.stdout);
+    let mut follow = env.den().args(["logs", "-f", "-n", "0"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut lines = BufReader::new(follow.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    let _ = follow.kill();
+    let _ = follow.wait();
+    let n = |l: &str| l.rsplit(' ').next().unwrap().parse::<u64>().unwrap();
+    assert!(first.starts_with("ticker | tick ") && n(&second) == n(&first) + 1, "{first} / {second}");
+}
