@@ -55,6 +55,8 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
         None => tool.clone(),
     };
     let sockets = preset::socket_dir(&dirs.root, ids)?;
+    clear_stale_lock(&data.join("postmaster.pid"));
+    clear_stale_lock(&sockets.join(format!(".s.PGSQL.{}.lock", base.port)));
     // As another user the data directory is entered before the switch and named through
     // the process's own working directory.
     let d = if user.is_some() { "/proc/self/cwd".to_string() } else { data.to_string_lossy().into_owned() };
@@ -147,6 +149,19 @@ pub fn root_note(root: &Path, service: &Service) -> Option<String> {
     ))
 }
 
+/// Removes a lock file of postgres's (`postmaster.pid`, the socket's `.lock`) when the
+/// server it names is gone. Postgres does that itself, except when that server is a zombie
+/// nothing reaped (a killed supervisor's child, on a system whose init does not reap):
+/// `kill(pid, 0)` still succeeds and it refuses to start. Only one supervisor runs a
+/// project's services, so no live server is cut off.
+fn clear_stale_lock(lock: &Path) {
+    let Ok(text) = std::fs::read_to_string(lock) else { return };
+    let pid = text.lines().next().and_then(|l| l.trim().parse::<i32>().ok());
+    if pid.is_some_and(|pid| pid > 0 && !super::procfs::running(pid)) {
+        let _ = std::fs::remove_file(lock);
+    }
+}
+
 /// Refuses a data directory made by another major version than the tool's.
 fn check_version(data: &Path, tool_version: &str, name: &str) -> Result<(), Error> {
     let Ok(found) = std::fs::read_to_string(data.join("PG_VERSION")) else { return Ok(()) };
@@ -218,6 +233,23 @@ mod tests {
         {
             let _ = crate::fs_util::remove_tree(Path::new(shared));
         }
+    }
+
+    #[test]
+    fn a_lock_naming_a_gone_or_zombie_server_is_cleared_a_live_one_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let lock = tmp.path().join("postmaster.pid");
+        let mut zombie = std::process::Command::new("true").spawn().unwrap();
+        while super::super::procfs::running(zombie.id() as i32) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        for (pid, kept) in [(std::process::id() as i32, true), (zombie.id() as i32, false), (i32::MAX, false)]
+        {
+            std::fs::write(&lock, format!("{pid}\n/data\n")).unwrap();
+            clear_stale_lock(&lock);
+            assert_eq!(lock.exists(), kept, "pid {pid}");
+        }
+        let _ = zombie.wait();
     }
 
     #[test]

@@ -26,6 +26,12 @@ pub fn is(pid: i32, start: u64) -> bool {
     fields.nth(18).and_then(|f| f.parse::<u64>().ok()) == Some(start)
 }
 
+/// Whether `pid` is a live process (a zombie, which nothing reaped yet, is not).
+pub fn running(pid: i32) -> bool {
+    let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else { return false };
+    stat.rfind(')').is_some_and(|close| !stat[close + 1..].trim_start().starts_with('Z'))
+}
+
 /// When the process started, as Unix time in seconds (boot time plus its start ticks).
 pub fn started_at(start: u64) -> Option<f64> {
     let stat = fs::read_to_string("/proc/stat").ok()?;

@@ -889,20 +889,14 @@ fn spawn(unit: &Unit, argv: &[String], env: &[(String, String)], stdin: bool) ->
             None
         }
     };
-    // SAFETY: only async-signal-safe calls (setpgid, prctl, getppid, chdir, setgroups,
-    // setgid, setuid, _exit) between fork and exec; the CString was made before the fork.
+    // SAFETY: only async-signal-safe calls (setpgid, chdir, fchown, setgroups, setgid,
+    // setuid, prctl, getppid, _exit) between fork and exec; the CString was made before
+    // the fork.
     unsafe {
         cmd.pre_exec(move || {
             use nix::libc;
             if libc::setpgid(0, 0) != 0 {
                 return Err(std::io::Error::last_os_error());
-            }
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // The supervisor may have died between fork and prctl.
-            if libc::getppid() != parent {
-                libc::_exit(1);
             }
             // A piped stdin is handed to the user too, so that the program can reopen it
             // (`initdb --pwfile=/dev/stdin`); never a /dev/null stdin, which is shared.
@@ -914,6 +908,14 @@ fn spawn(unit: &Unit, argv: &[String], env: &[(String, String)], stdin: bool) ->
                     || libc::setuid(*uid) != 0)
             {
                 return Err(std::io::Error::last_os_error());
+            }
+            // After the user switch: changing credentials clears the parent-death signal.
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The supervisor may have died before the signal was set.
+            if libc::getppid() != parent {
+                libc::_exit(1);
             }
             Ok(())
         });

@@ -75,7 +75,8 @@ fn up(env: &Env) -> Option<String> {
         eprintln!("note: live services test skipped, the registry is unreachable:\n{}", out.stderr);
         return None;
     }
-    assert_eq!(out.code, 0, "den up -d failed:\n{}", out.stderr);
+    let log = std::fs::read_to_string(env.project().join(".den/logs/db.log")).unwrap_or_default();
+    assert_eq!(out.code, 0, "den up -d failed:\n{}\nthe whole log:\n{log}", out.stderr);
     Some(out.stderr)
 }
 
@@ -164,6 +165,21 @@ fn postgres_and_redis_keep_their_data_across_restarts_and_purge_removes_it() {
     let url = vars["DATABASE_URL"].as_str().unwrap();
     assert!(psql(&vars, &[url, "-c", "SELECT x FROM kept"]).unwrap_err().contains("does not exist"));
     assert_eq!(resp(vars["REDIS_URL"].as_str().unwrap(), true, &[&["GET", "k"]]), "+OK\r\n$-1\r\n");
+
+    // A supervisor killed with SIGKILL takes the databases with it (postgres too, which
+    // runs as another user when the test runs as root), before any den command runs.
+    let pids = [pid_of(&env, "db"), pid_of(&env, "cache")];
+    let text = std::fs::read_to_string(env.project().join(".den/run/supervisor.pid")).unwrap();
+    let supervisor: i32 = text.split_whitespace().next().unwrap().parse().unwrap();
+    // SAFETY: killing the supervisor this test started.
+    unsafe { libc::kill(supervisor, libc::SIGKILL) };
+    assert!(
+        crate::services::eventually(10, || pids.iter().all(|p| !alive(*p))),
+        "databases outlived the supervisor"
+    );
+    // And the next start recovers.
+    up(&env).unwrap();
+    assert_eq!(psql(&vars, &[url, "-c", "SELECT 1"]), Ok("1".to_string()));
 }
 
 fn nix_is_root() -> bool {
