@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
     if args.detach {
         install_tools(ctx, &project)?;
         let tools = preset_tools(ctx, &project, true)?;
-        start_detached(&dirs, &tools, &args.services, false)?;
+        start_detached(&project, &dirs, &tools, &args.services, false)?;
         for entry in services::status::read(&dirs.run).iter().filter(|e| e.state == "ready") {
             let port = entry.port.map(|p| format!(" on port {p}")).unwrap_or_default();
             ui::note(&format!("{} is ready{port} (pid {})", entry.name, entry.pid.unwrap_or(0)));
@@ -56,7 +56,8 @@ pub fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
     let units = plan::units(&project, &preset_tools(ctx, &project, true)?)?;
     let color =
         std::io::stdout().is_terminal() && std::env::var_os(env_vars::NO_COLOR).is_none_or(|v| v.is_empty());
-    supervisor::serve(dirs, units, env, Echo::Prefixed { color }, Some(&args.services))?;
+    let digest = services::manifest_digest(project.den_toml.as_deref());
+    supervisor::serve(dirs, units, env, Echo::Prefixed { color }, Some(&args.services), &digest)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -69,7 +70,8 @@ pub fn supervise(ctx: &Ctx, args: SuperviseArgs) -> Result<ExitCode> {
     let tools: HashMap<String, preset::Tool> = serde_json::from_str(&args.tools)
         .map_err(|e| services::Error::Remote { message: format!("bad --tools: {e}"), help: None })?;
     let units = plan::units(&project, &tools)?;
-    supervisor::serve(Dirs::of(&project.root), units, env, Echo::Quiet, None)?;
+    let digest = services::manifest_digest(project.den_toml.as_deref());
+    supervisor::serve(Dirs::of(&project.root), units, env, Echo::Quiet, None, &digest)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -89,7 +91,7 @@ pub(super) fn enter_services(ctx: &Ctx, project: &Project) -> Result<()> {
     dirs.create()?;
     swept(&dirs);
     let tools = preset_tools(ctx, project, true)?;
-    start_detached(&dirs, &tools, names, true)
+    start_detached(project, &dirs, &tools, names, true)
 }
 
 /// Says which services a crashed supervisor left behind, now stopped.
@@ -215,14 +217,23 @@ fn service_env(ctx: &Ctx, project: &Project) -> Result<Vec<(String, String)>> {
 /// Starts `names` through the project's background supervisor, starting one first when
 /// none runs, and waits until they are ready.
 pub(super) fn start_detached(
+    project: &Project,
     dirs: &Dirs,
     tools: &HashMap<String, preset::Tool>,
     names: &[String],
     session: bool,
 ) -> Result<()> {
-    if services::supervisor(dirs).is_none() || std::os::unix::net::UnixStream::connect(dirs.socket()).is_err()
-    {
-        spawn_supervisor(dirs, tools)?;
+    match services::supervisor(dirs) {
+        Some(lease) if std::os::unix::net::UnixStream::connect(dirs.socket()).is_ok() => {
+            let planned = std::fs::read_to_string(dirs.run.join(services::MANIFEST)).unwrap_or_default();
+            if planned.trim() != services::manifest_digest(project.den_toml.as_deref()) {
+                ui::warn(&format!(
+                    "den.toml changed since the services were started (supervisor pid {}): `den down` then `den up -d` to apply it",
+                    lease.pid
+                ));
+            }
+        }
+        _ => spawn_supervisor(dirs, tools)?,
     }
     let done = Arc::new(AtomicBool::new(false));
     let progress = std::io::stderr().is_terminal().then(|| {

@@ -31,6 +31,15 @@ use nix::unistd::Pid;
 
 use crate::fs_util;
 
+/// `.den/run/` file holding the digest of the den.toml a running supervisor planned from.
+pub const MANIFEST: &str = "den.toml.sha256";
+
+/// The digest `MANIFEST` holds: sha256 of the den.toml content the project was parsed from.
+pub fn manifest_digest(den_toml: Option<&str>) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(den_toml.unwrap_or_default().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A project's service directories under `.den/`.
 #[derive(Debug, Clone)]
 pub struct Dirs {

@@ -566,3 +566,20 @@ fn logs_follow_what_a_service_prints() {
     let n = |l: &str| l.rsplit(' ').next().unwrap().parse::<u64>().unwrap();
     assert!(first.starts_with("ticker | tick ") && n(&second) == n(&first) + 1, "{first} / {second}");
 }
+
+#[test]
+fn a_changed_den_toml_is_pointed_out_to_the_running_supervisor_s_user() {
+    let env = project("[services.a]\nrun = \"exec sleep 600\"\n");
+    let _guard = Guard { env: &env };
+    assert_eq!(run(env.den(), &["up", "-d"]).code, 0);
+    let again = run(env.den(), &["up", "-d"]);
+    assert!(!again.stderr.contains("changed"), "{}", again.stderr);
+    env.write("den.toml", "[services.a]\nrun = \"exec sleep 600\"\n[services.b]\nrun = \"exec sleep 601\"\n");
+    env.trust();
+    let out = run(env.den(), &["up", "-d", "b"]);
+    assert!(out.stderr.contains("den.toml changed since the services were started"), "{}", out.stderr);
+    assert!(out.stderr.contains("`den down` then `den up -d`"), "{}", out.stderr);
+    assert_eq!(run(env.den(), &["down"]).code, 0);
+    let out = run(env.den(), &["up", "-d", "b"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}

@@ -137,6 +137,7 @@ pub fn serve(
     env: Vec<(String, String)>,
     echo: Echo,
     initial: Option<&[String]>,
+    manifest: &str,
 ) -> Result<(), Error> {
     dirs.create()?;
     let lock_path = dirs.run.join("supervisor.lock");
@@ -151,6 +152,8 @@ pub fn serve(
         .ok_or_else(|| Error::io("cannot read /proc", std::io::Error::other("no own stat")))?;
     lease::write(&dirs.supervisor_lease(), me)
         .map_err(|e| Error::io("cannot write the supervisor lease", e))?;
+    // What it runs was planned from this den.toml: later commands can tell it changed.
+    let _ = crate::fs_util::write_atomic(&dirs.run.join(super::MANIFEST), manifest.as_bytes(), 0o600);
     for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
         let action = SigAction::new(SigHandler::Handler(on_signal), SaFlags::SA_RESTART, SigSet::empty());
         // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
@@ -179,6 +182,7 @@ pub fn serve(
     sup.stop_all();
     let _ = std::fs::remove_file(dirs.run.join(status::FILE));
     let _ = std::fs::remove_file(dirs.supervisor_lease());
+    let _ = std::fs::remove_file(dirs.run.join(super::MANIFEST));
     drop(lock);
     result
 }
