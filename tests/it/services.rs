@@ -583,3 +583,26 @@ fn a_changed_den_toml_is_pointed_out_to_the_running_supervisor_s_user() {
     let out = run(env.den(), &["up", "-d", "b"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+#[test]
+fn purge_asks_on_a_terminal() {
+    let env = project("[services.a]\nrun = \"exec sleep 600\"\n");
+    let _guard = Guard { env: &env };
+    let data = env.write(".den/state/a/data.txt", "keep me");
+    let mut cmd = env.den();
+    cmd.args(["down", "--purge"]);
+    let mut pty = crate::pty::Pty::spawn(cmd);
+    pty.expect("[y/N]");
+    pty.send("n\n");
+    pty.expect("needs a confirmation");
+    drop(pty);
+    assert!(data.exists());
+    let mut cmd = env.den();
+    cmd.args(["down", "--purge"]);
+    let mut pty = crate::pty::Pty::spawn(cmd);
+    pty.expect("[y/N]");
+    pty.send("y\n");
+    pty.expect("deleted");
+    drop(pty);
+    assert!(!data.exists());
+}
