@@ -1,8 +1,9 @@
 //! The `postgres` preset. Data in `.den/state/<name>/data`, made once by `initdb` with the
 //! superuser named explicitly (`postgres`, so the role always exists) and a database named
 //! after the project; `trust` on the Unix socket only, which lives in a short private
-//! directory (`preset::socket_dir`); TCP on 127.0.0.1 only, with the generated password
-//! (scram-sha-256). Stopped with SIGINT (fast shutdown). As root, the server runs as an
+//! directory (`preset::socket_dir`) — or, when the server runs as another user whose uid
+//! other daemons may share (`nobody`), peer identity mapping den's own user to `postgres`;
+//! TCP on 127.0.0.1 only, with the generated password (scram-sha-256). Stopped with SIGINT (fast shutdown). As root, the server runs as an
 //! unprivileged user from a hardlinked tree of the tool, entering its data directory before
 //! giving up root and naming it `/proc/self/cwd`, so the project's directories need not be
 //! opened to that user. A data directory of another major version is never opened.
@@ -89,6 +90,26 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
         ],
         marker,
     };
+    let mut init = init;
+    if let Some((_, _, name)) = &user {
+        // The server's uid (`nobody`) may be shared with other daemons: `trust` on the
+        // socket would let them in. Only den's own user is let in there, by peer identity.
+        let den_user = nix::unistd::User::from_uid(nix::unistd::geteuid()).ok().flatten().map(|u| u.name);
+        let mut ident = String::from("# Written by den: who may use the Unix socket as `postgres`.\n");
+        for who in den_user.iter().chain(std::iter::once(name).filter(|n| *n != "nobody")) {
+            ident.push_str(&format!("den {who} {PG_SUPERUSER}\n"));
+        }
+        let hba = "# Written by den: peer identity on the socket (see pg_ident.conf), the password on TCP.\n\
+                   local all all peer map=den\n\
+                   host all all 127.0.0.1/32 scram-sha-256\n\
+                   host all all ::1/128 scram-sha-256\n";
+        for (file, text) in [("pg_ident.conf", ident), ("pg_hba.conf", hba.to_string())] {
+            init.steps.push(Step {
+                argv: vec!["/bin/sh".into(), "-c".into(), format!("cat > {file}")],
+                stdin: Some(text),
+            });
+        }
+    }
     let timeout = service.ready.as_ref().map_or(READY_TIMEOUT, |r| r.timeout);
     Ok(Unit {
         name: base.name.clone(),
