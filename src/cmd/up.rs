@@ -240,7 +240,15 @@ pub(super) fn start_detached(
         let (done, run) = (Arc::clone(&done), dirs.run.clone());
         std::thread::spawn(move || progress(&run, &done))
     });
-    let result = control::request(dirs, &Request::Start { names: names.to_vec(), session });
+    let request = Request::Start { names: names.to_vec(), session };
+    let mut result = control::request(dirs, &request);
+    if let Err(services::Error::Io { .. } | services::Error::NoAnswer) = &result
+        && supervisor_left(dirs)
+    {
+        // It was leaving (nothing left to run) as we asked: start a new one, once.
+        spawn_supervisor(dirs, tools)?;
+        result = control::request(dirs, &request);
+    }
     done.store(true, Ordering::SeqCst);
     if let Some(thread) = progress {
         let _ = thread.join();
@@ -257,6 +265,24 @@ pub(super) fn start_detached(
         }
     }
     Ok(result?)
+}
+
+/// Whether the supervisor that was asked is gone (waiting up to 3 s for one that is
+/// leaving), so that the request never reached a live one.
+fn supervisor_left(dirs: &Dirs) -> bool {
+    let began = Instant::now();
+    while began.elapsed() < Duration::from_secs(3) {
+        if services::supervisor(dirs).is_none() {
+            return true;
+        }
+        if std::os::unix::net::UnixStream::connect(dirs.socket()).is_ok()
+            && services::status::read(&dirs.run).iter().any(|e| e.pid.is_some())
+        {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
 }
 
 /// On a terminal, while `den up -d` waits: one line each time a service changes state,

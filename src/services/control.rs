@@ -122,10 +122,7 @@ pub fn request(dirs: &Dirs, request: &Request) -> Result<(), Error> {
     conn.write_all(&json).map_err(|e| Error::io("cannot talk to the supervisor", e))?;
     let mut line = String::new();
     BufReader::new(conn).take_line(&mut line).map_err(|e| Error::io("cannot hear the supervisor", e))?;
-    let reply: Reply = serde_json::from_str(&line).map_err(|_| Error::Remote {
-        message: "the supervisor ended before it answered".into(),
-        help: Some("see .den/logs/supervisor.log".into()),
-    })?;
+    let reply: Reply = serde_json::from_str(&line).map_err(|_| Error::NoAnswer)?;
     if reply.ok {
         return Ok(());
     }

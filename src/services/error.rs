@@ -33,6 +33,8 @@ pub enum Error {
     SupervisorDied { log: PathBuf, tail: String },
     #[error("{message}")]
     Remote { message: String, help: Option<String> },
+    #[error("the supervisor ended before it answered")]
+    NoAnswer,
     #[error("`den down --purge` deletes {} and needs a confirmation", .state.display())]
     PurgeNeedsYes { state: PathBuf },
     #[error("{context}: {source}")]
@@ -88,6 +90,7 @@ impl Error {
             Error::Running { .. } => "add services to it with `den up -d`, or stop it with `den down`".into(),
             Error::SupervisorDied { .. } => return None,
             Error::Remote { help, .. } => return help.clone(),
+            Error::NoAnswer => "see .den/logs/supervisor.log".into(),
             Error::PurgeNeedsYes { .. } => "run `den down --purge --yes` to delete the data".into(),
             Error::Io { .. } => return None,
         })

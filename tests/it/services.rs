@@ -554,9 +554,11 @@ fn logs_follow_what_a_service_prints() {
     );
     let _guard = Guard { env: &env };
     assert_eq!(run(env.den(), &["up", "-d"]).code, 0);
-    assert!(eventually(10, || run(env.den(), &["logs", "ticker", "-n", "1"]).stdout.starts_with("tick ")));
-    let last = run(env.den(), &["logs", "ticker", "-n", "3"]);
-    assert_eq!(last.stdout.lines().count(), 3, "{}", last.stdout);
+    let three_ticks = || {
+        let last = run(env.den(), &["logs", "ticker", "-n", "3"]).stdout;
+        last.lines().count() == 3 && last.lines().all(|l| l.starts_with("tick "))
+    };
+    assert!(eventually(10, three_ticks));
     let mut follow = env.den().args(["logs", "-f", "-n", "0"]).stdout(Stdio::piped()).spawn().unwrap();
     let mut lines = BufReader::new(follow.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
