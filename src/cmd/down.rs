@@ -68,6 +68,10 @@ fn purge(dirs: &Dirs, args: &DownArgs) -> Result<()> {
     for t in &targets {
         fs_util::remove_tree(t).map_err(|e| Error::io(format!("cannot delete {}", t.display()), e))?;
     }
+    if args.services.is_empty() {
+        // The private socket directory goes with the state (nothing runs any more).
+        let _ = fs_util::remove_tree(&crate::env::service_exports::socket_dir(&dirs.root));
+    }
     ui::note(&format!("deleted {list}"));
     Ok(())
 }

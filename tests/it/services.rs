@@ -9,14 +9,16 @@ use std::time::{Duration, Instant};
 
 use crate::support::{Env, run};
 
-/// Runs `den down` and kills every leased process group when dropped.
+/// Runs `den down --purge --yes` (which also removes the socket directory under the temp
+/// directory) and kills every leased process group when dropped.
 pub struct Guard<'a> {
     pub env: &'a Env,
 }
 
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
-        let _ = self.env.den().arg("down").stdout(Stdio::null()).stderr(Stdio::null()).status();
+        let down = ["down", "--purge", "--yes"];
+        let _ = self.env.den().args(down).stdout(Stdio::null()).stderr(Stdio::null()).status();
         let run_dir = self.env.project().join(".den/run");
         for entry in std::fs::read_dir(&run_dir).into_iter().flatten().flatten() {
             let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
