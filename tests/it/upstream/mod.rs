@@ -1,7 +1,7 @@
 //! A fake of every upstream den downloads from, on 127.0.0.1, for the install and run
 //! tests: the GitHub releases API and downloads, a nodejs.org dist folder, an npm registry,
-//! a PEP 691 index and releases.hashicorp.com, each shaped like the real one (see
-//! /work/shared/data/upstreams/README.md), serving archives the test builds. Each real host
+//! a PEP 691 index and releases.hashicorp.com, each shaped like the real one (as the
+//! upstream notes record it), serving archives the test builds. Each real host
 //! lives under `/<host>/` (`/nodejs.org/dist/index.json`), and [`Upstream::config_toml`]
 //! points den at it with `[sources]` and `[mirrors]` URL-prefix rewrites. The GitHub API is
 //! at the root (`/repos/...`), npm under `/npm/`, the simple index under `/simple/`.
