@@ -7,8 +7,7 @@ use crate::support::{Env, run};
 
 #[test]
 fn direnv_use_den_applies_the_project() {
-    if !Path::new("/usr/bin/direnv").exists() {
-        eprintln!("note: direnv is not installed; skipping (scripts/test-deps installs it)");
+    if !crate::prereq::installed("direnv") {
         return;
     }
     let env = Env::new();

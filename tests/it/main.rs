@@ -12,6 +12,7 @@ mod init;
 mod install;
 mod integrations;
 mod live;
+mod prereq;
 mod project;
 mod pty;
 mod run;
