@@ -2,8 +2,6 @@
 //! `${NAME}` interpolation, prepend/append for PATH-like variables, secrets (files and
 //! commands) and dotenv files. Computes values only: rendering for shells lives in
 //! `shell`, and secrets are never written anywhere by this module.
-//!
-//! Tools' PATH entries and the `__DEN_STATE` diff come with later issues.
 
 mod dotenv;
 mod error;

