@@ -51,16 +51,22 @@ pub enum Command {
     /// Show the full path of a binary the environment provides, and which tool provides it
     Which(WhichArgs),
     /// Start the project's services (in the foreground, or with -d in the background)
+    #[command(hide = true)] // not built yet: answers "not available yet"
     Up(UpArgs),
     /// Stop the project's services
+    #[command(hide = true)] // not built yet: answers "not available yet"
     Down(DownArgs),
     /// List the project's services and their state
+    #[command(hide = true)] // not built yet: answers "not available yet"
     Ps,
     /// Show a service's logs
+    #[command(hide = true)] // not built yet: answers "not available yet"
     Logs(LogsArgs),
     /// Restart a service
+    #[command(hide = true)] // not built yet: answers "not available yet"
     Restart(RestartArgs),
     /// Launch an editor inside the project's environment, or write its desktop launcher
+    #[command(hide = true)] // not built yet: answers "not available yet"
     Ide(IdeArgs),
     /// Trust a project's den.toml so that its environment may be applied
     Trust(TrustArgs),

@@ -82,7 +82,3 @@ pub const PIP_CONFIG_FILE: &str = "PIP_CONFIG_FILE";
 pub const VIRTUAL_ENV: &str = "VIRTUAL_ENV";
 /// The XDG config home, where pip's user config lives (`pip/pip.conf`).
 pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
-/// `1` runs the live resolver unit tests against the machine's configured registries; `0` skips
-/// the live install tests (`tests/it/live.rs`), which otherwise run when the registries answer.
-#[cfg_attr(not(test), allow(dead_code))] // read only by `resolve::live_tests`
-pub const DEN_LIVE_TESTS: &str = "DEN_LIVE_TESTS";

@@ -3,7 +3,6 @@
 //! Also turns a den.toml `source`/`url` override into the same model. Never touches the
 //! network, and never names a package registry's host: npm and PyPI sources are
 //! `npm:<package>` / `pypi:<package>`, their base URLs come from configuration.
-// Used by the install/run commands of issue 3.
 
 mod model;
 mod platform;

@@ -2,8 +2,6 @@
 //! ordering, version specs, the sources (GitHub releases, URL templates, JSON indexes, npm,
 //! PyPI), the registries' discovery, checksum files and the `[mirrors]` rewrite; the
 //! [`Resolver`] ties them together. `lock` reads and writes den.lock. Nothing here downloads an artifact.
-// The install/add/upgrade/outdated/ls-remote commands of issue 3 call this; until they are
-// wired, only tests do.
 
 mod artifact;
 mod checksums;

@@ -31,7 +31,6 @@
 //! (staging dirs and temp files named after a process that is gone, a tool without a
 //! receipt from an older den) is removed by the next install or `den cache` command
 //! (`Store::remove_leftovers`).
-// Used by the install/run commands of issue 3.
 
 mod error;
 pub mod gc;

@@ -271,7 +271,7 @@ pub fn records_dir() -> PathBuf {
 
 /// Where `file` is, as trust knows it: its directory's canonical path joined with its own
 /// name, without resolving `file` itself. A symlinked den.toml is therefore trusted as what
-/// it is, never as its target: `~/evil/den.toml -> ~/work/app/den.toml` is a file of its
+/// it is, never as its target: `~/evil/den.toml -> ~/src/app/den.toml` is a file of its
 /// own, untrusted until trusted there, because its relative paths (dotenv files, PATH
 /// entries, commands, secret files) resolve in `~/evil`. Works for a file that no longer
 /// exists (its existing ancestors are canonicalized).

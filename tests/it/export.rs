@@ -1,10 +1,9 @@
 //! `den export` and `den explain` on real projects: each shell format evaluated by the
-//! real bash, zsh and fish (a missing shell is skipped with a note), the machine formats
+//! real bash, zsh and fish (a missing shell fails; see `prereq`), the machine formats
 //! byte for byte, and the errors a user meets.
 
 use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 use std::process::Command;
 
 use crate::support::{Env, run};
@@ -49,14 +48,10 @@ fn expected(env: &Env) -> Vec<(&'static str, String)> {
 
 /// Runs `script` in `shell` in the project directory with den's pinned environment, plus
 /// `OLD` and `T_LIST_PATH` set as an outer shell would have them; returns its exported
-/// environment, or `None` (with a note) when the shell is not installed.
+/// environment, or `None` when the shell is not installed and the user opted out of such
+/// tests (`crate::prereq`).
 fn shell_env(env: &Env, shell: &str, args: &[&str], script: &str) -> Option<HashMap<String, String>> {
-    let Some(path) =
-        ["/usr/bin", "/bin", "/usr/local/bin"].iter().map(|d| Path::new(d).join(shell)).find(|p| p.exists())
-    else {
-        eprintln!("note: {shell} is not installed; skipping");
-        return None;
-    };
+    let path = crate::prereq::program(shell)?;
     let den = env!("CARGO_BIN_EXE_den");
     let script = format!("{}\n/usr/bin/env -0\n", script.replace("DEN", &format!("'{den}'")));
     let out = Command::new(path)

@@ -17,6 +17,7 @@ mod integrations;
 mod leaks;
 mod live;
 mod lock_attacks;
+mod prereq;
 mod project;
 mod pty;
 mod run;

@@ -1,5 +1,5 @@
 //! Every embedded definition parses, and renders the real upstream asset names (as listed
-//! in the upstream notes of shared/data/upstreams) for linux-x64, linux-arm64 and
+//! in the upstream notes) for linux-x64, linux-arm64 and
 //! darwin-arm64.
 
 use super::*;

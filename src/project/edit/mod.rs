@@ -8,7 +8,6 @@
 //! changing an existing entry keeps its form (string, inline table or `[tools.x]` table)
 //! and its comments; removing an entry removes the comment lines directly above it.
 //! Must never write a den.toml that den itself would refuse: the result is validated first.
-// Called by `den add` and `den remove` (issue 3 item 4), wired after the resolver lands.
 
 mod arg;
 #[cfg(test)]

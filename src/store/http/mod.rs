@@ -4,8 +4,6 @@
 //! changing answers. In offline mode it never opens a connection. It knows nothing about
 //! tools, sources or the store's layout: callers pass URLs and paths.
 
-// Used by the install/run commands of issue 3; until they exist nothing calls these items.
-
 mod cache;
 mod checksum;
 mod client;
@@ -15,7 +13,7 @@ mod progress;
 mod proxy;
 mod settings;
 #[cfg(test)]
-mod test_server;
+pub(crate) mod test_server;
 #[cfg(test)]
 mod tests;
 

@@ -93,12 +93,6 @@ impl Response {
         self.headers.push((name.to_ascii_lowercase(), value.into()));
         self
     }
-
-    /// Replaces a header (or adds it).
-    pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
-        self.headers.retain(|(n, _)| n != name);
-        self.headers.push((name.into(), value.into()));
-    }
 }
 
 type Handler = dyn Fn(&Request) -> Response + Send + Sync;
