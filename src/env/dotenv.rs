@@ -204,6 +204,10 @@ impl Parser {
 }
 
 #[cfg(test)]
+#[path = "dotenv_fuzz_tests.rs"]
+mod fuzz_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -30,11 +30,20 @@ pub enum TemplateError {
     Unterminated,
     #[error("`${{{found}` is not a variable reference")]
     Invalid { found: String },
+    #[error("`${{...:-...}}` defaults nested more than {MAX_DEPTH} deep")]
+    TooDeep,
 }
+
+/// How deep `${A:-${B:-...}}` defaults may nest: far past any real value, and low enough
+/// that parsing (and whatever walks the tree) never runs out of stack on a hostile file.
+pub const MAX_DEPTH: usize = 64;
 
 impl TemplateError {
     /// What the user should write instead.
     pub fn help(&self) -> String {
+        if *self == TemplateError::TooDeep {
+            return "flatten the defaults: set an intermediate variable and refer to it".into();
+        }
         "write `${NAME}` or `${NAME:-default}` to interpolate, and `$$` for a literal `$`".into()
     }
 }
@@ -44,7 +53,7 @@ impl Template {
     pub fn parse(text: &str) -> Result<Template, TemplateError> {
         let chars: Vec<char> = text.chars().collect();
         let mut i = 0;
-        parse_until(&chars, &mut i, false)
+        parse_until(&chars, &mut i, None)
     }
 
     /// A template that is only this text (single-quoted dotenv values).
@@ -61,7 +70,9 @@ pub fn is_valid_name(name: &str) -> bool {
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
-fn parse_until(chars: &[char], i: &mut usize, nested: bool) -> Result<Template, TemplateError> {
+/// Parses up to the end, or, inside a default at `depth` (`Some`), up to its closing `}`.
+fn parse_until(chars: &[char], i: &mut usize, depth: Option<usize>) -> Result<Template, TemplateError> {
+    let nested = depth.is_some();
     let mut parts = Vec::new();
     let mut lit = String::new();
     while *i < chars.len() {
@@ -84,7 +95,7 @@ fn parse_until(chars: &[char], i: &mut usize, nested: bool) -> Result<Template, 
             Some('{') => {
                 *i += 2;
                 flush(&mut parts, &mut lit);
-                parts.push(parse_reference(chars, i)?);
+                parts.push(parse_reference(chars, i, depth.map_or(1, |d| d + 1))?);
             }
             _ => {
                 lit.push('$');
@@ -99,8 +110,8 @@ fn parse_until(chars: &[char], i: &mut usize, nested: bool) -> Result<Template, 
     Ok(Template { parts })
 }
 
-/// After `${`: a name, then `}` or `:-default}`.
-fn parse_reference(chars: &[char], i: &mut usize) -> Result<Part, TemplateError> {
+/// After `${` at nesting `depth` (1 outside any default): a name, then `}` or `:-default}`.
+fn parse_reference(chars: &[char], i: &mut usize, depth: usize) -> Result<Part, TemplateError> {
     let start = *i;
     while *i < chars.len() && (chars[*i] == '_' || chars[*i].is_ascii_alphanumeric()) {
         *i += 1;
@@ -121,7 +132,10 @@ fn parse_reference(chars: &[char], i: &mut usize) -> Result<Part, TemplateError>
         }
         Some(':') if chars.get(*i + 1) == Some(&'-') => {
             *i += 2;
-            let default = parse_until(chars, i, true)?;
+            if depth > MAX_DEPTH {
+                return Err(TemplateError::TooDeep);
+            }
+            let default = parse_until(chars, i, Some(depth))?;
             Ok(Part::Var { name, default: Some(default) })
         }
         Some(_) => Err(invalid(*i)),
@@ -134,6 +148,10 @@ fn flush(parts: &mut Vec<Part>, lit: &mut String) {
         parts.push(Part::Lit(std::mem::take(lit)));
     }
 }
+
+#[cfg(test)]
+#[path = "template_fuzz_tests.rs"]
+mod fuzz_tests;
 
 #[cfg(test)]
 mod tests {

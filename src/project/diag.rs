@@ -32,7 +32,8 @@ impl Diagnostic {
         let line = source[..start].matches('\n').count() + 1;
         let before = &source[line_start..start];
         let col = before.chars().count() + 1;
-        let end = span.end.clamp(start, line_start + text.len());
+        // `max` last: a span starting on a `\r` the line's text left out is one caret wide.
+        let end = span.end.min(line_start + text.len()).max(start);
         let width = source[start..end].chars().count().max(1);
         // Keep tabs in the padding so the caret lines up however the terminal shows them.
         let pad: String = before.chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
