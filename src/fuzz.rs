@@ -43,7 +43,10 @@ pub fn assert_located(d: &Diagnostic, file: &Path, source: &str) {
     let width = lines[d.line - 1].chars().count();
     assert!(d.col >= 1 && d.col <= width + 1, "col {} past a line of {width} chars: {d}", d.col);
     assert!(d.snippet.contains(&format!("{} | ", d.line)), "snippet without its line: {d}");
-    assert!(!d.message.is_empty() && !d.message.contains('\n'), "message not one line: {d:?}");
+    let control = |c: char| c.is_control() && c != '\t';
+    assert!(!d.message.is_empty() && !d.message.contains(control), "message not one line: {d:?}");
+    let raw = d.snippet.contains(|c: char| c.is_control() && c != '\n' && c != '\t');
+    assert!(!raw, "control character shown raw: {d:?}");
 }
 
 /// Text made of `tokens`, with a few arbitrary characters mixed in.

@@ -84,7 +84,8 @@ impl Parser {
     }
 
     fn err(&self, line: usize, message: impl Into<String>) -> ParseError {
-        ParseError { line, message: message.into() }
+        // The message quotes the file: its control characters are shown escaped.
+        ParseError { line, message: crate::project::diag::printable(&message.into()).into_owned() }
     }
 
     fn word(&mut self) -> String {

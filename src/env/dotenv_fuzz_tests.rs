@@ -99,7 +99,8 @@ fn check(text: &str) {
         }
         Err(e) => {
             assert!(e.line >= 1 && e.line <= max, "error line {} of {max}: {text:?}", e.line);
-            assert!(!e.message.is_empty(), "{text:?}");
+            let control = |c: char| c.is_control() && c != '\t';
+            assert!(!e.message.is_empty() && !e.message.contains(control), "{e:?} from {text:?}");
         }
     }
 }
@@ -146,4 +147,18 @@ fn deep_inputs_do_not_overflow_the_stack() {
     check(&format!("A=\"{}\"", "${A:-".repeat(100_000)));
     check(&format!("A={}{}", "${A:-".repeat(10_000), "}".repeat(10_000)));
     check(&"A='\n".repeat(50_000));
+}
+
+/// Found: the message quoted the file's control characters raw (an escape sequence reached
+/// the terminal, a newline split the one-line error).
+#[test]
+fn control_characters_in_errors_are_escaped() {
+    let e = parse("A='x'\x1b[31m").unwrap_err();
+    assert_eq!(e.message, "unexpected `\\u{1b}` after the closing quote");
+    let e = parse("A\x07B=1").unwrap_err();
+    assert_eq!(e.message, "expected `=` after `A`");
+    let e = parse("1\x1b[2J=x").unwrap_err();
+    assert_eq!(e.message, "expected `NAME=value`, found `1\\u{1b}[2J=x`");
+    let e = parse("A=\"${B\x1b}\"").unwrap_err();
+    assert!(e.message.starts_with("`${B\\u{1b}}` is not a variable reference"), "{}", e.message);
 }

@@ -52,7 +52,9 @@ fn check(text: &str) {
         }
         Err(TemplateError::Unterminated | TemplateError::TooDeep) => {}
         Err(TemplateError::Invalid { found }) => {
-            assert!(text.contains(&format!("${{{found}")), "{found:?} not in {text:?}");
+            let shown = crate::project::diag::printable(text);
+            assert!(shown.contains(&format!("${{{found}")), "{found:?} not in {text:?}");
+            assert!(!found.contains(|c: char| c.is_control() && c != '\t'), "{found:?}");
         }
     }
 }

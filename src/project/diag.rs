@@ -1,7 +1,10 @@
 //! One rendering for every problem found in a TOML file den reads (den.toml, mise.toml,
 //! the user config): `file:line:col: message`, then the offending line with a caret under
-//! the span, like a compiler. Only formats; never decides what is wrong.
+//! the span, like a compiler. Only formats; never decides what is wrong, and never prints a
+//! file's control characters raw (a message stays one line, and a hostile file cannot send
+//! escape sequences to the terminal).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -28,18 +31,26 @@ impl Diagnostic {
         let start = span.start.min(source.len());
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
-        let text = source[line_start..line_end].trim_end_matches('\r');
+        let raw = source[line_start..line_end].trim_end_matches('\r');
+        let text = printable(raw);
         let line = source[..start].matches('\n').count() + 1;
         let before = &source[line_start..start];
         let col = before.chars().count() + 1;
         // `max` last: a span starting on a `\r` the line's text left out is one caret wide.
-        let end = span.end.min(line_start + text.len()).max(start);
-        let width = source[start..end].chars().count().max(1);
+        let end = span.end.min(line_start + raw.len()).max(start);
+        let width = printable(&source[start..end]).chars().count().max(1);
         // Keep tabs in the padding so the caret lines up however the terminal shows them.
-        let pad: String = before.chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+        let pad: String = before
+            .chars()
+            .map(|c| match c {
+                '\t' => "\t".to_string(),
+                c => " ".repeat(printable(&c.to_string()).chars().count()),
+            })
+            .collect();
         let gutter = " ".repeat(line.to_string().len());
         let snippet = format!("{gutter} |\n{line} | {text}\n{gutter} | {pad}{}", "^".repeat(width));
-        Diagnostic { file: file.to_path_buf(), line, col, message: message.into(), snippet, help: None }
+        let message = printable(&message.into()).into_owned();
+        Diagnostic { file: file.to_path_buf(), line, col, message, snippet, help: None }
     }
 
     /// Adds the `help:` text.
@@ -60,6 +71,16 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}: {}\n{}", self.file.display(), self.line, self.col, self.message, self.snippet)
     }
+}
+
+/// `text` with its control characters other than tab escaped (`\n`, `\u{1b}`): how den
+/// shows a file's content in a message.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let bad = |c: char| c.is_control() && c != '\t';
+    if !text.contains(bad) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().map(|c| if bad(c) { c.escape_default().to_string() } else { c.into() }).collect())
 }
 
 /// The key of `candidates` closest to `key`, when it is close enough to be a likely typo:

@@ -155,3 +155,25 @@ fn error_at_a_lone_carriage_return() {
         assert_located(&e, Path::new("den.toml"), text);
     }
 }
+
+/// Found: messages and snippets showed the file's control characters raw: a quoted key
+/// with `\n` split the one-line error, and a raw ESC in the file reached the terminal.
+#[test]
+fn control_characters_in_errors_are_escaped() {
+    let file = Path::new("den.toml");
+    let text = "\"a\\nb\" = 1\n";
+    let e = manifest(file, text).unwrap_err();
+    assert_eq!(e.message, "unknown key `a\\nb` in den.toml");
+    assert_located(&e, file, text);
+    let text = "[tools]\nnode = 1 # \x1b[2J\x1b]0;owned\x07\n";
+    let e = manifest(file, text).unwrap_err();
+    assert_located(&e, file, text);
+    assert!(e.snippet.contains("# \\u{1b}[2J\\u{1b}]0;owned\\u{7}"), "{}", e.snippet);
+    // The caret stays under the span once what precedes it is escaped.
+    let text = "a = \"\x1b\"\n";
+    let e = manifest(file, text).unwrap_err();
+    assert_located(&e, file, text);
+    let lines: Vec<&str> = e.snippet.lines().collect();
+    let caret = lines[2].find('^').unwrap();
+    assert_eq!(&lines[1][caret..caret + 6], "\\u{1b}", "{}", e.snippet);
+}
