@@ -192,3 +192,46 @@ pub fn toml_doc(
     let section = (header, proptest::collection::vec(line, 0..5)).prop_map(|(h, l)| h + &l.concat());
     proptest::collection::vec(section, 0..5).prop_map(|s| s.concat())
 }
+
+/// The pieces real version strings, tags and specs are made of.
+pub const VERSION_TOKENS: &[&str] = &[
+    "0",
+    "1",
+    "2",
+    "10",
+    "22",
+    "007",
+    "99999999999999999999",
+    ".",
+    ".",
+    ".",
+    "-",
+    "+",
+    "_",
+    "v",
+    "V",
+    "go",
+    "jq-",
+    "@a/b@",
+    "rc",
+    "beta",
+    "alpha",
+    "pre",
+    "dev",
+    "b",
+    "2025-08-25",
+    "x",
+    "*",
+    " ",
+    "é",
+    "\u{0}",
+];
+
+/// Version-shaped text: tags, pre-releases, builds, and a little noise.
+pub fn version_text() -> impl Strategy<Value = String> + Clone {
+    prop_oneof![
+        3 => soup(VERSION_TOKENS, 10),
+        2 => "(v|go|jq-)?[0-9]{1,3}(\\.[0-9]{1,3}){0,3}([-.]?(rc|beta|alpha)[.]?[0-9]{0,2})?(\\+[0-9a-z]{1,4})?",
+        1 => any::<String>(),
+    ]
+}

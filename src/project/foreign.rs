@@ -96,7 +96,10 @@ fn den_name(name: &str) -> &str {
 
 /// A version den can ask for, or why not.
 fn usable(version: &str) -> Result<&str, &'static str> {
-    if version == "system" {
+    let version = version.trim();
+    if version.is_empty() {
+        Err("its version is empty")
+    } else if version == "system" {
         Err("den does not use the system's own installation")
     } else if ["ref:", "path:", "prefix:"].iter().any(|p| version.starts_with(p)) {
         Err("den installs released versions only")

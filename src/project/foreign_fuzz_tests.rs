@@ -168,3 +168,21 @@ fn deep_mise_toml_does_not_overflow_the_stack() {
         check_mise(&format!("[tools]\nnode = {}\"22\"{}", "{version = ".repeat(n), "}".repeat(n)));
     }
 }
+
+/// Found: an empty version in mise.toml (`node = ""`, `version = [""]`) was imported as a
+/// tool with an empty version instead of being skipped with a note.
+#[test]
+fn empty_versions_are_skipped_with_a_note() {
+    let mut skipped = Vec::new();
+    let text = "[tools]\nversion = [\"\"]\nnode = \" \"\ngo = { version = \"\" }\n";
+    let entries = mise(Path::new("mise.toml"), text, &mut skipped).unwrap();
+    assert_eq!(entries, []);
+    assert_eq!(
+        skipped,
+        [
+            "`version` in mise.toml: its version is empty",
+            "`node` in mise.toml: its version is empty",
+            "`go` in mise.toml: its version is empty"
+        ]
+    );
+}

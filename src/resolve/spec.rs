@@ -332,3 +332,7 @@ impl fmt::Display for VersionSpec {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "spec_fuzz_tests.rs"]
+mod fuzz_tests;

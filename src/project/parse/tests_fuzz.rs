@@ -177,3 +177,21 @@ fn control_characters_in_errors_are_escaped() {
     let caret = lines[2].find('^').unwrap();
     assert_eq!(&lines[1][caret..caret + 6], "\\u{1b}", "{}", e.snippet);
 }
+
+/// Found: every tool, variable and dotenv entry was located by scanning the text before
+/// it, so reading 40,000 `[env]` keys took 95 s in a debug build (now well under a second).
+/// Timings are not asserted; this checks that the located lines stay exact at that size.
+#[test]
+fn many_keys_are_located_exactly() {
+    let n = 40_000;
+    let mut text = String::from("[tools]\nnode = \"22\"\n\n[env]\n");
+    for i in 0..n {
+        text.push_str(&format!("VAR_{i} = \"value {i}\"\n"));
+    }
+    text.push_str("dotenv = [\n  \".env\",\n  \".env.local\",\n]\n");
+    let m = manifest(Path::new("den.toml"), &text).unwrap();
+    assert_eq!(m.tools["node"].at.line, 2);
+    assert_eq!((m.env[0].at.line, m.env[n - 1].at.line), (5, n + 4));
+    let dotenv: Vec<usize> = m.dotenv.iter().map(|d| d.at.line).collect();
+    assert_eq!(dotenv, [n + 6, n + 7]);
+}

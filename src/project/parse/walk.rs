@@ -19,15 +19,19 @@ pub type Key<'i> = Spanned<DeString<'i>>;
 pub type Res<T> = Result<T, Box<Diagnostic>>;
 
 /// One file being read: its path (for messages and locations) and its text (for spans).
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Doc<'s> {
     pub file: &'s Path,
     pub source: &'s str,
+    /// Where each line starts, so that locating an item costs a binary search rather than a
+    /// scan of the text before it (which made a file of many keys quadratic to read).
+    line_starts: Vec<usize>,
 }
 
 impl<'s> Doc<'s> {
     pub fn new(file: &'s Path, source: &'s str) -> Self {
-        Doc { file, source }
+        let line_starts = std::iter::once(0).chain(source.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Doc { file, source, line_starts }
     }
 
     /// Parses the text into a spanned tree; TOML syntax errors are rendered like den's own.
@@ -55,7 +59,7 @@ impl<'s> Doc<'s> {
     /// Where the item starting at `span` was declared.
     pub fn at(&self, span: Range<usize>) -> Location {
         let start = span.start.min(self.source.len());
-        Location { file: self.file.to_path_buf(), line: self.source[..start].matches('\n').count() + 1 }
+        Location { file: self.file.to_path_buf(), line: self.line_starts.partition_point(|&s| s <= start) }
     }
 
     /// Fails on the first key of `table` not in `valid`, suggesting the nearest valid one.
