@@ -137,11 +137,17 @@ pub const TOML_TOKENS: &[&str] = &[
 /// A key: one of `vocab`, a bare key, a quoted key, or a dotted pair.
 pub fn toml_key(vocab: &'static [&'static str]) -> impl Strategy<Value = String> {
     prop_oneof![
-        6 => select(vocab).prop_map(str::to_string),
+        6 => select(vocab).prop_map(bare_or_quoted),
         1 => "[A-Za-z0-9_-]{1,8}",
         1 => "[^\"\\\\\n]{0,6}".prop_map(|k| format!("\"{k}\"")),
-        1 => (select(vocab), select(vocab)).prop_map(|(a, b)| format!("{a}.{b}")),
+        1 => (select(vocab), select(vocab)).prop_map(|(a, b)| format!("{}.{}", bare_or_quoted(a), bare_or_quoted(b))),
     ]
+}
+
+/// `key` as a TOML key: bare when it can be, else quoted.
+fn bare_or_quoted(key: &str) -> String {
+    let bare = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if bare { key.to_string() } else { format!("\"{}\"", key.replace(['"', '\\'], "")) }
 }
 
 /// Contents of a string: den's vocabulary, `${}` references, escapes (valid and not).

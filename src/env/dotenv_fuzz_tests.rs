@@ -106,7 +106,7 @@ fn check(text: &str) {
 }
 
 proptest! {
-    #![proptest_config(config(400))]
+    #![proptest_config(config(800))]
 
     #[test]
     fn arbitrary_text_never_panics(text in any::<String>()) {

@@ -69,7 +69,7 @@ fn has_brace_in_default(t: &Template) -> bool {
 }
 
 proptest! {
-    #![proptest_config(config(400))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn arbitrary_text_never_panics(text in any::<String>()) {

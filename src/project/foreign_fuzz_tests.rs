@@ -106,7 +106,7 @@ fn check_mise(text: &str) {
 }
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(500))]
 
     #[test]
     fn tool_versions_never_panics(text in prop_oneof![any::<String>(), tool_versions_text()]) {

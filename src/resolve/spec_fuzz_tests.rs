@@ -32,7 +32,7 @@ fn check(text: &str) -> Option<VersionSpec> {
 }
 
 proptest! {
-    #![proptest_config(config(500))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn any_text_never_panics(text in spec_text()) {

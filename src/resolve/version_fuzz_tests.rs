@@ -20,7 +20,7 @@ fn check(text: &str) -> Option<Version> {
 }
 
 proptest! {
-    #![proptest_config(config(500))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn any_text_never_panics(text in version_text()) {

@@ -6,9 +6,10 @@
 use std::path::Path;
 
 use proptest::prelude::*;
+use proptest::sample::select;
 
 use super::{TOP_KEYS, manifest};
-use crate::fuzz::{TOML_TOKENS, assert_located, config, mutate, soup, toml_doc};
+use crate::fuzz::{TOML_TOKENS, assert_located, config, mutate, soup, toml_doc, toml_value};
 
 /// Headers a den.toml has, spelled as they are and a little off.
 const HEADERS: &[&str] = &[
@@ -87,6 +88,165 @@ const VOCAB: &[&str] = &[
     "",
 ];
 
+/// A value spelling per key, valid and not (every string already TOML-quoted).
+fn value_for(key: &str) -> BoxedStrategy<String> {
+    let pick = |items: &'static [&'static str]| select(items).prop_map(str::to_string).boxed();
+    match key {
+        "version" => pick(&[
+            "\"22\"",
+            "\"1.2.3\"",
+            "\"^1.2\"",
+            "\">=1, <2\"",
+            "\"latest\"",
+            "\"lts\"",
+            "\"\"",
+            "\" \"",
+            "3.10",
+        ]),
+        "source" => pick(&[
+            "\"github:o/r\"",
+            "\"npm:@a/b-{os}-{arch}\"",
+            "\"pypi:uv\"",
+            "\"github:\"",
+            "\"gitlab:x\"",
+            "\"npm:\"",
+        ]),
+        "url" | "http" => pick(&[
+            "\"https://h/x-{version}-{os}-{arch}.tar.gz\"",
+            "\"http://h:8080/x\"",
+            "\"ftp://x\"",
+            "\"\"",
+            "\"https://h/{nope}\"",
+        ]),
+        "sha256" => pick(&[
+            "\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"",
+            "\"abc\"",
+            "\"sha256:00\"",
+        ]),
+        "bin" => pick(&["\"bin/x\"", "[\"a\", \"b/c\"]", "\"../x\"", "\"/abs\"", "[]", "[1]", "\"\""]),
+        "prepend" | "append" | "dotenv" => pick(&[
+            "[\"bin\", \"node_modules/.bin\"]",
+            "[\"\"]",
+            "[]",
+            "\"bin\"",
+            "[\".env\", \".env.local\"]",
+        ]),
+        "file" | "command" | "run" | "cwd" | "editor" => {
+            pick(&["\"~/.token\"", "\"pass show gh\"", "\"\"", "1"])
+        }
+        "unset" => pick(&["true", "false", "\"yes\""]),
+        "preset" => pick(&["\"postgres\"", "\"redis\"", "\"valkey\"", "\"mysql\"", "\"postgre\"", "\"\""]),
+        "port" | "tcp" => pick(&["5432", "0", "70000", "-1", "\"5432\"", "99999999999999999999"]),
+        "ready" => pick(&[
+            "{ tcp = 5432 }",
+            "{ http = \"http://localhost:1/\", timeout = \"5s\" }",
+            "{ command = \"pg_isready\" }",
+            "{}",
+            "{ tcp = 1, http = \"http://h/\" }",
+            "\"tcp\"",
+        ]),
+        "depends_on" | "services" => {
+            pick(&["[\"db\"]", "[\"db\", \"cache\"]", "[\"nope\"]", "[\"web\"]", "[]", "\"db\""])
+        }
+        "env" => {
+            pick(&["{ A = \"1\", PORT = 3000 }", "{ \"1A\" = \"x\" }", "{ A = { file = \"x\" } }", "\"A=1\""])
+        }
+        "restart" => pick(&["\"never\"", "\"on-failure\"", "\"always\"", "\"sometimes\""]),
+        "stop_signal" => pick(&["\"SIGTERM\"", "\"SIGKILL\"", "\"TERM\"", "\"SIGFOO\"", "15"]),
+        "stop_timeout" | "timeout" => pick(&[
+            "\"500ms\"",
+            "\"30s\"",
+            "\"2m\"",
+            "\"1h\"",
+            "10",
+            "\"10\"",
+            "\"5x\"",
+            "\"99999999999999999999h\"",
+            "-1",
+        ]),
+        _ => toml_value(VOCAB),
+    }
+}
+
+/// `key = value` lines for keys of `keys` (and now and then a near miss).
+fn lines(keys: &'static [&'static str], max: usize) -> impl Strategy<Value = String> {
+    let key = prop_oneof![9 => select(keys), 1 => select(&["versoin", "srouce", "Port", "x"][..])];
+    let line = key.prop_flat_map(|k| value_for(k).prop_map(move |v| (k, format!("{k} = {v}\n"))));
+    proptest::collection::vec(line, 0..max).prop_map(unique)
+}
+
+/// The items, each name once: a duplicate is a TOML error that would hide the checks behind it.
+fn unique(items: Vec<(&str, String)>) -> String {
+    let mut seen = std::collections::HashSet::new();
+    items.into_iter().filter(|(name, _)| seen.insert(*name)).map(|(_, text)| text).collect()
+}
+
+/// Mostly a good name, now and then a bad one.
+fn name(good: &'static [&'static str], bad: &'static [&'static str]) -> impl Strategy<Value = &'static str> {
+    prop_oneof![8 => select(good), 1 => select(bad)]
+}
+
+/// A den.toml shaped like the schema (spec §2, §7): every section, every key, with values
+/// that are mostly right, so that cases reach each field's own checks.
+fn schema_doc() -> impl Strategy<Value = String> {
+    const TOOL_KEYS: &[&str] = &["version", "source", "url", "sha256", "bin"];
+    const ACTIONS: &[&str] = &["prepend", "append", "file", "command", "unset"];
+    const SERVICE_KEYS: &[&str] = &[
+        "run",
+        "preset",
+        "version",
+        "port",
+        "ready",
+        "depends_on",
+        "env",
+        "restart",
+        "cwd",
+        "stop_signal",
+        "stop_timeout",
+    ];
+    let tool = (
+        name(&["node", "go", "jq", "my-tool"], &["a.b", "\".x\"", "\"a b\""]),
+        prop_oneof![
+            value_for("version"),
+            lines(TOOL_KEYS, 4).prop_map(|l| format!("{{ {} }}", l.trim_end().replace('\n', ", "))),
+        ],
+    )
+        .prop_map(|(name, v)| (name, format!("{name} = {v}\n")));
+    let var = (
+        name(&["A", "PATH", "PORT", "_X", "dotenv"], &["1A", "a-b"]),
+        prop_oneof![
+            select(
+                &[
+                    "\"v\"",
+                    "\"${A}\"",
+                    "\"${A:-x}\"",
+                    "\"${\"",
+                    "3000",
+                    "true",
+                    "1.5",
+                    "1979-05-27",
+                    "[\"a\"]"
+                ][..]
+            )
+            .prop_map(str::to_string),
+            lines(ACTIONS, 3).prop_map(|l| format!("{{ {} }}", l.trim_end().replace('\n', ", "))),
+            value_for("dotenv"),
+        ],
+    )
+        .prop_map(|(name, v)| (name, format!("{name} = {v}\n")));
+    let tools = proptest::collection::vec(tool, 1..4).prop_map(|t| format!("[tools]\n{}", unique(t)));
+    let env = proptest::collection::vec(var, 1..4).prop_map(|v| format!("[env]\n{}", unique(v)));
+    let service = (name(&["db", "cache", "web"], &["\"a b\""]), lines(SERVICE_KEYS, 6))
+        .prop_map(|(name, l)| (name, format!("[services.{name}]\n{l}")));
+    let services = proptest::collection::vec(service, 1..3).prop_map(unique);
+    let enter = lines(&["services"], 2).prop_map(|l| format!("[enter]\n{l}"));
+    let ide = lines(&["editor"], 2).prop_map(|l| format!("[ide]\n{l}"));
+    let sections = (tools, env, services, enter, ide);
+    (sections, any::<[bool; 5]>()).prop_map(|((t, e, s, n, i), on)| {
+        [t, e, s, n, i].into_iter().zip(on).filter(|(_, on)| *on).map(|(text, _)| text + "\n").collect()
+    })
+}
+
 fn check(source: &str) {
     let file = Path::new("den.toml");
     match manifest(file, source) {
@@ -102,7 +262,7 @@ fn check(source: &str) {
 }
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(500))]
 
     #[test]
     fn arbitrary_text_never_panics(text in any::<String>()) {
@@ -121,6 +281,11 @@ proptest! {
 
     #[test]
     fn valid_toml_is_checked_not_crashed(text in toml_doc(HEADERS, VOCAB)) {
+        check(&text);
+    }
+
+    #[test]
+    fn schema_shaped_files_never_panic(text in prop_oneof![schema_doc(), mutate(schema_doc(), TOML_TOKENS)]) {
         check(&text);
     }
 }

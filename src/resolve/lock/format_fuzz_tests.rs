@@ -116,7 +116,7 @@ fn check(text: &str) {
 }
 
 proptest! {
-    #![proptest_config(config(200))]
+    #![proptest_config(config(300))]
 
     /// Written, read back: the same lock, and writing it again gives the same bytes.
     #[test]
