@@ -75,6 +75,10 @@ pub fn read(dir: &Path) -> Result<Option<Foreign>, Error> {
         }
         out.files.push(path);
     }
+    // The notes quote the files: their control characters are shown escaped.
+    for note in &mut out.skipped {
+        *note = super::diag::printable(note).into_owned();
+    }
     Ok((!out.files.is_empty()).then_some(out))
 }
 
@@ -99,6 +103,8 @@ fn usable(version: &str) -> Result<&str, &'static str> {
     let version = version.trim();
     if version.is_empty() {
         Err("its version is empty")
+    } else if version.contains(char::is_control) {
+        Err("its version holds control characters")
     } else if version == "system" {
         Err("den does not use the system's own installation")
     } else if ["ref:", "path:", "prefix:"].iter().any(|p| version.starts_with(p)) {

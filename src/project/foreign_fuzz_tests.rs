@@ -82,6 +82,7 @@ fn check_entries(text: &str, entries: &[Entry]) {
     for (name, version, line) in entries {
         assert!(is_plain_name(name), "{name:?} from {text:?}");
         assert!(!version.is_empty() && version != "system", "{version:?} from {text:?}");
+        assert!(!version.contains(char::is_control), "{version:?} from {text:?}");
         assert!(*line >= 1 && *line <= lines, "line {line} of {lines}: {text:?}");
     }
 }
@@ -152,6 +153,9 @@ proptest! {
                     prop_assert!(is_plain_name(&t.name) && !t.version.is_empty(), "{:?}", t);
                     prop_assert!(found.files.contains(&t.at.file), "{:?}", t);
                 }
+                for note in &found.skipped {
+                    prop_assert!(!note.contains(char::is_control), "{:?}", note);
+                }
             }
             Err(crate::project::Error::Invalid(d)) => assert_located(&d, &dir.path().join("mise.toml"), &mise),
             Err(e) => panic!("unexpected error: {e}"),
@@ -183,6 +187,26 @@ fn empty_versions_are_skipped_with_a_note() {
             "`version` in mise.toml: its version is empty",
             "`node` in mise.toml: its version is empty",
             "`go` in mise.toml: its version is empty"
+        ]
+    );
+}
+
+/// Found: the notes on skipped entries quoted the file raw, escape sequences included, and
+/// a version holding an escape sequence was imported.
+#[test]
+fn skipped_notes_escape_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".go-version"), "ref:\x1b[2J").unwrap();
+    std::fs::write(dir.path().join(".tool-versions"), "ruby\x07\nnode 22\x1b[2J\n").unwrap();
+    std::fs::write(dir.path().join(".python-version"), "3.12\x1b]0;x\x07").unwrap();
+    let found = read(dir.path()).unwrap().unwrap();
+    assert_eq!(
+        found.skipped,
+        [
+            "`ruby\\u{7}` in .tool-versions (line 1) is not a tool name den accepts",
+            "`node` in .tool-versions (line 2): its version holds control characters",
+            "`3.12\\u{1b}]0;x\\u{7}` in .python-version: its version holds control characters",
+            "`ref:\\u{1b}[2J` in .go-version: its version holds control characters"
         ]
     );
 }

@@ -25,7 +25,15 @@ fn spec_text() -> impl Strategy<Value = String> {
 }
 
 fn check(text: &str) -> Option<VersionSpec> {
-    let spec = VersionSpec::parse(text).ok()?;
+    let spec = match VersionSpec::parse(text) {
+        Ok(spec) => spec,
+        Err(e) => {
+            let message = e.to_string();
+            assert!(!message.contains(|c: char| c.is_control() && c != '\t'), "{message:?}");
+            assert!(message.contains(&*crate::project::diag::printable(text)), "{message:?} for {text:?}");
+            return None;
+        }
+    };
     let again = VersionSpec::parse(&spec.to_string());
     assert_eq!(again.as_ref(), Ok(&spec), "{text:?} written as {spec}");
     Some(spec)
@@ -65,4 +73,18 @@ proptest! {
         }
         prop_assert!(spec.matches_with(&version, Prereleases::OnlyWhenNamed), "{} vs {}", spec, version);
     }
+}
+
+/// Found: a spec from a repository's file (`.nvmrc` holding an escape sequence) was quoted
+/// raw in the error, so the file could drive the terminal and split the one-line message.
+#[test]
+fn control_characters_in_errors_are_escaped() {
+    let e = VersionSpec::parse("\x1b[2J22\nx").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid version spec `\\u{1b}[2J22\\nx`: `\\u{1b}[2J22\\nx` is not a version: its prefix holds \
+         characters other than letters and `-_/@.`"
+    );
+    let e = VersionSpec::parse(">=1.\x07").unwrap_err();
+    assert!(!e.to_string().contains('\x07'), "{e}");
 }

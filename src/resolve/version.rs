@@ -52,8 +52,9 @@ impl VersionError {
     }
 }
 
+/// The input is quoted with its control characters escaped (one-line, terminal-safe).
 fn err(input: &str, reason: &'static str) -> VersionError {
-    VersionError { input: input.to_string(), reason }
+    VersionError { input: crate::project::diag::printable(input).into_owned(), reason }
 }
 
 impl Version {

@@ -11,7 +11,13 @@ use super::Version;
 use crate::fuzz::{VERSION_TOKENS, config, mutate, version_text};
 
 fn check(text: &str) -> Option<Version> {
-    let v = Version::parse(text).ok()?;
+    let v = match Version::parse(text) {
+        Ok(v) => v,
+        Err(e) => {
+            assert!(!e.to_string().contains(|c: char| c.is_control() && c != '\t'), "{e:?}");
+            return None;
+        }
+    };
     assert_eq!(v.as_str(), text.trim());
     assert_eq!(format!("{}{}", v.prefix(), v.bare()), v.as_str());
     assert!(!v.components().is_empty() && v.bare().starts_with(|c: char| c.is_ascii_digit()), "{v:?}");
