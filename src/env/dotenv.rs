@@ -105,8 +105,8 @@ impl Parser {
         }
         if !is_valid_name(&name) {
             let rest: String = self.chars[self.i..].iter().take_while(|&&c| c != '\n').collect();
-            let found = format!("{name}{rest}");
-            return Err(self.err(line, format!("expected `NAME=value`, found `{}`", found.trim_end())));
+            let found = crate::project::diag::excerpt(format!("{name}{rest}").trim_end(), 60);
+            return Err(self.err(line, format!("expected `NAME=value`, found `{found}`")));
         }
         self.skip_blanks();
         if self.peek() != Some('=') {

@@ -162,3 +162,10 @@ fn control_characters_in_errors_are_escaped() {
     let e = parse("A=\"${B\x1b}\"").unwrap_err();
     assert!(e.message.starts_with("`${B\\u{1b}}` is not a variable reference"), "{}", e.message);
 }
+
+/// Found: a line that is not an assignment was quoted whole in the message, however long.
+#[test]
+fn a_long_bad_line_is_quoted_short() {
+    let e = parse(&format!("1{}", "x".repeat(100_000))).unwrap_err();
+    assert_eq!(e.message, format!("expected `NAME=value`, found `1{}…`", "x".repeat(59)));
+}

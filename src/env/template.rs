@@ -120,9 +120,9 @@ fn parse_reference(chars: &[char], i: &mut usize, depth: usize) -> Result<Part, 
     let invalid = |i: usize| {
         let end =
             chars[i.min(chars.len())..].iter().position(|&c| c == '}').map_or(chars.len(), |p| i + p + 1);
-        let found: String = chars[start..end].iter().collect();
-        // Quoted in messages: control characters shown escaped, so they stay one line.
-        TemplateError::Invalid { found: crate::project::diag::printable(&found).into_owned() }
+        let found: String = chars[start..end.min(start + 61)].iter().collect();
+        // Quoted in messages: cut, control characters shown escaped, so it stays one line.
+        TemplateError::Invalid { found: crate::project::diag::excerpt(&found, 60) }
     };
     if !is_valid_name(&name) {
         return Err(if *i >= chars.len() { TemplateError::Unterminated } else { invalid(*i) });

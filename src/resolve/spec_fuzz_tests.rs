@@ -65,6 +65,10 @@ proptest! {
     /// A version written as a spec (`22.11.0`, `1.2`, `^1.2`, `~1.2`, `>=1.2`) accepts it.
     #[test]
     fn a_version_satisfies_its_own_spec(v in version_text(), op in select(&["", "^", "~", ">=", "<=", "="][..])) {
+        // `1.x` is a pre-release as a version and a wildcard as a spec.
+        if v.trim_end().ends_with(".x") || v.trim_end().ends_with(".*") {
+            return Ok(());
+        }
         let Ok(version) = Version::parse(&v) else { return Ok(()) };
         // A word with a digit (`go0`) may be an alias, which the catalog resolves first.
         let Ok(spec) = VersionSpec::parse(&format!("{op}{v}")) else { return Ok(()) };

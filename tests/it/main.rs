@@ -8,6 +8,7 @@ mod enter;
 mod errors;
 mod export;
 mod hook;
+mod hostile_parsers;
 mod init;
 mod install;
 mod integrations;

@@ -360,3 +360,20 @@ fn many_keys_are_located_exactly() {
     let dotenv: Vec<usize> = m.dotenv.iter().map(|d| d.at.line).collect();
     assert_eq!(dotenv, [n + 6, n + 7]);
 }
+
+/// Found: an error on a 100,000-character line printed the whole line in its snippet.
+/// Now a window around the span, cut with `…`, the caret still under the span.
+#[test]
+fn snippet_of_a_long_line_is_a_window() {
+    let file = Path::new("den.toml");
+    let text = format!("[env]\nA = \"{}\" B\n", "x".repeat(100_000));
+    let e = manifest(file, &text).unwrap_err();
+    assert_located(&e, file, &text);
+    let lines: Vec<&str> = e.snippet.lines().collect();
+    assert!(lines[1].chars().count() < 140 && lines[1].contains('…'), "{}", e.snippet);
+    let caret = lines[2].chars().position(|c| c == '^').unwrap();
+    assert_eq!(lines[1].chars().nth(caret), Some('B'), "{}", e.snippet);
+    // A short line is shown whole.
+    let e = manifest(file, "[env]\nA = \"x\" B\n").unwrap_err();
+    assert_eq!(e.snippet, "  |\n2 | A = \"x\" B\n  |         ^");
+}
