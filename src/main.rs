@@ -9,6 +9,8 @@ mod env;
 mod env_vars;
 mod error;
 mod fs_util;
+#[cfg(test)]
+mod fuzz;
 mod oneoff;
 mod paths;
 mod project;

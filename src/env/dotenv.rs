@@ -84,7 +84,8 @@ impl Parser {
     }
 
     fn err(&self, line: usize, message: impl Into<String>) -> ParseError {
-        ParseError { line, message: message.into() }
+        // The message quotes the file: its control characters are shown escaped.
+        ParseError { line, message: crate::project::diag::printable(&message.into()).into_owned() }
     }
 
     fn word(&mut self) -> String {
@@ -104,8 +105,8 @@ impl Parser {
         }
         if !is_valid_name(&name) {
             let rest: String = self.chars[self.i..].iter().take_while(|&&c| c != '\n').collect();
-            let found = format!("{name}{rest}");
-            return Err(self.err(line, format!("expected `NAME=value`, found `{}`", found.trim_end())));
+            let found = crate::project::diag::excerpt(format!("{name}{rest}").trim_end(), 60);
+            return Err(self.err(line, format!("expected `NAME=value`, found `{found}`")));
         }
         self.skip_blanks();
         if self.peek() != Some('=') {
@@ -202,6 +203,10 @@ impl Parser {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "dotenv_fuzz_tests.rs"]
+mod fuzz_tests;
 
 #[cfg(test)]
 mod tests {

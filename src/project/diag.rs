@@ -1,7 +1,10 @@
 //! One rendering for every problem found in a TOML file den reads (den.toml, mise.toml,
 //! the user config): `file:line:col: message`, then the offending line with a caret under
-//! the span, like a compiler. Only formats; never decides what is wrong.
+//! the span, like a compiler. Only formats; never decides what is wrong, and never prints a
+//! file's control characters raw (a message stays one line, and a hostile file cannot send
+//! escape sequences to the terminal).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -28,17 +31,18 @@ impl Diagnostic {
         let start = span.start.min(source.len());
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
-        let text = source[line_start..line_end].trim_end_matches('\r');
+        let raw = source[line_start..line_end].trim_end_matches('\r');
         let line = source[..start].matches('\n').count() + 1;
         let before = &source[line_start..start];
         let col = before.chars().count() + 1;
-        let end = span.end.clamp(start, line_start + text.len());
-        let width = source[start..end].chars().count().max(1);
-        // Keep tabs in the padding so the caret lines up however the terminal shows them.
-        let pad: String = before.chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+        // `max` last: a span starting on a `\r` the line's text left out is one caret wide.
+        let end = span.end.min(line_start + raw.len()).max(start);
         let gutter = " ".repeat(line.to_string().len());
+        let after = source.get(end..line_start + raw.len()).unwrap_or("");
+        let (text, pad, width) = window(before, &source[start..end], after);
         let snippet = format!("{gutter} |\n{line} | {text}\n{gutter} | {pad}{}", "^".repeat(width));
-        Diagnostic { file: file.to_path_buf(), line, col, message: message.into(), snippet, help: None }
+        let message = printable(&message.into()).into_owned();
+        Diagnostic { file: file.to_path_buf(), line, col, message, snippet, help: None }
     }
 
     /// Adds the `help:` text.
@@ -59,6 +63,65 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}: {}\n{}", self.file.display(), self.line, self.col, self.message, self.snippet)
     }
+}
+
+/// How many characters of the offending line a snippet shows at most.
+const SNIPPET_WIDTH: usize = 120;
+
+/// The shown line (control characters escaped, at most [`SNIPPET_WIDTH`] characters around
+/// the span, `…` where cut), the padding that puts the caret under the span, and the
+/// caret's width. `before`, `span` and `after` are the line's text around the span.
+fn window(before: &str, span: &str, after: &str) -> (String, String, usize) {
+    let line = || before.chars().chain(span.chars()).chain(after.chars());
+    let fits = line().map(shown_width).sum::<usize>() <= SNIPPET_WIDTH;
+    let skip = if fits { 0 } else { before.chars().count().saturating_sub(SNIPPET_WIDTH / 3) };
+    let mut units = Vec::new();
+    let mut used = 0;
+    let mut cut_right = false;
+    for c in line().skip(skip) {
+        used += shown_width(c);
+        if used > SNIPPET_WIDTH {
+            cut_right = true;
+            break;
+        }
+        units.push(c);
+    }
+    let cut_left = if skip > 0 { "…" } else { "" };
+    let shown: String = units.iter().map(|&c| printable(&c.to_string()).into_owned()).collect();
+    let text = format!("{cut_left}{shown}{}", if cut_right { "…" } else { "" });
+    let lead = (before.chars().count() - skip).min(units.len());
+    // Keep tabs in the padding so the caret lines up however the terminal shows them.
+    let pad: String = std::iter::once(if skip > 0 { " ".to_string() } else { String::new() })
+        .chain(
+            units[..lead].iter().map(|&c| if c == '\t' { "\t".into() } else { " ".repeat(shown_width(c)) }),
+        )
+        .collect();
+    let caret: usize = units[lead..].iter().take(span.chars().count()).map(|&c| shown_width(c)).sum();
+    (text, pad, caret.max(1))
+}
+
+/// At most `max` characters of `text` for quoting in a message, `…` where cut, control
+/// characters escaped: a hostile file's 8 MiB line does not become an 8 MiB message.
+pub fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", printable(&text[..cut])),
+        None => printable(text).into_owned(),
+    }
+}
+
+/// How many characters `c` takes once shown by [`printable`].
+fn shown_width(c: char) -> usize {
+    if c.is_control() && c != '\t' { c.escape_default().count() } else { 1 }
+}
+
+/// `text` with its control characters other than tab escaped (`\n`, `\u{1b}`): how den
+/// shows a file's content in a message.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let bad = |c: char| c.is_control() && c != '\t';
+    if !text.contains(bad) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().map(|c| if bad(c) { c.escape_default().to_string() } else { c.into() }).collect())
 }
 
 /// The key of `candidates` closest to `key`, when it is close enough to be a likely typo:

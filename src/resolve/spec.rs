@@ -78,8 +78,11 @@ impl SpecError {
     }
 }
 
+/// Both parts quote the spec as a repository wrote it: control characters are escaped, so
+/// the message stays one line and cannot drive the terminal.
 fn spec_err(spec: &str, reason: impl Into<String>) -> SpecError {
-    SpecError { spec: spec.to_string(), reason: reason.into() }
+    use crate::project::diag::printable;
+    SpecError { spec: printable(spec).into_owned(), reason: printable(&reason.into()).into_owned() }
 }
 
 impl VersionSpec {
@@ -332,3 +335,7 @@ impl fmt::Display for VersionSpec {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "spec_fuzz_tests.rs"]
+mod fuzz_tests;

@@ -52,8 +52,9 @@ impl VersionError {
     }
 }
 
+/// The input is quoted with its control characters escaped (one-line, terminal-safe).
 fn err(input: &str, reason: &'static str) -> VersionError {
-    VersionError { input: input.to_string(), reason }
+    VersionError { input: crate::project::diag::printable(input).into_owned(), reason }
 }
 
 impl Version {
@@ -277,3 +278,7 @@ impl FromStr for Version {
 #[cfg(test)]
 #[path = "version_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "version_fuzz_tests.rs"]
+mod fuzz_tests;

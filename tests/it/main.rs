@@ -11,6 +11,7 @@ mod errors;
 mod export;
 mod hook;
 mod hostile_env;
+mod hostile_parsers;
 mod init;
 mod install;
 mod integrations;

@@ -8,6 +8,8 @@ mod services;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_fuzz;
+#[cfg(test)]
 mod tests_services;
 mod tools;
 pub mod walk;

@@ -199,3 +199,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Lock, Error> {
     }
     Ok(lock)
 }
+
+#[cfg(test)]
+#[path = "format_fuzz_tests.rs"]
+mod fuzz_tests;
