@@ -26,5 +26,6 @@ mod store_files;
 mod tools;
 mod trust;
 mod trust_attacks;
+mod trust_large;
 mod upstream;
 mod upstream_selftest;
