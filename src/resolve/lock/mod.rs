@@ -18,10 +18,11 @@
 //!   (no absolute path, `..`, empty or `.` component, NUL); any other makes the whole file
 //!   invalid, with its line (`format.rs`). Unpacking steps are held inside the tool's
 //!   directory when they run (`store::post_install`).
-//! - An entry whose version den.toml's spec does not accept, whose URL is not what the
-//!   tool's URL template gives for that version and platform (a den.toml `url`, or a
-//!   built-in definition made of URL templates only), or whose checksum is not den.toml's
-//!   `sha256` is refused (`vet.rs`): an error naming both values and the file,
+//! - An entry whose version den.toml's spec does not accept, whose URL its declared source
+//!   cannot give (not the rendered URL template; not a release asset of the `github:`
+//!   repository on the configured GitHub; not under the npm package's path in the
+//!   configured registry; PyPI file URLs are not predictable and stay the lock's), or whose
+//!   checksum is not den.toml's `sha256` is refused (`vet.rs`): an error naming both values and the file,
 //!   with `--frozen` or without, before anything is downloaded or put on PATH.
 //! - A tool den.toml does not declare is never installed nor put on PATH, and leaves the
 //!   file at its next write.
@@ -35,7 +36,7 @@ mod format;
 mod tests;
 mod vet;
 
-pub use vet::vet;
+pub use vet::{Upstreams, vet};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -249,6 +250,7 @@ impl Lock {
         &self,
         requested: &IndexMap<String, ToolRequest>,
         platform: Platform,
+        upstreams: &Upstreams,
     ) -> Result<(), Vec<Mismatch>> {
         let mut out = Vec::new();
         for (name, request) in requested {
@@ -271,7 +273,7 @@ impl Lock {
                 out.push(Mismatch::Platform { tool, platform });
                 continue;
             }
-            out.extend(vet(request, locked, platform));
+            out.extend(vet(request, locked, platform, upstreams));
         }
         for name in self.tools.keys().filter(|n| !requested.contains_key(*n)) {
             out.push(Mismatch::Removed { tool: name.clone() });
