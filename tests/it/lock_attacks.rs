@@ -369,18 +369,18 @@ fn a_built_in_url_template_tool_is_held_to_its_template() {
 
 /// The attacker's release of another repository on the same GitHub, and the victim's lock
 /// pointing at it: refused before any download, naming both URLs and the way out.
-fn assert_other_repo_refused(up: &Upstream, toml: &str, tool: &str, evil_path: &str) {
+fn assert_other_repo_refused(up: &Upstream, toml: &str, tool: &str, evil_path: &str, gives: &str) {
     let env = project(up, toml);
     install_ok(&env);
     let honest = lock(&env);
     let table: toml::Table = honest.parse().unwrap();
     let locked = &table["tools"][tool]["platforms"][this_platform().as_str()];
     let url = locked["url"].as_str().unwrap();
-    let sha = locked["checksum"].as_str().unwrap().trim_start_matches("sha256:");
+    let sum = locked["checksum"].as_str().unwrap();
     let evil = archives::build("t.tar.gz", &[Entry::exe(&format!("{tool}/{tool}"), script("owned"))]);
     up.file(evil_path, evil.clone());
     let evil_url = up.url(evil_path);
-    let crafted = honest.replace(url, &evil_url).replace(sha, &sha256_hex(&evil));
+    let crafted = honest.replace(url, &evil_url).replace(sum, &format!("sha256:{}", sha256_hex(&evil)));
     let victim = project(up, toml);
     write_lock(&victim, &crafted);
     for args in [&["install"][..], &["install", "--frozen"], &["run", "--", tool]] {
@@ -392,7 +392,7 @@ fn assert_other_repo_refused(up: &Upstream, toml: &str, tool: &str, evil_path: &
                 "den: {} pins what den.toml does not allow: `{tool}` is locked to download `{evil_url}`, \
                  its source gives `",
                 victim.project().join("den.lock").display()
-            )) && first.contains("/releases/download/…`"),
+            )) && first.ends_with(&format!("{gives}…`")),
             "den {args:?}: {}",
             out.stderr
         );
@@ -421,10 +421,11 @@ fn a_github_tool_is_held_to_its_repository() {
         "[tools]\nmytool = { version = \"1\", source = \"github:acme/mytool\", bin = [\"mytool/mytool\"] }\n";
     // The same asset name, in the attacker's fork on the same host.
     let evil_path = up.github_download_path("evil/mytool", "v1.0.0", "mytool-linux-x86_64.tar.gz");
-    assert_other_repo_refused(&up, toml, "mytool", &evil_path);
+    let gives = format!("{}/acme/mytool/releases/download/", up.base());
+    assert_other_repo_refused(&up, toml, "mytool", &evil_path, &gives);
     // Same owner, another repository.
     let evil_path = up.github_download_path("acme/other", "v1.0.0", "mytool.tar.gz");
-    assert_other_repo_refused(&up, toml, "mytool", &evil_path);
+    assert_other_repo_refused(&up, toml, "mytool", &evil_path, &gives);
 }
 
 #[test]
@@ -432,5 +433,19 @@ fn a_built_in_github_tool_is_held_to_its_repository() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1");
     let evil_path = up.github_download_path("evil/jq", "jq-1.7.1", "jq-linux-amd64");
-    assert_other_repo_refused(&up, "[tools]\njq = \"1.7\"\n", "jq", &evil_path);
+    let gives = format!("{}/jqlang/jq/releases/download/", up.base());
+    assert_other_repo_refused(&up, "[tools]\njq = \"1.7\"\n", "jq", &evil_path, &gives);
+}
+
+#[test]
+fn an_npm_tool_is_held_to_its_package_in_the_configured_registry() {
+    let up = Upstream::start();
+    let json = r#"{"name":"@acme/cli-linux-x64","version":"1.9.4","bin":{"acme":"bin/acme"}}"#;
+    let files = [Entry::file("package.json", json, 0o644), Entry::exe("bin/acme", script("Version: 1.9.4"))];
+    up.npm("@acme/cli-linux-x64", "1.9.4", &files);
+    up.npm("@evil/cli-linux-x64", "1.9.4", &files);
+    let toml = "[tools]\nacme = { version = \"1.9\", source = \"npm:@acme/cli-{os}-{arch}\" }\n";
+    let gives = format!("{}/npm/@acme/cli-linux-x64/-/", up.base());
+    let evil_path = up.npm_tarball_path("@evil/cli-linux-x64", "1.9.4");
+    assert_other_repo_refused(&up, toml, "acme", &evil_path, &gives);
 }
