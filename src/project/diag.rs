@@ -1,6 +1,9 @@
 //! One rendering for every problem found in a TOML file den reads (den.toml, mise.toml,
 //! the user config): `file:line:col: message`, then the offending line with a caret under
-//! the span, like a compiler. Only formats; never decides what is wrong.
+//! the span, like a compiler. Only formats; never decides what is wrong. The file is
+//! hostile input like any other: its line, the path and the message are shown escaped
+//! (`ui::escaped`, tabs kept so the caret lines up), so a control character in it cannot
+//! drive the terminal.
 
 use std::fmt;
 use std::ops::Range;
@@ -28,12 +31,13 @@ impl Diagnostic {
         let start = span.start.min(source.len());
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
-        let text = source[line_start..line_end].trim_end_matches('\r');
+        let raw = source[line_start..line_end].trim_end_matches('\r');
+        let text = shown(raw);
         let line = source[..start].matches('\n').count() + 1;
-        let before = &source[line_start..start];
-        let col = before.chars().count() + 1;
-        let end = span.end.clamp(start, line_start + text.len());
-        let width = source[start..end].chars().count().max(1);
+        let before = shown(&source[line_start..start]);
+        let col = source[line_start..start].chars().count() + 1;
+        let end = span.end.clamp(start, line_start + raw.len());
+        let width = shown(&source[start..end]).chars().count().max(1);
         // Keep tabs in the padding so the caret lines up however the terminal shows them.
         let pad: String = before.chars().map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
         let gutter = " ".repeat(line.to_string().len());
@@ -57,8 +61,14 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}\n{}", self.file.display(), self.line, self.col, self.message, self.snippet)
+        let (file, message) = (crate::ui::shown_path(&self.file), crate::ui::escaped(&self.message));
+        write!(f, "{file}:{}:{}: {message}\n{}", self.line, self.col, self.snippet)
     }
+}
+
+/// `text` escaped for the terminal, its tabs kept (they lay out the caret line).
+fn shown(text: &str) -> String {
+    text.split('\t').map(crate::ui::escaped).collect::<Vec<_>>().join("\t")
 }
 
 /// The key of `candidates` closest to `key`, when it is close enough to be a likely typo:
@@ -94,6 +104,14 @@ mod tests {
         let src = "a = 1\n\tb = [\n1]\n";
         let d = Diagnostic::new(Path::new("f"), src, 11..17, "m");
         assert_eq!(d.to_string(), "f:2:6: m\n  |\n2 | \tb = [\n  | \t    ^");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_the_caret_still_lines_up() {
+        let src = "a = \"\u{1b}[2J\" x\n";
+        let d = Diagnostic::new(Path::new("f\u{1b}"), src, 11..12, "bad \u{1b}");
+        assert_eq!((d.line, d.col), (1, 12));
+        assert_eq!(d.to_string(), "f\\e:1:12: bad \\e\n  |\n1 | a = \"\\e[2J\" x\n  |             ^");
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod cli;
 mod den_dir;
 mod enter;
 mod errors;
+mod escapes;
 mod export;
 mod hook;
 mod hostile_env;
