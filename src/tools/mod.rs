@@ -198,7 +198,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     let lock_path = project.root.join(DEN_LOCK);
     let mut lock = Lock::read(&lock_path)?.unwrap_or_default();
     let tools = &project.manifest.tools;
-    let upstreams = lock::Upstreams::with_sources(&config.sources, Some(&project.root));
+    let upstreams = lock::Upstreams::with_config(config, Some(&project.root));
     if let Origin::DenToml(_) = project.origin {
         within_den_toml(tools, &lock_path, &lock, platform, &opts.upgrade, &upstreams)?;
     }

@@ -12,12 +12,10 @@ const SHA2: &str = "sha256:00000000000000000000000000000000000000000000000000000
 
 /// Where `github:` and `npm:` sources live in these tests.
 fn up() -> Upstreams {
-    let sources = crate::config::Sources {
-        npm: Some("https://npm.test.invalid/base/".into()),
-        pypi: None,
-        github_api: Some("https://api.gh.test.invalid".into()),
-    };
-    Upstreams::with_sources(&sources, None)
+    let mut config = crate::config::Config::default();
+    config.sources.npm = Some("https://npm.test.invalid/base/".into());
+    config.sources.github_api = Some("https://api.gh.test.invalid".into());
+    Upstreams::with_config(&config, None)
 }
 
 fn p(s: &str) -> Platform {
@@ -466,6 +464,18 @@ fn vet_holds_github_and_npm_tools_to_their_sources() {
              `https://gh.test.invalid/cli/cli/releases/download/…`"
         )]
     );
+
+    // An API mirror names the public GitHub's download URLs: accepted only when `[mirrors]`
+    // sends those somewhere (den fetches them then), and still only for this repository.
+    let public = "https://github.com/cli/cli/releases/download/v2.60.0/gh_2.60.0_linux_amd64.tar.gz";
+    gh.artifacts.get_mut(&linux).unwrap().url = public.into();
+    let mut config = crate::config::Config::default();
+    config.sources.github_api = Some("https://mirror.test.invalid/gh-api".into());
+    assert_eq!(vet(&req, &gh, linux, &Upstreams::with_config(&config, None)).len(), 1);
+    config.mirrors.insert("https://github.com/".into(), "https://mirror.test.invalid/gh/".into());
+    assert_eq!(vet(&req, &gh, linux, &Upstreams::with_config(&config, None)), []);
+    gh.artifacts.get_mut(&linux).unwrap().url = public.replace("/cli/cli/", "/evil/cli/");
+    assert_eq!(vet(&req, &gh, linux, &Upstreams::with_config(&config, None)).len(), 1);
 
     let mut esbuild = gh.clone();
     esbuild.name = "esbuild".into();

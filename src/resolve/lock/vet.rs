@@ -10,7 +10,8 @@
 //!   - a URL template (a den.toml `url`, or a built-in definition's): exactly the rendered
 //!     URL;
 //!   - `github:owner/repo`: a release asset of that repository, on the GitHub host den is
-//!     configured for (`[sources] github_api` or DEN_GITHUB_API, its `api.` dropped):
+//!     configured for (`[sources] github_api` or DEN_GITHUB_API, its `api.` dropped; and
+//!     the public GitHub when `[mirrors]` rewrites its URLs, as an API mirror names them):
 //!     `<host>/<owner>/<repo>/releases/download/<tag>/<file>`, owner and repository
 //!     compared without case as GitHub does (one leading host-name segment is allowed, the
 //!     layout of a proxy that serves several hosts under their names);
@@ -35,37 +36,66 @@ use std::sync::OnceLock;
 
 use super::Mismatch;
 use crate::catalog::{self, Platform, Source, SourceKind};
-use crate::config::Sources;
+use crate::config::{Config, Sources};
 use crate::project::ToolRequest;
 use crate::resolve::registry::{self, Discovery};
 use crate::resolve::sources::github;
 use crate::resolve::{Resolved, Version, VersionSpec};
 
-/// Where `github:` and `npm:` sources live on this machine: den's `[sources]` config, its
-/// environment and the npm configuration files, read the first time an entry needs them.
+/// Where `github:` and `npm:` sources live on this machine: den's `[sources]` and
+/// `[mirrors]` config, its environment and the npm configuration files, read the first
+/// time an entry needs them.
 pub struct Upstreams {
     project: Option<PathBuf>,
     /// `None` inside: den's config does not read (then nothing that needs it is checked;
     /// den reports the config itself where it uses it).
-    sources: OnceLock<Option<Sources>>,
+    config: OnceLock<Option<Known>>,
+}
+
+/// What of den's config the checks use.
+struct Known {
+    sources: Sources,
+    /// The upstream prefixes `[mirrors]` rewrites, lowercase.
+    mirrored: Vec<String>,
+}
+
+impl Known {
+    fn of(config: &Config) -> Known {
+        let mirrored = config.mirrors.keys().map(|k| k.to_ascii_lowercase()).collect();
+        Known { sources: config.sources.clone(), mirrored }
+    }
 }
 
 impl Upstreams {
     /// This machine's, for the project at `project` (its `.npmrc`); the config is read
     /// when first needed.
     pub fn of(project: Option<&Path>) -> Upstreams {
-        Upstreams { project: project.map(Path::to_path_buf), sources: OnceLock::new() }
+        Upstreams { project: project.map(Path::to_path_buf), config: OnceLock::new() }
     }
 
-    /// With `[sources]` already read.
-    pub fn with_sources(sources: &Sources, project: Option<&Path>) -> Upstreams {
+    /// With den's config already read.
+    pub fn with_config(config: &Config, project: Option<&Path>) -> Upstreams {
         let upstreams = Upstreams::of(project);
-        let _ = upstreams.sources.set(Some(sources.clone()));
+        let _ = upstreams.config.set(Some(Known::of(config)));
         upstreams
     }
 
+    fn known(&self) -> Option<&Known> {
+        self.config.get_or_init(|| crate::config::load().ok().map(|c| Known::of(&c))).as_ref()
+    }
+
     fn sources(&self) -> Option<&Sources> {
-        self.sources.get_or_init(|| crate::config::load().ok().map(|c| c.sources)).as_ref()
+        self.known().map(|k| &k.sources)
+    }
+
+    /// Whether `[mirrors]` rewrites URLs of `origin` (`scheme://host`): den then fetches
+    /// from that host (through the mirror) even when its API is elsewhere.
+    fn mirrors(&self, origin: &str) -> bool {
+        self.known().is_some_and(|k| {
+            k.mirrored
+                .iter()
+                .any(|m| m.trim_end_matches('/') == origin || m.starts_with(&format!("{origin}/")))
+        })
     }
 
     /// The GitHub API base, as the resolver chooses it.
@@ -272,7 +302,13 @@ fn source_rules(
         }
         SourceKind::Github { repo } => {
             let (owner, repo) = repo.split_once('/')?;
-            let hosts = github_hosts(&upstreams.github_api()?)?;
+            let mut hosts = github_hosts(&upstreams.github_api()?)?;
+            // The public GitHub, when den's API is another (a mirror of it) but `[mirrors]`
+            // sends its downloads somewhere: the API then names public download URLs.
+            let public = github_hosts(github::DEFAULT_API)?.remove(0);
+            if !hosts.contains(&public) && upstreams.mirrors(&public) {
+                hosts.push(public);
+            }
             Some(vec![Rule::Github { hosts, owner: owner.into(), repo: repo.into() }])
         }
         SourceKind::Npm { package } => {
