@@ -154,13 +154,13 @@ fn deep_inputs_do_not_overflow_the_stack() {
 #[test]
 fn control_characters_in_errors_are_escaped() {
     let e = parse("A='x'\x1b[31m").unwrap_err();
-    assert_eq!(e.message, "unexpected `\\u{1b}` after the closing quote");
+    assert_eq!(e.message, "unexpected `\\e` after the closing quote");
     let e = parse("A\x07B=1").unwrap_err();
     assert_eq!(e.message, "expected `=` after `A`");
     let e = parse("1\x1b[2J=x").unwrap_err();
-    assert_eq!(e.message, "expected `NAME=value`, found `1\\u{1b}[2J=x`");
+    assert_eq!(e.message, "expected `NAME=value`, found `1\\e[2J=x`");
     let e = parse("A=\"${B\x1b}\"").unwrap_err();
-    assert!(e.message.starts_with("`${B\\u{1b}}` is not a variable reference"), "{}", e.message);
+    assert!(e.message.starts_with("`${B\\e}` is not a variable reference"), "{}", e.message);
 }
 
 /// Found: a line that is not an assignment was quoted whole in the message, however long.

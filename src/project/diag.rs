@@ -111,17 +111,17 @@ pub fn excerpt(text: &str, max: usize) -> String {
 
 /// How many characters `c` takes once shown by [`printable`].
 fn shown_width(c: char) -> usize {
-    if c.is_control() && c != '\t' { c.escape_default().count() } else { 1 }
+    if c.is_control() && c != '\t' { crate::ui::escaped(&c.to_string()).chars().count() } else { 1 }
 }
 
-/// `text` with its control characters other than tab escaped (`\n`, `\u{1b}`): how den
-/// shows a file's content in a message.
+/// `text` with its control characters other than tab escaped as `ui::escaped` does (`\n`,
+/// `\e`): how den shows a file's content in a message.
 pub fn printable(text: &str) -> Cow<'_, str> {
     let bad = |c: char| c.is_control() && c != '\t';
     if !text.contains(bad) {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(text.chars().map(|c| if bad(c) { c.escape_default().to_string() } else { c.into() }).collect())
+    Cow::Owned(text.split('\t').map(crate::ui::escaped).collect::<Vec<_>>().join("\t"))
 }
 
 /// The key of `candidates` closest to `key`, when it is close enough to be a likely typo:

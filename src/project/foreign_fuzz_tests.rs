@@ -203,10 +203,10 @@ fn skipped_notes_escape_control_characters() {
     assert_eq!(
         found.skipped,
         [
-            "`ruby\\u{7}` in .tool-versions (line 1) is not a tool name den accepts",
+            "`ruby\\x07` in .tool-versions (line 1) is not a tool name den accepts",
             "`node` in .tool-versions (line 2): its version holds control characters",
-            "`3.12\\u{1b}]0;x\\u{7}` in .python-version: its version holds control characters",
-            "`ref:\\u{1b}[2J` in .go-version: its version holds control characters"
+            "`3.12\\e]0;x\\x07` in .python-version: its version holds control characters",
+            "`ref:\\e[2J` in .go-version: its version holds control characters"
         ]
     );
 }

@@ -86,7 +86,7 @@ fn control_characters_in_errors_are_escaped() {
     let e = VersionSpec::parse("\x1b[2J22\nx").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "invalid version spec `\\u{1b}[2J22\\nx`: `\\u{1b}[2J22\\nx` is not a version: its prefix holds \
+        "invalid version spec `\\e[2J22\\nx`: `\\e[2J22\\nx` is not a version: its prefix holds \
          characters other than letters and `-_/@.`"
     );
     let e = VersionSpec::parse(">=1.\x07").unwrap_err();

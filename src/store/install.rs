@@ -158,6 +158,14 @@ impl Store {
     fn remove_locked(&self, key: &str) -> Result<(), Error> {
         let dir = self.tool_dir(key);
         let trash = self.staging_dir()?.keep();
+        // Moving a directory to another parent rewrites its `..`, which needs write
+        // permission on it: the sealed (0555) tool directory is opened for its owner first.
+        if let Ok(meta) = fs::symlink_metadata(&dir)
+            && meta.is_dir()
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = fs::set_permissions(&dir, fs::Permissions::from_mode(meta.permissions().mode() | 0o700));
+        }
         fs::rename(&dir, trash.join(key)).map_err(Error::write(&dir))?;
         fs_util::remove_tree(&trash).map_err(Error::write(&trash))?;
         self.forget(key);

@@ -1,4 +1,7 @@
-//! Failures of making tools installed, gathered from the modules that do the work.
+//! Failures of making tools installed, gathered from the modules that do the work. Names
+//! from den.toml, den.lock and archives are shown through `ui::escaped`.
+
+use crate::ui::escaped;
 
 /// What went wrong installing a project's tools.
 #[derive(Debug, thiserror::Error)]
@@ -15,18 +18,18 @@ pub enum Error {
     Store(#[from] crate::store::Error),
     #[error("den has no builds for this machine's operating system or processor")]
     UnsupportedPlatform,
-    #[error("{tool} {version} has no artifact for {platform} in den.lock")]
+    #[error("{} {} has no artifact for {} in den.lock", escaped(tool), escaped(version), escaped(platform))]
     NoArtifact { tool: String, version: String, platform: String },
-    #[error("`{checksum}` is not a checksum den can verify (for {tool})")]
+    #[error("`{}` is not a checksum den can verify (for {})", escaped(checksum), escaped(tool))]
     BadChecksum { tool: String, checksum: String },
-    #[error("{tool} unpacked without {}", missing.join(", "))]
+    #[error("{} unpacked without {}", escaped(tool), escaped(&missing.join(", ")))]
     MissingBinaries { tool: String, missing: Vec<String> },
     /// A failure of fetching or unpacking one tool, naming it (`jq 1.7.1`) before the cause
     /// (which names only the URL or the archive entry).
-    #[error("cannot install {tool}: {source}")]
+    #[error("cannot install {}: {source}", escaped(tool))]
     Installing { tool: String, source: Box<Error> },
     /// A network failure while looking a tool's versions up, naming it and its spec.
-    #[error("cannot look up {tool} `{spec}`: {source}")]
+    #[error("cannot look up {} `{}`: {source}", escaped(tool), escaped(spec))]
     LookingUp { tool: String, spec: String, source: Box<Error> },
 }
 

@@ -56,7 +56,7 @@ fn deeply_nested_toml_is_an_error_not_a_stack_overflow() {
 #[test]
 fn escape_sequences_in_a_file_do_not_reach_the_terminal() {
     let out = export(&[("den.toml", "[tools]\nnode = 1 # \x1b[2J\x1b]0;owned\x07\n")], false);
-    assert_clean_error(&out, "2 | node = 1 # \\u{1b}[2J\\u{1b}]0;owned\\u{7}");
+    assert_clean_error(&out, "2 | node = 1 # \\e[2J\\e]0;owned\\x07");
     let out = export(&[("den.toml", "[env]\ndotenv = [\".env\"]\n"), (".env", "A='x'\x1b[31m\n")], true);
-    assert_clean_error(&out, ".env:1: unexpected `\\u{1b}` after the closing quote");
+    assert_clean_error(&out, ".env:1: unexpected `\\e` after the closing quote");
 }
