@@ -26,9 +26,11 @@ pub enum Error {
     #[error(transparent)]
     Tools(#[from] crate::tools::Error),
     #[error(transparent)]
-    ToolCmd(#[from] crate::cmd::toolset::Error),
+    ToolCmd(#[from] crate::tools::toolset::Error),
     #[error(transparent)]
-    OneOff(#[from] crate::oneoff::Error),
+    OneOff(#[from] crate::launch::oneoff::Error),
+    #[error(transparent)]
+    Session(#[from] crate::launch::session::Error),
     /// A command that a later release of den provides.
     #[error("`den {0}` is not available yet in this version of den")]
     NotYet(&'static str),
@@ -55,6 +57,7 @@ impl Error {
             Error::Tools(e) => e.help(),
             Error::ToolCmd(e) => e.help(),
             Error::OneOff(e) => e.help(),
+            Error::Session(e) => e.help(),
             Error::NotYet(_) => Some("see `den --help` for the commands this version provides".into()),
             Error::Io { .. } => None,
         }

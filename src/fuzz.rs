@@ -26,7 +26,7 @@ use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use proptest::test_runner::Config;
 
-use crate::project::Diagnostic;
+use crate::diag::Diagnostic;
 
 /// The proptest configuration of a fuzz property: `cases` cases unless `PROPTEST_CASES`
 /// says otherwise, and no failure persistence.

@@ -1,26 +1,29 @@
 //! den: parse the command line, dispatch, render the error, exit. Nothing else lives here.
 
-mod activate;
+mod artifact;
 mod catalog;
 mod cli;
 mod cmd;
 mod config;
+mod diag;
 mod env;
 mod env_vars;
 mod error;
 mod fs_util;
 #[cfg(test)]
 mod fuzz;
-mod oneoff;
+mod hook;
+mod http;
+mod launch;
 mod paths;
 mod project;
 mod resolve;
-mod session;
 mod shell;
 mod store;
 mod tools;
 mod trust;
 mod ui;
+mod version;
 
 use std::process::ExitCode;
 

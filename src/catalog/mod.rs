@@ -5,15 +5,14 @@
 //! `npm:<package>` / `pypi:<package>`, their base URLs come from configuration.
 
 mod model;
-mod platform;
 mod raw;
 mod template;
 
 #[cfg(test)]
 mod tests;
 
+pub use crate::artifact::{Arch, Os, Platform};
 pub use model::{Alias, Checksum, PostInstall, Source, SourceKind, Target, Tool, VersionList};
-pub use platform::{Arch, Os, Platform};
 pub use template::{JsonPath, Vars};
 #[cfg(test)]
 use {

@@ -7,13 +7,14 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use crate::activate;
 use crate::cli::EnterArgs;
 use crate::env::state::Vars;
 use crate::env::{self};
 use crate::error::{Error, Result};
+use crate::hook::activate;
+use crate::launch::session;
 use crate::project::{self, Project};
-use crate::{session, tools, trust, ui};
+use crate::{tools, trust, ui};
 
 use super::Ctx;
 

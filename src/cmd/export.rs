@@ -7,11 +7,12 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::activate;
-use crate::cli::{ExportArgs, ExportFormat, Shell};
+use crate::cli::ExportArgs;
 use crate::env::{self, Outer, Target};
 use crate::error::{Error, Result};
+use crate::hook::activate;
 use crate::project::{self, Project};
+use crate::shell::{ExportFormat, Shell};
 use crate::{shell, tools, ui};
 
 use super::Ctx;

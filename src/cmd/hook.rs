@@ -4,9 +4,10 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{HookArgs, Shell};
+use crate::cli::HookArgs;
 use crate::error::{Error, Result};
 use crate::shell;
+use crate::shell::Shell;
 
 const COMMON: &str = include_str!("../../shells/den.sh");
 const BASH: &str = include_str!("../../shells/den.bash");

@@ -11,10 +11,10 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use crate::activate;
 use crate::cli::RunArgs;
 use crate::error::Result;
-use crate::oneoff::{self, Error};
+use crate::hook::activate;
+use crate::launch::oneoff::{self, Error};
 use crate::project::{self, Project};
 use crate::resolve::lock::{DEN_LOCK, Lock};
 use crate::tools::adhoc::{self, Request};

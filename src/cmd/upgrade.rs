@@ -6,8 +6,9 @@
 use std::process::ExitCode;
 
 use crate::cli::OptionalToolsArgs;
+use crate::diag;
 use crate::error::Result;
-use crate::project::{Origin, diag, edit};
+use crate::project::{Origin, edit};
 use crate::resolve::lock::{DEN_LOCK, Lock};
 use crate::tools;
 

@@ -5,10 +5,10 @@
 
 use std::process::ExitCode;
 
-use crate::activate;
 use crate::cli::WhichArgs;
 use crate::error::Result;
-use crate::oneoff::{self, Error};
+use crate::hook::activate;
+use crate::launch::oneoff::{self, Error};
 use crate::{project, tools};
 
 use super::Ctx;

@@ -85,7 +85,7 @@ impl Parser {
 
     fn err(&self, line: usize, message: impl Into<String>) -> ParseError {
         // The message quotes the file: its control characters are shown escaped.
-        ParseError { line, message: crate::project::diag::printable(&message.into()).into_owned() }
+        ParseError { line, message: crate::diag::printable(&message.into()).into_owned() }
     }
 
     fn word(&mut self) -> String {
@@ -105,7 +105,7 @@ impl Parser {
         }
         if !is_valid_name(&name) {
             let rest: String = self.chars[self.i..].iter().take_while(|&&c| c != '\n').collect();
-            let found = crate::project::diag::excerpt(format!("{name}{rest}").trim_end(), 60);
+            let found = crate::diag::excerpt(format!("{name}{rest}").trim_end(), 60);
             return Err(self.err(line, format!("expected `NAME=value`, found `{found}`")));
         }
         self.skip_blanks();

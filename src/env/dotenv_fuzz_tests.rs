@@ -1,14 +1,12 @@
 //! Fuzz target of the dotenv parser (see `crate::fuzz` for the time bound and
 //! `PROPTEST_CASES`): arbitrary text and dotenv-shaped text never panic, every error names
-//! a line of the file, every entry starts on one, and what `den export dotenv` writes is
-//! read back byte for byte.
+//! a line of the file and every entry starts on one (that what `den export dotenv` writes
+//! is read back byte for byte is `shell`'s property, in `shell/dotenv_fuzz_tests.rs`).
 
 use proptest::prelude::*;
 use proptest::sample::select;
 
 use super::parse;
-use crate::cli::ExportFormat;
-use crate::env::{Origin, Target, Var};
 use crate::fuzz::{config, mutate, soup};
 
 const TOKENS: &[&str] = &[
@@ -121,22 +119,6 @@ proptest! {
     #[test]
     fn near_valid_files_never_panic(text in dotenv_text()) {
         check(&text);
-    }
-
-    /// `den export dotenv` output is read back as exactly the values den rendered.
-    #[test]
-    fn rendered_values_read_back_identically(
-        vars in proptest::collection::vec(("[A-Za-z_][A-Za-z0-9_]{0,8}", any::<String>()), 0..6)
-    ) {
-        let mut target = Target::default();
-        for (name, value) in &vars {
-            target.insert(Var { name: name.clone(), value: Some(value.clone()), origin: Origin::Den, secret: None });
-        }
-        let want: Vec<(String, String)> =
-            target.iter().map(|v| (v.name.clone(), v.value.clone().unwrap_or_default())).collect();
-        let text = crate::shell::render(&target, ExportFormat::Dotenv);
-        let back = crate::env::parse_dotenv_literals(&text).unwrap_or_else(|e| panic!("{e} in {text:?}"));
-        prop_assert_eq!(back, want);
     }
 }
 

@@ -122,7 +122,7 @@ fn parse_reference(chars: &[char], i: &mut usize, depth: usize) -> Result<Part, 
             chars[i.min(chars.len())..].iter().position(|&c| c == '}').map_or(chars.len(), |p| i + p + 1);
         let found: String = chars[start..end.min(start + 61)].iter().collect();
         // Quoted in messages: cut, control characters shown escaped, so it stays one line.
-        TemplateError::Invalid { found: crate::project::diag::excerpt(&found, 60) }
+        TemplateError::Invalid { found: crate::diag::excerpt(&found, 60) }
     };
     if !is_valid_name(&name) {
         return Err(if *i >= chars.len() { TemplateError::Unterminated } else { invalid(*i) });

@@ -52,7 +52,7 @@ fn check(text: &str) {
         }
         Err(TemplateError::Unterminated | TemplateError::TooDeep) => {}
         Err(TemplateError::Invalid { found }) => {
-            let shown = crate::project::diag::printable(text);
+            let shown = crate::diag::printable(text);
             let quoted = found.strip_suffix('…').unwrap_or(&found);
             assert!(shown.contains(&format!("${{{quoted}")), "{found:?} not in {text:?}");
             assert!(!found.contains(|c: char| c.is_control() && c != '\t'), "{found:?}");

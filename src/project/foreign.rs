@@ -77,7 +77,7 @@ pub fn read(dir: &Path) -> Result<Option<Foreign>, Error> {
     }
     // The notes quote the files: their control characters are shown escaped.
     for note in &mut out.skipped {
-        *note = super::diag::printable(note).into_owned();
+        *note = crate::diag::printable(note).into_owned();
     }
     Ok((!out.files.is_empty()).then_some(out))
 }

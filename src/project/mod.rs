@@ -2,14 +2,13 @@
 //! files of other tools in its place), validate it, and report every problem with file,
 //! line and column. Never touches the network or the store.
 
-pub mod diag;
 pub mod discover;
 pub mod edit;
 pub mod foreign;
 mod model;
 pub mod parse;
 
-pub use diag::Diagnostic;
+pub use crate::diag::Diagnostic;
 pub use model::*;
 
 use std::path::{Path, PathBuf};

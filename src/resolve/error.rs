@@ -3,10 +3,10 @@
 //! den.toml, den.lock and upstream answers: every one is shown through `ui::escaped`.
 
 use super::registry::Ecosystem;
-use super::spec::SpecError;
 use crate::catalog::{self, Platform};
-use crate::store::http;
+use crate::http;
 use crate::ui::escaped;
+use crate::version::SpecError;
 
 /// Why a tool request could not be turned into exact artifacts.
 #[derive(Debug, thiserror::Error)]

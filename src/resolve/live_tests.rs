@@ -4,8 +4,8 @@
 
 use super::*;
 use crate::catalog::Platform;
+use crate::http::Client;
 use crate::project::{Location, ToolRequest};
-use crate::store::http::{Client, Settings};
 
 /// The user's opt-out of the tests that need the real registries.
 const SKIP_LIVE: &str = "DEN_TEST_SKIP_LIVE";
@@ -19,7 +19,7 @@ fn live() -> Option<Resolver> {
         return None;
     }
     let config = crate::config::load().expect("den config");
-    Some(Resolver::new(Client::new(Settings::from_env(false).with_config(&config)), &config, None))
+    Some(Resolver::new(Client::new(config.http_settings(false)), &config, None))
 }
 
 /// What `resolve` gave; a failure names the registry these tests need.

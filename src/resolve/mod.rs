@@ -3,7 +3,6 @@
 //! PyPI), the registries' discovery, checksum files and the `[mirrors]` rewrite; the
 //! [`Resolver`] ties them together. `lock` reads and writes den.lock. Nothing here downloads an artifact.
 
-mod artifact;
 mod checksums;
 mod error;
 mod host;
@@ -12,8 +11,6 @@ mod mirror;
 mod registry;
 mod resolver;
 mod sources;
-mod spec;
-mod version;
 
 #[cfg(test)]
 mod live_tests;
@@ -26,16 +23,14 @@ mod test_fixture;
 #[cfg(test)]
 mod tests;
 
-pub use artifact::{Artifact, Resolved, Step, bin_problem};
+pub use crate::artifact::{Artifact, Resolved, Step, bin_problem};
+pub use crate::version::{Version, VersionSpec};
 pub use error::Error;
 pub use mirror::Mirrors;
 pub use resolver::Resolver;
-pub use spec::{Prereleases, VersionSpec};
-pub use version::Version;
 #[cfg(test)]
 use {
+    crate::version::{Comparator, Op, Prereleases, SpecError, VersionError, best, best_with},
     host::{Host, Libc},
     registry::Discovery,
-    spec::{Comparator, Op, SpecError, best, best_with},
-    version::VersionError,
 };

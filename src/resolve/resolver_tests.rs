@@ -5,8 +5,8 @@ use serde_json::json;
 
 use super::test_fixture::*;
 use super::*;
+use crate::http;
 use crate::project::ToolRequest;
-use crate::store::http;
 
 const XZ: &str = "b6f3c5a1e37d2be2d2b9a7c1d4a0f6e9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3";
 

@@ -7,13 +7,13 @@ use std::sync::{Arc, Mutex};
 
 use indexmap::IndexMap;
 
-pub use crate::store::http::test_server::{Reply, Request, Server};
+pub use crate::http::test_server::{Reply, Request, Server};
 
 use super::*;
 use crate::catalog::{Arch, Os, Platform};
 use crate::config::{Config, Sources};
+use crate::http::{Client, Settings};
 use crate::project::{Location, ToolRequest};
-use crate::store::http::{Client, Settings};
 
 pub const LX: Platform = Platform { os: Os::Linux, arch: Arch::X64 };
 pub const LA: Platform = Platform { os: Os::Linux, arch: Arch::Arm64 };

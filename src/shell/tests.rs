@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::process::Command;
 
-use crate::cli::ExportFormat;
 use crate::env::{Origin, Target, Var};
+use crate::shell::ExportFormat;
 
 use super::render;
 
@@ -202,7 +202,7 @@ fn paths_that_are_not_utf8_are_quoted_byte_for_byte_in_each_shell() {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;
 
-    use crate::cli::Shell;
+    use crate::shell::Shell;
 
     let paths: &[&[u8]] = &[b"/tmp/proj\xff", b"/a b/it's \\ \xfe\xc3\xa9\x01/x", b"\xff1a", b"plain/path"];
     let shells = [

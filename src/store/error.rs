@@ -4,6 +4,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use crate::fs_util::is_out_of_space;
 pub use crate::ui::{escaped, shown_path};
 
 /// What went wrong in the store, beyond downloading and unpacking.
@@ -67,10 +68,4 @@ impl Error {
     pub(crate) fn write(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
         move |source| Error::Write { path: path.to_path_buf(), source }
     }
-}
-
-/// Whether a write failed because the disk (or a quota, or the file size limit) ran out
-/// rather than because of what was written: the data is fine, the machine needs room.
-pub fn is_out_of_space(err: &io::Error) -> bool {
-    matches!(err.raw_os_error(), Some(libc::ENOSPC | libc::EDQUOT | libc::EFBIG))
 }

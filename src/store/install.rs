@@ -11,7 +11,8 @@ use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
 
 use super::receipt::{self, Receipt};
-use super::{Error, key, manifest};
+use super::{Error, manifest};
+use crate::artifact::key;
 use crate::{fs_util, ui};
 
 /// Buckets are versioned: a change of layout is a new bucket, never a migration.

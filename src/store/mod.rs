@@ -34,14 +34,12 @@
 
 mod error;
 pub mod gc;
-pub mod http;
 pub mod install;
-pub mod key;
 pub mod manifest;
 pub mod post_install;
 pub mod projects;
 pub mod receipt;
 pub mod unpack;
 
-pub use error::{Error, escaped, is_out_of_space, shown_path};
+pub use error::{Error, is_out_of_space};
 pub use install::Store;

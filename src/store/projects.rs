@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use super::Error;
 use super::install::{LOCKS, Store};
-use crate::resolve::lock::DEN_LOCK;
 
 const FILE: &str = "projects-v1.toml";
 
@@ -43,9 +42,10 @@ pub fn list(store: &Store) -> Result<Vec<PathBuf>, Error> {
     Ok(read(&path(store))?.projects.into_iter().map(PathBuf::from).collect())
 }
 
-/// Drops the projects whose den.lock is gone, and returns those that remain.
-pub fn forget_gone(store: &Store) -> Result<Vec<PathBuf>, Error> {
-    let kept = update(store, |list| list.retain(|p| Path::new(p).join(DEN_LOCK).is_file()))?;
+/// Drops the projects whose `marker` file (their lock file, named by the caller: the store
+/// never reads a project's files) is gone, and returns those that remain.
+pub fn forget_gone(store: &Store, marker: &str) -> Result<Vec<PathBuf>, Error> {
+    let kept = update(store, |list| list.retain(|p| Path::new(p).join(marker).is_file()))?;
     Ok(kept.into_iter().map(PathBuf::from).collect())
 }
 
@@ -84,6 +84,7 @@ fn read(file: &Path) -> Result<Registry, Error> {
 
 #[cfg(test)]
 mod tests {
+    const DEN_LOCK: &str = "den.lock";
     use super::*;
 
     #[test]
@@ -103,7 +104,7 @@ mod tests {
         let text = fs::read_to_string(path(&store)).unwrap();
         assert!(text.starts_with("# The projects den installed tools for;"), "{text}");
         fs::remove_file(a.join(DEN_LOCK)).unwrap();
-        assert_eq!(forget_gone(&store).unwrap(), std::slice::from_ref(&b));
+        assert_eq!(forget_gone(&store, DEN_LOCK).unwrap(), std::slice::from_ref(&b));
         assert_eq!(list(&store).unwrap(), [b]);
     }
 }

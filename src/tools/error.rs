@@ -11,7 +11,7 @@ pub enum Error {
     #[error(transparent)]
     Lock(#[from] crate::resolve::lock::Error),
     #[error(transparent)]
-    Http(Box<crate::store::http::Error>),
+    Http(Box<crate::http::Error>),
     #[error(transparent)]
     Unpack(#[from] crate::store::unpack::Error),
     #[error(transparent)]

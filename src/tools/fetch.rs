@@ -6,12 +6,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Error;
+use crate::artifact::key;
 use crate::catalog::Platform;
+use crate::http::{Checksum, Client, Reporter};
 use crate::project::ToolRequest;
 use crate::resolve::{Artifact, Mirrors, Resolved, Resolver};
-use crate::store::http::{Checksum, Client, Reporter};
 use crate::store::unpack::{self, Format};
-use crate::store::{Store, key, post_install, receipt};
+use crate::store::{Store, post_install, receipt};
 use crate::ui;
 
 /// At most this many tools resolve and download at once.
@@ -84,7 +85,7 @@ pub fn reinstall(resolved: &Resolved, config: &crate::config::Config, offline: b
     let label = format!("{} {}", resolved.name, resolved.version);
     let key = key::of(&artifact.checksum)
         .ok_or_else(|| Error::BadChecksum { tool: label.clone(), checksum: artifact.checksum.clone() })?;
-    let client = Client::new(crate::store::http::Settings::from_env(offline || config.offline));
+    let client = Client::new(crate::http::Settings::from_env(offline || config.offline));
     let resolver = Resolver::new(client.clone(), config, None);
     let store = super::store();
     let cx = Context {
@@ -212,7 +213,7 @@ fn install(
     let key = key::of(&artifact.checksum)
         .ok_or_else(|| Error::BadChecksum { tool: label.to_string(), checksum: artifact.checksum.clone() })?;
     let checksum: Checksum =
-        artifact.checksum.parse().map_err(|e: crate::store::http::Error| Error::Http(Box::new(e)))?;
+        artifact.checksum.parse().map_err(|e: crate::http::Error| Error::Http(Box::new(e)))?;
     let format = format_of(artifact);
     let bytes = std::cell::Cell::new(0);
     let fresh = cx.store.install::<Error>(

@@ -110,7 +110,7 @@ fn differs(theirs: &Artifact, ours: &Artifact) -> Option<String> {
 }
 
 fn same_checksum(a: &str, b: &str) -> bool {
-    use crate::store::http::Checksum;
+    use crate::http::Checksum;
     match (a.parse::<Checksum>(), b.parse::<Checksum>()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,

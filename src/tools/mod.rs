@@ -9,7 +9,9 @@ mod error;
 mod fetch;
 mod foreign_lock;
 mod index;
+pub mod pins;
 mod platforms;
+pub mod toolset;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -20,13 +22,14 @@ use indexmap::IndexMap;
 pub use error::Error;
 pub use fetch::reinstall;
 
+use crate::artifact::key;
 use crate::catalog::Platform;
 use crate::config::Config;
+use crate::http::{Client, human_bytes};
 use crate::project::{Origin, Project, ToolRequest};
 use crate::resolve::lock::{self, DEN_LOCK, Lock};
 use crate::resolve::{Artifact, Resolved, Resolver, bin_problem};
-use crate::store::http::{Client, Settings, human_bytes};
-use crate::store::{Store, key, projects};
+use crate::store::{Store, projects};
 use crate::{paths, ui};
 
 /// A tool of the project that is installed for this machine.
@@ -207,7 +210,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
             Error::Lock(lock::Error::Unsatisfied { path: lock_path.clone(), mismatches })
         })?;
     }
-    let mut settings = Settings::from_env(opts.offline || config.offline).with_config(config);
+    let mut settings = config.http_settings(opts.offline || config.offline);
     // An upgrade asks what is newest now: version lists are fetched again whatever their age.
     settings.refresh = !opts.upgrade.is_empty();
     let client = Client::new(settings);

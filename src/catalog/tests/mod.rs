@@ -5,8 +5,8 @@
 use super::*;
 
 mod assets;
-use crate::resolve::{Prereleases, Version};
-use crate::store::unpack::Format;
+use crate::artifact::Format;
+use crate::version::{Prereleases, Version};
 
 const LX: Platform = Platform { os: Os::Linux, arch: Arch::X64 };
 const LA: Platform = Platform { os: Os::Linux, arch: Arch::Arm64 };

@@ -20,7 +20,7 @@ use toml_edit::{DocumentMut, Item, TableLike, Value};
 pub use arg::{ToolArg, parse as parse_arg};
 
 use super::Diagnostic;
-use super::diag::suggest;
+use crate::diag::suggest;
 
 /// Why den could not edit den.toml.
 #[derive(Debug, thiserror::Error)]

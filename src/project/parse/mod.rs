@@ -21,8 +21,8 @@ use indexmap::IndexMap;
 pub use tools::{tools, url};
 use walk::{Doc, Res, Value};
 
-use super::diag::suggest;
 use super::{Enter, Ide, Manifest, Service};
+use crate::diag::suggest;
 
 /// The top-level keys of `den.toml`.
 pub const TOP_KEYS: &[&str] = &["tools", "env", "services", "enter", "ide"];

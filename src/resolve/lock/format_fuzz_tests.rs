@@ -11,9 +11,9 @@ use proptest::sample::select;
 use super::{parse, render};
 use crate::catalog::Platform;
 use crate::fuzz::{TOML_TOKENS, assert_located, config, mutate, soup, toml_doc};
+use crate::http::Checksum;
 use crate::resolve::lock::{Error, Lock};
 use crate::resolve::{Artifact, Resolved, Step};
-use crate::store::http::Checksum;
 
 /// A checksum in any text form den writes (`sha256:<hex>`, `sha512-<base64>`).
 fn checksum() -> impl Strategy<Value = String> {

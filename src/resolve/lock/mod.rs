@@ -292,7 +292,7 @@ impl Lock {
 
 /// Whether a locked checksum text and den.toml's `sha256` (hex) name the same digest.
 fn same_sha256(locked: &str, sha256: &str) -> bool {
-    use crate::store::http::Checksum;
+    use crate::http::Checksum;
     match (locked.parse::<Checksum>(), sha256.parse::<Checksum>()) {
         (Ok(a), Ok(b)) => a == b,
         _ => locked.eq_ignore_ascii_case(sha256),

@@ -123,7 +123,7 @@ pub fn vet(req: &ToolRequest, locked: &Resolved, platform: Platform, upstreams: 
     let version = Version::parse(&locked.version).ok();
     let accepted = match (&spec, &version) {
         (Some(VersionSpec::Latest | VersionSpec::Alias(_)), _) => true,
-        (Some(spec), Some(v)) => spec.matches_with(v, crate::resolve::Prereleases::AsReleases),
+        (Some(spec), Some(v)) => spec.matches_with(v, crate::version::Prereleases::AsReleases),
         _ => false,
     };
     if !accepted {

@@ -6,7 +6,6 @@
 //! than its [`Limit`] (a gzip bomb or a sparse entry stops with an error naming the limit),
 //! and it writes runs of zeros as holes, so a sparse entry stays sparse on disk.
 
-mod format;
 mod limit;
 mod safety;
 mod tar;
@@ -19,11 +18,13 @@ use std::fs::File;
 use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
 
-pub use format::Format;
-pub use limit::{Limit, file_size_limit, parse_size};
+pub use crate::artifact::Format;
+pub use limit::Limit;
 use safety::Dest;
 
-use crate::store::{escaped, http::human_bytes, is_out_of_space, shown_path};
+use crate::fs_util::is_out_of_space;
+use crate::http::human_bytes;
+use crate::ui::{escaped, shown_path};
 
 /// Unpacks `archive` of `format` into `dest` (created if missing), within the limit for
 /// its size (see [`Limit::for_archive`]). Archives are unpacked as they are (top-level

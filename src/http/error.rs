@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use super::progress::human_bytes;
-use crate::store::{escaped, is_out_of_space, shown_path};
+use crate::fs_util::is_out_of_space;
+use crate::ui::{escaped, shown_path};
 
 /// What went wrong while talking to a server or writing what it sent.
 #[derive(Debug, thiserror::Error)]

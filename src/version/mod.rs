@@ -8,6 +8,12 @@
 //! its requirements cannot express the comparison lists or prefixes den.toml accepts. The
 //! rules here are small and fully tested. This module never does I/O.
 
+mod spec;
+
+#[cfg(test)]
+pub use spec::{Comparator, Op, best};
+pub use spec::{Prereleases, SpecError, VersionSpec, best_with};
+
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -54,7 +60,7 @@ impl VersionError {
 
 /// The input is quoted with its control characters escaped (one-line, terminal-safe).
 fn err(input: &str, reason: &'static str) -> VersionError {
-    VersionError { input: crate::project::diag::printable(input).into_owned(), reason }
+    VersionError { input: crate::diag::printable(input).into_owned(), reason }
 }
 
 impl Version {

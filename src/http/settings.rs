@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::proxy::ProxyEnv;
-use crate::store::unpack::parse_size;
+use crate::fs_util::parse_size;
 use crate::{env_vars, paths, ui};
 
 /// Most bytes a download of unrecorded size may have unless `DEN_MAX_DOWNLOAD` says otherwise.
@@ -48,12 +48,6 @@ impl Settings {
     /// The settings of this process: its environment and den's cache dir.
     pub fn from_env(offline: bool) -> Self {
         Self::from_lookup(offline, &|name| std::env::var(name).ok(), paths::cache_dir().join(CACHE_BUCKET))
-    }
-
-    /// The same settings with the user config's choices (hosts allowed over plain http).
-    pub fn with_config(mut self, config: &crate::config::Config) -> Self {
-        self.insecure_http = config.insecure_http.clone();
-        self
     }
 
     /// Settings from any variable lookup (tests pass a map instead of the environment).

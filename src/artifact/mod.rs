@@ -5,7 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::Platform;
+pub mod format;
+pub mod key;
+pub mod platform;
+
+pub use format::Format;
+pub use platform::{Arch, Os, Platform};
 
 /// A tool resolved to one exact version.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,8 +7,23 @@ use std::path::{Path, PathBuf};
 
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 
-use crate::error::{Error, Result};
 use crate::{fs_util, ui};
+
+/// A session's directory or record could not be made.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot create {}: {source}", path.display())]
+pub struct Error {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl Error {
+    /// What the user should do next: nothing den can say beyond the cause.
+    pub fn help(&self) -> Option<String> {
+        None
+    }
+}
 
 /// An open session; `close` removes everything it created.
 #[derive(Debug)]
@@ -25,7 +40,7 @@ impl Session {
     /// at a time, a link found in their place (a repository may ship `.den/tmp -> /etc`)
     /// is removed and replaced by a real directory, with a warning; files are replaced by
     /// rename, never written through a link.
-    pub fn open(root: &Path) -> Result<Session> {
+    pub fn open(root: &Path) -> Result<Session, Error> {
         let den = root.join(".den");
         let id = format!("{}", std::process::id());
         let tmp = den.join("tmp").join(&id);
@@ -33,7 +48,7 @@ impl Session {
         let record = sessions.join(&id);
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |e| Error::io(format!("cannot create {}", path.display()), e)
+            move |source| Error { path, source }
         };
         for dir in [&den, &den.join("tmp"), &tmp, &sessions] {
             if let Some(target) = fs_util::real_dir(dir).map_err(io(dir))? {

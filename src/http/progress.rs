@@ -50,7 +50,7 @@ impl Reporter {
     /// The reporter of one download, named like `node 22.11.0` (a version comes from a
     /// registry: its control characters are escaped before it reaches the terminal).
     pub fn download(&self, label: &str) -> Box<dyn Progress + Send> {
-        let label = crate::store::escaped(label);
+        let label = crate::ui::escaped(label);
         let label = label.as_str();
         let counter =
             Counter { label: label.to_string(), started: Mutex::new(None), bytes: AtomicU64::new(0) };

@@ -14,12 +14,12 @@ use std::time::SystemTime;
 
 use indexmap::IndexMap;
 
-use crate::cli::Shell;
 use crate::config::Config;
 use crate::env::state::{self, Vars};
 use crate::env::{self, Outer};
 use crate::env_vars;
 use crate::project::{self, Origin, Project};
+use crate::shell::Shell;
 use crate::trust;
 use crate::{paths, shell, tools, ui};
 

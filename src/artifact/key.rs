@@ -6,7 +6,7 @@
 
 use std::str::FromStr;
 
-use super::http::Checksum;
+use crate::http::Checksum;
 
 /// The store key of a checksum text as den.lock records it (`sha256:<hex>`,
 /// `sha512-<base64>`, ...); `None` when it is not a checksum.

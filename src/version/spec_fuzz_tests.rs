@@ -8,7 +8,7 @@ use proptest::sample::select;
 
 use super::{Prereleases, VersionSpec, best_with};
 use crate::fuzz::{VERSION_TOKENS, config, mutate, soup, version_text};
-use crate::resolve::Version;
+use crate::version::Version;
 
 const SPEC_TOKENS: &[&str] =
     &["^", "~", ">", ">=", "<", "<=", "=", "==", ",", ", ", " ", ".x", ".*", "latest", "lts", "*"];
@@ -30,7 +30,7 @@ fn check(text: &str) -> Option<VersionSpec> {
         Err(e) => {
             let message = e.to_string();
             assert!(!message.contains(|c: char| c.is_control() && c != '\t'), "{message:?}");
-            assert!(message.contains(&*crate::project::diag::printable(text)), "{message:?} for {text:?}");
+            assert!(message.contains(&*crate::diag::printable(text)), "{message:?} for {text:?}");
             return None;
         }
     };

@@ -200,7 +200,7 @@ impl Client {
         progress: &dyn Progress,
     ) -> Result<u64> {
         let Sink { file, path, start, total, bound } = to;
-        let file_size_limit = crate::store::unpack::file_size_limit();
+        let file_size_limit = crate::fs_util::file_size_limit();
         let mut reader = response.into_body().into_reader();
         let mut buf = vec![0u8; CHUNK];
         let mut written = 0u64;

@@ -13,10 +13,10 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 
 use crate::env::state::Vars;
+use crate::http;
 use crate::project::edit::{self, parse_arg};
 use crate::project::{Location, ToolRequest};
 use crate::resolve;
-use crate::store::http;
 use crate::tools::{self, Installed};
 
 /// Why a one-off command could not start.

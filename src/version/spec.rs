@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-use super::version::{Ident, Version, cmp_nums, cmp_pre};
+use super::{Ident, Version, cmp_nums, cmp_pre};
 
 /// A parsed version spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +81,7 @@ impl SpecError {
 /// Both parts quote the spec as a repository wrote it: control characters are escaped, so
 /// the message stays one line and cannot drive the terminal.
 fn spec_err(spec: &str, reason: impl Into<String>) -> SpecError {
-    use crate::project::diag::printable;
+    use crate::diag::printable;
     SpecError { spec: printable(spec).into_owned(), reason: printable(&reason.into()).into_owned() }
 }
 
