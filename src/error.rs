@@ -18,7 +18,7 @@ pub enum Error {
     #[error(transparent)]
     Lock(#[from] crate::resolve::lock::Error),
     #[error(transparent)]
-    Edit(#[from] crate::project::edit::Error),
+    Edit(#[from] crate::tools::edit::Error),
     #[error(transparent)]
     Store(#[from] crate::store::Error),
     #[error(transparent)]

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use crate::cli::ToolsArgs;
 use crate::error::Result;
-use crate::project::{self, edit};
+use crate::project;
 use crate::tools;
+use crate::tools::edit;
 
 use super::Ctx;
 use super::toolset::{self, Error};

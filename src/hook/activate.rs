@@ -12,11 +12,8 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use indexmap::IndexMap;
-
 use crate::config::Config;
-use crate::env::state::{self, Vars};
-use crate::env::{self, Outer};
+use crate::env::{self, Target, Vars};
 use crate::env_vars;
 use crate::project::{self, Origin, Project};
 use crate::shell::Shell;
@@ -36,22 +33,13 @@ pub struct Activation {
     pub stamp: PathBuf,
 }
 
-/// The current process environment as a map (names and values that are not UTF-8 are
-/// left alone: den neither reads nor changes them).
-pub fn current_vars() -> Vars {
-    std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect()
-}
-
 /// Computes what the shell at `cwd`, with environment `current`, must change. Missing
 /// tools are named in one line, or installed first when the user config says
 /// `auto_install = true`.
 pub fn activate(cwd: &Path, current: &Vars, config: &Config) -> Activation {
     let stamp = touch_stamp(current.get(env_vars::DEN_STAMP).map(String::as_str));
-    let previous = env::previous_state(current);
-    let baseline = match &previous {
-        Some(p) => state::revert(current, p),
-        None => current.clone(),
-    };
+    let base = env::Base::of(current.clone());
+    let previous = base.previous.as_ref();
     let mut out = Activation { stamp, ..Activation::default() };
 
     let (target, root) = match project::find(cwd) {
@@ -63,36 +51,31 @@ pub fn activate(cwd: &Path, current: &Vars, config: &Config) -> Activation {
             let root = file.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
             out.watch.extend(file.clone());
             out.exists.extend(file);
-            if previous.as_ref().is_some_and(|s| s.root == root) {
+            if previous.is_some_and(|s| s.root == root) {
                 return out;
             }
-            (IndexMap::new(), root)
+            (Target::default(), root)
         }
-        Ok(None) => (IndexMap::new(), PathBuf::new()),
+        Ok(None) => (Target::default(), PathBuf::new()),
         Ok(Some(p)) => {
             let p = &p;
             watch_project(p, &mut out);
-            match target_of(p, &baseline, config) {
-                Target::Apply(t) => (t, p.root.clone()),
-                Target::Broken if previous.as_ref().is_some_and(|s| s.root == p.root) => return out,
-                Target::Broken | Target::Nothing => (IndexMap::new(), p.root.clone()),
+            match target_of(p, &base, config) {
+                Outcome::Apply(t) => (t, p.root.clone()),
+                Outcome::Broken if previous.is_some_and(|s| s.root == p.root) => return out,
+                Outcome::Broken | Outcome::Nothing => (Target::default(), p.root.clone()),
             }
         }
     };
-    let (mut next, mut new_state) = state::apply(current, &baseline, &target, previous.as_ref(), root);
-    let dir = env::saved::dir();
-    if let Err(e) = env::saved::keep(&dir, &mut new_state, previous.as_ref(), shell_pid(current)) {
-        // Applying without a place for the previous values would lose them on leaving.
-        let e = env::Error::Keep { dir, source: e };
-        ui::error(&e.to_string(), e.help().as_deref());
-        return out;
-    }
-    if new_state.vars.is_empty() {
-        next.remove(env_vars::DEN_STATE_VAR);
-    } else {
-        next.insert(env_vars::DEN_STATE_VAR.into(), new_state.encode());
-    }
-    out.changes = state::diff(current, &next);
+    let next = match base.next(&target, &root, env::Owner::Shell(shell_pid(current))) {
+        Ok(next) => next,
+        Err(e) => {
+            // Applying without a place for the previous values would lose them on leaving.
+            ui::error(&e.to_string(), e.help().as_deref());
+            return out;
+        }
+    };
+    out.changes = env::state::diff(current, &next);
     out
 }
 
@@ -106,9 +89,9 @@ fn shell_pid(current: &Vars) -> u32 {
 }
 
 /// What a project asks to apply.
-enum Target {
+enum Outcome {
     /// Its variables: it is trusted and valid.
-    Apply(IndexMap<String, Option<String>>),
+    Apply(Target),
     /// Nothing: it is not trusted.
     Nothing,
     /// Its environment cannot be computed: keep the last good one if it was this project's.
@@ -116,46 +99,33 @@ enum Target {
 }
 
 /// What `p` asks to apply, after one line on stderr when that is not its variables.
-fn target_of(p: &Project, baseline: &Vars, config: &Config) -> Target {
-    if let Origin::DenToml(file) = &p.origin {
-        // The bytes parsed are the bytes judged: never a second read of den.toml.
-        match trust::status_of(file, p.den_toml.as_deref().unwrap_or_default().as_bytes()) {
-            Ok(trust::Status::Trusted) => {}
-            Ok(trust::Status::Untrusted) => {
-                ui::note(&format!("{} is not trusted: review it, then run `den trust`", file.display()));
-                return Target::Nothing;
-            }
-            Ok(trust::Status::Changed { .. }) => {
-                ui::note(&format!(
-                    "{} changed since you trusted it: run `den trust` to see the changes and trust them",
-                    file.display()
-                ));
-                return Target::Nothing;
-            }
-            Err(e) => {
-                ui::error(&e.to_string(), e.help().as_deref());
-                return Target::Nothing;
-            }
+fn target_of(p: &Project, base: &env::Base, config: &Config) -> Outcome {
+    // The bytes parsed are the bytes judged: never a second read of den.toml.
+    match trust::gate(p, trust::How::Quiet) {
+        Ok(true) => {}
+        Ok(false) => return Outcome::Nothing,
+        Err(e) => {
+            ui::error(&e.to_string(), e.help().as_deref());
+            return Outcome::Nothing;
         }
     }
     let dirs = match tool_dirs(p, config) {
         Ok(dirs) => dirs,
         Err(e) => {
             ui::error(&e.to_string(), e.help().as_deref());
-            return Target::Broken;
+            return Outcome::Broken;
         }
     };
-    let outer: Outer = baseline.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    match env::compute(p, &outer, &dirs, true) {
-        Ok(target) => Target::Apply(target.iter().map(|v| (v.name.clone(), v.value.clone())).collect()),
+    match base.target(p, &env::Layers { tool_dirs: &dirs, trusted: true }) {
+        Ok(target) => Outcome::Apply(target),
         // Like an edited den.toml: nothing of the project applies until `den trust`.
         Err(e @ env::Error::DotenvChanged { .. }) => {
             ui::note(&format!("{e}: {}", e.help().unwrap_or_default()));
-            Target::Nothing
+            Outcome::Nothing
         }
         Err(e) => {
             ui::error(&e.to_string(), e.help().as_deref());
-            Target::Broken
+            Outcome::Broken
         }
     }
 }

@@ -5,3 +5,19 @@
 //! and that honours `--offline`/`DEN_OFFLINE`.
 
 pub mod activate;
+mod scripts;
+
+use std::path::Path;
+
+pub use scripts::script;
+
+use crate::config::Config;
+use crate::shell::Shell;
+
+/// What `den export <shell>` prints at a prompt: the assignments that move the shell at
+/// `cwd` from its current environment to its project's (or out of any), then the hook's
+/// stamp and watch test. Never fails: problems are one line on stderr.
+pub fn export(cwd: &Path, config: &Config, shell: Shell) -> String {
+    let act = activate::activate(cwd, &crate::env::snapshot(), config);
+    activate::render(&act, shell)
+}

@@ -1,22 +1,17 @@
-//! What one-off commands (`den run`, `den x`, `den which`) share besides the store: reading
-//! `tool@spec` arguments into requests, the command's environment (the outer one, or the
-//! project's computed from its files, with the named tools in front of PATH), finding a
-//! command on that PATH, and replacing den with it (`exec`), so that stdin, the terminal,
-//! signals and the exit status are the command's own.
+//! What one-off commands (`den run`, `den x`, `den which`) share besides the store: their
+//! errors, reading `tool@spec` arguments into requests (through the one parser,
+//! `tools::edit::arg`), and finding a command on a PATH. `launch::run` puts them together.
 //!
 //! Never writes anything into a project, and never trusts the shell's possibly stale
 //! project variables: an applied project (`__DEN_STATE`) is reverted before computing.
 
-use std::ffi::OsStr;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 
-use crate::env::state::Vars;
 use crate::http;
-use crate::project::edit::{self, parse_arg};
 use crate::project::{Location, ToolRequest};
 use crate::resolve;
+use crate::tools::edit;
 use crate::tools::{self, Installed};
 
 /// Why a one-off command could not start.
@@ -54,6 +49,31 @@ pub enum Error {
     NotInstalled { name: String, tool: String, spec: String },
     #[error(transparent)]
     Tools(#[from] tools::Error),
+    /// The failures of the layers a run goes through, boxed to keep this error small.
+    #[error(transparent)]
+    Project(Box<crate::project::Error>),
+    #[error(transparent)]
+    Env(Box<crate::env::Error>),
+    #[error(transparent)]
+    Trust(Box<crate::trust::Error>),
+}
+
+impl From<crate::project::Error> for Error {
+    fn from(e: crate::project::Error) -> Self {
+        Error::Project(Box::new(e))
+    }
+}
+
+impl From<crate::env::Error> for Error {
+    fn from(e: crate::env::Error) -> Self {
+        Error::Env(Box::new(e))
+    }
+}
+
+impl From<crate::trust::Error> for Error {
+    fn from(e: crate::trust::Error) -> Self {
+        Error::Trust(Box::new(e))
+    }
 }
 
 fn names(provided: &[(String, Vec<String>)]) -> String {
@@ -110,6 +130,9 @@ impl Error {
             },
             Error::NotInstalled { .. } => "run `den install`".into(),
             Error::Tools(e) => return tools_help(e),
+            Error::Project(e) => return e.help(),
+            Error::Env(e) => return e.help(),
+            Error::Trust(e) => return e.help(),
         })
     }
 
@@ -160,19 +183,16 @@ pub fn requests(args: &[String]) -> Result<Vec<tools::adhoc::Request>, Error> {
 }
 
 fn request(arg: &str) -> Result<tools::adhoc::Request, Error> {
-    let parsed = match parse_arg(arg) {
+    let parsed = match edit::parse_one_off_arg(arg) {
         Ok(parsed) => parsed,
-        Err(e) => match placeholder_package(arg) {
-            Some(parsed) => parsed,
-            None => {
-                let help = e.help().unwrap_or_default();
-                let reason = match e {
-                    edit::Error::BadArg { reason, .. } => reason,
-                    other => other.to_string(),
-                };
-                return Err(Error::BadTool { arg: arg.into(), reason, help });
-            }
-        },
+        Err(e) => {
+            let help = e.help().unwrap_or_default();
+            let reason = match e {
+                edit::Error::BadArg { reason, .. } => reason,
+                other => other.to_string(),
+            };
+            return Err(Error::BadTool { arg: arg.into(), reason, help });
+        }
     };
     Ok(tools::adhoc::Request::new(ToolRequest {
         name: parsed.name,
@@ -183,41 +203,6 @@ fn request(arg: &str) -> Result<tools::adhoc::Request, Error> {
         bin: Vec::new(),
         at: Location { file: PathBuf::from("command line"), line: 0 },
     }))
-}
-
-/// `npm:@esbuild/{os}-{arch}@0.24`: a package named per platform, which `den add` cannot
-/// name a tool after but a one-off run can: the tool is named after the package's scope
-/// (`esbuild`), or its name with the placeholders taken out.
-fn placeholder_package(arg: &str) -> Option<edit::ToolArg> {
-    let (prefix, rest) = arg.split_once(':')?;
-    if !["npm", "pypi", "github"].contains(&prefix) || !rest.contains('{') {
-        return None;
-    }
-    let at = rest.char_indices().skip(1).find(|(_, c)| *c == '@').map(|(i, _)| i);
-    let (package, spec) = match at {
-        Some(i) => (&rest[..i], rest[i + 1..].trim()),
-        None => (rest, "latest"),
-    };
-    let scope = package.strip_prefix('@').and_then(|p| p.split('/').next());
-    let last = package.rsplit('/').next().unwrap_or_default();
-    let stripped: String = last.split(['{', '}']).step_by(2).collect::<String>();
-    let name = scope.unwrap_or(stripped.trim_matches(['-', '_', '.']));
-    let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    (plain && !spec.is_empty()).then(|| edit::ToolArg {
-        name: name.to_string(),
-        spec: spec.to_string(),
-        source: Some(format!("{prefix}:{package}")),
-    })
-}
-
-/// `vars` with `dirs` in front of PATH.
-pub fn with_path_dirs(mut vars: Vars, dirs: &[PathBuf]) -> Vars {
-    if dirs.is_empty() {
-        return vars;
-    }
-    let path = crate::env::path_with(dirs, vars.get("PATH").map(String::as_str));
-    vars.insert("PATH".into(), path);
-    vars
 }
 
 /// The executable `command` names: a path as it is (relative to `cwd`), else the first
@@ -244,30 +229,11 @@ pub fn provided(tools: &[Installed]) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-/// Replaces den with `program` (shown to it as `argv0`), in `cwd`, with the environment
-/// moved from `current` to `next`. Returns only when the exec failed.
-pub fn exec(
-    program: &Path,
-    argv0: &OsStr,
-    args: &[String],
-    current: &Vars,
-    next: &Vars,
-    cwd: &Path,
-) -> Error {
-    let mut cmd = std::process::Command::new(program);
-    cmd.arg0(argv0).args(args).current_dir(cwd);
-    for name in current.keys().filter(|k| !next.contains_key(*k)) {
-        cmd.env_remove(name);
-    }
-    for (name, value) in next.iter().filter(|(k, v)| current.get(*k) != Some(*v)) {
-        cmd.env(name, value);
-    }
-    Error::Exec { command: program.to_path_buf(), source: cmd.exec() }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::env::Vars;
+    use crate::env::with_tool_dirs as with_path_dirs;
 
     fn req(arg: &str) -> (String, String, Option<String>) {
         let r = request(arg).unwrap().req;

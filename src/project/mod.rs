@@ -3,7 +3,6 @@
 //! line and column. Never touches the network or the store.
 
 pub mod discover;
-pub mod edit;
 pub mod foreign;
 mod model;
 pub mod parse;

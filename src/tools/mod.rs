@@ -5,6 +5,7 @@
 //! together; commands only choose the options.
 
 pub mod adhoc;
+pub mod edit;
 mod error;
 mod fetch;
 mod foreign_lock;

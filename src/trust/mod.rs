@@ -11,6 +11,7 @@
 //! itself: callers pass the bytes they parsed.
 
 mod diff;
+mod gate;
 mod git;
 mod store;
 
@@ -20,6 +21,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 pub use diff::render_diff;
+pub use gate::{How, gate};
 use store::{Store, sha256_hex};
 
 use crate::fs_util;
@@ -84,16 +86,6 @@ impl Error {
                     .into(),
             ),
         }
-    }
-}
-
-/// Succeeds when `file`, whose content den parsed is `content`, is trusted; otherwise the
-/// error explains how to trust it.
-pub fn require_of(file: &Path, content: &[u8]) -> Result<(), Error> {
-    match status_of(file, content)? {
-        Status::Trusted => Ok(()),
-        Status::Untrusted => Err(Error::NotTrusted { path: file.to_path_buf(), changed: false }),
-        Status::Changed { .. } => Err(Error::NotTrusted { path: file.to_path_buf(), changed: true }),
     }
 }
 

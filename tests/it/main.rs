@@ -2,6 +2,7 @@
 
 mod support;
 
+mod applied;
 mod bounds;
 mod cache;
 mod cli;

@@ -1,4 +1,5 @@
-//! The `tool@spec` arguments of `den add` (and the tool names of `den remove`).
+//! The `tool@spec` arguments of `den add`, `den run` and `den x`: the one parser of them
+//! (and of the tool names of `den remove`).
 //!
 //! Decisions:
 //! - `node@22` is tool `node`, spec `22`; `node` alone means `latest`. A tool name has no
@@ -29,6 +30,12 @@ pub struct ToolArg {
 }
 
 const PREFIXES: &[&str] = &["npm:", "pypi:", "github:"];
+
+/// Parses a `den run`/`den x` argument: what [`parse`] accepts, and also a package named
+/// per platform, which only a one-off run can use.
+pub fn parse_one_off(arg: &str) -> Result<ToolArg, Error> {
+    parse(arg).or_else(|e| placeholder_package(arg).ok_or(e))
+}
 
 /// Parses `tool[@spec]` or `<npm|pypi|github>:package[@spec]`.
 pub fn parse(arg: &str) -> Result<ToolArg, Error> {
@@ -79,6 +86,31 @@ pub fn parse(arg: &str) -> Result<ToolArg, Error> {
 fn spec_of(spec: &str) -> Result<String, &'static str> {
     let spec = spec.trim();
     if spec.is_empty() { Err("the version after `@` is empty") } else { Ok(spec.to_string()) }
+}
+
+/// `npm:@esbuild/{os}-{arch}@0.24`: a package named per platform, which `den add` cannot
+/// name a tool after but a one-off run can: the tool is named after the package's scope
+/// (`esbuild`), or its name with the placeholders taken out.
+fn placeholder_package(arg: &str) -> Option<ToolArg> {
+    let (prefix, rest) = arg.split_once(':')?;
+    if !["npm", "pypi", "github"].contains(&prefix) || !rest.contains('{') {
+        return None;
+    }
+    let at = rest.char_indices().skip(1).find(|(_, c)| *c == '@').map(|(i, _)| i);
+    let (package, spec) = match at {
+        Some(i) => (&rest[..i], rest[i + 1..].trim()),
+        None => (rest, "latest"),
+    };
+    let scope = package.strip_prefix('@').and_then(|p| p.split('/').next());
+    let last = package.rsplit('/').next().unwrap_or_default();
+    let stripped: String = last.split(['{', '}']).step_by(2).collect::<String>();
+    let name = scope.unwrap_or(stripped.trim_matches(['-', '_', '.']));
+    let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    (plain && !spec.is_empty()).then(|| ToolArg {
+        name: name.to_string(),
+        spec: spec.to_string(),
+        source: Some(format!("{prefix}:{package}")),
+    })
 }
 
 #[cfg(test)]

@@ -17,10 +17,10 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{DocumentMut, Item, TableLike, Value};
 
-pub use arg::{ToolArg, parse as parse_arg};
+pub use arg::{ToolArg, parse as parse_arg, parse_one_off as parse_one_off_arg};
 
-use super::Diagnostic;
 use crate::diag::suggest;
+use crate::project::Diagnostic;
 
 /// Why den could not edit den.toml.
 #[derive(Debug, thiserror::Error)]
@@ -137,12 +137,12 @@ fn parse(file: &Path, text: &str) -> Result<DocumentMut, Error> {
 
 /// den.toml must be valid before den edits it: the error points at the user's own line.
 fn validate(file: &Path, text: &str) -> Result<(), Error> {
-    super::parse::manifest(file, text).map(drop).map_err(Error::Invalid)
+    crate::project::parse::manifest(file, text).map(drop).map_err(Error::Invalid)
 }
 
 /// A valid file that becomes invalid by the edit: the argument is at fault.
 fn validate_result(file: &Path, text: &str, args: &[ToolArg]) -> Result<(), Error> {
-    super::parse::manifest(file, text).map(drop).map_err(|d| {
+    crate::project::parse::manifest(file, text).map(drop).map_err(|d| {
         let arg = args.iter().find(|a| d.snippet.contains(&a.name)).or(args.first());
         Error::BadArg {
             arg: arg.map_or(String::new(), |a| a.name.clone()),
