@@ -12,7 +12,7 @@ pub enum Origin {
     Manifest(Location),
     /// A line of a dotenv file (path as written in `dotenv = [...]`).
     Dotenv(Location),
-    /// One of den's own variables (`DEN_ROOT`, `DEN_PROJECT`, `DEN_STATE`).
+    /// One of den's own variables (`DEN_ROOT`, `DEN_PROJECT`, `DEN_STATE_DIR`).
     Den,
     /// The installed tools' binary directories, in front of PATH.
     Tools,

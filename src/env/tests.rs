@@ -89,7 +89,7 @@ fn den_values_come_first() {
         vec![
             ("DEN_ROOT", root.clone(), &Origin::Den),
             ("DEN_PROJECT", "app".to_string(), &Origin::Den),
-            ("DEN_STATE", format!("{root}/.den/state"), &Origin::Den),
+            ("DEN_STATE_DIR", format!("{root}/.den/state"), &Origin::Den),
         ]
     );
 }

@@ -170,7 +170,7 @@ fn touch_stamp(given: Option<&str>) -> PathBuf {
     let path = match given.filter(|s| !s.is_empty()) {
         Some(p) => PathBuf::from(p),
         None => {
-            let dir = paths::cache_dir().join("stamps-v1");
+            let dir = paths::Bucket::Stamps.path();
             let _ = crate::fs_util::create_private_dir_all(&dir);
             forget_old_stamps(&dir);
             let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos());

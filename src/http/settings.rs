@@ -12,7 +12,8 @@ use crate::{env_vars, paths, ui};
 const MAX_DOWNLOAD: u64 = 8 << 30;
 
 /// The cache bucket for HTTP responses under the cache dir (a new format is a new bucket).
-pub const CACHE_BUCKET: &str = "http-v1";
+#[cfg(test)]
+pub const CACHE_BUCKET: &str = paths::Bucket::HttpCache.name();
 
 /// Everything the client needs to know besides the URL.
 #[derive(Debug, Clone)]
@@ -47,7 +48,7 @@ pub struct Settings {
 impl Settings {
     /// The settings of this process: its environment and den's cache dir.
     pub fn from_env(offline: bool) -> Self {
-        Self::from_lookup(offline, &|name| std::env::var(name).ok(), paths::cache_dir().join(CACHE_BUCKET))
+        Self::from_lookup(offline, &|name| std::env::var(name).ok(), paths::Bucket::HttpCache.path())
     }
 
     /// Settings from any variable lookup (tests pass a map instead of the environment).

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 
+use crate::paths::DenDir;
 use crate::{fs_util, ui};
 
 /// A session's directory or record could not be made.
@@ -41,16 +42,16 @@ impl Session {
     /// is removed and replaced by a real directory, with a warning; files are replaced by
     /// rename, never written through a link.
     pub fn open(root: &Path) -> Result<Session, Error> {
-        let den = root.join(".den");
+        let den = DenDir::of(root);
         let id = format!("{}", std::process::id());
-        let tmp = den.join("tmp").join(&id);
-        let sessions = den.join("sessions");
-        let record = sessions.join(&id);
+        let tmp = den.tmp_of(&id);
+        let sessions = den.sessions();
+        let record = den.session(&id);
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| Error { path, source }
         };
-        for dir in [&den, &den.join("tmp"), &tmp, &sessions] {
+        for dir in [den.path(), &den.tmp(), &tmp, &sessions] {
             if let Some(target) = fs_util::real_dir(dir).map_err(io(dir))? {
                 ui::warn(&format!(
                     "replaced {}, a symbolic link to {:?}, by a directory: den never writes through links it did not create",
@@ -59,7 +60,7 @@ impl Session {
                 ));
             }
         }
-        let ignore = den.join(".gitignore");
+        let ignore = den.gitignore();
         if !fs::symlink_metadata(&ignore).is_ok_and(|m| m.is_file()) {
             fs_util::write_atomic(&ignore, b"# den's per-project state; never commit it.\n*\n", 0o600)
                 .map_err(io(&ignore))?;

@@ -13,12 +13,13 @@ use std::path::{Path, PathBuf};
 use super::receipt::{self, Receipt};
 use super::{Error, manifest};
 use crate::artifact::key;
+use crate::paths::Bucket;
 use crate::{fs_util, ui};
 
 /// Buckets are versioned: a change of layout is a new bucket, never a migration.
-pub(crate) const TOOLS: &str = "tools-v1";
-pub(crate) const DOWNLOADS: &str = "downloads-v1";
-pub(crate) const LOCKS: &str = "locks-v1";
+pub(crate) const TOOLS: &str = Bucket::Tools.name();
+pub(crate) const DOWNLOADS: &str = Bucket::Downloads.name();
+pub(crate) const LOCKS: &str = Bucket::Locks.name();
 /// The prefix of install directories being filled (and of tools being removed).
 const STAGING: &str = ".tmp-";
 
@@ -262,6 +263,7 @@ impl Store {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may spawn freely")]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;

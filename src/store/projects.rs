@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Error;
 use super::install::{LOCKS, Store};
+use crate::paths::Bucket;
 
-const FILE: &str = "projects-v1.toml";
+const FILE: &str = Bucket::Projects.name();
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Registry {
@@ -54,7 +55,7 @@ pub fn forget_gone(store: &Store, marker: &str) -> Result<Vec<PathBuf>, Error> {
 fn update(store: &Store, change: impl FnOnce(&mut Vec<String>)) -> Result<Vec<String>, Error> {
     let locks = store.root().join(LOCKS);
     crate::fs_util::create_private_dir_all(&locks).map_err(Error::write(&locks))?;
-    let lock_path = locks.join("projects-v1.lock");
+    let lock_path = locks.join(Path::new(FILE).with_extension("lock"));
     let lock = crate::fs_util::create_private_file(&lock_path).map_err(Error::write(&lock_path))?;
     lock.lock().map_err(Error::write(&lock_path))?;
     let file = path(store);

@@ -258,7 +258,7 @@ pub fn write_own_edit(file: &Path, new_content: &[u8]) -> Result<(), Error> {
 /// its modification time (records are written by rename and removed), so the activation
 /// hook watches this one directory to notice trust changes at the next prompt.
 pub fn records_dir() -> PathBuf {
-    crate::paths::data_dir().join(store::BUCKET)
+    crate::paths::Bucket::Trust.path()
 }
 
 /// Where `file` is, as trust knows it: its directory's canonical path joined with its own

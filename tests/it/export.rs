@@ -30,7 +30,7 @@ fn expected(env: &Env) -> Vec<(&'static str, String)> {
     vec![
         ("DEN_ROOT", root.clone()),
         ("DEN_PROJECT", "project".into()),
-        ("DEN_STATE", format!("{root}/.den/state")),
+        ("DEN_STATE_DIR", format!("{root}/.den/state")),
         ("T_QUOTES", "it's \"quoted\" 'twice'".into()),
         ("T_DOLLAR", "$HOME $ project $(echo no) `echo no` $".into()),
         ("T_BACKSLASH", "back\\slash\\\\ \\n \\".into()),
@@ -127,7 +127,7 @@ fn small() -> (Env, String) {
 fn json_is_the_default_format() {
     let (env, root) = small();
     let want = format!(
-        "{{\n  \"DEN_ROOT\": \"{root}\",\n  \"DEN_PROJECT\": \"project\",\n  \"DEN_STATE\": \"{root}/.den/state\",\n  \
+        "{{\n  \"DEN_ROOT\": \"{root}\",\n  \"DEN_PROJECT\": \"project\",\n  \"DEN_STATE_DIR\": \"{root}/.den/state\",\n  \
          \"URL\": \"db://alice@localhost\",\n  \"MSG\": \"a \\\"b\\\"\\nc\",\n  \"OLD\": null,\n  \
          \"USER_NAME\": \"alice\",\n  \"PRICE\": \"$5\"\n}}\n"
     );
@@ -146,7 +146,7 @@ fn dotenv_format_exact() {
     assert_eq!(
         out.stdout,
         format!(
-            "DEN_ROOT=\"{root}\"\nDEN_PROJECT=\"project\"\nDEN_STATE=\"{root}/.den/state\"\n\
+            "DEN_ROOT=\"{root}\"\nDEN_PROJECT=\"project\"\nDEN_STATE_DIR=\"{root}/.den/state\"\n\
              URL=\"db://alice@localhost\"\nMSG=\"a \\\"b\\\"\\nc\"\nUSER_NAME=\"alice\"\nPRICE=\"\\$5\"\n"
         )
     );
@@ -163,7 +163,7 @@ fn github_actions_format_exact() {
     let want = [
         format!("DEN_ROOT={root}"),
         "DEN_PROJECT=project".into(),
-        format!("DEN_STATE={root}/.den/state"),
+        format!("DEN_STATE_DIR={root}/.den/state"),
         "URL=db://alice@localhost".into(),
         format!("MSG<<{delimiter}"),
         "a \"b\"".into(),
@@ -192,7 +192,7 @@ fn explain_shows_values_and_origins() {
     assert_eq!(
         out.stdout,
         format!(
-            "DEN_ROOT={root}  (den)\nDEN_PROJECT=project  (den)\nDEN_STATE={root}/.den/state  (den)\n\
+            "DEN_ROOT={root}  (den)\nDEN_PROJECT=project  (den)\nDEN_STATE_DIR={root}/.den/state  (den)\n\
              TOKEN=<secret from file ~/token>  (den.toml:2)\nAUTH=<derived from secret TOKEN>  (den.toml:3)\n\
              URL=db://alice@localhost  (den.toml:4)\nMSG=a \"b\"\\nc  (den.toml:5)\nOLD=<unset>  (den.toml:6)\n\
              USER_NAME=alice  (.env:2)\nPRICE=$5  (.env:3)\n"
