@@ -272,6 +272,7 @@ pub fn is_out_of_space(err: &std::io::Error) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may spawn freely")]
 mod tests {
     use super::*;
 

@@ -30,7 +30,7 @@ pub enum Environment<'a> {
 
 /// A `Command` for `program` in `cwd` with `env` applied: the one place den builds one
 /// for a program of the user's.
-#[allow(clippy::disallowed_methods)] // the launch path is where den spawns the user's programs
+#[allow(clippy::disallowed_methods, reason = "the launch path: the one place den starts a user's program")]
 pub fn command(program: &Path, env: Environment, cwd: &Path) -> Command {
     let mut cmd = Command::new(program);
     cmd.current_dir(cwd);

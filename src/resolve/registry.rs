@@ -49,7 +49,7 @@ fn cache_file(program: &str, args: &[&str]) -> PathBuf {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    crate::paths::cache_dir().join("commands-v1").join(key)
+    crate::paths::Bucket::CommandCache.path().join(key)
 }
 
 /// The output of `program args` den keeps from an earlier run, whatever its age; never
@@ -59,6 +59,10 @@ pub fn cached_output_only(program: &str, args: &[&str]) -> Option<String> {
 }
 
 /// The output of `program args` when it succeeds, from den's cache when fresh.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a helper program: the registry a package manager is configured with"
+)]
 fn cached_output(program: &str, args: &[&str]) -> Option<String> {
     let file = cache_file(program, args);
     // 0600 in 0700: the output may hold a registry URL with credentials in it (older dens

@@ -2,6 +2,8 @@
 //! bash, zsh and fish (a missing shell fails the test unless `DEN_TEST_SKIP_SHELLS=1`
 //! skips it, saying so) and through den's own dotenv parser.
 
+#![allow(clippy::disallowed_methods, reason = "tests may spawn freely")]
+
 use std::collections::HashMap;
 use std::process::Command;
 

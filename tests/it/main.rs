@@ -1,5 +1,8 @@
 //! The integration-test binary: runs the real `den` with HOME, XDG dirs and PATH pinned.
 
+// Tests start den, shells and helper programs freely (clippy.toml fences den itself).
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
 mod applied;
