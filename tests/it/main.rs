@@ -6,6 +6,7 @@
 mod support;
 
 mod applied;
+mod architecture;
 mod bounds;
 mod cache;
 mod cli;
