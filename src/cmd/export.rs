@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode> {
         _ => None,
     };
     if let Some(shell) = shell {
-        print(&hook::export(&ctx.cwd, &ctx.config, shell))?;
+        print(&hook::export(&ctx.cwd, &ctx.config, ctx.offline, shell))?;
         return Ok(ExitCode::SUCCESS);
     }
     let loaded = load(ctx)?;

@@ -36,7 +36,7 @@ pub struct Activation {
 /// Computes what the shell at `cwd`, with environment `current`, must change. Missing
 /// tools are named in one line, or installed first when the user config says
 /// `auto_install = true`.
-pub fn activate(cwd: &Path, current: &Vars, config: &Config) -> Activation {
+pub fn activate(cwd: &Path, current: &Vars, config: &Config, offline: bool) -> Activation {
     let stamp = touch_stamp(current.get(env_vars::DEN_STAMP).map(String::as_str));
     let base = env::Base::of(current.clone());
     let previous = base.previous.as_ref();
@@ -60,7 +60,7 @@ pub fn activate(cwd: &Path, current: &Vars, config: &Config) -> Activation {
         Ok(Some(p)) => {
             let p = &p;
             watch_project(p, &mut out);
-            match target_of(p, &base, config) {
+            match target_of(p, &base, config, offline) {
                 Outcome::Apply(t) => (t, p.root.clone()),
                 Outcome::Broken if previous.is_some_and(|s| s.root == p.root) => return out,
                 Outcome::Broken | Outcome::Nothing => (Target::default(), p.root.clone()),
@@ -99,7 +99,7 @@ enum Outcome {
 }
 
 /// What `p` asks to apply, after one line on stderr when that is not its variables.
-fn target_of(p: &Project, base: &env::Base, config: &Config) -> Outcome {
+fn target_of(p: &Project, base: &env::Base, config: &Config, offline: bool) -> Outcome {
     // The bytes parsed are the bytes judged: never a second read of den.toml.
     match trust::gate(p, trust::How::Quiet) {
         Ok(true) => {}
@@ -109,7 +109,7 @@ fn target_of(p: &Project, base: &env::Base, config: &Config) -> Outcome {
             return Outcome::Nothing;
         }
     }
-    let dirs = match tool_dirs(p, config) {
+    let dirs = match tool_dirs(p, config, offline) {
         Ok(dirs) => dirs,
         Err(e) => {
             ui::error(&e.to_string(), e.help().as_deref());
@@ -131,12 +131,12 @@ fn target_of(p: &Project, base: &env::Base, config: &Config) -> Outcome {
 }
 
 /// The installed tools' PATH directories, after installing the missing ones when the user
-/// asked for that, or one line naming them.
-fn tool_dirs(p: &Project, config: &Config) -> Result<Vec<PathBuf>, tools::Error> {
+/// asked for that (never over the network when den is offline), or one line naming them.
+fn tool_dirs(p: &Project, config: &Config, offline: bool) -> Result<Vec<PathBuf>, tools::Error> {
     let (mut installed, missing) = tools::locate(p)?;
     if !missing.is_empty() {
         if config.auto_install {
-            tools::sync(p, config, &tools::Options::default())?;
+            tools::sync(p, config, &tools::Options { offline, ..tools::Options::default() })?;
             installed = tools::locate(p)?.0;
         } else {
             ui::note(&tools::missing_line(&missing));

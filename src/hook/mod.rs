@@ -17,7 +17,8 @@ use crate::shell::Shell;
 /// What `den export <shell>` prints at a prompt: the assignments that move the shell at
 /// `cwd` from its current environment to its project's (or out of any), then the hook's
 /// stamp and watch test. Never fails: problems are one line on stderr.
-pub fn export(cwd: &Path, config: &Config, shell: Shell) -> String {
-    let act = activate::activate(cwd, &crate::env::snapshot(), config);
+/// `offline` (`--offline`, `DEN_OFFLINE`, the config) holds for `auto_install` too.
+pub fn export(cwd: &Path, config: &Config, offline: bool, shell: Shell) -> String {
+    let act = activate::activate(cwd, &crate::env::snapshot(), config, offline);
     activate::render(&act, shell)
 }

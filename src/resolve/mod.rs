@@ -1,7 +1,8 @@
-//! Resolving what a project asks for into exact versions and artifacts: version parsing and
-//! ordering, version specs, the sources (GitHub releases, URL templates, JSON indexes, npm,
-//! PyPI), the registries' discovery, checksum files and the `[mirrors]` rewrite; the
-//! [`Resolver`] ties them together. `lock` reads and writes den.lock. Nothing here downloads an artifact.
+//! Resolving what a project asks for into exact versions and artifacts (`version` parses
+//! and orders versions and specs, `artifact` holds what comes out): the sources (GitHub
+//! releases, URL templates, JSON indexes, npm, PyPI), the registries' discovery, checksum
+//! files and the `[mirrors]` rewrite; the [`Resolver`] ties them together. `lock` reads and
+//! writes den.lock. Nothing here downloads an artifact.
 
 mod checksums;
 mod error;

@@ -1,9 +1,10 @@
 //! The shared store (spec §5): one verified copy of each upstream artifact per machine.
-//! `http` fetches (system certificates, proxies, retries, resume, progress), `install`
-//! puts an artifact in place atomically under a cross-process lock, and `unpack` turns a
-//! downloaded archive into an install directory, refusing anything that would escape it;
-//! `post_install` finishes it. `receipt`, `manifest` and `projects` are the bookkeeping that
-//! `den cache` (`gc`) reads. Nothing here decides versions.
+//! `install` puts an artifact (fetched with the `http` leaf) in place atomically under a
+//! cross-process lock, and `unpack` turns a downloaded archive into an install directory,
+//! refusing anything that would escape it; `post_install` finishes it. `receipt`,
+//! `manifest` and `projects` are the bookkeeping that `den cache` (`gc`) reads. Nothing
+//! here decides versions, and nothing here reads den.lock: `gc::prune` is handed the keys
+//! to keep (`tools::pins`). Bucket names come from `paths::Bucket`.
 //!
 //! Layout under the data directory (`den cache dir`; buckets are versioned, a change of
 //! layout is a new bucket, never a migration):

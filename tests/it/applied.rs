@@ -51,6 +51,28 @@ fn clean(env: &Env, args: &[&str]) -> String {
     out.stdout
 }
 
+/// The hook never downloads, `auto_install = true` being the one exception, and that one
+/// honours `DEN_OFFLINE=1` (and `--offline`): no request reaches the upstream.
+#[test]
+fn the_hook_s_auto_install_honours_offline() {
+    let up = crate::upstream::Upstream::start();
+    up.catalog_tool("jq", "1.7.1");
+    let env = Env::new();
+    up.write_config(&env);
+    let config = env.home().join(".config/den/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("auto_install = true\n{text}")).unwrap();
+    env.write("den.toml", "[tools]\njq = \"1.7\"\n");
+    env.trust();
+    let mut cmd = env.den();
+    cmd.env("DEN_OFFLINE", "1");
+    let out = run(cmd, &["export", "bash"]);
+    assert_eq!(up.log().len(), 0, "an offline hook must never download: {}", out.stderr);
+    assert!(out.stderr.contains("offline"), "{}", out.stderr);
+    let out = run(env.den(), &["export", "bash"]);
+    assert!(!up.log().is_empty(), "online, auto_install installs: {}", out.stderr);
+}
+
 #[test]
 fn export_json_and_explain_inside_an_applied_shell_equal_a_clean_environment() {
     let env = Env::new();
