@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::env::state::{self, Vars};
 use crate::env::{self, Outer};
 use crate::env_vars;
+use crate::hint::Hint;
 use crate::project::{self, Origin, Project};
 use crate::trust;
 use crate::{paths, shell, tools, ui};
@@ -58,7 +59,7 @@ pub fn activate(cwd: &Path, current: &Vars, config: &Config) -> Activation {
         Err(e) => {
             // A broken den.toml keeps its project's last good environment (fixing it
             // re-applies); coming from another project, that one is left as usual.
-            ui::error(&e.to_string(), e.help().as_deref());
+            ui::error(&e.to_string(), e.hint().as_deref());
             let file = e.file().map(Path::to_path_buf);
             let root = file.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
             out.watch.extend(file.clone());
@@ -84,7 +85,7 @@ pub fn activate(cwd: &Path, current: &Vars, config: &Config) -> Activation {
     if let Err(e) = env::saved::keep(&dir, &mut new_state, previous.as_ref(), shell_pid(current)) {
         // Applying without a place for the previous values would lose them on leaving.
         let e = env::Error::Keep { dir, source: e };
-        ui::error(&e.to_string(), e.help().as_deref());
+        ui::error(&e.to_string(), e.hint().as_deref());
         return out;
     }
     if new_state.vars.is_empty() {
@@ -133,7 +134,7 @@ fn target_of(p: &Project, baseline: &Vars, config: &Config) -> Target {
                 return Target::Nothing;
             }
             Err(e) => {
-                ui::error(&e.to_string(), e.help().as_deref());
+                ui::error(&e.to_string(), e.hint().as_deref());
                 return Target::Nothing;
             }
         }
@@ -141,7 +142,7 @@ fn target_of(p: &Project, baseline: &Vars, config: &Config) -> Target {
     let dirs = match tool_dirs(p, config) {
         Ok(dirs) => dirs,
         Err(e) => {
-            ui::error(&e.to_string(), e.help().as_deref());
+            ui::error(&e.to_string(), e.hint().as_deref());
             return Target::Broken;
         }
     };
@@ -150,11 +151,11 @@ fn target_of(p: &Project, baseline: &Vars, config: &Config) -> Target {
         Ok(target) => Target::Apply(target.iter().map(|v| (v.name.clone(), v.value.clone())).collect()),
         // Like an edited den.toml: nothing of the project applies until `den trust`.
         Err(e @ env::Error::DotenvChanged { .. }) => {
-            ui::note(&format!("{e}: {}", e.help().unwrap_or_default()));
+            ui::note(&format!("{e}: {}", e.hint().unwrap_or_default()));
             Target::Nothing
         }
         Err(e) => {
-            ui::error(&e.to_string(), e.help().as_deref());
+            ui::error(&e.to_string(), e.hint().as_deref());
             Target::Broken
         }
     }

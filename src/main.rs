@@ -11,6 +11,8 @@ mod error;
 mod fs_util;
 #[cfg(test)]
 mod fuzz;
+mod hint;
+mod io_error;
 mod oneoff;
 mod paths;
 mod project;
@@ -31,7 +33,8 @@ fn main() -> ExitCode {
     match cmd::dispatch(cli) {
         Ok(code) => code,
         Err(err) => {
-            ui::error(&err.to_string(), err.help().as_deref());
+            let report = error::Report::of(&err);
+            ui::report(&report.message, &report.causes, &report.hints);
             err.exit_code()
         }
     }

@@ -13,6 +13,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 
 use crate::env::state::Vars;
+use crate::hint::Hint;
 use crate::project::edit::{self, parse_arg};
 use crate::project::{Location, ToolRequest};
 use crate::resolve;
@@ -61,8 +62,23 @@ fn names(provided: &[(String, Vec<String>)]) -> String {
 }
 
 impl Error {
+    /// Exit status, as a shell gives it: 2 when the command line itself is wrong (like
+    /// clap's errors), 127 when the command is not found, 126 when it is found but cannot
+    /// be executed (not executable, not a program, arguments too large), else 1.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::NoSeparator { .. } | Error::BadTool { .. } => 2,
+            Error::CommandNotFound { .. } | Error::NotOnPath { .. } | Error::NoMainBin { .. } => 127,
+            Error::Exec { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 127,
+            Error::Exec { .. } => 126,
+            _ => 1,
+        }
+    }
+}
+
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         Some(match self {
             Error::NoSeparator { tools } => match tools.as_slice() {
                 [tool, rest @ ..] if !rest.is_empty() => format!(
@@ -112,11 +128,6 @@ impl Error {
             Error::Tools(e) => return tools_help(e),
         })
     }
-
-    /// Whether the command line itself was wrong (exit status 2, like clap's errors).
-    pub fn is_usage(&self) -> bool {
-        matches!(self, Error::NoSeparator { .. } | Error::BadTool { .. })
-    }
 }
 
 /// The resolver's advice speaks of den.toml; a one-off run has none to edit.
@@ -137,7 +148,7 @@ fn tools_help(e: &tools::Error) -> Option<String> {
         tools::Error::Resolve(resolve::Error::NoMatch { tool, .. }) => {
             Some(format!("pick a listed version: `den ls-remote {tool}`"))
         }
-        other => other.help(),
+        other => other.hint(),
     }
 }
 
@@ -165,7 +176,7 @@ fn request(arg: &str) -> Result<tools::adhoc::Request, Error> {
         Err(e) => match placeholder_package(arg) {
             Some(parsed) => parsed,
             None => {
-                let help = e.help().unwrap_or_default();
+                let help = e.hint().unwrap_or_default();
                 let reason = match e {
                     edit::Error::BadArg { reason, .. } => reason,
                     other => other.to_string(),
@@ -299,7 +310,7 @@ mod tests {
             err.to_string(),
             "cannot read the tool `@biomejs/biome`: a tool name cannot start with `@`"
         );
-        assert_eq!(err.help().unwrap(), "for an npm package write `npm:@biomejs/biome`");
+        assert_eq!(err.hint().unwrap(), "for an npm package write `npm:@biomejs/biome`");
     }
 
     #[test]

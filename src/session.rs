@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 
-use crate::error::{Error, Result};
+use crate::io_error::IoError;
 use crate::{fs_util, ui};
 
 /// An open session; `close` removes everything it created.
@@ -25,7 +25,7 @@ impl Session {
     /// at a time, a link found in their place (a repository may ship `.den/tmp -> /etc`)
     /// is removed and replaced by a real directory, with a warning; files are replaced by
     /// rename, never written through a link.
-    pub fn open(root: &Path) -> Result<Session> {
+    pub fn open(root: &Path) -> Result<Session, IoError> {
         let den = root.join(".den");
         let id = format!("{}", std::process::id());
         let tmp = den.join("tmp").join(&id);
@@ -33,7 +33,7 @@ impl Session {
         let record = sessions.join(&id);
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |e| Error::io(format!("cannot create {}", path.display()), e)
+            move |e| IoError::path("create", path, e)
         };
         for dir in [&den, &den.join("tmp"), &tmp, &sessions] {
             if let Some(target) = fs_util::real_dir(dir).map_err(io(dir))? {

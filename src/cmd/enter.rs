@@ -12,6 +12,7 @@ use crate::cli::EnterArgs;
 use crate::env::state::Vars;
 use crate::env::{self};
 use crate::error::{Error, Result};
+use crate::io_error::IoError;
 use crate::project::{self, Project};
 use crate::{session, tools, trust, ui};
 
@@ -64,7 +65,7 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
     ui::note(&format!("entering {} ({}); `exit` to leave", project.root.display(), shell.display()));
     let status = {
         let _quiet = session::IgnoreInterrupts::new();
-        cmd.status().map_err(|e| Error::io(format!("cannot start {}", shell.display()), e))?
+        cmd.status().map_err(IoError::at("start", &shell))?
     };
     session.close();
     env::release(&next);

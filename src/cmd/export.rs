@@ -10,7 +10,8 @@ use std::process::ExitCode;
 use crate::activate;
 use crate::cli::{ExportArgs, ExportFormat, Shell};
 use crate::env::{self, Outer, Target};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::io_error::IoError;
 use crate::project::{self, Project};
 use crate::{shell, tools, ui};
 
@@ -70,7 +71,9 @@ fn trusted(project: &Project) -> Result<bool> {
 pub fn print(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io("cannot write to stdout", e)),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(IoError::named("write to", "stdout", e).into())
+        }
         _ => Ok(()),
     }
 }

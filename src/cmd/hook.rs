@@ -5,7 +5,8 @@
 use std::process::ExitCode;
 
 use crate::cli::{HookArgs, Shell};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::io_error::IoError;
 use crate::shell;
 
 const COMMON: &str = include_str!("../../shells/den.sh");
@@ -15,7 +16,7 @@ const FISH: &str = include_str!("../../shells/den.fish");
 
 /// Prints the hook for `args.shell` on stdout.
 pub fn run(args: HookArgs) -> Result<ExitCode> {
-    let exe = std::env::current_exe().map_err(|e| Error::io("cannot find den's own path", e))?;
+    let exe = std::env::current_exe().map_err(|e| IoError::named("find", "den's own executable", e))?;
     print!("{}", script(args.shell, &exe));
     Ok(ExitCode::SUCCESS)
 }

@@ -20,12 +20,12 @@ pub enum Error {
     BadPlatform { value: String, known: Vec<String> },
 }
 
-impl Error {
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::NotAdded { source } => {
-                let mut help = source.help().map(|h| format!("{h}\n")).unwrap_or_default();
+                let mut help = source.hint().map(|h| format!("{h}\n")).unwrap_or_default();
                 help.push_str("den.toml is unchanged");
                 Some(help)
             }

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Error;
 use crate::catalog::Platform;
+use crate::hint::Hint;
 use crate::project::ToolRequest;
 use crate::resolve::{Artifact, Mirrors, Resolved, Resolver};
 use crate::store::http::{Checksum, Client, Reporter};
@@ -137,7 +138,7 @@ fn run(jobs: &[Job], cx: &Context) -> Result<Outcome, Error> {
                 outcome.resolved.push(done.resolved);
             }
             Err(e) if first_error.is_none() => first_error = Some(e),
-            Err(e) => ui::error(&e.to_string(), e.help().as_deref()),
+            Err(e) => ui::error(&e.to_string(), e.hint().as_deref()),
         }
     }
     match first_error {

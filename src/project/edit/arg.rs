@@ -84,6 +84,7 @@ fn spec_of(spec: &str) -> Result<String, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hint::Hint;
 
     fn ok(arg: &str) -> (String, String, Option<String>) {
         let a = parse(arg).unwrap();
@@ -115,7 +116,7 @@ mod tests {
     fn bad_arguments_say_what_to_write() {
         let err = parse("@biomejs/biome").unwrap_err();
         assert_eq!(err.to_string(), "cannot add `@biomejs/biome`: a tool name cannot start with `@`");
-        assert_eq!(err.help().unwrap(), "for an npm package write `npm:@biomejs/biome`");
+        assert_eq!(err.hint().unwrap(), "for an npm package write `npm:@biomejs/biome`");
         let err = parse("node@").unwrap_err();
         assert_eq!(err.to_string(), "cannot add `node@`: the version after `@` is empty");
         let err = parse("npm:@biomejs/cli-{os}-{arch}@2").unwrap_err();
@@ -124,7 +125,7 @@ mod tests {
             "cannot add `npm:@biomejs/cli-{os}-{arch}@2`: den cannot name a tool after this package"
         );
         assert_eq!(
-            err.help().unwrap(),
+            err.hint().unwrap(),
             "add it to den.toml under a name of your choice: `mytool = { version = \"2\", source = \"npm:@biomejs/cli-{os}-{arch}\" }`"
         );
         assert!(parse("no/de@1").is_err());

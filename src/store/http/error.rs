@@ -115,8 +115,24 @@ fn reset_note(reset: Option<SystemTime>) -> String {
 }
 
 impl Error {
+    /// Whether trying again may succeed: lost connections, timeouts and 5xx answers.
+    /// Never a 4xx: asking again would get the same answer.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Timeout { .. } | Error::Connect { .. } | Error::Truncated { .. } => true,
+            Error::Status { code, .. } => *code >= 500,
+            _ => false,
+        }
+    }
+
+    pub(super) fn io(context: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Io { context, path: path.to_path_buf(), source }
+    }
+}
+
+impl crate::hint::Hint for Error {
     /// What the user should do next, printed as `help:` lines.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         Some(match self {
             Error::NotFound { .. } => {
                 "check the version and the source: the file does not exist upstream".into()
@@ -178,20 +194,6 @@ impl Error {
             }
             Error::Io { .. } => return None,
         })
-    }
-
-    /// Whether trying again may succeed: lost connections, timeouts and 5xx answers.
-    /// Never a 4xx: asking again would get the same answer.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            Error::Timeout { .. } | Error::Connect { .. } | Error::Truncated { .. } => true,
-            Error::Status { code, .. } => *code >= 500,
-            _ => false,
-        }
-    }
-
-    pub(super) fn io(context: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
-        Error::Io { context, path: path.to_path_buf(), source }
     }
 }
 

@@ -105,8 +105,28 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether the verified download is worth keeping: the failure was the machine's
+    /// (no space, a quota, the file size limit), not the archive's.
+    pub fn keeps_download(&self) -> bool {
+        matches!(self, Error::OutOfSpace { .. })
+    }
+
+    /// A failed write of `path` in the install directory `root`, classified: out of space
+    /// (which keeps the download) or not.
+    pub(crate) fn write(archive: &Path, root: &Path, path: &Path, written: u64, source: io::Error) -> Error {
+        if is_out_of_space(&source) {
+            let store = root.parent().unwrap_or(root).into();
+            let entry = path.strip_prefix(root).unwrap_or(path).into();
+            Error::OutOfSpace { archive: archive.into(), store, entry, written, source }
+        } else {
+            Error::Write { path: path.into(), source }
+        }
+    }
+}
+
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             // The archive is the store's own partial file: its name would tell the user nothing.
             Error::Refused { .. } => Some(
@@ -138,24 +158,6 @@ impl Error {
                     .into(),
             ),
             Error::Write { .. } => Some("check the permissions of den's store (`den cache dir`)".into()),
-        }
-    }
-
-    /// Whether the verified download is worth keeping: the failure was the machine's
-    /// (no space, a quota, the file size limit), not the archive's.
-    pub fn keeps_download(&self) -> bool {
-        matches!(self, Error::OutOfSpace { .. })
-    }
-
-    /// A failed write of `path` in the install directory `root`, classified: out of space
-    /// (which keeps the download) or not.
-    pub(crate) fn write(archive: &Path, root: &Path, path: &Path, written: u64, source: io::Error) -> Error {
-        if is_out_of_space(&source) {
-            let store = root.parent().unwrap_or(root).into();
-            let entry = path.strip_prefix(root).unwrap_or(path).into();
-            Error::OutOfSpace { archive: archive.into(), store, entry, written, source }
-        } else {
-            Error::Write { path: path.into(), source }
         }
     }
 }
