@@ -185,6 +185,14 @@ fn request(arg: &str) -> Result<tools::adhoc::Request, Error> {
             }
         },
     };
+    // A spec den cannot read is the command line's fault (exit 2), not the resolver's.
+    if let Err(e) = resolve::VersionSpec::parse(&parsed.spec) {
+        return Err(Error::BadTool {
+            arg: arg.into(),
+            reason: e.to_string(),
+            help: e.hint().unwrap_or_default(),
+        });
+    }
     Ok(tools::adhoc::Request::new(ToolRequest {
         name: parsed.name,
         version: parsed.spec,

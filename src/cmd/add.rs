@@ -6,15 +6,29 @@ use std::process::ExitCode;
 
 use crate::cli::ToolsArgs;
 use crate::error::Result;
+use crate::hint::Hint;
 use crate::project::{self, edit};
+use crate::resolve::VersionSpec;
 use crate::tools;
 
 use super::Ctx;
 use super::toolset::{self, Error};
 
+/// A `tool@spec` argument whose spec is readable too: a bad one is a usage error (exit 2)
+/// found before den.toml is touched, not a resolver failure after.
+fn parse(arg: &str) -> Result<edit::ToolArg, edit::Error> {
+    let parsed = edit::parse_arg(arg)?;
+    VersionSpec::parse(&parsed.spec).map_err(|e| edit::Error::BadArg {
+        arg: arg.into(),
+        reason: e.to_string(),
+        help: e.hint().unwrap_or_default(),
+    })?;
+    Ok(parsed)
+}
+
 /// Adds the tools and installs them.
 pub fn run(ctx: &Ctx, args: ToolsArgs) -> Result<ExitCode> {
-    let parsed = args.tools.iter().map(|a| edit::parse_arg(a)).collect::<Result<Vec<_>, _>>()?;
+    let parsed = args.tools.iter().map(|a| parse(a)).collect::<Result<Vec<_>, _>>()?;
     let (project, file) = toolset::den_toml(ctx)?;
     let before =
         std::fs::read(&file).map_err(|source| project::Error::Read { path: file.clone(), source })?;
