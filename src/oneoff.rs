@@ -64,13 +64,17 @@ fn names(provided: &[(String, Vec<String>)]) -> String {
 impl Error {
     /// Exit status, as a shell gives it: 2 when the command line itself is wrong (like
     /// clap's errors), 127 when the command is not found, 126 when it is found but cannot
-    /// be executed (not executable, not a program, arguments too large), else 1.
+    /// be executed (not executable, not a program), else 1.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::NoSeparator { .. } | Error::BadTool { .. } => 2,
             Error::CommandNotFound { .. } | Error::NotOnPath { .. } | Error::NoMainBin { .. } => 127,
-            Error::Exec { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 127,
-            Error::Exec { .. } => 126,
+            Error::Exec { source, .. } => match source.raw_os_error() {
+                Some(libc::ENOENT | libc::ENOTDIR) => 127,
+                // The command is fine; its environment and arguments are too large.
+                Some(libc::E2BIG) => 1,
+                _ => 126,
+            },
             _ => 1,
         }
     }

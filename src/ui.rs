@@ -19,7 +19,11 @@ pub fn color() -> bool {
 }
 
 fn paint(code: &str, text: &str) -> String {
-    if color() { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    paint_if(color(), code, text)
+}
+
+fn paint_if(color: bool, code: &str, text: &str) -> String {
+    if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
 }
 
 /// `den: <message>` and one `help:` line per line of `help`.
@@ -36,8 +40,7 @@ pub fn report(message: &str, causes: &[String], hints: &[String]) {
 /// The text [`report`] prints; causes and hints are one line each (a cause may span lines,
 /// its first one gets the label).
 pub fn render_error(message: &str, causes: &[String], hints: &[String], color: bool) -> String {
-    let paint =
-        |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    let paint = |code: &str, text: &str| paint_if(color, code, text);
     let mut out = format!("{} {message}\n", paint("1;31", "den:"));
     for cause in causes {
         out.push_str(&format!("{} {cause}\n", paint("1", "caused by:")));

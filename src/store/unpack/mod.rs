@@ -71,8 +71,8 @@ pub enum Error {
     )]
     TooLarge { archive: PathBuf, limit: Limit },
     /// The disk, a quota or the file size limit ran out: the archive is fine, the
-    /// machine needs room (`source` is ENOSPC, EDQUOT or EFBIG).
-    #[error("{}", out_of_space(store, entry, *written, source))]
+    /// machine needs room (`cause` is ENOSPC, EDQUOT or EFBIG).
+    #[error("{}", out_of_space(store, entry, *written, cause))]
     OutOfSpace {
         archive: PathBuf,
         /// The directory the install directory is made in (the store's tools bucket).
@@ -81,8 +81,8 @@ pub enum Error {
         entry: PathBuf,
         /// Bytes of this archive unpacked before it happened.
         written: u64,
-        #[source]
-        source: io::Error,
+        /// Not a `source()`: the message says it in words, so it is not printed again.
+        cause: io::Error,
     },
     #[error("cannot read the archive {}: {}", shown_path(archive), escaped(&source.to_string()))]
     Read {
@@ -117,7 +117,7 @@ impl Error {
         if is_out_of_space(&source) {
             let store = root.parent().unwrap_or(root).into();
             let entry = path.strip_prefix(root).unwrap_or(path).into();
-            Error::OutOfSpace { archive: archive.into(), store, entry, written, source }
+            Error::OutOfSpace { archive: archive.into(), store, entry, written, cause: source }
         } else {
             Error::Write { path: path.into(), source }
         }
@@ -140,9 +140,9 @@ impl crate::hint::Hint for Error {
                  above {} (e.g. DEN_MAX_UNPACK=40G) and install again",
                 human_bytes(limit.bytes)
             )),
-            Error::OutOfSpace { archive, source, .. } => Some(format!(
+            Error::OutOfSpace { archive, cause, .. } => Some(format!(
                 "{}; the verified download is kept ({}), so the next try unpacks it without downloading again",
-                if source.raw_os_error() == Some(libc::EFBIG) {
+                if cause.raw_os_error() == Some(libc::EFBIG) {
                     "raise the file size limit (`ulimit -f unlimited`) and run the command again"
                 } else {
                     "free some space (`den cache prune` may help) and run the command again"
