@@ -79,9 +79,9 @@ pub enum Error {
     },
 }
 
-impl Error {
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::Invalid(d) => d.help.clone(),
             Error::Read { .. } => Some("fix the file's permissions, or remove it to use the defaults".into()),

@@ -12,8 +12,10 @@ mod error;
 mod fs_util;
 #[cfg(test)]
 mod fuzz;
+mod hint;
 mod hook;
 mod http;
+mod io_error;
 mod launch;
 mod paths;
 mod project;
@@ -34,7 +36,8 @@ fn main() -> ExitCode {
     match cmd::dispatch(cli) {
         Ok(code) => code,
         Err(err) => {
-            ui::error(&err.to_string(), err.help().as_deref());
+            let report = error::Report::of(&err);
+            ui::report(&report.message, &report.causes, &report.hints);
             err.exit_code()
         }
     }

@@ -19,16 +19,36 @@ pub fn color() -> bool {
 }
 
 fn paint(code: &str, text: &str) -> String {
-    if color() { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    paint_if(color(), code, text)
+}
+
+fn paint_if(color: bool, code: &str, text: &str) -> String {
+    if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
 }
 
 /// `den: <message>` and one `help:` line per line of `help`.
 pub fn error(message: &str, help: Option<&str>) {
+    let hints: Vec<String> = help.into_iter().flat_map(str::lines).map(String::from).collect();
+    report(message, &[], &hints);
+}
+
+/// `den: <message>`, a `caused by:` line per cause and a `help:` line per hint, at once.
+pub fn report(message: &str, causes: &[String], hints: &[String]) {
+    let _ = std::io::stderr().write_all(render_error(message, causes, hints, color()).as_bytes());
+}
+
+/// The text [`report`] prints; causes and hints are one line each (a cause may span lines,
+/// its first one gets the label).
+pub fn render_error(message: &str, causes: &[String], hints: &[String], color: bool) -> String {
+    let paint = |code: &str, text: &str| paint_if(color, code, text);
     let mut out = format!("{} {message}\n", paint("1;31", "den:"));
-    for line in help.into_iter().flat_map(str::lines) {
+    for cause in causes {
+        out.push_str(&format!("{} {cause}\n", paint("1", "caused by:")));
+    }
+    for line in hints {
         out.push_str(&format!("{} {line}\n", paint("1;36", "help:")));
     }
-    let _ = std::io::stderr().write_all(out.as_bytes());
+    out
 }
 
 /// A problem that does not stop the command.

@@ -110,9 +110,9 @@ pub enum Error {
     Invalid { tool: String, message: String },
 }
 
-impl Error {
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::UnknownTool { name, suggestion: Some(s) } => Some(format!(
                 "did you mean `{s}`? Otherwise give `{name}` a `source` (github:owner/repo, npm:<package>, \

@@ -15,6 +15,8 @@ use super::toolset::{self, Error};
 
 /// Adds the tools and installs them.
 pub fn run(ctx: &Ctx, args: ToolsArgs) -> Result<ExitCode> {
+    // A bad argument (its form or its spec) is a usage error (exit 2), found before den.toml
+    // is touched.
     let parsed = args.tools.iter().map(|a| edit::parse_arg(a)).collect::<Result<Vec<_>, _>>()?;
     let (project, file) = toolset::den_toml(ctx)?;
     let before =

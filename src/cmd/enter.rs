@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 use crate::cli::EnterArgs;
 use crate::env::{self, Vars};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::io_error::IoError;
 use crate::launch::{self, Environment, session};
 use crate::project;
 use crate::{tools, trust, ui};
@@ -62,7 +63,7 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
     ui::note(&format!("entering {} ({}); `exit` to leave", project.root.display(), shell.display()));
     let status = {
         let _quiet = session::IgnoreInterrupts::new();
-        cmd.status().map_err(|e| Error::io(format!("cannot start {}", shell.display()), e))?
+        cmd.status().map_err(IoError::at("start", &shell))?
     };
     session.close();
     env::release(&next);

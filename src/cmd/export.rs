@@ -9,8 +9,9 @@ use std::process::ExitCode;
 
 use crate::cli::ExportArgs;
 use crate::env::{self, Outer, Target};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::hook;
+use crate::io_error::IoError;
 use crate::project;
 use crate::shell::{ExportFormat, Shell};
 use crate::{shell, tools, ui};
@@ -63,7 +64,9 @@ pub fn load(ctx: &Ctx) -> Result<Loaded> {
 pub fn print(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io("cannot write to stdout", e)),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(IoError::named("write to", "stdout", e).into())
+        }
         _ => Ok(()),
     }
 }

@@ -3,12 +3,13 @@
 use std::process::ExitCode;
 
 use crate::cli::HookArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::hook;
+use crate::io_error::IoError;
 
 /// Prints the hook for `args.shell` on stdout.
 pub fn run(args: HookArgs) -> Result<ExitCode> {
-    let exe = std::env::current_exe().map_err(|e| Error::io("cannot find den's own path", e))?;
+    let exe = std::env::current_exe().map_err(|e| IoError::named("find", "den's own executable", e))?;
     print!("{}", hook::script(args.shell, &exe));
     Ok(ExitCode::SUCCESS)
 }

@@ -14,6 +14,7 @@
 //! - After a closing quote only blanks and a comment may follow.
 
 use super::template::{Template, TemplateError, is_valid_name};
+use crate::hint::Hint;
 
 /// One `KEY=value` of a dotenv file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +125,8 @@ impl Parser {
     }
 
     fn template(&self, line: usize, text: &str) -> Result<Template, ParseError> {
-        Template::parse(text).map_err(|e: TemplateError| self.err(line, format!("{e}; {}", e.help())))
+        Template::parse(text)
+            .map_err(|e: TemplateError| self.err(line, format!("{e}; {}", e.hint().unwrap_or_default())))
     }
 
     fn unquoted(&mut self) -> Result<Template, ParseError> {

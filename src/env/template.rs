@@ -38,13 +38,14 @@ pub enum TemplateError {
 /// that parsing (and whatever walks the tree) never runs out of stack on a hostile file.
 pub const MAX_DEPTH: usize = 64;
 
-impl TemplateError {
+impl crate::hint::Hint for TemplateError {
     /// What the user should write instead.
-    pub fn help(&self) -> String {
-        if *self == TemplateError::TooDeep {
-            return "flatten the defaults: set an intermediate variable and refer to it".into();
-        }
-        "write `${NAME}` or `${NAME:-default}` to interpolate, and `$$` for a literal `$`".into()
+    fn hint(&self) -> Option<String> {
+        Some(if *self == TemplateError::TooDeep {
+            "flatten the defaults: set an intermediate variable and refer to it".into()
+        } else {
+            "write `${NAME}` or `${NAME:-default}` to interpolate, and `$$` for a literal `$`".into()
+        })
     }
 }
 

@@ -2,6 +2,7 @@
 //! `PROPTEST_CASES`): arbitrary text and `${`-heavy text never panic, errors say what is
 //! wrong, and a parsed template written back in template syntax parses to the same thing.
 
+use crate::hint::Hint;
 use proptest::prelude::*;
 
 use super::{MAX_DEPTH, Part, Template, TemplateError};
@@ -103,7 +104,7 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     }
     let e = TemplateError::TooDeep;
     assert_eq!(e.to_string(), "`${...:-...}` defaults nested more than 64 deep");
-    assert!(e.help().contains("intermediate variable"), "{}", e.help());
+    assert!(e.hint().unwrap().contains("intermediate variable"), "{:?}", e.hint());
 }
 
 #[test]

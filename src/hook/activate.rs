@@ -15,6 +15,7 @@ use std::time::SystemTime;
 use crate::config::Config;
 use crate::env::{self, Target, Vars};
 use crate::env_vars;
+use crate::hint::Hint;
 use crate::project::{self, Origin, Project};
 use crate::shell::Shell;
 use crate::trust;
@@ -46,7 +47,7 @@ pub fn activate(cwd: &Path, current: &Vars, config: &Config, offline: bool) -> A
         Err(e) => {
             // A broken den.toml keeps its project's last good environment (fixing it
             // re-applies); coming from another project, that one is left as usual.
-            ui::error(&e.to_string(), e.help().as_deref());
+            ui::error(&e.to_string(), e.hint().as_deref());
             let file = e.file().map(Path::to_path_buf);
             let root = file.as_deref().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
             out.watch.extend(file.clone());
@@ -71,7 +72,7 @@ pub fn activate(cwd: &Path, current: &Vars, config: &Config, offline: bool) -> A
         Ok(next) => next,
         Err(e) => {
             // Applying without a place for the previous values would lose them on leaving.
-            ui::error(&e.to_string(), e.help().as_deref());
+            ui::error(&e.to_string(), e.hint().as_deref());
             return out;
         }
     };
@@ -105,14 +106,14 @@ fn target_of(p: &Project, base: &env::Base, config: &Config, offline: bool) -> O
         Ok(true) => {}
         Ok(false) => return Outcome::Nothing,
         Err(e) => {
-            ui::error(&e.to_string(), e.help().as_deref());
+            ui::error(&e.to_string(), e.hint().as_deref());
             return Outcome::Nothing;
         }
     }
     let dirs = match tool_dirs(p, config, offline) {
         Ok(dirs) => dirs,
         Err(e) => {
-            ui::error(&e.to_string(), e.help().as_deref());
+            ui::error(&e.to_string(), e.hint().as_deref());
             return Outcome::Broken;
         }
     };
@@ -120,11 +121,11 @@ fn target_of(p: &Project, base: &env::Base, config: &Config, offline: bool) -> O
         Ok(target) => Outcome::Apply(target),
         // Like an edited den.toml: nothing of the project applies until `den trust`.
         Err(e @ env::Error::DotenvChanged { .. }) => {
-            ui::note(&format!("{e}: {}", e.help().unwrap_or_default()));
+            ui::note(&format!("{e}: {}", e.hint().unwrap_or_default()));
             Outcome::Nothing
         }
         Err(e) => {
-            ui::error(&e.to_string(), e.help().as_deref());
+            ui::error(&e.to_string(), e.hint().as_deref());
             Outcome::Broken
         }
     }

@@ -1,5 +1,5 @@
 //! The typed failures of the HTTP layer, one variant per cause, each naming the URL and
-//! with a `help()` saying what the user can do about it.
+//! with a hint (`crate::hint::Hint`) saying what the user can do about it.
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -116,8 +116,24 @@ fn reset_note(reset: Option<SystemTime>) -> String {
 }
 
 impl Error {
+    /// Whether trying again may succeed: lost connections, timeouts and 5xx answers.
+    /// Never a 4xx: asking again would get the same answer.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Timeout { .. } | Error::Connect { .. } | Error::Truncated { .. } => true,
+            Error::Status { code, .. } => *code >= 500,
+            _ => false,
+        }
+    }
+
+    pub(super) fn io(context: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Io { context, path: path.to_path_buf(), source }
+    }
+}
+
+impl crate::hint::Hint for Error {
     /// What the user should do next, printed as `help:` lines.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         Some(match self {
             Error::NotFound { .. } => {
                 "check the version and the source: the file does not exist upstream".into()
@@ -179,20 +195,6 @@ impl Error {
             }
             Error::Io { .. } => return None,
         })
-    }
-
-    /// Whether trying again may succeed: lost connections, timeouts and 5xx answers.
-    /// Never a 4xx: asking again would get the same answer.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            Error::Timeout { .. } | Error::Connect { .. } | Error::Truncated { .. } => true,
-            Error::Status { code, .. } => *code >= 500,
-            _ => false,
-        }
-    }
-
-    pub(super) fn io(context: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
-        Error::Io { context, path: path.to_path_buf(), source }
     }
 }
 

@@ -8,6 +8,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use crate::hint::Hint;
 use crate::http;
 use crate::project::{Location, ToolRequest};
 use crate::resolve;
@@ -81,8 +82,27 @@ fn names(provided: &[(String, Vec<String>)]) -> String {
 }
 
 impl Error {
+    /// Exit status, as a shell gives it: 2 when the command line itself is wrong (like
+    /// clap's errors), 127 when the command is not found, 126 when it is found but cannot
+    /// be executed (not executable, not a program), else 1.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::NoSeparator { .. } | Error::BadTool { .. } => 2,
+            Error::CommandNotFound { .. } | Error::NotOnPath { .. } | Error::NoMainBin { .. } => 127,
+            Error::Exec { source, .. } => match source.raw_os_error() {
+                Some(libc::ENOENT | libc::ENOTDIR) => 127,
+                // The command is fine; its environment and arguments are too large.
+                Some(libc::E2BIG) => 1,
+                _ => 126,
+            },
+            _ => 1,
+        }
+    }
+}
+
+impl Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         Some(match self {
             Error::NoSeparator { tools } => match tools.as_slice() {
                 [tool, rest @ ..] if !rest.is_empty() => format!(
@@ -130,15 +150,10 @@ impl Error {
             },
             Error::NotInstalled { .. } => "run `den install`".into(),
             Error::Tools(e) => return tools_help(e),
-            Error::Project(e) => return e.help(),
-            Error::Env(e) => return e.help(),
-            Error::Trust(e) => return e.help(),
+            Error::Project(e) => return e.hint(),
+            Error::Env(e) => return e.hint(),
+            Error::Trust(e) => return e.hint(),
         })
-    }
-
-    /// Whether the command line itself was wrong (exit status 2, like clap's errors).
-    pub fn is_usage(&self) -> bool {
-        matches!(self, Error::NoSeparator { .. } | Error::BadTool { .. })
     }
 }
 
@@ -160,7 +175,7 @@ fn tools_help(e: &tools::Error) -> Option<String> {
         tools::Error::Resolve(resolve::Error::NoMatch { tool, .. }) => {
             Some(format!("pick a listed version: `den ls-remote {tool}`"))
         }
-        other => other.help(),
+        other => other.hint(),
     }
 }
 
@@ -186,7 +201,7 @@ fn request(arg: &str) -> Result<tools::adhoc::Request, Error> {
     let parsed = match edit::parse_one_off_arg(arg) {
         Ok(parsed) => parsed,
         Err(e) => {
-            let help = e.help().unwrap_or_default();
+            let help = e.hint().unwrap_or_default();
             let reason = match e {
                 edit::Error::BadArg { reason, .. } => reason,
                 other => other.to_string(),
@@ -265,7 +280,7 @@ mod tests {
             err.to_string(),
             "cannot read the tool `@biomejs/biome`: a tool name cannot start with `@`"
         );
-        assert_eq!(err.help().unwrap(), "for an npm package write `npm:@biomejs/biome`");
+        assert_eq!(err.hint().unwrap(), "for an npm package write `npm:@biomejs/biome`");
     }
 
     #[test]

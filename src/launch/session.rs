@@ -7,22 +7,20 @@ use std::path::{Path, PathBuf};
 
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 
+use crate::hint::Hint;
+use crate::io_error::IoError;
 use crate::paths::DenDir;
 use crate::{fs_util, ui};
 
-/// A session's directory or record could not be made.
+/// A session's directory or record could not be made: `cannot create <path>: <cause>`.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot create {}: {source}", path.display())]
-pub struct Error {
-    pub path: PathBuf,
-    #[source]
-    pub source: std::io::Error,
-}
+#[error(transparent)]
+pub struct Error(pub IoError);
 
-impl Error {
-    /// What the user should do next: nothing den can say beyond the cause.
-    pub fn help(&self) -> Option<String> {
-        None
+impl Hint for Error {
+    /// The I/O error's own advice (the permissions of the path, a full disk).
+    fn hint(&self) -> Option<String> {
+        self.0.hint()
     }
 }
 
@@ -49,7 +47,7 @@ impl Session {
         let record = den.session(&id);
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |source| Error { path, source }
+            move |e| Error(IoError::path("create", path, e))
         };
         for dir in [den.path(), &den.tmp(), &tmp, &sessions] {
             if let Some(target) = fs_util::real_dir(dir).map_err(io(dir))? {

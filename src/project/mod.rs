@@ -66,22 +66,24 @@ pub enum Error {
 }
 
 impl Error {
-    /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
-        match self {
-            Error::NotFound { .. } => Some("run `den init` to create one".into()),
-            Error::Invalid(d) => d.help.clone(),
-            Error::Read { .. } | Error::Write { .. } => None,
-            Error::Exists { .. } => Some("edit it, or remove it first to start over with `den init`".into()),
-        }
-    }
-
     /// The file at fault, when there is one (the hook watches it to retry once it changes).
     pub fn file(&self) -> Option<&Path> {
         match self {
             Error::NotFound { .. } => None,
             Error::Invalid(d) => Some(&d.file),
             Error::Read { path, .. } | Error::Exists { path } | Error::Write { path, .. } => Some(path),
+        }
+    }
+}
+
+impl crate::hint::Hint for Error {
+    /// What the user should do next.
+    fn hint(&self) -> Option<String> {
+        match self {
+            Error::NotFound { .. } => Some("run `den init` to create one".into()),
+            Error::Invalid(d) => d.help.clone(),
+            Error::Read { .. } | Error::Write { .. } => None,
+            Error::Exists { .. } => Some("edit it, or remove it first to start over with `den init`".into()),
         }
     }
 }
@@ -131,6 +133,7 @@ pub fn load(root: &Path) -> Result<Project, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hint::Hint;
 
     fn write(dir: &Path, name: &str, text: &str) {
         std::fs::create_dir_all(dir.join(name).parent().unwrap()).unwrap();
@@ -177,11 +180,11 @@ mod tests {
                 file.display()
             )
         );
-        assert_eq!(err.help(), None);
+        assert_eq!(err.hint(), None);
         write(tmp.path(), "den.toml", "[tools]\nnode = \"22\"\n[servces.db]\n");
         let err = load(tmp.path()).unwrap_err();
         assert_eq!(
-            format!("{err}\nhelp: {}", err.help().unwrap()),
+            format!("{err}\nhelp: {}", err.hint().unwrap()),
             format!(
                 "{}:3:2: unknown key `servces` in den.toml; did you mean `services`?\n  |\n3 | [servces.db]\n  |  ^^^^^^^\n\
                  help: the keys allowed there are `tools`, `env`, `services`, `enter`, `ide`",
@@ -195,7 +198,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let err = load(tmp.path()).unwrap_err();
         assert!(matches!(err, Error::NotFound { .. }));
-        assert_eq!(err.help().as_deref(), Some("run `den init` to create one"));
+        assert_eq!(err.hint().as_deref(), Some("run `den init` to create one"));
     }
 
     #[test]

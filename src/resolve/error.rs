@@ -1,6 +1,7 @@
 //! The resolver's failures, each naming the tool (and version, platform, URL) it is about,
-//! with a `help()` saying what the user can do. Names, versions and URLs come from
-//! den.toml, den.lock and upstream answers: every one is shown through `ui::escaped`.
+//! with a hint (`crate::hint::Hint`) saying what the user can do. Names, versions and URLs
+//! come from den.toml, den.lock and upstream answers: every one is shown through
+//! `ui::escaped`.
 
 use super::registry::Ecosystem;
 use crate::catalog::{self, Platform};
@@ -71,9 +72,9 @@ fn newest_note(newest: &[String]) -> String {
     }
 }
 
-impl Error {
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::UnknownTool { name, suggestions } => {
                 let name = escaped(name);
@@ -88,8 +89,8 @@ impl Error {
                     ),
                 })
             }
-            Error::Catalog(e) => e.help(),
-            Error::BadSpec { source, .. } => source.help(),
+            Error::Catalog(e) => e.hint(),
+            Error::BadSpec { source, .. } => source.hint(),
             Error::UnknownAlias { known, .. } if known.is_empty() => {
                 Some("this tool defines no aliases: write a version or a range".into())
             }
@@ -117,7 +118,7 @@ impl Error {
                 "the source or a mirror answered something else; check `[mirrors]` and `[sources]`".into(),
             ),
             Error::UnsupportedHost { .. } => Some("den supports linux and macOS on x86_64 and arm64".into()),
-            Error::Http(e) => e.help(),
+            Error::Http(e) => e.hint(),
         }
     }
 }

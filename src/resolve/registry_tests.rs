@@ -1,6 +1,7 @@
 //! Each discovery step, with injected variables, HOME, project, system root and commands.
 //! Hosts are placeholders under `.invalid`; no real registry is ever named.
 
+use crate::hint::Hint;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -116,7 +117,7 @@ fn npm_command_is_the_last_resort_and_nothing_found_names_the_settings() {
     let f = Fake::new();
     let err = f.npm("esbuild").unwrap_err();
     assert_eq!(err.to_string(), "no npm registry is configured");
-    assert!(err.help().unwrap().contains("DEN_NPM_REGISTRY"), "{:?}", err.help());
+    assert!(err.hint().unwrap().contains("DEN_NPM_REGISTRY"), "{:?}", err.hint());
 }
 
 #[test]
@@ -202,5 +203,5 @@ fn pypi_env_variables_in_order() {
 fn pypi_nothing_found_names_the_settings() {
     let err = Fake::new().pypi().unwrap_err();
     assert_eq!(err.to_string(), "no PyPI registry is configured");
-    assert!(err.help().unwrap().contains("PIP_INDEX_URL"));
+    assert!(err.hint().unwrap().contains("PIP_INDEX_URL"));
 }

@@ -1,6 +1,7 @@
 //! The resolver against a local server shaped like the real upstreams (the payloads in
 //! tests/fixtures/upstreams): nodejs.org, go.dev, ziglang.org, the GitHub releases API.
 
+use crate::hint::Hint;
 use serde_json::json;
 
 use super::test_fixture::*;
@@ -50,7 +51,7 @@ fn node_lts_alias_reads_the_flag() {
     assert_eq!(resolver.latest_matching(&req("node", "latest")).unwrap().bare(), "23.4.0");
     let err = resolver.resolve(&req("node", "iron"), &[LX]).unwrap_err();
     assert_eq!(err.to_string(), "`node` has no version alias `iron`");
-    assert_eq!(err.help().unwrap(), "the aliases it knows: lts");
+    assert_eq!(err.hint().unwrap(), "the aliases it knows: lts");
 }
 
 #[test]
@@ -61,7 +62,7 @@ fn no_match_names_the_newest_versions() {
         err.to_string(),
         "no release of node matches `25` for linux-x64 (newest: 23.4.0, 22.12.0, 20.18.1) — see `den ls-remote node`"
     );
-    assert!(err.help().unwrap().contains("den ls-remote node"));
+    assert!(err.hint().unwrap().contains("den ls-remote node"));
 }
 
 #[test]
@@ -277,7 +278,7 @@ fn github_rate_limit_says_how_to_raise_it() {
     f.reply("/api/repos/BurntSushi/ripgrep/releases?per_page=100&page=1", 403, headers, body);
     let err = f.resolver().resolve(&req("ripgrep", "15"), &[LX]).unwrap_err();
     assert!(matches!(err, Error::Http(http::Error::RateLimited { .. })), "{err:?}");
-    assert!(err.help().unwrap().contains("GITHUB_TOKEN"));
+    assert!(err.hint().unwrap().contains("GITHUB_TOKEN"));
 }
 
 #[test]
@@ -357,7 +358,7 @@ fn unknown_tools_and_bad_specs() {
     let f = Fixture::new();
     let err = f.resolver().resolve(&req("nodee", "22"), &[LX]).unwrap_err();
     assert_eq!(err.to_string(), "den has no built-in definition of `nodee`");
-    assert!(err.help().unwrap().starts_with("did you mean `node`?"), "{:?}", err.help());
+    assert!(err.hint().unwrap().starts_with("did you mean `node`?"), "{:?}", err.hint());
     let err = f.resolver().resolve(&req("node", ">=x"), &[LX]).unwrap_err();
     assert!(err.to_string().starts_with("invalid version spec `>=x`"), "{err}");
 }

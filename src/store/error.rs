@@ -35,8 +35,18 @@ pub enum Error {
 }
 
 impl Error {
+    pub(crate) fn read(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+        move |source| Error::Read { path: path.to_path_buf(), source }
+    }
+
+    pub(crate) fn write(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+        move |source| Error::Write { path: path.to_path_buf(), source }
+    }
+}
+
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::Write { source, .. } if is_out_of_space(source) => {
                 Some(
@@ -59,13 +69,5 @@ impl Error {
                 "the tool's definition does not fit this artifact: report it, or set `source`/`url` in den.toml".into(),
             ),
         }
-    }
-
-    pub(crate) fn read(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
-        move |source| Error::Read { path: path.to_path_buf(), source }
-    }
-
-    pub(crate) fn write(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
-        move |source| Error::Write { path: path.to_path_buf(), source }
     }
 }

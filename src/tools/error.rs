@@ -33,19 +33,19 @@ pub enum Error {
     LookingUp { tool: String, spec: String, source: Box<Error> },
 }
 
-impl Error {
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
-            Error::Resolve(e) => e.help(),
-            Error::Lock(e) => e.help(),
-            Error::Http(e) => e.help(),
-            Error::Unpack(e) => e.help(),
-            Error::Store(e) => e.help(),
+            Error::Resolve(e) => e.hint(),
+            Error::Lock(e) => e.hint(),
+            Error::Http(e) => e.hint(),
+            Error::Unpack(e) => e.hint(),
+            Error::Store(e) => e.hint(),
             Error::UnsupportedPlatform => Some("den supports linux and macOS on x64 and arm64".into()),
             Error::NoArtifact { .. } => Some("run `den install` to resolve it for this machine".into()),
             Error::BadChecksum { .. } => Some("fix or delete den.lock, then run `den install`".into()),
-            Error::Installing { source, .. } | Error::LookingUp { source, .. } => source.help(),
+            Error::Installing { source, .. } | Error::LookingUp { source, .. } => source.hint(),
             Error::MissingBinaries { .. } => {
                 Some("set `bin = [...]` for this tool in den.toml to the paths inside the archive".into())
             }

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::Error;
 use crate::artifact::key;
 use crate::catalog::Platform;
+use crate::hint::Hint;
 use crate::http::{Checksum, Client, Reporter};
 use crate::project::ToolRequest;
 use crate::resolve::{Artifact, Mirrors, Resolved, Resolver};
@@ -138,7 +139,7 @@ fn run(jobs: &[Job], cx: &Context) -> Result<Outcome, Error> {
                 outcome.resolved.push(done.resolved);
             }
             Err(e) if first_error.is_none() => first_error = Some(e),
-            Err(e) => ui::error(&e.to_string(), e.help().as_deref()),
+            Err(e) => ui::error(&e.to_string(), e.hint().as_deref()),
         }
     }
     match first_error {

@@ -2,6 +2,8 @@
 //! `lock`, `ls`, `ls-remote`) that are not some other module's. Here rather than in
 //! `cmd/`, so that `error` (which gathers every module's error) never imports `cmd`.
 
+use crate::hint::Hint;
+
 /// Failures of the tool commands that are not some other module's.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -13,12 +15,12 @@ pub enum Error {
     BadPlatform { value: String, known: Vec<String> },
 }
 
-impl Error {
+impl Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::NotAdded { source } => {
-                let mut help = source.help().map(|h| format!("{h}\n")).unwrap_or_default();
+                let mut help = source.hint().map(|h| format!("{h}\n")).unwrap_or_default();
                 help.push_str("den.toml is unchanged");
                 Some(help)
             }

@@ -61,9 +61,9 @@ pub enum Error {
     UnsafeRecords { path: PathBuf, why: store::Unsafe },
 }
 
-impl Error {
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::Read { .. } | Error::Write { .. } => None,
             Error::Record { .. } => Some(format!(

@@ -342,6 +342,7 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     use super::*;
+    use crate::hint::Hint;
 
     fn mode(path: &Path) -> u32 {
         fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -458,7 +459,7 @@ mod tests {
                 dir.display()
             )
         );
-        assert_eq!(err.help(), Some(format!("run `chmod 700 {}`", dir.display())));
+        assert_eq!(err.hint(), Some(format!("run `chmod 700 {}`", dir.display())));
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
         assert!(store.read(p).unwrap().is_some());
 

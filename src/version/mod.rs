@@ -46,10 +46,9 @@ pub struct VersionError {
     pub reason: &'static str,
 }
 
-impl VersionError {
-    #[cfg(test)]
+impl crate::hint::Hint for VersionError {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         Some(
             "a version is numbers separated by dots, optionally with a prefix such as `v` and a \
               pre-release such as `-rc.1` (e.g. `22.11.0`, `v1.7.1`, `1.25rc1`)"

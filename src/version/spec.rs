@@ -67,9 +67,9 @@ pub struct SpecError {
     pub reason: String,
 }
 
-impl SpecError {
+impl crate::hint::Hint for SpecError {
     /// What the user should do next: the accepted forms.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         Some(
             "write `22.11.0` (exact), `22` or `22.11` (newest matching), `^1.2`, `~3.12`, \
              `>=1.20, <1.23`, `latest`, or a name the tool defines such as `lts`"

@@ -58,7 +58,7 @@ fn non_versions_are_refused() {
     }
     let e = Version::parse("99999999999999999999999").unwrap_err();
     assert_eq!(e.to_string(), "`99999999999999999999999` is not a version: a number in it is too large");
-    assert!(e.help().unwrap().contains("`v1.7.1`"));
+    assert!(crate::hint::Hint::hint(&e).unwrap().contains("`v1.7.1`"));
 }
 
 #[test]

@@ -10,7 +10,13 @@ use std::path::{Path, PathBuf};
 /// The layers, lowest first. A module may import from its own layer (without a cycle)
 /// and from the layers below it, never from a layer above.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("leaves", &["env_vars", "paths", "fs_util", "ui", "http", "version", "artifact", "diag", "fuzz"]),
+    (
+        "leaves",
+        &[
+            "env_vars", "paths", "fs_util", "ui", "hint", "io_error", "http", "version", "artifact", "diag",
+            "fuzz",
+        ],
+    ),
     ("models", &["catalog", "config", "project", "trust"]),
     ("resolve", &["resolve"]),
     ("store", &["store"]),

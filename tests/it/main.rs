@@ -14,6 +14,7 @@ mod den_dir;
 mod enter;
 mod errors;
 mod escapes;
+mod exit_codes;
 mod export;
 mod hook;
 mod hostile_env;

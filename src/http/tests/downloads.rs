@@ -1,6 +1,7 @@
 //! Downloads: checksums, resume with Range (within one call and across calls), restarts
 //! when the server ignores or refuses the range, mismatches, and progress reports.
 
+use crate::hint::Hint;
 use sha2::{Digest, Sha256};
 
 use super::super::checksum::to_hex;
@@ -204,7 +205,7 @@ fn an_endless_body_stops_at_the_recorded_size() {
             server.url("/x")
         )
     );
-    assert!(err.help().unwrap().contains("den.lock"), "{:?}", err.help());
+    assert!(err.hint().unwrap().contains("den.lock"), "{:?}", err.hint());
     assert!(!err.is_transient());
     assert_eq!(server.requests().len(), 1);
     assert!(!dest.exists(), "nothing is kept");

@@ -1,5 +1,6 @@
 //! GETs: bodies, headers, each error cause, retries, timeouts, offline mode, proxies.
 
+use crate::hint::Hint;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::super::test_server::{Proxy, Reply, Server};
@@ -80,7 +81,7 @@ fn a_403_with_no_requests_left_is_a_rate_limit_with_the_token_hint() {
             server.url("/limited")
         )
     );
-    assert!(err.help().unwrap().contains("GITHUB_TOKEN (or GH_TOKEN)"));
+    assert!(err.hint().unwrap().contains("GITHUB_TOKEN (or GH_TOKEN)"));
     let plain = client(dir.path()).get_text(&server.url("/other")).unwrap_err();
     assert_eq!(plain.to_string(), format!("{} answered HTTP 403: forbidden", server.url("/other")));
     assert_eq!(server.requests().len(), 2);
@@ -140,7 +141,7 @@ fn a_server_that_never_answers_times_out_and_is_retried() {
     );
     let Error::Timeout { tries: 2, waited, .. } = err else { panic!("{err:?}") };
     assert!(waited >= Duration::from_secs(1), "{waited:?}");
-    assert!(err.help().unwrap().contains("DEN_HTTP_TIMEOUT"));
+    assert!(err.hint().unwrap().contains("DEN_HTTP_TIMEOUT"));
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -167,7 +168,7 @@ fn plain_http_is_refused_for_other_hosts_before_any_connection() {
         "http://example.invalid/x uses plain http:// to example.invalid, which is not this machine; \
          den refuses unencrypted downloads"
     );
-    assert!(err.help().unwrap().contains("insecure_http = [\"example.invalid\"]"), "{:?}", err.help());
+    assert!(err.hint().unwrap().contains("insecure_http = [\"example.invalid\"]"), "{:?}", err.hint());
     // A redirect from this machine to another host over http is refused the same way.
     let server = Server::start(|_, _| {
         Reply::Status(302, vec![("location", "http://example.invalid/y".into())], String::new())
@@ -191,7 +192,7 @@ fn a_refused_connection_names_the_url_and_suggests_proxy_and_offline() {
     let err = client(dir.path()).get_text(&url).unwrap_err();
     assert!(matches!(err, Error::Connect { .. }), "{err:?}");
     assert!(err.to_string().starts_with(&format!("cannot reach {url}: ")), "{err}");
-    let help = err.help().unwrap();
+    let help = err.hint().unwrap();
     assert!(help.contains("HTTPS_PROXY") && help.contains("--offline"), "{help}");
 }
 

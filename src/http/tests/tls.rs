@@ -3,6 +3,7 @@
 //! explains how a TLS-intercepting proxy's CA is trusted. With the test certificate
 //! trusted, a redirect from https to plain http is refused before it is followed.
 
+use crate::hint::Hint;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -101,7 +102,7 @@ fn an_untrusted_certificate_is_a_tls_error_with_the_system_store_hint() {
     assert!(matches!(err, Error::Tls { .. }), "{err:?}");
     assert!(err.to_string().starts_with(&format!("TLS error talking to {url}: ")), "{err}");
     assert!(err.to_string().contains("certificate"), "{err}");
-    assert!(err.help().unwrap().contains("system certificate store"));
+    assert!(err.hint().unwrap().contains("system certificate store"));
 }
 
 #[test]

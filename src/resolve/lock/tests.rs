@@ -1,3 +1,4 @@
+use crate::hint::Hint;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -261,7 +262,7 @@ fn entry_finds_the_platform_artifact() {
 
 fn parse_err(text: &str) -> String {
     let err = Lock::parse(Path::new("/p/den.lock"), text).unwrap_err();
-    format!("{err}\nhelp: {}", err.help().unwrap_or_default())
+    format!("{err}\nhelp: {}", err.hint().unwrap_or_default())
 }
 
 #[test]
@@ -307,7 +308,7 @@ fn retain_drops_what_den_toml_no_longer_asks_for() {
         "/p/den.lock does not match den.toml: `ruff` is not locked; `go` is locked but no longer in den.toml"
     );
     assert_eq!(
-        err.help().unwrap(),
+        err.hint().unwrap(),
         "run `den install` without `--frozen` to update den.lock, then commit it"
     );
 }
@@ -390,7 +391,7 @@ fn vet_accepts_what_den_toml_allows_and_names_what_it_does_not() {
         mismatches: vet(&request("node", "20"), &node, linux, &up()),
     };
     assert_eq!(
-        format!("{err}\nhelp: {}", err.help().unwrap()),
+        format!("{err}\nhelp: {}", err.hint().unwrap()),
         "/p/den.lock pins what den.toml does not allow: `node` is locked at 22.11.0, which the requested `20` does not accept\n\
          help: den.lock may only narrow den.toml; if den.toml changed on purpose, run `den upgrade node` to lock it \
          again, otherwise restore den.lock from version control (or delete it) and run `den install`"

@@ -12,11 +12,16 @@
 //!   entry gets that `source`.
 //! - A bare `@scope/pkg` is refused with the `npm:` form as help: den never guesses an
 //!   ecosystem.
+//! - The spec must be one den can read (`jq@^^` is refused here): a bad argument is a usage
+//!   error (exit 2) found before den.toml or the network is touched, not a resolver failure
+//!   after.
 //!
 //! Never reads or writes a file.
 
 use super::Error;
+use crate::hint::Hint;
 use crate::project::parse::walk::is_plain_name;
+use crate::version::VersionSpec;
 
 /// One `den add` argument, understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,11 +39,26 @@ const PREFIXES: &[&str] = &["npm:", "pypi:", "github:"];
 /// Parses a `den run`/`den x` argument: what [`parse`] accepts, and also a package named
 /// per platform, which only a one-off run can use.
 pub fn parse_one_off(arg: &str) -> Result<ToolArg, Error> {
-    parse(arg).or_else(|e| placeholder_package(arg).ok_or(e))
+    parse(arg).or_else(|e| placeholder_package(arg).ok_or(e)).and_then(|a| readable_spec(arg, a))
 }
 
 /// Parses `tool[@spec]` or `<npm|pypi|github>:package[@spec]`.
 pub fn parse(arg: &str) -> Result<ToolArg, Error> {
+    parse_form(arg).and_then(|a| readable_spec(arg, a))
+}
+
+/// `parsed`, when its spec is one den can read.
+fn readable_spec(arg: &str, parsed: ToolArg) -> Result<ToolArg, Error> {
+    match VersionSpec::parse(&parsed.spec) {
+        Ok(_) => Ok(parsed),
+        Err(e) => {
+            Err(Error::BadArg { arg: arg.into(), reason: e.to_string(), help: e.hint().unwrap_or_default() })
+        }
+    }
+}
+
+/// The form of the argument: the tool or package and the spec's text.
+fn parse_form(arg: &str) -> Result<ToolArg, Error> {
     let bad =
         |reason: &str, help: String| Error::BadArg { arg: arg.to_string(), reason: reason.into(), help };
     let form_help = || "write `tool@version` (`node@22`), or `npm:package@version` for a package".to_string();
@@ -116,6 +136,7 @@ fn placeholder_package(arg: &str) -> Option<ToolArg> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hint::Hint;
 
     fn ok(arg: &str) -> (String, String, Option<String>) {
         let a = parse(arg).unwrap();
@@ -147,7 +168,7 @@ mod tests {
     fn bad_arguments_say_what_to_write() {
         let err = parse("@biomejs/biome").unwrap_err();
         assert_eq!(err.to_string(), "cannot add `@biomejs/biome`: a tool name cannot start with `@`");
-        assert_eq!(err.help().unwrap(), "for an npm package write `npm:@biomejs/biome`");
+        assert_eq!(err.hint().unwrap(), "for an npm package write `npm:@biomejs/biome`");
         let err = parse("node@").unwrap_err();
         assert_eq!(err.to_string(), "cannot add `node@`: the version after `@` is empty");
         let err = parse("npm:@biomejs/cli-{os}-{arch}@2").unwrap_err();
@@ -156,9 +177,22 @@ mod tests {
             "cannot add `npm:@biomejs/cli-{os}-{arch}@2`: den cannot name a tool after this package"
         );
         assert_eq!(
-            err.help().unwrap(),
+            err.hint().unwrap(),
             "add it to den.toml under a name of your choice: `mytool = { version = \"2\", source = \"npm:@biomejs/cli-{os}-{arch}\" }`"
         );
         assert!(parse("no/de@1").is_err());
+    }
+
+    #[test]
+    fn a_spec_den_cannot_read_is_refused_with_the_forms_it_can() {
+        for arg in ["jq@^^", "npm:@esbuild/{os}-{arch}@~~1"] {
+            let err = parse_one_off(arg).unwrap_err();
+            assert!(
+                err.to_string().starts_with(&format!("cannot add `{arg}`: invalid version spec `")),
+                "{err}"
+            );
+            assert!(err.hint().unwrap().starts_with("write `22.11.0` (exact)"), "{:?}", err.hint());
+        }
+        assert!(parse("jq@^^").is_err());
     }
 }

@@ -44,16 +44,16 @@ pub enum Error {
     Write(#[from] crate::trust::Error),
 }
 
-impl Error {
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::BadArg { help, .. } => Some(help.clone()),
             Error::Absent { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
             Error::Absent { .. } => Some("`den ls` lists the project's tools".into()),
             Error::Invalid(d) => d.help.clone(),
             Error::Read { .. } => None,
-            Error::Write(e) => e.help(),
+            Error::Write(e) => e.hint(),
         }
     }
 }

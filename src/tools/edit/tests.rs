@@ -1,3 +1,4 @@
+use crate::hint::Hint;
 use std::path::Path;
 
 use super::*;
@@ -102,9 +103,9 @@ fn removing_takes_the_entry_and_its_comment_lines() {
 fn removing_an_absent_tool_suggests_the_nearest() {
     let err = remove(FILE, &["nod"]).unwrap_err();
     assert_eq!(err.to_string(), "den.toml has no tool `nod`");
-    assert_eq!(err.help().unwrap(), "did you mean `node`?");
+    assert_eq!(err.hint().unwrap(), "did you mean `node`?");
     let err = remove(FILE, &["python"]).unwrap_err();
-    assert_eq!(err.help().unwrap(), "`den ls` lists the project's tools");
+    assert_eq!(err.hint().unwrap(), "`den ls` lists the project's tools");
     assert!(matches!(remove("[env]\n", &["node"]), Err(Error::Absent { .. })));
 }
 
