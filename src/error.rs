@@ -95,8 +95,10 @@ fn hint_of(e: &(dyn StdError + 'static)) -> Option<String> {
         crate::store::Error,
         crate::resolve::Error,
         crate::tools::Error,
-        // `tools::Error` boxed as a `source` field: a type of its own to `downcast_ref`.
+        // Errors boxed as a `source` field: a type of their own to `downcast_ref`.
         Box<crate::tools::Error>,
+        crate::store::InstallError,
+        Box<crate::store::InstallError>,
         crate::tools::toolset::Error,
         crate::launch::oneoff::Error,
         crate::launch::session::Error,

@@ -12,6 +12,7 @@ use crate::hint::Hint;
 use crate::http;
 use crate::project::{Location, ToolRequest};
 use crate::resolve;
+use crate::store;
 use crate::tools::edit;
 use crate::tools::{self, Installed};
 
@@ -183,10 +184,11 @@ fn tools_help(e: &tools::Error) -> Option<String> {
 pub fn is_offline(e: &tools::Error) -> bool {
     match e {
         tools::Error::Resolve(resolve::Error::Http(http::Error::Offline { .. })) => true,
-        tools::Error::Http(h) => matches!(**h, http::Error::Offline { .. }),
-        tools::Error::Installing { source, .. } | tools::Error::LookingUp { source, .. } => {
-            is_offline(source)
+        tools::Error::Install(store::InstallError::Http(h)) => matches!(**h, http::Error::Offline { .. }),
+        tools::Error::Installing { source, .. } => {
+            matches!(&**source, store::InstallError::Http(h) if matches!(**h, http::Error::Offline { .. }))
         }
+        tools::Error::LookingUp { source, .. } => is_offline(source),
         _ => false,
     }
 }

@@ -1,7 +1,9 @@
 //! The shared store (spec §5): one verified copy of each upstream artifact per machine.
 //! `install` puts an artifact (fetched with the `http` leaf) in place atomically under a
 //! cross-process lock, and `unpack` turns a downloaded archive into an install directory,
-//! refusing anything that would escape it; `post_install` finishes it. `receipt`,
+//! refusing anything that would escape it; `post_install` finishes it. `pipeline` is the
+//! one install pipeline of an artifact (download → verify → unpack → post-install → bins
+//! → receipt) that `tools` hands each artifact to. `receipt`,
 //! `manifest` and `projects` are the bookkeeping that `den cache` (`gc`) reads. Nothing
 //! here decides versions, and nothing here reads den.lock: `gc::prune` is handed the keys
 //! to keep (`tools::pins`). Bucket names come from `paths::Bucket`.
@@ -37,6 +39,7 @@ mod error;
 pub mod gc;
 pub mod install;
 pub mod manifest;
+pub mod pipeline;
 pub mod post_install;
 pub mod projects;
 pub mod receipt;
@@ -44,3 +47,4 @@ pub mod unpack;
 
 pub use error::{Error, is_out_of_space};
 pub use install::Store;
+pub use pipeline::InstallError;
