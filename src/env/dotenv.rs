@@ -207,7 +207,6 @@ impl Parser {
 }
 
 #[cfg(test)]
-#[path = "dotenv_fuzz_tests.rs"]
 mod fuzz_tests;
 
 #[cfg(test)]

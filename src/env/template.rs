@@ -153,7 +153,6 @@ fn flush(parts: &mut Vec<Part>, lit: &mut String) {
 }
 
 #[cfg(test)]
-#[path = "template_fuzz_tests.rs"]
 mod fuzz_tests;
 
 #[cfg(test)]

@@ -240,8 +240,6 @@ fn mise(path: &Path, text: &str, skipped: &mut Vec<String>) -> Res<Vec<Entry>> {
 }
 
 #[cfg(test)]
-#[path = "foreign_fuzz_tests.rs"]
 mod fuzz_tests;
 #[cfg(test)]
-#[path = "foreign_tests.rs"]
 mod tests;

@@ -297,5 +297,4 @@ fn expand(value: &str, d: &Discovery) -> String {
 }
 
 #[cfg(test)]
-#[path = "registry_tests.rs"]
 mod tests;

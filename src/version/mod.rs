@@ -281,9 +281,7 @@ impl FromStr for Version {
 }
 
 #[cfg(test)]
-#[path = "version_tests.rs"]
 mod tests;
 
 #[cfg(test)]
-#[path = "version_fuzz_tests.rs"]
 mod fuzz_tests;

@@ -337,5 +337,4 @@ impl fmt::Display for VersionSpec {
 }
 
 #[cfg(test)]
-#[path = "spec_fuzz_tests.rs"]
 mod fuzz_tests;

@@ -4,13 +4,13 @@
 //! here (callers hand in the text).
 
 mod env;
+#[cfg(test)]
+mod fuzz_tests;
 mod services;
 #[cfg(test)]
+mod services_tests;
+#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_fuzz;
-#[cfg(test)]
-mod tests_services;
 mod tools;
 pub mod walk;
 

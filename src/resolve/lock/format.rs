@@ -201,5 +201,4 @@ pub fn parse(file: &Path, text: &str) -> Result<Lock, Error> {
 }
 
 #[cfg(test)]
-#[path = "format_fuzz_tests.rs"]
 mod fuzz_tests;
