@@ -13,8 +13,6 @@ mod progress;
 mod proxy;
 mod settings;
 #[cfg(test)]
-pub(crate) mod test_server;
-#[cfg(test)]
 mod tests;
 
 pub use checksum::Checksum;

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use indexmap::IndexMap;
 
-pub use crate::http::test_server::{Reply, Request, Server};
+pub use den_test_server::{Request, Response, Server};
 
 use super::*;
 use crate::catalog::{Arch, Os, Platform};
@@ -45,9 +45,9 @@ impl Fixture {
         let server = Server::start(move |req: &Request, _| {
             let path = req.line.split_whitespace().nth(1).unwrap_or_default().to_string();
             match seen.lock().unwrap().get(&path) {
-                Some((200, headers, body)) if headers.is_empty() => Reply::Body(body.clone().into_bytes()),
-                Some((code, headers, body)) => Reply::Status(*code, headers.clone(), body.clone()),
-                None => Reply::Status(404, vec![], "{\"message\":\"Not Found\"}".into()),
+                Some((200, headers, body)) if headers.is_empty() => Response::body(body.clone().into_bytes()),
+                Some((code, headers, body)) => Response::status(*code, headers.clone(), body.clone()),
+                None => Response::status(404, vec![], "{\"message\":\"Not Found\"}".into()),
             }
         });
         Fixture {

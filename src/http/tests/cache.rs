@@ -3,16 +3,16 @@
 
 use std::time::Duration;
 
-use super::super::test_server::{Reply, Server};
 use super::super::{Client, Error};
 use super::{client, settings};
+use den_test_server::{Response, Server};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
 #[test]
 fn a_fresh_entry_makes_no_request_and_a_stale_one_is_refreshed() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(|_, n| Reply::Full(format!("list {n}").into_bytes()));
+    let server = Server::start(|_, n| Response::full(format!("list {n}").into_bytes()));
     let c = client(dir.path());
     let url = server.url("/index.json");
     assert_eq!(c.cached_get(&url, HOUR).unwrap(), "list 0");
@@ -29,7 +29,7 @@ fn a_fresh_entry_makes_no_request_and_a_stale_one_is_refreshed() {
 #[test]
 fn offline_uses_any_cached_copy_and_names_what_is_missing() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(|_, _| Reply::Full(b"[1,2,3]".to_vec()));
+    let server = Server::start(|_, _| Response::full(b"[1,2,3]".to_vec()));
     let url = server.url("/versions");
     client(dir.path()).cached_get(&url, HOUR).unwrap();
     let mut s = settings(dir.path());
@@ -47,7 +47,11 @@ fn offline_uses_any_cached_copy_and_names_what_is_missing() {
 fn an_unreachable_server_falls_back_to_a_stale_copy() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(|_, n| {
-        if n == 0 { Reply::Full(b"old list".to_vec()) } else { Reply::Status(502, vec![], String::new()) }
+        if n == 0 {
+            Response::full(b"old list".to_vec())
+        } else {
+            Response::status(502, vec![], String::new())
+        }
     });
     let url = server.url("/list");
     let c = client(dir.path());

@@ -5,9 +5,9 @@ use crate::hint::Hint;
 use sha2::{Digest, Sha256};
 
 use super::super::checksum::to_hex;
-use super::super::test_server::{Reply, Server};
 use super::super::{Checksum, Client, Downloaded, Error, NoProgress};
 use super::{Recorded, client, payload, settings};
+use den_test_server::{Response, Server};
 
 fn sha256_of(data: &[u8]) -> Checksum {
     format!("sha256:{}", to_hex(&Sha256::digest(data))).parse().unwrap()
@@ -18,7 +18,7 @@ fn downloads_and_verifies_a_sha256() {
     let dir = tempfile::tempdir().unwrap();
     let body = payload(200_000);
     let served = body.clone();
-    let server = Server::start(move |_, _| Reply::Body(served.clone()));
+    let server = Server::start(move |_, _| Response::body(served.clone()));
     let dest = dir.path().join("dl/node.tar.gz.part");
     let progress = Recorded::default();
     let got: Downloaded = client(dir.path())
@@ -35,7 +35,7 @@ fn downloads_and_verifies_a_sha256() {
 #[test]
 fn verifies_an_npm_sha512_integrity() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(|_, _| Reply::Body(b"abc".to_vec()));
+    let server = Server::start(|_, _| Response::body(b"abc".to_vec()));
     let integrity: Checksum =
         "sha512-3a81oZNherrMQXNJriBBMRLm+k6JqX6iCp7u5ktV05ohkpkqJ0/BqDa6PCOj/uu9RU1EI2Q86A4qmslPpUyknw=="
             .parse()
@@ -50,7 +50,7 @@ fn verifies_an_npm_sha512_integrity() {
 #[test]
 fn a_checksum_mismatch_names_both_digests_and_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(|_, _| Reply::Body(b"tampered".to_vec()));
+    let server = Server::start(|_, _| Response::body(b"tampered".to_vec()));
     let dest = dir.path().join("x.part");
     let expected = sha256_of(b"original");
     let progress = Recorded::default();
@@ -73,10 +73,9 @@ fn a_cut_transfer_resumes_with_range_in_the_same_call() {
     let dir = tempfile::tempdir().unwrap();
     let body = payload(50_000);
     let served = body.clone();
-    let server =
-        Server::start(
-            move |_, n| if n == 0 { Reply::Cut(served.clone(), 20_000) } else { Reply::Body(served.clone()) },
-        );
+    let server = Server::start(move |_, n| {
+        if n == 0 { Response::cut(served.clone(), 20_000) } else { Response::body(served.clone()) }
+    });
     let dest = dir.path().join("x.part");
     let progress = Recorded::default();
     let got = client(dir.path())
@@ -98,10 +97,9 @@ fn an_interrupted_download_resumes_in_the_next_call() {
     let dir = tempfile::tempdir().unwrap();
     let body = payload(30_000);
     let served = body.clone();
-    let server =
-        Server::start(
-            move |_, n| if n == 0 { Reply::Cut(served.clone(), 12_345) } else { Reply::Body(served.clone()) },
-        );
+    let server = Server::start(move |_, n| {
+        if n == 0 { Response::cut(served.clone(), 12_345) } else { Response::body(served.clone()) }
+    });
     let dest = dir.path().join("x.part");
     let mut once = settings(dir.path());
     once.attempts = 1;
@@ -120,7 +118,7 @@ fn a_server_ignoring_the_range_restarts_from_zero() {
     let dir = tempfile::tempdir().unwrap();
     let body = payload(10_000);
     let served = body.clone();
-    let server = Server::start(move |_, _| Reply::Full(served.clone()));
+    let server = Server::start(move |_, _| Response::full(served.clone()));
     let dest = dir.path().join("x.part");
     std::fs::write(&dest, b"stale bytes from another file").unwrap();
     let got = client(dir.path())
@@ -136,7 +134,7 @@ fn a_partial_file_longer_than_the_artifact_is_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let body = payload(1_000);
     let served = body.clone();
-    let server = Server::start(move |_, _| Reply::Body(served.clone()));
+    let server = Server::start(move |_, _| Response::body(served.clone()));
     let dest = dir.path().join("x.part");
     std::fs::write(&dest, payload(4_000)).unwrap();
     let got = client(dir.path())
@@ -150,7 +148,7 @@ fn a_partial_file_longer_than_the_artifact_is_dropped() {
 #[test]
 fn a_missing_artifact_is_reported_once_and_offline_downloads_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(|_, _| Reply::Status(404, vec![], String::new()));
+    let server = Server::start(|_, _| Response::status(404, vec![], String::new()));
     let dest = dir.path().join("x.part");
     let err =
         client(dir.path()).download(&server.url("/v99.tgz"), &dest, None, None, &NoProgress).unwrap_err();
@@ -173,9 +171,9 @@ fn a_redirected_download_keeps_its_range() {
     let server = Server::start(move |r, _| {
         if r.line.starts_with("GET /latest") {
             let to = format!("http://{}/v1/x.tgz", r.header("host").unwrap_or_default());
-            Reply::Status(302, vec![("location", to)], String::new())
+            Response::status(302, vec![("location", to)], String::new())
         } else {
-            Reply::Body(served.clone())
+            Response::body(served.clone())
         }
     });
     let dest = dir.path().join("x.part");
@@ -192,7 +190,7 @@ fn a_redirected_download_keeps_its_range() {
 #[test]
 fn an_endless_body_stops_at_the_recorded_size() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(|_, _| Reply::Endless(b'x'));
+    let server = Server::start(|_, _| Response::endless());
     let dest = dir.path().join("x.part");
     let expected = sha256_of(b"whatever");
     let err = client(dir.path())
@@ -224,7 +222,7 @@ fn an_announced_length_past_the_recorded_size_is_refused_before_reading() {
     let dir = tempfile::tempdir().unwrap();
     let body = payload(50_000);
     let served = body.clone();
-    let server = Server::start(move |_, _| Reply::Full(served.clone()));
+    let server = Server::start(move |_, _| Response::full(served.clone()));
     let dest = dir.path().join("x.part");
     let progress = Recorded::default();
     let err = client(dir.path())
@@ -248,7 +246,7 @@ fn a_complete_verified_partial_needs_no_request() {
     let dir = tempfile::tempdir().unwrap();
     let body = payload(20_000);
     let served = body.clone();
-    let server = Server::start(move |_, _| Reply::Body(served.clone()));
+    let server = Server::start(move |_, _| Response::body(served.clone()));
     let dest = dir.path().join("x.part");
     std::fs::write(&dest, &body).unwrap();
     let got = client(dir.path())

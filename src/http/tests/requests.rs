@@ -3,12 +3,12 @@
 use crate::hint::Hint;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use super::super::test_server::{Proxy, Reply, Server};
 use super::super::{Client, Error, Page, ProxyEnv, Settings};
 use super::{client, settings};
+use den_test_server::{Proxy, Response, Server};
 
-fn ok(body: &str) -> Reply {
-    Reply::Full(body.as_bytes().to_vec())
+fn ok(body: &str) -> Response {
+    Response::full(body.as_bytes().to_vec())
 }
 
 #[test]
@@ -30,7 +30,7 @@ fn follows_the_next_link_of_a_paginated_answer() {
         let next = if r.line.contains("page=2") { "" } else { "page=2" };
         let link = format!("<http://{}/releases?{next}>; rel=\"next\"", r.header("host").unwrap_or_default());
         let headers = if next.is_empty() { vec![] } else { vec![("link", link)] };
-        Reply::Status(200, headers, format!("[{}]", r.line.len()))
+        Response::status(200, headers, format!("[{}]", r.line.len()))
     });
     let c = client(dir.path());
     let first: Page = c.get(&server.url("/releases")).unwrap();
@@ -53,7 +53,7 @@ fn parses_json_and_names_the_url_when_it_is_not_json() {
 #[test]
 fn not_found_is_not_retried() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(|_, _| Reply::Status(404, vec![], "nope".into()));
+    let server = Server::start(|_, _| Response::status(404, vec![], "nope".into()));
     let err = client(dir.path()).get_text(&server.url("/v9")).unwrap_err();
     assert_eq!(err.to_string(), format!("{} was not found (HTTP 404)", server.url("/v9")));
     assert_eq!(server.requests().len(), 1);
@@ -67,9 +67,9 @@ fn a_403_with_no_requests_left_is_a_rate_limit_with_the_token_hint() {
         if r.line.contains("/limited") {
             let headers =
                 vec![("x-ratelimit-remaining", "0".into()), ("x-ratelimit-reset", reset.to_string())];
-            Reply::Status(403, headers, "{\"message\":\"API rate limit exceeded\"}".into())
+            Response::status(403, headers, "{\"message\":\"API rate limit exceeded\"}".into())
         } else {
-            Reply::Status(403, vec![], "forbidden\nmore".into())
+            Response::status(403, vec![], "forbidden\nmore".into())
         }
     });
     let err = client(dir.path()).get_text(&server.url("/limited")).unwrap_err();
@@ -90,7 +90,8 @@ fn a_403_with_no_requests_left_is_a_rate_limit_with_the_token_hint() {
 #[test]
 fn a_429_is_a_rate_limit_and_is_not_retried() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(|_, _| Reply::Status(429, vec![("retry-after", "120".into())], String::new()));
+    let server =
+        Server::start(|_, _| Response::status(429, vec![("retry-after", "120".into())], String::new()));
     let err = client(dir.path()).get_text(&server.url("/x")).unwrap_err();
     assert!(err.to_string().ends_with("rate limit reached (it resets in about 2 min)"), "{err}");
     assert_eq!(server.requests().len(), 1);
@@ -100,7 +101,7 @@ fn a_429_is_a_rate_limit_and_is_not_retried() {
 fn a_server_error_is_retried_until_it_answers() {
     let dir = tempfile::tempdir().unwrap();
     let server =
-        Server::start(|_, n| if n == 0 { Reply::Status(500, vec![], "boom".into()) } else { ok("fine") });
+        Server::start(|_, n| if n == 0 { Response::status(500, vec![], "boom".into()) } else { ok("fine") });
     assert_eq!(client(dir.path()).get_text(&server.url("/x")).unwrap(), "fine");
     assert_eq!(server.requests().len(), 2);
 }
@@ -108,7 +109,7 @@ fn a_server_error_is_retried_until_it_answers() {
 #[test]
 fn a_server_error_that_persists_fails_after_every_attempt() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(|_, _| Reply::Status(503, vec![], "down for maintenance\n".into()));
+    let server = Server::start(|_, _| Response::status(503, vec![], "down for maintenance\n".into()));
     let err = client(dir.path()).get_text(&server.url("/x")).unwrap_err();
     assert_eq!(err.to_string(), format!("{} answered HTTP 503: down for maintenance", server.url("/x")));
     assert_eq!(server.requests().len(), 3);
@@ -117,7 +118,7 @@ fn a_server_error_that_persists_fails_after_every_attempt() {
 #[test]
 fn a_client_error_is_never_retried() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(|_, _| Reply::Status(400, vec![], String::new()));
+    let server = Server::start(|_, _| Response::status(400, vec![], String::new()));
     let err = client(dir.path()).get_text(&server.url("/x")).unwrap_err();
     assert_eq!(err.to_string(), format!("{} answered HTTP 400", server.url("/x")));
     assert_eq!(server.requests().len(), 1);
@@ -126,7 +127,7 @@ fn a_client_error_is_never_retried() {
 #[test]
 fn a_server_that_never_answers_times_out_and_is_retried() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(|_, _| Reply::Hang);
+    let server = Server::start(|_, _| Response::hang());
     let mut s = settings(dir.path());
     s.read_timeout = Duration::from_millis(500);
     s.attempts = 2;
@@ -148,7 +149,8 @@ fn a_server_that_never_answers_times_out_and_is_retried() {
 #[test]
 fn a_redirect_loop_is_refused_without_retrying() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(|_, _| Reply::Status(302, vec![("location", "/loop".into())], String::new()));
+    let server =
+        Server::start(|_, _| Response::status(302, vec![("location", "/loop".into())], String::new()));
     let err = client(dir.path()).get_text(&server.url("/loop")).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -171,7 +173,7 @@ fn plain_http_is_refused_for_other_hosts_before_any_connection() {
     assert!(err.hint().unwrap().contains("insecure_http = [\"example.invalid\"]"), "{:?}", err.hint());
     // A redirect from this machine to another host over http is refused the same way.
     let server = Server::start(|_, _| {
-        Reply::Status(302, vec![("location", "http://example.invalid/y".into())], String::new())
+        Response::status(302, vec![("location", "http://example.invalid/y".into())], String::new())
     });
     let err = client(dir.path()).get_text(&server.url("/x")).unwrap_err();
     assert!(matches!(err, Error::InsecureHttp { ref host, .. } if host == "example.invalid"), "{err:?}");

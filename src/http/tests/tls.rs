@@ -66,9 +66,7 @@ fn tls_server(answer: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -
 #[test]
 fn a_redirect_from_https_to_http_is_refused_before_it_is_followed() {
     let dir = tempfile::tempdir().unwrap();
-    let plain = super::super::test_server::Server::start(|_, _| {
-        super::super::test_server::Reply::Full(b"x".to_vec())
-    });
+    let plain = den_test_server::Server::start(|_, _| den_test_server::Response::full(b"x".to_vec()));
     let downgrade = plain.url("/stolen");
     let port = tls_server(move |target| {
         let reply = |head: String| Some(format!("{head}\r\nconnection: close\r\n\r\n"));
@@ -109,7 +107,7 @@ fn an_untrusted_certificate_is_a_tls_error_with_the_system_store_hint() {
 fn https_goes_through_the_https_proxy_tunnel() {
     let dir = tempfile::tempdir().unwrap();
     let port = untrusted_server();
-    let proxy = super::super::test_server::Proxy::start();
+    let proxy = den_test_server::Proxy::start();
     let mut s = super::settings(dir.path());
     let proxy_url = proxy.url();
     s.proxies = super::super::ProxyEnv::from_lookup(&|n| (n == "https_proxy").then(|| proxy_url.clone()));

@@ -17,7 +17,8 @@ mod hashicorp;
 mod nodejs;
 mod npm;
 mod pypi;
-pub mod server;
+/// The fake HTTP server, shared with the unit tests (`tests/support/http-server`).
+pub use den_test_server as server;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -99,7 +100,7 @@ impl Upstream {
     pub fn start() -> Upstream {
         let state = Arc::new(Mutex::new(State { next_id: 100_000_000, ..State::default() }));
         let shared = state.clone();
-        let server = Server::start(Arc::new(move |req: &Request| route(&mut shared.lock().unwrap(), req)));
+        let server = Server::start(move |req: &Request, _| route(&mut shared.lock().unwrap(), req));
         state.lock().unwrap().base = server.base();
         Upstream { state, server }
     }

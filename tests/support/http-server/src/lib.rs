@@ -1,19 +1,23 @@
-//! A std-only threaded HTTP/1.1 server on 127.0.0.1: one thread per connection,
-//! keep-alive, HEAD, single byte ranges (206/416) on file responses, and the misbehaviours
-//! a router may ask for (a body cut short, no answer at all, a body that never ends). It knows
-//! nothing about upstreams: a handler turns each request into a [`Response`].
-//! Never listens on anything but the loopback interface.
+//! den's fake HTTP server, shared by its unit tests (`src/http/tests/`) and its integration
+//! tests (`tests/it/upstream/`): a std-only threaded HTTP/1.1 server on 127.0.0.1, one
+//! thread per connection, keep-alive, HEAD, single byte ranges (206/416) on file
+//! responses, and the misbehaviours a test may ask for (a body cut short, no answer at all,
+//! a body that never ends). It records every request with its index, and [`Proxy`] is a
+//! CONNECT proxy beside it. It knows nothing about upstreams: a handler turns each request
+//! into a [`Response`]. Never listens on anything but the loopback interface.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 /// A request as read from the wire.
 #[derive(Debug, Clone)]
 pub struct Request {
+    /// The request line as sent (`GET /path HTTP/1.1`).
+    pub line: String,
     pub method: String,
     /// The request target as sent (`/simple/ruff/?x=1`).
     pub target: String,
@@ -93,39 +97,96 @@ impl Response {
         self.headers.push((name.to_ascii_lowercase(), value.into()));
         self
     }
+
+    /// A status, these headers (and no others), this body.
+    pub fn status(status: u16, headers: Vec<(&str, String)>, body: String) -> Response {
+        Response {
+            status,
+            headers: headers.into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect(),
+            body: body.into(),
+            ranges: false,
+            delivery: Delivery::Normal,
+        }
+    }
+
+    /// 200 with the body and no other header, byte ranges honoured (206, 416 past the end).
+    pub fn body(body: impl Into<Vec<u8>>) -> Response {
+        Response { ranges: true, ..Response::full(body) }
+    }
+
+    /// 200 with the whole body, whatever the Range header.
+    pub fn full(body: impl Into<Vec<u8>>) -> Response {
+        Response { body: body.into(), ..Response::status(200, vec![], String::new()) }
+    }
+
+    /// The full Content-Length, but the connection closes after `after` bytes.
+    pub fn cut(body: impl Into<Vec<u8>>, after: usize) -> Response {
+        Response { delivery: Delivery::CutAfter(after), ..Response::full(body) }
+    }
+
+    /// Reads the request and never answers (until the server is dropped).
+    pub fn hang() -> Response {
+        Response { delivery: Delivery::Hang, ..Response::full(Vec::new()) }
+    }
+
+    /// 200 with no length, then bytes for as long as the client reads.
+    pub fn endless() -> Response {
+        Response { delivery: Delivery::Endless, ..Response::full(Vec::new()) }
+    }
 }
 
-type Handler = dyn Fn(&Request) -> Response + Send + Sync;
+type Handler = dyn Fn(&Request, usize) -> Response + Send + Sync;
+
+/// Every request the server read, in order.
+type Log = Mutex<Vec<Request>>;
 
 /// A running server; dropping it stops accepting and releases hung connections.
 pub struct Server {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
+    requests: Arc<Log>,
 }
 
 impl Server {
-    /// Binds 127.0.0.1 on a free port and serves every connection with `handler`.
-    pub fn start(handler: Arc<Handler>) -> Server {
+    /// Binds 127.0.0.1 on a free port and serves every connection with `handler`, which
+    /// gets each request and its index (0 for the first request the server read).
+    pub fn start(handler: impl Fn(&Request, usize) -> Response + Send + Sync + 'static) -> Server {
+        let handler: Arc<Handler> = Arc::new(handler);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let addr = listener.local_addr().unwrap();
         let stop = Arc::new(AtomicBool::new(false));
-        let stopping = stop.clone();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (stopping, seen) = (stop.clone(), requests.clone());
         thread::spawn(move || {
             for stream in listener.incoming() {
                 if stopping.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let (handler, stop) = (handler.clone(), stopping.clone());
-                thread::spawn(move || serve(stream, &*handler, &stop));
+                let (handler, stop, seen) = (handler.clone(), stopping.clone(), seen.clone());
+                thread::spawn(move || serve(stream, &*handler, &stop, &seen));
             }
         });
-        Server { addr, stop }
+        Server { addr, stop, requests }
     }
 
     /// `http://127.0.0.1:<port>`
     pub fn base(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `http://127.0.0.1:<port><path>`
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The requests read so far, in order.
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
@@ -136,12 +197,17 @@ impl Drop for Server {
     }
 }
 
-fn serve(stream: TcpStream, handler: &Handler, stop: &AtomicBool) {
+fn serve(stream: TcpStream, handler: &Handler, stop: &AtomicBool, seen: &Log) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(60)));
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut out = stream;
     while let Some(req) = read_request(&mut reader) {
-        let resp = handler(&req);
+        let index = {
+            let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+            seen.push(req.clone());
+            seen.len() - 1
+        };
+        let resp = handler(&req, index);
         if resp.delivery == Delivery::Hang {
             while !stop.load(Ordering::SeqCst) {
                 thread::sleep(Duration::from_millis(20));
@@ -170,6 +236,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
     if reader.read_line(&mut line).ok()? == 0 {
         return None;
     }
+    let line = line.trim().to_string();
     let mut parts = line.split_whitespace();
     let (method, target) = (parts.next()?.to_string(), parts.next()?.to_string());
     let mut headers = Vec::new();
@@ -191,7 +258,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
     std::io::copy(&mut reader.by_ref().take(len), &mut std::io::sink()).ok()?;
     let (raw_path, query) = target.split_once('?').unwrap_or((&target, ""));
     let path = percent_decode(raw_path);
-    Some(Request { method, path, query: query.to_string(), target, headers })
+    Some(Request { line, method, path, query: query.to_string(), target, headers })
 }
 
 /// Decodes `%XX` escapes only (a `+` in a path is a plus, never a space).
@@ -216,7 +283,9 @@ pub fn percent_decode(s: &str) -> String {
 
 /// `bytes=N-`, `bytes=N-M`, `bytes=-K` against a body of `len` bytes: `Ok(Some(start..end))`,
 /// `Ok(None)` when the header is absent or not a single range, `Err(())` when unsatisfiable.
-fn range(header: Option<&str>, len: usize) -> Result<Option<(usize, usize)>, ()> {
+// `Err(())`: unsatisfiable has no detail worth a type; only tests call this.
+#[allow(clippy::result_unit_err)]
+pub fn range(header: Option<&str>, len: usize) -> Result<Option<(usize, usize)>, ()> {
     let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else { return Ok(None) };
     if spec.contains(',') {
         return Ok(None);
@@ -303,18 +372,59 @@ fn write_response(
     out.flush()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A proxy that tunnels `CONNECT host:port` (what the HTTP client sends for every proxied
+/// URL) and records each request line it sees.
+pub struct Proxy {
+    addr: SocketAddr,
+    lines: Arc<Mutex<Vec<String>>>,
+}
 
-    #[test]
-    fn ranges() {
-        assert_eq!(range(Some("bytes=2-"), 10), Ok(Some((2, 10))));
-        assert_eq!(range(Some("bytes=2-4"), 10), Ok(Some((2, 5))));
-        assert_eq!(range(Some("bytes=-3"), 10), Ok(Some((7, 10))));
-        assert_eq!(range(Some("bytes=10-"), 10), Err(()));
-        assert_eq!(range(Some("bytes=0-1,4-5"), 10), Ok(None));
-        assert_eq!(range(None, 10), Ok(None));
-        assert_eq!(percent_decode("/a%2Fb%40c+d%2b"), "/a/b@c+d+");
+impl Proxy {
+    pub fn start() -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let addr = listener.local_addr().unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let seen = lines.clone();
+        thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let seen = seen.clone();
+                thread::spawn(move || tunnel(client, &seen));
+            }
+        });
+        Proxy { addr, lines }
     }
+
+    /// `http://127.0.0.1:<port>`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The request lines the proxy read (`CONNECT 127.0.0.1:<port> HTTP/1.1`).
+    pub fn lines(&self) -> Vec<String> {
+        self.lines.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+fn tunnel(client: TcpStream, seen: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(client.try_clone().unwrap());
+    let Some(request) = read_request(&mut reader) else { return };
+    seen.lock().unwrap_or_else(|e| e.into_inner()).push(request.line.clone());
+    let mut client_out = client;
+    let target = request.line.strip_prefix("CONNECT ").and_then(|r| r.split_whitespace().next());
+    let Some(upstream) = target.and_then(|t| TcpStream::connect(t).ok()) else {
+        let _ = client_out.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n");
+        return;
+    };
+    let _ = client_out.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+    let mut upstream_in = upstream.try_clone().unwrap();
+    let mut upstream_out = upstream;
+    let back = thread::spawn(move || {
+        let _ = std::io::copy(&mut upstream_in, &mut client_out);
+        let _ = client_out.shutdown(Shutdown::Write);
+    });
+    let _ = upstream_out.write_all(reader.buffer());
+    let mut from_client = reader.into_inner();
+    let _ = std::io::copy(&mut from_client, &mut upstream_out);
+    let _ = upstream_out.shutdown(Shutdown::Write);
+    let _ = back.join();
 }
