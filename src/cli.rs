@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+
+pub use crate::shell::{ExportFormat, Shell};
 
 /// Per-project development environments from prebuilt upstream binaries.
 #[derive(Debug, Parser)]
@@ -61,6 +63,7 @@ pub enum Command {
     /// Restart a service
     Restart(RestartArgs),
     /// Launch an editor inside the project's environment, or write its desktop launcher
+    #[command(hide = true)] // not built yet: answers "not available yet"
     Ide(IdeArgs),
     /// Trust a project's den.toml so that its environment may be applied
     Trust(TrustArgs),
@@ -95,14 +98,6 @@ pub struct HookArgs {
     pub shell: Shell,
 }
 
-/// The shells den can activate in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
-}
-
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Output format (the shell formats can be given alone: `den export bash`)
@@ -110,17 +105,6 @@ pub struct ExportArgs {
     pub shell: Option<ExportFormat>,
     #[arg(long, short, value_enum)]
     pub format: Option<ExportFormat>,
-}
-
-/// Where an exported environment is going.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
-    Json,
-    Dotenv,
-    Bash,
-    Zsh,
-    Fish,
-    GithubActions,
 }
 
 #[derive(Debug, Args)]

@@ -79,9 +79,9 @@ pub enum Error {
     },
 }
 
-impl Error {
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::Invalid(d) => d.help.clone(),
             Error::Read { .. } => Some("fix the file's permissions, or remove it to use the defaults".into()),
@@ -148,6 +148,17 @@ pub fn parse_config(file: &Path, text: &str) -> Res<Config> {
     Ok(config)
 }
 
+impl Config {
+    /// The HTTP settings of this machine's environment with what the user config adds
+    /// (hosts den may reach over plain http). Lives here, not in `http`, which knows no
+    /// config: the client is a leaf that every layer above may use.
+    pub fn http_settings(&self, offline: bool) -> crate::http::Settings {
+        let mut settings = crate::http::Settings::from_env(offline);
+        settings.insecure_http = self.insecure_http.clone();
+        settings
+    }
+}
+
 /// `insecure_http`: a list of host names, each with an optional `:port`.
 fn insecure_http(doc: &Doc, value: &crate::project::parse::walk::Value) -> Res<Vec<String>> {
     let mut hosts = Vec::new();
@@ -157,7 +168,7 @@ fn insecure_http(doc: &Doc, value: &crate::project::parse::walk::Value) -> Res<V
         if !valid {
             return Err(doc.err_help(
                 span,
-                format!("`{}` in `insecure_http` is not a host name", crate::store::escaped(&host)),
+                format!("`{}` in `insecure_http` is not a host name", crate::ui::escaped(&host)),
                 "list host names, each with an optional port: `insecure_http = [\"mirror.corp.example:8080\"]`",
             ));
         }

@@ -85,7 +85,3 @@ pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
 /// The per-user runtime directory, where the services' private socket directories go
 /// (the temp directory otherwise).
 pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
-/// `1` runs the live resolver unit tests against the machine's configured registries; `0` skips
-/// the live install tests (`tests/it/live.rs`), which otherwise run when the registries answer.
-#[cfg_attr(not(test), allow(dead_code))] // read only by `resolve::live_tests`
-pub const DEN_LIVE_TESTS: &str = "DEN_LIVE_TESTS";

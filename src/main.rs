@@ -1,25 +1,33 @@
 //! den: parse the command line, dispatch, render the error, exit. Nothing else lives here.
 
-mod activate;
+mod artifact;
 mod catalog;
 mod cli;
 mod cmd;
 mod config;
+mod diag;
 mod env;
 mod env_vars;
 mod error;
 mod fs_util;
-mod oneoff;
+#[cfg(test)]
+mod fuzz;
+mod hint;
+mod hook;
+mod http;
+mod io_error;
+mod launch;
 mod paths;
+mod proc;
 mod project;
 mod resolve;
 mod services;
-mod session;
 mod shell;
 mod store;
 mod tools;
 mod trust;
 mod ui;
+mod version;
 
 use std::process::ExitCode;
 
@@ -30,7 +38,8 @@ fn main() -> ExitCode {
     match cmd::dispatch(cli) {
         Ok(code) => code,
         Err(err) => {
-            ui::error(&err.to_string(), err.help().as_deref());
+            let report = error::Report::of(&err);
+            ui::report(&report.message, &report.causes, &report.hints);
             err.exit_code()
         }
     }

@@ -3,18 +3,16 @@
 //! Also turns a den.toml `source`/`url` override into the same model. Never touches the
 //! network, and never names a package registry's host: npm and PyPI sources are
 //! `npm:<package>` / `pypi:<package>`, their base URLs come from configuration.
-// Used by the install/run commands of issue 3.
 
 mod model;
-mod platform;
 mod raw;
 mod template;
 
 #[cfg(test)]
 mod tests;
 
+pub use crate::artifact::{Arch, Os, Platform};
 pub use model::{Alias, Checksum, PostInstall, Source, SourceKind, Target, Tool, VersionList};
-pub use platform::{Arch, Os, Platform};
 pub use template::{JsonPath, Vars};
 #[cfg(test)]
 use {
@@ -112,9 +110,9 @@ pub enum Error {
     Invalid { tool: String, message: String },
 }
 
-impl Error {
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::UnknownTool { name, suggestion: Some(s) } => Some(format!(
                 "did you mean `{s}`? Otherwise give `{name}` a `source` (github:owner/repo, npm:<package>, \

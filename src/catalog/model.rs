@@ -3,10 +3,10 @@
 
 use indexmap::IndexMap;
 
-use super::platform::{Arch, Os, Platform};
 use super::template::{JsonPath, Template, Vars};
-use crate::resolve::{Prereleases, Version};
-use crate::store::unpack::Format;
+use crate::artifact::Format;
+use crate::artifact::{Arch, Os, Platform};
+use crate::version::{Prereleases, Version};
 
 /// A tool den knows how to install.
 #[derive(Debug, Clone)]

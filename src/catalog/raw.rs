@@ -8,10 +8,10 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use super::model::{Alias, Checksum, Override, PostInstall, Source, SourceKind, Tool, VersionList};
-use super::platform::{Arch, Os, Platform};
 use super::template::{JsonPath, Template};
-use crate::resolve::Prereleases;
-use crate::store::unpack::Format;
+use crate::artifact::Format;
+use crate::artifact::{Arch, Os, Platform};
+use crate::version::Prereleases;
 
 /// A whole catalog file: the upstream source's fields at the top, fallbacks after.
 #[derive(Debug, Deserialize)]

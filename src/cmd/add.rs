@@ -6,14 +6,17 @@ use std::process::ExitCode;
 
 use crate::cli::ToolsArgs;
 use crate::error::Result;
-use crate::project::{self, edit};
+use crate::project;
 use crate::tools;
+use crate::tools::edit;
 
 use super::Ctx;
 use super::toolset::{self, Error};
 
 /// Adds the tools and installs them.
 pub fn run(ctx: &Ctx, args: ToolsArgs) -> Result<ExitCode> {
+    // A bad argument (its form or its spec) is a usage error (exit 2), found before den.toml
+    // is touched.
     let parsed = args.tools.iter().map(|a| edit::parse_arg(a)).collect::<Result<Vec<_>, _>>()?;
     let (project, file) = toolset::den_toml(ctx)?;
     let before =

@@ -11,7 +11,7 @@ use crate::catalog::Platform;
 use crate::cli::CacheCommand;
 use crate::cmd::Ctx;
 use crate::error::Result;
-use crate::store::http::human_bytes;
+use crate::http::human_bytes;
 use crate::store::{self, Store, gc};
 use crate::{paths, tools, ui};
 
@@ -83,7 +83,7 @@ fn verify(ctx: &Ctx, store: &Store, repair: bool) -> Result<()> {
     }
     let platform = Platform::current().ok_or(tools::Error::UnsupportedPlatform)?;
     for tool in changed {
-        match gc::pinned_by(store, &tool.key, platform)? {
+        match tools::pins::pinned_by(store, &tool.key, platform)? {
             Some(resolved) => {
                 tools::reinstall(&resolved, &ctx.config, ctx.offline)?;
                 ui::note(&format!("repaired {}: installed again from its source", tool.label()));
@@ -102,8 +102,9 @@ fn verify(ctx: &Ctx, store: &Store, repair: bool) -> Result<()> {
 
 fn prune(store: &Store, older_than: u32) -> Result<()> {
     let age = Duration::from_secs(u64::from(older_than) * 86_400);
-    let pruned = gc::prune(store, age, SystemTime::now())?;
-    for (_, problem) in &pruned.unreadable {
+    let pins = tools::pins::pinned(store)?;
+    let pruned = gc::prune(store, &pins.keep, age, SystemTime::now())?;
+    for (_, problem) in &pins.unreadable {
         ui::warn(&format!("{problem}; the tools it pins were not kept for it"));
     }
     if pruned.removed.is_empty() {

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use crate::cli::DownArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::io_error::IoError;
 use crate::services::control::{self, Request};
 use crate::services::{self, Dirs};
 use crate::{fs_util, ui};
@@ -50,7 +51,7 @@ fn purge(dirs: &Dirs, args: &DownArgs) -> Result<()> {
     let targets: Vec<_> = if args.services.is_empty() {
         vec![dirs.state.clone()]
     } else {
-        args.services.iter().map(|n| dirs.state.join(n)).collect()
+        args.services.iter().map(|n| dirs.service_state(n)).collect()
     };
     let targets: Vec<_> = targets.into_iter().filter(|t| std::fs::symlink_metadata(t).is_ok()).collect();
     if targets.is_empty() {
@@ -66,7 +67,7 @@ fn purge(dirs: &Dirs, args: &DownArgs) -> Result<()> {
         }
     }
     for t in &targets {
-        fs_util::remove_tree(t).map_err(|e| Error::io(format!("cannot delete {}", t.display()), e))?;
+        fs_util::remove_tree(t).map_err(IoError::at("delete", t))?;
     }
     if args.services.is_empty() {
         // The private socket directory goes with the state (nothing runs any more).

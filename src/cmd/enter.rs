@@ -7,15 +7,15 @@
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
-use crate::activate;
 use crate::cli::EnterArgs;
-use crate::env::state::Vars;
-use crate::env::{self};
-use crate::error::{Error, Result};
-use crate::project::{self, Project};
-use crate::{session, tools, trust, ui};
+use crate::env::{self, Vars};
+use crate::error::Result;
+use crate::io_error::IoError;
+use crate::launch::{self, Environment, session};
+use crate::project;
+use crate::{tools, trust, ui};
 
 use super::Ctx;
 
@@ -40,7 +40,9 @@ const PURE_PATH: &str = "/usr/bin:/bin";
 pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
     let dir = args.dir.as_deref().map_or_else(|| ctx.cwd.clone(), |d| ctx.cwd.join(d));
     let project = project::find(&dir)?.ok_or_else(|| project::Error::NotFound { dir: dir.clone() })?;
-    ensure_trusted(&project, args.trust, "enter")?;
+    let how =
+        if args.trust { trust::How::Assume { action: "enter" } } else { trust::How::Ask { action: "enter" } };
+    trust::gate(&project, how)?;
     let (mut installed, missing) = tools::locate(&project)?;
     if !missing.is_empty() {
         let opts = tools::Options { offline: ctx.offline, ..tools::Options::default() };
@@ -48,7 +50,7 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
         installed = tools::locate(&project)?.0;
     }
 
-    let current = activate::current_vars();
+    let current = env::snapshot();
     let baseline = if args.pure { pure(&current) } else { env::outside(&current) };
     let next = env::applied(&project, &baseline, &tools::path_dirs(&installed))?;
 
@@ -58,57 +60,21 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
         return Err(e);
     }
     let shell = user_shell(&current);
-    let mut cmd = Command::new(&shell);
-    if args.pure {
-        cmd.env_clear();
+    let environment = if args.pure {
+        Environment::Only(&next)
     } else {
-        for name in current.keys().filter(|k| !next.contains_key(*k)) {
-            cmd.env_remove(name);
-        }
-    }
-    cmd.envs(&next).current_dir(if dir.is_dir() { &dir } else { &project.root });
+        Environment::Moved { current: &current, next: &next }
+    };
+    let mut cmd = launch::command(&shell, environment, if dir.is_dir() { &dir } else { &project.root });
     ui::note(&format!("entering {} ({}); `exit` to leave", project.root.display(), shell.display()));
     let status = {
         let _quiet = session::IgnoreInterrupts::new();
-        cmd.status().map_err(|e| Error::io(format!("cannot start {}", shell.display()), e))?
+        cmd.status().map_err(IoError::at("start", &shell))?
     };
     session.close();
     env::release(&next);
     let code = status.code().or_else(|| status.signal().map(|s| 128 + s)).unwrap_or(1);
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
-}
-
-/// A `den.toml` must be trusted to be entered (or run in, `action`): `--trust` trusts it, a
-/// terminal asks (showing what changed, dotenv files included), and anything else is
-/// refused with the way to trust it. What is judged, shown and trusted is the content the
-/// project was parsed from, never a second read. `--trust` also trusts the current dotenv
-/// files (a changed one a repository tracks is otherwise refused when the environment is
-/// computed).
-pub(super) fn ensure_trusted(project: &Project, assume_yes: bool, action: &str) -> Result<()> {
-    let project::Origin::DenToml(file) = &project.origin else { return Ok(()) };
-    let content = project.den_toml.as_deref().unwrap_or_default().as_bytes();
-    let status = trust::status_of(file, content)?;
-    if status == trust::Status::Trusted && !assume_yes {
-        return Ok(());
-    }
-    let changed = matches!(status, trust::Status::Changed { .. });
-    let refused = || Error::Trust(trust::Error::NotTrusted { path: file.clone(), changed });
-    if !assume_yes && !ui::interactive() {
-        return Err(refused());
-    }
-    let dotenv: Vec<String> = project.manifest.dotenv.iter().map(|d| d.path.clone()).collect();
-    let subject = trust::Subject { file, content, root: &project.root, dotenv: &dotenv };
-    let review = trust::review(&subject, !assume_yes)?;
-    if review.already {
-        return Ok(());
-    }
-    eprint!("{}", review.diff);
-    if !assume_yes && !ui::confirm(&format!("trust {} and {action}?", file.display())) {
-        return Err(refused());
-    }
-    trust::record(&review)?;
-    ui::note(&format!("trusted {}", file.display()));
-    Ok(())
 }
 
 /// The almost empty environment `--pure` starts from.

@@ -2,16 +2,18 @@
 //! nothing else. The machine formats (JSON, the default; dotenv; GitHub Actions) give what
 //! den sets or unsets, for editors, scripts and CI, and need a trusted project. The shell
 //! formats are what the hook evals: the assignments that move the shell's current
-//! environment to the project's (see `activate`), never an error at the prompt.
+//! environment to the project's (see `hook`), never an error at the prompt.
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::activate;
-use crate::cli::{ExportArgs, ExportFormat, Shell};
+use crate::cli::ExportArgs;
 use crate::env::{self, Outer, Target};
-use crate::error::{Error, Result};
-use crate::project::{self, Project};
+use crate::error::Result;
+use crate::hook;
+use crate::io_error::IoError;
+use crate::project;
+use crate::shell::{ExportFormat, Shell};
 use crate::{shell, tools, ui};
 
 use super::Ctx;
@@ -26,8 +28,7 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode> {
         _ => None,
     };
     if let Some(shell) = shell {
-        let act = activate::activate(&ctx.cwd, &activate::current_vars(), &ctx.config);
-        print(&activate::render(&act, shell))?;
+        print(&hook::export(&ctx.cwd, &ctx.config, ctx.offline, shell))?;
         return Ok(ExitCode::SUCCESS);
     }
     let loaded = load(ctx)?;
@@ -42,35 +43,30 @@ pub struct Loaded {
 }
 
 /// Finds the project around `ctx.cwd` (an error with `den init` as help when there is
-/// none) and computes its environment against this process's environment.
+/// none) and computes its environment against this process's environment with any
+/// project already applied there taken off (the same builder as the hook, enter and run).
 pub fn load(ctx: &Ctx) -> Result<Loaded> {
     let project =
         project::find(&ctx.cwd)?.ok_or_else(|| project::Error::NotFound { dir: ctx.cwd.clone() })?;
-    let trusted = trusted(&project)?;
+    // export and explain refuse an untrusted project (`command` secrets would run).
+    let trusted = crate::trust::gate(&project, crate::trust::How::Require)?;
     let (installed, missing) = tools::locate(&project)?;
     if !missing.is_empty() {
         ui::warn(&tools::missing_line(&missing));
     }
-    let outer = Outer::from_process();
-    let target = env::compute(&project, &outer, &tools::path_dirs(&installed), trusted)?;
-    Ok(Loaded { outer, target })
-}
-
-/// Whether the project may be applied (its `command` secrets run): the one place the
-/// trust decision is made for `export` and `explain`. A `den.toml` must be trusted; other
-/// tools' version files cannot run anything and need no trust.
-fn trusted(project: &Project) -> Result<bool> {
-    if let project::Origin::DenToml(file) = &project.origin {
-        crate::trust::require_of(file, project.den_toml.as_deref().unwrap_or_default().as_bytes())?;
-    }
-    Ok(true)
+    let base = env::Base::of(env::snapshot());
+    let dirs = tools::path_dirs(&installed);
+    let target = base.target(&project, &env::Layers::of(&project, &dirs, trusted)?)?;
+    Ok(Loaded { outer: base.outer(), target })
 }
 
 /// Writes `text` to stdout; a closed pipe is not an error worth reporting.
 pub fn print(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io("cannot write to stdout", e)),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(IoError::named("write to", "stdout", e).into())
+        }
         _ => Ok(()),
     }
 }

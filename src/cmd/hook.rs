@@ -1,31 +1,15 @@
-//! `den hook <shell>`: prints the init script of `shells/` with den's own path filled in
-//! (for bash and zsh: the part they share, `den.sh`, then the shell's own).
-//! The script decides at each prompt, with builtins only, whether to run `den export`.
+//! `den hook <shell>`: prints the init script (`hook::script`) on stdout.
 
 use std::process::ExitCode;
 
-use crate::cli::{HookArgs, Shell};
-use crate::error::{Error, Result};
-use crate::shell;
-
-const COMMON: &str = include_str!("../../shells/den.sh");
-const BASH: &str = include_str!("../../shells/den.bash");
-const ZSH: &str = include_str!("../../shells/den.zsh");
-const FISH: &str = include_str!("../../shells/den.fish");
+use crate::cli::HookArgs;
+use crate::error::Result;
+use crate::hook;
+use crate::io_error::IoError;
 
 /// Prints the hook for `args.shell` on stdout.
 pub fn run(args: HookArgs) -> Result<ExitCode> {
-    let exe = std::env::current_exe().map_err(|e| Error::io("cannot find den's own path", e))?;
-    print!("{}", script(args.shell, &exe));
+    let exe = std::env::current_exe().map_err(|e| IoError::named("find", "den's own executable", e))?;
+    print!("{}", hook::script(args.shell, &exe));
     Ok(ExitCode::SUCCESS)
-}
-
-/// The hook script for `shell`, calling den at `exe` (whatever bytes its path has).
-pub fn script(shell: Shell, exe: &std::path::Path) -> String {
-    let text = match shell {
-        Shell::Bash => format!("{COMMON}\n{BASH}"),
-        Shell::Zsh => format!("{COMMON}\n{ZSH}"),
-        Shell::Fish => FISH.to_string(),
-    };
-    text.replace("@DEN@", &shell::quote_os(shell, exe.as_os_str()))
 }

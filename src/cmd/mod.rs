@@ -34,6 +34,7 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command};
 use crate::env_vars;
 use crate::error::{Error, Result};
+use crate::io_error::IoError;
 
 /// What every command gets besides its own arguments.
 #[derive(Debug, Clone)]
@@ -49,10 +50,8 @@ pub struct Ctx {
 /// Routes a parsed command line to its command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let cwd = match cli.directory {
-        Some(dir) => {
-            std::path::absolute(&dir).map_err(|e| Error::io(format!("cannot use {}", dir.display()), e))?
-        }
-        None => std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?,
+        Some(dir) => std::path::absolute(&dir).map_err(IoError::at("use", &dir))?,
+        None => std::env::current_dir().map_err(|e| IoError::named("read", "the working directory", e))?,
     };
     // A broken config is reported by every command (but `hook`, which only prints a script),
     // so that a typo in it never goes unnoticed.

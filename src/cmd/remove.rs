@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use crate::cli::ToolsArgs;
 use crate::error::Result;
-use crate::project::{self, edit};
+use crate::project;
 use crate::resolve::lock::{DEN_LOCK, Lock};
+use crate::tools::edit;
 use crate::ui;
 
 use super::Ctx;

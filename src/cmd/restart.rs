@@ -7,12 +7,13 @@ use crate::cli::RestartArgs;
 use crate::error::Result;
 use crate::services::control::{self, Request};
 use crate::services::{self, Dirs};
+use crate::trust;
 
 use super::Ctx;
 
 pub fn run(ctx: &Ctx, args: RestartArgs) -> Result<ExitCode> {
     let project = super::up::find(ctx)?;
-    super::enter::ensure_trusted(&project, false, "restart its services")?;
+    trust::gate(&project, trust::How::Ask { action: "restart its services" })?;
     super::up::check_names(&project, std::slice::from_ref(&args.service))?;
     let dirs = Dirs::of(&project.root);
     super::up::swept(&dirs);

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::cli::{SuperviseArgs, UpArgs};
 use crate::error::{Error, Result};
+use crate::io_error::IoError;
 use crate::project::ToolRequest;
 use crate::project::{self, Project};
 use crate::services::control::{self, Request};
@@ -22,7 +23,7 @@ use crate::services::plan;
 use crate::services::supervisor::{self, Echo};
 use crate::services::{self, Dirs, logfile, preset};
 use crate::tools::adhoc::{self, Request as ToolReq};
-use crate::{activate, env, env_vars, tools, ui};
+use crate::{env, env_vars, tools, trust, ui};
 
 use super::Ctx;
 
@@ -31,7 +32,7 @@ const LISTEN_WAIT: Duration = Duration::from_secs(10);
 
 pub fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
     let project = find(ctx)?;
-    super::enter::ensure_trusted(&project, false, "start its services")?;
+    trust::gate(&project, trust::How::Ask { action: "start its services" })?;
     check_names(&project, &args.services)?;
     if project.manifest.services.is_empty() {
         return Err(services::Error::NoServices.into());
@@ -65,7 +66,7 @@ pub fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
 /// the project root, with nothing to ask on a terminal.
 pub fn supervise(ctx: &Ctx, args: SuperviseArgs) -> Result<ExitCode> {
     let project = find(ctx)?;
-    super::enter::ensure_trusted(&project, false, "start its services")?;
+    trust::gate(&project, trust::How::Require)?;
     let env = service_env(ctx, &project)?;
     let tools: HashMap<String, preset::Tool> = serde_json::from_str(&args.tools)
         .map_err(|e| services::Error::Remote { message: format!("bad --tools: {e}"), help: None })?;
@@ -136,13 +137,13 @@ pub(super) fn preset_tools(
     }
     // The tool each preset ran last time, while its version spec is unchanged and it is
     // still installed: no look-up (which may need the network) to start a database again.
-    let state = Dirs::of(&project.root).state;
+    let dirs = Dirs::of(&project.root);
     // The file must be den's (its user's, 0600) and name a tool directory of den's store:
     // a repository shipping `.den/state/<name>/tool.json` cannot make den run its binaries.
     let store = crate::tools::store();
     let remembered = |name: &str, spec: &str| -> Option<preset::Tool> {
         use std::os::unix::fs::MetadataExt;
-        let path = state.join(name).join("tool.json");
+        let path = dirs.service_state(name).join("tool.json");
         let meta = std::fs::symlink_metadata(&path).ok()?;
         if !meta.is_file() || meta.uid() != nix::unistd::geteuid().as_raw() || meta.mode() & 0o077 != 0 {
             return None;
@@ -186,10 +187,10 @@ pub(super) fn preset_tools(
             (Some(t), None) => {
                 let bin = t.bin_dirs.first().cloned().unwrap_or_else(|| t.dir.clone());
                 let tool = preset::Tool { dir: t.dir, bin, version: t.version };
-                let path = state.join(&name).join("tool.json");
+                let path = dirs.service_state(&name).join("tool.json");
                 if let Ok(json) = serde_json::to_vec(&(&request.req.version, &tool))
-                    && Dirs::of(&project.root).create().is_ok()
-                    && crate::fs_util::real_dir(&state.join(&name)).is_ok()
+                    && dirs.create().is_ok()
+                    && crate::fs_util::real_dir(&dirs.service_state(&name)).is_ok()
                 {
                     let _ = crate::fs_util::write_atomic(&path, &json, 0o600);
                 }
@@ -207,7 +208,7 @@ pub(super) fn preset_tools(
 fn service_env(ctx: &Ctx, project: &Project) -> Result<Vec<(String, String)>> {
     install_tools(ctx, project)?;
     let (installed, _) = tools::locate(project)?;
-    let current = activate::current_vars();
+    let current = env::snapshot();
     let mut next = env::applied(project, &env::outside(&current), &tools::path_dirs(&installed))?;
     env::release(&next);
     next.remove(env_vars::DEN_STATE_VAR);
@@ -307,15 +308,19 @@ fn progress(run: &Path, done: &AtomicBool) {
 
 /// `den __supervise` in its own session, its output in `.den/logs/supervisor.log`; returns
 /// once it listens.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "den starts itself (`den __supervise`) with its own environment, not a user's program"
+)]
 fn spawn_supervisor(dirs: &Dirs, tools: &HashMap<String, preset::Tool>) -> Result<()> {
-    let exe = std::env::current_exe().map_err(|e| Error::io("cannot find den's own executable", e))?;
+    let exe = std::env::current_exe().map_err(|e| IoError::named("find", "den's own executable", e))?;
     let log_path = dirs.logs.join("supervisor.log");
     let log = || {
         std::fs::OpenOptions::new()
             .append(true)
             .create(true)
             .open(&log_path)
-            .map_err(|e| Error::io(format!("cannot open {}", log_path.display()), e))
+            .map_err(IoError::at("open", &log_path))
     };
     let mut cmd = Command::new(exe);
     let tools = serde_json::to_string(tools).expect("tools serialize");
@@ -325,7 +330,7 @@ fn spawn_supervisor(dirs: &Dirs, tools: &HashMap<String, preset::Tool>) -> Resul
     unsafe {
         cmd.pre_exec(|| nix::unistd::setsid().map(drop).map_err(std::io::Error::from));
     }
-    let mut child = cmd.spawn().map_err(|e| Error::io("cannot start the services supervisor", e))?;
+    let mut child = cmd.spawn().map_err(|e| IoError::named("start", "the services supervisor", e))?;
     let began = Instant::now();
     loop {
         if std::os::unix::net::UnixStream::connect(dirs.socket()).is_ok() {

@@ -6,10 +6,12 @@
 use std::process::ExitCode;
 
 use crate::cli::OptionalToolsArgs;
+use crate::diag;
 use crate::error::Result;
-use crate::project::{Origin, diag, edit};
+use crate::project::Origin;
 use crate::resolve::lock::{DEN_LOCK, Lock};
 use crate::tools;
+use crate::tools::edit;
 
 use super::Ctx;
 use super::toolset;

@@ -5,10 +5,9 @@
 
 use std::process::ExitCode;
 
-use crate::activate;
 use crate::cli::WhichArgs;
 use crate::error::Result;
-use crate::oneoff::{self, Error};
+use crate::launch::oneoff::{self, Error};
 use crate::{project, tools};
 
 use super::Ctx;
@@ -29,7 +28,7 @@ pub fn run(ctx: &Ctx, args: WhichArgs) -> Result<ExitCode> {
             return Err(Error::NotInstalled { name, tool: m.name.clone(), spec: m.spec.clone() }.into());
         }
     }
-    let outer = crate::env::outside(&activate::current_vars());
+    let outer = crate::env::outside(&crate::env::snapshot());
     match oneoff::lookup(&name, outer.get("PATH").map(String::as_str), &ctx.cwd) {
         Some(path) if !name.contains('/') => {
             println!("{}", path.display());

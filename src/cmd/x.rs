@@ -7,9 +7,10 @@ use crate::cli::XArgs;
 use crate::error::Result;
 
 use super::Ctx;
-use super::run::{Target, execute};
+use crate::launch::run::{Context, Target, execute};
 
 /// Runs the tool's main binary; returns only on failure.
 pub fn run(ctx: &Ctx, args: XArgs) -> Result<ExitCode> {
-    execute(ctx, std::slice::from_ref(&args.tool), Target::MainBin(args.args), args.trust)
+    let context = Context { cwd: &ctx.cwd, config: &ctx.config, offline: ctx.offline };
+    Err(execute(&context, std::slice::from_ref(&args.tool), Target::MainBin(args.args), args.trust).into())
 }

@@ -14,6 +14,7 @@
 //! - After a closing quote only blanks and a comment may follow.
 
 use super::template::{Template, TemplateError, is_valid_name};
+use crate::hint::Hint;
 
 /// One `KEY=value` of a dotenv file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +85,8 @@ impl Parser {
     }
 
     fn err(&self, line: usize, message: impl Into<String>) -> ParseError {
-        ParseError { line, message: message.into() }
+        // The message quotes the file: its control characters are shown escaped.
+        ParseError { line, message: crate::diag::printable(&message.into()).into_owned() }
     }
 
     fn word(&mut self) -> String {
@@ -104,8 +106,8 @@ impl Parser {
         }
         if !is_valid_name(&name) {
             let rest: String = self.chars[self.i..].iter().take_while(|&&c| c != '\n').collect();
-            let found = format!("{name}{rest}");
-            return Err(self.err(line, format!("expected `NAME=value`, found `{}`", found.trim_end())));
+            let found = crate::diag::excerpt(format!("{name}{rest}").trim_end(), 60);
+            return Err(self.err(line, format!("expected `NAME=value`, found `{found}`")));
         }
         self.skip_blanks();
         if self.peek() != Some('=') {
@@ -123,7 +125,8 @@ impl Parser {
     }
 
     fn template(&self, line: usize, text: &str) -> Result<Template, ParseError> {
-        Template::parse(text).map_err(|e: TemplateError| self.err(line, format!("{e}; {}", e.help())))
+        Template::parse(text)
+            .map_err(|e: TemplateError| self.err(line, format!("{e}; {}", e.hint().unwrap_or_default())))
     }
 
     fn unquoted(&mut self) -> Result<Template, ParseError> {
@@ -202,6 +205,9 @@ impl Parser {
         }
     }
 }
+
+#[cfg(test)]
+mod fuzz_tests;
 
 #[cfg(test)]
 mod tests {

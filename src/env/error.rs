@@ -94,14 +94,14 @@ fn chain_text(chain: &[(String, Location)]) -> String {
     parts.join(" → ")
 }
 
-impl Error {
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         Some(match self {
             Error::InvalidName { .. } => {
                 "names are letters, digits and `_`, not starting with a digit".into()
             }
-            Error::Template { source, .. } => source.help(),
+            Error::Template { source, .. } => return source.hint(),
             Error::Undefined { var, .. } => {
                 format!(
                     "define `{var}` in [env] or in the environment, or give a default: `${{{var}:-default}}`"

@@ -18,14 +18,15 @@ use super::dotenv;
 use super::resolve::{Def, Kind};
 use super::template::{Template, is_valid_name};
 
-/// `DEN_ROOT`, `DEN_PROJECT` and `DEN_STATE`, available to every `${...}`.
+/// `DEN_ROOT`, `DEN_PROJECT` and `DEN_STATE_DIR` (the project's `.den/state`, named so that
+/// it cannot be mistaken for the hook's `__DEN_STATE`), available to every `${...}`.
 pub fn den_values(root: &Path) -> IndexMap<String, String> {
     let text = |p: &Path| p.to_string_lossy().into_owned();
     let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     IndexMap::from([
         ("DEN_ROOT".to_string(), text(root)),
         ("DEN_PROJECT".to_string(), name),
-        ("DEN_STATE".to_string(), text(&root.join(".den/state"))),
+        ("DEN_STATE_DIR".to_string(), text(&crate::paths::DenDir::of(root).state())),
     ])
 }
 

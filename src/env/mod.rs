@@ -3,9 +3,14 @@
 //! commands) and dotenv files. Computes values only: rendering for shells lives in
 //! `shell`, and secrets are never written anywhere by this module.
 //!
-//! Applying a project to a fresh process (`applied`) and taking an applied one off
-//! (`outside`) go through `state` (what `__DEN_STATE` says) and `saved` (the previous
-//! values, kept out of the environment).
+//! The one builder every front end uses (the hook, export, explain, enter, run, x, which):
+//! [`Base::of`] takes the process environment ([`snapshot`], the one snapshot) and takes
+//! off a project already applied there (named by `__DEN_STATE`), [`Base::target`]
+//! computes the project's variables on top of that from its [`Layers`], and
+//! [`Base::next`] applies them, recording `__DEN_STATE` (`state`) and the previous values
+//! (`saved`, kept out of the environment). So `den export --format json` in a shell the
+//! hook already applied gives what it gives outside it. `applied` and `outside` are the
+//! fresh-process shorthands.
 
 mod dotenv;
 mod error;
@@ -21,22 +26,129 @@ mod template;
 
 pub use error::Error;
 pub use outer::Outer;
+pub use state::Vars;
 pub use target::{Origin, Secret, Target, Var};
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::project::Project;
 
-/// The environment den gives `project`, computed against `outer`, with the installed
-/// tools' binary directories (`tool_dirs`, in den.toml order) in front of PATH, behind
-/// the project's own `[env] PATH` entries. `trusted` says whether `command` secrets may
-/// run (they are an error otherwise).
-pub fn compute(
-    project: &Project,
-    outer: &Outer,
-    tool_dirs: &[PathBuf],
-    trusted: bool,
-) -> Result<Target, Error> {
+/// The process environment as a map: the one snapshot den takes of it (names and values
+/// that are not UTF-8 are left alone: den neither reads nor changes them).
+pub fn snapshot() -> Vars {
+    std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect()
+}
+
+/// What a project's environment is built from besides its den.toml, one field per layer,
+/// in the order they apply on top of the outer environment: den's own variables, then
+/// the preset services' exports, then the installed tools' PATH, then `[env]` and the
+/// dotenv files (which may refer to everything before them), then secrets.
+///
+/// The place for a new layer: a field here, filled by [`Layers::of`], so that every front
+/// end gets it through the one builder. `services` is the first such layer: the variables
+/// a preset service exports (`PGPORT`, `DATABASE_URL`) whether or not it runs, each with
+/// an `Origin::Service` naming the service, which `den explain` shows; `[env]` can say
+/// `${DATABASE_URL}` or `${services.<name>.port}` and override them.
+#[derive(Debug, Clone, Default)]
+pub struct Layers<'a> {
+    /// The installed tools' binary directories, in den.toml order, put in front of PATH
+    /// behind the project's own `[env] PATH` entries (`Origin::Tools`).
+    pub tool_dirs: &'a [PathBuf],
+    /// The services' exports and the `${services.<name>.<field>}` values
+    /// (`service_exports::layer`; a preset's port and password are made on first use).
+    pub services: service_exports::Layer,
+    /// Whether `command` secrets may run (they are an error otherwise).
+    pub trusted: bool,
+}
+
+impl<'a> Layers<'a> {
+    /// Every layer of `project`: its tools' directories (`tool_dirs`), its services'
+    /// exports, and whether `command` secrets may run.
+    pub fn of(project: &Project, tool_dirs: &'a [PathBuf], trusted: bool) -> Result<Layers<'a>, Error> {
+        Ok(Layers { tool_dirs, services: service_exports::layer(project)?, trusted })
+    }
+}
+
+/// Who keeps the file of values den replaced, and so whose exit makes it stale.
+#[derive(Debug, Clone, Copy)]
+pub enum Owner {
+    /// The hooked shell (its pid): the environment moves in place, from the shell's
+    /// current one, keeping hand edits.
+    Shell(u32),
+    /// This den process, about to start a fresh process (`den enter`, `den run`, which
+    /// inherits den's pid): the environment is built from the base, not from the shell's.
+    This,
+}
+
+/// The environment a build starts from: the current one, and the same with the project
+/// that `__DEN_STATE` names taken off (`outside`), which is what targets are computed on.
+#[derive(Debug, Clone)]
+pub struct Base {
+    pub current: Vars,
+    pub previous: Option<state::State>,
+    pub outside: Vars,
+}
+
+impl Base {
+    /// `current` (normally [`snapshot`]) with any applied project taken off.
+    pub fn of(current: Vars) -> Base {
+        let previous = previous_state(&current);
+        let outside = match &previous {
+            Some(p) => state::revert(&current, p),
+            None => current.clone(),
+        };
+        Base { current, previous, outside }
+    }
+
+    /// A base that is already outside any project (`den enter --pure`'s few variables).
+    pub fn fresh(outside: Vars) -> Base {
+        Base { current: outside.clone(), previous: None, outside }
+    }
+
+    /// The outer environment as `${NAME}` sees it.
+    pub fn outer(&self) -> Outer {
+        self.outside.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+
+    /// `project`'s variables, computed on top of `outside` from `layers`.
+    pub fn target(&self, project: &Project, layers: &Layers) -> Result<Target, Error> {
+        compute(project, &self.outer(), layers)
+    }
+
+    /// The environment to move to: `target` (of the project at `root`; empty to leave
+    /// every project) applied, with `__DEN_STATE` recording it and the replaced values
+    /// kept for `owner`.
+    pub fn next(&self, target: &Target, root: &Path, owner: Owner) -> Result<Vars, Error> {
+        let target = target.iter().map(|v| (v.name.clone(), v.value.clone())).collect();
+        let (current, previous, pid) = match owner {
+            Owner::Shell(pid) => (&self.current, self.previous.as_ref(), pid),
+            Owner::This => (&self.outside, None, std::process::id()),
+        };
+        let (mut next, mut state) =
+            state::apply(current, &self.outside, &target, previous, root.to_path_buf());
+        if let Owner::This = owner
+            && state.vars.is_empty()
+        {
+            return Ok(next);
+        }
+        let dir = saved::dir();
+        saved::keep(&dir, &mut state, previous, pid).map_err(|source| Error::Keep { dir, source })?;
+        if state.vars.is_empty() {
+            next.remove(crate::env_vars::DEN_STATE_VAR);
+        } else {
+            next.insert(crate::env_vars::DEN_STATE_VAR.into(), state.encode());
+        }
+        Ok(next)
+    }
+}
+
+/// The environment den gives `project`, computed against `outer` from its `layers`: the
+/// services' exports, the installed tools' binary directories (in den.toml order) in
+/// front of PATH, behind the project's own `[env] PATH` entries, and whether `command`
+/// secrets may run (they are an error otherwise).
+pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Target, Error> {
+    let Layers { tool_dirs, services, trusted } = layers;
+    let (tool_dirs, trusted) = (*tool_dirs, *trusted);
     // Values are text: a root or tool directory that is not UTF-8 cannot go into DEN_ROOT
     // or PATH faithfully, and a mangled path would be worse than saying so.
     if let Some(path) = std::iter::once(&project.root).chain(tool_dirs).find(|p| p.to_str().is_none()) {
@@ -45,7 +157,6 @@ pub fn compute(
     let den = load::den_values(&project.root);
     // Service exports come right after den's own values: `[env]` may refer to them
     // (`DSN = "${DATABASE_URL}?sslmode=disable"`, `${services.api.port}`) and override them.
-    let services = service_exports::layer(project)?;
     let mut known = den.clone();
     known.extend(services.exports.iter().map(|e| (e.name.clone(), e.value.clone())));
     known.extend(services.references.iter().cloned());
@@ -61,9 +172,11 @@ pub fn compute(
     for (name, value) in den {
         target.insert(Var { name, value: Some(value), origin: Origin::Den, secret: None });
     }
-    for e in services.exports {
-        let secret = e.secret.map(|p| Secret::File(p.to_string_lossy().into_owned()));
-        target.insert(Var { name: e.name, value: Some(e.value), origin: Origin::Service(e.service), secret });
+    for e in &services.exports {
+        let secret = e.secret.as_ref().map(|p| Secret::File(p.to_string_lossy().into_owned()));
+        let (name, value, origin) =
+            (e.name.clone(), Some(e.value.clone()), Origin::Service(e.service.clone()));
+        target.insert(Var { name, value, origin, secret });
     }
     if let Some(path) = tools_path {
         target.insert(Var { name: "PATH".into(), value: Some(path), origin: Origin::Tools, secret: None });
@@ -86,24 +199,16 @@ pub fn path_with(dirs: &[PathBuf], path: Option<&str>) -> String {
 /// `__DEN_STATE` recording it so that a hook in a shell started there sees it applied.
 /// For fresh processes (`den enter`, `den run`), which own the saved file of previous
 /// values (`saved`; `den run`'s command inherits den's pid); the hook's own reloads go
-/// through `activate`, which also keeps hand edits.
-pub fn applied(project: &Project, baseline: &state::Vars, dirs: &[PathBuf]) -> Result<state::Vars, Error> {
-    let outer: Outer = baseline.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let target = compute(project, &outer, dirs, true)?;
-    let target = target.iter().map(|v| (v.name.clone(), v.value.clone())).collect();
-    let (mut next, mut state) = state::apply(baseline, baseline, &target, None, project.root.clone());
-    if !state.vars.is_empty() {
-        let dir = saved::dir();
-        saved::keep(&dir, &mut state, None, std::process::id())
-            .map_err(|source| Error::Keep { dir, source })?;
-        next.insert(crate::env_vars::DEN_STATE_VAR.into(), state.encode());
-    }
-    Ok(next)
+/// through [`Base::next`] with [`Owner::Shell`], which also keeps hand edits.
+pub fn applied(project: &Project, baseline: &Vars, dirs: &[PathBuf]) -> Result<Vars, Error> {
+    let base = Base::fresh(baseline.clone());
+    let target = base.target(project, &Layers::of(project, dirs, true)?)?;
+    base.next(&target, &project.root, Owner::This)
 }
 
 /// The previous state named by `current`'s `__DEN_STATE`, with its saved values read back;
 /// one line on stderr when they are gone.
-pub fn previous_state(current: &state::Vars) -> Option<state::State> {
+pub fn previous_state(current: &Vars) -> Option<state::State> {
     let decoded = state::State::decode(current.get(crate::env_vars::DEN_STATE_VAR).map(String::as_str))?;
     let loaded = saved::load(&saved::dir(), decoded);
     if loaded.lost() {
@@ -119,16 +224,24 @@ pub fn previous_state(current: &state::Vars) -> Option<state::State> {
 /// The environment as it is outside any project: the project applied in `current` (by the
 /// hook or an outer `den enter`, named by `__DEN_STATE`) is taken off, so that nested
 /// sessions and one-off runs never stack on it.
-pub fn outside(current: &state::Vars) -> state::Vars {
-    match previous_state(current) {
-        Some(previous) => state::revert(current, &previous),
-        None => current.clone(),
+pub fn outside(current: &Vars) -> Vars {
+    Base::of(current.clone()).outside
+}
+
+/// `vars` with `dirs` in front of PATH: the environment of a one-off run outside any
+/// project (`den run tool@spec -- cmd` where no den.toml governs).
+pub fn with_tool_dirs(mut vars: Vars, dirs: &[PathBuf]) -> Vars {
+    if dirs.is_empty() {
+        return vars;
     }
+    let path = path_with(dirs, vars.get("PATH").map(String::as_str));
+    vars.insert("PATH".into(), path);
+    vars
 }
 
 /// Removes the saved file of `applied`'s state when this process made it (`den enter`
 /// after its shell ended).
-pub fn release(applied: &state::Vars) {
+pub fn release(applied: &Vars) {
     if let Some(state) = state::State::decode(applied.get(crate::env_vars::DEN_STATE_VAR).map(String::as_str))
     {
         saved::release(&saved::dir(), &state, std::process::id());

@@ -12,11 +12,11 @@ pub struct Outer {
 }
 
 impl Outer {
-    /// The environment of this process.
+    /// The environment of this process (tests; den itself takes [`super::snapshot`] once
+    /// and builds on `env::Base`).
+    #[cfg(test)]
     pub fn from_process() -> Outer {
-        std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect()
+        super::snapshot().into_iter().collect()
     }
 
     /// The value of `name`, if set.

@@ -24,7 +24,7 @@ use super::state::State;
 
 /// The directory of the saved files, under den's cache dir.
 pub fn dir() -> PathBuf {
-    crate::paths::cache_dir().join("saved-v1")
+    crate::paths::Bucket::Saved.path()
 }
 
 /// `state` with its saved previous values read back (see `State::with_saved`).

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::Error;
 use crate::fs_util;
+use crate::paths::DenDir;
 use crate::project::{Project, Service};
 
 /// The superuser the postgres preset creates.
@@ -125,16 +126,16 @@ pub fn values(root: &Path, service: &Service) -> Result<Values, Error> {
 /// `.den/state/<name>/`, made one component at a time (never through a link a repository
 /// planted), with `.den/.gitignore`.
 fn state_dir(root: &Path, name: &str) -> Result<PathBuf, Error> {
-    let den = root.join(".den");
-    let state = den.join("state").join(name);
-    for dir in [den.clone(), den.join("state"), state.clone()] {
+    let den = DenDir::of(root);
+    let state = den.service_state(name);
+    for dir in [den.path().to_path_buf(), den.state(), state.clone()] {
         fs_util::real_dir(&dir).map_err(|source| Error::ServiceState {
             service: name.into(),
             path: dir.clone(),
             source,
         })?;
     }
-    let ignore = den.join(".gitignore");
+    let ignore = den.gitignore();
     if !fs::symlink_metadata(&ignore).is_ok_and(|m| m.is_file()) {
         let _ = fs_util::write_atomic(&ignore, b"# den's per-project state; never commit it.\n*\n", 0o600);
     }

@@ -12,7 +12,7 @@ pub enum Origin {
     Manifest(Location),
     /// A line of a dotenv file (path as written in `dotenv = [...]`).
     Dotenv(Location),
-    /// One of den's own variables (`DEN_ROOT`, `DEN_PROJECT`, `DEN_STATE`).
+    /// One of den's own variables (`DEN_ROOT`, `DEN_PROJECT`, `DEN_STATE_DIR`).
     Den,
     /// The installed tools' binary directories, in front of PATH.
     Tools,
@@ -20,6 +20,8 @@ pub enum Origin {
     Service(String),
     /// Not set by den: the environment den was started in.
     Outer,
+    // The slot for the next layer (see `env::Layers`): `Service(name)`, a variable that a
+    // running service exports (`PGPORT`), shown by `den explain` as `service <name>`.
 }
 
 impl std::fmt::Display for Origin {

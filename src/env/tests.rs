@@ -56,7 +56,7 @@ impl Fixture {
     }
 
     fn compute_with(&self, outer: &[(&str, &str)], trusted: bool) -> Result<Target, Error> {
-        compute(&self.project(), &outer.iter().copied().collect(), &[], trusted)
+        compute(&self.project(), &outer.iter().copied().collect(), &Layers { trusted, ..Layers::default() })
     }
 
     /// Name → value of what den sets besides its own variables.
@@ -89,7 +89,7 @@ fn den_values_come_first() {
         vec![
             ("DEN_ROOT", root.clone(), &Origin::Den),
             ("DEN_PROJECT", "app".to_string(), &Origin::Den),
-            ("DEN_STATE", format!("{root}/.den/state"), &Origin::Den),
+            ("DEN_STATE_DIR", format!("{root}/.den/state"), &Origin::Den),
         ]
     );
 }

@@ -75,6 +75,10 @@ pub fn read(dir: &Path) -> Result<Option<Foreign>, Error> {
         }
         out.files.push(path);
     }
+    // The notes quote the files: their control characters are shown escaped.
+    for note in &mut out.skipped {
+        *note = crate::diag::printable(note).into_owned();
+    }
     Ok((!out.files.is_empty()).then_some(out))
 }
 
@@ -96,7 +100,12 @@ fn den_name(name: &str) -> &str {
 
 /// A version den can ask for, or why not.
 fn usable(version: &str) -> Result<&str, &'static str> {
-    if version == "system" {
+    let version = version.trim();
+    if version.is_empty() {
+        Err("its version is empty")
+    } else if version.contains(char::is_control) {
+        Err("its version holds control characters")
+    } else if version == "system" {
         Err("den does not use the system's own installation")
     } else if ["ref:", "path:", "prefix:"].iter().any(|p| version.starts_with(p)) {
         Err("den installs released versions only")
@@ -231,5 +240,6 @@ fn mise(path: &Path, text: &str, skipped: &mut Vec<String>) -> Res<Vec<Entry>> {
 }
 
 #[cfg(test)]
-#[path = "foreign_tests.rs"]
+mod fuzz_tests;
+#[cfg(test)]
 mod tests;

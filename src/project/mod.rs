@@ -2,14 +2,12 @@
 //! files of other tools in its place), validate it, and report every problem with file,
 //! line and column. Never touches the network or the store.
 
-pub mod diag;
 pub mod discover;
-pub mod edit;
 pub mod foreign;
 mod model;
 pub mod parse;
 
-pub use diag::Diagnostic;
+pub use crate::diag::Diagnostic;
 pub use model::*;
 
 use std::path::{Path, PathBuf};
@@ -17,8 +15,6 @@ use std::path::{Path, PathBuf};
 use discover::{DEN_TOML, Found};
 
 /// A found and validated project.
-// Read by the commands of issue 2 items 5-7 (export, run, enter); until they land only tests do.
-#[allow(dead_code)]
 #[derive(Debug, Clone)]
 pub struct Project {
     /// The directory holding `den.toml` (or the foreign files).
@@ -26,6 +22,8 @@ pub struct Project {
     pub origin: Origin,
     pub manifest: Manifest,
     /// Entries of foreign files that den skipped, one sentence each (empty for den.toml).
+    /// No command shows them yet (`den init` reports its own); the tests check them.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub notes: Vec<String>,
     /// The den.toml text the manifest was parsed from (`None` for foreign files). Every
     /// trust decision hashes these bytes, never a second read of the file, so what is
@@ -68,22 +66,24 @@ pub enum Error {
 }
 
 impl Error {
-    /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
-        match self {
-            Error::NotFound { .. } => Some("run `den init` to create one".into()),
-            Error::Invalid(d) => d.help.clone(),
-            Error::Read { .. } | Error::Write { .. } => None,
-            Error::Exists { .. } => Some("edit it, or remove it first to start over with `den init`".into()),
-        }
-    }
-
     /// The file at fault, when there is one (the hook watches it to retry once it changes).
     pub fn file(&self) -> Option<&Path> {
         match self {
             Error::NotFound { .. } => None,
             Error::Invalid(d) => Some(&d.file),
             Error::Read { path, .. } | Error::Exists { path } | Error::Write { path, .. } => Some(path),
+        }
+    }
+}
+
+impl crate::hint::Hint for Error {
+    /// What the user should do next.
+    fn hint(&self) -> Option<String> {
+        match self {
+            Error::NotFound { .. } => Some("run `den init` to create one".into()),
+            Error::Invalid(d) => d.help.clone(),
+            Error::Read { .. } | Error::Write { .. } => None,
+            Error::Exists { .. } => Some("edit it, or remove it first to start over with `den init`".into()),
         }
     }
 }
@@ -133,6 +133,7 @@ pub fn load(root: &Path) -> Result<Project, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hint::Hint;
 
     fn write(dir: &Path, name: &str, text: &str) {
         std::fs::create_dir_all(dir.join(name).parent().unwrap()).unwrap();
@@ -179,11 +180,11 @@ mod tests {
                 file.display()
             )
         );
-        assert_eq!(err.help(), None);
+        assert_eq!(err.hint(), None);
         write(tmp.path(), "den.toml", "[tools]\nnode = \"22\"\n[servces.db]\n");
         let err = load(tmp.path()).unwrap_err();
         assert_eq!(
-            format!("{err}\nhelp: {}", err.help().unwrap()),
+            format!("{err}\nhelp: {}", err.hint().unwrap()),
             format!(
                 "{}:3:2: unknown key `servces` in den.toml; did you mean `services`?\n  |\n3 | [servces.db]\n  |  ^^^^^^^\n\
                  help: the keys allowed there are `tools`, `env`, `services`, `enter`, `ide`",
@@ -197,7 +198,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let err = load(tmp.path()).unwrap_err();
         assert!(matches!(err, Error::NotFound { .. }));
-        assert_eq!(err.help().as_deref(), Some("run `den init` to create one"));
+        assert_eq!(err.hint().as_deref(), Some("run `den init` to create one"));
     }
 
     #[test]

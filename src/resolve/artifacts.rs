@@ -3,12 +3,12 @@
 //! format, binaries and post-install steps rendered for this version and platform.
 
 use super::*;
+use crate::artifact::Format;
+use crate::artifact::Step;
 use crate::catalog::{Checksum, PostInstall, Target, Vars};
-use crate::resolve::artifact::Step;
 use crate::resolve::checksums::find_sha256;
 use crate::resolve::sources::json::{self, JsonChecksum};
 use crate::resolve::sources::{assets, format_word};
-use crate::store::unpack::Format;
 
 /// The file chosen before its checksum is known.
 struct File {

@@ -49,8 +49,8 @@ pub fn is_sha256(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resolve::test_fixture::sample;
 
-    const SAMPLES: &str = "/work/shared/data/upstreams/samples";
     const A: &str = "e05a4d65232ae2b27b3d77da2e368522fb46b923335b8e0d5f77624c32484044";
     const B: &str = "9e7905fdee722f9650a03ae644b51c4c6effd3b98ac93c588700072ab35c9ddb";
 
@@ -73,18 +73,15 @@ mod tests {
 
     #[test]
     fn real_sample_files() {
-        let read = |f: &str| std::fs::read_to_string(format!("{SAMPLES}/{f}")).ok();
-        if let Some(text) = read("pbs-SHA256SUMS-excerpt.txt") {
-            let line = text.lines().next().unwrap();
-            let (hex, name) = line.split_once("  ").unwrap();
-            assert!(name.contains('+'), "{name}");
-            assert_eq!(find_sha256(&text, name).as_deref(), Some(hex));
-            assert_eq!(find_sha256(&text, &name.replace('+', "%2B")).as_deref(), Some(hex));
-        }
-        if let Some(text) = read("terraform_1.9.8_SHA256SUMS-excerpt.txt") {
-            let (hex, name) = text.lines().last().unwrap().split_once("  ").unwrap();
-            assert_eq!(find_sha256(&text, name).as_deref(), Some(hex));
-        }
+        let text = sample("pbs-SHA256SUMS-excerpt.txt");
+        let line = text.lines().next().unwrap();
+        let (hex, name) = line.split_once("  ").unwrap();
+        assert!(name.contains('+'), "{name}");
+        assert_eq!(find_sha256(&text, name).as_deref(), Some(hex));
+        assert_eq!(find_sha256(&text, &name.replace('+', "%2B")).as_deref(), Some(hex));
+        let text = sample("terraform_1.9.8_SHA256SUMS-excerpt.txt");
+        let (hex, name) = text.lines().last().unwrap().split_once("  ").unwrap();
+        assert_eq!(find_sha256(&text, name).as_deref(), Some(hex));
     }
 
     #[test]

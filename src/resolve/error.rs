@@ -1,48 +1,64 @@
 //! The resolver's failures, each naming the tool (and version, platform, URL) it is about,
-//! with a `help()` saying what the user can do.
+//! with a hint (`crate::hint::Hint`) saying what the user can do. Names, versions and URLs
+//! come from den.toml, den.lock and upstream answers: every one is shown through
+//! `ui::escaped`.
 
 use super::registry::Ecosystem;
-use super::spec::SpecError;
 use crate::catalog::{self, Platform};
-use crate::store::http;
+use crate::http;
+use crate::ui::escaped;
+use crate::version::SpecError;
 
 /// Why a tool request could not be turned into exact artifacts.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Neither a built-in definition nor a den.toml `source`/`url`.
-    #[error("den has no built-in definition of `{name}`")]
+    #[error("den has no built-in definition of `{}`", escaped(name))]
     UnknownTool { name: String, suggestions: Vec<String> },
     /// A definition (built-in or den.toml override) that does not hold together.
     #[error(transparent)]
     Catalog(catalog::Error),
-    #[error("{source} (tool `{tool}`)")]
+    #[error("{source} (tool `{}`)", escaped(tool))]
     BadSpec {
         tool: String,
         #[source]
         source: SpecError,
     },
-    #[error("`{tool}` has no version alias `{alias}`")]
+    #[error("`{}` has no version alias `{}`", escaped(tool), escaped(alias))]
     UnknownAlias { tool: String, alias: String, known: Vec<String> },
     #[error(
-        "no release of {tool} matches `{spec}` for {platform}{} — see `den ls-remote {tool}`",
-        newest_note(newest)
+        "no release of {} matches `{}` for {platform}{} — see `den ls-remote {}`",
+        escaped(tool),
+        escaped(spec),
+        newest_note(newest),
+        escaped(tool)
     )]
     NoMatch { tool: String, spec: String, platform: Platform, newest: Vec<String> },
     /// The upstream answered 404 for a file of this exact version.
-    #[error("{tool} {version} does not exist upstream ({url} was not found){}", newest_note(newest))]
+    #[error(
+        "{} {} does not exist upstream ({} was not found){}",
+        escaped(tool),
+        escaped(version),
+        escaped(url),
+        newest_note(newest)
+    )]
     NoSuchVersion { tool: String, version: String, url: String, newest: Vec<String> },
-    #[error("{tool} {version} has no build for {platform} ({why})")]
+    #[error("{} {} has no build for {platform} ({})", escaped(tool), escaped(version), escaped(why))]
     NoArtifact { tool: String, version: String, platform: Platform, why: String },
-    #[error("`{tool}` comes from a URL with no version list, so `{spec}` cannot be looked up")]
+    #[error(
+        "`{}` comes from a URL with no version list, so `{}` cannot be looked up",
+        escaped(tool),
+        escaped(spec)
+    )]
     NeedsExact { tool: String, spec: String },
     #[error("no {ecosystem} registry is configured")]
     NoRegistry { ecosystem: Ecosystem },
-    #[error("`{value}` from {from} is not an http(s) URL")]
+    #[error("`{}` from {} is not an http(s) URL", escaped(value), escaped(from))]
     BadRegistry { value: String, from: String },
     /// A version list or package document that is not shaped as expected.
-    #[error("unexpected answer from {url}: {reason}")]
+    #[error("unexpected answer from {}: {}", escaped(url), escaped(reason))]
     BadIndex { url: String, reason: String },
-    #[error("den has no builds for this machine ({os}-{arch})")]
+    #[error("den has no builds for this machine ({}-{})", escaped(os), escaped(arch))]
     UnsupportedHost { os: String, arch: String },
     #[error(transparent)]
     Http(#[from] http::Error),
@@ -52,15 +68,16 @@ fn newest_note(newest: &[String]) -> String {
     if newest.is_empty() {
         " (it lists no versions)".into()
     } else {
-        format!(" (newest: {})", newest.join(", "))
+        format!(" (newest: {})", escaped(&newest.join(", ")))
     }
 }
 
-impl Error {
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::UnknownTool { name, suggestions } => {
+                let name = escaped(name);
                 let give = format!(
                     "give `{name}` a `source` (github:owner/repo, npm:<package>, pypi:<package>) or a `url` in den.toml"
                 );
@@ -68,22 +85,26 @@ impl Error {
                     [] => give,
                     list => format!(
                         "did you mean {}? Otherwise {give}",
-                        list.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or ")
+                        list.iter().map(|s| format!("`{}`", escaped(s))).collect::<Vec<_>>().join(" or ")
                     ),
                 })
             }
-            Error::Catalog(e) => e.help(),
-            Error::BadSpec { source, .. } => source.help(),
+            Error::Catalog(e) => e.hint(),
+            Error::BadSpec { source, .. } => source.hint(),
             Error::UnknownAlias { known, .. } if known.is_empty() => {
                 Some("this tool defines no aliases: write a version or a range".into())
             }
-            Error::UnknownAlias { known, .. } => Some(format!("the aliases it knows: {}", known.join(", "))),
-            Error::NoMatch { tool, .. } => {
-                Some(format!("pick a listed version (`den ls-remote {tool}`) or widen the spec in den.toml"))
+            Error::UnknownAlias { known, .. } => {
+                Some(format!("the aliases it knows: {}", escaped(&known.join(", "))))
             }
-            Error::NoSuchVersion { tool, .. } => {
-                Some(format!("check the version against `den ls-remote {tool}` and fix it in den.toml"))
-            }
+            Error::NoMatch { tool, .. } => Some(format!(
+                "pick a listed version (`den ls-remote {}`) or widen the spec in den.toml",
+                escaped(tool)
+            )),
+            Error::NoSuchVersion { tool, .. } => Some(format!(
+                "check the version against `den ls-remote {}` and fix it in den.toml",
+                escaped(tool)
+            )),
             Error::NoArtifact { .. } => Some(
                 "pick a version that has a build for this platform, or give the tool a `url` in den.toml"
                     .into(),
@@ -97,7 +118,7 @@ impl Error {
                 "the source or a mirror answered something else; check `[mirrors]` and `[sources]`".into(),
             ),
             Error::UnsupportedHost { .. } => Some("den supports linux and macOS on x86_64 and arm64".into()),
-            Error::Http(e) => e.help(),
+            Error::Http(e) => e.hint(),
         }
     }
 }

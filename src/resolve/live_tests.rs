@@ -1,19 +1,32 @@
 //! Live resolution against the machine's configured npm registry and PyPI index (found by
-//! discovery, never written here), run only with `DEN_LIVE_TESTS=1`. Resolve only: nothing
-//! is downloaded.
+//! discovery, never written here). Resolve only: nothing is downloaded. An unreachable
+//! registry fails the test; `DEN_TEST_SKIP_LIVE=1` skips these tests, saying so.
 
 use super::*;
 use crate::catalog::Platform;
+use crate::http::Client;
 use crate::project::{Location, ToolRequest};
-use crate::store::http::{Client, Settings};
 
+/// The user's opt-out of the tests that need the real registries.
+const SKIP_LIVE: &str = "DEN_TEST_SKIP_LIVE";
+
+/// A resolver with this machine's configuration, or `None` (saying so) when the user opted
+/// out of the live tests.
 fn live() -> Option<Resolver> {
-    if std::env::var(crate::env_vars::DEN_LIVE_TESTS).ok().as_deref() != Some("1") {
-        eprintln!("skipped: set DEN_LIVE_TESTS=1 to run the live resolver tests");
+    if std::env::var(SKIP_LIVE).as_deref() == Ok("1") {
+        let test = std::thread::current().name().unwrap_or("live test").to_string();
+        eprintln!("skipped: {test}: it needs the package registries ({SKIP_LIVE}=1)");
         return None;
     }
     let config = crate::config::load().expect("den config");
-    Some(Resolver::new(Client::new(Settings::from_env(false).with_config(&config)), &config, None))
+    Some(Resolver::new(Client::new(config.http_settings(false)), &config, None))
+}
+
+/// What `resolve` gave; a failure names the registry these tests need.
+fn resolved(result: Result<Resolved, Error>, what: &str) -> Resolved {
+    result.unwrap_or_else(|e| {
+        panic!("resolving {what} failed (this test needs a reachable package registry; {SKIP_LIVE}=1 skips it): {e}")
+    })
 }
 
 fn request(name: &str, version: &str, source: &str) -> ToolRequest {
@@ -32,7 +45,7 @@ fn request(name: &str, version: &str, source: &str) -> ToolRequest {
 fn ruff_from_pypi() {
     let Some(resolver) = live() else { return };
     let platform = Platform::current().unwrap();
-    let r = resolver.resolve(&request("ruff", "0.6.9", "pypi:ruff"), &[platform]).unwrap();
+    let r = resolved(resolver.resolve(&request("ruff", "0.6.9", "pypi:ruff"), &[platform]), "ruff");
     let a = &r.artifacts[&platform];
     assert_eq!(r.version, "0.6.9");
     assert!(a.url.ends_with(".whl") && a.checksum.starts_with("sha256:"), "{a:?}");
@@ -47,7 +60,7 @@ fn biome_from_npm() {
         bin: vec!["package/biome".into()],
         ..request("biome", "2", "npm:@biomejs/cli-{os}-{arch}")
     };
-    let r = resolver.resolve(&req, &[platform]).unwrap();
+    let r = resolved(resolver.resolve(&req, &[platform]), "biome");
     let a = &r.artifacts[&platform];
     assert!(r.version.starts_with("2."), "{}", r.version);
     assert!(a.url.ends_with(".tgz") && a.checksum.starts_with("sha512-"), "{a:?}");

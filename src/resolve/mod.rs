@@ -1,11 +1,9 @@
-//! Resolving what a project asks for into exact versions and artifacts: version parsing and
-//! ordering, version specs, the sources (GitHub releases, URL templates, JSON indexes, npm,
-//! PyPI), the registries' discovery, checksum files and the `[mirrors]` rewrite; the
-//! [`Resolver`] ties them together. `lock` reads and writes den.lock. Nothing here downloads an artifact.
-// The install/add/upgrade/outdated/ls-remote commands of issue 3 call this; until they are
-// wired, only tests do.
+//! Resolving what a project asks for into exact versions and artifacts (`version` parses
+//! and orders versions and specs, `artifact` holds what comes out): the sources (GitHub
+//! releases, URL templates, JSON indexes, npm, PyPI), the registries' discovery, checksum
+//! files and the `[mirrors]` rewrite; the [`Resolver`] ties them together. `lock` reads and
+//! writes den.lock. Nothing here downloads an artifact.
 
-mod artifact;
 mod checksums;
 mod error;
 mod host;
@@ -14,8 +12,6 @@ mod mirror;
 mod registry;
 mod resolver;
 mod sources;
-mod spec;
-mod version;
 
 #[cfg(test)]
 mod live_tests;
@@ -28,16 +24,14 @@ mod test_fixture;
 #[cfg(test)]
 mod tests;
 
-pub use artifact::{Artifact, Resolved, Step, bin_problem};
+pub use crate::artifact::{Artifact, Resolved, Step, bin_problem};
+pub use crate::version::{Version, VersionSpec};
 pub use error::Error;
 pub use mirror::Mirrors;
 pub use resolver::Resolver;
-pub use spec::{Prereleases, VersionSpec};
-pub use version::Version;
 #[cfg(test)]
 use {
+    crate::version::{Comparator, Op, Prereleases, SpecError, VersionError, best, best_with},
     host::{Host, Libc},
     registry::Discovery,
-    spec::{Comparator, Op, SpecError, best, best_with},
-    version::VersionError,
 };

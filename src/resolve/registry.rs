@@ -42,14 +42,29 @@ pub struct Discovery {
 /// starting them costs up to a second (`python3 -m pip`), so a cold `den run` reuses it.
 const COMMAND_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
-/// The output of `program args` when it succeeds, from den's cache when fresh.
-fn cached_output(program: &str, args: &[&str]) -> Option<String> {
+/// Where den keeps the output of `program args`.
+fn cache_file(program: &str, args: &[&str]) -> PathBuf {
     use sha2::{Digest, Sha256};
     let key: String = Sha256::digest(format!("{program}\0{}", args.join("\0")).as_bytes())[..8]
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let file = crate::paths::cache_dir().join("commands-v1").join(key);
+    crate::paths::Bucket::CommandCache.path().join(key)
+}
+
+/// The output of `program args` den keeps from an earlier run, whatever its age; never
+/// runs anything (for checks that must not start programs, such as den.lock's).
+pub fn cached_output_only(program: &str, args: &[&str]) -> Option<String> {
+    std::fs::read_to_string(cache_file(program, args)).ok()
+}
+
+/// The output of `program args` when it succeeds, from den's cache when fresh.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a helper program: the registry a package manager is configured with"
+)]
+fn cached_output(program: &str, args: &[&str]) -> Option<String> {
+    let file = cache_file(program, args);
     // 0600 in 0700: the output may hold a registry URL with credentials in it (older dens
     // left the directory open to everyone: it is narrowed here).
     if let Some(dir) = file.parent() {
@@ -282,5 +297,4 @@ fn expand(value: &str, d: &Discovery) -> String {
 }
 
 #[cfg(test)]
-#[path = "registry_tests.rs"]
 mod tests;

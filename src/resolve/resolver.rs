@@ -9,19 +9,19 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Mutex;
 
-use super::artifact::{Artifact, Resolved};
 use super::error::Error;
 use super::host::Host;
 use super::mirror::Mirrors;
 use super::registry::{self, Discovery};
 use super::sources::github::{self, Github};
 use super::sources::{Entry, Fetch, npm, pypi};
-use super::spec::{VersionSpec, best_with};
-use super::version::Version;
+use crate::artifact::{Artifact, Resolved};
 use crate::catalog::{self, Alias, Platform, Source, SourceKind, Tool, VersionList};
 use crate::config::{Config, Sources};
+use crate::http::{self, Client};
 use crate::project::ToolRequest;
-use crate::store::http::{self, Client};
+use crate::version::Version;
+use crate::version::{VersionSpec, best_with};
 use crate::{env_vars, ui};
 
 #[path = "artifacts.rs"]

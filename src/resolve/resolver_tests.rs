@@ -1,19 +1,20 @@
-//! The resolver against a local server shaped like the real upstreams (the samples of
-//! shared/data/upstreams): nodejs.org, go.dev, ziglang.org, the GitHub releases API.
+//! The resolver against a local server shaped like the real upstreams (the payloads in
+//! tests/fixtures/upstreams): nodejs.org, go.dev, ziglang.org, the GitHub releases API.
 
+use crate::hint::Hint;
 use serde_json::json;
 
 use super::test_fixture::*;
 use super::*;
+use crate::http;
 use crate::project::ToolRequest;
-use crate::store::http;
 
 const XZ: &str = "b6f3c5a1e37d2be2d2b9a7c1d4a0f6e9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3";
 
 fn node_fixture() -> Fixture {
     let f = Fixture::new();
-    let index = sample("nodejs-dist-index.json").expect("nodejs-dist-index.json sample");
-    let mut shasums = sample("nodejs-v22.12.0-SHASUMS256.txt").unwrap();
+    let index = sample("nodejs-dist-index.json");
+    let mut shasums = sample("nodejs-v22.12.0-SHASUMS256.txt");
     shasums.push_str(&format!("{XZ}  node-v22.12.0-linux-x64.tar.xz\n"));
     f.at("/node/index.json", index).at("/node/v22.12.0/SHASUMS256.txt", shasums);
     f
@@ -50,7 +51,7 @@ fn node_lts_alias_reads_the_flag() {
     assert_eq!(resolver.latest_matching(&req("node", "latest")).unwrap().bare(), "23.4.0");
     let err = resolver.resolve(&req("node", "iron"), &[LX]).unwrap_err();
     assert_eq!(err.to_string(), "`node` has no version alias `iron`");
-    assert_eq!(err.help().unwrap(), "the aliases it knows: lts");
+    assert_eq!(err.hint().unwrap(), "the aliases it knows: lts");
 }
 
 #[test]
@@ -61,7 +62,7 @@ fn no_match_names_the_newest_versions() {
         err.to_string(),
         "no release of node matches `25` for linux-x64 (newest: 23.4.0, 22.12.0, 20.18.1) — see `den ls-remote node`"
     );
-    assert!(err.help().unwrap().contains("den ls-remote node"));
+    assert!(err.hint().unwrap().contains("den ls-remote node"));
 }
 
 #[test]
@@ -118,7 +119,7 @@ fn all_sources_failing_reports_the_first() {
 #[test]
 fn go_index_with_the_bare_digest_sidecar() {
     let f = Fixture::new();
-    f.at("/go/?mode=json&include=all", sample("go-dl-mode-json.json").unwrap());
+    f.at("/go/?mode=json&include=all", sample("go-dl-mode-json.json"));
     let hex = "77e5da33bb72aeaef1ba4418b6fe511bc4d041873cbf82e5aa6318740df98717";
     f.at("/dlgo/go1.24.4.linux-amd64.tar.gz.sha256", hex);
     let r = f.resolver().resolve(&req("go", "1.24"), &[LX]).unwrap();
@@ -135,7 +136,7 @@ fn go_index_with_the_bare_digest_sidecar() {
 #[test]
 fn zig_names_flip_and_the_index_says_which() {
     let f = Fixture::new();
-    f.at("/zig/index.json", sample("zig-index.json").unwrap());
+    f.at("/zig/index.json", sample("zig-index.json"));
     let new = f.resolver().resolve(&req("zig", "0.15.2"), &[LX]).unwrap();
     assert_eq!(new.artifacts[&LX].url, "https://ziglang.org/download/0.15.2/zig-x86_64-linux-0.15.2.tar.xz");
     assert_eq!(new.artifacts[&LX].checksum, format!("sha256:{}", "1".repeat(64)));
@@ -154,7 +155,7 @@ fn zig_names_flip_and_the_index_says_which() {
 /// The real ripgrep sample, with the `.sha256` files its release job writes.
 fn ripgrep_fixture() -> Fixture {
     let f = Fixture::new();
-    let releases = sample("github-releases-ripgrep.json").unwrap();
+    let releases = sample("github-releases-ripgrep.json");
     f.at("/api/repos/BurntSushi/ripgrep/releases?per_page=100&page=1", releases.clone());
     let doc: serde_json::Value = serde_json::from_str(&releases).unwrap();
     for release in doc.as_array().unwrap() {
@@ -267,7 +268,7 @@ fn github_pagination_drafts_and_token() {
 #[test]
 fn github_rate_limit_says_how_to_raise_it() {
     let f = Fixture::new();
-    let raw = sample("github-rate-limited.http").unwrap();
+    let raw = sample("github-rate-limited.http");
     let body = raw.split("\n\n").nth(1).unwrap().to_string();
     let headers = vec![
         ("x-ratelimit-limit", "60".to_string()),
@@ -277,7 +278,7 @@ fn github_rate_limit_says_how_to_raise_it() {
     f.reply("/api/repos/BurntSushi/ripgrep/releases?per_page=100&page=1", 403, headers, body);
     let err = f.resolver().resolve(&req("ripgrep", "15"), &[LX]).unwrap_err();
     assert!(matches!(err, Error::Http(http::Error::RateLimited { .. })), "{err:?}");
-    assert!(err.help().unwrap().contains("GITHUB_TOKEN"));
+    assert!(err.hint().unwrap().contains("GITHUB_TOKEN"));
 }
 
 #[test]
@@ -357,7 +358,7 @@ fn unknown_tools_and_bad_specs() {
     let f = Fixture::new();
     let err = f.resolver().resolve(&req("nodee", "22"), &[LX]).unwrap_err();
     assert_eq!(err.to_string(), "den has no built-in definition of `nodee`");
-    assert!(err.help().unwrap().starts_with("did you mean `node`?"), "{:?}", err.help());
+    assert!(err.hint().unwrap().starts_with("did you mean `node`?"), "{:?}", err.hint());
     let err = f.resolver().resolve(&req("node", ">=x"), &[LX]).unwrap_err();
     assert!(err.to_string().starts_with("invalid version spec `>=x`"), "{err}");
 }
@@ -378,7 +379,7 @@ fn offline_without_cache_names_what_is_missing() {
 #[test]
 fn python_versions_come_from_asset_names_and_the_tag_is_the_build() {
     let f = Fixture::new();
-    let sums = sample("pbs-SHA256SUMS-excerpt.txt").unwrap();
+    let sums = sample("pbs-SHA256SUMS-excerpt.txt");
     let names: Vec<&str> = sums.lines().filter_map(|l| l.split_once("  ").map(|(_, n)| n)).collect();
     let releases = json!([
         release("20260814", &names),
@@ -406,10 +407,10 @@ fn python_versions_come_from_asset_names_and_the_tag_is_the_build() {
 fn terraform_index_keys_and_shasums() {
     let f = Fixture::new();
     let inner: serde_json::Value =
-        serde_json::from_str(&sample("hashicorp-terraform-1.9.8-index.json").unwrap()).unwrap();
+        serde_json::from_str(&sample("hashicorp-terraform-1.9.8-index.json")).unwrap();
     let index = json!({"name": "terraform", "versions": {"1.9.8": inner, "1.10.0-alpha20240807": {"version": "1.10.0-alpha20240807"}}});
     f.at("/hashicorp/terraform/index.json", index.to_string());
-    let sums = sample("terraform_1.9.8_SHA256SUMS-excerpt.txt").unwrap();
+    let sums = sample("terraform_1.9.8_SHA256SUMS-excerpt.txt");
     f.at("/hashicorp/terraform/1.9.8/terraform_1.9.8_SHA256SUMS", sums.clone());
     let r = f.resolver().resolve(&req("terraform", "~1.9"), &[LX]).unwrap();
     let a = &r.artifacts[&LX];

@@ -7,28 +7,23 @@ use std::sync::{Arc, Mutex};
 
 use indexmap::IndexMap;
 
-// The HTTP layer's test server is private to `store::http`; the same file is compiled here
-// again rather than changing the store's visibility.
-#[path = "../store/http/test_server.rs"]
-#[allow(dead_code, clippy::duplicate_mod)]
-pub mod test_server;
-
-pub use test_server::{Reply, Request, Server};
+pub use den_test_server::{Request, Response, Server};
 
 use super::*;
 use crate::catalog::{Arch, Os, Platform};
 use crate::config::{Config, Sources};
+use crate::http::{Client, Settings};
 use crate::project::{Location, ToolRequest};
-use crate::store::http::{Client, Settings};
 
-pub const SAMPLES: &str = "/work/shared/data/upstreams/samples";
 pub const LX: Platform = Platform { os: Os::Linux, arch: Arch::X64 };
 pub const LA: Platform = Platform { os: Os::Linux, arch: Arch::Arm64 };
 pub const DA: Platform = Platform { os: Os::Darwin, arch: Arch::Arm64 };
 
-/// A sample payload of the upstream notes, or `None` where they are not present.
-pub fn sample(name: &str) -> Option<String> {
-    std::fs::read_to_string(format!("{SAMPLES}/{name}")).ok()
+/// A payload shaped like a real upstream's, from `tests/fixtures/upstreams/` in the
+/// repository. A missing or unreadable fixture fails the test, naming the file.
+pub fn sample(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/upstreams").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
 
 type Routes = Arc<Mutex<HashMap<String, (u16, Vec<(&'static str, String)>, String)>>>;
@@ -50,9 +45,9 @@ impl Fixture {
         let server = Server::start(move |req: &Request, _| {
             let path = req.line.split_whitespace().nth(1).unwrap_or_default().to_string();
             match seen.lock().unwrap().get(&path) {
-                Some((200, headers, body)) if headers.is_empty() => Reply::Body(body.clone().into_bytes()),
-                Some((code, headers, body)) => Reply::Status(*code, headers.clone(), body.clone()),
-                None => Reply::Status(404, vec![], "{\"message\":\"Not Found\"}".into()),
+                Some((200, headers, body)) if headers.is_empty() => Response::body(body.clone().into_bytes()),
+                Some((code, headers, body)) => Response::status(*code, headers.clone(), body.clone()),
+                None => Response::status(404, vec![], "{\"message\":\"Not Found\"}".into()),
             }
         });
         Fixture {

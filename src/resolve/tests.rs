@@ -1,6 +1,7 @@
 //! Spec parsing and best-match choice over realistic upstream version lists.
 
 use super::*;
+use crate::hint::Hint;
 
 fn list(raw: &[&str]) -> Vec<Version> {
     raw.iter().map(|s| Version::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))).collect()
@@ -211,7 +212,7 @@ fn bad_specs_say_what_is_accepted() {
     ] {
         let err: SpecError = VersionSpec::parse(input).unwrap_err();
         assert_eq!(err.to_string(), format!("invalid version spec `{input}`: {reason}"), "{input:?}");
-        assert!(err.help().unwrap().contains("`>=1.20, <1.23`"));
+        assert!(err.hint().unwrap().contains("`>=1.20, <1.23`"));
     }
     let err: VersionError = Version::parse("nightly").unwrap_err();
     assert_eq!(err.to_string(), "`nightly` is not a version: it has no digits");

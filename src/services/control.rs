@@ -11,7 +11,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::supervisor::Supervisor;
-use super::{Dirs, Error, procfs};
+use super::{Dirs, Error};
+use crate::hint::Hint;
+use crate::io_error::IoError;
+use crate::proc;
 
 /// What a client asks the supervisor.
 #[derive(Debug, Serialize, Deserialize)]
@@ -45,8 +48,7 @@ struct Reply {
 pub fn listen(sup: &Arc<Supervisor>) -> Result<(), Error> {
     let path = sup_dirs(sup).socket();
     let _ = std::fs::remove_file(&path);
-    let listener = UnixListener::bind(&path)
-        .map_err(|e| Error::io(format!("cannot listen on {}", path.display()), e))?;
+    let listener = UnixListener::bind(&path).map_err(IoError::at("listen on", &path))?;
     let sup = Arc::clone(sup);
     std::thread::spawn(move || {
         for conn in listener.incoming().flatten() {
@@ -91,7 +93,7 @@ fn answer(sup: &Arc<Supervisor>, conn: UnixStream) {
     };
     let reply = match result {
         Ok(()) => Reply { ok: true, message: None, help: None },
-        Err(e) => Reply { ok: false, message: Some(e.to_string()), help: e.help() },
+        Err(e) => Reply { ok: false, message: Some(e.to_string()), help: e.hint() },
     };
     let mut conn = conn;
     if let Ok(mut json) = serde_json::to_vec(&reply) {
@@ -115,13 +117,12 @@ impl<R: BufRead> TakeLine for R {
 /// Sends `request` to the project's supervisor and waits for its answer.
 pub fn request(dirs: &Dirs, request: &Request) -> Result<(), Error> {
     let path = dirs.socket();
-    let mut conn = UnixStream::connect(&path)
-        .map_err(|e| Error::io(format!("cannot reach the supervisor at {}", path.display()), e))?;
+    let mut conn = UnixStream::connect(&path).map_err(IoError::at("reach the supervisor at", &path))?;
     let mut json = serde_json::to_vec(request).expect("requests serialize");
     json.push(b'\n');
-    conn.write_all(&json).map_err(|e| Error::io("cannot talk to the supervisor", e))?;
+    conn.write_all(&json).map_err(|e| IoError::named("talk to", "the supervisor", e))?;
     let mut line = String::new();
-    BufReader::new(conn).take_line(&mut line).map_err(|e| Error::io("cannot hear the supervisor", e))?;
+    BufReader::new(conn).take_line(&mut line).map_err(|e| IoError::named("hear", "the supervisor", e))?;
     let reply: Reply = serde_json::from_str(&line).map_err(|_| Error::NoAnswer)?;
     if reply.ok {
         return Ok(());
@@ -139,8 +140,8 @@ pub fn sessions_alive(dirs: &Dirs) -> bool {
         let pid = parts.next().and_then(|p| p.parse::<i32>().ok());
         let start = parts.next().and_then(|s| s.parse::<u64>().ok());
         match (pid, start) {
-            (Some(pid), Some(start)) => procfs::is(pid, start),
-            (Some(pid), None) => procfs::start_time(pid).is_some(),
+            (Some(pid), Some(start)) => proc::is(pid, start),
+            (Some(pid), None) => proc::start_time(pid).is_some(),
             _ => false,
         }
     })

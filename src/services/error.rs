@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::hint::Hint;
+use crate::io_error::IoError;
+
 /// A services failure.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -37,12 +40,8 @@ pub enum Error {
     NoAnswer,
     #[error("`den down --purge` deletes {} and needs a confirmation", .state.display())]
     PurgeNeedsYes { state: PathBuf },
-    #[error("{context}: {source}")]
-    Io {
-        context: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{0}")]
+    Io(#[from] IoError),
 }
 
 fn holder_text(holder: &Option<(i32, String)>) -> String {
@@ -57,9 +56,10 @@ fn secs(d: &Duration) -> String {
     format!("{:.1}s", d.as_secs_f64())
 }
 
-impl Error {
-    /// What to do next.
-    pub fn help(&self) -> Option<String> {
+impl Hint for Error {
+    /// What to do next. An I/O error gives its own advice here too (the supervisor sends
+    /// this text over its socket, where there is no `source()` chain to walk).
+    fn hint(&self) -> Option<String> {
         Some(match self {
             Error::Unknown { declared, .. } => declared.clone(),
             Error::NoServices => {
@@ -92,11 +92,7 @@ impl Error {
             Error::Remote { help, .. } => return help.clone(),
             Error::NoAnswer => "see .den/logs/supervisor.log".into(),
             Error::PurgeNeedsYes { .. } => "run `den down --purge --yes` to delete the data".into(),
-            Error::Io { .. } => return None,
+            Error::Io(e) => return e.hint(),
         })
-    }
-
-    pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
-        Error::Io { context: context.into(), source }
     }
 }

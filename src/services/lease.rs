@@ -7,8 +7,8 @@ use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use super::procfs;
 use crate::fs_util;
+use crate::proc;
 
 /// The supervisor's own lease: `.pid`, not `.lease`, so that a service may be called
 /// `supervisor`.
@@ -24,12 +24,12 @@ pub struct Lease {
 impl Lease {
     /// The lease of a live process, taken now.
     pub fn of(pid: i32) -> Option<Lease> {
-        procfs::start_time(pid).map(|start| Lease { pid, start })
+        proc::start_time(pid).map(|start| Lease { pid, start })
     }
 
     /// Whether the process is still the one leased.
     pub fn alive(&self) -> bool {
-        procfs::is(self.pid, self.start)
+        proc::is(self.pid, self.start)
     }
 }
 
@@ -60,7 +60,7 @@ pub fn read(path: &Path) -> Option<Lease> {
 /// writes it right after the spawn): a lease file made later, naming a process that had
 /// been running for a while, is not den's, whatever it says.
 pub fn written_for(path: &Path, lease: Lease) -> bool {
-    let Some(started) = procfs::started_at(lease.start) else { return false };
+    let Some(started) = proc::started_at(lease.start) else { return false };
     let Ok(written) = fs::metadata(path).and_then(|m| m.modified()) else { return false };
     let Ok(written) = written.duration_since(std::time::UNIX_EPOCH) else { return false };
     let delay = written.as_secs_f64() - started;

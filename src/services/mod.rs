@@ -15,7 +15,6 @@ pub mod plan;
 mod postgres;
 pub mod preset;
 pub mod probe;
-pub mod procfs;
 mod redis;
 pub mod status;
 pub mod supervisor;
@@ -29,7 +28,9 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
-use crate::fs_util;
+use crate::io_error::IoError;
+use crate::paths::DenDir;
+use crate::{fs_util, proc};
 
 /// `.den/run/` file holding the digest of the den.toml a running supervisor planned from.
 pub const MANIFEST: &str = "den.toml.sha256";
@@ -40,10 +41,11 @@ pub fn manifest_digest(den_toml: Option<&str>) -> String {
     sha2::Sha256::digest(den_toml.unwrap_or_default().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A project's service directories under `.den/`.
+/// A project's service directories under `.den/` (`paths::DenDir`, the one map of it).
 #[derive(Debug, Clone)]
 pub struct Dirs {
     pub root: PathBuf,
+    pub den: DenDir,
     /// Leases, status, the control socket (0700).
     pub run: PathBuf,
     /// `<name>.log` per service.
@@ -54,20 +56,15 @@ pub struct Dirs {
 
 impl Dirs {
     pub fn of(root: &Path) -> Dirs {
-        let den = root.join(".den");
-        Dirs {
-            root: root.to_path_buf(),
-            run: den.join("run"),
-            logs: den.join("logs"),
-            state: den.join("state"),
-        }
+        let den = DenDir::of(root);
+        Dirs { root: root.to_path_buf(), run: den.run(), logs: den.logs(), state: den.state(), den }
     }
 
     /// Creates the directories (0700), one component at a time, never through a link a
     /// repository may have planted, with `.den/.gitignore`.
     pub fn create(&self) -> Result<(), Error> {
-        let den = self.root.join(".den");
-        for dir in [&den, &self.run, &self.logs, &self.state] {
+        let den = self.den.path();
+        for dir in [den, &self.run, &self.logs, &self.state] {
             if let Some(target) = fs_util::real_dir(dir).map_err(|e| io_err(dir, e))? {
                 crate::ui::warn(&format!(
                     "replaced {}, a symbolic link to {target:?}, by a directory: den never writes through links it did not create",
@@ -76,12 +73,17 @@ impl Dirs {
             }
         }
         fs_util::private_dir(&self.run).map_err(|e| io_err(&self.run, e))?;
-        let ignore = den.join(".gitignore");
+        let ignore = self.den.gitignore();
         if !std::fs::symlink_metadata(&ignore).is_ok_and(|m| m.is_file()) {
             fs_util::write_atomic(&ignore, b"# den's per-project state; never commit it.\n*\n", 0o600)
                 .map_err(|e| io_err(&ignore, e))?;
         }
         Ok(())
+    }
+
+    /// `<name>/` under `state`: one service's data.
+    pub fn service_state(&self, name: &str) -> PathBuf {
+        self.den.service_state(name)
     }
 
     pub fn log(&self, name: &str) -> PathBuf {
@@ -98,7 +100,7 @@ impl Dirs {
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> Error {
-    Error::io(format!("cannot create {}", path.display()), e)
+    IoError::path("create", path, e).into()
 }
 
 /// The live supervisor of the project, if any.
@@ -121,7 +123,7 @@ pub fn sweep(dirs: &Dirs) -> Vec<(String, i32)> {
     let mut stopped = Vec::new();
     for (name, path) in lease::services(&dirs.run) {
         if let Some(lease) = lease::read(&path)
-            .filter(|l| l.alive() && procfs::pgid(l.pid) == Some(l.pid) && lease::written_for(&path, *l))
+            .filter(|l| l.alive() && proc::pgid(l.pid) == Some(l.pid) && lease::written_for(&path, *l))
         {
             stop_group(lease, Signal::SIGTERM, Duration::from_secs(3));
             stopped.push((name, lease.pid));

@@ -17,6 +17,7 @@ use super::preset::{self, Base, Tool};
 use super::probe::{Check, Readiness};
 use super::{Dirs, Error};
 use crate::env::service_exports::{self, PG_SUPERUSER};
+use crate::io_error::IoError;
 use crate::project::Service;
 
 /// How long the server may take to accept clients when `ready.timeout` is not given.
@@ -45,12 +46,12 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
     if let Err(e) = std::fs::DirBuilder::new().mode(0o700).create(&data)
         && e.kind() != std::io::ErrorKind::AlreadyExists
     {
-        return Err(Error::io(format!("cannot create {}", data.display()), e));
+        return Err(IoError::path("create", &data, e).into());
     }
     let tool = match &user {
-        Some((uid, gid, name)) => {
+        Some((uid, gid, _)) => {
             std::os::unix::fs::lchown(&data, Some(*uid), Some(*gid))
-                .map_err(|e| Error::io(format!("cannot hand {} to {name}", data.display()), e))?;
+                .map_err(|e| IoError::path("hand to the service's user", &data, e))?;
             preset::reachable_tree(tool)?
         }
         None => tool.clone(),
@@ -178,7 +179,7 @@ pub fn root_note(root: &Path, service: &Service) -> Option<String> {
 fn clear_stale_lock(lock: &Path) {
     let Ok(text) = std::fs::read_to_string(lock) else { return };
     let pid = text.lines().next().and_then(|l| l.trim().parse::<i32>().ok());
-    if pid.is_some_and(|pid| pid > 0 && !super::procfs::running(pid)) {
+    if pid.is_some_and(|pid| pid > 0 && !crate::proc::running(pid)) {
         let _ = std::fs::remove_file(lock);
     }
 }
@@ -257,11 +258,12 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::disallowed_methods, reason = "tests may spawn freely")]
     fn a_lock_naming_a_gone_or_zombie_server_is_cleared_a_live_one_kept() {
         let tmp = tempfile::tempdir().unwrap();
         let lock = tmp.path().join("postmaster.pid");
         let mut zombie = std::process::Command::new("true").spawn().unwrap();
-        while super::super::procfs::running(zombie.id() as i32) {
+        while crate::proc::running(zombie.id() as i32) {
             std::thread::sleep(Duration::from_millis(5));
         }
         for (pid, kept) in [(std::process::id() as i32, true), (zombie.id() as i32, false), (i32::MAX, false)]
@@ -280,6 +282,6 @@ mod tests {
         assert!(check_version(tmp.path(), "16.4.0", "db").is_ok());
         let e = check_version(tmp.path(), "17.10.0-beta.17", "db").unwrap_err();
         assert!(e.to_string().contains("made by PostgreSQL 16; this project now runs PostgreSQL 17"), "{e}");
-        assert!(e.help().unwrap().contains("den down db --purge"));
+        assert!(crate::hint::Hint::hint(&e).unwrap().contains("den down db --purge"));
     }
 }

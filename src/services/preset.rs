@@ -14,6 +14,8 @@ use super::plan::Unit;
 use super::{Dirs, Error, postgres, redis};
 use crate::env::service_exports;
 use crate::fs_util;
+use crate::hint::Hint;
+use crate::io_error::IoError;
 use crate::project::Service;
 
 /// The installed tool a preset runs.
@@ -74,7 +76,7 @@ impl Base {
     fn prepare(dirs: &Dirs, service: &Service) -> Result<Base, Error> {
         dirs.create()?;
         let v = service_exports::values(&dirs.root, service)
-            .map_err(|e| Error::Remote { message: e.to_string(), help: e.help() })?;
+            .map_err(|e| Error::Remote { message: e.to_string(), help: e.hint() })?;
         Ok(Base { name: service.name.clone(), state: v.state, port: v.port, password: v.password })
     }
 }
@@ -124,7 +126,7 @@ pub fn unprivileged(root: &Path, named: Option<&str>) -> Result<Option<(u32, u32
 pub fn reachable_tree(tool: &Tool) -> Result<Tool, Error> {
     let name = tool.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let base = std::env::temp_dir().join(format!("den-shared-{}", nix::unistd::geteuid()));
-    let io = |what: &str, p: &Path, e: std::io::Error| Error::io(format!("cannot {what} {}", p.display()), e);
+    let io = |what: &'static str, p: &Path, e: std::io::Error| Error::from(IoError::path(what, p, e));
     match fs::symlink_metadata(&base) {
         Ok(m) if m.is_dir() && m.uid() == nix::unistd::geteuid().as_raw() && m.mode() & 0o022 == 0 => {}
         Ok(_) => {
@@ -179,7 +181,7 @@ fn link_tree(from: &Path, to: &Path) -> std::io::Result<()> {
 pub fn socket_dir(root: &Path, owner: Option<(u32, u32)>) -> Result<PathBuf, Error> {
     let dir = service_exports::socket_dir(root);
     let uid = nix::unistd::geteuid().as_raw();
-    let io = |e: std::io::Error| Error::io(format!("cannot prepare {}", dir.display()), e);
+    let io = |e: std::io::Error| Error::from(IoError::path("prepare", &dir, e));
     if let Err(e) = fs::DirBuilder::new().mode(0o700).create(&dir)
         && e.kind() != std::io::ErrorKind::AlreadyExists
     {

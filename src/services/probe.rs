@@ -8,9 +8,11 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use crate::env::Vars;
+use crate::launch::{self, Environment};
 use crate::project::Probe;
 
 /// What a readiness check asks.
@@ -155,8 +157,9 @@ fn http(url: &str, budget: Duration) -> bool {
 
 /// `sh -c cmd` in the service's environment exits 0 within the budget (killed otherwise).
 fn command(cmd: &str, env: &[(String, String)], cwd: &Path, budget: Duration) -> bool {
-    let mut command = Command::new("/bin/sh");
-    command.arg("-c").arg(cmd).current_dir(cwd).env_clear().envs(env.iter().map(|(k, v)| (k, v)));
+    let vars: Vars = env.iter().cloned().collect();
+    let mut command = launch::command(Path::new("/bin/sh"), Environment::Only(&vars), cwd);
+    command.arg("-c").arg(cmd);
     command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
     let Ok(mut child) = command.spawn() else { return false };
     let deadline = Instant::now() + budget;

@@ -11,6 +11,7 @@ use super::preset::{Base, Tool};
 use super::probe::{Check, Readiness};
 use super::{Error, plan};
 use crate::fs_util;
+use crate::io_error::IoError;
 use crate::project::Service;
 
 /// How long a server may take to answer when `ready.timeout` is not given.
@@ -32,8 +33,7 @@ pub fn unit(root: &Path, service: &Service, tool: &Tool, base: &Base, server: &s
         // Included last: the project's own file wins over den's defaults.
         text.push_str(&format!("include {}\n", root.join(own).display()));
     }
-    fs_util::write_atomic(&conf, text.as_bytes(), 0o600)
-        .map_err(|e| Error::io(format!("cannot write {}", conf.display()), e))?;
+    fs_util::write_atomic(&conf, text.as_bytes(), 0o600).map_err(IoError::at("write", &conf))?;
     let timeout = service.ready.as_ref().map_or(READY_TIMEOUT, |r| r.timeout);
     Ok(Unit {
         name: base.name.clone(),

@@ -12,8 +12,29 @@ mod posix;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ExportFormat, Shell};
+use clap::ValueEnum;
+
 use crate::env::Target;
+
+/// The shells den can activate in.
+/// A domain type: `cli` names it in its arguments, it does not define it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// Where an exported environment is going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Dotenv,
+    Bash,
+    Zsh,
+    Fish,
+    GithubActions,
+}
 
 /// `target` as text for `format`: one statement (or entry) per variable, in order,
 /// ending with a newline when not empty.
@@ -82,5 +103,7 @@ pub fn changed_function(shell: Shell, watch: &[PathBuf], exists: &[PathBuf], sta
     }
 }
 
+#[cfg(test)]
+mod dotenv_fuzz_tests;
 #[cfg(test)]
 mod tests;

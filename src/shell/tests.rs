@@ -1,12 +1,14 @@
 //! Rendering tests: exact output for each format, and round trips through the real
-//! bash, zsh and fish (skipped, with a note, only when a shell is not installed) and
-//! through den's own dotenv parser.
+//! bash, zsh and fish (a missing shell fails the test unless `DEN_TEST_SKIP_SHELLS=1`
+//! skips it, saying so) and through den's own dotenv parser.
+
+#![allow(clippy::disallowed_methods, reason = "tests may spawn freely")]
 
 use std::collections::HashMap;
 use std::process::Command;
 
-use crate::cli::ExportFormat;
 use crate::env::{Origin, Target, Var};
+use crate::shell::ExportFormat;
 
 use super::render;
 
@@ -111,7 +113,8 @@ fn github_actions_exact_output() {
 }
 
 /// Runs `script_for(file)` in the shell with a minimal environment holding `T_UNSET`,
-/// and returns the exported environment it ends with; `None` when the shell is missing.
+/// and returns the exported environment it ends with; `None` when the shell is missing and
+/// the user opted out of such tests.
 fn eval_in(
     shell: &str,
     args: &[&str],
@@ -119,8 +122,14 @@ fn eval_in(
     script_for: fn(&str) -> String,
 ) -> Option<HashMap<String, Vec<u8>>> {
     let Ok(path) = which(shell) else {
-        eprintln!("note: {shell} is not installed; skipping its round trip");
-        return None;
+        let skip = "DEN_TEST_SKIP_SHELLS";
+        if std::env::var(skip).as_deref() == Ok("1") {
+            eprintln!("skipped: the {shell} round trip: {shell} is not installed ({skip}=1)");
+            return None;
+        }
+        panic!(
+            "test prerequisite missing: {shell} is not installed; scripts/test-deps installs it (or set {skip}=1 to skip)"
+        );
     };
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("rendered");
@@ -195,7 +204,7 @@ fn paths_that_are_not_utf8_are_quoted_byte_for_byte_in_each_shell() {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;
 
-    use crate::cli::Shell;
+    use crate::shell::Shell;
 
     let paths: &[&[u8]] = &[b"/tmp/proj\xff", b"/a b/it's \\ \xfe\xc3\xa9\x01/x", b"\xff1a", b"plain/path"];
     let shells = [

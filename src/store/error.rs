@@ -4,6 +4,9 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use crate::fs_util::is_out_of_space;
+pub use crate::ui::{escaped, shown_path};
+
 /// What went wrong in the store, beyond downloading and unpacking.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -32,8 +35,18 @@ pub enum Error {
 }
 
 impl Error {
+    pub(crate) fn read(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+        move |source| Error::Read { path: path.to_path_buf(), source }
+    }
+
+    pub(crate) fn write(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+        move |source| Error::Write { path: path.to_path_buf(), source }
+    }
+}
+
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::Write { source, .. } if is_out_of_space(source) => {
                 Some(
@@ -56,76 +69,5 @@ impl Error {
                 "the tool's definition does not fit this artifact: report it, or set `source`/`url` in den.toml".into(),
             ),
         }
-    }
-
-    pub(crate) fn read(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
-        move |source| Error::Read { path: path.to_path_buf(), source }
-    }
-
-    pub(crate) fn write(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
-        move |source| Error::Write { path: path.to_path_buf(), source }
-    }
-}
-
-/// `text` safe to print on a terminal: control characters (ESC, newline, DEL, C1) become
-/// escapes (`\e`, `\n`, `\x7f`, `\u{9b}`), so a name from an archive, a server or a
-/// repository can neither move the cursor nor forge a second line. Messages must pass every
-/// name they did not write themselves through this (or [`shown_path`]).
-pub fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\x1b' => out.push_str("\\e"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Longest path shown whole; longer ones keep their start and end around `…`.
-const SHOWN_PATH_MAX: usize = 160;
-
-/// A path for a message: escaped (see [`escaped`]) and, when longer than 160 characters
-/// (an archive can name a 4 KiB path), its middle elided so the line stays readable.
-pub fn shown_path(path: &Path) -> String {
-    let text = escaped(&path.to_string_lossy());
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= SHOWN_PATH_MAX {
-        return text;
-    }
-    let keep = SHOWN_PATH_MAX / 2 - 1;
-    let head: String = chars[..keep].iter().collect();
-    let tail: String = chars[chars.len() - keep..].iter().collect();
-    format!("{head}…{tail} ({} characters)", chars.len())
-}
-
-/// Whether a write failed because the disk (or a quota, or the file size limit) ran out
-/// rather than because of what was written: the data is fine, the machine needs room.
-pub fn is_out_of_space(err: &io::Error) -> bool {
-    matches!(err.raw_os_error(), Some(libc::ENOSPC | libc::EDQUOT | libc::EFBIG))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(escaped("a\x1b[31mb\nc\u{9b}d\x7f\x00é"), "a\\e[31mb\\nc\\u{9b}d\\x7f\\x00é");
-        assert_eq!(escaped("plain/name-1.2.tar.gz"), "plain/name-1.2.tar.gz");
-    }
-
-    #[test]
-    fn long_paths_keep_both_ends() {
-        let long = format!("/store/{}/end", "x".repeat(4000));
-        let shown = shown_path(Path::new(&long));
-        assert!(shown.starts_with("/store/xx") && shown.contains("xx/end (4011 characters)"), "{shown}");
-        assert!(shown.chars().count() < 200, "{shown}");
-        assert_eq!(shown_path(Path::new("/a/b")), "/a/b");
     }
 }

@@ -1,23 +1,20 @@
 //! `den cache`'s store side: what is installed (with sizes), verifying installed tools
 //! against their manifests, and pruning what no known project pins and no recent run used.
 //!
-//! Decisions: a tool is kept when any platform entry of any known project's den.lock pins
-//! it, or when it was used (`receipt::touch`) or installed within `older_than`; a project
-//! whose den.lock cannot be read is reported and pins nothing (its tools come back with
-//! `den install`). A tool disappears by a rename first, so no half-removed tool is ever
-//! visible. Never touches a project's files.
+//! Decisions: a tool is kept when its key is in the set the caller hands over (`tools::pins`
+//! reads the known projects' den.lock files; the store never does), or when it was used
+//! (`receipt::touch`) or installed within `older_than`. A tool disappears by a rename
+//! first, so no half-removed tool is ever visible. Never touches a project's files.
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use super::install::{DOWNLOADS, Store, TOOLS};
 use super::receipt::{self, Receipt};
-use super::{Error, key, manifest, projects};
-use crate::catalog::Platform;
-use crate::resolve::Resolved;
-use crate::resolve::lock::{DEN_LOCK, Lock};
+use super::{Error, manifest};
+use crate::artifact::key;
 
 /// One installed tool.
 #[derive(Debug, Clone)]
@@ -82,30 +79,23 @@ pub struct Removed {
     pub size: u64,
 }
 
-/// The outcome of `prune`: what went, and the den.lock files that could not be read (with
-/// the first line of the error, which names the file).
+/// The outcome of `prune`: what went.
 #[derive(Debug, Default)]
 pub struct Pruned {
     pub removed: Vec<Removed>,
-    pub unreadable: Vec<(PathBuf, String)>,
 }
 
-/// Removes the tools that no known project's den.lock pins and that were not used within
+/// Removes the tools whose key is not in `keep` and that were not used within
 /// `older_than` of `now`, downloads left unfinished for as long, and install directories
 /// a killed den left more than a day ago.
-pub fn prune(store: &Store, older_than: Duration, now: SystemTime) -> Result<Pruned, Error> {
+pub fn prune(
+    store: &Store,
+    keep: &BTreeSet<String>,
+    older_than: Duration,
+    now: SystemTime,
+) -> Result<Pruned, Error> {
     let mut pruned = Pruned::default();
-    let mut pinned = BTreeSet::new();
-    for root in projects::forget_gone(store)? {
-        let file = root.join(DEN_LOCK);
-        match Lock::read(&file) {
-            Ok(Some(lock)) => pinned.extend(
-                lock.tools.values().flat_map(|t| t.artifacts.values()).filter_map(|a| key::of(&a.checksum)),
-            ),
-            Ok(None) => {}
-            Err(e) => pruned.unreadable.push((file, e.to_string().lines().next().unwrap_or("").to_string())),
-        }
-    }
+    let pinned = keep;
     let recent =
         |t: Option<SystemTime>| t.is_some_and(|t| now.duration_since(t).unwrap_or_default() < older_than);
     for tool in installed(store)? {
@@ -144,21 +134,6 @@ pub fn prune(store: &Store, older_than: Duration, now: SystemTime) -> Result<Pru
         }
     }
     Ok(pruned)
-}
-
-/// The den.lock entry of a known project that pins `key` for `platform` (the first, by
-/// project path), which holds all it takes to install that artifact again.
-pub fn pinned_by(store: &Store, key: &str, platform: Platform) -> Result<Option<Resolved>, Error> {
-    for root in projects::forget_gone(store)? {
-        let Ok(Some(lock)) = Lock::read(&root.join(DEN_LOCK)) else { continue };
-        let found = lock.tools.into_values().find(|t| {
-            t.artifacts.get(&platform).and_then(|a| key::of(&a.checksum)).is_some_and(|k| k == key)
-        });
-        if found.is_some() {
-            return Ok(found);
-        }
-    }
-    Ok(None)
 }
 
 /// One installed tool checked against its manifest.

@@ -11,13 +11,15 @@ use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
 
 use super::receipt::{self, Receipt};
-use super::{Error, key, manifest};
+use super::{Error, manifest};
+use crate::artifact::key;
+use crate::paths::Bucket;
 use crate::{fs_util, ui};
 
 /// Buckets are versioned: a change of layout is a new bucket, never a migration.
-pub(crate) const TOOLS: &str = "tools-v1";
-pub(crate) const DOWNLOADS: &str = "downloads-v1";
-pub(crate) const LOCKS: &str = "locks-v1";
+pub(crate) const TOOLS: &str = Bucket::Tools.name();
+pub(crate) const DOWNLOADS: &str = Bucket::Downloads.name();
+pub(crate) const LOCKS: &str = Bucket::Locks.name();
 /// The prefix of install directories being filled (and of tools being removed).
 const STAGING: &str = ".tmp-";
 
@@ -158,6 +160,14 @@ impl Store {
     fn remove_locked(&self, key: &str) -> Result<(), Error> {
         let dir = self.tool_dir(key);
         let trash = self.staging_dir()?.keep();
+        // Moving a directory to another parent rewrites its `..`, which needs write
+        // permission on it: the sealed (0555) tool directory is opened for its owner first.
+        if let Ok(meta) = fs::symlink_metadata(&dir)
+            && meta.is_dir()
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = fs::set_permissions(&dir, fs::Permissions::from_mode(meta.permissions().mode() | 0o700));
+        }
         fs::rename(&dir, trash.join(key)).map_err(Error::write(&dir))?;
         fs_util::remove_tree(&trash).map_err(Error::write(&trash))?;
         self.forget(key);
@@ -253,6 +263,7 @@ impl Store {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may spawn freely")]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;

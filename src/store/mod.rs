@@ -1,9 +1,12 @@
 //! The shared store (spec §5): one verified copy of each upstream artifact per machine.
-//! `http` fetches (system certificates, proxies, retries, resume, progress), `install`
-//! puts an artifact in place atomically under a cross-process lock, and `unpack` turns a
-//! downloaded archive into an install directory, refusing anything that would escape it;
-//! `post_install` finishes it. `receipt`, `manifest` and `projects` are the bookkeeping that
-//! `den cache` (`gc`) reads. Nothing here decides versions.
+//! `install` puts an artifact (fetched with the `http` leaf) in place atomically under a
+//! cross-process lock, and `unpack` turns a downloaded archive into an install directory,
+//! refusing anything that would escape it; `post_install` finishes it. `pipeline` is the
+//! one install pipeline of an artifact (download → verify → unpack → post-install → bins
+//! → receipt) that `tools` hands each artifact to. `receipt`,
+//! `manifest` and `projects` are the bookkeeping that `den cache` (`gc`) reads. Nothing
+//! here decides versions, and nothing here reads den.lock: `gc::prune` is handed the keys
+//! to keep (`tools::pins`). Bucket names come from `paths::Bucket`.
 //!
 //! Layout under the data directory (`den cache dir`; buckets are versioned, a change of
 //! layout is a new bucket, never a migration):
@@ -31,18 +34,17 @@
 //! (staging dirs and temp files named after a process that is gone, a tool without a
 //! receipt from an older den) is removed by the next install or `den cache` command
 //! (`Store::remove_leftovers`).
-// Used by the install/run commands of issue 3.
 
 mod error;
 pub mod gc;
-pub mod http;
 pub mod install;
-pub mod key;
 pub mod manifest;
+pub mod pipeline;
 pub mod post_install;
 pub mod projects;
 pub mod receipt;
 pub mod unpack;
 
-pub use error::{Error, escaped, is_out_of_space, shown_path};
+pub use error::{Error, is_out_of_space};
 pub use install::Store;
+pub use pipeline::InstallError;

@@ -12,7 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Component, Path, PathBuf};
 
 use super::Error;
-use crate::resolve::Step;
+use crate::artifact::Step;
 
 /// The largest JSON list of links read (the real ones are a few KiB).
 const MAX_JSON: u64 = 1 << 20;

@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Error;
 use super::install::{LOCKS, Store};
-use crate::resolve::lock::DEN_LOCK;
+use crate::paths::Bucket;
 
-const FILE: &str = "projects-v1.toml";
+const FILE: &str = Bucket::Projects.name();
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Registry {
@@ -43,9 +43,10 @@ pub fn list(store: &Store) -> Result<Vec<PathBuf>, Error> {
     Ok(read(&path(store))?.projects.into_iter().map(PathBuf::from).collect())
 }
 
-/// Drops the projects whose den.lock is gone, and returns those that remain.
-pub fn forget_gone(store: &Store) -> Result<Vec<PathBuf>, Error> {
-    let kept = update(store, |list| list.retain(|p| Path::new(p).join(DEN_LOCK).is_file()))?;
+/// Drops the projects whose `marker` file (their lock file, named by the caller: the store
+/// never reads a project's files) is gone, and returns those that remain.
+pub fn forget_gone(store: &Store, marker: &str) -> Result<Vec<PathBuf>, Error> {
+    let kept = update(store, |list| list.retain(|p| Path::new(p).join(marker).is_file()))?;
     Ok(kept.into_iter().map(PathBuf::from).collect())
 }
 
@@ -54,7 +55,7 @@ pub fn forget_gone(store: &Store) -> Result<Vec<PathBuf>, Error> {
 fn update(store: &Store, change: impl FnOnce(&mut Vec<String>)) -> Result<Vec<String>, Error> {
     let locks = store.root().join(LOCKS);
     crate::fs_util::create_private_dir_all(&locks).map_err(Error::write(&locks))?;
-    let lock_path = locks.join("projects-v1.lock");
+    let lock_path = locks.join(Path::new(FILE).with_extension("lock"));
     let lock = crate::fs_util::create_private_file(&lock_path).map_err(Error::write(&lock_path))?;
     lock.lock().map_err(Error::write(&lock_path))?;
     let file = path(store);
@@ -84,6 +85,7 @@ fn read(file: &Path) -> Result<Registry, Error> {
 
 #[cfg(test)]
 mod tests {
+    const DEN_LOCK: &str = "den.lock";
     use super::*;
 
     #[test]
@@ -103,7 +105,7 @@ mod tests {
         let text = fs::read_to_string(path(&store)).unwrap();
         assert!(text.starts_with("# The projects den installed tools for;"), "{text}");
         fs::remove_file(a.join(DEN_LOCK)).unwrap();
-        assert_eq!(forget_gone(&store).unwrap(), std::slice::from_ref(&b));
+        assert_eq!(forget_gone(&store, DEN_LOCK).unwrap(), std::slice::from_ref(&b));
         assert_eq!(list(&store).unwrap(), [b]);
     }
 }

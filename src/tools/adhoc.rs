@@ -14,13 +14,14 @@ use std::time::Instant;
 
 use super::index::{self, Index};
 use super::{Error, Installed, Summary, fetch, store};
+use crate::artifact::key;
 use crate::catalog::Platform;
 use crate::config::Config;
+use crate::http::Client;
 use crate::project::ToolRequest;
 use crate::resolve::lock::request_source;
 use crate::resolve::{Resolved, Resolver, VersionSpec, bin_problem};
-use crate::store::http::{Client, Settings};
-use crate::store::{Store, key, receipt};
+use crate::store::{Store, receipt};
 
 /// One tool to provide: what was asked, and den.lock's pin when a project has one.
 #[derive(Debug, Clone)]
@@ -84,7 +85,7 @@ pub fn install(
 ) -> Result<Vec<Installed>, Error> {
     let started = Instant::now();
     let platform = platform()?;
-    let client = Client::new(Settings::from_env(offline || config.offline).with_config(config));
+    let client = Client::new(config.http_settings(offline || config.offline));
     let resolver = Resolver::new(client.clone(), config, project_root);
     let store = store();
     let jobs: Vec<fetch::Job> = requests

@@ -1,4 +1,7 @@
-//! Failures of making tools installed, gathered from the modules that do the work.
+//! Failures of making tools installed, gathered from the modules that do the work. Names
+//! from den.toml, den.lock and archives are shown through `ui::escaped`.
+
+use crate::ui::escaped;
 
 /// What went wrong installing a project's tools.
 #[derive(Debug, thiserror::Error)]
@@ -8,44 +11,36 @@ pub enum Error {
     #[error(transparent)]
     Lock(#[from] crate::resolve::lock::Error),
     #[error(transparent)]
-    Http(Box<crate::store::http::Error>),
-    #[error(transparent)]
-    Unpack(#[from] crate::store::unpack::Error),
-    #[error(transparent)]
     Store(#[from] crate::store::Error),
+    /// The store's install pipeline, for failures that are not fetching or unpacking (a
+    /// checksum or binaries that do not fit); those are `Installing`.
+    #[error(transparent)]
+    Install(#[from] crate::store::InstallError),
     #[error("den has no builds for this machine's operating system or processor")]
     UnsupportedPlatform,
-    #[error("{tool} {version} has no artifact for {platform} in den.lock")]
+    #[error("{} {} has no artifact for {} in den.lock", escaped(tool), escaped(version), escaped(platform))]
     NoArtifact { tool: String, version: String, platform: String },
-    #[error("`{checksum}` is not a checksum den can verify (for {tool})")]
-    BadChecksum { tool: String, checksum: String },
-    #[error("{tool} unpacked without {}", missing.join(", "))]
-    MissingBinaries { tool: String, missing: Vec<String> },
-    /// A failure of fetching or unpacking one tool, naming it (`jq 1.7.1`) before the cause
-    /// (which names only the URL or the archive entry).
-    #[error("cannot install {tool}: {source}")]
-    Installing { tool: String, source: Box<Error> },
+    /// A failure of fetching or unpacking one tool in the store's pipeline, naming it
+    /// (`jq 1.7.1`) before the cause (which names only the URL or the archive entry).
+    #[error("cannot install {}: {source}", escaped(tool))]
+    Installing { tool: String, source: Box<crate::store::InstallError> },
     /// A network failure while looking a tool's versions up, naming it and its spec.
-    #[error("cannot look up {tool} `{spec}`: {source}")]
+    #[error("cannot look up {} `{}`: {source}", escaped(tool), escaped(spec))]
     LookingUp { tool: String, spec: String, source: Box<Error> },
 }
 
-impl Error {
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
-            Error::Resolve(e) => e.help(),
-            Error::Lock(e) => e.help(),
-            Error::Http(e) => e.help(),
-            Error::Unpack(e) => e.help(),
-            Error::Store(e) => e.help(),
+            Error::Resolve(e) => e.hint(),
+            Error::Lock(e) => e.hint(),
+            Error::Store(e) => e.hint(),
+            Error::Install(e) => e.hint(),
             Error::UnsupportedPlatform => Some("den supports linux and macOS on x64 and arm64".into()),
             Error::NoArtifact { .. } => Some("run `den install` to resolve it for this machine".into()),
-            Error::BadChecksum { .. } => Some("fix or delete den.lock, then run `den install`".into()),
-            Error::Installing { source, .. } | Error::LookingUp { source, .. } => source.help(),
-            Error::MissingBinaries { .. } => {
-                Some("set `bin = [...]` for this tool in den.toml to the paths inside the archive".into())
-            }
+            Error::Installing { source, .. } => source.hint(),
+            Error::LookingUp { source, .. } => source.hint(),
         }
     }
 }

@@ -1,17 +1,19 @@
 //! Resolving (when not locked) and installing each tool, a few at a time in parallel. One
-//! job per tool; the store's lock makes concurrent dens share one download.
+//! job per tool; the store's lock makes concurrent dens share one download. Installing one
+//! artifact is the store's pipeline (`store::pipeline`); this module only chooses the
+//! artifacts, the mirror, the progress reporting, and names the tool in a failure.
 
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Error;
 use crate::catalog::Platform;
+use crate::hint::Hint;
+use crate::http::{Client, Reporter};
 use crate::project::ToolRequest;
 use crate::resolve::{Artifact, Mirrors, Resolved, Resolver};
-use crate::store::http::{Checksum, Client, Reporter};
-use crate::store::unpack::{self, Format};
-use crate::store::{Store, key, post_install, receipt};
+use crate::store::Store;
+use crate::store::pipeline::{self, Fetcher};
 use crate::ui;
 
 /// At most this many tools resolve and download at once.
@@ -82,9 +84,8 @@ pub fn reinstall(resolved: &Resolved, config: &crate::config::Config, offline: b
         platform: platform.to_string(),
     })?;
     let label = format!("{} {}", resolved.name, resolved.version);
-    let key = key::of(&artifact.checksum)
-        .ok_or_else(|| Error::BadChecksum { tool: label.clone(), checksum: artifact.checksum.clone() })?;
-    let client = Client::new(crate::store::http::Settings::from_env(offline || config.offline));
+    let key = pipeline::key_of(&label, &artifact)?;
+    let client = Client::new(crate::http::Settings::from_env(offline || config.offline));
     let resolver = Resolver::new(client.clone(), config, None);
     let store = super::store();
     let cx = Context {
@@ -96,12 +97,7 @@ pub fn reinstall(resolved: &Resolved, config: &crate::config::Config, offline: b
         mirrors: &Mirrors::from_config(config),
     };
     store.remove(&key)?;
-    install(&cx, (&resolved.name, &resolved.version), &mut artifact).map_err(|e| match e {
-        Error::Http(_) | Error::Unpack(_) | Error::Store(_) => {
-            Error::Installing { tool: label, source: Box::new(e) }
-        }
-        e => e,
-    })?;
+    install(&cx, (&resolved.name, &resolved.version), &mut artifact)?;
     Ok(())
 }
 
@@ -137,7 +133,7 @@ fn run(jobs: &[Job], cx: &Context) -> Result<Outcome, Error> {
                 outcome.resolved.push(done.resolved);
             }
             Err(e) if first_error.is_none() => first_error = Some(e),
-            Err(e) => ui::error(&e.to_string(), e.help().as_deref()),
+            Err(e) => ui::error(&e.to_string(), e.hint().as_deref()),
         }
     }
     match first_error {
@@ -173,157 +169,23 @@ fn one(job: &Job, cx: &Context) -> Result<Done, Error> {
             platform: platform.to_string(),
         });
     };
-    let label = format!("{} {}", resolved.name, resolved.version);
-    let downloaded = install(cx, (&resolved.name, &resolved.version), artifact).map_err(|e| match e {
-        Error::Http(_) | Error::Unpack(_) | Error::Store(_) => {
-            Error::Installing { tool: label.clone(), source: Box::new(e) }
-        }
-        e => e,
-    })?;
+    let downloaded = install(cx, (&resolved.name, &resolved.version), artifact)?;
     Ok(Done { resolved, downloaded })
 }
 
-/// Installs one artifact unless the store has it; the bytes downloaded when it did not.
-/// An artifact whose upstream publishes no checksum is downloaded first and pinned by the
-/// sha256 den computes (trust on first use: den.lock records it, later installs verify
-/// it); one whose definition names no binaries gets them found in the unpacked tree.
-/// Either way `artifact` is completed for den.lock, from the installed tool and its
-/// receipt, whoever installed it: this den, or another one it waited for.
+/// Hands one artifact to the store's pipeline, through the configured mirror; a failure of
+/// fetching or unpacking it is named after the tool (`cannot install jq 1.7.1: …`).
 fn install(
     cx: &Context,
     (name, version): (&str, &str),
     artifact: &mut Artifact,
 ) -> Result<Option<u64>, Error> {
-    let label = &format!("{name} {version}");
     let url = cx.mirrors.apply(&artifact.url);
-    let mut predownloaded = None;
-    let store_err = |e| Error::Store(e);
-    if artifact.checksum.is_empty() {
-        let tmp = cx.store.staging_file().map_err(store_err)?;
-        let progress = cx.reporter.download(label);
-        let done =
-            cx.client.download(&url, tmp.path(), None, artifact.size, progress.as_ref()).map_err(|e| {
-                progress.abandon();
-                Error::Http(Box::new(e))
-            })?;
-        artifact.checksum = done.checksum.to_string();
-        predownloaded = Some((tmp, done.size));
-    }
-    let key = key::of(&artifact.checksum)
-        .ok_or_else(|| Error::BadChecksum { tool: label.to_string(), checksum: artifact.checksum.clone() })?;
-    let checksum: Checksum =
-        artifact.checksum.parse().map_err(|e: crate::store::http::Error| Error::Http(Box::new(e)))?;
-    let format = format_of(artifact);
-    let bytes = std::cell::Cell::new(0);
-    let fresh = cx.store.install::<Error>(
-        &key,
-        label,
-        |partial| {
-            if let Some((tmp, size)) = predownloaded.take() {
-                bytes.set(size);
-                tmp.persist(partial).map_err(|e| {
-                    Error::Store(crate::store::Error::Write { path: partial.to_path_buf(), source: e.error })
-                })?;
-                return Ok(size);
-            }
-            let progress = cx.reporter.download(label);
-            match cx.client.download(&url, partial, Some(&checksum), artifact.size, progress.as_ref()) {
-                Ok(done) => {
-                    bytes.set(done.size);
-                    Ok(done.size)
-                }
-                Err(e) => {
-                    progress.abandon();
-                    Err(Error::Http(Box::new(e)))
-                }
-            }
-        },
-        |archive, staging| {
-            let unpacked = (|| {
-                unpack::unpack(archive, format.clone(), staging)?;
-                post_install::run(staging, &artifact.post_install)?;
-                if !artifact.bin.is_empty() {
-                    missing_bins(label, artifact, staging)?;
-                }
-                Ok(())
-            })();
-            // A verified artifact that does not unpack is deleted (fetching it again won't
-            // help), unless the machine ran out of room: then the next try reuses it.
-            if let Err(e) = unpacked {
-                if !keeps_download(&e) {
-                    let _ = std::fs::remove_file(archive);
-                }
-                return Err(e);
-            }
-            let mut receipt = receipt::Receipt::new(name, version, &artifact.url, &artifact.checksum);
-            receipt.size = artifact.size;
-            Ok(receipt)
-        },
-    )?;
-    // The same for the installer and a waiter: what the store holds now.
-    if artifact.bin.is_empty() {
-        artifact.bin = scan_bins(&cx.store.tool_dir(&key));
-    }
-    if artifact.size.is_none() {
-        // den.lock records every artifact's size; npm's package documents do not give it.
-        artifact.size = receipt::read(cx.store, &key).map_err(store_err)?.and_then(|r| r.size);
-    }
-    Ok(fresh.then(|| bytes.get()))
-}
-
-/// Whether an unpack failure was the machine's (out of space), not the archive's.
-fn keeps_download(e: &Error) -> bool {
-    match e {
-        Error::Unpack(e) => e.keeps_download(),
-        Error::Store(crate::store::Error::Write { source, .. }) => crate::store::is_out_of_space(source),
-        _ => false,
-    }
-}
-
-/// Executables at the top of an unpacked tree or in its `bin/` (or those of its single top
-/// directory), and a wheel's `*.data/scripts/`, for artifacts whose definition does not
-/// name its binaries.
-fn scan_bins(dir: &std::path::Path) -> Vec<String> {
-    use std::os::unix::fs::PermissionsExt;
-    let entries = |d: &std::path::Path| -> Vec<std::fs::DirEntry> {
-        std::fs::read_dir(d).map(|r| r.flatten().collect()).unwrap_or_default()
-    };
-    let top = entries(dir);
-    let base = match top.as_slice() {
-        [only] if only.path().is_dir() => PathBuf::from(only.file_name()),
-        _ => PathBuf::new(),
-    };
-    let scripts =
-        top.iter().filter(|e| e.file_name().to_string_lossy().ends_with(".data") && e.path().is_dir());
-    let scripts: Vec<PathBuf> = scripts.map(|e| PathBuf::from(e.file_name()).join("scripts")).collect();
-    let mut bins = Vec::new();
-    for sub in scripts.into_iter().chain([base.clone(), base.join("bin")]) {
-        let mut found: Vec<String> = entries(&dir.join(&sub))
-            .into_iter()
-            .filter(|e| {
-                let path = e.path();
-                path.is_file() && path.metadata().is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
-            })
-            .map(|e| sub.join(e.file_name()).to_string_lossy().into_owned())
-            .collect();
-        found.sort();
-        bins.extend(found);
-    }
-    bins
-}
-
-/// The archive format of an artifact; a bare binary is saved under its first binary's name.
-fn format_of(artifact: &Artifact) -> Format {
-    let file_name = artifact.url.rsplit('/').next().unwrap_or_default();
-    let name = artifact.bin.first().and_then(|b| b.rsplit('/').next()).unwrap_or(file_name);
-    Format::from_word(&artifact.format, name).unwrap_or_else(|| Format::from_file_name(file_name))
-}
-
-/// A definition whose binaries are not where it says is an error, not a broken PATH.
-fn missing_bins(label: &str, artifact: &Artifact, dir: &std::path::Path) -> Result<(), Error> {
-    let missing: Vec<String> = artifact.bin.iter().filter(|b| !dir.join(b).exists()).cloned().collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    Err(Error::MissingBinaries { tool: label.to_string(), missing })
+    let fetcher = Fetcher { client: cx.client, reporter: cx.reporter };
+    pipeline::install(cx.store, &fetcher, (name, version), &url, artifact).map_err(|e| match e {
+        e if e.is_fetch_or_unpack() => {
+            Error::Installing { tool: format!("{name} {version}"), source: Box::new(e) }
+        }
+        e => Error::Install(e),
+    })
 }

@@ -36,13 +36,14 @@ pub fn check(
     lock: &mut Lock,
     jobs: &mut [Job],
     platform: Platform,
+    upstreams: &lock::Upstreams,
 ) -> Vec<String> {
     let index = Index::read(store);
     let mut checked = Vec::new();
     for job in jobs.iter_mut() {
         let Some(locked) = &job.locked else { continue };
         let outside: Vec<String> =
-            lock::vet(&job.req, locked, platform).iter().map(|m| m.to_string()).collect();
+            lock::vet(&job.req, locked, platform, upstreams).iter().map(|m| m.to_string()).collect();
         let found = if !outside.is_empty() {
             Some(outside.join("; "))
         } else if index.vouches(store, locked, platform) {
@@ -109,7 +110,7 @@ fn differs(theirs: &Artifact, ours: &Artifact) -> Option<String> {
 }
 
 fn same_checksum(a: &str, b: &str) -> bool {
-    use crate::store::http::Checksum;
+    use crate::http::Checksum;
     match (a.parse::<Checksum>(), b.parse::<Checksum>()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
@@ -123,13 +124,14 @@ pub fn vouched(
     tools: &IndexMap<String, ToolRequest>,
     mut lock: Lock,
     platform: Platform,
+    upstreams: &lock::Upstreams,
 ) -> Lock {
     if lock.tools.is_empty() {
         return lock;
     }
     let index = Index::read(store);
     lock.tools.retain(|name, resolved| {
-        tools.get(name).is_some_and(|req| lock::vet(req, resolved, platform).is_empty())
+        tools.get(name).is_some_and(|req| lock::vet(req, resolved, platform, upstreams).is_empty())
             && index.vouches(store, resolved, platform)
     });
     lock

@@ -19,7 +19,7 @@ use crate::resolve::{Resolved, Version, VersionSpec};
 use crate::store::Store;
 
 /// The index file, at the store's root.
-pub const FILE: &str = "tools-index-v1.json";
+pub const FILE: &str = crate::paths::Bucket::Index.name();
 
 /// Every indexed tool.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,7 +86,7 @@ impl Index {
     /// `platform`, with these binaries, and it is installed: see [`Entry::checked`].
     pub fn vouches(&self, store: &Store, resolved: &Resolved, platform: Platform) -> bool {
         let Some(artifact) = resolved.artifacts.get(&platform) else { return false };
-        let Some(key) = crate::store::key::of(&artifact.checksum) else { return false };
+        let Some(key) = crate::artifact::key::of(&artifact.checksum) else { return false };
         let platform = platform.to_string();
         self.tools.iter().any(|e| {
             e.checked
@@ -120,7 +120,7 @@ pub fn record(store: &Store, entries: Vec<Entry>) -> std::io::Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
-    let locks = store.root().join("locks-v1");
+    let locks = store.root().join(crate::paths::Bucket::Locks.name());
     crate::fs_util::create_private_dir_all(&locks)?;
     let lock = crate::fs_util::create_private_file(&locks.join("tools-index.lock"))?;
     lock.lock()?;

@@ -5,11 +5,14 @@
 //! together; commands only choose the options.
 
 pub mod adhoc;
+pub mod edit;
 mod error;
 mod fetch;
 mod foreign_lock;
 mod index;
+pub mod pins;
 mod platforms;
+pub mod toolset;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -20,13 +23,14 @@ use indexmap::IndexMap;
 pub use error::Error;
 pub use fetch::reinstall;
 
+use crate::artifact::key;
 use crate::catalog::Platform;
 use crate::config::Config;
+use crate::http::{Client, human_bytes};
 use crate::project::{Origin, Project, ToolRequest};
 use crate::resolve::lock::{self, DEN_LOCK, Lock};
 use crate::resolve::{Artifact, Resolved, Resolver, bin_problem};
-use crate::store::http::{Client, Settings, human_bytes};
-use crate::store::{Store, key, projects};
+use crate::store::{Store, projects};
 use crate::{paths, ui};
 
 /// A tool of the project that is installed for this machine.
@@ -63,7 +67,8 @@ pub fn locate(project: &Project) -> Result<(Vec<Installed>, Vec<Missing>), Error
     let lock = Lock::read(&lock_path)?.unwrap_or_default();
     let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
     if let Origin::DenToml(_) = project.origin {
-        within_den_toml(&project.manifest.tools, &lock_path, &lock, platform, &[])?;
+        let upstreams = lock::Upstreams::of(Some(&project.root));
+        within_den_toml(&project.manifest.tools, &lock_path, &lock, platform, &[], &upstreams)?;
     }
     let store = store();
     let lock = honoured(project, &store, lock, platform);
@@ -76,7 +81,10 @@ pub fn locate(project: &Project) -> Result<(Vec<Installed>, Vec<Missing>), Error
 fn honoured(project: &Project, store: &Store, lock: Lock, platform: Platform) -> Lock {
     match project.origin {
         Origin::DenToml(_) => lock,
-        Origin::Foreign(_) => foreign_lock::vouched(store, &project.manifest.tools, lock, platform),
+        Origin::Foreign(_) => {
+            let upstreams = lock::Upstreams::of(Some(&project.root));
+            foreign_lock::vouched(store, &project.manifest.tools, lock, platform, &upstreams)
+        }
     }
 }
 
@@ -91,12 +99,13 @@ fn within_den_toml(
     lock: &Lock,
     platform: Platform,
     skip: &[String],
+    upstreams: &lock::Upstreams,
 ) -> Result<(), Error> {
     let mismatches: Vec<lock::Mismatch> = tools
         .values()
         .filter(|req| !skip.contains(&req.name))
         .filter_map(|req| Some((req, lock.tools.get(&req.name).filter(|r| locked_for(req, r))?)))
-        .flat_map(|(req, locked)| lock::vet(req, locked, platform))
+        .flat_map(|(req, locked)| lock::vet(req, locked, platform, upstreams))
         .collect();
     if mismatches.is_empty() {
         return Ok(());
@@ -109,8 +118,11 @@ fn within_den_toml(
 /// widens den.toml.
 pub fn pinned(project: &Project, lock: &Lock, req: &ToolRequest) -> Option<Resolved> {
     let platform = Platform::current()?;
-    let locked =
-        lock.tools.get(&req.name).filter(|r| locked_for(req, r) && lock::vet(req, r, platform).is_empty())?;
+    let upstreams = lock::Upstreams::of(Some(&project.root));
+    let locked = lock
+        .tools
+        .get(&req.name)
+        .filter(|r| locked_for(req, r) && lock::vet(req, r, platform, &upstreams).is_empty())?;
     let one = Lock { tools: [(req.name.clone(), locked.clone())].into() };
     honoured(project, &store(), one, platform).tools.remove(&req.name)
 }
@@ -190,15 +202,16 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     let lock_path = project.root.join(DEN_LOCK);
     let mut lock = Lock::read(&lock_path)?.unwrap_or_default();
     let tools = &project.manifest.tools;
+    let upstreams = lock::Upstreams::with_config(config, Some(&project.root));
     if let Origin::DenToml(_) = project.origin {
-        within_den_toml(tools, &lock_path, &lock, platform, &opts.upgrade)?;
+        within_den_toml(tools, &lock_path, &lock, platform, &opts.upgrade, &upstreams)?;
     }
     if opts.frozen {
-        lock.satisfies(tools, platform).map_err(|mismatches| {
+        lock.satisfies(tools, platform, &upstreams).map_err(|mismatches| {
             Error::Lock(lock::Error::Unsatisfied { path: lock_path.clone(), mismatches })
         })?;
     }
-    let mut settings = Settings::from_env(opts.offline || config.offline).with_config(config);
+    let mut settings = config.http_settings(opts.offline || config.offline);
     // An upgrade asks what is newest now: version lists are fetched again whatever their age.
     settings.refresh = !opts.upgrade.is_empty();
     let client = Client::new(settings);
@@ -221,7 +234,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     let store = store();
     let mut checked = match project.origin {
         Origin::Foreign(_) => {
-            foreign_lock::check(&resolver, &store, &lock_path, &mut lock, &mut jobs, platform)
+            foreign_lock::check(&resolver, &store, &lock_path, &mut lock, &mut jobs, platform, &upstreams)
         }
         Origin::DenToml(_) => Vec::new(),
     };

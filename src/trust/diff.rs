@@ -1,14 +1,21 @@
 //! The unified diff of trusted content against the current content of a file, shown
 //! before `den trust` re-records an edited file and when activation meets an edit.
 //!
-//! Colour only when `ui::color()` says so (the diff goes to stderr); never prints itself.
+//! The search is bounded in time (`SEARCH_TIME`): the diff must never keep `den trust` or
+//! activation waiting. Colour only when `ui::color()` says so (the diff goes to stderr); never prints itself.
 
 use std::path::Path;
+use std::time::Duration;
 
 use similar::TextDiff;
 
 /// Lines of context around each change.
 const CONTEXT: usize = 3;
+
+/// How long the search for the smallest diff may take. A den.toml of thousands of lines
+/// edited all over costs the exact search tens of seconds; past this, `similar` finishes
+/// with a coarser diff (larger hunks), which still shows every changed line.
+const SEARCH_TIME: Duration = Duration::from_millis(300);
 
 /// `--- <file> (trusted)` / `+++ <file> (current)` and the hunks, coloured when stderr
 /// takes colours. Empty when the two are equal.
@@ -21,7 +28,7 @@ fn render(file: &Path, trusted: &str, current: &str, color: bool) -> String {
         return String::new();
     }
     let name = file.display();
-    let diff = TextDiff::from_lines(trusted, current);
+    let diff = TextDiff::configure().timeout(SEARCH_TIME).diff_lines(trusted, current);
     let plain = diff
         .unified_diff()
         .context_radius(CONTEXT)

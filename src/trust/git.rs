@@ -19,6 +19,10 @@ const REDIRECTS: &[&str] = &["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_
 ///
 /// The directory is the file's own (not the project root): it decides which repository,
 /// if any, can change the file, also for a dotenv file outside the project.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a helper program: git says whether a repository tracks the file"
+)]
 pub fn tracked(file: &Path) -> bool {
     let Ok(file) = std::path::absolute(file) else { return true };
     let (Some(dir), Some(name)) = (file.parent(), file.file_name()) else { return true };
@@ -35,6 +39,7 @@ pub fn tracked(file: &Path) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may spawn freely")]
 mod tests {
     use super::*;
 

@@ -11,6 +11,7 @@
 //! itself: callers pass the bytes they parsed.
 
 mod diff;
+mod gate;
 mod git;
 mod store;
 
@@ -20,6 +21,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 pub use diff::render_diff;
+pub use gate::{How, gate};
 use store::{Store, sha256_hex};
 
 use crate::fs_util;
@@ -59,9 +61,9 @@ pub enum Error {
     UnsafeRecords { path: PathBuf, why: store::Unsafe },
 }
 
-impl Error {
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::Read { .. } | Error::Write { .. } => None,
             Error::Record { .. } => Some(format!(
@@ -84,16 +86,6 @@ impl Error {
                     .into(),
             ),
         }
-    }
-}
-
-/// Succeeds when `file`, whose content den parsed is `content`, is trusted; otherwise the
-/// error explains how to trust it.
-pub fn require_of(file: &Path, content: &[u8]) -> Result<(), Error> {
-    match status_of(file, content)? {
-        Status::Trusted => Ok(()),
-        Status::Untrusted => Err(Error::NotTrusted { path: file.to_path_buf(), changed: false }),
-        Status::Changed { .. } => Err(Error::NotTrusted { path: file.to_path_buf(), changed: true }),
     }
 }
 
@@ -266,12 +258,12 @@ pub fn write_own_edit(file: &Path, new_content: &[u8]) -> Result<(), Error> {
 /// its modification time (records are written by rename and removed), so the activation
 /// hook watches this one directory to notice trust changes at the next prompt.
 pub fn records_dir() -> PathBuf {
-    crate::paths::data_dir().join(store::BUCKET)
+    crate::paths::Bucket::Trust.path()
 }
 
 /// Where `file` is, as trust knows it: its directory's canonical path joined with its own
 /// name, without resolving `file` itself. A symlinked den.toml is therefore trusted as what
-/// it is, never as its target: `~/evil/den.toml -> ~/work/app/den.toml` is a file of its
+/// it is, never as its target: `~/evil/den.toml -> ~/src/app/den.toml` is a file of its
 /// own, untrusted until trusted there, because its relative paths (dotenv files, PATH
 /// entries, commands, secret files) resolve in `~/evil`. Works for a file that no longer
 /// exists (its existing ancestors are canonicalized).

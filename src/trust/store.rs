@@ -27,8 +27,6 @@ use sha2::{Digest, Sha256};
 use super::Error;
 use crate::fs_util;
 
-/// The versioned bucket under the data dir.
-pub const BUCKET: &str = "trust-v1";
 /// Mode of every file written here.
 const FILE_MODE: u32 = 0o600;
 /// Permission bits that let someone other than the owner write.
@@ -144,7 +142,7 @@ fn read_vetted(path: &Path) -> io::Result<Option<Result<Vec<u8>, Unsafe>>> {
 impl Store {
     /// The store den uses: `paths::data_dir()/trust-v1`.
     pub fn open() -> Store {
-        Store::at(crate::paths::data_dir().join(BUCKET))
+        Store::at(crate::paths::Bucket::Trust.path())
     }
 
     /// A store in `dir` (tests).
@@ -344,6 +342,7 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     use super::*;
+    use crate::hint::Hint;
 
     fn mode(path: &Path) -> u32 {
         fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -460,7 +459,7 @@ mod tests {
                 dir.display()
             )
         );
-        assert_eq!(err.help(), Some(format!("run `chmod 700 {}`", dir.display())));
+        assert_eq!(err.hint(), Some(format!("run `chmod 700 {}`", dir.display())));
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
         assert!(store.read(p).unwrap().is_some());
 

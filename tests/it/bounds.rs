@@ -262,7 +262,7 @@ fn an_endless_body_stops_at_the_size_den_lock_records() {
         .find_map(|l| l.trim().strip_prefix("size = "))
         .and_then(|s| s.trim().parse().ok())
         .expect("den.lock records the size");
-    std::fs::remove_dir_all(store(&env)).unwrap();
+    crate::support::remove_store(&store(&env));
     let path = up.github_download_path("jqlang/jq", "jq-1.7.1", "jq-linux-amd64");
     up.fault(&path, Fault::Endless);
     let out = under_ulimit(env.den(), FSIZE_BLOCKS, &["install"]);

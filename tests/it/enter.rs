@@ -79,7 +79,7 @@ fn enter_pure_keeps_only_the_basics() {
         [
             "DEN_PROJECT",
             "DEN_ROOT",
-            "DEN_STATE",
+            "DEN_STATE_DIR",
             "FOO",
             "HOME",
             "LANG",

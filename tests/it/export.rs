@@ -1,10 +1,9 @@
 //! `den export` and `den explain` on real projects: each shell format evaluated by the
-//! real bash, zsh and fish (a missing shell is skipped with a note), the machine formats
+//! real bash, zsh and fish (a missing shell fails; see `prereq`), the machine formats
 //! byte for byte, and the errors a user meets.
 
 use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 use std::process::Command;
 
 use crate::support::{Env, run};
@@ -31,7 +30,7 @@ fn expected(env: &Env) -> Vec<(&'static str, String)> {
     vec![
         ("DEN_ROOT", root.clone()),
         ("DEN_PROJECT", "project".into()),
-        ("DEN_STATE", format!("{root}/.den/state")),
+        ("DEN_STATE_DIR", format!("{root}/.den/state")),
         ("T_QUOTES", "it's \"quoted\" 'twice'".into()),
         ("T_DOLLAR", "$HOME $ project $(echo no) `echo no` $".into()),
         ("T_BACKSLASH", "back\\slash\\\\ \\n \\".into()),
@@ -49,14 +48,10 @@ fn expected(env: &Env) -> Vec<(&'static str, String)> {
 
 /// Runs `script` in `shell` in the project directory with den's pinned environment, plus
 /// `OLD` and `T_LIST_PATH` set as an outer shell would have them; returns its exported
-/// environment, or `None` (with a note) when the shell is not installed.
+/// environment, or `None` when the shell is not installed and the user opted out of such
+/// tests (`crate::prereq`).
 fn shell_env(env: &Env, shell: &str, args: &[&str], script: &str) -> Option<HashMap<String, String>> {
-    let Some(path) =
-        ["/usr/bin", "/bin", "/usr/local/bin"].iter().map(|d| Path::new(d).join(shell)).find(|p| p.exists())
-    else {
-        eprintln!("note: {shell} is not installed; skipping");
-        return None;
-    };
+    let path = crate::prereq::program(shell)?;
     let den = env!("CARGO_BIN_EXE_den");
     let script = format!("{}\n/usr/bin/env -0\n", script.replace("DEN", &format!("'{den}'")));
     let out = Command::new(path)
@@ -132,7 +127,7 @@ fn small() -> (Env, String) {
 fn json_is_the_default_format() {
     let (env, root) = small();
     let want = format!(
-        "{{\n  \"DEN_ROOT\": \"{root}\",\n  \"DEN_PROJECT\": \"project\",\n  \"DEN_STATE\": \"{root}/.den/state\",\n  \
+        "{{\n  \"DEN_ROOT\": \"{root}\",\n  \"DEN_PROJECT\": \"project\",\n  \"DEN_STATE_DIR\": \"{root}/.den/state\",\n  \
          \"URL\": \"db://alice@localhost\",\n  \"MSG\": \"a \\\"b\\\"\\nc\",\n  \"OLD\": null,\n  \
          \"USER_NAME\": \"alice\",\n  \"PRICE\": \"$5\"\n}}\n"
     );
@@ -151,7 +146,7 @@ fn dotenv_format_exact() {
     assert_eq!(
         out.stdout,
         format!(
-            "DEN_ROOT=\"{root}\"\nDEN_PROJECT=\"project\"\nDEN_STATE=\"{root}/.den/state\"\n\
+            "DEN_ROOT=\"{root}\"\nDEN_PROJECT=\"project\"\nDEN_STATE_DIR=\"{root}/.den/state\"\n\
              URL=\"db://alice@localhost\"\nMSG=\"a \\\"b\\\"\\nc\"\nUSER_NAME=\"alice\"\nPRICE=\"\\$5\"\n"
         )
     );
@@ -168,7 +163,7 @@ fn github_actions_format_exact() {
     let want = [
         format!("DEN_ROOT={root}"),
         "DEN_PROJECT=project".into(),
-        format!("DEN_STATE={root}/.den/state"),
+        format!("DEN_STATE_DIR={root}/.den/state"),
         "URL=db://alice@localhost".into(),
         format!("MSG<<{delimiter}"),
         "a \"b\"".into(),
@@ -197,7 +192,7 @@ fn explain_shows_values_and_origins() {
     assert_eq!(
         out.stdout,
         format!(
-            "DEN_ROOT={root}  (den)\nDEN_PROJECT=project  (den)\nDEN_STATE={root}/.den/state  (den)\n\
+            "DEN_ROOT={root}  (den)\nDEN_PROJECT=project  (den)\nDEN_STATE_DIR={root}/.den/state  (den)\n\
              TOKEN=<secret from file ~/token>  (den.toml:2)\nAUTH=<derived from secret TOKEN>  (den.toml:3)\n\
              URL=db://alice@localhost  (den.toml:4)\nMSG=a \"b\"\\nc  (den.toml:5)\nOLD=<unset>  (den.toml:6)\n\
              USER_NAME=alice  (.env:2)\nPRICE=$5  (.env:3)\n"

@@ -39,7 +39,7 @@ fn journey(kind: &ShellKind, setup: &str) {
     expected.remove("GONE");
     expected.insert("DEN_ROOT".into(), w.a.display().to_string());
     expected.insert("DEN_PROJECT".into(), "project".into());
-    expected.insert("DEN_STATE".into(), format!("{}/.den/state", w.a.display()));
+    expected.insert("DEN_STATE_DIR".into(), format!("{}/.den/state", w.a.display()));
     let mut got = inside.clone();
     assert!(got.remove("__DEN_STATE").is_some(), "{}: no __DEN_STATE", kind.name);
     assert_eq!(got, expected, "{}: inside {root}", kind.name);

@@ -129,7 +129,7 @@ fn forty_thousand_keys_each_get_their_value() {
     let out = run(env.den(), &["export"]);
     assert_eq!((out.code, out.stderr.as_str()), (0, ""));
     let json: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(json.len(), 40_000 + 4, "DEN_ROOT, DEN_PROJECT, DEN_STATE, 40,000 keys and LAST");
+    assert_eq!(json.len(), 40_000 + 4, "DEN_ROOT, DEN_PROJECT, DEN_STATE_DIR, 40,000 keys and LAST");
     assert_eq!(json["K12345"], "v12345");
     assert_eq!(json["LAST"], "v39999+v0");
     let out = run(env.den(), &["export", "bash"]);

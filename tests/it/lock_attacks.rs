@@ -8,6 +8,7 @@ use crate::install::{exported_path, install_ok, lock, project, run_tool, tool_di
 use crate::support::{Env, run};
 use crate::upstream::Upstream;
 use crate::upstream::archives::{self, Entry, script, sha256_hex};
+use crate::upstream::github::Asset;
 
 /// Writes the project's den.lock.
 fn write_lock(env: &Env, text: &str) {
@@ -364,4 +365,87 @@ fn a_built_in_url_template_tool_is_held_to_its_template() {
         out.stderr
     );
     assert_eq!(tool_dirs(&victim), Vec::<String>::new());
+}
+
+/// The attacker's release of another repository on the same GitHub, and the victim's lock
+/// pointing at it: refused before any download, naming both URLs and the way out.
+fn assert_other_repo_refused(up: &Upstream, toml: &str, tool: &str, evil_path: &str, gives: &str) {
+    let env = project(up, toml);
+    install_ok(&env);
+    let honest = lock(&env);
+    let table: toml::Table = honest.parse().unwrap();
+    let locked = &table["tools"][tool]["platforms"][this_platform().as_str()];
+    let url = locked["url"].as_str().unwrap();
+    let sum = locked["checksum"].as_str().unwrap();
+    let evil = archives::build("t.tar.gz", &[Entry::exe(&format!("{tool}/{tool}"), script("owned"))]);
+    up.file(evil_path, evil.clone());
+    let evil_url = up.url(evil_path);
+    let crafted = honest.replace(url, &evil_url).replace(sum, &format!("sha256:{}", sha256_hex(&evil)));
+    let victim = project(up, toml);
+    write_lock(&victim, &crafted);
+    for args in [&["install"][..], &["install", "--frozen"], &["run", "--", tool]] {
+        let out = run(victim.den(), args);
+        assert_ne!(out.code, 0, "den {args:?} honoured the crafted lock:\n{}", out.stdout);
+        let first = out.stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with(&format!(
+                "den: {} pins what den.toml does not allow: `{tool}` is locked to download `{evil_url}`, \
+                 its source gives `",
+                victim.project().join("den.lock").display()
+            )) && first.ends_with(&format!("{gives}…`")),
+            "den {args:?}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains(&format!("run `den upgrade {tool}`")), "{}", out.stderr);
+        assert!(!out.stdout.contains("owned"), "{}", out.stdout);
+    }
+    assert_eq!(up.requests(evil_path), 0, "den downloaded the crafted lock's artifact");
+    assert_eq!(tool_dirs(&victim), Vec::<String>::new(), "den installed something");
+    assert_eq!(lock(&victim), crafted, "a refused lock is left as it was");
+}
+
+#[test]
+fn a_github_tool_is_held_to_its_repository() {
+    let up = Upstream::start();
+    let assets: Vec<Asset> = ["linux-x86_64", "linux-aarch64", "darwin-arm64", "darwin-x86_64"]
+        .iter()
+        .map(|p| {
+            Asset::archive(
+                &format!("mytool-{p}.tar.gz"),
+                &[Entry::exe("mytool/mytool", script("mytool 1.0.0"))],
+            )
+        })
+        .collect();
+    up.github_release("acme/mytool", "v1.0.0", &assets);
+    let toml =
+        "[tools]\nmytool = { version = \"1\", source = \"github:acme/mytool\", bin = [\"mytool/mytool\"] }\n";
+    // The same asset name, in the attacker's fork on the same host.
+    let evil_path = up.github_download_path("evil/mytool", "v1.0.0", "mytool-linux-x86_64.tar.gz");
+    let gives = format!("{}/acme/mytool/releases/download/", up.base());
+    assert_other_repo_refused(&up, toml, "mytool", &evil_path, &gives);
+    // Same owner, another repository.
+    let evil_path = up.github_download_path("acme/other", "v1.0.0", "mytool.tar.gz");
+    assert_other_repo_refused(&up, toml, "mytool", &evil_path, &gives);
+}
+
+#[test]
+fn a_built_in_github_tool_is_held_to_its_repository() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1");
+    let evil_path = up.github_download_path("evil/jq", "jq-1.7.1", "jq-linux-amd64");
+    let gives = format!("{}/jqlang/jq/releases/download/", up.base());
+    assert_other_repo_refused(&up, "[tools]\njq = \"1.7\"\n", "jq", &evil_path, &gives);
+}
+
+#[test]
+fn an_npm_tool_is_held_to_its_package_in_the_configured_registry() {
+    let up = Upstream::start();
+    let json = r#"{"name":"@acme/cli-linux-x64","version":"1.9.4","bin":{"acme":"bin/acme"}}"#;
+    let files = [Entry::file("package.json", json, 0o644), Entry::exe("bin/acme", script("Version: 1.9.4"))];
+    up.npm("@acme/cli-linux-x64", "1.9.4", &files);
+    up.npm("@evil/cli-linux-x64", "1.9.4", &files);
+    let toml = "[tools]\nacme = { version = \"1.9\", source = \"npm:@acme/cli-{os}-{arch}\" }\n";
+    let gives = format!("{}/npm/@acme/cli-linux-x64/-/", up.base());
+    let evil_path = up.npm_tarball_path("@evil/cli-linux-x64", "1.9.4");
+    assert_other_repo_refused(&up, toml, "acme", &evil_path, &gives);
 }

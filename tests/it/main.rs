@@ -1,22 +1,31 @@
 //! The integration-test binary: runs the real `den` with HOME, XDG dirs and PATH pinned.
 
+// Tests start den, shells and helper programs freely (clippy.toml fences den itself).
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
+mod applied;
+mod architecture;
 mod bounds;
 mod cache;
 mod cli;
 mod den_dir;
 mod enter;
 mod errors;
+mod escapes;
+mod exit_codes;
 mod export;
 mod hook;
 mod hostile_env;
+mod hostile_parsers;
 mod init;
 mod install;
 mod integrations;
 mod leaks;
 mod live;
 mod lock_attacks;
+mod prereq;
 mod project;
 mod pty;
 mod run;
@@ -29,5 +38,6 @@ mod store_files;
 mod tools;
 mod trust;
 mod trust_attacks;
+mod trust_large;
 mod upstream;
 mod upstream_selftest;

@@ -1,10 +1,11 @@
 //! `den run` and `den x` against the real package registries this machine is configured
 //! for (found by den's discovery: the user's npm and pip configuration, never written
-//! here): ruff from PyPI, biome from npm, cold then warm. Each test skips with a note when
-//! the registry cannot be reached, and `DEN_LIVE_TESTS=0` skips them all.
+//! here): ruff from PyPI, biome from npm, cold then warm. Each test fails, naming the
+//! prerequisite, when the registry cannot be reached; `DEN_TEST_SKIP_LIVE=1` skips them all.
 
 use std::process::Command;
 
+use crate::prereq;
 use crate::support::{Env, Run, run};
 
 /// Variables passed through from the outer environment: how this machine reaches and
@@ -18,12 +19,8 @@ fn passed_through(name: &str) -> bool {
 }
 
 /// `den` in a fresh home that still reaches the registries the outer environment is
-/// configured for; `None` when live tests are turned off.
-fn live_den(env: &Env) -> Option<Command> {
-    if std::env::var("DEN_LIVE_TESTS").is_ok_and(|v| v == "0") {
-        eprintln!("skipped: DEN_LIVE_TESTS=0");
-        return None;
-    }
+/// configured for.
+fn live_den(env: &Env) -> Command {
     let mut cmd = env.den();
     cmd.envs(std::env::vars().filter(|(k, _)| passed_through(k)));
     if let Some(home) = std::env::var_os("HOME") {
@@ -33,7 +30,7 @@ fn live_den(env: &Env) -> Option<Command> {
         }
     }
     cmd.env("DEN_HTTP_TIMEOUT", "20");
-    Some(cmd)
+    cmd
 }
 
 /// Whether a failed run failed because the registry was out of reach (or not configured).
@@ -51,15 +48,18 @@ fn unreachable(out: &Run) -> bool {
         .any(|s| out.stderr.contains(s))
 }
 
-/// Runs den twice (cold, then warm) and returns both, or `None` (skipped) when the
-/// registry cannot be reached.
+/// Runs den twice (cold, then warm) and returns both, or `None` when the user opted out of
+/// the live tests. An unreachable registry fails the test, naming it.
 fn cold_and_warm(env: &Env, args: &[&str]) -> Option<(Run, Run)> {
-    let cold = run(live_den(env)?, args);
-    if unreachable(&cold) {
-        eprintln!("skipped: registry unreachable: {}", cold.stderr.trim());
+    if prereq::live_skipped() {
         return None;
     }
-    let warm = run(live_den(env)?, args);
+    let cold = run(live_den(env), args);
+    if unreachable(&cold) {
+        let what = format!("a reachable package registry; den said: {}", cold.stderr.trim());
+        prereq::missing(prereq::SKIP_LIVE, &what);
+    }
+    let warm = run(live_den(env), args);
     Some((cold, warm))
 }
 
@@ -73,7 +73,7 @@ fn ruff_from_pypi() {
     assert_eq!((cold.code, cold.stdout.as_str()), (0, "ruff 0.6.9\n"), "{}", cold.stderr);
     assert!(cold.stderr.contains("installed ruff 0.6.9"), "{}", cold.stderr);
     assert_eq!((warm.code, warm.stdout.as_str(), warm.stderr.as_str()), (0, "ruff 0.6.9\n", ""));
-    let out = run(live_den(&env).unwrap(), &["x", "pypi:ruff@0.6", "--version"]);
+    let out = run(live_den(&env), &["x", "pypi:ruff@0.6", "--version"]);
     assert_eq!((out.code, out.stdout.as_str()), (0, "ruff 0.6.9\n"), "{}", out.stderr);
 }
 

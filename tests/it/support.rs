@@ -77,3 +77,20 @@ pub fn run(mut cmd: Command, args: &[&str]) -> Run {
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
     }
 }
+
+/// Deletes `dir` (a store den installed into) as any user can: installed tools are
+/// read-only (directories 0555), which only root may delete through, so every directory is
+/// made writable first. Symlinks are not followed.
+pub fn remove_store(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    fn writable(dir: &Path) {
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755));
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                writable(&entry.path());
+            }
+        }
+    }
+    writable(dir);
+    std::fs::remove_dir_all(dir).unwrap_or_else(|e| panic!("cannot delete {}: {e}", dir.display()));
+}

@@ -221,7 +221,7 @@ fn lock_platform_adds_other_platforms_without_downloading_and_later_installs_kee
     assert_eq!(platforms(&env, "jq"), expected);
 
     let out = run(env.den(), &["lock", "--platform", "windows-x64"]);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 2, "a usage error");
     assert_eq!(
         first_line(&out).0,
         "den: unknown platform `windows-x64` (known: linux-x64, linux-arm64, darwin-x64, darwin-arm64)"

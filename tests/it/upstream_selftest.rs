@@ -494,3 +494,29 @@ fn script_binaries_really_run() {
     let out = std::process::Command::new(&exe).arg("--version").output().unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "uvx 0.4.20\n");
 }
+
+#[test]
+fn a_redirect_answers_302_to_the_file_on_the_same_server() {
+    let up = Upstream::start();
+    up.file("/files/tool-1.0.tar.gz", b"payload".to_vec())
+        .redirect("/moved/tool.tar.gz", "/files/tool-1.0.tar.gz");
+    let base = up.base();
+    let moved = get(&base, "/moved/tool.tar.gz");
+    assert_eq!(
+        (moved.status, moved.header("location")),
+        (302, Some(format!("{base}/files/tool-1.0.tar.gz").as_str()))
+    );
+    assert_eq!(fetch(&base, "/moved/tool.tar.gz").body, b"payload");
+}
+
+#[test]
+fn ranges() {
+    use den_test_server::{percent_decode, range};
+    assert_eq!(range(Some("bytes=2-"), 10), Ok(Some((2, 10))));
+    assert_eq!(range(Some("bytes=2-4"), 10), Ok(Some((2, 5))));
+    assert_eq!(range(Some("bytes=-3"), 10), Ok(Some((7, 10))));
+    assert_eq!(range(Some("bytes=10-"), 10), Err(()));
+    assert_eq!(range(Some("bytes=0-1,4-5"), 10), Ok(None));
+    assert_eq!(range(None, 10), Ok(None));
+    assert_eq!(percent_decode("/a%2Fb%40c+d%2b"), "/a/b@c+d+");
+}

@@ -1,12 +1,13 @@
 //! Every embedded definition parses, and renders the real upstream asset names (as listed
-//! in the upstream notes of shared/data/upstreams) for linux-x64, linux-arm64 and
+//! in the upstream notes) for linux-x64, linux-arm64 and
 //! darwin-arm64.
 
 use super::*;
+use crate::hint::Hint;
 
 mod assets;
-use crate::resolve::{Prereleases, Version};
-use crate::store::unpack::Format;
+use crate::artifact::Format;
+use crate::version::{Prereleases, Version};
 
 const LX: Platform = Platform { os: Os::Linux, arch: Arch::X64 };
 const LA: Platform = Platform { os: Os::Linux, arch: Arch::Arm64 };
@@ -268,7 +269,7 @@ fn den_toml_overrides_use_the_same_model() {
     ] {
         let err = source_from_request("t", source, url, sha, &[]).unwrap_err();
         assert_eq!(err.to_string(), format!("the definition of `t` is invalid: {message}"));
-        assert!(err.help().is_some());
+        assert!(err.hint().is_some());
     }
 }
 
@@ -276,9 +277,9 @@ fn den_toml_overrides_use_the_same_model() {
 fn unknown_tools_get_a_suggestion() {
     let err = get("ripgrpe").unwrap_err();
     assert_eq!(err.to_string(), "den has no built-in definition of `ripgrpe`");
-    assert!(err.help().unwrap().starts_with("did you mean `ripgrep`?"), "{:?}", err.help());
+    assert!(err.hint().unwrap().starts_with("did you mean `ripgrep`?"), "{:?}", err.hint());
     let err = get("zzzzzz").unwrap_err();
-    assert!(err.help().unwrap().starts_with("give `zzzzzz` a `source`"));
+    assert!(err.hint().unwrap().starts_with("give `zzzzzz` a `source`"));
     let bad = parse("x", "description = \"x\"\nsource = \"github:a/b\"\nbin = [\"x\"]\nformat = \"rar\"\n")
         .unwrap_err();
     assert!(bad.to_string().contains("unknown format `rar`"), "{bad}");

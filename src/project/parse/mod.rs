@@ -4,11 +4,13 @@
 //! here (callers hand in the text).
 
 mod env;
+#[cfg(test)]
+mod fuzz_tests;
 mod services;
 #[cfg(test)]
-mod tests;
+mod services_tests;
 #[cfg(test)]
-mod tests_services;
+mod tests;
 mod tools;
 pub mod walk;
 
@@ -19,8 +21,8 @@ use indexmap::IndexMap;
 pub use tools::{tools, url};
 use walk::{Doc, Res, Value};
 
-use super::diag::suggest;
 use super::{Enter, Ide, Manifest, Service};
+use crate::diag::suggest;
 
 /// The top-level keys of `den.toml`.
 pub const TOP_KEYS: &[&str] = &["tools", "env", "services", "enter", "ide"];

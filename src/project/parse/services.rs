@@ -17,7 +17,7 @@ use toml::de::DeValue;
 
 use super::env::{scalar, var_name};
 use super::walk::{Doc, Key, Res, Value, integer, is_plain_name};
-use crate::project::diag::suggest;
+use crate::diag::suggest;
 use crate::project::{Probe, Ready, Restart, Run, Service};
 
 const SERVICE_KEYS: &[&str] = &[

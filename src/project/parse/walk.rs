@@ -8,8 +8,8 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
+use crate::diag::{Diagnostic, suggest};
 use crate::project::Location;
-use crate::project::diag::{Diagnostic, suggest};
 
 /// A value of the tree with its span.
 pub type Value<'i> = Spanned<DeValue<'i>>;

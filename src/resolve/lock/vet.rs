@@ -4,30 +4,126 @@
 //! same source: see `tools::locked_for`) is honoured only when
 //! - its version is one den.toml's spec accepts (an alias such as `lts`, or `latest`, is
 //!   checked when den resolves, not here);
-//! - its URL is one the tool's declared source gives for that version and platform, where
-//!   that is known without the network: a den.toml `url` template, or a built-in
-//!   definition whose every source is a URL template (terraform, kubectl, helm, zig,
-//!   python). GitHub releases, npm and PyPI name their files in documents den would have
-//!   to fetch, so those URLs are the lock's (its checksum still binds the bytes);
+//! - its URL is one the tool's declared source can give for that version and platform, as
+//!   far as that is known without the network (a source with fallbacks accepts a URL of
+//!   any of them):
+//!   - a URL template (a den.toml `url`, or a built-in definition's): exactly the rendered
+//!     URL;
+//!   - `github:owner/repo`: a release asset of that repository, on the GitHub host den is
+//!     configured for (`[sources] github_api` or DEN_GITHUB_API, its `api.` dropped; and
+//!     the public GitHub when `[mirrors]` rewrites its URLs, as an API mirror names them):
+//!     `<host>/<owner>/<repo>/releases/download/<tag>/<file>`, owner and repository
+//!     compared without case as GitHub does (one leading host-name segment is allowed, the
+//!     layout of a proxy that serves several hosts under their names);
+//!   - `npm:<package>`: under the configured npm registry's base URL, in the package's
+//!     own path (`<registry>/<package>/-/`). The registry is found as the resolver finds
+//!     it, except that `npm config get registry` is never run here: its cached answer is
+//!     used, and when there is none the npm URL is not checked;
+//!   - `pypi:<package>`: not checked. The index names files on another host than its own,
+//!     which no configuration predicts, so the lock's URL stands (its checksum still binds
+//!     the bytes).
+//!
+//!   URLs with `..`/`.` segments, encoded slashes or dots, backslashes, a query or a
+//!   fragment never match a GitHub or npm rule: they can name another file than they seem to;
 //! - when den.toml pins a `sha256`, its checksum is that one.
 //!
 //! `bin` entries are checked when the file is read (`format.rs`). Never resolves, never
-//! touches the network or the disk.
+//! touches the network and never runs a program; it reads den's config (and the npm
+//! configuration files) only when an entry has a GitHub or npm source to check.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use super::Mismatch;
-use crate::catalog::{self, Platform, SourceKind};
+use crate::catalog::{self, Platform, Source, SourceKind};
+use crate::config::{Config, Sources};
 use crate::project::ToolRequest;
+use crate::resolve::registry::{self, Discovery};
+use crate::resolve::sources::github;
 use crate::resolve::{Resolved, Version, VersionSpec};
 
+/// Where `github:` and `npm:` sources live on this machine: den's `[sources]` and
+/// `[mirrors]` config, its environment and the npm configuration files, read the first
+/// time an entry needs them.
+pub struct Upstreams {
+    project: Option<PathBuf>,
+    /// `None` inside: den's config does not read (then nothing that needs it is checked;
+    /// den reports the config itself where it uses it).
+    config: OnceLock<Option<Known>>,
+}
+
+/// What of den's config the checks use.
+struct Known {
+    sources: Sources,
+    /// The upstream prefixes `[mirrors]` rewrites, lowercase.
+    mirrored: Vec<String>,
+}
+
+impl Known {
+    fn of(config: &Config) -> Known {
+        let mirrored = config.mirrors.keys().map(|k| k.to_ascii_lowercase()).collect();
+        Known { sources: config.sources.clone(), mirrored }
+    }
+}
+
+impl Upstreams {
+    /// This machine's, for the project at `project` (its `.npmrc`); the config is read
+    /// when first needed.
+    pub fn of(project: Option<&Path>) -> Upstreams {
+        Upstreams { project: project.map(Path::to_path_buf), config: OnceLock::new() }
+    }
+
+    /// With den's config already read.
+    pub fn with_config(config: &Config, project: Option<&Path>) -> Upstreams {
+        let upstreams = Upstreams::of(project);
+        let _ = upstreams.config.set(Some(Known::of(config)));
+        upstreams
+    }
+
+    fn known(&self) -> Option<&Known> {
+        self.config.get_or_init(|| crate::config::load().ok().map(|c| Known::of(&c))).as_ref()
+    }
+
+    fn sources(&self) -> Option<&Sources> {
+        self.known().map(|k| &k.sources)
+    }
+
+    /// Whether `[mirrors]` rewrites URLs of `origin` (`scheme://host`): den then fetches
+    /// from that host (through the mirror) even when its API is elsewhere.
+    fn mirrors(&self, origin: &str) -> bool {
+        self.known().is_some_and(|k| {
+            k.mirrored
+                .iter()
+                .any(|m| m.trim_end_matches('/') == origin || m.starts_with(&format!("{origin}/")))
+        })
+    }
+
+    /// The GitHub API base, as the resolver chooses it.
+    fn github_api(&self) -> Option<String> {
+        let from_env =
+            || std::env::var(crate::env_vars::DEN_GITHUB_API).ok().filter(|v| !v.trim().is_empty());
+        let api = self.sources()?.github_api.clone().or_else(from_env);
+        Some(api.unwrap_or_else(|| github::DEFAULT_API.into()).trim().to_string())
+    }
+
+    /// The npm registry for `package`, as the resolver finds it but without running npm
+    /// (its cached answer only); `None` when not known.
+    fn npm_registry(&self, package: &str) -> Option<String> {
+        let mut discovery = Discovery::system(self.project.as_deref());
+        discovery.run = Box::new(registry::cached_output_only);
+        registry::npm_registry(self.sources()?, &discovery, package).ok().map(|found| found.url)
+    }
+}
+
 /// Every way the lock entry `locked` (for `platform`) asks for more than `req` allows.
-pub fn vet(req: &ToolRequest, locked: &Resolved, platform: Platform) -> Vec<Mismatch> {
+pub fn vet(req: &ToolRequest, locked: &Resolved, platform: Platform, upstreams: &Upstreams) -> Vec<Mismatch> {
     let tool = || req.name.clone();
     let mut out = Vec::new();
     let spec = VersionSpec::parse(&req.version).ok();
     let version = Version::parse(&locked.version).ok();
     let accepted = match (&spec, &version) {
         (Some(VersionSpec::Latest | VersionSpec::Alias(_)), _) => true,
-        (Some(spec), Some(v)) => spec.matches_with(v, crate::resolve::Prereleases::AsReleases),
+        (Some(spec), Some(v)) => spec.matches_with(v, crate::version::Prereleases::AsReleases),
         _ => false,
     };
     if !accepted {
@@ -38,10 +134,10 @@ pub fn vet(req: &ToolRequest, locked: &Resolved, platform: Platform) -> Vec<Mism
         });
     }
     let Some(artifact) = locked.artifacts.get(&platform) else { return out };
-    if let Some(expected) = template_urls(req, &locked.version, spec.as_ref(), platform)
-        && !expected.contains(&artifact.url)
+    if let Some(rules) = url_rules(req, &locked.version, spec.as_ref(), platform, upstreams)
+        && !rules.iter().any(|rule| rule.accepts(&artifact.url))
     {
-        let expected = expected.into_iter().next().unwrap_or_else(|| "no URL".into());
+        let expected = rules.first().map(Rule::shown).unwrap_or_else(|| "no URL".into());
         out.push(Mismatch::Url { tool: tool(), locked: artifact.url.clone(), expected });
     }
     if let Some(sha) = &req.sha256
@@ -56,17 +152,106 @@ pub fn vet(req: &ToolRequest, locked: &Resolved, platform: Platform) -> Vec<Mism
     out
 }
 
-/// The URLs the tool's declared source can give for `version` on `platform`, when they are
-/// known offline: every source is a URL template, and none of a built-in definition renders
-/// a `{tag}` den cannot rebuild from the bare version. Rendered from the locked version and, when the spec
-/// names that version with a prefix (`v1.2.3`), from the spec's spelling too. `None` when
-/// they are not known (the URL is then not checked here).
-fn template_urls(
+/// What a URL of one source must be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Rule {
+    /// Exactly this (a rendered URL template).
+    Exact(String),
+    /// A release asset of `owner/repo` on one of `hosts` (`scheme://authority`, lowercase).
+    Github { hosts: Vec<String>, owner: String, repo: String },
+    /// Under `prefix` (`<registry>/<package>/-/`).
+    Npm { prefix: String },
+}
+
+impl Rule {
+    fn accepts(&self, url: &str) -> bool {
+        match self {
+            Rule::Exact(exact) => exact == url,
+            Rule::Github { hosts, owner, repo } => {
+                let Some((origin, path)) = split_url(url) else { return false };
+                if !plain_path(path) || !hosts.contains(&origin.to_ascii_lowercase()) {
+                    return false;
+                }
+                let segments: Vec<&str> = path.split('/').skip(1).collect();
+                let release_of_repo = |s: &[&str]| {
+                    s.len() >= 6
+                        && s[0].eq_ignore_ascii_case(owner)
+                        && s[1].eq_ignore_ascii_case(repo)
+                        && s[2] == "releases"
+                        && s[3] == "download"
+                        && s[4..].iter().all(|part| !part.is_empty())
+                };
+                let host_like = |s: &str| {
+                    !s.is_empty()
+                        && s.contains('.')
+                        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+                };
+                release_of_repo(&segments)
+                    || (segments.first().is_some_and(|s| host_like(s)) && release_of_repo(&segments[1..]))
+            }
+            Rule::Npm { prefix } => {
+                url.len() > prefix.len()
+                    && url.is_char_boundary(prefix.len())
+                    && url[..prefix.len()].eq_ignore_ascii_case(prefix)
+                    && split_url(url).is_some_and(|(_, path)| plain_path(path))
+            }
+        }
+    }
+
+    /// The rule as a message shows it.
+    fn shown(&self) -> String {
+        match self {
+            Rule::Exact(url) => url.clone(),
+            Rule::Github { hosts, owner, repo } => {
+                format!("{}/{owner}/{repo}/releases/download/…", hosts.first().map_or("", String::as_str))
+            }
+            Rule::Npm { prefix } => format!("{prefix}…"),
+        }
+    }
+}
+
+/// `scheme://authority` and the path (from its `/`) of an http(s) URL.
+fn split_url(url: &str) -> Option<(&str, &str)> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let at = rest.find('/')?;
+    let cut = url.len() - rest.len() + at;
+    Some((&url[..cut], &url[cut..]))
+}
+
+/// Whether a URL path names the file it seems to: no dot segments, encoded slash, dot or
+/// backslash, no backslash, query or fragment, no empty segment.
+fn plain_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    !path.contains(['?', '#', '\\'])
+        && !["%2f", "%2e", "%5c"].iter().any(|bad| lower.contains(bad))
+        && path.split('/').skip(1).all(|s| !s.is_empty() && s != "." && s != "..")
+}
+
+/// The download origins of the GitHub whose API is `api`: its own, and without a leading
+/// `api.` (`https://api.<host>` serves downloads from `https://<host>`; GitHub Enterprise
+/// serves both from one host).
+fn github_hosts(api: &str) -> Option<Vec<String>> {
+    let api = api.to_ascii_lowercase();
+    let origin = split_url(&api).map_or(api.as_str(), |(origin, _)| origin);
+    let (scheme, authority) = origin.split_once("://")?;
+    let mut hosts = vec![origin.to_string()];
+    if let Some(bare) = authority.strip_prefix("api.") {
+        hosts.insert(0, format!("{scheme}://{bare}"));
+    }
+    Some(hosts)
+}
+
+/// What the tool's declared sources allow its URL on `platform` to be, for `version`,
+/// when that is known offline. Templates are rendered from the locked version and, when
+/// the spec names that version with a prefix (`v1.2.3`), from the spec's spelling too.
+/// `None` when some source's URL is not known (the URL is then not checked here).
+fn url_rules(
     req: &ToolRequest,
     version: &str,
     spec: Option<&VersionSpec>,
     platform: Platform,
-) -> Option<Vec<String>> {
+    upstreams: &Upstreams,
+) -> Option<Vec<Rule>> {
     let from_request = req.url.is_some() || req.source.is_some();
     let sources = if from_request {
         let source = catalog::source_from_request(
@@ -86,19 +271,111 @@ fn template_urls(
     {
         versions.push(v.clone());
     }
-    let mut urls = Vec::new();
+    let mut rules = Vec::new();
     for source in &sources {
-        if source.kind != SourceKind::Url {
-            return None;
-        }
         // A source without a build for this platform gives no URL for it.
-        let Some(target) = source.target(platform) else { continue };
-        let template = target.url?;
-        // A den.toml `url` takes the spec's own spelling as its tag (it has no version list).
-        if !from_request && source.tag.is_none() && template.as_str().contains("{tag}") {
-            return None;
+        if source.target(platform).is_none() {
+            continue;
         }
-        urls.extend(versions.iter().map(|v| template.render(&target.vars(v))));
+        rules.extend(source_rules(source, from_request, &versions, platform, upstreams)?);
     }
-    Some(urls)
+    Some(rules)
+}
+
+/// The rules of one source with a build for `platform`; `None` when not known offline.
+fn source_rules(
+    source: &Source,
+    from_request: bool,
+    versions: &[Version],
+    platform: Platform,
+    upstreams: &Upstreams,
+) -> Option<Vec<Rule>> {
+    let target = source.target(platform)?;
+    match &source.kind {
+        SourceKind::Url => {
+            let template = target.url?;
+            // A den.toml `url` takes the spec's own spelling as its tag (it has no version list).
+            if !from_request && source.tag.is_none() && template.as_str().contains("{tag}") {
+                return None;
+            }
+            Some(versions.iter().map(|v| Rule::Exact(template.render(&target.vars(v)))).collect())
+        }
+        SourceKind::Github { repo } => {
+            let (owner, repo) = repo.split_once('/')?;
+            let mut hosts = github_hosts(&upstreams.github_api()?)?;
+            // The public GitHub, when den's API is another (a mirror of it) but `[mirrors]`
+            // sends its downloads somewhere: the API then names public download URLs.
+            let public = github_hosts(github::DEFAULT_API)?.remove(0);
+            if !hosts.contains(&public) && upstreams.mirrors(&public) {
+                hosts.push(public);
+            }
+            Some(vec![Rule::Github { hosts, owner: owner.into(), repo: repo.into() }])
+        }
+        SourceKind::Npm { package } => {
+            let name = package.render(&catalog::Vars {
+                os: target.os.into(),
+                arch: target.arch.into(),
+                ..Default::default()
+            });
+            let registry = upstreams.npm_registry(&name)?;
+            Some(vec![Rule::Npm { prefix: format!("{}/{name}/-/", registry.trim_end_matches('/')) }])
+        }
+        SourceKind::Pypi { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn github(api: &str) -> Rule {
+        Rule::Github { hosts: github_hosts(api).unwrap(), owner: "Cli".into(), repo: "cli".into() }
+    }
+
+    #[test]
+    fn github_release_assets_of_the_declared_repository_only() {
+        let rule = github("https://api.gh.example");
+        assert!(
+            rule.accepts("https://gh.example/cli/cli/releases/download/v2.0.0/gh_2.0.0_linux_amd64.tar.gz")
+        );
+        assert!(rule.accepts("https://GH.example/CLI/Cli/releases/download/v2.0.0/gh.tar.gz"));
+        assert!(rule.accepts("https://api.gh.example/cli/cli/releases/download/v2/gh.tar.gz"));
+        for evil in [
+            "https://gh.example/evil/cli/releases/download/v2.0.0/gh.tar.gz",
+            "https://gh.example/cli/cli-fork/releases/download/v2.0.0/gh.tar.gz",
+            "https://evil.example/cli/cli/releases/download/v2.0.0/gh.tar.gz",
+            "http://gh.example/cli/cli/releases/download/v2.0.0/gh.tar.gz",
+            "https://gh.example.evil/cli/cli/releases/download/v2.0.0/gh.tar.gz",
+            "https://gh.example/cli/cli/releases/download/v2/../../../evil/x/releases/download/v1/a",
+            "https://gh.example/evil/x/releases/download/t%2F..%2F..%2Fcli/cli/releases/download/v1/a",
+            "https://gh.example/evil/repo/releases/download/cli/cli/releases/download/v1/a",
+            "https://gh.example/cli/cli/releases/download/v2.0.0/",
+            "https://gh.example/cli/cli/archive/v2.0.0.tar.gz",
+            "https://gh.example/cli/cli/releases/download/v2/gh.tar.gz?x=/evil",
+        ] {
+            assert!(!rule.accepts(evil), "{evil}");
+        }
+        // GitHub Enterprise serves the API under /api/v3 of the same host.
+        let enterprise = github("https://ghe.corp.example/api/v3/");
+        assert!(enterprise.accepts("https://ghe.corp.example/cli/cli/releases/download/v2/gh.tar.gz"));
+        // A proxy that serves hosts under their names.
+        let proxy = github("http://127.0.0.1:4000");
+        assert!(proxy.accepts("http://127.0.0.1:4000/github.com/cli/cli/releases/download/v2/gh.tar.gz"));
+        assert!(!proxy.accepts("http://127.0.0.1:4000/a/b/cli/cli/releases/download/v2/gh.tar.gz"));
+        assert_eq!(rule.shown(), "https://gh.example/Cli/cli/releases/download/…");
+    }
+
+    #[test]
+    fn npm_tarballs_under_the_registry_in_the_package_path() {
+        let rule = Rule::Npm { prefix: "https://registry.example/npm/@scope/pkg/-/".into() };
+        assert!(rule.accepts("https://registry.example/npm/@scope/pkg/-/pkg-1.0.0.tgz"));
+        for evil in [
+            "https://registry.example/npm/@scope/other/-/other-1.0.0.tgz",
+            "https://registry.example/npm/@scope/pkg/-/../../evil/-/evil-1.0.0.tgz",
+            "https://evil.example/npm/@scope/pkg/-/pkg-1.0.0.tgz",
+            "https://registry.example/npm/@scope/pkg/-/",
+        ] {
+            assert!(!rule.accepts(evil), "{evil}");
+        }
+    }
 }

@@ -215,5 +215,4 @@ pub fn checksum_asset<'a>(asset: &str, names: impl IntoIterator<Item = &'a str> 
 }
 
 #[cfg(test)]
-#[path = "assets_tests.rs"]
 mod tests;

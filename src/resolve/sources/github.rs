@@ -6,8 +6,8 @@
 use serde::Deserialize;
 
 use super::Fetch;
+use crate::http::Client;
 use crate::resolve::error::Error;
-use crate::store::http::Client;
 
 /// Releases per page (GitHub's maximum).
 const PER_PAGE: usize = 100;

@@ -15,9 +15,9 @@ use serde_json::Value;
 
 use super::error::Error;
 use super::mirror::Mirrors;
-use super::version::Version;
-use crate::store::http::{self, Client};
-use crate::store::unpack::Format;
+use crate::artifact::Format;
+use crate::http::{self, Client};
+use crate::version::Version;
 
 /// How long a version list (release pages, indexes, package documents) is reused.
 pub const LIST_TTL: Duration = Duration::from_secs(3600);

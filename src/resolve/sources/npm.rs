@@ -5,9 +5,9 @@
 use serde_json::Value;
 
 use super::{Entry, Fetch};
+use crate::http::Client;
 use crate::resolve::error::Error;
-use crate::resolve::version::Version;
-use crate::store::http::Client;
+use crate::version::Version;
 
 /// The Accept header asking for the abbreviated ("corgi") document, much smaller.
 pub const ACCEPT: &str = "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*";

@@ -7,10 +7,10 @@ use serde::Deserialize;
 
 use super::{Entry, Fetch, join_url};
 use crate::catalog::{Arch, Os, Platform};
+use crate::http::Client;
 use crate::resolve::error::Error;
 use crate::resolve::host::Libc;
-use crate::resolve::version::Version;
-use crate::store::http::Client;
+use crate::version::Version;
 
 /// PEP 691's JSON media type.
 pub const ACCEPT: &str = "application/vnd.pypi.simple.v1+json";

@@ -19,6 +19,7 @@ use super::lease::{self, Lease};
 use super::logfile::{self, LogFile};
 use super::plan::{self, Unit};
 use super::{Dirs, Error, control, probe, status};
+use crate::io_error::IoError;
 
 /// Lines of a log shown when a service fails to start.
 const TAIL: usize = 20;
@@ -141,17 +142,15 @@ pub fn serve(
 ) -> Result<(), Error> {
     dirs.create()?;
     let lock_path = dirs.run.join("supervisor.lock");
-    let lock = crate::fs_util::create_private_file(&lock_path)
-        .map_err(|e| Error::io(format!("cannot create {}", lock_path.display()), e))?;
+    let lock = crate::fs_util::create_private_file(&lock_path).map_err(IoError::at("create", &lock_path))?;
     if lock.try_lock().is_err() {
         let pid = lease::read(&dirs.supervisor_lease()).map_or(0, |l| l.pid);
         return Err(Error::Running { pid });
     }
     super::sweep(&dirs);
     let me = Lease::of(std::process::id() as i32)
-        .ok_or_else(|| Error::io("cannot read /proc", std::io::Error::other("no own stat")))?;
-    lease::write(&dirs.supervisor_lease(), me)
-        .map_err(|e| Error::io("cannot write the supervisor lease", e))?;
+        .ok_or_else(|| IoError::path("read", "/proc/self/stat", std::io::Error::other("no own stat")))?;
+    lease::write(&dirs.supervisor_lease(), me).map_err(IoError::at("write", &dirs.supervisor_lease()))?;
     // What it runs was planned from this den.toml: later commands can tell it changed.
     let _ = crate::fs_util::write_atomic(&dirs.run.join(super::MANIFEST), manifest.as_bytes(), 0o600);
     for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {

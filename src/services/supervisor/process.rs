@@ -5,14 +5,18 @@
 
 use std::io::Write;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
+use std::path::Path;
+use std::process::{Child, ChildStderr, ChildStdout, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
+use crate::env::Vars;
+use crate::launch::{self, Environment};
+use crate::proc;
+use crate::services::Error;
 use crate::services::plan::Unit;
-use crate::services::{Error, procfs};
 
 /// One prefixed line on stdout, whole (stdout's lock keeps lines from interleaving).
 pub(super) fn print_line(label: &str, line: &str) {
@@ -53,7 +57,7 @@ pub(super) fn describe(status: ExitStatus) -> String {
 
 /// Whether `port` is taken on this machine, with who holds it.
 pub(super) fn port_taken(service: &str, port: u16) -> Option<Error> {
-    let holder = procfs::port_holder(port);
+    let holder = proc::port_holder(port);
     let bound = std::net::TcpListener::bind(("127.0.0.1", port)).is_ok();
     (holder.is_some() || !bound).then(|| Error::PortInUse { service: service.to_string(), port, holder })
 }
@@ -94,10 +98,11 @@ pub(super) fn spawn(
     env: &[(String, String)],
     stdin: bool,
 ) -> std::io::Result<Child> {
-    let mut cmd = Command::new(&argv[0]);
+    // Through the launch path: exactly `env`, in the service's directory (entered before
+    // the user switch below, while den still has its own rights).
+    let vars: Vars = env.iter().cloned().collect();
+    let mut cmd = launch::command(Path::new(&argv[0]), Environment::Only(&vars), &unit.cwd);
     cmd.args(&argv[1..])
-        .env_clear()
-        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -110,10 +115,7 @@ pub(super) fn spawn(
                 .map_err(|_| std::io::Error::other("a directory with a NUL byte"))?;
             Some((dir, uid, gid))
         }
-        None => {
-            cmd.current_dir(&unit.cwd);
-            None
-        }
+        None => None,
     };
     // SAFETY: only async-signal-safe calls (setpgid, chdir, fchown, setgroups, setgid,
     // setuid, prctl, getppid, _exit) between fork and exec; the CString was made before

@@ -13,6 +13,8 @@ use super::process::{
     COLORS, End, Stream, describe, join, kill_group, port_taken, print_line, service_env, spawn, terminate,
 };
 use super::{Echo, FIRST_BACKOFF, MAX_BACKOFF, Phase, STABLE, Supervisor, TAIL};
+use crate::hint::Hint;
+use crate::io_error::IoError;
 use crate::project::Restart;
 use crate::services::lease::{self, Lease};
 use crate::services::logfile::{self, LogFile};
@@ -54,7 +56,7 @@ impl Supervisor {
                 drop(shared);
                 return self.set(&name, |s| {
                     s.phase = Phase::Failed;
-                    s.failure = Some((e.to_string(), e.help()));
+                    s.failure = Some((e.to_string(), e.hint()));
                 });
             }
             let _ = self.changed.wait_timeout(shared, Duration::from_millis(200));
@@ -65,7 +67,7 @@ impl Supervisor {
         {
             return self.set(&name, |s| {
                 s.phase = if matches!(e, Error::Remote { .. }) { Phase::Stopped } else { Phase::Failed };
-                s.failure = Some((e.to_string(), e.help()));
+                s.failure = Some((e.to_string(), e.hint()));
             });
         }
         let mut backoff = FIRST_BACKOFF;
@@ -79,7 +81,7 @@ impl Supervisor {
                     self.note(&name, &log, &format!("den: {e}").replace('\n', " "));
                     return self.set(&name, |s| {
                         s.phase = Phase::Failed;
-                        s.failure = Some((e.to_string(), e.help()));
+                        s.failure = Some((e.to_string(), e.hint()));
                     });
                 }
                 End::StartFailed(_) => true,
@@ -160,11 +162,9 @@ impl Supervisor {
             }
         }
         if let Some(dir) = init.marker.parent() {
-            crate::fs_util::real_dir(dir)
-                .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+            crate::fs_util::real_dir(dir).map_err(IoError::at("create", dir))?;
         }
-        crate::fs_util::write_atomic(&init.marker, b"", 0o600)
-            .map_err(|e| Error::io(format!("cannot write {}", init.marker.display()), e))?;
+        crate::fs_util::write_atomic(&init.marker, b"", 0o600).map_err(IoError::at("write", &init.marker))?;
         self.note(name, log, "den: init done");
         Ok(())
     }

@@ -45,31 +45,7 @@ impl Limit {
     }
 }
 
-/// `1048576`, `512K`, `1.5G`, `20GiB`, `3 MB` (units are powers of 1024) → bytes.
-pub fn parse_size(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: f64 = number.parse().ok().filter(|n: &f64| n.is_finite() && *n >= 0.0)?;
-    let shift = match unit.trim().to_ascii_uppercase().trim_end_matches("IB").trim_end_matches('B') {
-        "" => 0,
-        "K" => 10,
-        "M" => 20,
-        "G" => 30,
-        "T" => 40,
-        _ => return None,
-    };
-    let bytes = number * (1u64 << shift) as f64;
-    (bytes < u64::MAX as f64).then_some(bytes as u64)
-}
-
-/// The process's file size limit (`ulimit -f`) in bytes, `None` when unlimited.
-pub fn file_size_limit() -> Option<u64> {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit only writes the struct it is given.
-    let ok = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) } == 0;
-    (ok && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
-}
+pub use crate::fs_util::{file_size_limit, parse_size};
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,6 @@
 //! than its [`Limit`] (a gzip bomb or a sparse entry stops with an error naming the limit),
 //! and it writes runs of zeros as holes, so a sparse entry stays sparse on disk.
 
-mod format;
 mod limit;
 mod safety;
 mod tar;
@@ -19,11 +18,13 @@ use std::fs::File;
 use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
 
-pub use format::Format;
-pub use limit::{Limit, file_size_limit, parse_size};
+pub use crate::artifact::Format;
+pub use limit::Limit;
 use safety::Dest;
 
-use crate::store::{escaped, http::human_bytes, is_out_of_space, shown_path};
+use crate::fs_util::is_out_of_space;
+use crate::http::human_bytes;
+use crate::ui::{escaped, shown_path};
 
 /// Unpacks `archive` of `format` into `dest` (created if missing), within the limit for
 /// its size (see [`Limit::for_archive`]). Archives are unpacked as they are (top-level
@@ -71,8 +72,8 @@ pub enum Error {
     )]
     TooLarge { archive: PathBuf, limit: Limit },
     /// The disk, a quota or the file size limit ran out: the archive is fine, the
-    /// machine needs room (`source` is ENOSPC, EDQUOT or EFBIG).
-    #[error("{}", out_of_space(store, entry, *written, source))]
+    /// machine needs room (`cause` is ENOSPC, EDQUOT or EFBIG).
+    #[error("{}", out_of_space(store, entry, *written, cause))]
     OutOfSpace {
         archive: PathBuf,
         /// The directory the install directory is made in (the store's tools bucket).
@@ -81,8 +82,8 @@ pub enum Error {
         entry: PathBuf,
         /// Bytes of this archive unpacked before it happened.
         written: u64,
-        #[source]
-        source: io::Error,
+        /// Not a `source()`: the message says it in words, so it is not printed again.
+        cause: io::Error,
     },
     #[error("cannot read the archive {}: {}", shown_path(archive), escaped(&source.to_string()))]
     Read {
@@ -105,8 +106,28 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether the verified download is worth keeping: the failure was the machine's
+    /// (no space, a quota, the file size limit), not the archive's.
+    pub fn keeps_download(&self) -> bool {
+        matches!(self, Error::OutOfSpace { .. })
+    }
+
+    /// A failed write of `path` in the install directory `root`, classified: out of space
+    /// (which keeps the download) or not.
+    pub(crate) fn write(archive: &Path, root: &Path, path: &Path, written: u64, source: io::Error) -> Error {
+        if is_out_of_space(&source) {
+            let store = root.parent().unwrap_or(root).into();
+            let entry = path.strip_prefix(root).unwrap_or(path).into();
+            Error::OutOfSpace { archive: archive.into(), store, entry, written, cause: source }
+        } else {
+            Error::Write { path: path.into(), source }
+        }
+    }
+}
+
+impl crate::hint::Hint for Error {
     /// What the user should do next.
-    pub fn help(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             // The archive is the store's own partial file: its name would tell the user nothing.
             Error::Refused { .. } => Some(
@@ -120,9 +141,9 @@ impl Error {
                  above {} (e.g. DEN_MAX_UNPACK=40G) and install again",
                 human_bytes(limit.bytes)
             )),
-            Error::OutOfSpace { archive, source, .. } => Some(format!(
+            Error::OutOfSpace { archive, cause, .. } => Some(format!(
                 "{}; the verified download is kept ({}), so the next try unpacks it without downloading again",
-                if source.raw_os_error() == Some(libc::EFBIG) {
+                if cause.raw_os_error() == Some(libc::EFBIG) {
                     "raise the file size limit (`ulimit -f unlimited`) and run the command again"
                 } else {
                     "free some space (`den cache prune` may help) and run the command again"
@@ -138,24 +159,6 @@ impl Error {
                     .into(),
             ),
             Error::Write { .. } => Some("check the permissions of den's store (`den cache dir`)".into()),
-        }
-    }
-
-    /// Whether the verified download is worth keeping: the failure was the machine's
-    /// (no space, a quota, the file size limit), not the archive's.
-    pub fn keeps_download(&self) -> bool {
-        matches!(self, Error::OutOfSpace { .. })
-    }
-
-    /// A failed write of `path` in the install directory `root`, classified: out of space
-    /// (which keeps the download) or not.
-    pub(crate) fn write(archive: &Path, root: &Path, path: &Path, written: u64, source: io::Error) -> Error {
-        if is_out_of_space(&source) {
-            let store = root.parent().unwrap_or(root).into();
-            let entry = path.strip_prefix(root).unwrap_or(path).into();
-            Error::OutOfSpace { archive: archive.into(), store, entry, written, source }
-        } else {
-            Error::Write { path: path.into(), source }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Real archives in every format, built here with the tar/zip writers, valid and malicious.
 
+use crate::hint::Hint;
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -212,7 +213,7 @@ fn refusal(entries: &[E]) -> String {
     assert_eq!(outside, ["dest"], "nothing may be written beside the install directory");
     assert!(!tmp.path().join("x").exists());
     let err = result.expect_err("the archive must be refused");
-    assert!(err.help().unwrap().contains("nothing was installed:"), "{:?}", err.help());
+    assert!(err.hint().unwrap().contains("nothing was installed:"), "{:?}", err.hint());
     err.to_string()
 }
 
@@ -365,7 +366,7 @@ fn an_archive_expanding_past_the_limit_stops_naming_the_limit() {
         err.to_string(),
         "the archive expands to more than 1.0 MiB (the unpack limit set by DEN_MAX_UNPACK); unpacking stopped"
     );
-    assert!(err.help().unwrap().contains("DEN_MAX_UNPACK"), "{:?}", err.help());
+    assert!(err.hint().unwrap().contains("DEN_MAX_UNPACK"), "{:?}", err.hint());
     assert!(!err.keeps_download());
     assert!(fs::metadata(dest.join("bomb")).unwrap().len() <= 1 << 20);
 
@@ -433,17 +434,17 @@ fn out_of_space_keeps_the_download_and_says_what_ran_out() {
             tmp.path().join("tools").display()
         )
     );
-    let help = err.help().unwrap();
+    let help = err.hint().unwrap();
     assert!(help.contains("free some space") && help.contains("sha256-ab.part"), "{help}");
     let err = Error::write(&archive, &root, &root.join("d/f"), 0, io::Error::from_raw_os_error(libc::EFBIG));
     assert!(err.to_string().starts_with("archive entry `d/f` reached the file size limit"), "{err}");
     assert!(err.keeps_download());
-    assert!(err.help().unwrap().contains("ulimit -f"));
+    assert!(err.hint().unwrap().contains("ulimit -f"));
     let long = format!("/s/{}", "n".repeat(4000));
     let err =
         Error::write(&archive, &root, Path::new(&long), 0, io::Error::from_raw_os_error(libc::ENAMETOOLONG));
     assert!(!err.keeps_download());
     assert!(err.to_string().len() < 300, "{err}");
-    let help = err.help().unwrap();
+    let help = err.hint().unwrap();
     assert!(help.contains("too long") && !help.contains("free space"), "{help}");
 }

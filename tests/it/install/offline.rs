@@ -36,7 +36,7 @@ fn offline_with_nothing_cached_names_what_is_missing() {
 
     // Locked but not in the store: the artifact is what is missing.
     install_ok(&env);
-    std::fs::remove_dir_all(env.home().join(".local/share/den/tools-v1")).unwrap();
+    crate::support::remove_store(&env.home().join(".local/share/den/tools-v1"));
     let before = up.log().len();
     let mut den = env.den();
     den.env("DEN_OFFLINE", "1");

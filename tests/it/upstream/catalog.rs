@@ -1,8 +1,7 @@
-//! Real release layouts of a few catalog tools (names from
-//! /work/shared/data/upstreams/github-tools.tsv), so the catalog's templates are exercised
-//! against exactly what the upstream publishes, decoys included (other platforms, musl
-//! builds, installers, manifests). Every binary is a script printing the real
-//! `--version` line.
+//! Real release layouts of a few catalog tools (names as the upstream notes record them),
+//! so the catalog's templates are exercised against exactly what the upstream publishes,
+//! decoys included (other platforms, musl builds, installers, manifests). Every binary is
+//! a script printing the real `--version` line.
 
 use super::Upstream;
 use super::archives::{Entry, script};

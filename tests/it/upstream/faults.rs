@@ -21,14 +21,10 @@ pub enum Fault {
     Hang,
     /// 404 with GitHub's `{"message":"Not Found",...}` body.
     NotFound,
-    /// 403 that is not rate limiting (no `x-ratelimit-remaining: 0`).
-    Forbidden,
     /// GitHub's primary rate-limit refusal: 403, `x-ratelimit-remaining: 0`, reset time.
     RateLimited,
     /// The same refusal with status 429.
     RateLimited429,
-    /// GitHub's secondary rate limit: 403 with `retry-after: 60`.
-    SecondaryRateLimit,
     /// 500 for the first N requests, then normal answers.
     ServerErrors(usize),
     /// Every file answer has its first byte flipped (the checksums no longer match).
@@ -98,17 +94,8 @@ impl Faults {
         Some(match *fault {
             Fault::Hang => Response { delivery: Delivery::Hang, ..Response::new(200, "text/plain", "") },
             Fault::NotFound => not_found_json(),
-            Fault::Forbidden => github_json(
-                403,
-                r#"{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest","status":"403"}"#,
-            ),
             Fault::RateLimited => rate_limited(403),
             Fault::RateLimited429 => rate_limited(429),
-            Fault::SecondaryRateLimit => github_json(
-                403,
-                r#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits","status":"403"}"#,
-            )
-            .header("retry-after", "60"),
             Fault::ServerErrors(n) if *hits <= n => {
                 Response::new(500, "text/plain; charset=utf-8", "500 Internal Server Error\n")
             }

@@ -19,8 +19,6 @@ pub enum Style {
     Text,
     /// `<hex>␣*<name>\n` plus a blank line (cargo-dist: ruff, uv).
     BinaryMode,
-    /// `<hex>\n`, no name (only for a sidecar of one asset).
-    Bare,
 }
 
 #[derive(Debug, Clone)]
@@ -36,7 +34,6 @@ enum Content {
 pub struct Asset {
     pub name: String,
     content: Content,
-    digest: bool,
 }
 
 impl Asset {
@@ -52,31 +49,19 @@ impl Asset {
 
     /// Any bytes.
     pub fn bytes(name: &str, bytes: Vec<u8>) -> Asset {
-        Asset { name: name.into(), content: Content::Bytes(bytes), digest: true }
+        Asset { name: name.into(), content: Content::Bytes(bytes) }
     }
 
     /// A checksum asset computed from the served bytes: `<asset>.sha256`/`.sha256sum`
     /// covers that asset; any other name (`SHA256SUMS`, `checksums.txt`, `sha256sum.txt`)
     /// lists every non-checksum asset of the release, byte-sorted.
     pub fn checksums(name: &str) -> Asset {
-        Asset { name: name.into(), content: Content::Checksums(Style::Text), digest: true }
+        Asset { name: name.into(), content: Content::Checksums(Style::Text) }
     }
 
     /// cargo-dist's `<hex> *<name>` lines.
     pub fn binary_mode(mut self) -> Asset {
         self.content = Content::Checksums(Style::BinaryMode);
-        self
-    }
-
-    /// A bare digest without the file name.
-    pub fn bare(mut self) -> Asset {
-        self.content = Content::Checksums(Style::Bare);
-        self
-    }
-
-    /// `digest: null`, as for assets uploaded before GitHub exposed digests.
-    pub fn no_digest(mut self) -> Asset {
-        self.digest = false;
         self
     }
 }
@@ -119,7 +104,7 @@ struct Published {
     prerelease: bool,
     draft: bool,
     /// (id, name, size, content type, digest)
-    assets: Vec<(u64, String, usize, String, Option<String>)>,
+    assets: Vec<(u64, String, usize, String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -158,7 +143,6 @@ fn checksum_text(style: Style, digests: &[(String, String)]) -> Vec<u8> {
         match style {
             Style::Text => out.push_str(&format!("{hex}  {name}\n")),
             Style::BinaryMode => out.push_str(&format!("{hex} *{name}\n")),
-            Style::Bare => out.push_str(&format!("{hex}\n")),
         }
     }
     if style == Style::BinaryMode {
@@ -204,7 +188,7 @@ pub fn publish(state: &mut State, repo: &str, release: Release) {
             Format::Binary => "application/octet-stream",
             f => f.content_type(),
         };
-        let digest = a.digest.then(|| format!("sha256:{}", sha256_hex(&bytes)));
+        let digest = format!("sha256:{}", sha256_hex(&bytes));
         assets.push((id, a.name.clone(), bytes.len(), content_type.to_string(), digest));
         let public = download_path(repo, &release.tag, &a.name);
         let target =

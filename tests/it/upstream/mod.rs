@@ -1,13 +1,11 @@
 //! A fake of every upstream den downloads from, on 127.0.0.1, for the install and run
 //! tests: the GitHub releases API and downloads, a nodejs.org dist folder, an npm registry,
-//! a PEP 691 index and releases.hashicorp.com, each shaped like the real one (see
-//! /work/shared/data/upstreams/README.md), serving archives the test builds. Each real host
-//! lives under `/<host>/` (`/nodejs.org/dist/index.json`), and [`Upstream::config_toml`]
-//! points den at it with `[sources]` and `[mirrors]` URL-prefix rewrites. The GitHub API is
-//! at the root (`/repos/...`), npm under `/npm/`, the simple index under `/simple/`.
+//! a PEP 691 index and releases.hashicorp.com, each shaped like the real one (as the
+//! upstream notes record it), serving archives the test builds. Each real host lives under
+//! `/<host>/` (`/nodejs.org/dist/index.json`), and [`Upstream::config_toml`] points den at
+//! it with `[sources]` and `[mirrors]` URL-prefix rewrites. The GitHub API is at the root
+//! (`/repos/...`), npm under `/npm/`, the simple index under `/simple/`.
 //! Never binds anything but 127.0.0.1, never writes outside the test's temp dir.
-// Helpers here are for the install/run tests of issue 3; not each is used by every test.
-#![allow(dead_code)]
 
 pub mod archives;
 mod catalog;
@@ -19,7 +17,8 @@ mod hashicorp;
 mod nodejs;
 mod npm;
 mod pypi;
-pub mod server;
+/// The fake HTTP server, shared with the unit tests (`tests/support/http-server`).
+pub use den_test_server as server;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -101,7 +100,7 @@ impl Upstream {
     pub fn start() -> Upstream {
         let state = Arc::new(Mutex::new(State { next_id: 100_000_000, ..State::default() }));
         let shared = state.clone();
-        let server = Server::start(Arc::new(move |req: &Request| route(&mut shared.lock().unwrap(), req)));
+        let server = Server::start(move |req: &Request, _| route(&mut shared.lock().unwrap(), req));
         state.lock().unwrap().base = server.base();
         Upstream { state, server }
     }
@@ -159,12 +158,6 @@ impl Upstream {
         self
     }
 
-    /// Points an npm dist-tag (`latest`, `next`) at a version.
-    pub fn npm_dist_tag(&self, name: &str, tag: &str, version: &str) -> &Self {
-        self.state().npm.dist_tag(name, tag, version);
-        self
-    }
-
     /// The path of an npm tarball (`/npm/@biomejs/cli-linux-x64/-/cli-linux-x64-1.9.4.tgz`).
     pub fn npm_tarball_path(&self, name: &str, version: &str) -> String {
         npm::tarball_path(name, version)
@@ -180,11 +173,6 @@ impl Upstream {
     pub fn pypi_sdist(&self, name: &str, version: &str) -> &Self {
         pypi::publish_sdist(&mut self.state(), name, version);
         self
-    }
-
-    /// The path a PyPI file is served at.
-    pub fn pypi_file_path(&self, name: &str, filename: &str) -> Option<String> {
-        self.state().pypi.file_path(name, filename)
     }
 
     /// Publishes a HashiCorp product version (`terraform_{v}_{os}_{arch}.zip` for

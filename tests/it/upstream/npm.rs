@@ -38,13 +38,6 @@ pub struct Registry {
     packages: BTreeMap<String, Package>,
 }
 
-impl Registry {
-    pub fn dist_tag(&mut self, name: &str, tag: &str, version: &str) {
-        let pkg = self.packages.get_mut(name).unwrap_or_else(|| panic!("npm package {name} not published"));
-        pkg.dist_tags.insert(tag.into(), version.into());
-    }
-}
-
 /// `/npm/@scope/name/-/name-1.0.0.tgz`
 pub fn tarball_path(name: &str, version: &str) -> String {
     let base = name.rsplit('/').next().unwrap();

@@ -34,14 +34,6 @@ pub struct Index {
     projects: BTreeMap<String, Project>,
 }
 
-impl Index {
-    /// Where `filename` of project `name` is served.
-    pub fn file_path(&self, name: &str, filename: &str) -> Option<String> {
-        let p = self.projects.get(&normalize(name))?;
-        p.files.iter().find(|f| f.filename == filename).map(|f| f.path.clone())
-    }
-}
-
 /// PEP 503 normalization: lowercase, runs of `-`, `_`, `.` become `-`.
 pub fn normalize(name: &str) -> String {
     let mut out = String::new();

@@ -1,0 +1,57 @@
+//! The one way to start a program with a project's environment applied: `den enter`,
+//! `den run`, `den x` and `den which` go through here (and, next, services, shims and the
+//! editor launcher). [`command`] is the one place den builds a `Command` for a program of
+//! the user's; `run` is `den run`/`den x` from arguments to exec, readable in one file;
+//! `session` is `den enter`'s record under `.den/`. The environment itself comes from
+//! `env`'s one builder and trust from `trust::gate`; this module never decides either,
+//! and never renders for a shell.
+
+pub mod oneoff;
+pub mod run;
+pub mod session;
+
+use std::io;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::Command;
+
+use crate::env::Vars;
+
+/// How the started program's environment is made from den's own.
+#[derive(Debug, Clone, Copy)]
+pub enum Environment<'a> {
+    /// Den's environment (`current`) moved to `next`: variables `next` lacks are removed,
+    /// those it changes are set, the others are inherited as they are (including names and
+    /// values that are not UTF-8, which den never reads).
+    Moved { current: &'a Vars, next: &'a Vars },
+    /// Exactly `next`, nothing inherited (`den enter --pure`).
+    Only(&'a Vars),
+}
+
+/// A `Command` for `program` in `cwd` with `env` applied: the one place den builds one
+/// for a program of the user's.
+#[allow(clippy::disallowed_methods, reason = "the launch path: the one place den starts a user's program")]
+pub fn command(program: &Path, env: Environment, cwd: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.current_dir(cwd);
+    match env {
+        Environment::Moved { current, next } => {
+            for name in current.keys().filter(|k| !next.contains_key(*k)) {
+                cmd.env_remove(name);
+            }
+            for (name, value) in next.iter().filter(|(k, v)| current.get(*k) != Some(*v)) {
+                cmd.env(name, value);
+            }
+        }
+        Environment::Only(next) => {
+            cmd.env_clear().envs(next);
+        }
+    }
+    cmd
+}
+
+/// Replaces den with `cmd`, so that stdin, the terminal, signals and the exit status are
+/// the program's own. Returns only when the exec failed.
+pub fn exec(mut cmd: Command) -> io::Error {
+    cmd.exec()
+}
