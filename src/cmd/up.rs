@@ -6,29 +6,19 @@
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::os::unix::process::CommandExt;
-use std::path::Path;
-use std::process::{Command, ExitCode, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::process::ExitCode;
 
 use crate::cli::{SuperviseArgs, UpArgs};
-use crate::error::{Error, Result};
-use crate::io_error::IoError;
+use crate::error::Result;
 use crate::project::ToolRequest;
 use crate::project::{self, Project};
-use crate::services::control::{self, Request};
 use crate::services::plan;
 use crate::services::supervisor::{self, Echo};
-use crate::services::{self, Dirs, logfile, preset};
+use crate::services::{self, Dirs, preset};
 use crate::tools::adhoc::{self, Request as ToolReq};
 use crate::{env, env_vars, tools, trust, ui};
 
 use super::Ctx;
-
-/// How long `den up -d` waits for a new supervisor to listen.
-const LISTEN_WAIT: Duration = Duration::from_secs(10);
 
 pub fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
     let project = find(ctx)?;
@@ -43,7 +33,7 @@ pub fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
     if args.detach {
         install_tools(ctx, &project)?;
         let tools = preset_tools(ctx, &project, true)?;
-        start_detached(&project, &dirs, &tools, &args.services, false)?;
+        services::detach::start(&project, &dirs, &tools, &args.services, false)?;
         for entry in services::status::read(&dirs.run).iter().filter(|e| e.state == "ready") {
             let port = entry.port.map(|p| format!(" on port {p}")).unwrap_or_default();
             ui::note(&format!("{} is ready{port} (pid {})", entry.name, entry.pid.unwrap_or(0)));
@@ -92,7 +82,7 @@ pub(super) fn enter_services(ctx: &Ctx, project: &Project) -> Result<()> {
     dirs.create()?;
     swept(&dirs);
     let tools = preset_tools(ctx, project, true)?;
-    start_detached(project, &dirs, &tools, names, true)
+    Ok(services::detach::start(project, &dirs, &tools, names, true)?)
 }
 
 /// Says which services a crashed supervisor left behind, now stopped.
@@ -213,145 +203,6 @@ fn service_env(ctx: &Ctx, project: &Project) -> Result<Vec<(String, String)>> {
     env::release(&next);
     next.remove(env_vars::DEN_STATE_VAR);
     Ok(next.into_iter().collect())
-}
-
-/// Starts `names` through the project's background supervisor, starting one first when
-/// none runs, and waits until they are ready.
-pub(super) fn start_detached(
-    project: &Project,
-    dirs: &Dirs,
-    tools: &HashMap<String, preset::Tool>,
-    names: &[String],
-    session: bool,
-) -> Result<()> {
-    match services::supervisor(dirs) {
-        Some(lease) if std::os::unix::net::UnixStream::connect(dirs.socket()).is_ok() => {
-            let planned = std::fs::read_to_string(dirs.run.join(services::MANIFEST)).unwrap_or_default();
-            if planned.trim() != services::manifest_digest(project.den_toml.as_deref()) {
-                ui::warn(&format!(
-                    "den.toml changed since the services were started (supervisor pid {}): `den down` then `den up -d` to apply it",
-                    lease.pid
-                ));
-            }
-        }
-        _ => spawn_supervisor(dirs, tools)?,
-    }
-    let done = Arc::new(AtomicBool::new(false));
-    let progress = std::io::stderr().is_terminal().then(|| {
-        let (done, run) = (Arc::clone(&done), dirs.run.clone());
-        std::thread::spawn(move || progress(&run, &done))
-    });
-    let request = Request::Start { names: names.to_vec(), session };
-    let mut result = control::request(dirs, &request);
-    if let Err(services::Error::Io { .. } | services::Error::NoAnswer) = &result
-        && supervisor_left(dirs)
-    {
-        // It was leaving (nothing left to run) as we asked: start a new one, once.
-        spawn_supervisor(dirs, tools)?;
-        result = control::request(dirs, &request);
-    }
-    done.store(true, Ordering::SeqCst);
-    if let Some(thread) = progress {
-        let _ = thread.join();
-    }
-    if result.is_err() {
-        // A supervisor left with nothing to run ends by itself; let it, so that the next
-        // command finds the project as it was.
-        let began = Instant::now();
-        while services::supervisor(dirs).is_some()
-            && began.elapsed() < Duration::from_secs(3)
-            && !services::status::read(&dirs.run).iter().any(|e| e.pid.is_some())
-        {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-    Ok(result?)
-}
-
-/// Whether the supervisor that was asked is gone (waiting up to 3 s for one that is
-/// leaving), so that the request never reached a live one.
-fn supervisor_left(dirs: &Dirs) -> bool {
-    let began = Instant::now();
-    while began.elapsed() < Duration::from_secs(3) {
-        if services::supervisor(dirs).is_none() {
-            return true;
-        }
-        if std::os::unix::net::UnixStream::connect(dirs.socket()).is_ok()
-            && services::status::read(&dirs.run).iter().any(|e| e.pid.is_some())
-        {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
-
-/// On a terminal, while `den up -d` waits: one line each time a service changes state,
-/// naming the check it waits on.
-fn progress(run: &Path, done: &AtomicBool) {
-    let mut seen: HashMap<String, String> = HashMap::new();
-    while !done.load(Ordering::SeqCst) {
-        for e in services::status::read(run) {
-            if seen.get(&e.name) == Some(&e.state) || matches!(&e.state[..], "stopped" | "waiting") {
-                continue;
-            }
-            let waiting = match (&e.state[..], &e.check) {
-                ("starting", Some(check)) => format!(" (waiting for {check})"),
-                _ => String::new(),
-            };
-            ui::note(&format!("{}: {}{waiting}", e.name, e.state));
-            seen.insert(e.name, e.state);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// `den __supervise` in its own session, its output in `.den/logs/supervisor.log`; returns
-/// once it listens.
-#[allow(
-    clippy::disallowed_methods,
-    reason = "den starts itself (`den __supervise`) with its own environment, not a user's program"
-)]
-fn spawn_supervisor(dirs: &Dirs, tools: &HashMap<String, preset::Tool>) -> Result<()> {
-    let exe = std::env::current_exe().map_err(|e| IoError::named("find", "den's own executable", e))?;
-    let log_path = dirs.logs.join("supervisor.log");
-    let log = || {
-        std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&log_path)
-            .map_err(IoError::at("open", &log_path))
-    };
-    let mut cmd = Command::new(exe);
-    let tools = serde_json::to_string(tools).expect("tools serialize");
-    cmd.arg("-C").arg(&dirs.root).arg("__supervise").arg("--tools").arg(tools).current_dir(&dirs.root);
-    cmd.stdin(Stdio::null()).stdout(log()?).stderr(log()?);
-    // SAFETY: setsid is async-signal-safe.
-    unsafe {
-        cmd.pre_exec(|| nix::unistd::setsid().map(drop).map_err(std::io::Error::from));
-    }
-    let mut child = cmd.spawn().map_err(|e| IoError::named("start", "the services supervisor", e))?;
-    let began = Instant::now();
-    loop {
-        if std::os::unix::net::UnixStream::connect(dirs.socket()).is_ok() {
-            // Reap it whenever it ends, for callers that outlive it (`den enter`).
-            std::thread::spawn(move || child.wait());
-            return Ok(());
-        }
-        if let Ok(Some(_)) = child.try_wait() {
-            return Err(died(&log_path));
-        }
-        if began.elapsed() > LISTEN_WAIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(died(&log_path));
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-fn died(log: &Path) -> Error {
-    services::Error::SupervisorDied { log: log.to_path_buf(), tail: logfile::tail(log, 10).join("\n") }.into()
 }
 
 /// The declared services, by name, for commands that only read.

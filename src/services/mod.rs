@@ -8,6 +8,7 @@
 //! (parent-death signal), and `sweep` stops whatever a dead supervisor's leases still name.
 
 pub mod control;
+pub mod detach;
 mod error;
 pub mod lease;
 pub mod logfile;
