@@ -491,7 +491,18 @@ fn script_binaries_really_run() {
     let exe = dir.path().join("uvx");
     std::fs::write(&exe, content).unwrap();
     std::fs::set_permissions(&exe, std::os::unix::fs::PermissionsExt::from_mode(*mode)).unwrap();
-    let out = std::process::Command::new(&exe).arg("--version").output().unwrap();
+    // Another test thread forking while the file was open for writing leaves a copy of
+    // that descriptor in its child until the child execs: "text file busy" for a moment.
+    let mut tries = 0;
+    let out = loop {
+        match std::process::Command::new(&exe).arg("--version").output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => break other.unwrap(),
+        }
+    };
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "uvx 0.4.20\n");
 }
 

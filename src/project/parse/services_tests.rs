@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::tests::{check, err, ok};
-use crate::project::{Probe, Restart};
+use crate::project::{Probe, Restart, Run};
 
 #[test]
 fn service_fields() {
@@ -205,4 +205,45 @@ fn enter_and_ide() {
     ];
     check(&cases);
     assert!(err("[enter]\nservices = [\"db\"]\n").ends_with("help: no service is declared in [services]"));
+}
+
+#[test]
+fn service_run_is_a_command_line_or_an_argv() {
+    let m =
+        ok("[services.a]\nrun = [\"python3\", \"-m\", \"http.server\"]\n[services.b]\nrun = \"sleep 1\"\n");
+    assert_eq!(
+        m.services["a"].run,
+        Some(Run::Argv(vec!["python3".into(), "-m".into(), "http.server".into()]))
+    );
+    assert_eq!(m.services["b"].run, Some(Run::Shell("sleep 1".into())));
+    for bad in ["run = []", "run = [\"\"]"] {
+        assert!(err(&format!("[services.a]\n{bad}\n")).contains("`run` needs a program"), "{bad}");
+    }
+    assert!(err("[services.a]\nrun = [1]\n").contains("an array of strings"));
+}
+
+#[test]
+fn service_init_is_for_run_services_and_args_config_user_for_presets() {
+    let m = ok(
+        "[services.a]\nrun = \"x\"\ninit = \"make db\"\n[services.db]\npreset = \"postgres\"\nargs = [\"-c\", \"fsync=off\"]\nconfig = \"pg.conf\"\nuser = \"me\"\n",
+    );
+    assert_eq!(m.services["a"].init.as_deref(), Some("make db"));
+    let db = &m.services["db"];
+    assert_eq!((db.args.len(), db.config.as_deref(), db.user.as_deref()), (2, Some("pg.conf"), Some("me")));
+    let e = err("[services.db]\npreset = \"redis\"\ninit = \"x\"\n");
+    assert!(e.contains("`init` of service `db` applies to `run` services only"), "{e}");
+    for k in ["args = [\"a\"]", "config = \"c\"", "user = \"u\""] {
+        let e = err(&format!("[services.a]\nrun = \"x\"\n{k}\n"));
+        assert!(e.contains("applies to presets only"), "{k}: {e}");
+    }
+}
+
+#[test]
+fn watch_globs_stay_inside_the_project() {
+    let m = ok("[services.a]\nrun = \"x\"\nwatch = [\"src/**/*.py\", \"app.toml\"]\n");
+    assert_eq!(m.services["a"].watch, ["src/**/*.py", "app.toml"]);
+    for bad in ["/etc/*", "../x/*", "src/../../y"] {
+        let e = err(&format!("[services.a]\nrun = \"x\"\nwatch = [\"{bad}\"]\n"));
+        assert!(e.contains("must stay inside the project"), "{bad}: {e}");
+    }
 }
