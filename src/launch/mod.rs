@@ -1,7 +1,8 @@
 //! The one way to start a program with a project's environment applied: `den enter`,
-//! `den run`, `den x` and `den which` go through here (and, next, services, shims and the
-//! editor launcher). [`command`] is the one place den builds a `Command` for a program of
-//! the user's; `run` is `den run`/`den x` from arguments to exec, readable in one file;
+//! `den run`, `den x`, `den which` and the services (their processes and readiness
+//! commands) go through here (and, next, shims and the editor launcher). [`command`] is
+//! the one place den builds a `Command` for a program of the user's; `run` is
+//! `den run`/`den x` from arguments to exec, readable in one file;
 //! `session` is `den enter`'s record under `.den/`. The environment itself comes from
 //! `env`'s one builder and trust from `trust::gate`; this module never decides either,
 //! and never renders for a shell.
