@@ -38,7 +38,8 @@ const SERVICE_KEYS: &[&str] = &[
     "user",
     "watch",
 ];
-const READY_KEYS: &[&str] = &["tcp", "http", "command", "timeout"];
+/// `cmd` is the and docker compose's short spelling of `command`; both are read.
+const READY_KEYS: &[&str] = &["tcp", "http", "command", "cmd", "timeout"];
 /// The built-in recipes.
 pub const PRESETS: &[&str] = &["postgres", "redis", "valkey", "mysql"];
 const SIGNALS: &[&str] = &["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGKILL", "SIGUSR1", "SIGUSR2"];
@@ -220,7 +221,7 @@ fn ready(doc: &Doc<'_>, value: &Value<'_>) -> Res<Ready> {
         match k.get_ref().as_ref() {
             "tcp" => probes.push(Probe::Tcp(tcp(doc, v)?)),
             "http" => probes.push(Probe::Http(super::tools::url(doc, v, "http")?)),
-            "command" => probes.push(Probe::Command(doc.nonempty(v, "command")?.to_string())),
+            "command" | "cmd" => probes.push(Probe::Command(doc.nonempty(v, "command")?.to_string())),
             "timeout" => timeout = duration(doc, v, "timeout")?,
             _ => unreachable!("keys were checked"),
         }
@@ -250,12 +251,13 @@ fn tcp(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {
 
 fn restart(doc: &Doc<'_>, value: &Value<'_>) -> Res<Restart> {
     match doc.string(value, "restart")? {
-        "never" => Ok(Restart::Never),
+        // `no` is docker compose's spelling; `never` reads better and is kept.
+        "no" | "never" => Ok(Restart::Never),
         "on-failure" => Ok(Restart::OnFailure),
         "always" => Ok(Restart::Always),
         other => Err(doc.err(
             value.span(),
-            format!("`restart` must be \"never\", \"on-failure\" or \"always\", not \"{other}\""),
+            format!("`restart` must be \"no\", \"on-failure\" or \"always\", not \"{other}\""),
         )),
     }
 }

@@ -113,7 +113,7 @@ fn service_errors() {
         ("[services.a]\nrun = \"\"\n", "den.toml:2:7: `run` must not be empty"),
         (
             "[services.a]\nrun = \"x\"\nrestart = \"sometimes\"\n",
-            "den.toml:3:11: `restart` must be \"never\", \"on-failure\" or \"always\", not \"sometimes\"",
+            "den.toml:3:11: `restart` must be \"no\", \"on-failure\" or \"always\", not \"sometimes\"",
         ),
         (
             "[services.a]\nrun = \"x\"\nstop_signal = \"SIGSTOP\"\n",
@@ -246,4 +246,21 @@ fn watch_globs_stay_inside_the_project() {
         let e = err(&format!("[services.a]\nrun = \"x\"\nwatch = [\"{bad}\"]\n"));
         assert!(e.contains("must stay inside the project"), "{bad}: {e}");
     }
+}
+
+#[test]
+fn the_short_spellings_no_and_cmd_are_read() {
+    let m = ok(r#"
+[services.a]
+run = "x"
+restart = "no"
+ready = { cmd = "test -f ready" }
+
+[services.b]
+run = "y"
+restart = "never"
+"#);
+    assert_eq!(m.services["a"].restart, Restart::Never);
+    assert_eq!(m.services["b"].restart, Restart::Never);
+    assert_eq!(m.services["a"].ready.as_ref().unwrap().probe, Probe::Command("test -f ready".into()));
 }
