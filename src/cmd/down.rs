@@ -38,6 +38,13 @@ pub fn run(ctx: &Ctx, args: DownArgs) -> Result<ExitCode> {
         if lease.alive() {
             result?;
         }
+        ui::note(&if args.services.is_empty() {
+            "stopped every service of this project".to_string()
+        } else {
+            format!("stopped {} (and what depends on it)", args.services.join(", "))
+        });
+    } else {
+        ui::note("no service of this project was running");
     }
     super::up::swept(&dirs);
     if args.purge {

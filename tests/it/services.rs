@@ -138,11 +138,14 @@ fn up_detached_starts_in_dependency_order_and_down_stops_everything() {
     // Stopping web stops api first (it depends on web).
     let out = run(env.den(), &["down", "web"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("den: stopped web (and what depends on it)"), "{}", out.stderr);
     assert!(pids.iter().all(|p| !alive(*p)));
     let api_log = std::fs::read_to_string(env.project().join(".den/logs/api.log")).unwrap();
     assert!(api_log.contains("den: stopped"), "{api_log}");
     let out = run(env.den(), &["down"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    // Stopping web and api left nothing to supervise: the supervisor is gone already.
+    assert!(out.stderr.contains("den: no service of this project was running"), "{}", out.stderr);
     assert!(ps(&env).iter().all(|s| s.1 == "stopped"));
     assert!(!env.project().join(".den/run/supervisor.pid").exists());
 }
@@ -235,6 +238,7 @@ fn a_failing_service_is_restarted_with_backoff() {
     assert!(log.contains("den: restarting in 0.2s"), "{log}");
     let out = run(env.den(), &["down"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("den: stopped every service of this project"), "{}", out.stderr);
     let before = runs();
     std::thread::sleep(Duration::from_millis(800));
     assert_eq!(runs(), before, "nothing restarts after down");
