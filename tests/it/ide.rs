@@ -1,0 +1,200 @@
+//! `den ide`: a fake editor (a script on the test PATH named `code`, …) records its argv,
+//! working directory, session and environment; den must start it detached with the
+//! project's environment, without the variables of an enclosing VS Code, and return. Shims
+//! in `.den/bin/` run from another directory under `env -i`; desktop entries quote paths.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::support::{Env, run};
+use crate::upstream::Upstream;
+
+/// A home talking to `up` (jq 1.7.1 published) with a trusted project holding `toml`.
+fn project(up: &Upstream, toml: &str) -> Env {
+    up.catalog_tool("jq", "1.7.1");
+    let env = Env::new();
+    up.write_config(&env);
+    env.write("den.toml", toml);
+    env.trust();
+    env
+}
+
+/// Puts a fake editor `name` on the test PATH; it writes what it saw to `<tmp>/<name>.seen`.
+fn fake_editor(env: &Env, name: &str) -> PathBuf {
+    let seen = env.tmp.path().join(format!("{name}.seen"));
+    let script = format!(
+        "#!/bin/sh\n{{ echo \"argv=$*\"; echo \"cwd=$(pwd)\"; echo \"pid=$$\"; echo \"sid=$(ps -o sid= -p $$ | tr -d ' ')\"; \
+         echo \"stdin=$(readlink /proc/$$/fd/0)\"; env | sed 's/^/env:/'; }} > '{0}.tmp'\n\
+         echo \"the editor says hello\"\nmv '{0}.tmp' '{0}'\n",
+        seen.display()
+    );
+    let path = env.tmp.path().join("bin").join(name);
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    seen
+}
+
+/// What the fake editor wrote, once it has (panics after a generous wait).
+fn seen(path: &Path) -> Vec<String> {
+    let began = Instant::now();
+    while !path.exists() {
+        assert!(began.elapsed() < Duration::from_secs(20), "the editor never ran ({})", path.display());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::fs::read_to_string(path).unwrap().lines().map(str::to_string).collect()
+}
+
+fn value<'a>(lines: &'a [String], key: &str) -> Option<&'a str> {
+    lines.iter().find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+}
+
+fn own_sid() -> String {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    after.split(' ').nth(3).unwrap().to_string()
+}
+
+#[test]
+fn code_starts_detached_with_the_project_environment_and_a_new_window() {
+    let up = Upstream::start();
+    let env = project(&up, "[tools]\njq = \"1.7\"\n\n[env]\nGREETING = \"hello from den.toml\"\n");
+    let seen_file = fake_editor(&env, "code");
+    let mut den = env.den();
+    den.env("ELECTRON_RUN_AS_NODE", "1")
+        .env("VSCODE_IPC_HOOK_CLI", "/run/user/1/vscode-ipc.sock")
+        .env("VSCODE_PID", "4242")
+        .env("NODE_CHANNEL_FD", "3");
+    let out = run(den, &["ide", "code"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let root = env.project();
+    assert!(out.stderr.contains("installed jq 1.7.1"), "tools are installed first: {}", out.stderr);
+    let said: Vec<&str> = out.stderr.lines().filter(|l| l.contains("started code")).collect();
+    assert_eq!(said.len(), 1, "{}", out.stderr);
+    assert!(said[0].contains(&root.display().to_string()) && said[0].contains("ide-code.log"), "{}", said[0]);
+
+    let lines = seen(&seen_file);
+    assert_eq!(value(&lines, "argv"), Some(format!("--new-window {}", root.display()).as_str()));
+    assert_eq!(value(&lines, "cwd"), Some(root.display().to_string().as_str()));
+    // Its own session: the session leader, not in the test's (and den's) session.
+    assert_eq!(value(&lines, "sid"), value(&lines, "pid"), "{lines:?}");
+    assert_ne!(value(&lines, "sid"), Some(own_sid().as_str()));
+    assert_eq!(value(&lines, "stdin"), Some("/dev/null"));
+
+    let vars: Vec<&str> = lines.iter().filter_map(|l| l.strip_prefix("env:")).collect();
+    assert!(vars.contains(&"GREETING=hello from den.toml"), "{vars:?}");
+    assert!(vars.contains(&format!("DEN_ROOT={}", root.display()).as_str()), "{vars:?}");
+    let path = vars.iter().find_map(|v| v.strip_prefix("PATH=")).unwrap();
+    let jq_dir = path.split(':').next().unwrap();
+    assert!(Path::new(jq_dir).join("jq").exists(), "the tool's dir leads PATH: {path}");
+    for gone in ["ELECTRON_RUN_AS_NODE", "VSCODE_IPC_HOOK_CLI", "VSCODE_PID", "NODE_CHANNEL_FD"] {
+        assert!(!vars.iter().any(|v| v.starts_with(&format!("{gone}="))), "{gone} passed on: {vars:?}");
+    }
+    // Its output in the project's log, and the shims written on the way.
+    let log = root.join(".den/logs/ide-code.log");
+    let began = Instant::now();
+    while !std::fs::read_to_string(&log).unwrap_or_default().contains("the editor says hello") {
+        assert!(began.elapsed() < Duration::from_secs(20), "nothing in {}", log.display());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(root.join(".den/bin/jq").exists());
+}
+
+#[test]
+fn the_editor_comes_from_den_toml_or_an_error_lists_what_there_is() {
+    let up = Upstream::start();
+    let env = project(&up, "[env]\nA = \"1\"\n");
+    let seen_zed = fake_editor(&env, "zed");
+    fake_editor(&env, "code");
+
+    let out = run(env.den(), &["ide"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.starts_with("den: no editor named"), "{}", out.stderr);
+    assert!(out.stderr.contains("found on this machine: code, zed"), "{}", out.stderr);
+
+    let out = run(env.den(), &["ide", "pycharm"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("editor `pycharm` not found: looked for pycharm, pycharm-professional, pycharm-community, charm on PATH, in ")
+            && out.stderr.contains("JetBrains/Toolbox/scripts")
+            && out.stderr.contains("com.jetbrains.PyCharm-Community"),
+        "{}",
+        out.stderr
+    );
+
+    env.write("den.toml", "[env]\nA = \"1\"\n\n[ide]\neditor = \"zed\"\n");
+    let out = run(env.den(), &["ide", "--trust", "."]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines = seen(&seen_zed);
+    assert_eq!(
+        value(&lines, "argv"),
+        Some(env.project().display().to_string().as_str()),
+        "no --new-window for zed"
+    );
+}
+
+#[test]
+fn an_untrusted_project_launches_nothing() {
+    let env = Env::new();
+    env.write("den.toml", "[env]\nA = \"1\"\n");
+    let seen_file = fake_editor(&env, "code");
+    let out = run(env.den(), &["ide", "code"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("den trust"), "{}", out.stderr);
+    assert!(!seen_file.exists() && !env.project().join(".den/logs").exists());
+}
+
+#[test]
+fn shims_run_the_projects_tool_from_anywhere_and_refuse_when_untrusted() {
+    let up = Upstream::start();
+    let env = project(&up, "[tools]\njq = \"1.7\"\n");
+    let out = run(env.den(), &["ide", "--shims"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("wrote 1 shim in"), "{}", out.stderr);
+    let shim = env.project().join(".den/bin/jq");
+    let elsewhere = env.tmp.path().join("bin");
+    // No environment at all, another directory, and .den/bin itself on PATH: no recursion.
+    let ran = std::process::Command::new("env")
+        .current_dir(&elsewhere)
+        .args(["-i", &format!("PATH={}", shim.parent().unwrap().display())])
+        .arg(&shim)
+        .env("HOME", env.home())
+        .output()
+        .unwrap();
+    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    assert_eq!(String::from_utf8_lossy(&ran.stdout), "jq-1.7.1\n");
+
+    env.write("den.toml", "[tools]\njq = \"1.7\"\n\n[env]\nSNEAKY = \"1\"\n");
+    let ran =
+        std::process::Command::new("env").current_dir(&elsewhere).arg("-i").arg(&shim).output().unwrap();
+    assert_eq!(ran.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert!(stderr.starts_with("den: ") && stderr.contains("den trust"), "{stderr}");
+    assert!(ran.stdout.is_empty());
+}
+
+#[test]
+fn desktop_entry_quotes_a_path_with_spaces_and_percent() {
+    let env = Env::new();
+    fake_editor(&env, "code");
+    let dir = env.tmp.path().join("my \"proj\" 100%");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("den.toml"), "[env]\nA = \"1\"\n").unwrap();
+    let out = run(env.den(), &["ide", "--trust", "--desktop", "code", dir.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let file = env.home().join(".local/share/applications/den-my__proj__100_-code.desktop");
+    let text =
+        std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}\n{}", file.display(), out.stderr));
+    let quoted_dir = dir.display().to_string().replace('"', r#"\\""#).replace('%', "%%");
+    let expected = format!(
+        "[Desktop Entry]\nType=Application\nVersion=1.5\nName=code — my \"proj\" 100%\n\
+         Comment=code in the den environment of {}\nExec=\"{}\" \"ide\" \"code\" \"{quoted_dir}\"\n\
+         Terminal=false\nCategories=Development;IDE;\nIcon=vscode\n",
+        dir.display(),
+        env!("CARGO_BIN_EXE_den"),
+    );
+    assert_eq!(text, expected);
+    if let Ok(checked) = std::process::Command::new("desktop-file-validate").arg(&file).output() {
+        assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stdout));
+    }
+}
