@@ -252,6 +252,10 @@ pub struct IdeArgs {
     /// Trust the project's den.toml without asking
     #[arg(long)]
     pub trust: bool,
+    /// VS Code and forks: open the window in the instance already running (which keeps
+    /// its own environment) instead of an instance of the project's own
+    #[arg(long)]
+    pub shared: bool,
 }
 
 #[derive(Debug, Args)]

@@ -73,7 +73,18 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
     let baseline = ide::launch::without_confusing(&env::outside(&current));
     let next = env::applied(&project, &baseline, &tools::path_dirs(&installed))?;
     let found = editor::find(&name, &editor::Places::of(next.get("PATH").cloned(), &data_home))?;
-    let started = ide::launch::start(&found, &project.root, &current, &next)?;
+    let extra = if args.shared || found.family != editor::Family::VsCode {
+        Vec::new()
+    } else {
+        let base = directories::BaseDirs::new().ok_or(ide::Error::NoHome)?;
+        let dirs = ide::instance::Dirs {
+            home: base.home_dir().to_path_buf(),
+            config_home: base.config_dir().to_path_buf(),
+            den_data: crate::paths::data_dir(),
+        };
+        ide::instance::args(&dirs, &name, &project.root)?.unwrap_or_default()
+    };
+    let started = ide::launch::start(&found, &project.root, extra, &current, &next)?;
     ui::note(&format!(
         "started {name} ({}) on {}, pid {}; its output goes to {}",
         started.program.display(),
@@ -81,6 +92,11 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
         started.pid,
         ui::shown_path(&started.log)
     ));
+    if args.shared && found.family == editor::Family::VsCode {
+        ui::note(&format!(
+            "--shared: a {name} already running opens the window with its own environment, not the project's"
+        ));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

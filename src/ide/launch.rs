@@ -43,8 +43,15 @@ pub struct Started {
     pub program: PathBuf,
 }
 
-/// Starts `editor` on `root` with `next` (den's environment being `current`).
-pub fn start(editor: &Editor, root: &Path, current: &Vars, next: &Vars) -> Result<Started, Error> {
+/// Starts `editor` on `root` with `next` (den's environment being `current`), `extra`
+/// arguments before the project's.
+pub fn start(
+    editor: &Editor,
+    root: &Path,
+    extra: Vec<OsString>,
+    current: &Vars,
+    next: &Vars,
+) -> Result<Started, Error> {
     let logs = DenDir::of(root).logs();
     std::fs::create_dir_all(&logs).map_err(|source| Error::Write { path: logs.clone(), source })?;
     let log_path = logs.join(format!("ide-{}.log", editor.name));
@@ -55,7 +62,8 @@ pub fn start(editor: &Editor, root: &Path, current: &Vars, next: &Vars) -> Resul
             .open(&log_path)
             .map_err(|source| Error::Write { path: log_path.clone(), source })
     };
-    let project_args = editor::project_args(editor, root);
+    let mut project_args = extra;
+    project_args.extend(editor::project_args(editor, root));
     let (program, args): (PathBuf, Vec<OsString>) = match &editor.how {
         How::Program(program) => (program.clone(), project_args),
         How::Flatpak { flatpak, app } => {

@@ -1,5 +1,6 @@
 //! `den ide`'s front end: finding an editor on this machine ([`editor`]), starting it on a
-//! project detached from the terminal with the project's environment ([`launch`]), the
+//! project detached from the terminal with the project's environment ([`launch`]) and, for
+//! VS Code, in an instance of its own ([`instance`]), the
 //! per-project shims under `.den/bin/` ([`shims`]) and the XDG desktop entries that run
 //! `den ide` from a menu or dock ([`desktop`]). The environment comes from `env`'s one
 //! builder and trust from `trust::gate`, decided by the caller; every process starts
@@ -8,6 +9,7 @@
 
 pub mod desktop;
 pub mod editor;
+pub mod instance;
 pub mod launch;
 pub mod shims;
 

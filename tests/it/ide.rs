@@ -60,6 +60,9 @@ fn code_starts_detached_with_the_project_environment_and_a_new_window() {
     let up = Upstream::start();
     let env = project(&up, "[tools]\njq = \"1.7\"\n\n[env]\nGREETING = \"hello from den.toml\"\n");
     let seen_file = fake_editor(&env, "code");
+    let settings = env.home().join(".config/Code/User/settings.json");
+    std::fs::create_dir_all(settings.parent().unwrap()).unwrap();
+    std::fs::write(&settings, "{}\n").unwrap();
     let mut den = env.den();
     den.env("ELECTRON_RUN_AS_NODE", "1")
         .env("VSCODE_IPC_HOOK_CLI", "/run/user/1/vscode-ipc.sock")
@@ -74,7 +77,24 @@ fn code_starts_detached_with_the_project_environment_and_a_new_window() {
     assert!(said[0].contains(&root.display().to_string()) && said[0].contains("ide-code.log"), "{}", said[0]);
 
     let lines = seen(&seen_file);
-    assert_eq!(value(&lines, "argv"), Some(format!("--new-window {}", root.display()).as_str()));
+    // An instance of the project's own (VS Code shares the first window's environment
+    // with later ones), with the user's settings linked and the user's extensions.
+    let argv = value(&lines, "argv").unwrap();
+    let data = env.home().join(".local/share/den/ide/code");
+    let rest = argv
+        .strip_prefix(&format!("--user-data-dir {}/project-", data.display()))
+        .unwrap_or_else(|| panic!("{argv}"));
+    let (hash, rest) = rest.split_once(' ').unwrap();
+    assert_eq!(
+        rest,
+        format!(
+            "--extensions-dir {} --new-window {}",
+            env.home().join(".vscode/extensions").display(),
+            root.display()
+        )
+    );
+    let user = data.join(format!("project-{hash}/User"));
+    assert_eq!(std::fs::read_link(user.join("settings.json")).unwrap(), settings);
     assert_eq!(value(&lines, "cwd"), Some(root.display().to_string().as_str()));
     // Its own session: the session leader, not in the test's (and den's) session.
     assert_eq!(value(&lines, "sid"), value(&lines, "pid"), "{lines:?}");
@@ -98,6 +118,17 @@ fn code_starts_detached_with_the_project_environment_and_a_new_window() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(root.join(".den/bin/jq").exists());
+
+    // --shared: the plain window, and the warning that a running instance keeps its own.
+    std::fs::remove_file(&seen_file).unwrap();
+    let out = run(env.den(), &["ide", "code", "--shared"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("already running opens the window with its own environment"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(value(&seen(&seen_file), "argv"), Some(format!("--new-window {}", root.display()).as_str()));
 }
 
 #[test]
