@@ -246,6 +246,12 @@ pub struct IdeArgs {
     /// Write an XDG desktop launcher for this project and editor instead of launching it
     #[arg(long, conflicts_with = "shims")]
     pub desktop: bool,
+    /// With --desktop: delete the launcher instead of writing it
+    #[arg(long, requires = "desktop")]
+    pub remove: bool,
+    /// With --desktop: list den's launchers
+    #[arg(long, requires = "desktop", conflicts_with = "remove")]
+    pub list: bool,
     /// Only write the project's shims in .den/bin/ (every launch writes them too)
     #[arg(long)]
     pub shims: bool,

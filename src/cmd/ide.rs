@@ -21,6 +21,16 @@ use super::Ctx;
 
 pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
     // `den ide ./proj` (or `.`): a path is never an editor name.
+    if args.list {
+        let found = ide::desktop::list(&ide::desktop::applications_dir()?);
+        for (path, exec) in &found {
+            println!("{}\t{exec}", path.display());
+        }
+        if found.is_empty() {
+            ui::note("no desktop launchers written by den (`den ide --desktop <editor>` writes one)");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let (name, dir) = match (args.editor, args.dir) {
         (Some(e), None) if e.contains('/') || e == "." || e == ".." => (None, Some(PathBuf::from(e))),
         (e, d) => (e, d),
@@ -42,11 +52,25 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
             })
     };
 
+    if args.desktop && args.remove {
+        let name = name()?;
+        let apps = ide::desktop::applications_dir()?;
+        match ide::desktop::remove(&apps, &project.root, &name)? {
+            Some(path) => {
+                refresh(&apps);
+                ui::note(&format!("removed {}", path.display()));
+            }
+            None => ui::note(&format!("no desktop launcher of {name} for {}", project.root.display())),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.desktop {
         let name = name()?;
         let found = editor::find(&name, &editor::Places::of(std::env::var("PATH").ok(), &data_home))?;
         let text = ide::desktop::entry(&den, &project.root, &name, found.icon)?;
-        let path = ide::desktop::write(&ide::desktop::applications_dir()?, &project.root, &name, &text)?;
+        let apps = ide::desktop::applications_dir()?;
+        let path = ide::desktop::write(&apps, &project.root, &name, &text)?;
+        refresh(&apps);
         ui::note(&format!("wrote {} (starts {name} on {})", path.display(), project.root.display()));
         return Ok(ExitCode::SUCCESS);
     }
@@ -98,6 +122,21 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
         ));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Lets the desktop's menus see a changed entry at once: `update-desktop-database` when it
+/// is installed (a helper program, started through the launch path with den's own
+/// environment; its failure changes nothing, the entry is written).
+fn refresh(apps: &Path) {
+    let current = env::snapshot();
+    let Some(program) =
+        oneoff::lookup("update-desktop-database", current.get("PATH").map(String::as_str), Path::new("/"))
+    else {
+        return;
+    };
+    let mut cmd = launch::command(&program, Environment::Moved { current: &current, next: &current }, apps);
+    cmd.arg("-q").arg(apps).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null());
+    let _ = cmd.status();
 }
 
 /// The project's tools, installing the missing ones first (with progress), as `den enter`.

@@ -78,6 +78,37 @@ pub fn write(dir: &Path, root: &Path, editor: &str, text: &str) -> Result<PathBu
     Ok(path)
 }
 
+/// Deletes the entry of `root` and `editor` from `dir`; whether there was one.
+pub fn remove(dir: &Path, root: &Path, editor: &str) -> Result<Option<PathBuf>, Error> {
+    let path = dir.join(file_name(root, editor));
+    match std::fs::remove_file(&path) {
+        Ok(()) => Ok(Some(path)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Write { path, source }),
+    }
+}
+
+/// den's entries in `dir` (`den-*.desktop` whose `Exec` runs `den ide`), with their `Exec`.
+pub fn list(dir: &Path) -> Vec<(PathBuf, String)> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut found: Vec<(PathBuf, String)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("den-") && n.ends_with(".desktop"))
+        })
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            let exec = text.lines().find_map(|l| l.strip_prefix("Exec="))?.to_string();
+            exec.contains(r#" "ide" "#).then_some((p, exec))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +124,18 @@ mod tests {
             Err(Error::Unrepresentable { .. })
         ));
         assert_eq!(file_name(Path::new("/w/my proj.x"), "code"), "den-my_proj_x-code.desktop");
+    }
+
+    #[test]
+    fn list_and_remove_only_dens_entries() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = Path::new("/w/app");
+        let text = entry(Path::new("/bin/den"), root, "zed", None).unwrap();
+        let path = write(tmp.path(), root, "zed", &text).unwrap();
+        std::fs::write(tmp.path().join("den-other.desktop"), "[Desktop Entry]\nExec=other\n").unwrap();
+        assert_eq!(list(tmp.path()), [(path.clone(), r#""/bin/den" "ide" "zed" "/w/app""#.to_string())]);
+        assert_eq!(remove(tmp.path(), root, "zed").unwrap(), Some(path));
+        assert_eq!(remove(tmp.path(), root, "zed").unwrap(), None);
+        assert!(list(tmp.path()).is_empty());
     }
 }

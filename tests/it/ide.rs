@@ -228,4 +228,16 @@ fn desktop_entry_quotes_a_path_with_spaces_and_percent() {
     if let Ok(checked) = std::process::Command::new("desktop-file-validate").arg(&file).output() {
         assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stdout));
     }
+
+    let listed = run(env.den(), &["ide", "--desktop", "--list"]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    assert_eq!(
+        listed.stdout,
+        format!("{}\t{}\n", file.display(), text.lines().find_map(|l| l.strip_prefix("Exec=")).unwrap())
+    );
+    let removed = run(env.den(), &["ide", "--desktop", "--remove", "code", dir.to_str().unwrap()]);
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    assert!(removed.stderr.contains("removed ") && !file.exists(), "{}", removed.stderr);
+    let listed = run(env.den(), &["ide", "--desktop", "--list"]);
+    assert_eq!((listed.stdout.as_str(), listed.code), ("", 0));
 }
