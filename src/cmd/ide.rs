@@ -108,6 +108,11 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
         };
         ide::instance::args(&dirs, &name, &project.root)?.unwrap_or_default()
     };
+    let running = if found.family == editor::Family::JetBrains {
+        ide::running::instances(&found.commands, std::process::id())
+    } else {
+        Vec::new()
+    };
     let started = ide::launch::start(&found, &project.root, extra, &current, &next)?;
     ui::note(&format!(
         "started {name} ({}) on {}, pid {}; its output goes to {}",
@@ -116,6 +121,12 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
         started.pid,
         ui::shown_path(&started.log)
     ));
+    if let Some(pid) = running.first() {
+        ui::note(&format!(
+            "{name} is already running (pid {pid}) and keeps the environment it started with; \
+             interpreters pointed at the project's shims (.den/bin/) carry the project's environment regardless"
+        ));
+    }
     if args.shared && found.family == editor::Family::VsCode {
         ui::note(&format!(
             "--shared: a {name} already running opens the window with its own environment, not the project's"

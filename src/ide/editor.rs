@@ -87,6 +87,8 @@ pub struct Editor {
     pub family: Family,
     pub how: How,
     pub icon: Option<&'static str>,
+    /// The command names that start it (to recognise a running one).
+    pub commands: Vec<String>,
 }
 
 /// How the editor is started.
@@ -164,6 +166,7 @@ pub fn find(name: &str, places: &Places) -> Result<Editor, Error> {
             family: entry.map_or(Family::Other, |k| k.family),
             how,
             icon: entry.and_then(|k| k.icon),
+            commands,
         }),
         None => Err(Error::NotFound {
             name: name.to_string(),

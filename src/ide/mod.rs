@@ -11,6 +11,7 @@ pub mod desktop;
 pub mod editor;
 pub mod instance;
 pub mod launch;
+pub mod running;
 pub mod shims;
 
 use std::path::PathBuf;

@@ -165,6 +165,42 @@ fn the_editor_comes_from_den_toml_or_an_error_lists_what_there_is() {
 }
 
 #[test]
+fn a_running_jetbrains_ide_is_named_with_what_it_means() {
+    let env = Env::new();
+    env.write("den.toml", "[env]\nA = \"1\"\n");
+    let seen_file = fake_editor(&env, "pycharm");
+    let out = run(env.den(), &["ide", "--trust", "pycharm"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("already running"), "{}", out.stderr);
+    let lines = seen(&seen_file);
+    assert_eq!(value(&lines, "argv"), Some(env.project().display().to_string().as_str()));
+    // The fake has ended (a pycharm of its own on the next count otherwise).
+    let fake = Path::new("/proc").join(value(&lines, "pid").unwrap());
+    let began = Instant::now();
+    while fake.exists() && began.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+
+    std::fs::remove_file(&seen_file).unwrap();
+    let mut ide = std::process::Command::new("sleep");
+    std::os::unix::process::CommandExt::arg0(&mut ide, "/opt/pycharm/bin/pycharm.sh");
+    let mut ide = ide.arg("60").spawn().unwrap();
+    let out = run(env.den(), &["ide", "pycharm"]);
+    let _ = ide.kill();
+    let _ = ide.wait();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "pycharm is already running (pid {}) and keeps the environment it started with",
+            ide.id()
+        )) && out.stderr.contains(".den/bin/"),
+        "{}",
+        out.stderr
+    );
+    seen(&seen_file);
+}
+
+#[test]
 fn an_untrusted_project_launches_nothing() {
     let env = Env::new();
     env.write("den.toml", "[env]\nA = \"1\"\n");
