@@ -135,6 +135,26 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// After den.toml or den.lock changed (`den install`, `add`, `upgrade`, `remove`): rewrites
+/// the project's shims when it has some (`.den/bin/` exists), so that new binaries get one
+/// and removed ones lose theirs (a shim finds the tool's version when it runs, so a new
+/// version needs no new shim). A failure is a warning: the command itself succeeded.
+pub fn refresh_shims(root: &Path) {
+    if !crate::paths::DenDir::of(root).bin().is_dir() {
+        return;
+    }
+    let refreshed = || -> Result<Vec<String>> {
+        let project = project::load(root)?;
+        let (installed, _) = tools::locate(&project)?;
+        let den = std::env::current_exe().map_err(|e| IoError::named("find", "den's own executable", e))?;
+        let home = std::env::var(crate::env_vars::HOME).ok();
+        Ok(ide::shims::write(root, &den, home.as_deref(), &installed)?)
+    };
+    if let Err(e) = refreshed() {
+        ui::warn(&format!("the shims in .den/bin/ were not refreshed: {e}"));
+    }
+}
+
 /// Lets the desktop's menus see a changed entry at once: `update-desktop-database` when it
 /// is installed (a helper program, started through the launch path with den's own
 /// environment; its failure changes nothing, the entry is written).

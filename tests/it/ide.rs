@@ -231,6 +231,14 @@ fn shims_run_the_projects_tool_from_anywhere_and_refuse_when_untrusted() {
     assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
     assert_eq!(String::from_utf8_lossy(&ran.stdout), "jq-1.7.1\n");
 
+    // Commands that change the tools keep the shims in step.
+    let out = run(env.den(), &["remove", "jq"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!shim.exists() && shim.parent().unwrap().is_dir());
+    let out = run(env.den(), &["add", "jq@1.7"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(shim.exists(), "den add writes the new tool's shim");
+
     env.write("den.toml", "[tools]\njq = \"1.7\"\n\n[env]\nSNEAKY = \"1\"\n");
     let ran =
         std::process::Command::new("env").current_dir(&elsewhere).arg("-i").arg(&shim).output().unwrap();
