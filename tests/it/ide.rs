@@ -249,6 +249,54 @@ fn shims_run_the_projects_tool_from_anywhere_and_refuse_when_untrusted() {
 }
 
 #[test]
+fn a_shim_follows_den_upgrade() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.6");
+    let env = Env::new();
+    up.write_config(&env);
+    env.write("den.toml", "[tools]\njq = \"1\"\n");
+    env.trust();
+    let out = run(env.den(), &["ide", "--shims"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let shim = env.project().join(".den/bin/jq");
+    let jq = |env: &Env| {
+        let ran = std::process::Command::new(&shim)
+            .current_dir(env.home())
+            .env_clear()
+            .env("HOME", env.home())
+            .output()
+            .unwrap();
+        assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+        String::from_utf8_lossy(&ran.stdout).into_owned()
+    };
+    assert_eq!(jq(&env), "jq-1.6\n");
+    up.catalog_tool("jq", "1.7.1");
+    let out = run(env.den(), &["upgrade", "jq"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(jq(&env), "jq-1.7.1\n");
+}
+
+#[test]
+fn a_flatpak_editor_gets_the_variables_as_arguments() {
+    let env = Env::new();
+    env.write("den.toml", "[env]\nGREETING = \"hi there\"\n");
+    let seen_file = fake_editor(&env, "flatpak");
+    std::fs::create_dir_all(env.home().join(".local/share/flatpak/app/dev.zed.Zed/current")).unwrap();
+    let out = run(env.den(), &["ide", "--trust", "zed"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines = seen(&seen_file);
+    let argv = value(&lines, "argv").unwrap();
+    assert!(argv.starts_with("run --env="), "{argv}");
+    assert!(
+        argv.contains(" --env=GREETING=hi there ")
+            && argv.contains(&format!(" --env=DEN_ROOT={} ", env.project().display())),
+        "{argv}"
+    );
+    assert!(argv.ends_with(&format!(" dev.zed.Zed {}", env.project().display())), "{argv}");
+    assert!(lines.contains(&"env:GREETING=hi there".to_string()));
+}
+
+#[test]
 fn desktop_entry_quotes_a_path_with_spaces_and_percent() {
     let env = Env::new();
     fake_editor(&env, "code");
