@@ -296,6 +296,44 @@ fn a_flatpak_editor_gets_the_variables_as_arguments() {
     assert!(lines.contains(&"env:GREETING=hi there".to_string()));
 }
 
+/// Editors that read the environment from `$SHELL -i -c env` (Zed, JetBrains IDEs) get the
+/// project's: the hook applies the current directory's project when it is sourced.
+#[test]
+fn an_interactive_shell_started_for_env_carries_the_project() {
+    let env = Env::new();
+    env.write("den.toml", "[env]\nHOOKED = \"from den.toml\"\n");
+    env.trust();
+    let den = env!("CARGO_BIN_EXE_den");
+    let home = env.home();
+    std::fs::write(home.join(".bashrc"), format!("eval \"$('{den}' hook bash)\"\n")).unwrap();
+    std::fs::write(home.join(".zshrc"), format!("eval \"$('{den}' hook zsh)\"\n")).unwrap();
+    std::fs::create_dir_all(home.join(".config/fish")).unwrap();
+    std::fs::write(home.join(".config/fish/config.fish"), format!("'{den}' hook fish | source\n")).unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let Ok(out) = std::process::Command::new(shell)
+            .args(["-i", "-c", "env"])
+            .current_dir(env.project())
+            .env_clear()
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("PATH", "/usr/bin:/bin")
+            .env("TERM", "dumb")
+            .stdin(std::process::Stdio::null())
+            .output()
+        else {
+            panic!("{shell} is needed by this test");
+        };
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.lines().any(|l| l == "HOOKED=from den.toml"),
+            "{shell}: {text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 #[test]
 fn desktop_entry_quotes_a_path_with_spaces_and_percent() {
     let env = Env::new();
