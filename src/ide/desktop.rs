@@ -1,4 +1,4 @@
-//! XDG desktop entries (Desktop Entry Specification 1.5) that start an editor inside a
+//! XDG desktop entries (Desktop Entry Specification 1.4) that start an editor inside a
 //! project's environment from a menu or dock: `Exec` runs `den ide <editor> <root>` with
 //! den's absolute path. Each argument of `Exec` is double-quoted and escaped as the spec's
 //! "The Exec key" says (quoting rule, then the string-value escape, `%` doubled), so any
@@ -55,7 +55,7 @@ pub fn entry(den: &Path, root: &Path, editor: &str, icon: Option<&str>) -> Resul
         .map(exec_arg)
         .join(" ");
     let mut text = format!(
-        "[Desktop Entry]\nType=Application\nVersion=1.5\nName={}\nComment={}\nExec={exec}\nTerminal=false\nCategories=Development;IDE;\n",
+        "[Desktop Entry]\nType=Application\nVersion=1.4\nName={}\nComment={}\nExec={exec}\nTerminal=false\nCategories=Development;IDE;\n",
         string_value(&format!("{editor} — {project}")),
         string_value(&format!("{editor} in the den environment of {}", root.display())),
     );

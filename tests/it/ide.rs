@@ -348,7 +348,7 @@ fn desktop_entry_quotes_a_path_with_spaces_and_percent() {
         std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}\n{}", file.display(), out.stderr));
     let quoted_dir = dir.display().to_string().replace('"', r#"\\""#).replace('%', "%%");
     let expected = format!(
-        "[Desktop Entry]\nType=Application\nVersion=1.5\nName=code — my \"proj\" 100%\n\
+        "[Desktop Entry]\nType=Application\nVersion=1.4\nName=code — my \"proj\" 100%\n\
          Comment=code in the den environment of {}\nExec=\"{}\" \"ide\" \"code\" \"{quoted_dir}\"\n\
          Terminal=false\nCategories=Development;IDE;\nIcon=vscode\n",
         dir.display(),
