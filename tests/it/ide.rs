@@ -371,3 +371,39 @@ fn desktop_entry_quotes_a_path_with_spaces_and_percent() {
     let listed = run(env.den(), &["ide", "--desktop", "--list"]);
     assert_eq!((listed.stdout.as_str(), listed.code), ("", 0));
 }
+
+/// A real desktop launch: GLib (`gio launch`, what GNOME runs) reads the written entry, runs
+/// its `Exec` with the path intact, and `den ide` starts the editor in the environment.
+#[test]
+fn gio_launches_the_entry_into_the_environment() {
+    if std::process::Command::new("gio").arg("help").output().is_err() {
+        eprintln!("gio (Debian libglib2.0-bin) is not installed: the launch through GLib is not checked");
+        return;
+    }
+    let env = Env::new();
+    let seen_file = fake_editor(&env, "zed");
+    let dir = env.tmp.path().join("a \"b\" 100% $x \\y 'z'");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("den.toml"), "[env]\nGREETING = \"from den.toml\"\n").unwrap();
+    let out = run(env.den(), &["ide", "--trust", "--desktop", "zed", dir.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let file = env
+        .home()
+        .join(".local/share/applications")
+        .join(format!("den-{}-zed.desktop", "a__b__100___x__y__z_"));
+    let home = env.home();
+    let launched = std::process::Command::new("gio")
+        .arg("launch")
+        .arg(&file)
+        .env_clear()
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("PATH", format!("{}:/usr/bin:/bin", env.tmp.path().join("bin").display()))
+        .output()
+        .unwrap();
+    assert!(launched.status.success(), "{}", String::from_utf8_lossy(&launched.stderr));
+    let lines = seen(&seen_file);
+    assert_eq!(value(&lines, "argv"), Some(dir.to_str().unwrap()));
+    assert!(lines.contains(&"env:GREETING=from den.toml".to_string()), "{lines:?}");
+}
