@@ -1,8 +1,9 @@
 //! Starts an editor on a project, detached from den's terminal: its own session (setsid),
 //! stdin from /dev/null, stdout and stderr appended to `.den/logs/ide-<editor>.log`, the
 //! environment `next` (the project's, built by the caller through `env`'s one builder).
-//! A Flatpak app gets the variables as `--env=` arguments, since its sandbox does not
-//! inherit them. Never waits for the editor.
+//! A Flatpak app inherits them too, but for those `flatpak run` resets (`PATH`, …), which
+//! it gets as `--env=` arguments; never the others, secrets among them, since a command line
+//! is readable by every user. Never waits for the editor.
 
 use std::ffi::OsString;
 use std::fs::OpenOptions;
@@ -24,6 +25,31 @@ const CONFUSING: &[&str] = &[
     "ELECTRON_NO_ATTACH_CONSOLE",
     "NODE_CHANNEL_FD",
     "NODE_CHANNEL_SERIALIZATION_MODE",
+];
+
+/// The variables `flatpak run` sets for the sandbox (flatpak-run(1), "Environment
+/// variables are generally passed on … with the exception of"): a project's value of one of
+/// these reaches the app only as `--env=`.
+const FLATPAK_RESETS: &[&str] = &[
+    "PATH",
+    "LD_LIBRARY_PATH",
+    "LD_PRELOAD",
+    "LD_AUDIT",
+    "XDG_CONFIG_DIRS",
+    "XDG_DATA_DIRS",
+    "SHELL",
+    "TEMP",
+    "TEMPDIR",
+    "TMP",
+    "TMPDIR",
+    "PYTHONPATH",
+    "PERLLIB",
+    "PERL5LIB",
+    "XCURSOR_PATH",
+    "GST_PLUGIN_PATH",
+    "GST_REGISTRY",
+    "GIO_EXTRA_MODULES",
+    "GDK_PIXBUF_MODULE_FILE",
 ];
 
 /// `vars` without what would confuse an Electron editor (see [`CONFUSING`]): applied to
@@ -68,9 +94,14 @@ pub fn start(
         How::Program(program) => (program.clone(), project_args),
         How::Flatpak { flatpak, app } => {
             let mut args: Vec<OsString> = vec!["run".into()];
-            // The project's variables: what differs from den's own environment.
+            // The project's variables that `flatpak run` would replace with the sandbox's
+            // own, given explicitly; the others reach the app as every variable does.
+            // Never all of them: a command line is readable by every user in /proc, and
+            // secrets must not be on it.
             for (name, value) in next.iter().filter(|(k, v)| current.get(*k) != Some(*v)) {
-                args.push(format!("--env={name}={value}").into());
+                if FLATPAK_RESETS.contains(&name.as_str()) {
+                    args.push(format!("--env={name}={value}").into());
+                }
             }
             args.push(app.into());
             args.extend(project_args);
