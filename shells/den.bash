@@ -13,3 +13,6 @@ elif [[ ";${PROMPT_COMMAND-};" != *";__den_hook;"* ]]; then
   # shellcheck disable=SC2178,SC2128
   PROMPT_COMMAND="__den_hook${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
 fi
+# Apply the project of the current directory now, not only at the first prompt: editors
+# read the environment from `bash -i -c env` (Zed, JetBrains IDEs), which shows no prompt.
+__den_hook

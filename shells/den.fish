@@ -42,3 +42,6 @@ function __den_hook --on-event fish_prompt
     end
     return $__den_status
 end
+# Apply the project of the current directory now, not only at the first prompt: editors
+# read the environment from `fish -i -c env` (Zed, JetBrains IDEs), which shows no prompt.
+__den_hook

@@ -8,3 +8,6 @@ typeset -ag precmd_functions
 if [[ " ${precmd_functions[*]} " != *" __den_hook "* ]]; then
   precmd_functions=(__den_hook "${precmd_functions[@]}")
 fi
+# Apply the project of the current directory now, not only at the first prompt: editors
+# read the environment from `zsh -i -c env` (Zed, JetBrains IDEs), which shows no prompt.
+__den_hook

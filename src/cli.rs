@@ -63,7 +63,6 @@ pub enum Command {
     /// Restart a service
     Restart(RestartArgs),
     /// Launch an editor inside the project's environment, or write its desktop launcher
-    #[command(hide = true)] // not built yet: answers "not available yet"
     Ide(IdeArgs),
     /// Trust a project's den.toml so that its environment may be applied
     Trust(TrustArgs),
@@ -79,6 +78,17 @@ pub enum Command {
     /// The background services supervisor `den up -d` starts (not for direct use)
     #[command(name = "__supervise", hide = true)]
     Supervise(SuperviseArgs),
+    /// What a shim in `.den/bin/` runs: `bin` of the project at `root`, in the working directory
+    #[command(name = "__shim", hide = true)]
+    Shim(ShimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShimArgs {
+    pub root: PathBuf,
+    pub bin: String,
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]
@@ -228,11 +238,30 @@ pub struct RestartArgs {
 
 #[derive(Debug, Args)]
 pub struct IdeArgs {
-    /// Editor to launch (default: [ide] editor in den.toml)
+    /// Editor to launch: code, pycharm, zed, … or any command (default: [ide] editor in
+    /// den.toml, then in den's config.toml)
     pub editor: Option<String>,
+    /// Project directory (default: the current one)
+    pub dir: Option<PathBuf>,
     /// Write an XDG desktop launcher for this project and editor instead of launching it
-    #[arg(long)]
+    #[arg(long, conflicts_with = "shims")]
     pub desktop: bool,
+    /// With --desktop: delete the launcher instead of writing it
+    #[arg(long, requires = "desktop")]
+    pub remove: bool,
+    /// With --desktop: list den's launchers
+    #[arg(long, requires = "desktop", conflicts_with = "remove")]
+    pub list: bool,
+    /// Only write the project's shims in .den/bin/ (every launch writes them too)
+    #[arg(long)]
+    pub shims: bool,
+    /// Trust the project's den.toml without asking
+    #[arg(long)]
+    pub trust: bool,
+    /// VS Code and forks: open the window in the instance already running (which keeps
+    /// its own environment) instead of an instance of the project's own
+    #[arg(long)]
+    pub shared: bool,
 }
 
 #[derive(Debug, Args)]

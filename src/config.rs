@@ -16,6 +16,9 @@
 //! [mirrors]              # URL prefix -> URL prefix, applied to every URL den fetches
 //! "https://nodejs.org/dist/" = "https://mirror.corp.example/node/"
 //!
+//! [ide]
+//! editor = "code"        # what `den ide` starts when neither the command line nor den.toml names one
+//!
 //! [tools]                # machine-wide tools (same forms as den.toml): validated, not applied yet
 //! jq = "1.7"
 //! ```
@@ -30,7 +33,7 @@ use crate::project::{Diagnostic, ToolRequest, parse};
 
 /// The config file's name inside the config dir.
 pub const FILE: &str = "config.toml";
-const TOP_KEYS: &[&str] = &["auto_install", "offline", "insecure_http", "sources", "mirrors", "tools"];
+const TOP_KEYS: &[&str] = &["auto_install", "offline", "insecure_http", "sources", "mirrors", "ide", "tools"];
 const SOURCE_KEYS: &[&str] = &["npm", "pypi", "github_api"];
 
 /// The user's settings; `Default` is what den does without a config file.
@@ -51,6 +54,8 @@ pub struct Config {
     /// den fetches: version lists, checksum files, artifacts. den.lock keeps the upstream
     /// URLs, so a lock stays valid on machines with other mirrors (see `resolve::Mirrors`).
     pub mirrors: IndexMap<String, String>,
+    /// `[ide] editor`: `den ide`'s editor when den.toml names none.
+    pub ide_editor: Option<String>,
     /// Machine-wide tools (spec §2). Validated; no command applies them yet.
     pub tools: IndexMap<String, ToolRequest>,
 }
@@ -141,6 +146,13 @@ pub fn parse_config(file: &Path, text: &str) -> Res<Config> {
                     config.mirrors.insert(prefix.to_string(), parse::url(&doc, v, prefix)?);
                 }
             }
+            "ide" => {
+                let table = doc.table(value, "ide")?;
+                doc.check_keys(table, &["editor"], "[ide]")?;
+                for (_, v) in table {
+                    config.ide_editor = Some(doc.nonempty(v, "editor")?.to_string());
+                }
+            }
             "tools" => config.tools = parse::tools(&doc, value)?,
             _ => unreachable!("keys were checked"),
         }
@@ -209,6 +221,8 @@ mod tests {
         assert_eq!(c.tools["jq"].at.line, 10);
         let c = parse("insecure_http = [\"Mirror.Corp.example:8080\", \"10.0.0.5\"]\n").unwrap();
         assert_eq!(c.insecure_http, ["mirror.corp.example:8080", "10.0.0.5"]);
+        assert_eq!(parse("[ide]\neditor = \"pycharm\"\n").unwrap().ide_editor.as_deref(), Some("pycharm"));
+        assert!(parse("[ide]\neditr = \"x\"\n").is_err() && parse("[ide]\neditor = \"\"\n").is_err());
     }
 
     #[test]
@@ -217,7 +231,7 @@ mod tests {
         assert_eq!(
             format!("{e}\nhelp: {}", e.help.as_deref().unwrap()),
             "config.toml:1:1: unknown key `ofline` in config.toml; did you mean `offline`?\n  |\n1 | ofline = true\n  | ^^^^^^\n\
-             help: the keys allowed there are `auto_install`, `offline`, `insecure_http`, `sources`, `mirrors`, `tools`"
+             help: the keys allowed there are `auto_install`, `offline`, `insecure_http`, `sources`, `mirrors`, `ide`, `tools`"
         );
     }
 

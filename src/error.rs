@@ -41,9 +41,8 @@ pub enum Error {
     Session(#[from] crate::launch::session::Error),
     #[error("{0}")]
     Services(#[from] crate::services::Error),
-    /// A command that a later release of den provides.
-    #[error("`den {0}` is not available yet in this version of den")]
-    NotYet(&'static str),
+    #[error("{0}")]
+    Ide(#[from] crate::ide::Error),
     #[error("{0}")]
     Io(#[from] IoError),
 }
@@ -51,10 +50,7 @@ pub enum Error {
 impl Hint for Error {
     /// Only den's own advice: the wrapped module error gives its own in the chain walk.
     fn hint(&self) -> Option<String> {
-        match self {
-            Error::NotYet(_) => Some("see `den --help` for the commands this version provides".into()),
-            _ => None,
-        }
+        None
     }
 }
 
@@ -105,6 +101,7 @@ fn hint_of(e: &(dyn StdError + 'static)) -> Option<String> {
         crate::launch::oneoff::Error,
         crate::launch::session::Error,
         crate::services::Error,
+        crate::ide::Error,
         // Leaves below every module error: wrapped transparently today, named here so that
         // a wrapper that keeps one as its `source` still shows its advice.
         crate::http::Error,

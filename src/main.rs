@@ -15,6 +15,7 @@ mod fuzz;
 mod hint;
 mod hook;
 mod http;
+mod ide;
 mod io_error;
 mod launch;
 mod paths;

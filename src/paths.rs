@@ -192,7 +192,7 @@ impl DenDir {
         self.path.join("run")
     }
 
-    #[allow(dead_code, reason = "the shims of `den ide` use it")]
+    /// The project's shims (`den ide --shims`).
     pub fn bin(&self) -> PathBuf {
         self.path.join("bin")
     }

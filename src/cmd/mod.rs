@@ -8,6 +8,7 @@ mod enter;
 mod explain;
 mod export;
 mod hook;
+mod ide;
 mod init;
 mod install;
 mod lock;
@@ -33,7 +34,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 use crate::env_vars;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::io_error::IoError;
 
 /// What every command gets besides its own arguments.
@@ -84,7 +85,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Logs(args) => logs::run(&ctx, args),
         Command::Restart(args) => restart::run(&ctx, args),
         Command::Supervise(args) => up::supervise(&ctx, args),
-        Command::Ide(_) => Err(Error::NotYet("ide")),
+        Command::Ide(args) => ide::run(&ctx, args),
+        Command::Shim(args) => ide::shim(&ctx, args),
         Command::Trust(args) => trust::run(&ctx, args),
         Command::Untrust(args) => untrust::run(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),

@@ -53,5 +53,6 @@ pub fn run(ctx: &Ctx, args: OptionalToolsArgs) -> Result<ExitCode> {
         out.push('\n');
     }
     print!("{out}");
+    super::ide::refresh_shims(&project.root);
     Ok(ExitCode::SUCCESS)
 }

@@ -83,18 +83,18 @@ fn a_broken_user_config_is_reported_by_every_command() {
         format!(
             "den: {}:1:1: unknown key `auto_instal` in config.toml; did you mean `auto_install`?\n  |\n\
              1 | auto_instal = true\n  | ^^^^^^^^^^^\n\
-             help: the keys allowed there are `auto_install`, `offline`, `insecure_http`, `sources`, `mirrors`, `tools`\n",
+             help: the keys allowed there are `auto_install`, `offline`, `insecure_http`, `sources`, `mirrors`, `ide`, `tools`\n",
             config.display()
         )
     );
 }
 
 #[test]
-fn commands_not_built_yet_say_so_and_fail() {
+fn ide_outside_a_project_names_the_directory() {
     let env = Env::new();
-    let out = run(env.den(), &["ide"]);
+    let out = run(env.den(), &["ide", "code"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.starts_with("den: `den ide` is not available yet"), "{}", out.stderr);
+    assert!(out.stderr.starts_with("den: no den.toml in "), "{}", out.stderr);
 }
 
 fn den_on_a_terminal(env: &Env, no_color: bool) -> String {

@@ -19,6 +19,7 @@ mod export;
 mod hook;
 mod hostile_env;
 mod hostile_parsers;
+mod ide;
 mod init;
 mod install;
 mod integrations;

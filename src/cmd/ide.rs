@@ -1,0 +1,206 @@
+//! `den ide [editor] [dir]`: the project's editor started on its root with the project's
+//! environment, detached from the terminal, after the trust gate and installing what is
+//! missing; the project's shims are written on the way. `--shims` only writes the shims,
+//! `--desktop` writes the desktop entry that runs `den ide` for this project and editor.
+//! `den __shim <root> <bin>` is what a shim runs.
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::cli::{IdeArgs, ShimArgs};
+use crate::error::Result;
+use crate::ide::{self, editor};
+use crate::io_error::IoError;
+use crate::launch::{self, Environment, oneoff};
+use crate::project::{self, Project};
+use crate::tools::{self, Installed};
+use crate::{env, trust, ui};
+
+use super::Ctx;
+
+pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
+    // `den ide ./proj` (or `.`): a path is never an editor name.
+    if args.list {
+        let found = ide::desktop::list(&ide::desktop::applications_dir()?);
+        for (path, exec) in &found {
+            println!("{}\t{exec}", path.display());
+        }
+        if found.is_empty() {
+            ui::note("no desktop launchers written by den (`den ide --desktop <editor>` writes one)");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (name, dir) = match (args.editor, args.dir) {
+        (Some(e), None) if e.contains('/') || e == "." || e == ".." => (None, Some(PathBuf::from(e))),
+        (e, d) => (e, d),
+    };
+    let dir = dir.map_or_else(|| ctx.cwd.clone(), |d| ctx.cwd.join(d));
+    let project = project::find(&dir)?.ok_or_else(|| project::Error::NotFound { dir: dir.clone() })?;
+    let action = "open it in an editor";
+    let how = if args.trust { trust::How::Assume { action } } else { trust::How::Ask { action } };
+    trust::gate(&project, how)?;
+    let den = std::env::current_exe().map_err(|e| IoError::named("find", "den's own executable", e))?;
+    let data_home =
+        directories::BaseDirs::new().map(|d| d.data_dir().to_path_buf()).ok_or(ide::Error::NoHome)?;
+    let name = || -> std::result::Result<String, ide::Error> {
+        name.clone()
+            .or_else(|| project.manifest.ide.editor.clone())
+            .or_else(|| ctx.config.ide_editor.clone())
+            .ok_or_else(|| ide::Error::NoEditor {
+                found: editor::available(&editor::Places::of(std::env::var("PATH").ok(), &data_home)),
+            })
+    };
+
+    if args.desktop && args.remove {
+        let name = name()?;
+        let apps = ide::desktop::applications_dir()?;
+        match ide::desktop::remove(&apps, &project.root, &name)? {
+            Some(path) => {
+                refresh(&apps);
+                ui::note(&format!("removed {}", path.display()));
+            }
+            None => ui::note(&format!("no desktop launcher of {name} for {}", project.root.display())),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.desktop {
+        let name = name()?;
+        let found = editor::find(&name, &editor::Places::of(std::env::var("PATH").ok(), &data_home))?;
+        let text = ide::desktop::entry(&den, &project.root, &name, found.icon)?;
+        let apps = ide::desktop::applications_dir()?;
+        let path = ide::desktop::write(&apps, &project.root, &name, &text)?;
+        refresh(&apps);
+        ui::note(&format!("wrote {} (starts {name} on {})", path.display(), project.root.display()));
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let installed = provide(ctx, &project)?;
+    let shims = ide::shims::write(
+        &project.root,
+        &den,
+        std::env::var(crate::env_vars::HOME).ok().as_deref(),
+        &installed,
+    )?;
+    if args.shims {
+        let dir = crate::paths::DenDir::of(&project.root).bin();
+        ui::note(&format!(
+            "wrote {} shim{} in {}",
+            shims.len(),
+            if shims.len() == 1 { "" } else { "s" },
+            dir.display()
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let name = name()?;
+    let current = env::snapshot();
+    let baseline = ide::launch::without_confusing(&env::outside(&current));
+    let next = env::applied(&project, &baseline, &tools::path_dirs(&installed))?;
+    let found = editor::find(&name, &editor::Places::of(next.get("PATH").cloned(), &data_home))?;
+    let extra = if args.shared || found.family != editor::Family::VsCode {
+        Vec::new()
+    } else {
+        let base = directories::BaseDirs::new().ok_or(ide::Error::NoHome)?;
+        let dirs = ide::instance::Dirs {
+            home: base.home_dir().to_path_buf(),
+            config_home: base.config_dir().to_path_buf(),
+            den_data: crate::paths::data_dir(),
+        };
+        ide::instance::args(&dirs, &name, &project.root)?.unwrap_or_default()
+    };
+    let running = if found.family == editor::Family::JetBrains {
+        ide::running::instances(&found.commands, std::process::id())
+    } else {
+        Vec::new()
+    };
+    let started = ide::launch::start(&found, &project.root, extra, &current, &next)?;
+    ui::note(&format!(
+        "started {name} ({}) on {}, pid {}; its output goes to {}",
+        started.program.display(),
+        project.root.display(),
+        started.pid,
+        ui::shown_path(&started.log)
+    ));
+    if let Some(pid) = running.first() {
+        ui::note(&format!(
+            "{name} is already running (pid {pid}) and keeps the environment it started with; \
+             interpreters pointed at the project's shims (.den/bin/) carry the project's environment regardless"
+        ));
+    }
+    if args.shared && found.family == editor::Family::VsCode {
+        ui::note(&format!(
+            "--shared: a {name} already running opens the window with its own environment, not the project's"
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// After den.toml or den.lock changed (`den install`, `add`, `upgrade`, `remove`): rewrites
+/// the project's shims when it has some (`.den/bin/` exists), so that new binaries get one
+/// and removed ones lose theirs (a shim finds the tool's version when it runs, so a new
+/// version needs no new shim). A failure is a warning: the command itself succeeded.
+pub fn refresh_shims(root: &Path) {
+    if !crate::paths::DenDir::of(root).bin().is_dir() {
+        return;
+    }
+    let refreshed = || -> Result<Vec<String>> {
+        let project = project::load(root)?;
+        let (installed, _) = tools::locate(&project)?;
+        let den = std::env::current_exe().map_err(|e| IoError::named("find", "den's own executable", e))?;
+        let home = std::env::var(crate::env_vars::HOME).ok();
+        Ok(ide::shims::write(root, &den, home.as_deref(), &installed)?)
+    };
+    if let Err(e) = refreshed() {
+        ui::warn(&format!("the shims in .den/bin/ were not refreshed: {e}"));
+    }
+}
+
+/// Lets the desktop's menus see a changed entry at once: `update-desktop-database` when it
+/// is installed (a helper program, started through the launch path with den's own
+/// environment; its failure changes nothing, the entry is written).
+fn refresh(apps: &Path) {
+    let current = env::snapshot();
+    let Some(program) =
+        oneoff::lookup("update-desktop-database", current.get("PATH").map(String::as_str), Path::new("/"))
+    else {
+        return;
+    };
+    let mut cmd = launch::command(&program, Environment::Moved { current: &current, next: &current }, apps);
+    cmd.arg("-q").arg(apps).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null());
+    let _ = cmd.status();
+}
+
+/// The project's tools, installing the missing ones first (with progress), as `den enter`.
+fn provide(ctx: &Ctx, project: &Project) -> Result<Vec<Installed>> {
+    let (installed, missing) = tools::locate(project)?;
+    if missing.is_empty() {
+        return Ok(installed);
+    }
+    let opts = tools::Options { offline: ctx.offline, ..tools::Options::default() };
+    tools::sync(project, &ctx.config, &opts)?;
+    Ok(tools::locate(project)?.0)
+}
+
+/// `den __shim <root> <bin> [args…]`: `bin` of the project at `root`, run in the working
+/// directory with the project's environment. Refuses an untrusted project (a shim has no
+/// one to ask). Looks `bin` up among the tools' directories only, so that a shim never
+/// runs itself.
+pub fn shim(ctx: &Ctx, args: ShimArgs) -> Result<ExitCode> {
+    let project =
+        project::find(&args.root)?.ok_or_else(|| project::Error::NotFound { dir: args.root.clone() })?;
+    trust::gate(&project, trust::How::Require)?;
+    let installed = provide(ctx, &project)?;
+    let dirs = tools::path_dirs(&installed);
+    let current = env::snapshot();
+    let next = env::applied(&project, &env::outside(&current), &dirs)?;
+    let Some(program) = oneoff::lookup(&args.bin, Some(&env::path_with(&dirs, None)), Path::new("/")) else {
+        return Err(oneoff::Error::CommandNotFound {
+            command: args.bin,
+            provided: oneoff::provided(&installed),
+        }
+        .into());
+    };
+    let mut cmd = launch::command(&program, Environment::Moved { current: &current, next: &next }, &ctx.cwd);
+    cmd.arg0(&args.bin).args(&args.args);
+    Err(oneoff::Error::Exec { command: program, source: launch::exec(cmd) }.into())
+}

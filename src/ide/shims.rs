@@ -1,0 +1,119 @@
+//! Per-project shims: `<project>/.den/bin/<bin>` for every binary of the project's tools,
+//! so that an editor's interpreter setting (`.den/bin/python`) runs the project's tool with
+//! the project's environment from any working directory. A shim is a two-line POSIX sh
+//! script that execs `den __shim <root> <bin> "$@"`: den then finds the project at that
+//! root (never from the working directory), passes the trust gate (refusing, never
+//! asking), computes the environment and execs the binary found among the tools' own
+//! directories only — so a shim never finds itself, even with `.den/bin` on PATH.
+//! A shim started without HOME (`env -i`, some launchers) gets the HOME of the user who
+//! wrote it, where den keeps its store and trust records.
+//! Only files carrying the shim marker are ever replaced or removed.
+
+use std::collections::BTreeSet;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use super::Error;
+use crate::paths::DenDir;
+use crate::tools::Installed;
+
+/// The second line of every shim: how den recognises its own files.
+const MARKER: &str = "# den shim:";
+
+/// `text` as one single-quoted sh word.
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// The shim of `bin` for the project at `root`, run by `den`, with `home` when HOME is unset.
+pub fn script(den: &Path, root: &Path, bin: &str, home: Option<&str>) -> String {
+    let home = home
+        .map(|h| format!("[ -n \"$HOME\" ] || {{ HOME={}; export HOME; }}\n", quoted(h)))
+        .unwrap_or_default();
+    format!(
+        "#!/bin/sh\n{MARKER} runs {bin} of this project with its environment (written by `den ide --shims`)\n{home}exec {} __shim {} {} \"$@\"\n",
+        quoted(&den.to_string_lossy()),
+        quoted(&root.to_string_lossy()),
+        quoted(bin),
+    )
+}
+
+/// Writes the shims of `tools`' binaries under `root`'s `.den/bin/` and removes den's shims
+/// of binaries no tool provides any more. Returns the names written.
+pub fn write(root: &Path, den: &Path, home: Option<&str>, tools: &[Installed]) -> Result<Vec<String>, Error> {
+    let dir = DenDir::of(root).bin();
+    let err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Write { path, source }
+    };
+    std::fs::create_dir_all(&dir).map_err(err(&dir))?;
+    let names: BTreeSet<String> = tools
+        .iter()
+        .flat_map(|t| &t.bins)
+        .filter_map(|b| b.file_name()?.to_str().map(str::to_string))
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    for stale in own_shims(&dir)
+        .into_iter()
+        .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| names.contains(n)))
+    {
+        std::fs::remove_file(&stale).map_err(err(&stale))?;
+    }
+    for name in &names {
+        let path = dir.join(name);
+        let text = script(den, root, name, home);
+        if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
+            continue;
+        }
+        if path.exists() && !is_shim(&path) {
+            continue; // a file of the user's: never replaced
+        }
+        let tmp = dir.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, &text).map_err(err(&tmp))?;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).map_err(err(&tmp))?;
+        std::fs::rename(&tmp, &path).map_err(err(&path))?;
+    }
+    Ok(names.into_iter().collect())
+}
+
+fn is_shim(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| t.lines().nth(1).is_some_and(|l| l.starts_with(MARKER)))
+}
+
+fn own_shims(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries.flatten().map(|e| e.path()).filter(|p| is_shim(p)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_quotes_paths() {
+        let s = script(Path::new("/opt/den"), Path::new("/p/it's here"), "python3", Some("/h"));
+        assert_eq!(s.lines().nth(2), Some(r#"[ -n "$HOME" ] || { HOME='/h'; export HOME; }"#));
+        assert_eq!(s.lines().nth(3), Some(r#"exec '/opt/den' __shim '/p/it'\''s here' 'python3' "$@""#));
+    }
+
+    #[test]
+    fn writes_replaces_and_removes_only_its_own() {
+        let tmp = tempfile::tempdir().unwrap();
+        let tool = |bins: &[&str]| Installed {
+            name: "t".into(),
+            version: "1".into(),
+            dir: tmp.path().into(),
+            bin_dirs: vec![],
+            bins: bins.iter().map(|b| tmp.path().join("store").join(b)).collect(),
+        };
+        let bin = DenDir::of(tmp.path()).bin();
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::write(bin.join("mine"), "user's").unwrap();
+        let den = Path::new("/den");
+        assert_eq!(write(tmp.path(), den, None, &[tool(&["a", "b", "mine"])]).unwrap(), ["a", "b", "mine"]);
+        assert_eq!(std::fs::read_to_string(bin.join("mine")).unwrap(), "user's");
+        assert!(is_shim(&bin.join("a")));
+        write(tmp.path(), den, None, &[tool(&["b"])]).unwrap();
+        assert!(!bin.join("a").exists() && bin.join("b").exists() && bin.join("mine").exists());
+    }
+}
