@@ -353,7 +353,8 @@ fn desktop_entry_quotes_a_path_with_spaces_and_percent() {
         env!("CARGO_BIN_EXE_den"),
     );
     assert_eq!(text, expected);
-    if let Ok(checked) = std::process::Command::new("desktop-file-validate").arg(&file).output() {
+    if let Some(validate) = crate::prereq::program("desktop-file-validate") {
+        let checked = std::process::Command::new(validate).arg(&file).output().unwrap();
         assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stdout));
     }
 
@@ -374,10 +375,7 @@ fn desktop_entry_quotes_a_path_with_spaces_and_percent() {
 /// its `Exec` with the path intact, and `den ide` starts the editor in the environment.
 #[test]
 fn gio_launches_the_entry_into_the_environment() {
-    if std::process::Command::new("gio").arg("help").output().is_err() {
-        eprintln!("gio (Debian libglib2.0-bin) is not installed: the launch through GLib is not checked");
-        return;
-    }
+    let Some(gio) = crate::prereq::program("gio") else { return };
     let env = Env::new();
     let seen_file = fake_editor(&env, "zed");
     let dir = env.tmp.path().join("a \"b\" 100% $x \\y 'z'");
@@ -390,7 +388,7 @@ fn gio_launches_the_entry_into_the_environment() {
         .join(".local/share/applications")
         .join(format!("den-{}-zed.desktop", "a__b__100___x__y__z_"));
     let home = env.home();
-    let launched = std::process::Command::new("gio")
+    let launched = std::process::Command::new(gio)
         .arg("launch")
         .arg(&file)
         .env_clear()
