@@ -35,7 +35,8 @@ fn setup() -> Env {
     let shell = env.tmp.path().join("bin/fake-shell");
     std::fs::write(
         &shell,
-        "#!/bin/sh\necho \"$GREETING\" > \"$DEN_ROOT/seen-$WHO\"\nwhile [ ! -e \"$DEN_ROOT/leave-$WHO\" ]; do sleep 0.05; done\n",
+        "#!/bin/sh\necho $$ > \"$DEN_ROOT/pid-$WHO\"\necho \"$GREETING\" > \"$DEN_ROOT/seen-$WHO\"\n\
+         while [ ! -e \"$DEN_ROOT/leave-$WHO\" ] && [ -d \"$DEN_ROOT\" ]; do sleep 0.05; done\n",
     )
     .unwrap();
     std::fs::set_permissions(&shell, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -83,8 +84,11 @@ fn a_killed_session_does_not_hold_services() {
     c.kill().unwrap();
     let _ = c.wait();
     assert!(eventually(10, || !alive(pid)), "a SIGKILLed session still holds the service");
-    // Its shell, orphaned, still waits: let it go.
-    std::fs::write(env.project().join("leave-c"), "").unwrap();
+    // Its shell, orphaned, still waits: end it (the test leaves nothing running).
+    let shell: i32 = std::fs::read_to_string(env.project().join("pid-c")).unwrap().trim().parse().unwrap();
+    // SAFETY: kill has no memory preconditions; the pid is the orphaned shell's.
+    unsafe { libc::kill(shell, libc::SIGKILL) };
+    assert!(eventually(10, || !alive(shell)), "the orphaned shell of the killed session survived");
 }
 
 #[test]
