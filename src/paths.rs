@@ -19,6 +19,12 @@ fn fallback() -> PathBuf {
     std::env::temp_dir().join("den")
 }
 
+/// `text` made safe for a file name, a desktop-file id or a database name: ASCII letters,
+/// digits and `-` kept, anything else `_`. One rule, so a project is named alike everywhere.
+pub fn name_part(text: &str) -> String {
+    text.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect()
+}
+
 /// Everything den keeps for the machine: `DEN_HOME`, else `$XDG_DATA_HOME/den`.
 pub fn data_dir() -> PathBuf {
     from_env(env_vars::DEN_HOME)

@@ -190,15 +190,7 @@ pub fn socket_dir(root: &Path) -> PathBuf {
 /// The database named after the project: its directory's name, with letters, digits and
 /// `-` kept and anything else `_` (`app` when nothing is left).
 pub fn database(root: &Path) -> String {
-    let name: String = root
-        .file_name()
-        .map(|n| {
-            n.to_string_lossy()
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
-                .collect()
-        })
-        .unwrap_or_default();
+    let name = root.file_name().map(|n| crate::paths::name_part(&n.to_string_lossy())).unwrap_or_default();
     if name.trim_matches('_').is_empty() { "app".into() } else { name }
 }
 

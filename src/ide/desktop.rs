@@ -33,7 +33,7 @@ fn string_value(text: &str) -> String {
 
 /// `[A-Za-z0-9_-]` only, as desktop file ids want.
 fn id_part(text: &str) -> String {
-    text.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+    crate::paths::name_part(text)
 }
 
 /// The entry's file name for `project` (its directory's name) and `editor`.

@@ -42,15 +42,7 @@ pub struct Dirs {
 pub fn user_data_dir(dirs: &Dirs, editor: &str, root: &Path) -> PathBuf {
     let digest = sha2::Sha256::digest(root.as_os_str().as_encoded_bytes());
     let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-    let name: String = root
-        .file_name()
-        .map(|n| {
-            n.to_string_lossy()
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
-                .collect()
-        })
-        .unwrap_or_default();
+    let name = root.file_name().map(|n| crate::paths::name_part(&n.to_string_lossy())).unwrap_or_default();
     dirs.den_data.join("ide").join(editor).join(format!("{name}-{hash}"))
 }
 
