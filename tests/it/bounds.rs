@@ -233,8 +233,11 @@ fn a_full_disk_while_unpacking_keeps_the_verified_download_and_says_the_disk_is_
     );
     let (env, _) = tool_project(&up, "full.tar.gz", &tgz);
     let Some(_tmpfs) = Tmpfs::mount(&store(&env)) else {
-        eprintln!("skipped: cannot mount a tmpfs here (the ulimit -f test covers EFBIG)");
-        return;
+        let why = "cannot mount a 1 MiB tmpfs here (needs root or CAP_SYS_ADMIN)";
+        if crate::prereq::skipped(crate::prereq::SKIP_MOUNT, why) {
+            return;
+        }
+        crate::prereq::missing(crate::prereq::SKIP_MOUNT, why);
     };
     let mut den = env.den();
     den.env("DEN_MAX_UNPACK", "1G");

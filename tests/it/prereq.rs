@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 pub const SKIP_SHELLS: &str = "DEN_TEST_SKIP_SHELLS";
 /// `DEN_TEST_SKIP_LIVE=1`: the tests against the real registries are skipped outright.
 pub const SKIP_LIVE: &str = "DEN_TEST_SKIP_LIVE";
+/// `DEN_TEST_SKIP_MOUNT=1`: a test that needs to mount a small tmpfs (a real full disk)
+/// skips where the machine does not allow it (not root, no CAP_SYS_ADMIN).
+pub const SKIP_MOUNT: &str = "DEN_TEST_SKIP_MOUNT";
 
 /// Whether the user opted out with `var=1`; if so, says on stderr that this test skipped
 /// and why.
