@@ -14,7 +14,7 @@ use toml::de::DeValue;
 use super::walk::{Doc, Key, Res, Value, integer};
 use crate::project::{Dotenv, EnvEntry, EnvValue};
 
-const ACTIONS: &[&str] = &["prepend", "append", "file", "command", "unset"];
+pub(super) const ACTIONS: &[&str] = &["prepend", "append", "file", "command", "unset"];
 
 /// Reads `[env]` into its entries and its dotenv files.
 pub fn env(doc: &Doc<'_>, value: &Value<'_>) -> Res<(Vec<EnvEntry>, Vec<Dotenv>)> {

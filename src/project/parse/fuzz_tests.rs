@@ -8,6 +8,9 @@ use std::path::Path;
 use proptest::prelude::*;
 use proptest::sample::select;
 
+use super::env::ACTIONS;
+use super::services::SERVICE_KEYS;
+use super::tools::TOOL_KEYS;
 use super::{TOP_KEYS, manifest};
 use crate::fuzz::{TOML_TOKENS, assert_located, config, mutate, soup, toml_doc, toml_value};
 
@@ -187,23 +190,9 @@ fn name(good: &'static [&'static str], bad: &'static [&'static str]) -> impl Str
 }
 
 /// A den.toml shaped like the schema (spec §2, §7): every section, every key, with values
-/// that are mostly right, so that cases reach each field's own checks.
+/// that are mostly right, so that cases reach each field's own checks. The keys are the
+/// parser's own lists, so a key added there is fuzzed too.
 fn schema_doc() -> impl Strategy<Value = String> {
-    const TOOL_KEYS: &[&str] = &["version", "source", "url", "sha256", "bin"];
-    const ACTIONS: &[&str] = &["prepend", "append", "file", "command", "unset"];
-    const SERVICE_KEYS: &[&str] = &[
-        "run",
-        "preset",
-        "version",
-        "port",
-        "ready",
-        "depends_on",
-        "env",
-        "restart",
-        "cwd",
-        "stop_signal",
-        "stop_timeout",
-    ];
     let tool = (
         name(&["node", "go", "jq", "my-tool"], &["a.b", "\".x\"", "\"a b\""]),
         prop_oneof![

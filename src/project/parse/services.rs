@@ -20,7 +20,7 @@ use super::walk::{Doc, Key, Res, Value, integer, is_plain_name};
 use crate::diag::suggest;
 use crate::project::{Probe, Ready, Restart, Run, Service};
 
-const SERVICE_KEYS: &[&str] = &[
+pub(super) const SERVICE_KEYS: &[&str] = &[
     "run",
     "preset",
     "version",

@@ -13,7 +13,7 @@ use toml::de::{DeTable, DeValue};
 use super::walk::{Doc, Key, Res, Value, is_plain_name};
 use crate::project::ToolRequest;
 
-const TOOL_KEYS: &[&str] = &["version", "source", "url", "sha256", "bin"];
+pub(super) const TOOL_KEYS: &[&str] = &["version", "source", "url", "sha256", "bin"];
 
 /// Reads a `[tools]` table, in file order.
 pub fn tools(doc: &Doc<'_>, value: &Value<'_>) -> Res<IndexMap<String, ToolRequest>> {
