@@ -30,6 +30,6 @@ pub fn run(ctx: &Ctx, args: ToolsArgs) -> Result<ExitCode> {
         crate::trust::write_own_edit(&file, &before)?;
         return Err(e);
     }
-    super::ide::refresh_shims(&project.root);
+    super::ide::refresh_shims(&project.root, &ctx.config);
     Ok(ExitCode::SUCCESS)
 }

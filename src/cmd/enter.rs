@@ -43,11 +43,11 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
     let how =
         if args.trust { trust::How::Assume { action: "enter" } } else { trust::How::Ask { action: "enter" } };
     trust::gate(&project, how)?;
-    let (mut installed, missing) = tools::locate(&project)?;
+    let (mut installed, missing) = tools::locate(&project, &ctx.config)?;
     if !missing.is_empty() {
         let opts = tools::Options { offline: ctx.offline, ..tools::Options::default() };
         tools::sync(&project, &ctx.config, &opts)?;
-        installed = tools::locate(&project)?.0;
+        installed = tools::locate(&project, &ctx.config)?.0;
     }
 
     let current = env::snapshot();

@@ -50,7 +50,7 @@ pub fn load(ctx: &Ctx) -> Result<Loaded> {
         project::find(&ctx.cwd)?.ok_or_else(|| project::Error::NotFound { dir: ctx.cwd.clone() })?;
     // export and explain refuse an untrusted project (`command` secrets would run).
     let trusted = crate::trust::gate(&project, crate::trust::How::Require)?;
-    let (installed, missing) = tools::locate(&project)?;
+    let (installed, missing) = tools::locate(&project, &ctx.config)?;
     if !missing.is_empty() {
         ui::warn(&tools::missing_line(&missing));
     }

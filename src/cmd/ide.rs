@@ -139,13 +139,13 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
 /// the project's shims when it has some (`.den/bin/` exists), so that new binaries get one
 /// and removed ones lose theirs (a shim finds the tool's version when it runs, so a new
 /// version needs no new shim). A failure is a warning: the command itself succeeded.
-pub fn refresh_shims(root: &Path) {
+pub fn refresh_shims(root: &Path, config: &crate::config::Config) {
     if !crate::paths::DenDir::of(root).bin().is_dir() {
         return;
     }
     let refreshed = || -> Result<Vec<String>> {
         let project = project::load(root)?;
-        let (installed, _) = tools::locate(&project)?;
+        let (installed, _) = tools::locate(&project, config)?;
         let den = std::env::current_exe().map_err(|e| IoError::named("find", "den's own executable", e))?;
         let home = std::env::var(crate::env_vars::HOME).ok();
         Ok(ide::shims::write(root, &den, home.as_deref(), &installed)?)
@@ -172,13 +172,13 @@ fn refresh(apps: &Path) {
 
 /// The project's tools, installing the missing ones first (with progress), as `den enter`.
 fn provide(ctx: &Ctx, project: &Project) -> Result<Vec<Installed>> {
-    let (installed, missing) = tools::locate(project)?;
+    let (installed, missing) = tools::locate(project, &ctx.config)?;
     if missing.is_empty() {
         return Ok(installed);
     }
     let opts = tools::Options { offline: ctx.offline, ..tools::Options::default() };
     tools::sync(project, &ctx.config, &opts)?;
-    Ok(tools::locate(project)?.0)
+    Ok(tools::locate(project, &ctx.config)?.0)
 }
 
 /// `den __shim <root> <bin> [args…]`: `bin` of the project at `root`, run in the working

@@ -16,7 +16,7 @@ use super::toolset;
 pub fn run(ctx: &Ctx) -> Result<ExitCode> {
     let project = toolset::project(ctx)?;
     let lock = Lock::read(&project.root.join(DEN_LOCK))?.unwrap_or_default();
-    let (installed, _) = tools::locate(&project)?;
+    let (installed, _) = tools::locate(&project, &ctx.config)?;
     let rows: Vec<Vec<String>> = project
         .manifest
         .tools

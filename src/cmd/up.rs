@@ -94,7 +94,7 @@ pub(super) fn swept(dirs: &Dirs) {
 
 /// Installs the project's missing tools (with progress), as `den enter` does.
 fn install_tools(ctx: &Ctx, project: &Project) -> Result<()> {
-    let (_, missing) = tools::locate(project)?;
+    let (_, missing) = tools::locate(project, &ctx.config)?;
     if !missing.is_empty() {
         let opts = tools::Options { offline: ctx.offline, ..tools::Options::default() };
         tools::sync(project, &ctx.config, &opts)?;
@@ -197,7 +197,7 @@ pub(super) fn preset_tools(
 /// `__DEN_STATE` record (a service is not a shell den would restore).
 fn service_env(ctx: &Ctx, project: &Project) -> Result<Vec<(String, String)>> {
     install_tools(ctx, project)?;
-    let (installed, _) = tools::locate(project)?;
+    let (installed, _) = tools::locate(project, &ctx.config)?;
     let current = env::snapshot();
     let mut next = env::applied(project, &env::outside(&current), &tools::path_dirs(&installed))?;
     env::release(&next);

@@ -53,6 +53,6 @@ pub fn run(ctx: &Ctx, args: OptionalToolsArgs) -> Result<ExitCode> {
         out.push('\n');
     }
     print!("{out}");
-    super::ide::refresh_shims(&project.root);
+    super::ide::refresh_shims(&project.root, &ctx.config);
     Ok(ExitCode::SUCCESS)
 }

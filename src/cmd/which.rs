@@ -17,7 +17,7 @@ pub fn run(ctx: &Ctx, args: WhichArgs) -> Result<ExitCode> {
     let name = args.name;
     let project = project::find(&ctx.cwd)?;
     if let Some(project) = &project {
-        let (installed, missing) = tools::locate(project)?;
+        let (installed, missing) = tools::locate(project, &ctx.config)?;
         for tool in &installed {
             if let Some(bin) = tool.bins.iter().find(|b| b.file_name().is_some_and(|n| *n == *name)) {
                 println!("{} ({} {})", bin.display(), tool.name, tool.version);

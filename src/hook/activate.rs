@@ -134,11 +134,11 @@ fn target_of(p: &Project, base: &env::Base, config: &Config, offline: bool) -> O
 /// The installed tools' PATH directories, after installing the missing ones when the user
 /// asked for that (never over the network when den is offline), or one line naming them.
 fn tool_dirs(p: &Project, config: &Config, offline: bool) -> Result<Vec<PathBuf>, tools::Error> {
-    let (mut installed, missing) = tools::locate(p)?;
+    let (mut installed, missing) = tools::locate(p, config)?;
     if !missing.is_empty() {
         if config.auto_install {
             tools::sync(p, config, &tools::Options { offline, ..tools::Options::default() })?;
-            installed = tools::locate(p)?.0;
+            installed = tools::locate(p, config)?.0;
         } else {
             ui::note(&tools::missing_line(&missing));
         }

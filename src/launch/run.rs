@@ -122,7 +122,7 @@ fn provide(
     let mut from_project: Vec<Option<Installed>> = Vec::new();
     let mut project_missing: Vec<usize> = Vec::new();
     if let Some(project) = project {
-        let (installed, missing) = tools::locate(project)?;
+        let (installed, missing) = tools::locate(project, ctx.config)?;
         let mut installed: HashMap<String, Installed> =
             installed.into_iter().map(|t| (t.name.clone(), t)).collect();
         let missing: Vec<String> = missing.into_iter().map(|m| m.name).collect();
@@ -134,7 +134,7 @@ fn provide(
         for req in project.manifest.tools.values().filter(|r| !overridden(&r.name)) {
             if missing.contains(&req.name) {
                 project_missing.push(from_project.len());
-                let locked = tools::pinned(project, &lock, req);
+                let locked = tools::pinned(project, ctx.config, &lock, req);
                 wanted.push(Request { req: req.clone(), locked });
                 from_project.push(None);
             } else {

@@ -62,28 +62,36 @@ pub fn store() -> Store {
 /// The project's tools as they are now: from den.lock and the store, with no network and
 /// no version look-up. A tool without a satisfying lock entry for this platform, or whose
 /// artifact is not in the store, is missing.
-pub fn locate(project: &Project) -> Result<(Vec<Installed>, Vec<Missing>), Error> {
+///
+/// `config` is the user config the caller has read already (checking den.lock against the
+/// tools' sources needs its `[sources]` and `[mirrors]`; it is never read twice).
+pub fn locate(project: &Project, config: &Config) -> Result<(Vec<Installed>, Vec<Missing>), Error> {
     let lock_path = project.root.join(DEN_LOCK);
     let lock = Lock::read(&lock_path)?.unwrap_or_default();
     let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
+    let upstreams = lock::Upstreams::with_config(config, Some(&project.root));
     if let Origin::DenToml(_) = project.origin {
-        let upstreams = lock::Upstreams::of(Some(&project.root));
         within_den_toml(&project.manifest.tools, &lock_path, &lock, platform, &[], &upstreams)?;
     }
     let store = store();
-    let lock = honoured(project, &store, lock, platform);
+    let lock = honoured(project, &store, lock, platform, &upstreams);
     Ok(locate_in(&store, &project.manifest.tools, &lock, platform))
 }
 
 /// The lock entries den may use offline: all of them beside a den.toml (which is trusted,
 /// and which `within_den_toml` bounds), only those den vouches for beside foreign files
 /// only (see `foreign_lock`).
-fn honoured(project: &Project, store: &Store, lock: Lock, platform: Platform) -> Lock {
+fn honoured(
+    project: &Project,
+    store: &Store,
+    lock: Lock,
+    platform: Platform,
+    upstreams: &lock::Upstreams,
+) -> Lock {
     match project.origin {
         Origin::DenToml(_) => lock,
         Origin::Foreign(_) => {
-            let upstreams = lock::Upstreams::of(Some(&project.root));
-            foreign_lock::vouched(store, &project.manifest.tools, lock, platform, &upstreams)
+            foreign_lock::vouched(store, &project.manifest.tools, lock, platform, upstreams)
         }
     }
 }
@@ -116,15 +124,15 @@ fn within_den_toml(
 /// den.lock's pin for `req`, when it has one den may use as it is (for `den run`, which
 /// installs a project's missing tools itself); `locate` has already refused a lock that
 /// widens den.toml.
-pub fn pinned(project: &Project, lock: &Lock, req: &ToolRequest) -> Option<Resolved> {
+pub fn pinned(project: &Project, config: &Config, lock: &Lock, req: &ToolRequest) -> Option<Resolved> {
     let platform = Platform::current()?;
-    let upstreams = lock::Upstreams::of(Some(&project.root));
+    let upstreams = lock::Upstreams::with_config(config, Some(&project.root));
     let locked = lock
         .tools
         .get(&req.name)
         .filter(|r| locked_for(req, r) && lock::vet(req, r, platform, &upstreams).is_empty())?;
     let one = Lock { tools: [(req.name.clone(), locked.clone())].into() };
-    honoured(project, &store(), one, platform).tools.remove(&req.name)
+    honoured(project, &store(), one, platform, &upstreams).tools.remove(&req.name)
 }
 
 fn locate_in(

@@ -32,7 +32,6 @@
 //! configuration files) only when an entry has a GitHub or npm source to check.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use super::Mismatch;
 use crate::catalog::{self, Platform, Source, SourceKind};
@@ -43,13 +42,11 @@ use crate::resolve::sources::github;
 use crate::resolve::{Resolved, Version, VersionSpec};
 
 /// Where `github:` and `npm:` sources live on this machine: den's `[sources]` and
-/// `[mirrors]` config, its environment and the npm configuration files, read the first
-/// time an entry needs them.
+/// `[mirrors]` config (handed in by the caller, which has read it already), its environment
+/// and the npm configuration files (read the first time an entry needs them).
 pub struct Upstreams {
     project: Option<PathBuf>,
-    /// `None` inside: den's config does not read (then nothing that needs it is checked;
-    /// den reports the config itself where it uses it).
-    config: OnceLock<Option<Known>>,
+    known: Known,
 }
 
 /// What of den's config the checks use.
@@ -67,21 +64,13 @@ impl Known {
 }
 
 impl Upstreams {
-    /// This machine's, for the project at `project` (its `.npmrc`); the config is read
-    /// when first needed.
-    pub fn of(project: Option<&Path>) -> Upstreams {
-        Upstreams { project: project.map(Path::to_path_buf), config: OnceLock::new() }
-    }
-
-    /// With den's config already read.
+    /// This machine's, with den's `config`, for the project at `project` (its `.npmrc`).
     pub fn with_config(config: &Config, project: Option<&Path>) -> Upstreams {
-        let upstreams = Upstreams::of(project);
-        let _ = upstreams.config.set(Some(Known::of(config)));
-        upstreams
+        Upstreams { project: project.map(Path::to_path_buf), known: Known::of(config) }
     }
 
     fn known(&self) -> Option<&Known> {
-        self.config.get_or_init(|| crate::config::load().ok().map(|c| Known::of(&c))).as_ref()
+        Some(&self.known)
     }
 
     fn sources(&self) -> Option<&Sources> {
