@@ -200,13 +200,11 @@ fn version_of(value: &Value<'_>, name: &str, line: usize, file: &mut File) -> Op
                 file.note(line, format!("{name} not imported: its list holds no version"));
                 return None;
             };
-            if list.len() > 1 {
+            let others: Vec<String> = versions.flatten().map(|v| format!("`{v}`")).collect();
+            if !others.is_empty() {
                 file.note(
                     line,
-                    format!(
-                        "{name}: the first version, `{first}`, is used; the {} others are ignored",
-                        list.len() - 1
-                    ),
+                    format!("{name}: the first version, `{first}`, wins; {} ignored", others.join(", ")),
                 );
             }
             Some(first)
