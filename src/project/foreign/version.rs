@@ -70,6 +70,12 @@ pub fn check(tool: &str, raw: &str) -> Result<Checked, String> {
     if tool == "node" && (text == "lts" || text == "lts/*") {
         return Ok(Checked { spec: "lts".into(), kind: Kind::Floating });
     }
+    // nvm reads `lts/Hydrogen` as `lts/hydrogen`.
+    let lowered = match text.strip_prefix("lts/") {
+        Some(rest) if tool == "node" => Some(format!("lts/{}", rest.to_ascii_lowercase())),
+        _ => None,
+    };
+    let text = lowered.as_deref().unwrap_or(text);
     if tool == "python" && text.starts_with(|c: char| c.is_ascii_alphabetic()) && text != "latest" {
         return Err(python_word(text, &quoted));
     }
@@ -133,6 +139,7 @@ mod tests {
         assert_eq!(ok("node", "^18"), ("^18".into(), Kind::Range));
         assert_eq!(ok("node", "lts/*"), ("lts".into(), Kind::Floating));
         assert_eq!(ok("node", "lts/hydrogen"), ("lts/hydrogen".into(), Kind::Floating));
+        assert_eq!(ok("node", "lts/Hydrogen"), ("lts/hydrogen".into(), Kind::Floating));
         assert_eq!(ok("node", "lts/20"), ("lts/20".into(), Kind::Floating));
         assert_eq!(ok("ruff", "latest"), ("latest".into(), Kind::Floating));
         assert_eq!(ok("python", "3.12.1"), ("3.12.1".into(), Kind::Pin));
