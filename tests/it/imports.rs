@@ -480,4 +480,9 @@ fn install_beside_foreign_files_leaves_the_repository_untouched() {
     assert_eq!((mode(&dirs[0]), mode(&dirs[0].join("den.lock"))), (0o700, 0o600));
     let out = run(env.den(), &["ls"]);
     assert_eq!(out.stdout.split_whitespace().take(4).collect::<Vec<_>>(), ["node", "22", "22.11.0", "yes"]);
+    // That lock is a known project's: pruning keeps what it pins.
+    let out = run(env.den(), &["cache", "prune", "--older-than", "0"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = run(env.den(), &["ls"]);
+    assert_eq!(out.stdout.split_whitespace().take(4).collect::<Vec<_>>(), ["node", "22", "22.11.0", "yes"]);
 }
