@@ -464,8 +464,10 @@ fn install_beside_foreign_files_leaves_the_repository_untouched() {
     let env = Env::new();
     up.write_config(&env);
     env.write(".nvmrc", "22\n");
-    let out = run(env.den(), &["install"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    for args in [&["install"][..], &["export", "--format", "json"], &["export", "bash"], &["ls"]] {
+        let out = run(env.den(), args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    }
     let names: Vec<String> = std::fs::read_dir(env.project())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into())
