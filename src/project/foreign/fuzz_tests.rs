@@ -98,6 +98,9 @@ const MISE_VOCAB: &[&str] = &[
     "a b",
     "postinstall",
     "github:a/b",
+    "github:.a/b",
+    "npm:@s/p",
+    "npm:..",
     "ubi:a/b[exe=x]",
     "aqua:a/b/c",
     "pipx:black",
@@ -122,6 +125,13 @@ fn check_file(text: &str, file: &File) {
         assert!(crate::version::VersionSpec::parse(&t.version).is_ok(), "{t:?} from {text:?}");
         assert!(!t.version.contains(char::is_control), "{t:?} from {text:?}");
         assert!(t.at.line >= 1 && t.at.line <= lines, "{t:?} of {lines}: {text:?}");
+        // What `den init` writes of it is a den.toml den reads.
+        let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let source = t.source.as_deref().map_or(String::new(), |s| format!(", source = {}", quote(s)));
+        let den_toml =
+            format!("[tools]\n{} = {{ version = {}{source} }}\n", quote(&t.name), quote(&t.version));
+        let parsed = crate::project::parse::manifest(Path::new("den.toml"), &den_toml);
+        assert!(parsed.is_ok(), "{den_toml}: {parsed:?}");
     }
     for note in &file.notes {
         assert!(note.line <= lines, "{note:?} of {lines}: {text:?}");
@@ -267,4 +277,16 @@ fn notes_escape_control_characters() {
             "not read: its version `ref:\\e[2J` holds control characters; it holds one version of go, such as `1.23`",
         ]
     );
+}
+
+/// Found in review: a repository or package name den.toml refuses (`.a`, `..`) was
+/// imported as a source, so `den init` wrote a den.toml den could not read.
+#[test]
+fn sources_are_only_those_den_toml_accepts() {
+    let text = "[tools]\n\"github:.a/b\" = \"1\"\n\"npm:@.s/p\" = \"1\"\n\"pipx:..\" = \"1\"\n\"aqua:o/-r\" = \"1\"\n";
+    let mut file = fresh("mise.toml");
+    mise::read(text, &mut file);
+    check_file(text, &file);
+    assert!(file.tools.is_empty(), "{:?}", file.tools);
+    assert_eq!(file.notes.len(), 4, "{:?}", file.notes);
 }

@@ -114,8 +114,8 @@ fn named(key: &str, backend: &str) -> Result<Named, String> {
             "{shown} not imported: den has no equivalent of mise's backend options `[{options}]`"
         ));
     }
-    let plain_package =
-        |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    // Stricter than npm, PyPI and GitHub: what passes is a source den.toml accepts.
+    let plain_package = is_plain_name;
     let (name, source) = match kind {
         "core" => return den_tool(target).map(Named::Catalog).ok_or_else(|| unknown_tool(key)),
         "npm" => {
