@@ -110,6 +110,9 @@ const MISE_VOCAB: &[&str] = &[
     "_.path",
     "false",
     "$HOME",
+    "dotenv",
+    "0x10",
+    "1e3",
     "",
 ];
 
@@ -130,6 +133,16 @@ fn check_file(text: &str, file: &File) {
         let source = t.source.as_deref().map_or(String::new(), |s| format!(", source = {}", quote(s)));
         let den_toml =
             format!("[tools]\n{} = {{ version = {}{source} }}\n", quote(&t.name), quote(&t.version));
+        let parsed = crate::project::parse::manifest(Path::new("den.toml"), &den_toml);
+        assert!(parsed.is_ok(), "{den_toml}: {parsed:?}");
+    }
+    for e in &file.env {
+        let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let value = match &e.value {
+            crate::project::EnvValue::Set(v) => quote(v),
+            _ => "{ unset = true }".to_string(),
+        };
+        let den_toml = format!("[env]\n{} = {value}\n", e.name);
         let parsed = crate::project::parse::manifest(Path::new("den.toml"), &den_toml);
         assert!(parsed.is_ok(), "{den_toml}: {parsed:?}");
     }

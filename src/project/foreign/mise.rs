@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 use toml::de::{DeTable, DeValue};
 
 use super::{File, den_tool, unknown_tool};
-use crate::project::parse::walk::{Doc, Value, is_plain_name};
+use crate::project::parse::walk::{Doc, Value, integer, is_plain_name};
 use crate::project::{EnvEntry, EnvValue};
 
 /// A tool alias: the backend it stands for and its version aliases.
@@ -262,13 +262,24 @@ fn read_env(doc: &Doc<'_>, env: &DeTable<'_>, file: &mut File) {
             );
             continue;
         }
+        if name == "dotenv" {
+            file.note(line, "`dotenv` not imported: in den.toml it names the dotenv files, not a variable");
+            continue;
+        }
         if !valid_var(name) {
             file.note(line, format!("`{shown}` not imported: it is not a variable name"));
             continue;
         }
         let text = match value.get_ref() {
             DeValue::String(s) => s.to_string(),
-            DeValue::Integer(_) | DeValue::Float(_) => doc.source[value.span()].trim().replace('_', ""),
+            DeValue::Integer(_) => match integer(value) {
+                Some(i) => i.to_string(),
+                None => {
+                    file.note(line, format!("{shown} not imported: its number is too large"));
+                    continue;
+                }
+            },
+            DeValue::Float(f) => f.as_str().to_string(),
             DeValue::Boolean(false) => {
                 file.env.push(EnvEntry {
                     name: name.to_string(),
