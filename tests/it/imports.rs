@@ -221,6 +221,7 @@ fn mise_tools_as_strings_lists_and_tables_with_backends() {
          go = { version = \"1.23\", os = [\"linux\"] }\n\
          \"npm:prettier\" = \"3.3.3\"\n\
          \"pipx:black\" = \"24.8.0\"\n\
+         \"pypi:uv\" = \"0.4\"\n\
          \"github:BurntSushi/ripgrep\" = \"14.1.1\"\n\
          \"ubi:sharkdp/fd\" = \"10\"\n\
          \"aqua:jqlang/jq\" = \"1.7.1\"\n\
@@ -239,6 +240,7 @@ fn mise_tools_as_strings_lists_and_tables_with_backends() {
             "go = \"1.23\"",
             "prettier = { version = \"3.3.3\", source = \"npm:prettier\" }",
             "black = { version = \"24.8.0\", source = \"pypi:black\" }",
+            "uv = { version = \"0.4\", source = \"pypi:uv\" }",
             "ripgrep = { version = \"14.1.1\", source = \"github:BurntSushi/ripgrep\" }",
             "fd = { version = \"10\", source = \"github:sharkdp/fd\" }",
             "jq = { version = \"1.7.1\", source = \"github:jqlang/jq\" }",
@@ -249,11 +251,11 @@ fn mise_tools_as_strings_lists_and_tables_with_backends() {
         stderr.lines().collect::<Vec<_>>(),
         [
             "den: mise.toml: imported node 22, python 3.12, go 1.23, prettier 3.3.3 (from npm:prettier), black 24.8.0 \
-             (from pypi:black), ripgrep 14.1.1 (from github:BurntSushi/ripgrep), fd 10 (from github:sharkdp/fd), jq \
+             (from pypi:black), uv 0.4 (from pypi:uv), ripgrep 14.1.1 (from github:BurntSushi/ripgrep), fd 10 (from github:sharkdp/fd), jq \
              1.7.1 (from github:jqlang/jq), zig 0.13.0",
             "den: warning: <p>/mise.toml:4: python: the first version, `3.12`, wins; `3.11` ignored",
             "den: warning: <p>/mise.toml:5: go: its options `os` are not imported (den has no equivalent)",
-            "den: warning: <p>/mise.toml:11: cargo:cargo-edit not imported: den has no source for mise's `cargo` backend",
+            "den: warning: <p>/mise.toml:12: cargo:cargo-edit not imported: den has no source for mise's `cargo` backend",
             "den: wrote <p>/den.toml (not trusted yet: it holds sources or variables the repository's files chose)",
             "den: next: review it, run `den trust`, then `den install` to install its tools",
         ]
@@ -262,7 +264,7 @@ fn mise_tools_as_strings_lists_and_tables_with_backends() {
     assert_eq!(run(env.den(), &["export", "--format", "json"]).code, 1);
     assert_eq!(run(env.den(), &["trust"]).code, 0);
     let (tools, warnings) = ls(&env);
-    assert_eq!((tools.len(), warnings), (9, vec![]));
+    assert_eq!((tools.len(), warnings), (10, vec![]));
 }
 
 #[test]
