@@ -69,6 +69,7 @@ pub enum Root {
 ///   projects-v1.toml          roots of the projects den installed for (store)
 ///   tools-index-v1.json       installed tools by name and version (tools::index)
 ///   trust-v1/                 trust records (trust)
+///   foreign-locks-v1/<id>/    den.lock of each project with foreign files only (tools)
 /// cache dir (DEN_HOME/cache, else $XDG_CACHE_HOME/den)
 ///   http-v1/                  cached version lists and API answers (http)
 ///   commands-v1/              cached output of system commands (resolve::registry)
@@ -83,6 +84,7 @@ pub enum Bucket {
     Projects,
     Index,
     Trust,
+    ForeignLocks,
     HttpCache,
     CommandCache,
     Stamps,
@@ -99,6 +101,7 @@ impl Bucket {
             Bucket::Projects => "projects-v1.toml",
             Bucket::Index => "tools-index-v1.json",
             Bucket::Trust => "trust-v1",
+            Bucket::ForeignLocks => "foreign-locks-v1",
             Bucket::HttpCache => "http-v1",
             Bucket::CommandCache => "commands-v1",
             Bucket::Stamps => "stamps-v1",
@@ -114,7 +117,8 @@ impl Bucket {
             | Bucket::Locks
             | Bucket::Projects
             | Bucket::Index
-            | Bucket::Trust => Root::Data,
+            | Bucket::Trust
+            | Bucket::ForeignLocks => Root::Data,
             Bucket::HttpCache | Bucket::CommandCache | Bucket::Stamps | Bucket::Saved => Root::Cache,
         }
     }

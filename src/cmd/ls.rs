@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use crate::error::Result;
-use crate::resolve::lock::{DEN_LOCK, Lock};
+use crate::resolve::lock::Lock;
 use crate::tools;
 
 use super::Ctx;
@@ -15,7 +15,7 @@ use super::toolset;
 /// Lists the project's tools.
 pub fn run(ctx: &Ctx) -> Result<ExitCode> {
     let project = toolset::project(ctx)?;
-    let lock = Lock::read(&project.root.join(DEN_LOCK))?.unwrap_or_default();
+    let lock = Lock::read(&tools::lock_path(&project))?.unwrap_or_default();
     let (installed, _) = tools::locate(&project, &ctx.config)?;
     let rows: Vec<Vec<String>> = project
         .manifest

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use crate::error::Result;
 use crate::project::ToolRequest;
 use crate::resolve::Resolver;
-use crate::resolve::lock::{DEN_LOCK, Lock};
+use crate::resolve::lock::Lock;
 use crate::{tools, ui};
 
 use super::Ctx;
@@ -19,7 +19,7 @@ use super::toolset;
 /// Prints what an upgrade would change.
 pub fn run(ctx: &Ctx) -> Result<ExitCode> {
     let project = toolset::project(ctx)?;
-    let lock = Lock::read(&project.root.join(DEN_LOCK))?.unwrap_or_default();
+    let lock = Lock::read(&tools::lock_path(&project))?.unwrap_or_default();
     let resolver = toolset::fresh_resolver(ctx, Some(&project));
     let mut rows = vec![row(&["TOOL", "SPEC", "LOCKED", "WANTED", "LATEST"])];
     let mut failed = false;

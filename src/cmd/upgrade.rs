@@ -9,7 +9,7 @@ use crate::cli::OptionalToolsArgs;
 use crate::diag;
 use crate::error::Result;
 use crate::project::Origin;
-use crate::resolve::lock::{DEN_LOCK, Lock};
+use crate::resolve::lock::Lock;
 use crate::tools;
 use crate::tools::edit;
 
@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, args: OptionalToolsArgs) -> Result<ExitCode> {
         true => requested.keys().cloned().collect(),
         false => args.tools,
     };
-    let lock_path = project.root.join(DEN_LOCK);
+    let lock_path = tools::lock_path(&project);
     let before = Lock::read(&lock_path)?.unwrap_or_default();
     let opts = tools::Options { offline: ctx.offline, upgrade: names.clone(), ..tools::Options::default() };
     tools::sync(&project, &ctx.config, &opts)?;

@@ -160,7 +160,7 @@ fn watch_project(p: &Project, out: &mut Activation) {
             out.exists.extend(files.iter().cloned());
         }
     }
-    out.watch.push(p.root.join("den.lock"));
+    out.watch.push(tools::lock_path(p));
     out.watch.push(tools::store().tools_bucket());
     out.watch.extend(p.manifest.dotenv.iter().map(|d| p.root.join(&d.path)));
 }

@@ -19,7 +19,7 @@ use std::path::Path;
 use super::oneoff::{self, Error};
 use crate::config::Config;
 use crate::project::{self, Project};
-use crate::resolve::lock::{DEN_LOCK, Lock};
+use crate::resolve::lock::Lock;
 use crate::tools::adhoc::{self, Request};
 use crate::tools::{self, Installed};
 use crate::{env, trust};
@@ -129,7 +129,7 @@ fn provide(
         let lock = if missing.is_empty() {
             Lock::default()
         } else {
-            Lock::read(&project.root.join(DEN_LOCK)).map_err(tools::Error::from)?.unwrap_or_default()
+            Lock::read(&tools::lock_path(project)).map_err(tools::Error::from)?.unwrap_or_default()
         };
         for req in project.manifest.tools.values().filter(|r| !overridden(&r.name)) {
             if missing.contains(&req.name) {

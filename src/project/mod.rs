@@ -21,10 +21,10 @@ pub struct Project {
     pub root: PathBuf,
     pub origin: Origin,
     pub manifest: Manifest,
-    /// Entries of foreign files that den skipped, one sentence each (empty for den.toml).
-    /// No command shows them yet (`den init` reports its own); the tests check them.
+    /// What den says about the foreign files it read (empty for den.toml); `load` has
+    /// shown them on stderr already.
     #[cfg_attr(not(test), allow(dead_code))]
-    pub notes: Vec<String>,
+    pub notes: Vec<foreign::Note>,
     /// The den.toml text the manifest was parsed from (`None` for foreign files). Every
     /// trust decision hashes these bytes, never a second read of the file, so what is
     /// decided on is what is applied.
@@ -116,14 +116,21 @@ pub fn load(root: &Path) -> Result<Project, Error> {
                 den_toml: Some(text),
             })
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match foreign::read(root)? {
-            Some(f) => Ok(Project {
-                root: root.to_path_buf(),
-                origin: Origin::Foreign(f.files),
-                manifest: f.manifest,
-                notes: f.skipped,
-                den_toml: None,
-            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match foreign::read(root) {
+            Some(f) => {
+                let (manifest, notes) = f.untrusted();
+                // Once per load: the hook loads only when a watched file changed.
+                for note in &notes {
+                    crate::ui::warn(&note.to_string());
+                }
+                Ok(Project {
+                    root: root.to_path_buf(),
+                    origin: Origin::Foreign(f.files.into_iter().map(|f| f.path).collect()),
+                    manifest,
+                    notes,
+                    den_toml: None,
+                })
+            }
             None => Err(Error::NotFound { dir: root.to_path_buf() }),
         },
         Err(source) => Err(Error::Read { path, source }),

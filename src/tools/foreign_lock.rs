@@ -1,9 +1,15 @@
-//! den.lock beside foreign version files only (`.nvmrc`, `.tool-versions`, no den.toml).
+//! The lock of a project with foreign version files only (`.nvmrc`, `.tool-versions`, no
+//! den.toml). Such a repository does not use den, so den leaves it untouched: the lock
+//! lives in den's own state ([`path`]: `<data dir>/foreign-locks-v1/<name>-<hash>/den.lock`,
+//! private to the user), never as a new `den.lock` in someone else's repository, and a
+//! `den.lock` found there is not read (`den init` is how a project adopts den).
+//!
 //! Such a project needs no trust, so its lock must not choose anything den would not
 //! choose itself: a locked tool is honoured only when den vouches for its entry, that is
 //! when den resolved that exact version from the tool's own sources (the catalog) and got
 //! the same artifact (URL, checksum, binaries, steps). Otherwise the entry is ignored with
-//! one line on stderr and den resolves the tool itself.
+//! one line on stderr and den resolves the tool itself. (Only den writes that lock, so this
+//! is defence in depth.)
 //!
 //! What it costs: offline (activation, `den run`), one read of the installed-tools index,
 //! which remembers what den checked (`index::Entry::checked`); an entry it does not vouch
@@ -12,7 +18,7 @@
 //! list, usually cached, and that version's SHASUMS256.txt), before any download. Never
 //! downloads or installs anything itself.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
@@ -24,6 +30,30 @@ use crate::resolve::lock::{self, Lock};
 use crate::resolve::{Artifact, Resolved, Resolver};
 use crate::store::Store;
 use crate::ui;
+
+/// Where den keeps the lock of the foreign-files project at `root`: one directory per
+/// project, named after its last component and a hash of its absolute path (so that
+/// `projects::record` can list it and `den cache prune` keeps what it pins).
+pub fn path(root: &Path) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let hash = Sha256::digest(root.as_os_str().as_encoded_bytes());
+    let hex: String = hash.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let name = root.file_name().map(|n| crate::paths::name_part(&n.to_string_lossy())).unwrap_or_default();
+    crate::paths::Bucket::ForeignLocks.path().join(format!("{name}-{hex}")).join(lock::DEN_LOCK)
+}
+
+/// Writes `lock` to `file` (under [`path`]), in a private directory with a private file.
+pub fn write(lock: &Lock, file: &Path) -> Result<bool, lock::Error> {
+    use std::os::unix::fs::PermissionsExt;
+    let failed = |source| lock::Error::Write { path: file.to_path_buf(), source };
+    if let Some(dir) = file.parent() {
+        crate::fs_util::create_private_dir_all(dir).map_err(failed)?;
+    }
+    let written = lock.write(file)?;
+    std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).map_err(failed)?;
+    Ok(written)
+}
 
 /// Checks every locked job against den's own resolution; a job whose entry den does not
 /// vouch for loses it (den resolves the tool itself) and the entry leaves `lock`, so that

@@ -54,6 +54,15 @@ pub struct Missing {
     pub spec: String,
 }
 
+/// The project's lock: `<root>/den.lock` beside a den.toml; in den's own state for a
+/// project with foreign files only, whose repository den leaves untouched (`foreign_lock`).
+pub fn lock_path(project: &Project) -> PathBuf {
+    match project.origin {
+        Origin::DenToml(_) => project.root.join(DEN_LOCK),
+        Origin::Foreign(_) => foreign_lock::path(&project.root),
+    }
+}
+
 /// The store den installs into.
 pub fn store() -> Store {
     Store::new(paths::data_dir())
@@ -66,7 +75,7 @@ pub fn store() -> Store {
 /// `config` is the user config the caller has read already (checking den.lock against the
 /// tools' sources needs its `[sources]` and `[mirrors]`; it is never read twice).
 pub fn locate(project: &Project, config: &Config) -> Result<(Vec<Installed>, Vec<Missing>), Error> {
-    let lock_path = project.root.join(DEN_LOCK);
+    let lock_path = lock_path(project);
     let lock = Lock::read(&lock_path)?.unwrap_or_default();
     let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
     let upstreams = lock::Upstreams::with_config(config, Some(&project.root));
@@ -207,12 +216,18 @@ pub struct Summary {
 pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summary, Error> {
     let started = Instant::now();
     let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
-    let lock_path = project.root.join(DEN_LOCK);
+    let lock_path = lock_path(project);
     let mut lock = Lock::read(&lock_path)?.unwrap_or_default();
     let tools = &project.manifest.tools;
     let upstreams = lock::Upstreams::with_config(config, Some(&project.root));
-    if let Origin::DenToml(_) = project.origin {
-        within_den_toml(tools, &lock_path, &lock, platform, &opts.upgrade, &upstreams)?;
+    match project.origin {
+        Origin::DenToml(_) => within_den_toml(tools, &lock_path, &lock, platform, &opts.upgrade, &upstreams)?,
+        Origin::Foreign(_) if project.root.join(DEN_LOCK).is_file() => ui::note(&format!(
+            "{} is not read: without a den.toml, den keeps this project's lock in its own state \
+             (`den init` makes the directory a den project)",
+            ui::shown_path(&project.root.join(DEN_LOCK))
+        )),
+        Origin::Foreign(_) => {}
     }
     if opts.frozen {
         lock.satisfies(tools, platform, &upstreams).map_err(|mismatches| {
@@ -258,9 +273,13 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
             lock.merge(resolved);
         }
         lock.retain_requested(tools);
-        summary.lock_written = lock.write(&lock_path)?;
+        summary.lock_written = match project.origin {
+            Origin::DenToml(_) => lock.write(&lock_path)?,
+            Origin::Foreign(_) => foreign_lock::write(&lock, &lock_path)?,
+        };
     }
-    projects::record(&store, &project.root)?;
+    // The directory holding the lock: `den cache prune` keeps what it pins.
+    projects::record(&store, lock_path.parent().unwrap_or(&project.root))?;
     report(&summary, started);
     Ok(summary)
 }

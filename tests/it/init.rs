@@ -40,7 +40,7 @@ fn init_in_an_empty_directory_writes_the_commented_template() {
 #[test]
 fn init_imports_tools_and_says_from_where() {
     let env = Env::new();
-    env.write(".tool-versions", "nodejs 22.1.0\npython system\n");
+    let tv = env.write(".tool-versions", "nodejs 22.1.0\npython system\n");
     env.write(".python-version", "3.12\n");
     let out = run(env.den(), &["init"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -48,11 +48,12 @@ fn init_imports_tools_and_says_from_where() {
     assert_eq!(
         out.stderr,
         format!(
-            "den: imported node 22.1.0 from .tool-versions\n\
-             den: imported python 3.12 from .python-version\n\
-             den: warning: skipped `python` in .tool-versions (line 2): den does not use the system's own installation\n\
+            "den: .tool-versions: imported node 22.1.0\n\
+             den: warning: {}:2: python not imported: `system` means the machine's own python, which den does not manage\n\
+             den: .python-version: imported python 3.12\n\
              den: wrote {} (trusted: den wrote it)\n\
-             den: next: edit it to add tools and variables, then run `den trust` to apply your edits\n",
+             den: next: run `den install` to install node 22.1.0, python 3.12; edit it to add more, then run `den trust` to apply your edits\n",
+            tv.display(),
             path.display()
         )
     );
@@ -61,7 +62,10 @@ fn init_imports_tools_and_says_from_where() {
         text,
         EMPTY.replace(
             "# node = \"22\"\n",
-            "node = \"22.1.0\" # from .tool-versions\npython = \"3.12\" # from .python-version\n"
+            "node = \"22.1.0\"\npython = \"3.12\"\n"
+        ).replace(
+            "(see `den --help`).\n",
+            "(see `den --help`).\n# `den init` wrote it from .tool-versions, .python-version; den reads those files only where there is no den.toml.\n"
         )
     );
 }
@@ -89,9 +93,9 @@ fn init_takes_a_directory_and_ignores_its_parents() {
     env.write("sub/.go-version", "1.23\n");
     let out = run(env.den(), &["init", "sub"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stderr.starts_with("den: imported go 1.23 from .go-version\nden: wrote "), "{}", out.stderr);
+    assert!(out.stderr.starts_with("den: .go-version: imported go 1.23\nden: wrote "), "{}", out.stderr);
     let text = std::fs::read_to_string(env.project().join("sub/den.toml")).unwrap();
-    assert!(text.contains("\ngo = \"1.23\" # from .go-version\n") && !text.contains("node"), "{text}");
+    assert!(text.contains("\ngo = \"1.23\"\n") && !text.contains("node"), "{text}");
     assert!(!env.project().join("den.toml").exists());
 }
 
@@ -102,7 +106,7 @@ fn init_with_dash_c() {
     let out = run(env.den_in(&env.home()), &["-C", env.project().join("app").to_str().unwrap(), "init"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = std::fs::read_to_string(env.project().join("app/den.toml")).unwrap();
-    assert!(text.contains("\nnode = \"22.3.0\" # from .node-version\n"), "{text}");
+    assert!(text.contains("\nnode = \"22.3.0\"\n"), "{text}");
 }
 
 #[test]

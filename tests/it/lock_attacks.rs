@@ -194,94 +194,74 @@ fn store_dir(env: &Env, hex: &str) -> String {
     crate::install::store(env).join("tools-v1").join(format!("sha256-{}", &hex[..32])).display().to_string()
 }
 
-#[test]
-fn a_lock_beside_foreign_files_only_is_honoured_only_when_den_resolves_the_same() {
-    let up = Upstream::start();
-    up.catalog_tool("node", "22.11.0");
+/// The lock den keeps in its own state for the foreign-files project of `env`.
+pub fn state_lock(env: &Env) -> String {
+    let dir = crate::install::store(env).join("foreign-locks-v1");
+    let mut found: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path().join("den.lock"))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    std::fs::read_to_string(found.remove(0)).unwrap()
+}
+
+/// The lock a real install wrote for a `.nvmrc` project, and the same lock pointing at an
+/// attacker's build of node served beside the genuine one (with the same layout).
+fn honest_and_crafted(up: &Upstream) -> (String, String, Vec<u8>, String) {
     let plat = this_platform();
     let top = format!("node-v22.11.0-{plat}");
     let dist = "/nodejs.org/dist/v22.11.0";
-    let genuine_path = format!("{dist}/{top}.tar.xz");
-    // The attacker's build, served beside the genuine one, with the same layout.
     let evil = archives::build("t.tar.xz", &[Entry::exe(&format!("{top}/bin/node"), script("owned"))]);
     let evil_path = format!("{dist}/node-evil.tar.xz");
     up.file(&evil_path, evil.clone());
-
-    // An honest lock, written by den for such a project.
-    let honest_env = nvmrc_project(&up, None);
+    let honest_env = nvmrc_project(up, None);
     let out = run(honest_env.den(), &["install"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let honest = lock(&honest_env);
-    let genuine_url = format!("https:/{genuine_path}");
+    assert!(
+        !honest_env.project().join("den.lock").exists(),
+        "den wrote a den.lock into a repository that does not use den"
+    );
+    let honest = state_lock(&honest_env);
     let table: toml::Table = honest.parse().unwrap();
-    let locked = &table["tools"]["node"]["platforms"][plat.as_str()];
-    let genuine_sha = locked["checksum"].as_str().unwrap().trim_start_matches("sha256:").to_string();
-    assert!(honest.contains(&genuine_url) && honest.contains(&genuine_sha), "{honest}");
-    let crafted = honest
-        .replace(&genuine_url, &format!("https:/{evil_path}"))
-        .replace(&genuine_sha, &sha256_hex(&evil));
+    let checksum = table["tools"]["node"]["platforms"][plat.as_str()]["checksum"].as_str().unwrap();
+    let genuine_sha = checksum.trim_start_matches("sha256:").to_string();
+    let crafted =
+        honest.replace(&format!("{dist}/{top}.tar.xz"), &evil_path).replace(&genuine_sha, &sha256_hex(&evil));
+    assert_ne!(crafted, honest);
+    (honest, crafted, evil, genuine_sha)
+}
 
-    // The crafted artifact is even in the victim's store already (another, trusted project
-    // asked for that file by `url`): offline, the crafted lock still never reaches PATH.
+#[test]
+fn a_lock_beside_foreign_files_only_is_never_read_nor_rewritten() {
+    let up = Upstream::start();
+    up.catalog_tool("node", "22.11.0");
+    let (honest, crafted, evil, genuine_sha) = honest_and_crafted(&up);
+    let evil_path = "/nodejs.org/dist/v22.11.0/node-evil.tar.xz";
+
     let victim = nvmrc_project(&up, Some(&crafted));
-    let other = victim.tmp.path().join("other");
-    std::fs::create_dir_all(&other).unwrap();
-    std::fs::write(
-        other.join("den.toml"),
-        format!(
-            "[tools]\nnode = {{ version = \"22.11.0\", url = \"{}\", bin = [\"{top}/bin/node\"] }}\n",
-            up.url(&evil_path)
-        ),
-    )
-    .unwrap();
-    assert_eq!(run(victim.den_in(&other), &["trust"]).code, 0);
-    assert_eq!(run(victim.den_in(&other), &["install"]).code, 0);
-    let evil_dir = store_dir(&victim, &sha256_hex(&evil));
-    assert!(std::path::Path::new(&evil_dir).is_dir());
-    let path = exported_path(&victim);
-    assert!(!path.contains(&evil_dir), "the crafted lock put its artifact on PATH: {path}");
-    let evil_requests = up.requests(&evil_path);
-
-    // `den run` and `den install` resolve node themselves, say so once, and never run the
-    // crafted build.
     let out = run(victim.den(), &["run", "--", "node", "--version"]);
     assert_eq!((out.code, out.stdout.trim()), (0, "v22.11.0"), "{}", out.stderr);
     let out = run(victim.den(), &["install"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let warning =
-        format!("den: warning: ignoring `node` in {}: ", victim.project().join("den.lock").display());
-    let warned: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with(&warning)).collect();
-    assert_eq!(warned.len(), 1, "{}", out.stderr);
-    assert!(warned[0].contains(&sha256_hex(&evil)) || warned[0].contains("node-evil"), "{}", warned[0]);
-    assert_eq!(up.requests(&evil_path), evil_requests, "den downloaded the crafted artifact");
-    assert_eq!(lock(&victim), honest, "den.lock now holds den's own resolution");
-    let path = exported_path(&victim);
-    assert!(!path.contains(&evil_dir) && path.contains(&store_dir(&victim, &genuine_sha)), "{path}");
-
-    // An honest lock is used: checking it costs the version list and that version's
-    // SHASUMS256.txt, once; the download is the lock's own, and nothing is ignored.
-    let fresh = nvmrc_project(&up, Some(&honest));
-    let before = up.log().len();
-    let out = run(fresh.den(), &["install"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(!out.stderr.contains("ignoring"), "{}", out.stderr);
-    let requests: Vec<String> =
-        up.log()[before..].iter().map(|r| r.split('?').next().unwrap().to_string()).collect();
-    assert_eq!(
-        requests,
-        [
-            "GET /nodejs.org/dist/index.json".to_string(),
-            format!("GET {dist}/SHASUMS256.txt"),
-            format!("GET {genuine_path}"),
-        ],
-        "what checking an honest lock costs"
+    let planted = victim.project().join("den.lock");
+    assert!(
+        out.stderr.contains(&format!(
+            "den: {} is not read: without a den.toml, den keeps this project's lock in its own state",
+            planted.display()
+        )),
+        "{}",
+        out.stderr
     );
-    assert_eq!(lock(&fresh), honest);
-    // Checked once: later commands use it with no network at all.
+    assert_eq!(up.requests(evil_path), 0, "den downloaded the crafted artifact");
+    assert_eq!(std::fs::read_to_string(&planted).unwrap(), crafted, "den rewrote the repository's file");
+    assert_eq!(state_lock(&victim), honest, "den's own lock holds den's own resolution");
+    let path = exported_path(&victim);
+    assert!(!path.contains(&store_dir(&victim, &sha256_hex(&evil))), "{path}");
+    assert!(path.contains(&store_dir(&victim, &genuine_sha)), "{path}");
+    // Locked in den's state: later commands use it with no network at all.
     let before = up.log().len();
-    let out = run(fresh.den(), &["install"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(run_tool(&fresh, "node"), "v22.11.0");
+    assert_eq!(run(victim.den(), &["install"]).code, 0);
+    assert_eq!(run_tool(&victim, "node"), "v22.11.0");
     assert_eq!(up.log().len(), before, "{:?}", &up.log()[before..]);
 }
 
@@ -289,22 +269,7 @@ fn a_lock_beside_foreign_files_only_is_honoured_only_when_den_resolves_the_same(
 fn the_hook_with_auto_install_installs_den_s_own_resolution_not_the_crafted_lock() {
     let up = Upstream::start();
     up.catalog_tool("node", "22.11.0");
-    let top = format!("node-v22.11.0-{}", this_platform());
-    let dist = "/nodejs.org/dist/v22.11.0";
-    let evil = archives::build("t.tar.xz", &[Entry::exe(&format!("{top}/bin/node"), script("owned"))]);
-    up.file(&format!("{dist}/node-evil.tar.xz"), evil.clone());
-    let honest_env = nvmrc_project(&up, None);
-    assert_eq!(run(honest_env.den(), &["install"]).code, 0);
-    let honest = lock(&honest_env);
-    let table: toml::Table = honest.parse().unwrap();
-    let checksum =
-        table["tools"]["node"]["platforms"][this_platform().as_str()]["checksum"].as_str().unwrap();
-    let genuine_sha = checksum.trim_start_matches("sha256:").to_string();
-    let crafted = honest
-        .replace(&format!("{top}.tar.xz"), "node-evil.tar.xz")
-        .replace(&genuine_sha, &sha256_hex(&evil));
-    assert_ne!(crafted, honest);
-
+    let (honest, crafted, evil, genuine_sha) = honest_and_crafted(&up);
     let victim = nvmrc_project(&up, Some(&crafted));
     let config = victim.home().join(".config/den/config.toml");
     let text = std::fs::read_to_string(&config).unwrap();
@@ -314,30 +279,9 @@ fn the_hook_with_auto_install_installs_den_s_own_resolution_not_the_crafted_lock
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains(&store_dir(&victim, &genuine_sha)), "{}", out.stdout);
     assert!(!out.stdout.contains(&store_dir(&victim, &sha256_hex(&evil))), "{}", out.stdout);
-    assert_eq!(out.stderr.matches("warning: ignoring `node` in ").count(), 1, "{}", out.stderr);
-    assert_eq!(up.requests(&format!("{dist}/node-evil.tar.xz")), 0);
-    assert_eq!(lock(&victim), honest);
-}
-
-#[test]
-fn a_genuine_but_older_version_beside_foreign_files_is_ignored() {
-    let up = Upstream::start();
-    up.catalog_tool("node", "22.11.0").catalog_tool("node", "20.18.0");
-    let old = Env::new();
-    up.write_config(&old);
-    old.write(".nvmrc", "20\n");
-    assert_eq!(run(old.den(), &["install"]).code, 0);
-    let crafted = lock(&old).replace("spec = \"20\"", "spec = \"22\"");
-    let victim = nvmrc_project(&up, Some(&crafted));
-    let out = run(victim.den(), &["install"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("ignoring `node` in ")
-            && out.stderr.contains("`node` is locked at 20.18.0, which the requested `22` does not accept"),
-        "{}",
-        out.stderr
-    );
-    assert_eq!(run_tool(&victim, "node"), "v22.11.0");
+    assert_eq!(up.requests("/nodejs.org/dist/v22.11.0/node-evil.tar.xz"), 0);
+    assert_eq!(std::fs::read_to_string(victim.project().join("den.lock")).unwrap(), crafted);
+    assert_eq!(state_lock(&victim), honest);
 }
 
 #[test]

@@ -27,9 +27,10 @@
 //! - A tool den.toml does not declare is never installed nor put on PATH, and leaves the
 //!   file at its next write.
 //! - Beside foreign version files only (`.nvmrc`, `.tool-versions`: no den.toml, no trust),
-//!   an entry is used only when den resolved that exact version from its own sources and got
-//!   the same artifact; otherwise it is ignored with one warning and den installs (and
-//!   writes) its own resolution (`tools::foreign_lock`).
+//!   the lock lives in den's own state, not in the repository, and an entry is used only
+//!   when den resolved that exact version from its own sources and got the same artifact;
+//!   otherwise it is ignored with one warning and den installs (and writes) its own
+//!   resolution (`tools::foreign_lock`).
 
 mod format;
 #[cfg(test)]
