@@ -289,6 +289,9 @@ pub struct InitArgs {
 pub struct ExplainArgs {
     /// One variable (default: all)
     pub var: Option<String>,
+    /// Print JSON (the shape is in the README)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

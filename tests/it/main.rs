@@ -15,6 +15,7 @@ mod enter;
 mod errors;
 mod escapes;
 mod exit_codes;
+mod explain;
 mod export;
 mod hook;
 mod hostile_env;
