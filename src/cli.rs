@@ -296,8 +296,12 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum CacheCommand {
-    /// List what the store holds, with sizes
-    Ls,
+    /// List what the store holds, with sizes, a total and the projects using each tool
+    Ls {
+        /// Print JSON (the shape is in the README)
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the store's directory
     Dir,
     /// Re-hash every installed tool
@@ -311,5 +315,8 @@ pub enum CacheCommand {
         /// Also remove what no `den run` used in this many days
         #[arg(long, default_value_t = 30)]
         older_than: u32,
+        /// Say what would be removed and what kept, and remove nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }

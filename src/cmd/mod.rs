@@ -3,6 +3,7 @@
 
 mod add;
 mod cache;
+mod cache_report;
 mod down;
 mod enter;
 mod explain;
