@@ -75,6 +75,8 @@ pub enum Command {
     /// Inspect and clean the shared store
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Check the hook, the project's trust and tools, the store and the registries
+    Doctor(DoctorArgs),
     /// The background services supervisor `den up -d` starts (not for direct use)
     #[command(name = "__supervise", hide = true)]
     Supervise(SuperviseArgs),
@@ -289,6 +291,13 @@ pub struct InitArgs {
 pub struct ExplainArgs {
     /// One variable (default: all)
     pub var: Option<String>,
+    /// Print JSON (the shape is in the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
     /// Print JSON (the shape is in the README)
     #[arg(long)]
     pub json: bool,

@@ -4,6 +4,7 @@
 mod add;
 mod cache;
 mod cache_report;
+mod doctor;
 mod down;
 mod enter;
 mod explain;
@@ -93,5 +94,6 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => init::run(&ctx, args),
         Command::Explain(args) => explain::run(&ctx, args),
         Command::Cache(cmd) => cache::run(&ctx, cmd),
+        Command::Doctor(args) => doctor::run(&ctx, args),
     }
 }
