@@ -43,11 +43,11 @@ pub enum Command {
     /// Re-resolve tools within their den.toml specs and update den.lock
     Upgrade(OptionalToolsArgs),
     /// List the tools an upgrade would change
-    Outdated,
+    Outdated(JsonArgs),
     /// Add other platforms to den.lock: `den lock --platform linux-arm64,darwin-arm64`
     Lock(LockArgs),
     /// List the project's tools: requested, locked, installed, path
-    Ls,
+    Ls(JsonArgs),
     /// List the versions of a tool that its source offers
     LsRemote(LsRemoteArgs),
     /// Show the full path of a binary the environment provides, and which tool provides it
@@ -291,6 +291,14 @@ pub struct InitArgs {
 pub struct ExplainArgs {
     /// One variable (default: all)
     pub var: Option<String>,
+    /// Print JSON (the shape is in the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A listing command's one option.
+#[derive(Debug, Args)]
+pub struct JsonArgs {
     /// Print JSON (the shape is in the README)
     #[arg(long)]
     pub json: bool,

@@ -25,6 +25,7 @@ mod ide;
 mod init;
 mod install;
 mod integrations;
+mod json_output;
 mod leaks;
 mod live;
 mod lock_attacks;
