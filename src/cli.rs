@@ -77,6 +77,12 @@ pub enum Command {
     Cache(CacheCommand),
     /// Check the hook, the project's trust and tools, the store and the registries
     Doctor(DoctorArgs),
+    /// Print the shell completion script: `eval "$(den completions bash)"`
+    Completions(HookArgs),
+    /// The names a completion script offers: `tools` (the catalog's and the project's) or
+    /// `vars` (the project's variables), one per line (not for direct use)
+    #[command(name = "__complete", hide = true)]
+    Complete(CompleteArgs),
     /// The background services supervisor `den up -d` starts (not for direct use)
     #[command(name = "__supervise", hide = true)]
     Supervise(SuperviseArgs),
@@ -294,6 +300,18 @@ pub struct ExplainArgs {
     /// Print JSON (the shape is in the README)
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompleteArgs {
+    pub what: CompleteWhat,
+}
+
+/// What `den __complete` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompleteWhat {
+    Tools,
+    Vars,
 }
 
 /// A listing command's one option.

@@ -10,6 +10,7 @@ mod architecture;
 mod bounds;
 mod cache;
 mod cli;
+mod completions;
 mod den_dir;
 mod doctor;
 mod enter;
