@@ -50,6 +50,6 @@ fn line(f: &Finding) -> String {
         Status::Fail => "FAIL",
         Status::Note => "note",
     };
-    let fix = f.fix.as_ref().map(|fix| format!(" — fix: {fix}")).unwrap_or_default();
+    let fix = f.fix.as_ref().map(|fix| format!(" — fix: {}", ui::escaped(fix))).unwrap_or_default();
     format!("{tag:<4}  {}: {}{fix}\n", f.check, ui::escaped(&f.message))
 }

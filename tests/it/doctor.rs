@@ -337,3 +337,20 @@ fn registries_are_probed_and_one_that_does_not_answer_fails() {
     assert!(of(&json, "registry").iter().all(|l| l.ends_with("not probed (offline)")), "{json}");
     assert_eq!(up.log().len(), before);
 }
+
+#[test]
+fn a_den_toml_that_does_not_parse_is_one_failure_naming_the_place() {
+    let env = Env::new();
+    config(&env, QUIET_SOURCES);
+    env.write("den.toml", "[tool]\nnode = \"22\"\n");
+    let (code, json) = doctor(env.den(), &["--offline"]);
+    assert_eq!(code, 1);
+    let found = of(&json, "project");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with(&format!("fail: {}:1:", env.project().join("den.toml").display())),
+        "{found:?}"
+    );
+    // The other checks still ran.
+    assert_eq!(of(&json, "store").len(), 1);
+}

@@ -2,6 +2,7 @@
 //! suggestion from the outer environment for an unknown name; `--json`.
 
 use crate::support::{Env, run};
+use crate::upstream::Upstream;
 
 fn project() -> Env {
     let env = Env::new();
@@ -79,4 +80,36 @@ fn json_gives_every_layer_with_its_origin() {
     let names: Vec<&str> =
         json["variables"].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["DEN_ROOT", "DEN_PROJECT", "DEN_STATE_DIR", "URL", "TOKEN"]);
+}
+
+#[test]
+fn path_shows_the_outer_value_the_tools_and_den_toml_in_order() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1");
+    let env = Env::new();
+    up.write_config(&env);
+    env.write("den.toml", "[tools]\njq = \"1.7\"\n\n[env]\nPATH = { prepend = [\"bin\"] }\n");
+    env.trust();
+    assert_eq!(run(env.den(), &["install"]).code, 0);
+    let out = run(env.den(), &["explain", "PATH"]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", out.stdout);
+    let outer = format!("{}:/usr/bin:/bin", env.tmp.path().join("bin").display());
+    assert_eq!(lines[1], format!("  1. outer environment: {outer}  (overridden)"));
+    assert!(
+        lines[2].starts_with("  2. tools in den.lock: ")
+            && lines[2].ends_with(&format!(":{outer}  (overridden)"))
+    );
+    let bin = env.project().join("bin").display().to_string();
+    assert!(
+        lines[3].starts_with(&format!("  3. den.toml:5: {bin}:")) && lines[3].ends_with("  (wins)"),
+        "{}",
+        lines[3]
+    );
+    assert!(
+        lines[0].starts_with(&format!("PATH={bin}:")) && lines[0].ends_with("  (den.toml:5)"),
+        "{}",
+        lines[0]
+    );
 }
