@@ -7,8 +7,9 @@
 //! timeout unless offline) and the hook's stamp files.
 //!
 //! Reads only, except what the env builder makes on first use (a preset service's port
-//! file) when it computes the PATH a trusted project would get. Never installs, trusts,
-//! removes or starts anything: each fix is said, not done.
+//! file) when it computes the PATH a trusted project would get; reads no secret and runs
+//! no secret command. Never installs, trusts, removes or starts anything: each fix is
+//! said, not done.
 
 mod local;
 mod network;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::{Finding, Inputs, tilde};
 use crate::env::state::State;
 use crate::paths::DenDir;
-use crate::project::{self, Origin, Project};
+use crate::project::{self, EnvValue, Origin, Project};
 use crate::{env, env_vars, tools, trust};
 
 /// What the other checks need to know about the project here.
@@ -234,15 +234,19 @@ fn shadowing(
 }
 
 /// The PATH the project gets from the env builder, against this environment with any
-/// applied project taken off.
+/// applied project taken off. Its secrets are left out first: a diagnosis reads no secret
+/// file and runs no secret command (a PATH that refers to one cannot be computed).
 fn den_path(
     inputs: &Inputs,
     project: &Project,
     installed: &[tools::Installed],
 ) -> Result<String, env::Error> {
+    let mut project = project.clone();
+    project.manifest.env.retain(|e| !matches!(e.value, EnvValue::File(_) | EnvValue::Command(_)));
+    let project = &project;
     let base = env::Base::of(inputs.vars.clone());
     let dirs = tools::path_dirs(installed);
-    let target = base.target(project, &env::Layers::of(project, &dirs, true)?)?;
+    let target = base.target(project, &env::Layers::of(project, &dirs, false)?)?;
     Ok(match target.get("PATH").and_then(|v| v.value.clone()) {
         Some(path) => path,
         None => base.outside.get("PATH").cloned().unwrap_or_default(),

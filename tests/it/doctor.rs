@@ -163,12 +163,21 @@ fn a_program_ahead_of_a_tool_on_path_is_named() {
     up.catalog_tool("jq", "1.7.1");
     let env = Env::new();
     up.write_config(&env);
-    env.write("den.toml", "[tools]\njq = \"1.7\"\n\n[env]\nPATH = { prepend = [\"shadow\"] }\n");
+    // A secret command in [env]: a diagnosis never runs it.
+    let ran = env.tmp.path().join("ran");
+    env.write(
+        "den.toml",
+        &format!(
+            "[tools]\njq = \"1.7\"\n\n[env]\nPATH = {{ prepend = [\"shadow\"] }}\nTOKEN = {{ command = \"touch {}\" }}\n",
+            ran.display()
+        ),
+    );
     env.trust();
     let out = run(env.den(), &["install"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let (_, json) = doctor(env.den(), &["--offline"]);
     assert_eq!(of(&json, "tools"), ["ok: 1 tool installed"]);
+    assert!(!ran.exists(), "doctor ran a secret command");
     assert_eq!(
         of(&json, "shadow"),
         ["ok: nothing shadows the project's 1 program on the PATH den gives the project"]
