@@ -70,7 +70,7 @@ pub enum Command {
     Untrust(DirArgs),
     /// Write a commented den.toml here, importing .tool-versions, .nvmrc and friends
     Init(InitArgs),
-    /// Show each variable's final value and where it came from
+    /// Show each variable's final value, where it came from, and every layer that set it
     Explain(ExplainArgs),
     /// Inspect and clean the shared store
     #[command(subcommand)]

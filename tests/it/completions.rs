@@ -91,6 +91,20 @@ fn zsh_and_fish_load_their_scripts_and_fish_completes() {
         file.display()
     );
     assert_eq!(shell(&env, &zsh, &["-f", "-c"], &script), ("_den_dynamic\n".to_string(), String::new()));
+    // den's own part, called as zsh's completion system would, with `compadd` recording
+    // what it is handed (outside a completion widget the builtin cannot run).
+    let script = format!(
+        "autoload -Uz compinit && compinit -u -D && source '{}'\n\
+         compadd() {{ [[ $1 == -a ]] && print -rl -- ${{(P)2}}; }}\n\
+         words=(den explain G); CURRENT=3; _den_dynamic; print -- SEP\n\
+         words=(den add j); CURRENT=3; _den_dynamic",
+        file.display()
+    );
+    let (stdout, stderr) = shell(&env, &zsh, &["-f", "-c"], &script);
+    assert_eq!(stderr, "");
+    let (vars, tools) = stdout.split_once("SEP\n").unwrap();
+    assert_eq!(vars, "DEN_ROOT\nDEN_PROJECT\nDEN_STATE_DIR\nGREETING\nGOPATH\nGITHUB_USER\n");
+    assert!(tools.lines().any(|t| t == "jq"), "{tools}");
     let file = completions(&env, "fish");
     let script = format!(
         "source '{}'; complete -C 'den ex'; echo SEP; complete -C 'den explain GR'; echo SEP; complete -C 'den x j'",
