@@ -43,11 +43,11 @@ pub enum Command {
     /// Re-resolve tools within their den.toml specs and update den.lock
     Upgrade(OptionalToolsArgs),
     /// List the tools an upgrade would change
-    Outdated,
+    Outdated(JsonArgs),
     /// Add other platforms to den.lock: `den lock --platform linux-arm64,darwin-arm64`
     Lock(LockArgs),
     /// List the project's tools: requested, locked, installed, path
-    Ls,
+    Ls(JsonArgs),
     /// List the versions of a tool that its source offers
     LsRemote(LsRemoteArgs),
     /// Show the full path of a binary the environment provides, and which tool provides it
@@ -70,11 +70,19 @@ pub enum Command {
     Untrust(DirArgs),
     /// Write a commented den.toml here, importing .tool-versions, .nvmrc and friends
     Init(InitArgs),
-    /// Show each variable's final value and where it came from
+    /// Show each variable's final value, where it came from, and every layer that set it
     Explain(ExplainArgs),
     /// Inspect and clean the shared store
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Check the hook, the project's trust and tools, the store and the registries
+    Doctor(DoctorArgs),
+    /// Print the shell completion script: `eval "$(den completions bash)"`
+    Completions(HookArgs),
+    /// The names a completion script offers: `tools` (the catalog's and the project's) or
+    /// `vars` (the project's variables), one per line (not for direct use)
+    #[command(name = "__complete", hide = true)]
+    Complete(CompleteArgs),
     /// The background services supervisor `den up -d` starts (not for direct use)
     #[command(name = "__supervise", hide = true)]
     Supervise(SuperviseArgs),
@@ -289,12 +297,46 @@ pub struct InitArgs {
 pub struct ExplainArgs {
     /// One variable (default: all)
     pub var: Option<String>,
+    /// Print JSON (the shape is in the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompleteArgs {
+    pub what: CompleteWhat,
+}
+
+/// What `den __complete` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompleteWhat {
+    Tools,
+    Vars,
+}
+
+/// A listing command's one option.
+#[derive(Debug, Args)]
+pub struct JsonArgs {
+    /// Print JSON (the shape is in the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print JSON (the shape is in the README)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum CacheCommand {
-    /// List what the store holds, with sizes
-    Ls,
+    /// List what the store holds, with sizes, a total and the projects using each tool
+    Ls {
+        /// Print JSON (the shape is in the README)
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the store's directory
     Dir,
     /// Re-hash every installed tool
@@ -308,5 +350,8 @@ pub enum CacheCommand {
         /// Also remove what no `den run` used in this many days
         #[arg(long, default_value_t = 30)]
         older_than: u32,
+        /// Say what would be removed and what kept, and remove nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }

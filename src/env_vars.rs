@@ -85,3 +85,7 @@ pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
 /// The per-user runtime directory, where the services' private socket directories go
 /// (the temp directory otherwise).
 pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
+/// The user's login shell (`den doctor` looks for the hook in that shell's rc files).
+pub const SHELL: &str = "SHELL";
+/// Where zsh reads its rc files instead of HOME (`den doctor`).
+pub const ZDOTDIR: &str = "ZDOTDIR";

@@ -6,6 +6,7 @@ mod cli;
 mod cmd;
 mod config;
 mod diag;
+mod doctor;
 mod env;
 mod env_vars;
 mod error;

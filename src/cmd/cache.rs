@@ -5,13 +5,11 @@
 //! is in `store::gc`, reinstalling in `tools::reinstall`.
 
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime};
 
 use crate::catalog::Platform;
 use crate::cli::CacheCommand;
 use crate::cmd::Ctx;
 use crate::error::Result;
-use crate::http::human_bytes;
 use crate::store::{self, Store, gc};
 use crate::{paths, tools, ui};
 
@@ -25,36 +23,17 @@ pub fn run(ctx: &Ctx, command: CacheCommand) -> Result<ExitCode> {
     }
     match command {
         CacheCommand::Dir => println!("{}", store.root().display()),
-        CacheCommand::Ls => ls(&store)?,
+        CacheCommand::Ls { json } => ls(&store, json)?,
         CacheCommand::Verify { repair } => verify(ctx, &store, repair)?,
-        CacheCommand::Prune { older_than } => prune(&store, older_than)?,
+        CacheCommand::Prune { older_than, dry_run } => prune(&store, older_than, dry_run)?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// `name  version  size  key`, aligned, by name and version.
-fn ls(store: &Store) -> Result<()> {
-    let tools = gc::installed(store)?;
-    if tools.is_empty() {
-        ui::note("no tools installed yet");
-        return Ok(());
-    }
-    let rows: Vec<[String; 4]> = tools
-        .iter()
-        .map(|t| {
-            let (name, version) = match &t.receipt {
-                Some(r) => (r.name.clone(), r.version.clone()),
-                None => ("?".into(), "?".into()),
-            };
-            [name, version, human_bytes(t.size), t.key.clone()]
-        })
-        .collect();
-    let width = |i: usize| rows.iter().map(|r| r[i].len()).max().unwrap_or(0);
-    let (w0, w1, w2) = (width(0), width(1), width(2));
-    for [name, version, size, key] in rows {
-        println!("{name:<w0$}  {version:<w1$}  {size:>w2$}  {key}");
-    }
-    Ok(())
+/// What the store holds, with sizes, a total and the projects that use each tool
+/// (`cache_report`).
+fn ls(store: &Store, json: bool) -> Result<()> {
+    super::cache_report::ls(store, json)
 }
 
 /// Re-hashes every installed tool; with `repair`, installs each changed one again from
@@ -100,20 +79,8 @@ fn verify(ctx: &Ctx, store: &Store, repair: bool) -> Result<()> {
     Ok(())
 }
 
-fn prune(store: &Store, older_than: u32) -> Result<()> {
-    let age = Duration::from_secs(u64::from(older_than) * 86_400);
-    let pins = tools::pins::pinned(store)?;
-    let pruned = gc::prune(store, &pins.keep, age, SystemTime::now())?;
-    for (_, problem) in &pins.unreadable {
-        ui::warn(&format!("{problem}; the tools it pins were not kept for it"));
-    }
-    if pruned.removed.is_empty() {
-        ui::note("nothing to remove");
-        return Ok(());
-    }
-    for removed in &pruned.removed {
-        ui::note(&format!("removed {} ({})", removed.label, human_bytes(removed.size)));
-    }
-    ui::note(&format!("freed {}", human_bytes(pruned.removed.iter().map(|r| r.size).sum())));
-    Ok(())
+/// Removes what no known project uses and no recent run used, saying what stays and why
+/// (`cache_report`).
+fn prune(store: &Store, older_than: u32, dry_run: bool) -> Result<()> {
+    super::cache_report::prune(store, older_than, dry_run)
 }

@@ -3,6 +3,10 @@
 
 mod add;
 mod cache;
+mod cache_report;
+mod complete;
+mod completions;
+mod doctor;
 mod down;
 mod enter;
 mod explain;
@@ -54,10 +58,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(dir) => std::path::absolute(&dir).map_err(IoError::at("use", &dir))?,
         None => std::env::current_dir().map_err(|e| IoError::named("read", "the working directory", e))?,
     };
-    // A broken config is reported by every command (but `hook`, which only prints a script),
+    // A broken config is reported by every command (but `hook` and the completions, which
+    // only print a script or names),
     // so that a typo in it never goes unnoticed.
     let config = match cli.command {
-        Command::Hook(_) => crate::config::Config::default(),
+        Command::Hook(_) | Command::Completions(_) | Command::Complete(_) => crate::config::Config::default(),
         _ => crate::config::load()?,
     };
     let offline = cli.offline
@@ -74,9 +79,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Add(args) => add::run(&ctx, args),
         Command::Remove(args) => remove::run(&ctx, args),
         Command::Upgrade(args) => upgrade::run(&ctx, args),
-        Command::Outdated => outdated::run(&ctx),
+        Command::Outdated(args) => outdated::run(&ctx, args),
         Command::Lock(args) => lock::run(&ctx, args),
-        Command::Ls => ls::run(&ctx),
+        Command::Ls(args) => ls::run(&ctx, args),
         Command::LsRemote(args) => ls_remote::run(&ctx, args),
         Command::Which(args) => which::run(&ctx, args),
         Command::Up(args) => up::run(&ctx, args),
@@ -92,5 +97,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => init::run(&ctx, args),
         Command::Explain(args) => explain::run(&ctx, args),
         Command::Cache(cmd) => cache::run(&ctx, cmd),
+        Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Complete(args) => complete::run(&ctx, args),
     }
 }

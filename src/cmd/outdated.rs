@@ -1,11 +1,14 @@
-//! `den outdated`: for every tool of the project, the locked version, the newest its
-//! den.toml spec accepts (what `den upgrade` would lock) and the newest of all, as a table
-//! on stdout, asking the upstreams what is newest now. Changes nothing. A tool whose
-//! upstream cannot be asked gets `?` and a warning, and the exit status is 1; a URL tool
-//! without a version list gets `-`.
+//! `den outdated [--json]`: for every tool of the project, the locked version, the newest
+//! its den.toml spec accepts (what `den upgrade` would lock) and the newest of all, as a
+//! table on stdout (or JSON), asking the upstreams what is newest now. Changes nothing. A
+//! tool whose upstream cannot be asked gets `?` (`null` and its `error` in JSON) and a
+//! warning, and the exit status is 1; a URL tool without a version list gets `-` (`null`).
 
 use std::process::ExitCode;
 
+use serde::Serialize;
+
+use crate::cli::JsonArgs;
 use crate::error::Result;
 use crate::project::ToolRequest;
 use crate::resolve::Resolver;
@@ -16,35 +19,76 @@ use super::Ctx;
 use super::table::{self, row};
 use super::toolset;
 
+/// `den outdated --json`: `{"tools": [...]}` in den.toml order.
+#[derive(Serialize)]
+struct Json {
+    tools: Vec<JsonTool>,
+}
+
+/// One tool: name, den.toml spec, the locked version (`null`: none), the newest the spec
+/// accepts and the newest of all (`null` when the source has no version list or could not
+/// be asked), and why it could not be asked (`null` when it could).
+#[derive(Serialize)]
+struct JsonTool {
+    name: String,
+    spec: String,
+    locked: Option<String>,
+    wanted: Option<String>,
+    latest: Option<String>,
+    error: Option<String>,
+}
+
 /// Prints what an upgrade would change.
-pub fn run(ctx: &Ctx) -> Result<ExitCode> {
+pub fn run(ctx: &Ctx, args: JsonArgs) -> Result<ExitCode> {
     let project = toolset::project(ctx)?;
     let lock = Lock::read(&tools::lock_path(&project))?.unwrap_or_default();
     let resolver = toolset::fresh_resolver(ctx, Some(&project));
     let mut rows = vec![row(&["TOOL", "SPEC", "LOCKED", "WANTED", "LATEST"])];
-    let mut failed = false;
+    let mut tools = Vec::new();
     for req in project.manifest.tools.values() {
         let locked =
             lock.tools.get(&req.name).filter(|r| tools::locked_for(req, r)).map(|r| r.version.clone());
         let latest_req = ToolRequest { version: "latest".into(), ..req.clone() };
-        let wanted = newest(&resolver, req, &mut failed);
-        let latest = newest(&resolver, &latest_req, &mut failed);
-        rows.push(row(&[&req.name, &req.version, &locked.unwrap_or_else(|| "-".into()), &wanted, &latest]));
+        let (wanted, latest) = (newest(&resolver, req), newest(&resolver, &latest_req));
+        let cell = |r: &Newest| match r {
+            Ok(Some(v)) => v.clone(),
+            Ok(None) => "-".into(),
+            Err(_) => "?".into(),
+        };
+        let shown_lock = locked.clone().unwrap_or_else(|| "-".into());
+        rows.push(row(&[&req.name, &req.version, &shown_lock, &cell(&wanted), &cell(&latest)]));
+        let error = wanted.as_ref().err().or(latest.as_ref().err()).cloned();
+        let (wanted, latest) = (wanted.ok().flatten(), latest.ok().flatten());
+        tools.push(JsonTool {
+            name: req.name.clone(),
+            spec: req.version.clone(),
+            locked,
+            wanted,
+            latest,
+            error,
+        });
     }
-    print!("{}", table::render(&rows));
+    let failed = tools.iter().any(|t| t.error.is_some());
+    match args.json {
+        true => println!("{}", serde_json::to_string_pretty(&Json { tools }).expect("plain data serializes")),
+        false => print!("{}", table::render(&rows)),
+    }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-/// The newest version `req` accepts; `-` for a URL tool with no version list (nothing to
-/// compare with), `?` after a warning when the upstream could not say.
-fn newest(resolver: &Resolver, req: &ToolRequest, failed: &mut bool) -> String {
+/// A newest version; `None` when there is nothing to compare with; the error's text when
+/// the upstream could not say.
+type Newest = std::result::Result<Option<String>, String>;
+
+/// The newest version `req` accepts; `None` for a URL tool with no version list, an error
+/// (after a warning) when the upstream could not say.
+fn newest(resolver: &Resolver, req: &ToolRequest) -> Newest {
     match resolver.latest_matching(req) {
-        Ok(v) => v.bare().to_string(),
-        Err(crate::resolve::Error::NeedsExact { .. }) => "-".into(),
+        Ok(v) => Ok(Some(v.bare().to_string())),
+        Err(crate::resolve::Error::NeedsExact { .. }) => Ok(None),
         Err(e) => {
-            *failed = true;
             ui::warn(&format!("{}: {e}", req.name));
-            "?".into()
+            Err(e.to_string())
         }
     }
 }

@@ -188,6 +188,20 @@ pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Targ
     Ok(target)
 }
 
+/// The names of the variables `project` sets, in den's order and without computing any
+/// value (no secret is read, no command runs), for shell completion: den's own, then
+/// `[env]` and the dotenv files (only `[env]` when a dotenv file cannot be loaded).
+pub fn names(project: &Project) -> Vec<String> {
+    let mut names: Vec<String> = load::den_values(&project.root).into_keys().collect();
+    match load::definitions(project) {
+        Ok(defs) => names.extend(defs.into_iter().map(|d| d.name)),
+        Err(_) => names.extend(project.manifest.env.iter().map(|e| e.name.clone())),
+    }
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(n.clone()));
+    names
+}
+
 /// `path` (a PATH value, possibly unset or empty) with `dirs` in front, in order.
 pub fn path_with(dirs: &[PathBuf], path: Option<&str>) -> String {
     let mut parts: Vec<String> = dirs.iter().map(|d| d.to_string_lossy().into_owned()).collect();

@@ -32,6 +32,7 @@ impl Outer {
     }
 
     /// Every variable name (in no particular order).
+    #[cfg(test)]
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.vars.keys().map(String::as_str)
     }

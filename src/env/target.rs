@@ -69,16 +69,28 @@ pub struct Var {
 
 /// The variables den sets or unsets, in order (den's own first, then `[env]` in file
 /// order, then the dotenv files); a name defined twice keeps its first position and its
-/// last value.
+/// last value. The values a later layer replaced are kept too, in order, so that
+/// `den explain VAR` can show every layer that set it (any layer that inserts gets this).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Target {
     vars: IndexMap<String, Var>,
+    replaced: IndexMap<String, Vec<Var>>,
 }
 
 impl Target {
-    /// Sets (or replaces) a variable; a replaced one keeps its position.
+    /// Sets (or replaces) a variable; a replaced one keeps its position, and its value is
+    /// kept as an earlier layer.
     pub fn insert(&mut self, var: Var) {
-        self.vars.insert(var.name.clone(), var);
+        if let Some(old) = self.vars.insert(var.name.clone(), var) {
+            self.replaced.entry(old.name.clone()).or_default().push(old);
+        }
+    }
+
+    /// Every layer that set or unset `name`, in the order they applied: the replaced ones,
+    /// then the one that won (last). Empty when den does not touch `name`.
+    pub fn layers(&self, name: &str) -> Vec<&Var> {
+        let earlier = self.replaced.get(name).into_iter().flatten();
+        earlier.chain(self.vars.get(name)).collect()
     }
 
     /// The variable of that name, if den sets or unsets it.

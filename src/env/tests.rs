@@ -263,6 +263,22 @@ fn dotenv_files_load_after_the_table() {
 }
 
 #[test]
+fn every_layer_that_set_a_variable_is_kept_in_order() {
+    let f = fixture()
+        .set("MODE", "table")
+        .dotenv(".env", Some("MODE=first\n"))
+        .dotenv(".env.local", Some("MODE=second\n"));
+    let target = f.compute_with(&[("MODE", "outer")], false).unwrap();
+    let layers: Vec<_> =
+        target.layers("MODE").iter().map(|v| (v.value.clone().unwrap(), v.origin.to_string())).collect();
+    let want = [("table", "den.toml:2"), ("first", ".env:1"), ("second", ".env.local:1")];
+    assert_eq!(layers, want.map(|(v, o)| (v.to_string(), o.to_string())));
+    assert_eq!(target.get("MODE").unwrap().value.as_deref(), Some("second"));
+    assert_eq!(target.layers("DEN_ROOT").len(), 1);
+    assert!(target.layers("NOPE").is_empty());
+}
+
+#[test]
 fn dotenv_problems_name_the_file() {
     let missing = fixture().dotenv(".env", None);
     assert_eq!(missing.error(&[], false), "dotenv file .env does not exist (listed at den.toml:20)");

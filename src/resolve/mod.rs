@@ -9,7 +9,7 @@ mod error;
 mod host;
 pub mod lock;
 mod mirror;
-mod registry;
+pub mod registry;
 mod resolver;
 mod sources;
 

@@ -3,8 +3,10 @@
 //!
 //! Decisions: a tool is kept when its key is in the set the caller hands over (`tools::pins`
 //! reads the known projects' den.lock files; the store never does), or when it was used
-//! (`receipt::touch`) or installed within `older_than`. A tool disappears by a rename
-//! first, so no half-removed tool is ever visible. Never touches a project's files.
+//! (`receipt::touch`) or installed within `older_than`; `prune` says which reason kept
+//! each tool, and a dry run decides the same without removing anything. A tool
+//! disappears by a rename first, so no half-removed tool is ever visible. Never touches a
+//! project's files.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -72,38 +74,67 @@ pub fn size(path: &Path) -> u64 {
     fs::read_dir(path).map_or(0, |entries| entries.flatten().map(|e| size(&e.path())).sum())
 }
 
-/// What `prune` removed.
+/// What `prune` removed (or, in a dry run, would remove).
 #[derive(Debug, Clone)]
 pub struct Removed {
     pub label: String,
     pub size: u64,
+    /// When the tool was last used (`None` for leftovers and tools without a date).
+    pub last_used: Option<SystemTime>,
 }
 
-/// The outcome of `prune`: what went.
+/// Why `prune` kept a tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// Its key is among those the caller said to keep (a known project's den.lock pins it).
+    Pinned,
+    /// It was used (or installed) at this time, within `older_than`.
+    Used(SystemTime),
+}
+
+/// A tool `prune` kept, and why.
+#[derive(Debug, Clone)]
+pub struct Kept {
+    pub tool: Installed,
+    pub why: Why,
+}
+
+/// The outcome of `prune`: what went (or would go), and what stayed and why.
 #[derive(Debug, Default)]
 pub struct Pruned {
     pub removed: Vec<Removed>,
+    pub kept: Vec<Kept>,
 }
 
 /// Removes the tools whose key is not in `keep` and that were not used within
 /// `older_than` of `now`, downloads left unfinished for as long, and install directories
-/// a killed den left more than a day ago.
+/// a killed den left more than a day ago. With `dry_run`, removes nothing and says what
+/// it would remove.
 pub fn prune(
     store: &Store,
     keep: &BTreeSet<String>,
     older_than: Duration,
     now: SystemTime,
+    dry_run: bool,
 ) -> Result<Pruned, Error> {
     let mut pruned = Pruned::default();
     let pinned = keep;
     let recent =
         |t: Option<SystemTime>| t.is_some_and(|t| now.duration_since(t).unwrap_or_default() < older_than);
     for tool in installed(store)? {
-        if pinned.contains(&tool.key) || recent(receipt::last_used(store, &tool.key)) {
+        let last_used = receipt::last_used(store, &tool.key);
+        if pinned.contains(&tool.key) {
+            pruned.kept.push(Kept { tool, why: Why::Pinned });
             continue;
         }
-        store.remove(&tool.key)?;
-        pruned.removed.push(Removed { label: tool.label(), size: tool.size });
+        if let Some(when) = last_used.filter(|t| recent(Some(*t))) {
+            pruned.kept.push(Kept { tool, why: Why::Used(when) });
+            continue;
+        }
+        if !dry_run {
+            store.remove(&tool.key)?;
+        }
+        pruned.removed.push(Removed { label: tool.label(), size: tool.size, last_used });
     }
     // Install directories left by an older den, which did not name them after their
     // process (`Store::remove_leftovers` removes the others at once): an install never
@@ -117,9 +148,11 @@ pub fn prune(
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with(".tmp-") && crate::fs_util::writer_is_gone(&name, ".tmp-").is_none() && stale {
             let size = size(&entry.path());
-            crate::fs_util::remove_tree(&entry.path()).map_err(Error::write(&entry.path()))?;
+            if !dry_run {
+                crate::fs_util::remove_tree(&entry.path()).map_err(Error::write(&entry.path()))?;
+            }
             let label = format!("unfinished install {}", entry.file_name().to_string_lossy());
-            pruned.removed.push(Removed { label, size });
+            pruned.removed.push(Removed { label, size, last_used: None });
         }
     }
     let downloads = store.root().join(DOWNLOADS);
@@ -128,9 +161,11 @@ pub fn prune(
         let modified = entry.metadata().and_then(|m| m.modified()).ok();
         if path.extension().is_some_and(|e| e == "part") && !recent(modified) {
             let size = size(&path);
-            fs::remove_file(&path).map_err(Error::write(&path))?;
+            if !dry_run {
+                fs::remove_file(&path).map_err(Error::write(&path))?;
+            }
             let label = format!("unfinished download {}", entry.file_name().to_string_lossy());
-            pruned.removed.push(Removed { label, size });
+            pruned.removed.push(Removed { label, size, last_used: None });
         }
     }
     Ok(pruned)

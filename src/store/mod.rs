@@ -37,6 +37,7 @@
 
 mod error;
 pub mod gc;
+pub mod health;
 pub mod install;
 pub mod manifest;
 pub mod pipeline;

@@ -2,7 +2,7 @@
 //! the lock entry that can install a tool again (`den cache verify --repair`). Here, not in
 //! the store, because the store never reads den.lock: it is handed the keys to keep.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use crate::artifact::{Platform, key};
@@ -10,12 +10,21 @@ use crate::resolve::Resolved;
 use crate::resolve::lock::{DEN_LOCK, Lock};
 use crate::store::{Error, Store, projects};
 
-/// What the known projects pin: the keys to keep, and the den.lock files that could not be
-/// read (with the first line of the error, which names the file).
+/// What the known projects pin: the keys to keep, which projects pin each key (for
+/// `den cache ls` and `prune`'s reasons), and the den.lock files that could not be read
+/// (with the first line of the error, which names the file).
 #[derive(Debug, Default)]
 pub struct Pins {
     pub keep: BTreeSet<String>,
+    pub users: BTreeMap<String, BTreeSet<PathBuf>>,
     pub unreadable: Vec<(PathBuf, String)>,
+}
+
+impl Pins {
+    /// The roots of the projects whose den.lock pins `key`, by path.
+    pub fn users_of(&self, key: &str) -> Vec<&PathBuf> {
+        self.users.get(key).into_iter().flatten().collect()
+    }
 }
 
 /// The keys some platform entry of some known project's den.lock pins, and the den.lock
@@ -26,9 +35,17 @@ pub fn pinned(store: &Store) -> Result<Pins, Error> {
     for root in projects::forget_gone(store, DEN_LOCK)? {
         let file = root.join(DEN_LOCK);
         match Lock::read(&file) {
-            Ok(Some(lock)) => pins.keep.extend(
-                lock.tools.values().flat_map(|t| t.artifacts.values()).filter_map(|a| key::of(&a.checksum)),
-            ),
+            Ok(Some(lock)) => {
+                let keys = lock
+                    .tools
+                    .values()
+                    .flat_map(|t| t.artifacts.values())
+                    .filter_map(|a| key::of(&a.checksum));
+                for key in keys {
+                    pins.users.entry(key.clone()).or_default().insert(root.clone());
+                    pins.keep.insert(key);
+                }
+            }
             Ok(None) => {}
             Err(e) => pins.unreadable.push((file, e.to_string().lines().next().unwrap_or("").to_string())),
         }

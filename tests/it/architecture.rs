@@ -22,7 +22,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("store", &["store"]),
     ("tools", &["tools"]),
     ("environment", &["env", "shell"]),
-    ("front ends", &["hook", "launch", "services", "ide"]),
+    ("front ends", &["hook", "launch", "services", "ide", "doctor"]),
     ("commands", &["cli", "cmd", "error", "main"]),
 ];
 

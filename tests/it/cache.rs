@@ -96,8 +96,83 @@ fn ls_lists_tools_with_sizes() {
     assert!(!store(&env).join("tools-v1").join(key('c')).exists());
     assert_eq!(
         out.stdout,
-        format!("node  22.11.0  2.0 KiB  {}\nruff  0.6.9    3.0 MiB  {}\n", key('a'), key('b'))
+        format!(
+            "TOOL  VERSION  SIZE     LAST USED  KEY{pad}USED BY\n\
+             node  22.11.0  2.0 KiB  today      {}  -\n\
+             ruff  0.6.9    3.0 MiB  today      {}  -\n\
+             2 tools, 3.0 MiB in all\n",
+            key('a'),
+            key('b'),
+            pad = " ".repeat(key('a').len() - 1)
+        )
     );
+}
+
+#[test]
+fn ls_names_the_projects_that_use_each_tool_and_has_json() {
+    let env = Env::new();
+    install(&env, 'a', "node", "22.11.0", 2048);
+    install(&env, 'b', "ruff", "0.6.9", 1024);
+    last_used(&env, 'b', 12);
+    env.write("den.lock", &lock_pinning('a'));
+    let other = env.tmp.path().join("other");
+    fs::create_dir_all(&other).unwrap();
+    fs::write(other.join("den.lock"), lock_pinning('a')).unwrap();
+    let (p, o) = (env.project().display().to_string(), other.display().to_string());
+    fs::write(store(&env).join("projects-v1.toml"), format!("projects = [{p:?}, {o:?}]\n")).unwrap();
+
+    let out = run(env.den(), &["cache", "ls"]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines[1].starts_with("node  22.11.0  2.0 KiB  today"), "{}", out.stdout);
+    assert!(lines[1].ends_with(&format!("{}  {o}, {p}", key('a'))), "{}", out.stdout);
+    assert!(lines[2].starts_with("ruff  0.6.9    1.0 KiB  12 days ago"), "{}", out.stdout);
+    assert!(lines[2].ends_with(&format!("{}  -", key('b'))), "{}", out.stdout);
+    assert_eq!(lines[3], "2 tools, 3.0 KiB in all");
+
+    let out = run(env.den(), &["cache", "ls", "--json"]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["store"], store(&env).display().to_string());
+    assert_eq!(json["total_size"], 3072);
+    let tools = json["tools"].as_array().unwrap();
+    assert_eq!(tools.len(), 2);
+    assert_eq!(tools[0]["name"], "node");
+    assert_eq!(tools[0]["version"], "22.11.0");
+    assert_eq!(tools[0]["key"], key('a'));
+    assert_eq!(tools[0]["size"], 2048);
+    assert_eq!(tools[0]["used_by"], serde_json::json!([o, p]));
+    assert_eq!(tools[1]["used_by"], serde_json::json!([]));
+    let used = tools[1]["last_used"].as_u64().unwrap();
+    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+    assert!((now - used).abs_diff(12 * 86_400) < 60, "{used}");
+
+    // An empty store is an empty list in JSON, not a note.
+    let empty = Env::new();
+    let out = run(empty.den(), &["cache", "ls", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!((json["tools"].as_array().unwrap().len(), json["total_size"].as_u64()), (0, Some(0)));
+}
+
+#[test]
+fn prune_dry_run_says_what_it_would_remove_and_removes_nothing() {
+    let env = Env::new();
+    install(&env, 'a', "node", "22.11.0", 1024);
+    install(&env, 'c', "node", "20.1.0", 2048);
+    last_used(&env, 'a', 2);
+    last_used(&env, 'c', 45);
+    let out = run(env.den(), &["cache", "prune", "--dry-run"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+    assert_eq!(
+        out.stderr,
+        "den: kept node 22.11.0 (1.0 KiB): used 2 days ago (within 30 days)\n\
+         den: would remove node 20.1.0 (2.0 KiB): no known project uses it, last used 45 days ago\n\
+         den: would free 2.0 KiB; run without --dry-run to remove\n"
+    );
+    assert!(store(&env).join("tools-v1").join(key('c')).is_dir());
+    let out = run(env.den(), &["cache", "prune"]);
+    assert!(out.stderr.contains("den: removed node 20.1.0 (2.0 KiB)"), "{}", out.stderr);
+    assert!(!store(&env).join("tools-v1").join(key('c')).exists());
 }
 
 #[test]
@@ -160,8 +235,12 @@ fn prune_keeps_what_projects_pin_and_recent_runs_used() {
     assert_eq!(
         out.stderr,
         format!(
-            "den: removed node 20.1.0 (3.0 MiB)\nden: removed unfinished install .tmp-abc (100 B)\n\
+            "den: kept node 22.11.0 (1.0 KiB): used by 1 project ({})\n\
+             den: kept ruff 0.6.9 (2.0 KiB): used 3 days ago (within 30 days)\n\
+             den: removed node 20.1.0 (3.0 MiB): no known project uses it, last used 45 days ago\n\
+             den: removed unfinished install .tmp-abc (100 B)\n\
              den: removed unfinished download {}.part (10 B)\nden: freed 3.0 MiB\n",
+            env.project().display(),
             key('d')
         )
     );
@@ -177,9 +256,15 @@ fn prune_keeps_what_projects_pin_and_recent_runs_used() {
     assert!(!registry.contains("gone"), "{registry}");
 
     let out = run(env.den(), &["cache", "prune", "--older-than", "1"]);
-    assert_eq!(out.stderr, "den: removed ruff 0.6.9 (2.0 KiB)\nden: freed 2.0 KiB\n");
+    assert!(
+        out.stderr.ends_with(
+            "den: removed ruff 0.6.9 (2.0 KiB): no known project uses it, last used 3 days ago\nden: freed 2.0 KiB\n"
+        ),
+        "{}",
+        out.stderr
+    );
     let out = run(env.den(), &["cache", "prune"]);
-    assert_eq!(out.stderr, "den: nothing to remove\n");
+    assert!(out.stderr.ends_with("den: nothing to remove\n"), "{}", out.stderr);
 }
 
 #[test]
@@ -200,7 +285,9 @@ fn prune_reports_a_broken_lock_and_does_not_keep_for_it() {
     );
     assert!(
         out.stderr.ends_with(
-            "; the tools it pins were not kept for it\nden: removed node 22.11.0 (1.0 KiB)\nden: freed 1.0 KiB\n"
+            "; the tools it pins were not kept for it\n\
+             den: removed node 22.11.0 (1.0 KiB): no known project uses it, last used 100 days ago\n\
+             den: freed 1.0 KiB\n"
         ),
         "{}",
         out.stderr

@@ -114,6 +114,10 @@ fn document(base: &str, name: &str, pkg: &Package, abbreviated: bool) -> Value {
 
 /// Answers `/npm/{rest}` (decoded): a tarball or a package document.
 pub fn serve(state: &State, req: &Request, rest: &str) -> Response {
+    // `npm ping`'s endpoint, which every npm registry answers with an empty object.
+    if rest == "-/ping" {
+        return Response::json(200, "{}");
+    }
     if rest.contains("/-/") {
         return match state.files.get(&req.path) {
             Some(super::File::Bytes { body, .. }) => Response::file("application/octet-stream", body.clone()),
