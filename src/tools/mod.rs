@@ -12,7 +12,9 @@ mod foreign_lock;
 mod index;
 pub mod pins;
 mod platforms;
+pub mod system;
 pub mod toolset;
+pub mod venv;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -144,6 +146,13 @@ fn locate_in(
     let mut installed = Vec::new();
     let mut missing = Vec::new();
     for req in tools.values() {
+        if system::is_system(req) {
+            match system::locate(req) {
+                Ok(tool) => installed.push(tool),
+                Err(m) => missing.push(m),
+            }
+            continue;
+        }
         let found = lock
             .entry(&req.name, platform)
             .filter(|(resolved, _)| locked_for(req, resolved))
@@ -227,8 +236,13 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     let mut platforms = vec![platform];
     platforms.extend(opts.platforms.iter().copied().filter(|p| *p != platform));
 
+    let mut from_system = Vec::new();
+    for req in tools.values().filter(|r| system::is_system(r)) {
+        from_system.push(system::sync(req, &lock, opts.upgrade.contains(&req.name))?);
+    }
     let mut jobs: Vec<fetch::Job> = tools
         .values()
+        .filter(|req| !system::is_system(req))
         .map(|req| {
             let locked = lock
                 .tools
@@ -254,7 +268,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     if !opts.frozen {
         let mut resolved = outcome.resolved;
         platforms::complete(&resolver, tools, &lock, &opts.platforms, &mut resolved)?;
-        for resolved in resolved {
+        for resolved in resolved.into_iter().chain(from_system) {
             lock.merge(resolved);
         }
         lock.retain_requested(tools);
