@@ -22,7 +22,8 @@ pub struct Layer {
 pub fn layer(project: &Project) -> Option<Layer> {
     let venv = project.manifest.venv.as_ref()?;
     let dir = project.root.join(&venv.path);
-    dir.join("pyvenv.cfg").is_file().then(|| Layer { dir, at: venv.at.clone() })
+    let at = super::load::relative(&project.root, &venv.at);
+    dir.join("pyvenv.cfg").is_file().then_some(Layer { dir, at })
 }
 
 /// The venv's variables besides PATH.

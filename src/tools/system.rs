@@ -17,8 +17,14 @@ pub fn is_system(req: &ToolRequest) -> bool {
     req.source.as_deref() == Some(crate::project::parse::SYSTEM)
 }
 
+/// Where a program is looked for when PATH is unset or empty (a shim started by `env -i`
+/// or a desktop launcher): the default search path of `execvp`.
+const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
 fn find(req: &ToolRequest, cached: bool) -> Result<system::Found, system::Error> {
-    let path = std::env::var(env_vars::PATH).ok();
+    let path =
+        std::env::var(env_vars::PATH).ok().filter(|p| !p.is_empty()).unwrap_or_else(|| DEFAULT_PATH.into());
+    let path = Some(path);
     let data = paths::data_dir();
     let search = system::Search { path: path.as_deref(), den_data: &data };
     system::find(&req.name, &req.version, &req.bin, &search, cached)
