@@ -26,6 +26,12 @@ pub fn run(ctx: &Ctx) -> Result<ExitCode> {
     for req in project.manifest.tools.values() {
         let locked =
             lock.tools.get(&req.name).filter(|r| tools::locked_for(req, r)).map(|r| r.version.clone());
+        if tools::system::is_system(req) {
+            // The machine's binary: nothing for den to upgrade.
+            let locked = locked.unwrap_or_else(|| "-".into());
+            rows.push(row(&[&req.name, &req.version, &locked, "system", "system"]));
+            continue;
+        }
         let latest_req = ToolRequest { version: "latest".into(), ..req.clone() };
         let wanted = newest(&resolver, req, &mut failed);
         let latest = newest(&resolver, &latest_req, &mut failed);

@@ -276,3 +276,33 @@ fn an_untrusted_or_hostile_project_makes_nothing() {
         out.stderr
     );
 }
+
+/// With uv among the project's tools, uv makes the venv (`uv venv --python <interpreter>`).
+/// This uv is a stand-in on PATH (`source = "system"`) that records its arguments and
+/// makes the venv with the interpreter it was given: the venv is still a real one.
+#[test]
+fn uv_makes_the_venv_when_it_is_a_project_tool() {
+    let version = system_python();
+    let env = python_project(
+        "[tools]\nuv = { version = \"0.4\", source = \"system\" }\npython = { version = \"3\", source = \"system\", venv = \".venv\" }\n",
+    );
+    let record = env.tmp.path().join("uv.argv");
+    let uv = env.tmp.path().join("bin/uv");
+    std::fs::write(
+        &uv,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = --version ] && {{ echo 'uv 0.4.30'; exit 0; }}\necho \"$@\" > '{}'\nexec \"$4\" -m venv \"$5\"\n",
+            record.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&uv, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = run(env.den(), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains(", by uv)"), "{}", out.stderr);
+    let argv = std::fs::read_to_string(&record).unwrap();
+    let venv = env.project().join(".venv");
+    assert!(argv.starts_with("venv --quiet --python /usr/bin/python"), "{argv}");
+    assert!(argv.ends_with(&format!(" {}\n", venv.display())), "{argv}");
+    assert!(cfg(&env).contains(&format!("version = {version}")));
+}
