@@ -306,3 +306,53 @@ fn uv_makes_the_venv_when_it_is_a_project_tool() {
     assert!(argv.ends_with(&format!(" {}\n", venv.display())), "{argv}");
     assert!(cfg(&env).contains(&format!("version = {version}")));
 }
+
+/// In a hooked bash: no venv yet is said once and makes nothing (the prompt starts no
+/// interpreter); once `den install` made it, the next prompt exports it, ahead of an outer
+/// venv the user had active; leaving puts the outer values back.
+#[test]
+fn the_hook_exports_the_venv_once_it_exists_and_leaving_restores_the_outer_one() {
+    use crate::shells::{BASH, World, installed, quoted};
+    system_python();
+    if !installed("bash") {
+        return;
+    }
+    let w = World::new();
+    std::fs::write(
+        w.a.join("den.toml"),
+        "[tools]\npython = { version = \"3\", source = \"system\", venv = \".venv\" }\n\n[env]\nFOO = \"bar\"\n",
+    )
+    .unwrap();
+    assert_eq!(run(w.env.den_in(&w.a), &["trust"]).code, 0);
+    let mut sh = w.shell(&BASH);
+    sh.run("export VIRTUAL_ENV=/outer/venv");
+    sh.run(&format!("source {}", quoted(Path::new(&w.hook("bash")))));
+    let outside = sh.environment();
+    let shown = sh.run(&format!("cd {}", quoted(&w.a))) + &sh.run("true") + &sh.run("true");
+    assert_eq!(
+        shown.matches("the venv .venv does not exist yet: `den install` makes it").count(),
+        1,
+        "{shown}"
+    );
+    let inside = sh.environment();
+    assert_eq!(inside.get("VIRTUAL_ENV").map(String::as_str), Some("/outer/venv"));
+    assert_eq!(inside.get("FOO").map(String::as_str), Some("bar"));
+    assert!(!w.a.join(".venv").exists(), "the hook made a venv");
+
+    assert_eq!(run(w.env.den_in(&w.a), &["install"]).code, 0);
+    sh.run("true"); // the prompt after this command is the first to see the venv
+    let venv = w.a.join(".venv");
+    let inside = sh.environment();
+    assert_eq!(inside.get("VIRTUAL_ENV").map(String::as_str), venv.to_str());
+    assert!(inside["PATH"].starts_with(&format!("{}/bin:", venv.display())), "{}", inside["PATH"]);
+    let shown = sh.run("python -c 'import sys; print(sys.prefix)'");
+    assert!(shown.contains(venv.to_str().unwrap()), "{shown}");
+    let before = w.starts();
+    for _ in 0..3 {
+        sh.run("true");
+    }
+    assert_eq!(w.starts(), before, "a prompt with nothing changed started den");
+
+    sh.run("cd /");
+    assert_eq!(sh.environment(), outside, "leaving must restore VIRTUAL_ENV and PATH");
+}
