@@ -13,6 +13,9 @@ pub enum Error {
     /// A `source = "system"` tool with no fitting binary on the machine.
     #[error(transparent)]
     System(#[from] crate::resolve::system::Error),
+    /// A project that is not trusted names `source = "system"` tools, which den would run.
+    #[error(transparent)]
+    Trust(#[from] crate::trust::Error),
     /// The project's virtual environment could not be made.
     #[error(transparent)]
     Venv(#[from] super::venv::Error),
@@ -43,6 +46,7 @@ impl crate::hint::Hint for Error {
             Error::Lock(e) => e.hint(),
             Error::System(e) => e.hint(),
             Error::Venv(e) => e.hint(),
+            Error::Trust(e) => e.hint(),
             Error::Store(e) => e.hint(),
             Error::Install(e) => e.hint(),
             Error::UnsupportedPlatform => Some("den supports linux and macOS on x64 and arm64".into()),

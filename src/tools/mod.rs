@@ -77,7 +77,7 @@ pub fn locate(project: &Project, config: &Config) -> Result<(Vec<Installed>, Vec
     }
     let store = store();
     let lock = honoured(project, &store, lock, platform, &upstreams);
-    Ok(locate_in(&store, &project.manifest.tools, &lock, platform))
+    Ok(locate_in(&store, &project.manifest.tools, &lock, platform, system::trusted(project)))
 }
 
 /// The lock entries den may use offline: all of them beside a den.toml (which is trusted,
@@ -142,12 +142,13 @@ fn locate_in(
     tools: &IndexMap<String, ToolRequest>,
     lock: &Lock,
     platform: Platform,
+    trusted: bool,
 ) -> (Vec<Installed>, Vec<Missing>) {
     let mut installed = Vec::new();
     let mut missing = Vec::new();
     for req in tools.values() {
         if system::is_system(req) {
-            match system::locate(req) {
+            match system::locate(req, trusted) {
                 Ok(tool) => installed.push(tool),
                 Err(m) => missing.push(m),
             }
@@ -237,6 +238,10 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     platforms.extend(opts.platforms.iter().copied().filter(|p| *p != platform));
 
     let mut from_system = Vec::new();
+    if tools.values().any(system::is_system) {
+        // Finding a system tool runs what den.toml names (`<name> --version`).
+        crate::trust::gate(project, crate::trust::How::Require)?;
+    }
     for req in tools.values().filter(|r| system::is_system(r)) {
         from_system.push(system::sync(req, &lock, opts.upgrade.contains(&req.name))?);
     }

@@ -12,6 +12,13 @@ use crate::resolve::lock::{self, Lock};
 use crate::resolve::{Resolved, system};
 use crate::{env_vars, paths, ui};
 
+/// Whether `project` may have den run the binaries its system tools name (`--version`):
+/// asked only when it has such tools, without a word (the caller says what it refuses).
+pub fn trusted(project: &crate::project::Project) -> bool {
+    !project.manifest.tools.values().any(is_system)
+        || crate::trust::gate(project, crate::trust::How::Require).is_ok()
+}
+
 /// Whether den.toml asks for `req` from the system.
 pub fn is_system(req: &ToolRequest) -> bool {
     req.source.as_deref() == Some(crate::project::parse::SYSTEM)
@@ -21,13 +28,15 @@ pub fn is_system(req: &ToolRequest) -> bool {
 /// or a desktop launcher): the default search path of `execvp`.
 const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
-fn find(req: &ToolRequest, cached: bool) -> Result<system::Found, system::Error> {
+fn find(req: &ToolRequest, ask: system::Ask) -> Result<system::Found, system::Error> {
     let path =
         std::env::var(env_vars::PATH).ok().filter(|p| !p.is_empty()).unwrap_or_else(|| DEFAULT_PATH.into());
     let path = Some(path);
     let data = paths::data_dir();
-    let search = system::Search { path: path.as_deref(), den_data: &data };
-    system::find(&req.name, &req.version, &req.bin, &search, cached)
+    let cache = paths::Bucket::CommandCache.path();
+    let _ = crate::fs_util::private_dir(&cache);
+    let search = system::Search { path: path.as_deref(), den_data: &data, cache: Some(&cache) };
+    system::find(&req.name, &req.version, &req.bin, &search, ask)
 }
 
 fn installed(req: &ToolRequest, found: system::Found) -> Installed {
@@ -42,18 +51,20 @@ fn installed(req: &ToolRequest, found: system::Found) -> Installed {
 }
 
 /// The system binary of `req` as `locate` sees it: from the answer cache when that binary
-/// answered before (no process on a shim's or the hook's path), missing otherwise.
-pub fn locate(req: &ToolRequest) -> Result<Installed, Missing> {
-    find(req, true)
+/// answered before (no process on a shim's or the hook's path), else asked — only when
+/// the project is `trusted`, since den.toml names what runs; missing otherwise.
+pub fn locate(req: &ToolRequest, trusted: bool) -> Result<Installed, Missing> {
+    find(req, if trusted { system::Ask::Cached } else { system::Ask::CacheOnly })
         .map(|found| installed(req, found))
         .map_err(|_| Missing { name: req.name.clone(), spec: req.version.clone() })
 }
 
-/// Finds `req` on this machine for `den install`, saying which binary it found, and the
-/// den.lock entry to keep: the lock's own when it was made for this spec (unless
-/// `upgrade`), else one with the version found.
+/// Finds `req` on this machine for `den install` (asking the binaries afresh: the caller
+/// passed the trust gate), saying which binary it found, and the den.lock entry to keep:
+/// the lock's own when it was made for this spec (unless `upgrade`), else one with the
+/// version found.
 pub fn sync(req: &ToolRequest, old: &Lock, upgrade: bool) -> Result<Resolved, Error> {
-    let found = find(req, true)?;
+    let found = find(req, system::Ask::Always)?;
     ui::note(&format!(
         "{} {}: using {} {} from the system",
         req.name,
@@ -73,9 +84,10 @@ pub fn sync(req: &ToolRequest, old: &Lock, upgrade: bool) -> Result<Resolved, Er
     })
 }
 
-/// Why `req` is missing, for a command that needs it now (`den run`): the finder's error.
+/// Why `req` is missing, for a command that needs it now (`den run`, past its trust
+/// gate): the finder's error.
 pub fn why_missing(req: &ToolRequest) -> Error {
-    match find(req, true) {
+    match find(req, system::Ask::Cached) {
         Err(e) => e.into(),
         Ok(found) => Error::System(system::Error::NoMatch {
             tool: req.name.clone(),

@@ -237,13 +237,39 @@ fn export_and_explain_show_the_venv_first_on_path() {
 fn an_untrusted_or_hostile_project_makes_nothing() {
     system_python();
     let env = Env::new();
-    env.write("den.toml", "[tools]\npython = { version = \"3\", source = \"system\", venv = \".venv\" }\n");
+    // A system tool that says when it runs: an untrusted den.toml names what would run.
+    let ran = env.tmp.path().join("ran");
+    let tool = env.tmp.path().join("bin/sometool");
+    std::fs::write(&tool, format!("#!/bin/sh\necho \"$*\" >> '{}'\necho 'sometool 1.2.3'\n", ran.display()))
+        .unwrap();
+    std::fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    env.write(
+        "den.toml",
+        "[tools]\nsometool = { version = \"1\", source = \"system\" }\npython = { version = \"3\", source = \"system\", venv = \".venv\" }\n",
+    );
+    let out = run(env.den(), &["install"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("is not trusted") && out.stderr.contains("den trust"), "{}", out.stderr);
+    for args in [
+        &["run", "--", "python3", "-c", "print(1)"][..],
+        &["ls"],
+        &["which", "sometool"],
+        &["export", "bash"],
+    ] {
+        run(env.den(), args);
+    }
+    assert!(
+        !ran.exists(),
+        "den ran a binary an untrusted den.toml names: {:?}",
+        std::fs::read_to_string(&ran)
+    );
+    assert!(!env.project().join(".venv").exists());
+    env.trust();
     let out = run(env.den(), &["install"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stderr.contains("the venv .venv is made once den.toml is trusted"), "{}", out.stderr);
-    let out = run(env.den(), &["run", "--", "python3", "-c", "print(1)"]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(!env.project().join(".venv").exists());
+    assert_eq!(std::fs::read_to_string(&ran).unwrap(), "--version\n");
+    assert!(env.project().join(".venv/pyvenv.cfg").exists());
+    std::fs::remove_dir_all(env.project().join(".venv")).unwrap();
 
     // A venv path that leads outside through a symlink the repository carries.
     let outside = env.tmp.path().join("outside");

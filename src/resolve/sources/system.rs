@@ -68,6 +68,17 @@ impl Hint for Error {
     }
 }
 
+/// Whether a candidate may be run to ask its version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// Run it, whatever the cache holds (`den install`: says what it found, fresh).
+    Always,
+    /// Reuse the answer cached for that very file, else run it.
+    Cached,
+    /// Only the cached answer; never run anything.
+    CacheOnly,
+}
+
 /// Where to look and what to skip.
 #[derive(Debug, Clone)]
 pub struct Search<'a> {
@@ -75,14 +86,17 @@ pub struct Search<'a> {
     pub path: Option<&'a str>,
     /// den's data directory (its store): never searched.
     pub den_data: &'a Path,
+    /// Where answers are kept (`Bucket::CommandCache`); `None` keeps none.
+    pub cache: Option<&'a Path>,
 }
 
 /// The binary of `tool` for `spec`: the first candidate, in PATH order, whose version the
 /// spec accepts. Candidates are `bins` (den.toml's `bin`, by file name) when given, else
 /// `tool` itself and `tool` followed by a version (`python3`, `python3.12`), the more
 /// specific first within a directory. `cached` reuses an earlier answer for the same file
-/// (same inode, size and mtime) instead of running it again.
-pub fn find(tool: &str, spec: &str, bins: &[String], search: &Search, cached: bool) -> Result<Found, Error> {
+/// (same inode, size and mtime) instead of running it again; `Ask::CacheOnly` never runs
+/// anything (for a project that is not trusted: a den.toml names what would run).
+pub fn find(tool: &str, spec: &str, bins: &[String], search: &Search, ask: Ask) -> Result<Found, Error> {
     let parsed = VersionSpec::parse(spec).ok();
     if matches!(parsed, Some(VersionSpec::Alias(_))) {
         return Err(Error::Alias { tool: tool.into(), spec: spec.into() });
@@ -97,7 +111,7 @@ pub fn find(tool: &str, spec: &str, bins: &[String], search: &Search, cached: bo
         if !seen.insert(real) {
             continue;
         }
-        match version_of(&path, cached) {
+        match version_of(&path, ask, search.cache) {
             Ok(version) if accepts(parsed.as_ref(), &version) => return Ok(Found { path, version }),
             Ok(version) => found.push(format!("{} {}", path.display(), version.bare())),
             Err(why) => found.push(format!("{} ({why})", path.display())),
@@ -170,26 +184,28 @@ fn executable(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-/// The version `path` reports, from the answer cache when `cached` and the file is the
-/// one that answered.
-fn version_of(path: &Path, cached: bool) -> Result<Version, String> {
-    let file = cache_file(path);
-    if cached
+/// The version `path` reports, from the answer cache when `ask` allows and the file is
+/// the one that answered.
+fn version_of(path: &Path, ask: Ask, cache: Option<&Path>) -> Result<Version, String> {
+    let file = cache.and_then(|dir| cache_file(path, dir));
+    if ask != Ask::Always
         && let Some(file) = &file
         && let Ok(text) = std::fs::read_to_string(file)
         && let Ok(version) = Version::parse(text.trim())
     {
         return Ok(version);
     }
-    let text = ask(path)?;
+    if ask == Ask::CacheOnly {
+        return Err("not asked: the project is not trusted".into());
+    }
+    let text = run_version(path)?;
     let version = version_in(&text).ok_or_else(|| match text.lines().find(|l| !l.trim().is_empty()) {
         Some(line) => {
             format!("`--version` said `{}`, no version", escaped(&line.chars().take(60).collect::<String>()))
         }
         None => "`--version` printed nothing".to_string(),
     })?;
-    if cached
-        && let Some(file) = file
+    if let Some(file) = file
         && let Some(dir) = file.parent()
         && crate::fs_util::private_dir(dir).is_ok()
     {
@@ -200,7 +216,7 @@ fn version_of(path: &Path, cached: bool) -> Result<Version, String> {
 
 /// The answer cache's file for `path` as it is now (its inode, size and mtime are in the
 /// key, so a replaced binary is asked again).
-fn cache_file(path: &Path) -> Option<PathBuf> {
+fn cache_file(path: &Path, dir: &Path) -> Option<PathBuf> {
     use sha2::{Digest, Sha256};
     let m = std::fs::metadata(path).ok()?;
     let id = format!(
@@ -212,7 +228,7 @@ fn cache_file(path: &Path) -> Option<PathBuf> {
         m.mtime_nsec() + m.mtime() * 1_000_000_000
     );
     let key: String = Sha256::digest(id.as_bytes())[..8].iter().map(|b| format!("{b:02x}")).collect();
-    Some(crate::paths::Bucket::CommandCache.path().join(format!("system-{key}")))
+    Some(dir.join(format!("system-{key}")))
 }
 
 /// The first version-looking token of `text`: digits with at least one dot, alone or
@@ -244,7 +260,7 @@ pub fn version_in(text: &str) -> Option<Version> {
     clippy::disallowed_methods,
     reason = "a helper program: a binary on the user's PATH says its version (`source = \"system\"`), bounded in time and output"
 )]
-fn ask(path: &Path) -> Result<String, String> {
+fn run_version(path: &Path) -> Result<String, String> {
     let mut child = std::process::Command::new(path)
         .arg("--version")
         .stdin(Stdio::null())
@@ -344,15 +360,15 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let sleeper = script(tmp.path(), "sleeper", "sleep 30 & sleep 30");
         let started = Instant::now();
-        let err = ask(&sleeper).unwrap_err();
+        let err = run_version(&sleeper).unwrap_err();
         assert!(err.contains("no answer"), "{err}");
         assert!(started.elapsed() < Duration::from_secs(20));
         let flood = script(tmp.path(), "flood", "echo 'flood 1.2.3'; yes");
         // Stops reading at the limit (the writer then dies of SIGPIPE, or at the deadline).
-        let text = ask(&flood).unwrap_or_default();
+        let text = run_version(&flood).unwrap_or_default();
         assert!(text.len() <= 2 * OUTPUT_LIMIT as usize + 1, "{}", text.len());
         let py2 = script(tmp.path(), "py2", "echo 'Python 2.7.18' >&2");
-        assert_eq!(version_in(&ask(&py2).unwrap()).unwrap().bare(), "2.7.18");
+        assert_eq!(version_in(&run_version(&py2).unwrap()).unwrap().bare(), "2.7.18");
     }
 
     #[test]
@@ -366,11 +382,12 @@ mod tests {
         script(&b, "tool", "echo 'tool 1.4.0'");
         script(&b, "tool-config", "echo 'tool 1.9.0'");
         let path = std::env::join_paths([&a, &b]).unwrap().into_string().unwrap();
-        let search = Search { path: Some(&path), den_data: &tmp.path().join("den") };
-        let found = find("tool", "2", &[], &search, false).unwrap();
+        let cache = tmp.path().join("cache");
+        let search = Search { path: Some(&path), den_data: &tmp.path().join("den"), cache: Some(&cache) };
+        let found = find("tool", "2", &[], &search, Ask::Always).unwrap();
         assert_eq!((found.path, found.version.bare()), (a.join("tool2.0"), "2.0.9"));
-        assert_eq!(find("tool", "1", &[], &search, false).unwrap().path, b.join("tool"));
-        let err = find("tool", "3", &[], &search, false).unwrap_err().to_string();
+        assert_eq!(find("tool", "1", &[], &search, Ask::Always).unwrap().path, b.join("tool"));
+        let err = find("tool", "3", &[], &search, Ask::Always).unwrap_err().to_string();
         assert_eq!(
             err,
             format!(
@@ -380,9 +397,25 @@ mod tests {
                 b.join("tool").display()
             )
         );
-        let err = find("nope", "1", &[], &search, false).unwrap_err().to_string();
+        let err = find("nope", "1", &[], &search, Ask::Always).unwrap_err().to_string();
         assert_eq!(err, "nope `1` from the system: no nope, nope<version> on PATH");
-        assert!(matches!(find("tool", "lts", &[], &search, false), Err(Error::Alias { .. })));
-        assert_eq!(find("tool", "1", &["bin/tool".into()], &search, false).unwrap().path, b.join("tool"));
+        assert!(matches!(find("tool", "lts", &[], &search, Ask::Always), Err(Error::Alias { .. })));
+        assert_eq!(
+            find("tool", "1", &["bin/tool".into()], &search, Ask::Always).unwrap().path,
+            b.join("tool")
+        );
+        // The answers are kept: asked again without running, and never run untrusted.
+        std::fs::write(b.join("tool"), "#!/bin/sh\necho 'tool 1.4.0'\n").unwrap();
+        assert!(
+            find("tool", "1", &[], &search, Ask::CacheOnly).is_err(),
+            "a changed file is not the one that answered"
+        );
+        assert_eq!(find("tool", "1", &[], &search, Ask::Cached).unwrap().path, b.join("tool"));
+        let gone = tmp.path().join("gone");
+        std::fs::rename(&cache, &gone).unwrap();
+        let err = find("tool", "2", &[], &search, Ask::CacheOnly).unwrap_err().to_string();
+        assert!(err.contains("(not asked: the project is not trusted)"), "{err}");
+        std::fs::rename(&gone, &cache).unwrap();
+        assert_eq!(find("tool", "1", &[], &search, Ask::CacheOnly).unwrap().path, b.join("tool"));
     }
 }
