@@ -12,6 +12,8 @@ pub const DEN_OFFLINE: &str = "DEN_OFFLINE";
 pub const NO_COLOR: &str = "NO_COLOR";
 /// The user's home, for `~` in paths.
 pub const HOME: &str = "HOME";
+/// Where a `source = "system"` tool is looked for (outside den's own directories).
+pub const PATH: &str = "PATH";
 /// The state den's shell hook carries between prompts (what it changed, and the name of the
 /// private file holding the values it replaced; never those values themselves).
 pub const DEN_STATE_VAR: &str = "__DEN_STATE";

@@ -30,6 +30,7 @@ pub fn run(ctx: &Ctx, args: ToolsArgs) -> Result<ExitCode> {
         crate::trust::write_own_edit(&file, &before)?;
         return Err(e);
     }
+    tools::venv::after_install(&project::load(&project.root)?, &ctx.config)?;
     super::ide::refresh_shims(&project.root, &ctx.config);
     Ok(ExitCode::SUCCESS)
 }

@@ -49,6 +49,7 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
         tools::sync(&project, &ctx.config, &opts)?;
         installed = tools::locate(&project, &ctx.config)?.0;
     }
+    tools::venv::ensure(&project, &installed).map_err(tools::Error::from)?;
 
     let current = env::snapshot();
     let baseline = if args.pure { pure(&current) } else { env::outside(&current) };

@@ -75,12 +75,12 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let installed = provide(ctx, &project)?;
+    let installed = provide_with_venv(ctx, &project)?;
     let shims = ide::shims::write(
         &project.root,
         &den,
         std::env::var(crate::env_vars::HOME).ok().as_deref(),
-        &installed,
+        &with_venv_shims(&project, &installed),
     )?;
     if args.shims {
         let dir = crate::paths::DenDir::of(&project.root).bin();
@@ -148,12 +148,33 @@ pub fn refresh_shims(root: &Path, config: &crate::config::Config) {
         let (installed, _) = tools::locate(&project, config)?;
         let den = std::env::current_exe().map_err(|e| IoError::named("find", "den's own executable", e))?;
         let home = std::env::var(crate::env_vars::HOME).ok();
-        Ok(ide::shims::write(root, &den, home.as_deref(), &installed)?)
+        Ok(ide::shims::write(root, &den, home.as_deref(), &with_venv_shims(&project, &installed))?)
     };
     if let Err(e) = refreshed() {
         ui::warn(&format!("the shims in .den/bin/ were not refreshed: {e}"));
     }
 }
+
+/// The binaries to write shims for: the tools', and `python`, `python3` and `pip` when
+/// den.toml names a venv (their shims run the venv's, once it exists: see `shim`). The
+/// venv's other console scripts get no shim: they come and go with `pip install`.
+fn with_venv_shims(project: &Project, installed: &[Installed]) -> Vec<Installed> {
+    let mut all = installed.to_vec();
+    if let Some(venv) = &project.manifest.venv {
+        let bin = project.root.join(&venv.path).join("bin");
+        all.push(Installed {
+            name: venv.tool.clone(),
+            version: String::new(),
+            dir: bin.clone(),
+            bin_dirs: Vec::new(),
+            bins: VENV_SHIMS.iter().map(|n| bin.join(n)).collect(),
+        });
+    }
+    all
+}
+
+/// The venv's binaries that always get a shim.
+const VENV_SHIMS: [&str; 3] = ["python", "python3", "pip"];
 
 /// Lets the desktop's menus see a changed entry at once: `update-desktop-database` when it
 /// is installed (a helper program, started through the launch path with den's own
@@ -181,19 +202,41 @@ fn provide(ctx: &Ctx, project: &Project) -> Result<Vec<Installed>> {
     Ok(tools::locate(project, &ctx.config)?.0)
 }
 
+/// The project's tools (see `provide`) and its venv made when den.toml names one: for
+/// `den ide` and the shims, after their trust gate.
+fn provide_with_venv(ctx: &Ctx, project: &Project) -> Result<Vec<Installed>> {
+    let installed = provide(ctx, project)?;
+    tools::venv::ensure(project, &installed).map_err(tools::Error::from)?;
+    Ok(installed)
+}
+
 /// `den __shim <root> <bin> [args…]`: `bin` of the project at `root`, run in the working
 /// directory with the project's environment. Refuses an untrusted project (a shim has no
-/// one to ask). Looks `bin` up among the tools' directories only, so that a shim never
-/// runs itself.
+/// one to ask). Looks `bin` up in the project's venv's `bin` first (made on the way when
+/// den.toml names one: `python` runs the venv's interpreter, never another), then among
+/// the tools' directories and the system tools' binaries only, so that a shim never runs
+/// itself.
 pub fn shim(ctx: &Ctx, args: ShimArgs) -> Result<ExitCode> {
     let project =
         project::find(&args.root)?.ok_or_else(|| project::Error::NotFound { dir: args.root.clone() })?;
     trust::gate(&project, trust::How::Require)?;
-    let installed = provide(ctx, &project)?;
+    let installed = provide_with_venv(ctx, &project)?;
     let dirs = tools::path_dirs(&installed);
     let current = env::snapshot();
     let next = env::applied(&project, &env::outside(&current), &dirs)?;
-    let Some(program) = oneoff::lookup(&args.bin, Some(&env::path_with(&dirs, None)), Path::new("/")) else {
+    let mut places: Vec<PathBuf> =
+        env::venv::layer(&project).map(|v| v.dir.join("bin")).into_iter().collect();
+    places.extend(dirs.iter().cloned());
+    let from_system = || {
+        installed
+            .iter()
+            .flat_map(|t| &t.bins)
+            .find(|b| b.file_name().is_some_and(|n| n == args.bin.as_str()))
+            .cloned()
+    };
+    let Some(program) =
+        oneoff::lookup(&args.bin, Some(&env::path_with(&places, None)), Path::new("/")).or_else(from_system)
+    else {
         return Err(oneoff::Error::CommandNotFound {
             command: args.bin,
             provided: oneoff::provided(&installed),

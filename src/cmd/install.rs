@@ -16,6 +16,7 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> Result<ExitCode> {
         project::find(&ctx.cwd)?.ok_or_else(|| project::Error::NotFound { dir: ctx.cwd.clone() })?;
     let opts = tools::Options { offline: ctx.offline, frozen: args.frozen, ..tools::Options::default() };
     tools::sync(&project, &ctx.config, &opts)?;
+    tools::venv::after_install(&project, &ctx.config)?;
     super::ide::refresh_shims(&project.root, &ctx.config);
     Ok(ExitCode::SUCCESS)
 }

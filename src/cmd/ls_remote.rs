@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use crate::cli::LsRemoteArgs;
 use crate::error::Result;
 use crate::project::{self, Location, ToolRequest};
+use crate::tools;
 
 use super::Ctx;
 use super::toolset;
@@ -15,16 +16,16 @@ use super::toolset;
 /// Lists the tool's versions.
 pub fn run(ctx: &Ctx, args: LsRemoteArgs) -> Result<ExitCode> {
     let project = project::find(&ctx.cwd)?;
-    let req = project.as_ref().and_then(|p| p.manifest.tools.get(&args.tool)).cloned().unwrap_or_else(|| {
-        ToolRequest {
-            name: args.tool.clone(),
-            version: "latest".into(),
-            source: None,
-            url: None,
-            sha256: None,
-            bin: Vec::new(),
-            at: Location { file: PathBuf::new(), line: 0 },
-        }
+    // A `source = "system"` tool has no version list: what den could install is listed.
+    let from_project = project.as_ref().and_then(|p| p.manifest.tools.get(&args.tool));
+    let req = from_project.filter(|r| !tools::system::is_system(r)).cloned().unwrap_or_else(|| ToolRequest {
+        name: args.tool.clone(),
+        version: "latest".into(),
+        source: None,
+        url: None,
+        sha256: None,
+        bin: Vec::new(),
+        at: Location { file: PathBuf::new(), line: 0 },
     });
     let versions = toolset::fresh_resolver(ctx, project.as_ref()).versions(&req)?;
     let prefix = args.prefix.as_deref().unwrap_or("");

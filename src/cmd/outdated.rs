@@ -48,6 +48,12 @@ pub fn run(ctx: &Ctx, args: JsonArgs) -> Result<ExitCode> {
     for req in project.manifest.tools.values() {
         let locked =
             lock.tools.get(&req.name).filter(|r| tools::locked_for(req, r)).map(|r| r.version.clone());
+        if tools::system::is_system(req) {
+            // The machine's binary: nothing for den to upgrade.
+            let locked = locked.unwrap_or_else(|| "-".into());
+            rows.push(row(&[&req.name, &req.version, &locked, "system", "system"]));
+            continue;
+        }
         let latest_req = ToolRequest { version: "latest".into(), ..req.clone() };
         let (wanted, latest) = (newest(&resolver, req), newest(&resolver, &latest_req));
         let cell = |r: &Newest| match r {

@@ -39,6 +39,7 @@ pub fn run(ctx: &Ctx, args: OptionalToolsArgs) -> Result<ExitCode> {
     let before = Lock::read(&lock_path)?.unwrap_or_default();
     let opts = tools::Options { offline: ctx.offline, upgrade: names.clone(), ..tools::Options::default() };
     tools::sync(&project, &ctx.config, &opts)?;
+    tools::venv::after_install(&project, &ctx.config)?;
     let after = Lock::read(&lock_path)?.unwrap_or_default();
     let version = |lock: &Lock, name: &str| lock.tools.get(name).map(|r| r.version.clone());
     let mut out = String::new();

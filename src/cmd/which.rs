@@ -17,6 +17,15 @@ pub fn run(ctx: &Ctx, args: WhichArgs) -> Result<ExitCode> {
     let name = args.name;
     let project = project::find(&ctx.cwd)?;
     if let Some(project) = &project {
+        // The venv's binaries come first, as on the project's PATH.
+        if let Some(venv) = crate::env::venv::layer(project)
+            && !name.contains('/')
+            && let path = venv.dir.join("bin").join(&name)
+            && path.is_file()
+        {
+            println!("{} (venv {})", path.display(), venv.dir.display());
+            return Ok(ExitCode::SUCCESS);
+        }
         let (installed, missing) = tools::locate(project, &ctx.config)?;
         for tool in &installed {
             if let Some(bin) = tool.bins.iter().find(|b| b.file_name().is_some_and(|n| *n == *name)) {

@@ -94,6 +94,6 @@ fn dotenv_definitions(project: &Project, file: &Dotenv) -> Result<Vec<Def>, Erro
 }
 
 /// The location with its file relative to the project root, as the user thinks of it.
-fn relative(root: &Path, at: &Location) -> Location {
+pub(super) fn relative(root: &Path, at: &Location) -> Location {
     Location { file: at.file.strip_prefix(root).unwrap_or(&at.file).to_path_buf(), line: at.line }
 }

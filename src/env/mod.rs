@@ -23,6 +23,7 @@ pub mod service_exports;
 pub mod state;
 mod target;
 mod template;
+pub mod venv;
 
 pub use error::Error;
 pub use outer::Outer;
@@ -59,13 +60,22 @@ pub struct Layers<'a> {
     pub services: service_exports::Layer,
     /// Whether `command` secrets may run (they are an error otherwise).
     pub trusted: bool,
+    /// The project's Python venv when den.toml names one and it exists (`VIRTUAL_ENV`, its
+    /// `bin` in front of the tools' directories, `Origin::Venv`). Only looked at, never
+    /// made here: `tools::venv` makes it, so the hook's path starts no process.
+    pub venv: Option<venv::Layer>,
 }
 
 impl<'a> Layers<'a> {
     /// Every layer of `project`: its tools' directories (`tool_dirs`), its services'
-    /// exports, and whether `command` secrets may run.
+    /// exports, its venv (when it exists), and whether `command` secrets may run.
     pub fn of(project: &Project, tool_dirs: &'a [PathBuf], trusted: bool) -> Result<Layers<'a>, Error> {
-        Ok(Layers { tool_dirs, services: service_exports::layer(project)?, trusted })
+        Ok(Layers {
+            tool_dirs,
+            services: service_exports::layer(project)?,
+            trusted,
+            venv: venv::layer(project),
+        })
     }
 }
 
@@ -147,8 +157,12 @@ impl Base {
 /// front of PATH, behind the project's own `[env] PATH` entries, and whether `command`
 /// secrets may run (they are an error otherwise).
 pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Target, Error> {
-    let Layers { tool_dirs, services, trusted } = layers;
+    let Layers { tool_dirs, services, trusted, venv } = layers;
     let (tool_dirs, trusted) = (*tool_dirs, *trusted);
+    // The venv's `bin` goes in front of the tools' directories.
+    let venv_dirs: Vec<PathBuf> =
+        venv.iter().map(|v| v.dir.join("bin")).chain(tool_dirs.iter().cloned()).collect();
+    let tool_dirs = if venv.is_some() { &venv_dirs[..] } else { tool_dirs };
     // Values are text: a root or tool directory that is not UTF-8 cannot go into DEN_ROOT
     // or PATH faithfully, and a mangled path would be worse than saying so.
     if let Some(path) = std::iter::once(&project.root).chain(tool_dirs).find(|p| p.to_str().is_none()) {
@@ -178,8 +192,15 @@ pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Targ
             (e.name.clone(), Some(e.value.clone()), Origin::Service(e.service.clone()));
         target.insert(Var { name, value, origin, secret });
     }
+    if let Some(venv) = venv {
+        venv::insert(&mut target, venv, outer);
+    }
     if let Some(path) = tools_path {
-        target.insert(Var { name: "PATH".into(), value: Some(path), origin: Origin::Tools, secret: None });
+        let origin = match venv {
+            Some(v) => Origin::VenvPath(v.at.clone()),
+            None => Origin::Tools,
+        };
+        target.insert(Var { name: "PATH".into(), value: Some(path), origin, secret: None });
     }
     for (def, value) in defs.into_iter().zip(values) {
         let origin = if def.dotenv { Origin::Dotenv(def.at) } else { Origin::Manifest(def.at) };

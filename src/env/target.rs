@@ -18,6 +18,10 @@ pub enum Origin {
     Tools,
     /// Exported by the preset service of this name (`[services.<name>]`).
     Service(String),
+    /// The project's Python venv (den.toml's `venv`, at this place): `VIRTUAL_ENV`.
+    Venv(Location),
+    /// PATH with the venv's `bin` in front of the tools' directories.
+    VenvPath(Location),
     /// Not set by den: the environment den was started in.
     Outer,
     // The slot for the next layer (see `env::Layers`): `Service(name)`, a variable that a
@@ -31,6 +35,8 @@ impl std::fmt::Display for Origin {
             Origin::Den => f.write_str("den"),
             Origin::Tools => f.write_str("tools in den.lock"),
             Origin::Service(name) => write!(f, "[services.{name}]"),
+            Origin::Venv(at) => write!(f, "venv, {at}"),
+            Origin::VenvPath(at) => write!(f, "venv, {at}, then tools in den.lock"),
             Origin::Outer => f.write_str("outer environment"),
         }
     }

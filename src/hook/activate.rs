@@ -117,7 +117,14 @@ fn target_of(p: &Project, base: &env::Base, config: &Config, offline: bool) -> O
             return Outcome::Broken;
         }
     };
-    match env::Layers::of(p, &dirs, true).and_then(|layers| base.target(p, &layers)) {
+    let layers = env::Layers::of(p, &dirs, true);
+    // The prompt never makes the venv (that runs the interpreter): it exports one that exists.
+    if let (Ok(layers), Some(venv)) = (&layers, &p.manifest.venv)
+        && layers.venv.is_none()
+    {
+        ui::note(&format!("the venv {} does not exist yet: `den install` makes it", venv.path));
+    }
+    match layers.and_then(|layers| base.target(p, &layers)) {
         Ok(target) => Outcome::Apply(target),
         // Like an edited den.toml: nothing of the project applies until `den trust`.
         Err(e @ env::Error::DotenvChanged { .. }) => {
@@ -163,6 +170,14 @@ fn watch_project(p: &Project, out: &mut Activation) {
     out.watch.push(tools::lock_path(p));
     out.watch.push(tools::store().tools_bucket());
     out.watch.extend(p.manifest.dotenv.iter().map(|d| p.root.join(&d.path)));
+    // The venv appearing (made by `den install`), changing or going re-applies.
+    if let Some(venv) = &p.manifest.venv {
+        let cfg = p.root.join(&venv.path).join("pyvenv.cfg");
+        if cfg.is_file() {
+            out.exists.push(cfg.clone());
+        }
+        out.watch.push(cfg);
+    }
 }
 
 /// Sets this session's stamp file to now, creating it (under the cache dir) for a new

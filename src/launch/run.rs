@@ -73,6 +73,9 @@ fn provide_and_exec(
     }
     // 3. The tools: the named ones first, then the project's, installing what is missing.
     let (named, project_tools) = provide(ctx, &requests, project.as_ref())?;
+    if let Some(project) = &project {
+        tools::venv::ensure(project, &project_tools).map_err(tools::Error::from)?;
+    }
     let mut dirs = tools::path_dirs(&named);
     dirs.extend(tools::path_dirs(&project_tools));
 
@@ -132,6 +135,9 @@ fn provide(
             Lock::read(&tools::lock_path(project)).map_err(tools::Error::from)?.unwrap_or_default()
         };
         for req in project.manifest.tools.values().filter(|r| !overridden(&r.name)) {
+            if missing.contains(&req.name) && tools::system::is_system(req) {
+                return Err(tools::system::why_missing(req).into());
+            }
             if missing.contains(&req.name) {
                 project_missing.push(from_project.len());
                 let locked = tools::pinned(project, ctx.config, &lock, req);

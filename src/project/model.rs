@@ -30,6 +30,20 @@ pub struct Manifest {
     pub services: IndexMap<String, Service>,
     pub enter: Enter,
     pub ide: Ide,
+    /// The Python virtual environment one tool names (`python = { …, venv = ".venv" }`).
+    pub venv: Option<Venv>,
+}
+
+/// `venv = "<dir>"` of a den.toml tool: den creates that virtual environment with the
+/// tool's interpreter, exports it (`VIRTUAL_ENV`, its `bin` first on PATH) and makes it
+/// again when the interpreter's version changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Venv {
+    /// The tool whose interpreter makes it (`python`).
+    pub tool: String,
+    /// Relative to the project root, plain components only (checked by the parser).
+    pub path: String,
+    pub at: Location,
 }
 
 /// A tool the project asks for: `node = "22"` or `jq = { version = "1.7.1", source = "github:jqlang/jq" }`.

@@ -29,6 +29,7 @@ pub use crate::version::{Version, VersionSpec};
 pub use error::Error;
 pub use mirror::Mirrors;
 pub use resolver::Resolver;
+pub use sources::system;
 #[cfg(test)]
 use {
     crate::version::{Comparator, Op, Prereleases, SpecError, VersionError, best, best_with},

@@ -10,6 +10,15 @@ pub enum Error {
     Resolve(#[from] crate::resolve::Error),
     #[error(transparent)]
     Lock(#[from] crate::resolve::lock::Error),
+    /// A `source = "system"` tool with no fitting binary on the machine.
+    #[error(transparent)]
+    System(#[from] crate::resolve::system::Error),
+    /// A project that is not trusted names `source = "system"` tools, which den would run.
+    #[error(transparent)]
+    Trust(#[from] crate::trust::Error),
+    /// The project's virtual environment could not be made.
+    #[error(transparent)]
+    Venv(#[from] super::venv::Error),
     #[error(transparent)]
     Store(#[from] crate::store::Error),
     /// The store's install pipeline, for failures that are not fetching or unpacking (a
@@ -35,6 +44,9 @@ impl crate::hint::Hint for Error {
         match self {
             Error::Resolve(e) => e.hint(),
             Error::Lock(e) => e.hint(),
+            Error::System(e) => e.hint(),
+            Error::Venv(e) => e.hint(),
+            Error::Trust(e) => e.hint(),
             Error::Store(e) => e.hint(),
             Error::Install(e) => e.hint(),
             Error::UnsupportedPlatform => Some("den supports linux and macOS on x64 and arm64".into()),

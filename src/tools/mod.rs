@@ -12,7 +12,9 @@ mod foreign_lock;
 mod index;
 pub mod pins;
 mod platforms;
+pub mod system;
 pub mod toolset;
+pub mod venv;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -84,7 +86,7 @@ pub fn locate(project: &Project, config: &Config) -> Result<(Vec<Installed>, Vec
     }
     let store = store();
     let lock = honoured(project, &store, lock, platform, &upstreams);
-    Ok(locate_in(&store, &project.manifest.tools, &lock, platform))
+    Ok(locate_in(&store, &project.manifest.tools, &lock, platform, system::trusted(project)))
 }
 
 /// The lock entries den may use offline: all of them beside a den.toml (which is trusted,
@@ -149,10 +151,18 @@ fn locate_in(
     tools: &IndexMap<String, ToolRequest>,
     lock: &Lock,
     platform: Platform,
+    trusted: bool,
 ) -> (Vec<Installed>, Vec<Missing>) {
     let mut installed = Vec::new();
     let mut missing = Vec::new();
     for req in tools.values() {
+        if system::is_system(req) {
+            match system::locate(req, trusted) {
+                Ok(tool) => installed.push(tool),
+                Err(m) => missing.push(m),
+            }
+            continue;
+        }
         let found = lock
             .entry(&req.name, platform)
             .filter(|(resolved, _)| locked_for(req, resolved))
@@ -242,8 +252,17 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     let mut platforms = vec![platform];
     platforms.extend(opts.platforms.iter().copied().filter(|p| *p != platform));
 
+    let mut from_system = Vec::new();
+    if tools.values().any(system::is_system) {
+        // Finding a system tool runs what den.toml names (`<name> --version`).
+        crate::trust::gate(project, crate::trust::How::Require)?;
+    }
+    for req in tools.values().filter(|r| system::is_system(r)) {
+        from_system.push(system::sync(req, &lock, opts.upgrade.contains(&req.name))?);
+    }
     let mut jobs: Vec<fetch::Job> = tools
         .values()
+        .filter(|req| !system::is_system(req))
         .map(|req| {
             let locked = lock
                 .tools
@@ -269,7 +288,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     if !opts.frozen {
         let mut resolved = outcome.resolved;
         platforms::complete(&resolver, tools, &lock, &opts.platforms, &mut resolved)?;
-        for resolved in resolved {
+        for resolved in resolved.into_iter().chain(from_system) {
             lock.merge(resolved);
         }
         lock.retain_requested(tools);

@@ -47,3 +47,4 @@ mod trust_attacks;
 mod trust_large;
 mod upstream;
 mod upstream_selftest;
+mod venv;

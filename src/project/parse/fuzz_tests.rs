@@ -10,7 +10,7 @@ use proptest::sample::select;
 
 use super::env::ACTIONS;
 use super::services::SERVICE_KEYS;
-use super::tools::TOOL_KEYS;
+use super::tools::MANIFEST_TOOL_KEYS;
 use super::{TOP_KEYS, manifest};
 use crate::fuzz::{TOML_TOKENS, assert_located, config, mutate, soup, toml_doc, toml_value};
 
@@ -110,10 +110,12 @@ fn value_for(key: &str) -> BoxedStrategy<String> {
             "\"github:o/r\"",
             "\"npm:@a/b-{os}-{arch}\"",
             "\"pypi:uv\"",
+            "\"system\"",
             "\"github:\"",
             "\"gitlab:x\"",
             "\"npm:\"",
         ]),
+        "venv" => pick(&["\".venv\"", "\"a/b\"", "\"../x\"", "\"/abs\"", "\".\"", "\"\"", "1"]),
         "url" | "http" => pick(&[
             "\"https://h/x-{version}-{os}-{arch}.tar.gz\"",
             "\"http://h:8080/x\"",
@@ -197,7 +199,7 @@ fn schema_doc() -> impl Strategy<Value = String> {
         name(&["node", "go", "jq", "my-tool"], &["a.b", "\".x\"", "\"a b\""]),
         prop_oneof![
             value_for("version"),
-            lines(TOOL_KEYS, 4).prop_map(|l| format!("{{ {} }}", l.trim_end().replace('\n', ", "))),
+            lines(MANIFEST_TOOL_KEYS, 4).prop_map(|l| format!("{{ {} }}", l.trim_end().replace('\n', ", "))),
         ],
     )
         .prop_map(|(name, v)| (name, format!("{name} = {v}\n")));

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 
-pub use tools::{tools, url};
+pub use tools::{SYSTEM, tools, url};
 use walk::{Doc, Res, Value};
 
 use super::{Enter, Ide, Manifest, Service};
@@ -36,7 +36,7 @@ pub fn manifest(file: &Path, source: &str) -> Res<Manifest> {
     let mut enter_value = None;
     for (key, value) in &root {
         match key.get_ref().as_ref() {
-            "tools" => m.tools = tools(&doc, value)?,
+            "tools" => (m.tools, m.venv) = tools::manifest_tools(&doc, value)?,
             "env" => (m.env, m.dotenv) = env::env(&doc, value)?,
             "services" => m.services = services::services(&doc, value)?,
             "enter" => enter_value = Some(value),

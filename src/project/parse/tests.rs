@@ -152,7 +152,7 @@ fn tool_table_keys_are_checked_with_suggestion() {
     assert_eq!(
         err("[tools]\njq = { verison = \"1.7\" }\n"),
         "den.toml:2:8: unknown key `verison` in tool `jq`; did you mean `version`?\n  |\n2 | jq = { verison = \"1.7\" }\n  |        ^^^^^^^\n\
-         help: the keys allowed there are `version`, `source`, `url`, `sha256`, `bin`"
+         help: the keys allowed there are `version`, `source`, `url`, `sha256`, `bin`, `venv`"
     );
 }
 
@@ -287,4 +287,63 @@ fn env_two_actions_full_error() {
          2 | PATH = { prepend = [\"bin\"], append = [\"x\"] }\n  |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n\
          help: use exactly one of `prepend = [..]`, `append = [..]`, `file = \"..\"`, `command = \"..\"`, `unset = true`"
     );
+}
+
+#[test]
+fn venv_and_the_system_source() {
+    let m = ok(r#"
+[tools]
+uv = "0.4"
+python = { version = "3.12", venv = "./.venv/" }
+jq = { version = "1.7", source = "system" }
+"#);
+    let venv = m.venv.expect("a venv");
+    assert_eq!((venv.tool.as_str(), venv.path.as_str(), venv.at.line), ("python", ".venv", 4));
+    assert_eq!(m.tools["jq"].source.as_deref(), Some("system"));
+    assert!(ok("[tools]\npython = { version = \"3\", venv = \"envs/py\" }").venv.is_some());
+    assert!(ok("[tools]\npython = \"3\"").venv.is_none());
+    check(&[
+        (
+            "[tools]\npython = { version = \"3\", venv = \"/tmp/v\" }",
+            "den.toml:2:34: `venv` path `/tmp/v` is an absolute path",
+        ),
+        (
+            "[tools]\npython = { version = \"3\", venv = \"a/../../v\" }",
+            "den.toml:2:34: `venv` path `a/../../v` climbs out of the project with `..`",
+        ),
+        (
+            "[tools]\npython = { version = \"3\", venv = \".\" }",
+            "den.toml:2:34: `venv` path `.` names the project's root",
+        ),
+        (
+            "[tools]\npython = { version = \"3\", venv = \"a//b\" }",
+            "den.toml:2:34: `venv` path `a//b` has an empty or `.` component",
+        ),
+        (
+            "[tools]\npython = { version = \"3\", venv = \".den\" }",
+            "den.toml:2:34: `venv` path `.den` is a directory den or git keeps",
+        ),
+        (
+            "[tools]\npython = { version = \"3\", venv = 1 }",
+            "den.toml:2:34: `venv` must be a string, not an integer",
+        ),
+        (
+            "[tools]\npython = { version = \"3\", venv = \"a\" }\npypy = { version = \"3\", venv = \"b\" }",
+            "den.toml:3:32: tool `pypy` names a `venv`, and so does `python`",
+        ),
+    ]);
+    assert!(
+        err("[tools]\npython = { version = \"3\", venv = \"/v\" }").contains("help: name a directory inside")
+    );
+}
+
+#[test]
+fn the_user_config_has_no_venv() {
+    let doc = super::walk::Doc::new(
+        Path::new("config.toml"),
+        "[tools]\npython = { version = \"3\", venv = \".v\" }",
+    );
+    let root = doc.parse().unwrap();
+    let err = super::tools(&doc, &root["tools"]).unwrap_err();
+    assert!(err.to_string().contains("venv"), "{err}");
 }

@@ -5,28 +5,61 @@
 //! Decisions: a version must be a string (`python = 3.10` is refused rather than read as
 //! `3.1`); tool names start with a letter or digit (they become store paths); `sha256`
 //! goes with `url` only (other sources bring their own checksums); `bin` entries are
-//! relative paths without `..`.
+//! relative paths without `..`; `source = "system"` takes a binary already on the machine;
+//! `venv` (den.toml only, one tool) names the project's Python virtual environment, a
+//! relative path inside the project with no `..` (den creates and replaces it).
 
 use indexmap::IndexMap;
 use toml::de::{DeTable, DeValue};
 
 use super::walk::{Doc, Key, Res, Value, is_plain_name};
-use crate::project::ToolRequest;
+use crate::project::{ToolRequest, Venv};
 
 pub(super) const TOOL_KEYS: &[&str] = &["version", "source", "url", "sha256", "bin"];
+/// A den.toml tool's keys: the user config's, and `venv`.
+pub(super) const MANIFEST_TOOL_KEYS: &[&str] = &["version", "source", "url", "sha256", "bin", "venv"];
 
-/// Reads a `[tools]` table, in file order.
+/// Reads a `[tools]` table (of the user config: no `venv`), in file order.
 pub fn tools(doc: &Doc<'_>, value: &Value<'_>) -> Res<IndexMap<String, ToolRequest>> {
-    let table = doc.table(value, "tools")?;
-    let mut out = IndexMap::new();
-    for (key, value) in table {
-        let tool = tool(doc, key, value)?;
-        out.insert(tool.name.clone(), tool);
-    }
-    Ok(out)
+    Ok(read(doc, value, TOOL_KEYS)?.0)
 }
 
-fn tool(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>) -> Res<ToolRequest> {
+/// Reads den.toml's `[tools]` table, in file order, and the one tool's `venv`.
+pub fn manifest_tools(
+    doc: &Doc<'_>,
+    value: &Value<'_>,
+) -> Res<(IndexMap<String, ToolRequest>, Option<Venv>)> {
+    read(doc, value, MANIFEST_TOOL_KEYS)
+}
+
+fn read(
+    doc: &Doc<'_>,
+    value: &Value<'_>,
+    keys: &[&str],
+) -> Res<(IndexMap<String, ToolRequest>, Option<Venv>)> {
+    let table = doc.table(value, "tools")?;
+    let mut out = IndexMap::new();
+    let mut venv: Option<Venv> = None;
+    for (key, value) in table {
+        let (tool, its_venv) = tool(doc, key, value, keys)?;
+        if let Some((v, span)) = its_venv {
+            if let Some(first) = &venv {
+                return Err(doc.err_help(
+                    span,
+                    format!("tool `{}` names a `venv`, and so does `{}`", tool.name, first.tool),
+                    "a project has one virtual environment: keep `venv` on one tool",
+                ));
+            }
+            venv = Some(Venv { tool: tool.name.clone(), path: v, at: doc.at(span) });
+        }
+        out.insert(tool.name.clone(), tool);
+    }
+    Ok((out, venv))
+}
+
+type VenvAt = Option<(String, std::ops::Range<usize>)>;
+
+fn tool(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>, keys: &[&str]) -> Res<(ToolRequest, VenvAt)> {
     let name: &str = key.get_ref();
     if !is_plain_name(name) {
         return Err(doc.err_help(
@@ -44,9 +77,10 @@ fn tool(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>) -> Res<ToolRequest> {
         bin: Vec::new(),
         at: doc.at(key.span()),
     };
+    let mut venv = None;
     match value.get_ref() {
         DeValue::String(_) => tool.version = version(doc, value)?,
-        DeValue::Table(table) => fields(doc, &mut tool, table, value)?,
+        DeValue::Table(table) => venv = fields(doc, &mut tool, table, value, keys)?,
         _ => {
             return Err(doc.err_help(
                 value.span(),
@@ -55,7 +89,7 @@ fn tool(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>) -> Res<ToolRequest> {
             ));
         }
     }
-    Ok(tool)
+    Ok((tool, venv))
 }
 
 fn version(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {
@@ -66,10 +100,17 @@ fn version(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {
     Ok(v.to_string())
 }
 
-fn fields(doc: &Doc<'_>, tool: &mut ToolRequest, table: &DeTable<'_>, whole: &Value<'_>) -> Res<()> {
+fn fields(
+    doc: &Doc<'_>,
+    tool: &mut ToolRequest,
+    table: &DeTable<'_>,
+    whole: &Value<'_>,
+    keys: &[&str],
+) -> Res<VenvAt> {
     let name = tool.name.clone();
-    doc.check_keys(table, TOOL_KEYS, &format!("tool `{name}`"))?;
+    doc.check_keys(table, keys, &format!("tool `{name}`"))?;
     let mut source_span = None;
+    let mut venv = None;
     for (key, value) in table {
         match key.get_ref().as_ref() {
             "version" => tool.version = version(doc, value)?,
@@ -80,6 +121,7 @@ fn fields(doc: &Doc<'_>, tool: &mut ToolRequest, table: &DeTable<'_>, whole: &Va
             "url" => tool.url = Some(url(doc, value, "url")?),
             "sha256" => tool.sha256 = Some(sha256(doc, value)?),
             "bin" => tool.bin = bin(doc, value)?,
+            "venv" => venv = Some((venv_path(doc, value)?, value.span())),
             _ => unreachable!("keys were checked"),
         }
     }
@@ -106,25 +148,62 @@ fn fields(doc: &Doc<'_>, tool: &mut ToolRequest, table: &DeTable<'_>, whole: &Va
             "other sources carry their own checksums; remove `sha256` or use `url`",
         ));
     }
-    Ok(())
+    Ok(venv)
 }
+
+/// A venv directory: a relative path of plain components inside the project (never the
+/// root itself, never `.den`), since den creates it and replaces it when the interpreter
+/// changes. A trailing `/` is dropped.
+fn venv_path(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {
+    let s = doc.string(value, "venv")?;
+    let path = s.strip_prefix("./").unwrap_or(s).trim_end_matches('/');
+    let path = if path == "." { "" } else { path };
+    let parts: Vec<&str> = path.split('/').collect();
+    let bad = if s.starts_with('/') {
+        Some("is an absolute path")
+    } else if path.is_empty() {
+        Some("names the project's root")
+    } else if parts.contains(&"..") {
+        Some("climbs out of the project with `..`")
+    } else if parts.iter().any(|p| p.is_empty() || *p == ".") {
+        Some("has an empty or `.` component")
+    } else if path.contains('\0') || path.chars().any(char::is_control) {
+        Some("has a control character")
+    } else if path == ".den" || path == ".git" {
+        Some("is a directory den or git keeps")
+    } else {
+        None
+    };
+    match bad {
+        Some(why) => Err(doc.err_help(
+            value.span(),
+            format!("`venv` path `{}` {why}", s.escape_debug()),
+            "name a directory inside the project, e.g. `venv = \".venv\"`",
+        )),
+        None => Ok(path.to_string()),
+    }
+}
+
+/// The source that takes a binary already on the machine.
+pub const SYSTEM: &str = "system";
 
 fn source(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {
     let s = doc.string(value, "source")?;
-    let ok = match s.split_once(':') {
-        Some(("github", repo)) => {
-            matches!(repo.split_once('/'), Some((owner, name)) if is_plain_name(owner) && is_plain_name(name))
-        }
-        Some(("npm", package)) => is_npm_package(package),
-        Some(("pypi", package)) => is_plain_name(package),
-        _ => false,
-    };
+    let ok = s == SYSTEM
+        || match s.split_once(':') {
+            Some(("github", repo)) => {
+                matches!(repo.split_once('/'), Some((owner, name)) if is_plain_name(owner) && is_plain_name(name))
+            }
+            Some(("npm", package)) => is_npm_package(package),
+            Some(("pypi", package)) => is_plain_name(package),
+            _ => false,
+        };
     if !ok {
         return Err(doc.err_help(
             value.span(),
             format!("invalid source `{s}`"),
             "a source is `github:owner/repo`, `npm:package` (`npm:@scope/package`, with `{os}`/`{arch}` if \
-             needed) or `pypi:package`",
+             needed), `pypi:package` or `system` (a binary already on PATH)",
         ));
     }
     Ok(s.to_string())

@@ -26,6 +26,9 @@
 //!   with `--frozen` or without, before anything is downloaded or put on PATH.
 //! - A tool den.toml does not declare is never installed nor put on PATH, and leaves the
 //!   file at its next write.
+//! - A `source = "system"` entry (a binary already on the machine) records the version
+//!   found and nothing to download: it is honoured only when den.toml says
+//!   `source = "system"` for that tool, and refused when it carries an artifact (`vet.rs`).
 //! - Beside foreign version files only (`.nvmrc`, `.tool-versions`: no den.toml, no trust),
 //!   the lock lives in den's own state, not in the repository, and an entry is used only
 //!   when den resolved that exact version from its own sources and got the same artifact;
@@ -278,7 +281,8 @@ impl Lock {
                 out.push(Mismatch::Source { tool, locked: locked.source.clone(), requested: source });
                 continue;
             }
-            if !locked.artifacts.contains_key(&platform) {
+            // A system tool has no artifact: the machine's own binary stands in for it.
+            if !locked.artifacts.contains_key(&platform) && source != crate::project::parse::SYSTEM {
                 out.push(Mismatch::Platform { tool, platform });
                 continue;
             }

@@ -504,3 +504,45 @@ fn vet_holds_github_and_npm_tools_to_their_sources() {
     ruff.artifacts.get_mut(&linux).unwrap().url = "https://files.test.invalid/ruff.whl".into();
     assert_eq!(vet(&req, &ruff, linux, &up()), []);
 }
+
+#[test]
+fn a_system_entry_is_honoured_only_for_a_system_request_and_without_a_url() {
+    let system = |artifacts| Resolved {
+        name: "python".into(),
+        spec: "3.11".into(),
+        source: "system".into(),
+        version: "3.11.2".into(),
+        artifacts,
+    };
+    let mut req = request("python", "3.11");
+    req.source = Some("system".into());
+    let lock = Lock::from_resolved([system(Default::default())]);
+    let text = lock.render();
+    assert!(
+        text.ends_with("[tools.python]\nspec = \"3.11\"\nsource = \"system\"\nversion = \"3.11.2\"\n"),
+        "{text}"
+    );
+    assert_eq!(Lock::parse(Path::new("den.lock"), &text).unwrap(), lock);
+    assert_eq!(vet(&req, &lock.tools["python"], p("linux-x64"), &up()), vec![]);
+    assert_eq!(lock.satisfies(&requests(&[req.clone()]), p("linux-x64"), &up()), Ok(()));
+    // A URL smuggled into a system entry, or a system entry for a tool den installs.
+    let smuggled = system([(p("darwin-arm64"), artifact("https://evil.test/python.tgz"))].into());
+    assert_eq!(
+        vet(&req, &smuggled, p("linux-x64"), &up()),
+        vec![Mismatch::Url {
+            tool: "python".into(),
+            locked: "https://evil.test/python.tgz".into(),
+            expected: "nothing to download (a system tool)".into()
+        }]
+    );
+    let catalog = request("python", "3.11");
+    assert!(vet(&catalog, &lock.tools["python"], p("linux-x64"), &up()).contains(&Mismatch::Source {
+        tool: "python".into(),
+        locked: "system".into(),
+        requested: "catalog".into()
+    }));
+    // The version found must still be one den.toml's spec accepts.
+    let mut old = system(Default::default());
+    old.version = "3.9.1".into();
+    assert!(matches!(vet(&req, &old, p("linux-x64"), &up())[..], [Mismatch::Version { .. }]));
+}

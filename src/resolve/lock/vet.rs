@@ -122,6 +122,21 @@ pub fn vet(req: &ToolRequest, locked: &Resolved, platform: Platform, upstreams: 
             spec: req.version.clone(),
         });
     }
+    // `system` pins nothing to download: an entry that says so for a tool den.toml wants
+    // from elsewhere, or that carries a URL, widens den.toml.
+    let system = crate::project::parse::SYSTEM;
+    let wants_system = req.source.as_deref() == Some(system);
+    if (locked.source == system) != wants_system {
+        let requested = super::request_source(req);
+        out.push(Mismatch::Source { tool: tool(), locked: locked.source.clone(), requested });
+    }
+    if wants_system {
+        if let Some(artifact) = locked.artifacts.values().next() {
+            let expected = "nothing to download (a system tool)".to_string();
+            out.push(Mismatch::Url { tool: tool(), locked: artifact.url.clone(), expected });
+        }
+        return out;
+    }
     let Some(artifact) = locked.artifacts.get(&platform) else { return out };
     if let Some(rules) = url_rules(req, &locked.version, spec.as_ref(), platform, upstreams)
         && !rules.iter().any(|rule| rule.accepts(&artifact.url))

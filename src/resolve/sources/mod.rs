@@ -8,6 +8,7 @@ pub mod github;
 pub mod json;
 pub mod npm;
 pub mod pypi;
+pub mod system;
 
 use std::time::Duration;
 
