@@ -127,8 +127,9 @@ struct JsonLayer {
     secret: Option<String>,
 }
 
-/// Where a value came from: `kind` is one of `den`, `service`, `tools`, `manifest`
-/// (den.toml's `[env]`), `dotenv`, `outer`; `file`/`line` for `manifest` and `dotenv`,
+/// Where a value came from: `kind` is one of `den`, `service`, `venv`, `tools`, `manifest`
+/// (den.toml's `[env]`), `dotenv`, `outer`; `file`/`line` for `manifest`, `dotenv` and
+/// `venv` (den.toml's `venv` key),
 /// `service` for `service`; `text` is what the text output shows.
 #[derive(Serialize)]
 struct JsonOrigin {
@@ -147,6 +148,7 @@ impl JsonOrigin {
             Origin::Den => ("den", None, None),
             Origin::Tools => ("tools", None, None),
             Origin::Service(name) => ("service", None, Some(name.clone())),
+            Origin::Venv(at) | Origin::VenvPath(at) => ("venv", Some(at), None),
             Origin::Outer => ("outer", None, None),
         };
         JsonOrigin {

@@ -24,8 +24,6 @@ pub enum Origin {
     VenvPath(Location),
     /// Not set by den: the environment den was started in.
     Outer,
-    // The slot for the next layer (see `env::Layers`): `Service(name)`, a variable that a
-    // running service exports (`PGPORT`), shown by `den explain` as `service <name>`.
 }
 
 impl std::fmt::Display for Origin {
