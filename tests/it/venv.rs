@@ -227,7 +227,9 @@ fn export_and_explain_show_the_venv_first_on_path() {
     let explain = run(env.den(), &["explain", "VIRTUAL_ENV"]);
     assert_eq!(explain.stdout, format!("VIRTUAL_ENV={}  (venv, den.toml:3)\n", venv.display()));
     let explain = run(env.den(), &["explain", "PATH"]);
-    assert!(explain.stdout.ends_with("  (venv, den.toml:3, then tools in den.lock)\n"), "{}", explain.stdout);
+    let first = explain.stdout.lines().next().unwrap_or_default();
+    assert!(first.ends_with("  (venv, den.toml:3, then tools in den.lock)"), "{}", explain.stdout);
+    assert!(explain.stdout.contains("\n  1. outer environment: "), "the layers follow: {}", explain.stdout);
     let hook = run(env.den(), &["export", "bash"]);
     assert!(hook.stdout.contains(&format!("export VIRTUAL_ENV={};", venv.display())), "{}", hook.stdout);
     assert!(hook.stdout.contains("pyvenv.cfg"), "the hook watches the venv: {}", hook.stdout);
