@@ -20,6 +20,54 @@ pub struct Tool {
     pub sources: Vec<Source>,
     /// Names a spec may use instead of a version (`lts`).
     pub aliases: IndexMap<String, Alias>,
+    /// Long-term-support lines, lowercase codename → major (`hydrogen` → 18): the
+    /// authority on which majors are LTS when the source serving the tool does not flag
+    /// them (node's npm packages), and what `lts/<codename>` means.
+    pub lts: std::collections::BTreeMap<String, u64>,
+}
+
+/// What an `lts` spec asks for (`lts`, `lts/*`, `lts/<codename>`, `lts/<major>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lts {
+    /// The newest release of any LTS line.
+    Any,
+    /// The newest release of this major (a line the table names).
+    Major(u64),
+    /// A codename the table does not know: only an index that flags lines by codename
+    /// (nodejs.org's `lts` field) can answer it.
+    Codename(String),
+}
+
+impl Tool {
+    /// What `alias` means as an `lts` spec, when the tool has LTS lines and it is one:
+    /// `None` for other aliases, `Some(Err(why))` for an `lts/...` that names no LTS line.
+    pub fn lts(&self, alias: &str) -> Option<Result<Lts, String>> {
+        if self.lts.is_empty() {
+            return None;
+        }
+        let line = match alias {
+            "lts" | "lts/*" => return Some(Ok(Lts::Any)),
+            other => other.strip_prefix("lts/")?.to_ascii_lowercase(),
+        };
+        if let Ok(major) = line.parse::<u64>() {
+            return Some(if self.lts.values().any(|m| *m == major) {
+                Ok(Lts::Major(major))
+            } else {
+                Err(format!("{} {major} is not an LTS line", self.name))
+            });
+        }
+        Some(Ok(match self.lts.get(&line) {
+            Some(major) => Lts::Major(*major),
+            None => Lts::Codename(line),
+        }))
+    }
+
+    /// The LTS lines as `codename (major)`, oldest first, for messages.
+    pub fn lts_lines(&self) -> Vec<String> {
+        let mut lines: Vec<(&u64, &String)> = self.lts.iter().map(|(c, m)| (m, c)).collect();
+        lines.sort();
+        lines.into_iter().map(|(m, c)| format!("lts/{c} ({m})")).collect()
+    }
 }
 
 /// One place a tool's versions and artifacts come from.

@@ -20,6 +20,9 @@ pub(super) struct RawTool {
     description: String,
     #[serde(default)]
     aliases: BTreeMap<String, RawAlias>,
+    /// Long-term-support lines, codename → major (node's `[lts]`).
+    #[serde(default)]
+    lts: BTreeMap<String, u64>,
     #[serde(flatten)]
     source: RawSource,
     #[serde(default)]
@@ -140,7 +143,12 @@ impl RawTool {
             };
             aliases.insert(alias, alias_value);
         }
-        Ok(Tool { name: name.to_string(), description: self.description, sources, aliases })
+        if let Some(bad) =
+            self.lts.keys().find(|k| k.is_empty() || !k.bytes().all(|b| b.is_ascii_lowercase()))
+        {
+            return Err(format!("lts codename `{bad}` is not a lowercase word"));
+        }
+        Ok(Tool { name: name.to_string(), description: self.description, sources, aliases, lts: self.lts })
     }
 }
 

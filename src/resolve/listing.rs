@@ -86,7 +86,8 @@ impl Resolver {
             registry::npm_registry(&self.sources, &self.discovery, &name)
         })?;
         let client = self.fetch.client.with_header("Accept", npm::ACCEPT);
-        npm::Package::fetch(&self.fetch, &client, &registry, &name)
+        npm::Package::fetch(&self.fetch, &client, &registry.url, &name)
+            .map_err(|e| not_found(e, registry::Ecosystem::Npm, &registry, &name))
     }
 
     pub(super) fn pypi_project(&self, source: &Source) -> Result<pypi::Project, Error> {
@@ -95,19 +96,34 @@ impl Resolver {
         };
         let index = self.registry("pypi", || registry::pypi_index(&self.sources, &self.discovery))?;
         let client = self.fetch.client.with_header("Accept", pypi::ACCEPT);
-        pypi::Project::fetch(&self.fetch, &client, &index, package)
+        pypi::Project::fetch(&self.fetch, &client, &index.url, package)
+            .map_err(|e| not_found(e, registry::Ecosystem::Pypi, &index, package))
     }
 
     pub(super) fn registry(
         &self,
         key: &str,
         find: impl FnOnce() -> Result<registry::Found, Error>,
-    ) -> Result<String, Error> {
-        if let Some(url) = self.registries.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
-            return Ok(url.clone());
+    ) -> Result<registry::Found, Error> {
+        if let Some(found) = self.registries.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+            return Ok(found.clone());
         }
-        let url = find()?.url;
-        self.registries.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), url.clone());
-        Ok(url)
+        let found = find()?;
+        self.registries.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), found.clone());
+        Ok(found)
+    }
+}
+
+/// A registry's 404 for a package, named with the registry and where it was configured
+/// (a typo'd URL in `~/.npmrc` answers 404 for everything).
+fn not_found(err: Error, ecosystem: registry::Ecosystem, registry: &registry::Found, package: &str) -> Error {
+    match err {
+        Error::Http(http::Error::NotFound { .. }) => Error::RegistryNotFound {
+            ecosystem,
+            registry: registry.url.clone(),
+            from: registry.from.clone(),
+            package: package.to_string(),
+        },
+        other => other,
     }
 }

@@ -110,6 +110,14 @@ impl Discovery {
         (self.var)(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
     }
 
+    /// A file as messages name it: `~/.npmrc` under HOME.
+    fn shown(&self, file: &Path) -> String {
+        match self.home.as_ref().and_then(|h| file.strip_prefix(h).ok()) {
+            Some(rest) => format!("~/{}", rest.display()),
+            None => file.display().to_string(),
+        }
+    }
+
     fn home_file(&self, rel: &str) -> Option<PathBuf> {
         self.home.as_ref().map(|h| h.join(rel))
     }
@@ -155,13 +163,13 @@ pub fn npm_registry(sources: &Sources, d: &Discovery, package: &str) -> Result<F
     if let Some(scope) = &scope {
         let key = format!("{scope}:registry");
         for (file, text) in &files {
-            candidates.push((ini_value(text, &[], &key, d), format!("{key} in {}", file.display())));
+            candidates.push((ini_value(text, &[], &key, d), format!("{key} in {}", d.shown(file))));
         }
     }
     let env = d.var(ev::NPM_CONFIG_REGISTRY).or_else(|| d.var(ev::NPM_CONFIG_REGISTRY_UPPER));
     candidates.push((env, ev::NPM_CONFIG_REGISTRY.into()));
     for (file, text) in &files {
-        candidates.push((ini_value(text, &[], "registry", d), format!("registry in {}", file.display())));
+        candidates.push((ini_value(text, &[], "registry", d), format!("registry in {}", d.shown(file))));
     }
     if let Some(found) = first(candidates)? {
         return Ok(found);
@@ -189,7 +197,7 @@ pub fn pypi_index(sources: &Sources, d: &Discovery) -> Result<Found, Error> {
         if let Ok(text) = std::fs::read_to_string(&file) {
             let value = ini_value(&text, &["install", "global"], "index-url", d)
                 .or_else(|| ini_value(&text, &["install", "global"], "index_url", d));
-            candidates.push((value, format!("index-url in {}", file.display())));
+            candidates.push((value, format!("index-url in {}", d.shown(&file))));
         }
     }
     if let Some(found) = first(candidates)? {

@@ -35,6 +35,7 @@ mod services;
 mod services_enter;
 mod services_live;
 mod shells;
+mod sources;
 mod store_files;
 mod tools;
 mod trust;

@@ -116,8 +116,12 @@ fn npm_command_is_the_last_resort_and_nothing_found_names_the_settings() {
     assert_eq!(url(f.npm("esbuild")), "https://cmd.registry.test.invalid/");
     let f = Fake::new();
     let err = f.npm("esbuild").unwrap_err();
-    assert_eq!(err.to_string(), "no npm registry is configured");
-    assert!(err.hint().unwrap().contains("DEN_NPM_REGISTRY"), "{:?}", err.hint());
+    assert_eq!(
+        err.to_string(),
+        "no npm registry is configured: set `[sources] npm = \"<registry URL>\"` in den's config.toml, \
+         or DEN_NPM_REGISTRY, or `registry=<registry URL>` in ~/.npmrc"
+    );
+    assert_eq!(err.hint(), None, "the message says it all");
 }
 
 #[test]
@@ -202,6 +206,6 @@ fn pypi_env_variables_in_order() {
 #[test]
 fn pypi_nothing_found_names_the_settings() {
     let err = Fake::new().pypi().unwrap_err();
-    assert_eq!(err.to_string(), "no PyPI registry is configured");
-    assert!(err.hint().unwrap().contains("PIP_INDEX_URL"));
+    assert!(err.to_string().starts_with("no PyPI registry is configured: set `[sources] pypi = "), "{err}");
+    assert!(err.to_string().contains("PIP_INDEX_URL"), "{err}");
 }
