@@ -76,18 +76,25 @@ impl Resolver {
         let SourceKind::Npm { package } = &source.kind else {
             return Err(Error::BadIndex { url: String::new(), reason: "not an npm source".into() });
         };
-        let target = source.target(platform).ok_or_else(|| no_target(package.as_str(), source, platform))?;
-        let name = package.render(&catalog::Vars {
-            os: target.os.into(),
-            arch: target.arch.into(),
-            ..Default::default()
-        });
+        let name =
+            self.npm_name(source, platform).ok_or_else(|| no_target(package.as_str(), source, platform))?;
         let registry = self.registry(&format!("npm {name}"), || {
             registry::npm_registry(&self.sources, &self.discovery, &name)
         })?;
         let client = self.fetch.client.with_header("Accept", npm::ACCEPT);
         npm::Package::fetch(&self.fetch, &client, &registry.url, &name)
             .map_err(|e| not_found(e, registry::Ecosystem::Npm, &registry, &name))
+    }
+
+    /// The npm package `source` names for `platform` (`@esbuild/linux-x64`).
+    pub(super) fn npm_name(&self, source: &Source, platform: Platform) -> Option<String> {
+        let SourceKind::Npm { package } = &source.kind else { return None };
+        let target = source.target(platform)?;
+        Some(package.render(&catalog::Vars {
+            os: target.os.into(),
+            arch: target.arch.into(),
+            ..Default::default()
+        }))
     }
 
     pub(super) fn pypi_project(&self, source: &Source) -> Result<pypi::Project, Error> {
@@ -108,7 +115,11 @@ impl Resolver {
         if let Some(found) = self.registries.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
             return Ok(found.clone());
         }
-        let found = find()?;
+        let warming = self.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+        let found = match warming.and_then(|rx| rx.recv().ok()) {
+            Some(found) => found?,
+            None => find()?,
+        };
         self.registries.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), found.clone());
         Ok(found)
     }

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, mpsc};
 
 use super::error::Error;
 use super::host::Host;
@@ -38,10 +38,13 @@ pub struct Resolver {
     api_client: Client,
     github_api: String,
     sources: Sources,
-    discovery: Discovery,
+    discovery: Arc<Discovery>,
     host: Host,
     /// Registry base URLs found so far (discovery may run a command).
     registries: Mutex<HashMap<String, registry::Found>>,
+    /// Registry discoveries running in the background while a primary source is asked
+    /// (`warm_registries`); the first look-up that needs one waits for its answer.
+    pending: Mutex<HashMap<String, mpsc::Receiver<Result<registry::Found, Error>>>>,
     /// Primary sources found unreachable a moment ago, skipped while a fallback exists.
     memory: Memory,
     /// Fallback notes already shown: one line per tool and source, however many look-ups.
@@ -101,9 +104,10 @@ impl Resolver {
             api_client,
             github_api: github_api.trim_end_matches('/').to_string(),
             sources: config.sources.clone(),
-            discovery,
+            discovery: Arc::new(discovery),
             host,
             registries: Mutex::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
             memory: Memory::default(),
             noted: Mutex::new(std::collections::HashSet::new()),
         }
@@ -245,6 +249,7 @@ impl Resolver {
     ) -> Result<T, Error> {
         let offline = self.fetch.client.settings().offline;
         let last = tool.sources.len().saturating_sub(1);
+        self.warm_registries(tool.sources.get(1..).unwrap_or_default(), platform);
         let mut tried: Vec<(String, Error)> = Vec::new();
         for (i, source) in tool.sources.iter().enumerate() {
             let name = served_name(source, platform);
@@ -277,6 +282,43 @@ impl Resolver {
             }
         }
         Err(all_failed(tried))
+    }
+
+    /// Starts finding the registries of the fallback `sources` in the background, so that
+    /// a command discovery may run (`npm config get registry`, `python3`) overlaps the
+    /// primary source's request instead of following its failure. The thread only reads
+    /// configuration and runs that command (whose output is kept a day); its answer waits in
+    /// `pending` for the look-up that needs it, or is dropped with the resolver.
+    fn warm_registries(&self, sources: &[Source], platform: Platform) {
+        for source in sources {
+            let (key, npm_package) = match &source.kind {
+                SourceKind::Npm { .. } => match self.npm_name(source, platform) {
+                    Some(name) => (format!("npm {name}"), Some(name)),
+                    None => continue,
+                },
+                SourceKind::Pypi { .. } => ("pypi".to_string(), None),
+                _ => continue,
+            };
+            if self.registries.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&key) {
+                continue;
+            }
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            if pending.contains_key(&key) {
+                continue;
+            }
+            let (tx, rx) = mpsc::channel();
+            let (sources, discovery) = (self.sources.clone(), self.discovery.clone());
+            let spawned = std::thread::Builder::new().name("den-registry".into()).spawn(move || {
+                let found = match npm_package {
+                    Some(name) => registry::npm_registry(&sources, &discovery, &name),
+                    None => registry::pypi_index(&sources, &discovery),
+                };
+                let _ = tx.send(found);
+            });
+            if spawned.is_ok() {
+                pending.insert(key, rx);
+            }
+        }
     }
 
     /// What identifies a source's first request, for the unreachable memory: its JSON

