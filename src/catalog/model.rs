@@ -95,6 +95,35 @@ pub struct Source {
     pub overrides: IndexMap<Platform, Override>,
     pub prereleases: Prereleases,
     pub post_install: Vec<PostInstall>,
+    /// npm packages installed into the tool's directory beside its own artifact.
+    pub bundles: Vec<Bundle>,
+}
+
+/// An npm package a tool's upstream builds bundle and this source's artifact lacks (node's
+/// npm and corepack, missing from the `node-{os}-{arch}` packages): installed from the same
+/// registry into `into`, its commands linked beside the tool's binaries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bundle {
+    pub package: String,
+    /// Where its `package/` goes, inside the tool's directory.
+    pub into: String,
+    /// `(link, target)`: a link in the tool's directory and its relative target.
+    pub links: Vec<(String, String)>,
+    /// Tool major → the spec of the package its releases ship (node 22 → npm `10`).
+    pub lines: std::collections::BTreeMap<u64, String>,
+    /// The spec for majors past the table; `None`: they do not bundle it.
+    pub newer: Option<String>,
+}
+
+impl Bundle {
+    /// The spec of the package a tool release of `major` bundles, if it bundles one.
+    pub fn spec_for(&self, major: u64) -> Option<&str> {
+        match self.lines.get(&major) {
+            Some(spec) => Some(spec),
+            None if self.lines.keys().next_back().is_some_and(|last| major > *last) => self.newer.as_deref(),
+            None => None,
+        }
+    }
 }
 
 /// Where a source lives.

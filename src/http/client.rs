@@ -15,6 +15,7 @@ use ureq::http::{HeaderMap, Response};
 use ureq::tls::{RootCerts, TlsConfig};
 use ureq::{Body, Timeout};
 
+use super::error::HOST_NOT_FOUND;
 use super::error::{Error, Result};
 use super::settings::Settings;
 
@@ -224,10 +225,10 @@ impl Client {
             ureq::Error::Io(e) if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => {
                 Error::Tls { url, reason: e.to_string() }
             }
-            ureq::Error::HostNotFound => Error::Connect { url, reason: super::error::HOST_NOT_FOUND.into() },
+            ureq::Error::HostNotFound => Error::Connect { url, reason: HOST_NOT_FOUND.into() },
             // The system resolver's failure (`getaddrinfo`), which ureq passes on as I/O.
             ureq::Error::Io(e) if e.to_string().starts_with("failed to lookup address information") => {
-                Error::Connect { url, reason: format!("{}: {e}", super::error::HOST_NOT_FOUND) }
+                Error::Connect { url, reason: format!("{}: {e}", HOST_NOT_FOUND) }
             }
             ureq::Error::ConnectProxyFailed(why) => Error::Connect { url, reason: format!("proxy: {why}") },
             ureq::Error::Tls(why) => Error::Tls { url, reason: why.into() },
@@ -346,7 +347,7 @@ mod tests {
 
     #[test]
     fn a_name_that_does_not_resolve_is_not_retried() {
-        let gone = Error::Connect { url: "u".into(), reason: super::super::error::HOST_NOT_FOUND.into() };
+        let gone = Error::Connect { url: "u".into(), reason: HOST_NOT_FOUND.into() };
         // What the system resolver says, through ureq, for a name that does not resolve.
         let io = std::io::Error::other("failed to lookup address information: Name or service not known");
         let client = Client::new(Settings::from_lookup(false, &|_| None, std::env::temp_dir()));
@@ -365,7 +366,7 @@ mod tests {
         let err = client
             .retrying(|| -> Result<()> {
                 tries += 1;
-                Err(Error::Connect { url: "u".into(), reason: super::super::error::HOST_NOT_FOUND.into() })
+                Err(Error::Connect { url: "u".into(), reason: HOST_NOT_FOUND.into() })
             })
             .unwrap_err();
         assert_eq!((tries, err.to_string()), (1, "cannot reach u: host not found".to_string()));

@@ -78,9 +78,8 @@ impl Resolver {
         };
         let name =
             self.npm_name(source, platform).ok_or_else(|| no_target(package.as_str(), source, platform))?;
-        let registry = self.registry(&format!("npm {name}"), || {
-            registry::npm_registry(&self.sources, &self.discovery, &name)
-        })?;
+        let registry =
+            self.registry(&npm_key(&name), || registry::npm_registry(&self.sources, &self.discovery, &name))?;
         let client = self.fetch.client.with_header("Accept", npm::ACCEPT);
         npm::Package::fetch(&self.fetch, &client, &registry.url, &name)
             .map_err(|e| not_found(e, registry::Ecosystem::Npm, &registry, &name))
@@ -136,5 +135,14 @@ fn not_found(err: Error, ecosystem: registry::Ecosystem, registry: &registry::Fo
             package: package.to_string(),
         },
         other => other,
+    }
+}
+
+/// Which registry look-up a package shares: one per `@scope` (each may have its own
+/// registry), one for every unscoped package.
+pub(super) fn npm_key(package: &str) -> String {
+    match package.strip_prefix('@').and_then(|p| p.split_once('/')) {
+        Some((scope, _)) => format!("npm @{scope}"),
+        None => "npm".into(),
     }
 }

@@ -293,7 +293,7 @@ impl Resolver {
         for source in sources {
             let (key, npm_package) = match &source.kind {
                 SourceKind::Npm { .. } => match self.npm_name(source, platform) {
-                    Some(name) => (format!("npm {name}"), Some(name)),
+                    Some(name) => (listing::npm_key(&name), Some(name)),
                     None => continue,
                 },
                 SourceKind::Pypi { .. } => ("pypi".to_string(), None),

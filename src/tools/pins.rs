@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use crate::artifact::{Platform, key};
+use crate::artifact::Platform;
 use crate::resolve::Resolved;
 use crate::resolve::lock::{DEN_LOCK, Lock};
 use crate::store::{Error, Store, projects};
@@ -26,9 +26,9 @@ pub fn pinned(store: &Store) -> Result<Pins, Error> {
     for root in projects::forget_gone(store, DEN_LOCK)? {
         let file = root.join(DEN_LOCK);
         match Lock::read(&file) {
-            Ok(Some(lock)) => pins.keep.extend(
-                lock.tools.values().flat_map(|t| t.artifacts.values()).filter_map(|a| key::of(&a.checksum)),
-            ),
+            Ok(Some(lock)) => pins
+                .keep
+                .extend(lock.tools.values().flat_map(|t| t.artifacts.values()).filter_map(|a| a.key())),
             Ok(None) => {}
             Err(e) => pins.unreadable.push((file, e.to_string().lines().next().unwrap_or("").to_string())),
         }
@@ -41,9 +41,10 @@ pub fn pinned(store: &Store) -> Result<Pins, Error> {
 pub fn pinned_by(store: &Store, key: &str, platform: Platform) -> Result<Option<Resolved>, Error> {
     for root in projects::forget_gone(store, DEN_LOCK)? {
         let Ok(Some(lock)) = Lock::read(&root.join(DEN_LOCK)) else { continue };
-        let found = lock.tools.into_values().find(|t| {
-            t.artifacts.get(&platform).and_then(|a| key::of(&a.checksum)).is_some_and(|k| k == key)
-        });
+        let found = lock
+            .tools
+            .into_values()
+            .find(|t| t.artifacts.get(&platform).and_then(|a| a.key()).is_some_and(|k| k == key));
         if found.is_some() {
             return Ok(found);
         }

