@@ -26,6 +26,7 @@ mod integrations;
 mod leaks;
 mod live;
 mod lock_attacks;
+mod node_live;
 mod prereq;
 mod project;
 mod pty;
