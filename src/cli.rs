@@ -16,6 +16,10 @@ pub struct Cli {
     /// Never touch the network; use only what is cached (also DEN_OFFLINE=1)
     #[arg(long, global = true)]
     pub offline: bool,
+    /// Say more: every source tried for a tool, in order, and what it answered (before the
+    /// command: `den -v install`; after it, `-v` belongs to the command: `den x node@22 -v`)
+    #[arg(short, long)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }

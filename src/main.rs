@@ -37,6 +37,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    ui::set_verbose(cli.verbose);
     match cmd::dispatch(cli) {
         Ok(code) => code,
         Err(err) => {

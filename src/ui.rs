@@ -10,6 +10,18 @@ use std::sync::OnceLock;
 
 use crate::env_vars;
 
+static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turns on `-v/--verbose` for this process (`main`, from the command line).
+pub fn set_verbose(on: bool) {
+    VERBOSE.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether `-v/--verbose` was given: say more (every source tried, exact command lines).
+pub fn verbose() -> bool {
+    VERBOSE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Whether stderr gets ANSI colours (decided once per process).
 pub fn color() -> bool {
     static COLOR: OnceLock<bool> = OnceLock::new();

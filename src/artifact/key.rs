@@ -17,6 +17,32 @@ pub fn of(checksum: &str) -> Option<String> {
     })
 }
 
+/// The store key of an artifact: [`of`] its checksum; when `Step::Package` steps add
+/// packages to it, the sha256 of every checksum in order (each one checked first), so that
+/// the directory names exactly what it holds.
+pub fn of_artifact(artifact: &super::Artifact) -> Option<String> {
+    let packages: Vec<&str> = artifact
+        .post_install
+        .iter()
+        .filter_map(|s| match s {
+            super::Step::Package { checksum, .. } => Some(checksum.as_str()),
+            _ => None,
+        })
+        .collect();
+    let main = of(&artifact.checksum)?;
+    if packages.is_empty() {
+        return Some(main);
+    }
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for checksum in std::iter::once(artifact.checksum.as_str()).chain(packages) {
+        of(checksum)?;
+        hash.update(checksum.as_bytes());
+        hash.update([0]);
+    }
+    Some(format!("sha256-{}", to_hex(&hash.finalize()[..KEY_BYTES])))
+}
+
 /// Bytes of the digest kept in a key.
 const KEY_BYTES: usize = 16;
 
@@ -49,5 +75,33 @@ mod tests {
         assert!(is_key(&key) && is_key(short) && !is_key(&format!("sha256-{hex}")));
         assert!(!is_key("sha256-xyz") && !is_key(".tmp-1") && !is_key("CACHEDIR.TAG"));
         assert_eq!(of("md5:00"), None);
+    }
+
+    #[test]
+    fn packages_installed_into_an_artifact_change_its_key() {
+        let hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        let mut artifact = crate::artifact::Artifact {
+            url: "u".into(),
+            checksum: format!("sha256:{hex}"),
+            size: None,
+            format: "tar.gz".into(),
+            bin: vec![],
+            post_install: vec![crate::artifact::Step::Chmod { path: "x".into() }],
+            served_by: String::new(),
+        };
+        assert_eq!(artifact.key().unwrap(), "sha256-e3b0c44298fc1c149afbf4c8996fb924");
+        let package = |checksum: &str| crate::artifact::Step::Package {
+            name: "npm".into(),
+            url: "u".into(),
+            checksum: checksum.into(),
+            into: "lib".into(),
+        };
+        artifact.post_install.push(package(&format!("sha256:{}", "ab".repeat(32))));
+        let with = artifact.key().unwrap();
+        assert!(is_key(&with) && with != "sha256-e3b0c44298fc1c149afbf4c8996fb924", "{with}");
+        artifact.post_install[1] = package(&format!("sha256:{}", "cd".repeat(32)));
+        assert_ne!(artifact.key().unwrap(), with);
+        artifact.post_install[1] = package("not a checksum");
+        assert_eq!(artifact.key(), None);
     }
 }

@@ -69,8 +69,36 @@ pub fn bin_problem(entry: &str) -> Option<&'static str> {
 /// A post-install step with its paths rendered (inside the install directory).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step {
-    Chmod { path: String },
-    Rename { from: String, to: String },
-    Symlink { link: String, target: String },
-    SymlinksFromJson { file: String, base: String },
+    Chmod {
+        path: String,
+    },
+    Rename {
+        from: String,
+        to: String,
+    },
+    Symlink {
+        link: String,
+        target: String,
+    },
+    SymlinksFromJson {
+        file: String,
+        base: String,
+    },
+    /// Another npm package installed into the directory (node's bundled npm): its tarball
+    /// (`url`, verified against `checksum`), whose `package/` becomes `into`. Fetched by
+    /// the install pipeline before the other steps run.
+    Package {
+        name: String,
+        url: String,
+        checksum: String,
+        into: String,
+    },
+}
+
+impl Artifact {
+    /// Its store key (`artifact::key`): the checksum's, or, when packages are installed
+    /// into it, one made of every checksum (the same file with and without them differs).
+    pub fn key(&self) -> Option<String> {
+        key::of_artifact(self)
+    }
 }

@@ -12,7 +12,7 @@ mod template;
 mod tests;
 
 pub use crate::artifact::{Arch, Os, Platform};
-pub use model::{Alias, Checksum, PostInstall, Source, SourceKind, Target, Tool, VersionList};
+pub use model::{Alias, Bundle, Checksum, Lts, PostInstall, Source, SourceKind, Target, Tool, VersionList};
 pub use template::{JsonPath, Vars};
 #[cfg(test)]
 use {

@@ -20,6 +20,54 @@ pub struct Tool {
     pub sources: Vec<Source>,
     /// Names a spec may use instead of a version (`lts`).
     pub aliases: IndexMap<String, Alias>,
+    /// Long-term-support lines, lowercase codename → major (`hydrogen` → 18): the
+    /// authority on which majors are LTS when the source serving the tool does not flag
+    /// them (node's npm packages), and what `lts/<codename>` means.
+    pub lts: std::collections::BTreeMap<String, u64>,
+}
+
+/// What an `lts` spec asks for (`lts`, `lts/*`, `lts/<codename>`, `lts/<major>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lts {
+    /// The newest release of any LTS line.
+    Any,
+    /// The newest release of this major (a line the table names).
+    Major(u64),
+    /// A codename the table does not know: only an index that flags lines by codename
+    /// (nodejs.org's `lts` field) can answer it.
+    Codename(String),
+}
+
+impl Tool {
+    /// What `alias` means as an `lts` spec, when the tool has LTS lines and it is one:
+    /// `None` for other aliases, `Some(Err(why))` for an `lts/...` that names no LTS line.
+    pub fn lts(&self, alias: &str) -> Option<Result<Lts, String>> {
+        if self.lts.is_empty() {
+            return None;
+        }
+        let line = match alias {
+            "lts" | "lts/*" => return Some(Ok(Lts::Any)),
+            other => other.strip_prefix("lts/")?.to_ascii_lowercase(),
+        };
+        if let Ok(major) = line.parse::<u64>() {
+            return Some(if self.lts.values().any(|m| *m == major) {
+                Ok(Lts::Major(major))
+            } else {
+                Err(format!("{} {major} is not an LTS line", self.name))
+            });
+        }
+        Some(Ok(match self.lts.get(&line) {
+            Some(major) => Lts::Major(*major),
+            None => Lts::Codename(line),
+        }))
+    }
+
+    /// The LTS lines as `codename (major)`, oldest first, for messages.
+    pub fn lts_lines(&self) -> Vec<String> {
+        let mut lines: Vec<(&u64, &String)> = self.lts.iter().map(|(c, m)| (m, c)).collect();
+        lines.sort();
+        lines.into_iter().map(|(m, c)| format!("lts/{c} ({m})")).collect()
+    }
 }
 
 /// One place a tool's versions and artifacts come from.
@@ -47,6 +95,35 @@ pub struct Source {
     pub overrides: IndexMap<Platform, Override>,
     pub prereleases: Prereleases,
     pub post_install: Vec<PostInstall>,
+    /// npm packages installed into the tool's directory beside its own artifact.
+    pub bundles: Vec<Bundle>,
+}
+
+/// An npm package a tool's upstream builds bundle and this source's artifact lacks (node's
+/// npm and corepack, missing from the `node-{os}-{arch}` packages): installed from the same
+/// registry into `into`, its commands linked beside the tool's binaries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bundle {
+    pub package: String,
+    /// Where its `package/` goes, inside the tool's directory.
+    pub into: String,
+    /// `(link, target)`: a link in the tool's directory and its relative target.
+    pub links: Vec<(String, String)>,
+    /// Tool major → the spec of the package its releases ship (node 22 → npm `10`).
+    pub lines: std::collections::BTreeMap<u64, String>,
+    /// The spec for majors past the table; `None`: they do not bundle it.
+    pub newer: Option<String>,
+}
+
+impl Bundle {
+    /// The spec of the package a tool release of `major` bundles, if it bundles one.
+    pub fn spec_for(&self, major: u64) -> Option<&str> {
+        match self.lines.get(&major) {
+            Some(spec) => Some(spec),
+            None if self.lines.keys().next_back().is_some_and(|last| major > *last) => self.newer.as_deref(),
+            None => None,
+        }
+    }
 }
 
 /// Where a source lives.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 use serde::Deserialize;
 
-use super::model::{Alias, Checksum, Override, PostInstall, Source, SourceKind, Tool, VersionList};
+use super::model::{Alias, Bundle, Checksum, Override, PostInstall, Source, SourceKind, Tool, VersionList};
 use super::template::{JsonPath, Template};
 use crate::artifact::Format;
 use crate::artifact::{Arch, Os, Platform};
@@ -20,6 +20,9 @@ pub(super) struct RawTool {
     description: String,
     #[serde(default)]
     aliases: BTreeMap<String, RawAlias>,
+    /// Long-term-support lines, codename → major (node's `[lts]`).
+    #[serde(default)]
+    lts: BTreeMap<String, u64>,
     #[serde(flatten)]
     source: RawSource,
     #[serde(default)]
@@ -48,6 +51,19 @@ pub(super) struct RawSource {
     prereleases_as_releases: bool,
     #[serde(default)]
     post_install: Vec<RawPostInstall>,
+    #[serde(default)]
+    bundle: Vec<RawBundle>,
+}
+
+/// An npm package installed into the tool's directory (node's npm and corepack).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBundle {
+    package: String,
+    into: String,
+    links: BTreeMap<String, String>,
+    lines: BTreeMap<String, String>,
+    newer: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,7 +156,12 @@ impl RawTool {
             };
             aliases.insert(alias, alias_value);
         }
-        Ok(Tool { name: name.to_string(), description: self.description, sources, aliases })
+        if let Some(bad) =
+            self.lts.keys().find(|k| k.is_empty() || !k.bytes().all(|b| b.is_ascii_lowercase()))
+        {
+            return Err(format!("lts codename `{bad}` is not a lowercase word"));
+        }
+        Ok(Tool { name: name.to_string(), description: self.description, sources, aliases, lts: self.lts })
     }
 }
 
@@ -257,6 +278,10 @@ impl RawSource {
             );
         }
         let post_install = self.post_install.into_iter().map(post_install).collect::<Result<_, _>>()?;
+        if !self.bundle.is_empty() && !matches!(kind, SourceKind::Npm { .. }) {
+            return Err("`bundle` needs an npm source (bundled packages come from its registry)".into());
+        }
+        let bundles = self.bundle.into_iter().map(bundle).collect::<Result<_, _>>()?;
         Ok(Source {
             kind,
             versions,
@@ -275,8 +300,30 @@ impl RawSource {
                 Prereleases::OnlyWhenNamed
             },
             post_install,
+            bundles,
         })
     }
+}
+
+fn bundle(raw: RawBundle) -> Result<Bundle, String> {
+    let spec = |s: &str| {
+        crate::version::VersionSpec::parse(s).map_err(|e| format!("bundle `{}`: {e}", raw.package))?;
+        Ok::<_, String>(s.to_string())
+    };
+    let mut lines = BTreeMap::new();
+    for (major, s) in &raw.lines {
+        let major: u64 =
+            major.parse().map_err(|_| format!("bundle `{}`: `{major}` is not a major", raw.package))?;
+        lines.insert(major, spec(s)?);
+    }
+    let newer = raw.newer.as_deref().map(spec).transpose()?;
+    Ok(Bundle {
+        package: raw.package.clone(),
+        into: raw.into,
+        links: raw.links.into_iter().collect(),
+        lines,
+        newer,
+    })
 }
 
 fn spellings<K: std::hash::Hash + Eq>(

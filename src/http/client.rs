@@ -15,6 +15,7 @@ use ureq::http::{HeaderMap, Response};
 use ureq::tls::{RootCerts, TlsConfig};
 use ureq::{Body, Timeout};
 
+use super::error::HOST_NOT_FOUND;
 use super::error::{Error, Result};
 use super::settings::Settings;
 
@@ -174,7 +175,7 @@ impl Client {
         let mut tries = 1;
         loop {
             match attempt() {
-                Err(e) if e.is_transient() && tries < self.settings.attempts => {
+                Err(e) if e.worth_retrying() && tries < self.settings.attempts => {
                     thread::sleep(delay);
                     delay = delay.saturating_mul(2);
                     tries += 1;
@@ -224,7 +225,11 @@ impl Client {
             ureq::Error::Io(e) if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => {
                 Error::Tls { url, reason: e.to_string() }
             }
-            ureq::Error::HostNotFound => Error::Connect { url, reason: "host not found".into() },
+            ureq::Error::HostNotFound => Error::Connect { url, reason: HOST_NOT_FOUND.into() },
+            // The system resolver's failure (`getaddrinfo`), which ureq passes on as I/O.
+            ureq::Error::Io(e) if e.to_string().starts_with("failed to lookup address information") => {
+                Error::Connect { url, reason: format!("{}: {e}", HOST_NOT_FOUND) }
+            }
             ureq::Error::ConnectProxyFailed(why) => Error::Connect { url, reason: format!("proxy: {why}") },
             ureq::Error::Tls(why) => Error::Tls { url, reason: why.into() },
             ureq::Error::Rustls(why) => Error::Tls { url, reason: why.to_string() },
@@ -339,6 +344,33 @@ pub(super) fn parse_json<T: DeserializeOwned>(url: &str, text: &str) -> Result<T
 mod tests {
     use super::*;
     use ureq::http::HeaderValue;
+
+    #[test]
+    fn a_name_that_does_not_resolve_is_not_retried() {
+        let gone = Error::Connect { url: "u".into(), reason: HOST_NOT_FOUND.into() };
+        // What the system resolver says, through ureq, for a name that does not resolve.
+        let io = std::io::Error::other("failed to lookup address information: Name or service not known");
+        let client = Client::new(Settings::from_lookup(false, &|_| None, std::env::temp_dir()));
+        let lookup = client.classify("https://x.invalid/", ureq::Error::Io(io));
+        assert_eq!(
+            lookup.to_string(),
+            "cannot reach https://x.invalid/: host not found: failed to lookup address information: \
+             Name or service not known"
+        );
+        assert!(!lookup.worth_retrying());
+        let refused = Error::Connect { url: "u".into(), reason: "Connection refused".into() };
+        assert!(gone.is_transient() && !gone.worth_retrying());
+        assert!(refused.worth_retrying());
+        let mut tries = 0;
+        let client = Client::new(Settings::from_lookup(false, &|_| None, std::env::temp_dir()));
+        let err = client
+            .retrying(|| -> Result<()> {
+                tries += 1;
+                Err(Error::Connect { url: "u".into(), reason: HOST_NOT_FOUND.into() })
+            })
+            .unwrap_err();
+        assert_eq!((tries, err.to_string()), (1, "cannot reach u: host not found".to_string()));
+    }
 
     #[test]
     fn loopback_hosts_and_redirect_targets() {

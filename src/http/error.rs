@@ -8,6 +8,9 @@ use super::progress::human_bytes;
 use crate::fs_util::is_out_of_space;
 use crate::ui::{escaped, shown_path};
 
+/// The reason of a [`Error::Connect`] whose host name did not resolve.
+pub const HOST_NOT_FOUND: &str = "host not found";
+
 /// What went wrong while talking to a server or writing what it sent.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -124,6 +127,14 @@ impl Error {
             Error::Status { code, .. } => *code >= 500,
             _ => false,
         }
+    }
+
+    /// Whether asking again at once may help: a transient failure, except a host name
+    /// that does not resolve (the system's resolver has already retried it; on a machine
+    /// that cannot resolve a host, three tries only add the backoff to every fallback).
+    pub fn worth_retrying(&self) -> bool {
+        self.is_transient()
+            && !matches!(self, Error::Connect { reason, .. } if reason.starts_with(HOST_NOT_FOUND))
     }
 
     pub(super) fn io(context: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {

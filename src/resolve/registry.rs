@@ -6,9 +6,14 @@
 //!   `~/.npmrc` or `npm_config_userconfig`, global `npm_config_globalconfig`,
 //!   `/usr/local/etc/npmrc`, `/etc/npmrc`), finally `npm config get registry`.
 //! - PyPI: den config `[sources] pypi`, `DEN_PYPI_INDEX`, `UV_DEFAULT_INDEX`, `UV_INDEX_URL`,
-//!   `PIP_INDEX_URL`, `index-url` in the pip.conf files (`PIP_CONFIG_FILE`,
-//!   `$VIRTUAL_ENV/pip.conf`, user, legacy user, `/etc/xdg/pip/pip.conf`, `/etc/pip.conf`),
-//!   `python3 -m pip config list`, finally the default index of the installed pip.
+//!   `PIP_INDEX_URL`, the default index of the uv.toml files (project, user, `/etc/uv`),
+//!   `index-url` in the pip.conf files (`PIP_CONFIG_FILE`, `$VIRTUAL_ENV/pip.conf`, user,
+//!   legacy user, `/etc/xdg/pip/pip.conf`, `/etc/pip.conf`), finally one `python3` run for
+//!   what only the installed pip knows: its site `pip.conf` (under `sys.prefix`) and its
+//!   default index.
+//!
+//! The files and variables are read directly, so a configured machine starts no program;
+//! the commands are the last resort (their output is kept a day, `cached_output`).
 //!
 //! Everything read comes through [`Discovery`], so tests inject variables, HOME, the
 //! filesystem root and the commands. Never writes anything.
@@ -110,6 +115,14 @@ impl Discovery {
         (self.var)(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
     }
 
+    /// A file as messages name it: `~/.npmrc` under HOME.
+    fn shown(&self, file: &Path) -> String {
+        match self.home.as_ref().and_then(|h| file.strip_prefix(h).ok()) {
+            Some(rest) => format!("~/{}", rest.display()),
+            None => file.display().to_string(),
+        }
+    }
+
     fn home_file(&self, rel: &str) -> Option<PathBuf> {
         self.home.as_ref().map(|h| h.join(rel))
     }
@@ -124,6 +137,17 @@ impl Discovery {
         files.extend(global.map(PathBuf::from));
         files.push(self.root.join("usr/local/etc/npmrc"));
         files.push(self.root.join("etc/npmrc"));
+        files
+    }
+
+    /// uv's configuration files, as uv reads them: the project's `uv.toml`, the user's
+    /// (`$XDG_CONFIG_HOME/uv/uv.toml`), the system's (`/etc/uv/uv.toml`).
+    fn uv_files(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        files.extend(self.project.as_ref().map(|p| p.join("uv.toml")));
+        let config = self.var(ev::XDG_CONFIG_HOME).map(PathBuf::from).or_else(|| self.home_file(".config"));
+        files.extend(config.map(|c| c.join("uv/uv.toml")));
+        files.push(self.root.join("etc/uv/uv.toml"));
         files
     }
 
@@ -155,13 +179,13 @@ pub fn npm_registry(sources: &Sources, d: &Discovery, package: &str) -> Result<F
     if let Some(scope) = &scope {
         let key = format!("{scope}:registry");
         for (file, text) in &files {
-            candidates.push((ini_value(text, &[], &key, d), format!("{key} in {}", file.display())));
+            candidates.push((ini_value(text, &[], &key, d), format!("{key} in {}", d.shown(file))));
         }
     }
     let env = d.var(ev::NPM_CONFIG_REGISTRY).or_else(|| d.var(ev::NPM_CONFIG_REGISTRY_UPPER));
     candidates.push((env, ev::NPM_CONFIG_REGISTRY.into()));
     for (file, text) in &files {
-        candidates.push((ini_value(text, &[], "registry", d), format!("registry in {}", file.display())));
+        candidates.push((ini_value(text, &[], "registry", d), format!("registry in {}", d.shown(file))));
     }
     if let Some(found) = first(candidates)? {
         return Ok(found);
@@ -176,6 +200,13 @@ pub fn npm_registry(sources: &Sources, d: &Discovery, package: &str) -> Result<F
         .ok_or(Error::NoRegistry { ecosystem: Ecosystem::Npm })
 }
 
+/// What one `python3` run tells about the installed pip: its site configuration directory
+/// (`sys.prefix`, whose `pip.conf` pip reads) and the default index it ships with. One
+/// light import, never `python3 -m pip config list` (which loads pip's whole command line
+/// and costs a second where python starts through shims).
+const PIP_SCRIPT: &str =
+    "import sys; print(sys.prefix); from pip._internal.models.index import PyPI; print(PyPI.simple_url)";
+
 /// The PyPI simple index (PEP 503/691 root, e.g. `https://<host>/simple/`).
 pub fn pypi_index(sources: &Sources, d: &Discovery) -> Result<Found, Error> {
     let mut candidates: Vec<(Option<String>, String)> = vec![
@@ -185,30 +216,48 @@ pub fn pypi_index(sources: &Sources, d: &Discovery) -> Result<Found, Error> {
         (d.var(ev::UV_INDEX_URL), ev::UV_INDEX_URL.into()),
         (d.var(ev::PIP_INDEX_URL), ev::PIP_INDEX_URL.into()),
     ];
+    for file in d.uv_files() {
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            candidates.push((uv_default_index(&text), format!("the default index in {}", d.shown(&file))));
+        }
+    }
     for file in d.pip_files() {
         if let Ok(text) = std::fs::read_to_string(&file) {
-            let value = ini_value(&text, &["install", "global"], "index-url", d)
-                .or_else(|| ini_value(&text, &["install", "global"], "index_url", d));
-            candidates.push((value, format!("index-url in {}", file.display())));
+            candidates.push((pip_index(&text, d), format!("index-url in {}", d.shown(&file))));
         }
     }
     if let Some(found) = first(candidates)? {
         return Ok(found);
     }
-    let listed = (d.run)("python3", &["-m", "pip", "config", "list"]).and_then(|out| {
-        ["install.index-url", "global.index-url"]
-            .iter()
-            .find_map(|key| out.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('=').map(unquote)))
-    });
-    let default = || {
-        (d.run)("python3", &["-c", "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"])
-            .map(|s| s.trim().to_string())
-    };
+    let asked = (d.run)("python3", &["-c", PIP_SCRIPT]).unwrap_or_default();
+    let mut lines = asked.lines().map(str::trim);
+    let (prefix, default) = (lines.next().filter(|p| p.starts_with('/')), lines.next());
+    let site = prefix.map(|p| PathBuf::from(p).join("pip.conf"));
+    let site_value =
+        site.as_ref().and_then(|f| std::fs::read_to_string(f).ok()).and_then(|t| pip_index(&t, d));
     first(vec![
-        (listed, "`python3 -m pip config list`".into()),
-        (default(), "the default index of the installed pip".into()),
+        (site_value, format!("index-url in {}", site.map(|f| d.shown(&f)).unwrap_or_default())),
+        (default.map(str::to_string), "the default index of the installed pip".into()),
     ])?
     .ok_or(Error::NoRegistry { ecosystem: Ecosystem::Pypi })
+}
+
+/// `index-url` of a pip.conf (`[install]` first, as `pip install` reads it).
+fn pip_index(text: &str, d: &Discovery) -> Option<String> {
+    ini_value(text, &["install", "global"], "index-url", d)
+        .or_else(|| ini_value(text, &["install", "global"], "index_url", d))
+}
+
+/// The default index a uv.toml names: the `[[index]]` marked `default = true`, else the
+/// older top-level `index-url`. A file that is not TOML names nothing.
+fn uv_default_index(text: &str) -> Option<String> {
+    let doc: toml::Table = text.parse().ok()?;
+    let default = doc.get("index").and_then(|i| i.as_array()).and_then(|list| {
+        list.iter()
+            .find(|i| i.get("default").and_then(|d| d.as_bool()) == Some(true))
+            .and_then(|i| i.get("url")?.as_str())
+    });
+    default.or_else(|| doc.get("index-url")?.as_str()).map(|u| u.trim().to_string())
 }
 
 /// Which package ecosystem a registry belongs to, for messages.

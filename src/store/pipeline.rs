@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::unpack::{self, Format};
 use super::{Error, Store, post_install, receipt};
-use crate::artifact::{Artifact, key};
+use crate::artifact::{Artifact, Step};
 use crate::http::{Checksum, Client, Reporter};
 use crate::ui::escaped;
 
@@ -60,7 +60,7 @@ pub struct Fetcher<'a> {
 
 /// The store key of `artifact` (`sha256-<hex>`), or why its checksum cannot be one.
 pub fn key_of(label: &str, artifact: &Artifact) -> Result<String, InstallError> {
-    key::of(&artifact.checksum).ok_or_else(|| InstallError::BadChecksum {
+    artifact.key().ok_or_else(|| InstallError::BadChecksum {
         tool: label.to_string(),
         checksum: artifact.checksum.clone(),
     })
@@ -123,6 +123,9 @@ pub fn install(
         |archive, staging| {
             let unpacked = (|| {
                 unpack::unpack(archive, format.clone(), staging)?;
+                for step in &artifact.post_install {
+                    install_package(store, fetcher, label, step, staging)?;
+                }
                 post_install::run(staging, &artifact.post_install)?;
                 if !artifact.bin.is_empty() {
                     missing_bins(label, artifact, staging)?;
@@ -151,6 +154,38 @@ pub fn install(
         artifact.size = receipt::read(store, &key)?.and_then(|r| r.size);
     }
     Ok(fresh.then(|| bytes.get()))
+}
+
+/// A package installed into the artifact (`Step::Package`: node's bundled npm from the
+/// registry its npm package came from): downloaded and verified like the artifact, unpacked
+/// in the install directory, its `package/` moved to where the step says.
+fn install_package(
+    store: &Store,
+    fetcher: &Fetcher,
+    label: &str,
+    step: &Step,
+    staging: &Path,
+) -> Result<(), InstallError> {
+    let Step::Package { name, url, checksum, .. } = step else { return Ok(()) };
+    let label = format!("{label} ({name})");
+    let checksum: Checksum = checksum
+        .parse()
+        .map_err(|_| InstallError::BadChecksum { tool: label.clone(), checksum: checksum.clone() })?;
+    let tmp = store.staging_file()?;
+    let progress = fetcher.reporter.download(&label);
+    fetcher.client.download(url, tmp.path(), Some(&checksum), None, progress.as_ref()).map_err(|e| {
+        progress.abandon();
+        InstallError::Http(Box::new(e))
+    })?;
+    // Inside the install directory: whatever happens, it goes with it.
+    let unpacked = tempfile::Builder::new()
+        .prefix(".den-package-")
+        .tempdir_in(staging)
+        .map_err(|source| Error::Write { path: staging.to_path_buf(), source })?;
+    let file_name = url.rsplit('/').next().unwrap_or_default();
+    unpack::unpack(tmp.path(), Format::from_file_name(file_name), unpacked.path())?;
+    post_install::place_package(staging, step, &unpacked.path().join("package"))?;
+    Ok(())
 }
 
 /// Whether an unpack failure was the machine's (out of space), not the archive's.

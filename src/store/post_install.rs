@@ -32,11 +32,26 @@ fn describe(step: &Step) -> String {
         Step::Rename { from, to } => format!("rename `{from}` to `{to}`"),
         Step::Symlink { link, target } => format!("link `{link}` to `{target}`"),
         Step::SymlinksFromJson { file, .. } => format!("create the links listed in `{file}`"),
+        Step::Package { name, into, .. } => format!("install the bundled `{name}` at `{into}`"),
     }
+}
+
+/// Moves `unpacked` (a package's tree, unpacked outside `dir`) to `into` inside `dir`, for
+/// a `Step::Package` (the install pipeline downloads and unpacks it first).
+pub fn place_package(dir: &Path, step: &Step, unpacked: &Path) -> Result<(), Error> {
+    let Step::Package { into, .. } = step else { return Ok(()) };
+    let fail = |reason: String| Error::Step { dir: dir.to_path_buf(), step: describe(step), reason };
+    let into = place(dir, &parts(into).map_err(fail)?).map_err(fail)?;
+    fs::rename(unpacked, &into).map_err(|e| fail(e.to_string()))
 }
 
 fn apply(dir: &Path, step: &Step) -> Result<(), String> {
     match step {
+        // Placed by the pipeline (`place_package`) before the other steps run.
+        Step::Package { into, .. } => match fs::symlink_metadata(dir.join(into)) {
+            Ok(m) if m.is_dir() => Ok(()),
+            _ => Err(format!("`{into}` was not installed")),
+        },
         Step::Chmod { path } => {
             let full = existing(dir, &parts(path)?)?;
             if fs::symlink_metadata(&full).map_err(|e| e.to_string())?.is_dir() {

@@ -14,7 +14,6 @@ use std::time::Instant;
 
 use super::index::{self, Index};
 use super::{Error, Installed, Summary, fetch, store};
-use crate::artifact::key;
 use crate::catalog::Platform;
 use crate::config::Config;
 use crate::http::Client;
@@ -103,7 +102,7 @@ pub fn install(
         .iter()
         .filter_map(|resolved| {
             let artifact = resolved.artifacts.get(&platform)?;
-            let dir = store.tool_dir(&key::of(&artifact.checksum)?);
+            let dir = store.tool_dir(&artifact.key()?);
             Some(installed(&dir, &resolved.name, &resolved.version, &artifact.bin))
         })
         .collect();
@@ -144,7 +143,7 @@ fn record<'a>(
                 source: r.source.clone(),
                 version: r.version.clone(),
                 platform: platform.to_string(),
-                key: key::of(&artifact.checksum)?,
+                key: artifact.key()?,
                 bin: artifact.bin.clone(),
                 checked,
             })

@@ -86,7 +86,7 @@ impl Index {
     /// `platform`, with these binaries, and it is installed: see [`Entry::checked`].
     pub fn vouches(&self, store: &Store, resolved: &Resolved, platform: Platform) -> bool {
         let Some(artifact) = resolved.artifacts.get(&platform) else { return false };
-        let Some(key) = crate::artifact::key::of(&artifact.checksum) else { return false };
+        let Some(key) = artifact.key() else { return false };
         let platform = platform.to_string();
         self.tools.iter().any(|e| {
             e.checked

@@ -25,7 +25,6 @@ use indexmap::IndexMap;
 pub use error::Error;
 pub use fetch::reinstall;
 
-use crate::artifact::key;
 use crate::catalog::Platform;
 use crate::config::Config;
 use crate::http::{Client, human_bytes};
@@ -181,7 +180,7 @@ pub fn locked_for(req: &ToolRequest, resolved: &Resolved) -> bool {
 }
 
 fn installed_tool(store: &Store, resolved: &Resolved, artifact: &Artifact) -> Option<Installed> {
-    let dir = store.tool_dir(&key::of(&artifact.checksum)?);
+    let dir = store.tool_dir(&artifact.key()?);
     if !dir.is_dir() {
         return None;
     }

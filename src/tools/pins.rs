@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use crate::artifact::{Platform, key};
+use crate::artifact::Platform;
 use crate::resolve::Resolved;
 use crate::resolve::lock::{DEN_LOCK, Lock};
 use crate::store::{Error, Store, projects};
@@ -36,11 +36,7 @@ pub fn pinned(store: &Store) -> Result<Pins, Error> {
         let file = root.join(DEN_LOCK);
         match Lock::read(&file) {
             Ok(Some(lock)) => {
-                let keys = lock
-                    .tools
-                    .values()
-                    .flat_map(|t| t.artifacts.values())
-                    .filter_map(|a| key::of(&a.checksum));
+                let keys = lock.tools.values().flat_map(|t| t.artifacts.values()).filter_map(|a| a.key());
                 for key in keys {
                     pins.users.entry(key.clone()).or_default().insert(root.clone());
                     pins.keep.insert(key);
@@ -58,9 +54,10 @@ pub fn pinned(store: &Store) -> Result<Pins, Error> {
 pub fn pinned_by(store: &Store, key: &str, platform: Platform) -> Result<Option<Resolved>, Error> {
     for root in projects::forget_gone(store, DEN_LOCK)? {
         let Ok(Some(lock)) = Lock::read(&root.join(DEN_LOCK)) else { continue };
-        let found = lock.tools.into_values().find(|t| {
-            t.artifacts.get(&platform).and_then(|a| key::of(&a.checksum)).is_some_and(|k| k == key)
-        });
+        let found = lock
+            .tools
+            .into_values()
+            .find(|t| t.artifacts.get(&platform).and_then(|a| a.key()).is_some_and(|k| k == key));
         if found.is_some() {
             return Ok(found);
         }

@@ -95,6 +95,10 @@ impl VersionSpec {
         if text == "latest" || text == "*" {
             return Ok(VersionSpec::Latest);
         }
+        // nvm's "newest LTS line" (`lts/<codename>` and `lts/<major>` are plain names).
+        if text == "lts/*" {
+            return Ok(VersionSpec::Alias(text.to_string()));
+        }
         if let Some(rest) = text.strip_prefix('^') {
             return Ok(VersionSpec::Caret(plain_version(input, rest)?));
         }

@@ -79,6 +79,13 @@ fn step(s: &Step) -> String {
         Step::SymlinksFromJson { file, base } => {
             format!("{{ symlinks_from_json = {{ file = {}, base = {} }} }}", string(file), string(base))
         }
+        Step::Package { name, url, checksum, into } => format!(
+            "{{ package = {{ name = {}, url = {}, checksum = {}, into = {} }} }}",
+            string(name),
+            string(url),
+            string(checksum),
+            string(into)
+        ),
     }
 }
 
@@ -121,6 +128,7 @@ enum RawStep {
     Rename { from: String, to: String },
     Symlink { link: String, target: String },
     SymlinksFromJson { file: String, base: String },
+    Package { name: String, url: String, checksum: String, into: String },
 }
 
 impl From<RawStep> for Step {
@@ -130,6 +138,7 @@ impl From<RawStep> for Step {
             RawStep::Rename { from, to } => Step::Rename { from, to },
             RawStep::Symlink { link, target } => Step::Symlink { link, target },
             RawStep::SymlinksFromJson { file, base } => Step::SymlinksFromJson { file, base },
+            RawStep::Package { name, url, checksum, into } => Step::Package { name, url, checksum, into },
         }
     }
 }

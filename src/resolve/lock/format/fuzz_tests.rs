@@ -36,6 +36,12 @@ fn step() -> impl Strategy<Value = Step> {
         (s(), s()).prop_map(|(from, to)| Step::Rename { from, to }),
         (s(), s()).prop_map(|(link, target)| Step::Symlink { link, target }),
         (s(), s()).prop_map(|(file, base)| Step::SymlinksFromJson { file, base }),
+        (s(), s(), s(), s()).prop_map(|(name, url, checksum, into)| Step::Package {
+            name,
+            url,
+            checksum,
+            into
+        }),
     ]
 }
 
