@@ -506,7 +506,6 @@ fn vet_holds_github_and_npm_tools_to_their_sources() {
 }
 
 #[test]
-<<<<<<< HEAD
 fn a_system_entry_is_honoured_only_for_a_system_request_and_without_a_url() {
     let system = |artifacts| Resolved {
         name: "python".into(),
@@ -546,7 +545,9 @@ fn a_system_entry_is_honoured_only_for_a_system_request_and_without_a_url() {
     let mut old = system(Default::default());
     old.version = "3.9.1".into();
     assert!(matches!(vet(&req, &old, p("linux-x64"), &up())[..], [Mismatch::Version { .. }]));
-=======
+}
+
+#[test]
 fn a_bundled_package_must_be_the_definitions_from_the_registry() {
     let mut lock_node = genuine(node(&["linux-x64"]));
     let a = lock_node.artifacts.get_mut(&p("linux-x64")).unwrap();
@@ -578,5 +579,4 @@ fn a_bundled_package_must_be_the_definitions_from_the_registry() {
             [Mismatch::Url { tool: "node".into(), locked: url.into(), expected: expected.into() }]
         );
     }
->>>>>>> truth
 }
