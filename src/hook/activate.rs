@@ -30,7 +30,8 @@ pub struct Activation {
     pub watch: Vec<PathBuf>,
     /// Files that existed at this load and whose disappearance means the same.
     pub exists: Vec<PathBuf>,
-    /// This shell session's stamp file, touched before anything was read.
+    /// This shell session's stamp file, set before anything was read to a time no later
+    /// than any edit made after it (`set_before_now`).
     pub stamp: PathBuf,
 }
 
@@ -178,10 +179,34 @@ fn touch_stamp(given: Option<&str>) -> PathBuf {
             dir.join(format!("{}-{nanos}", std::process::id()))
         }
     };
-    if let Ok(file) = File::options().create(true).append(true).mode(0o600).open(&path) {
-        let _ = file.set_modified(SystemTime::now());
+    if let Ok(file) = File::options().create(true).write(true).truncate(true).mode(0o600).open(&path) {
+        set_before_now(&file);
     }
     path
+}
+
+/// Sets `stamp`'s time to just before the kernel's "now", so that any file modified from
+/// here on is `-nt` the stamp whatever the clocks' granularity. The kernel stamps file
+/// edits with its coarse clock, which can lag the precise one by a tick: a stamp set with
+/// `SystemTime::now()` could be later than an edit made right after the load. So the
+/// kernel sets the time (one byte written), and the stamp goes back to the start of that
+/// millisecond, minus a nanosecond: an edit after this, even on a file system that keeps
+/// milliseconds only, is strictly newer. The cost: a file edited in the same millisecond
+/// just before the load is reloaded once more, at the next prompt.
+fn set_before_now(stamp: &File) {
+    use std::io::Write;
+    let mut writer = stamp;
+    let Ok(()) = writer.write_all(b"\n") else { return };
+    let Ok(kernel_now) = stamp.metadata().and_then(|m| m.modified()) else { return };
+    let _ = stamp.set_modified(just_before_millisecond(kernel_now));
+}
+
+/// The last nanosecond before the millisecond that holds `t`.
+fn just_before_millisecond(t: SystemTime) -> SystemTime {
+    let Ok(since) = t.duration_since(SystemTime::UNIX_EPOCH) else { return t };
+    let ms = std::time::Duration::from_millis(u64::try_from(since.as_millis()).unwrap_or(u64::MAX));
+    let start = SystemTime::UNIX_EPOCH + ms;
+    start.checked_sub(std::time::Duration::from_nanos(1)).unwrap_or(start)
 }
 
 /// Removes the stamps of sessions that have not loaded anything for a week (shells that
@@ -206,4 +231,20 @@ pub fn render(act: &Activation, sh: Shell) -> String {
     out.push_str(&shell::set_local(sh, "__den_stamp", act.stamp.as_os_str()));
     out.push_str(&shell::changed_function(sh, &act.watch, &act.exists, &act.stamp));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use super::just_before_millisecond;
+
+    #[test]
+    fn the_stamp_goes_back_to_just_before_its_millisecond() {
+        let t = UNIX_EPOCH + Duration::new(1_700_000_000, 123_456_789);
+        assert_eq!(just_before_millisecond(t), UNIX_EPOCH + Duration::new(1_700_000_000, 122_999_999));
+        let on_edge = UNIX_EPOCH + Duration::new(1_700_000_000, 123_000_000);
+        assert_eq!(just_before_millisecond(on_edge), UNIX_EPOCH + Duration::new(1_700_000_000, 122_999_999));
+        assert!(just_before_millisecond(SystemTime::now()) < SystemTime::now());
+    }
 }

@@ -17,6 +17,7 @@ mod escapes;
 mod exit_codes;
 mod export;
 mod hook;
+mod hook_edits;
 mod hostile_env;
 mod hostile_parsers;
 mod ide;
