@@ -11,6 +11,7 @@ mod bounds;
 mod cache;
 mod cli;
 mod den_dir;
+mod editing;
 mod enter;
 mod errors;
 mod escapes;
