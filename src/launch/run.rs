@@ -5,7 +5,9 @@
 //! the project's on top of the environment outside any project, or the outer one with the
 //! tools in front of PATH), the command is looked up on that PATH, and den replaces itself
 //! with it, whose exit status is the run's. Writes nothing into any project (no den.lock
-//! either): only the store changes.
+//! either): only the store changes. With tools named on the command line, a project whose
+//! own tools cannot be provided (a typo, a release that does not exist) gets one warning
+//! and the run goes on without them.
 //!
 //! The warm path reads the config, looks for a project upward, reads the installed-tools
 //! index and stats each tool's directory; nothing else before the exec.
@@ -22,7 +24,7 @@ use crate::project::{self, Project};
 use crate::resolve::lock::{DEN_LOCK, Lock};
 use crate::tools::adhoc::{self, Request};
 use crate::tools::{self, Installed};
-use crate::{env, trust};
+use crate::{env, trust, ui};
 
 /// Where and how a run happens (what `cmd`'s context holds, without the command line).
 #[derive(Debug, Clone, Copy)]
@@ -147,9 +149,27 @@ fn provide(
     if !pending.is_empty() {
         let batch: Vec<Request> = pending.iter().map(|&i| wanted[i].clone()).collect();
         let root = project.map(|p| p.root.as_path());
-        let done = adhoc::install(&batch, ctx.config, ctx.offline, root).map_err(|e| {
-            if ctx.offline && oneoff::is_offline(&e) { offline(&batch) } else { Error::Tools(e) }
-        })?;
+        let fail = |e: tools::Error, batch: &[Request]| {
+            if ctx.offline && oneoff::is_offline(&e) { offline(batch) } else { Error::Tools(e) }
+        };
+        let named_pending: Vec<usize> = pending.iter().copied().filter(|&i| i < requests.len()).collect();
+        let (pending, done) = match adhoc::install(&batch, ctx.config, ctx.offline, root) {
+            Ok(done) => (pending, done),
+            // The tools named on the command line are what the user asked for: the project's
+            // own failing (a typo, an unreachable source) is a warning, not the end of the run.
+            Err(e) if !requests.is_empty() && named_pending.len() < pending.len() => {
+                warn_project_tools(&e);
+                let batch: Vec<Request> = named_pending.iter().map(|&i| wanted[i].clone()).collect();
+                let done = match batch.is_empty() {
+                    true => Vec::new(),
+                    false => {
+                        adhoc::install(&batch, ctx.config, ctx.offline, root).map_err(|e| fail(e, &batch))?
+                    }
+                };
+                (named_pending, done)
+            }
+            Err(e) => return Err(fail(e, &batch)),
+        };
         for (i, tool) in pending.into_iter().zip(done) {
             found[i] = Some(tool);
         }
@@ -160,6 +180,13 @@ fn provide(
         from_project[slot] = tool;
     }
     Ok((named, from_project.into_iter().flatten().collect()))
+}
+
+/// One warning for the project's tools a `den run tool@ver` goes without.
+fn warn_project_tools(e: &tools::Error) {
+    use crate::hint::Hint;
+    let help = e.hint().map(|h| format!(" ({h})")).unwrap_or_default();
+    ui::warn(&format!("running without the project's tools that could not be provided: {e}{help}"));
 }
 
 /// The offline error naming every tool that was needed, with what is installed instead.

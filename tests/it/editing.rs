@@ -21,6 +21,17 @@ fn ok(env: &Env, args: &[&str]) -> Run {
     out
 }
 
+fn read(env: &Env, file: &str) -> String {
+    std::fs::read_to_string(env.project().join(file)).unwrap()
+}
+
+/// The locked version of `tool`, and the spec it was locked for.
+fn locked(env: &Env, tool: &str) -> (String, String) {
+    let lock: toml::Table = read(env, "den.lock").parse().unwrap();
+    let entry = &lock["tools"][tool];
+    (entry["version"].as_str().unwrap().to_string(), entry["spec"].as_str().unwrap().to_string())
+}
+
 #[test]
 fn den_run_with_tools_and_no_command_says_the_command_is_missing() {
     let env = Env::new();
@@ -79,4 +90,79 @@ fn outdated_exit_code_is_1_when_a_tool_is_outdated_and_0_when_none_is() {
     );
     ok(&env, &["install"]);
     ok(&env, &["outdated", "--exit-code"]);
+}
+
+#[test]
+fn den_add_without_a_version_writes_the_major_line_it_installed() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.6")
+        .catalog_tool("jq", "1.7.1")
+        .catalog_tool("ruff", "0.5.7")
+        .catalog_tool("ruff", "0.6.9");
+    up.catalog_tool("ripgrep", "14.1.1");
+    let env = project(&up, "[env]\nA = \"1\"\n");
+    ok(&env, &["add", "jq", "ruff"]);
+    ok(&env, &["add", "ripgrep@latest"]);
+    assert_eq!(
+        read(&env, "den.toml"),
+        "[tools]\njq = \"1\"\nruff = \"0.6\"\nripgrep = \"latest\"\n\n[env]\nA = \"1\"\n"
+    );
+    assert_eq!(locked(&env, "jq"), ("1.7.1".into(), "1".into()));
+    assert_eq!(locked(&env, "ruff"), ("0.6.9".into(), "0.6".into()));
+    assert_eq!(
+        locked(&env, "ripgrep"),
+        ("14.1.1".into(), "latest".into()),
+        "a version named is kept as named"
+    );
+    // den.lock is exactly what den.toml asks for, and den.toml is still trusted.
+    ok(&env, &["install", "--frozen"]);
+    let out = ok(&env, &["run", "--", "jq"]);
+    assert_eq!(out.stdout, "jq-1.7.1\n");
+}
+
+#[test]
+fn widening_a_spec_keeps_the_locked_version_until_den_upgrade() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1").catalog_tool("jq", "1.8.0");
+    let env = project(&up, "[tools]\njq = \"1.7\"\n");
+    ok(&env, &["install"]);
+
+    // A hand edit: the installed 1.7.1 still applies, before and after `den install`.
+    env.write("den.toml", "[tools]\njq = \"1\"\n");
+    env.trust();
+    assert_eq!(ok(&env, &["run", "--", "jq"]).stdout, "jq-1.7.1\n");
+    ok(&env, &["install"]);
+    assert_eq!(locked(&env, "jq"), ("1.7.1".into(), "1".into()));
+    ok(&env, &["install", "--frozen"]);
+
+    // `den add` widening further, to `latest`: the same.
+    ok(&env, &["add", "jq@latest"]);
+    assert_eq!(locked(&env, "jq"), ("1.7.1".into(), "latest".into()));
+    // Narrowing to a line the locked version is not on resolves again.
+    ok(&env, &["add", "jq@1.8"]);
+    assert_eq!(locked(&env, "jq"), ("1.8.0".into(), "1.8".into()));
+    ok(&env, &["add", "jq@1"]);
+    assert_eq!(locked(&env, "jq"), ("1.8.0".into(), "1".into()));
+
+    // Only `den upgrade` moves.
+    up.catalog_tool("jq", "1.9.0");
+    ok(&env, &["install"]);
+    assert_eq!(locked(&env, "jq").0, "1.8.0");
+    ok(&env, &["upgrade", "jq"]);
+    assert_eq!(locked(&env, "jq"), ("1.9.0".into(), "1".into()));
+}
+
+#[test]
+fn den_run_with_named_tools_warns_about_the_projects_unresolvable_tools_and_runs() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
+    let env = project(&up, "[env]\nGREETING = \"hi\"\n[tools]\nripgrep = \"99\"\n");
+    let out = run(env.den(), &["run", "jq@1.7", "--", "sh", "-c", "jq; echo \"$GREETING\""]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "jq-1.7.1\nhi\n"), "{}", out.stderr);
+    let warning = out.stderr.lines().find(|l| l.starts_with("den: warning: ")).unwrap_or_default();
+    assert!(warning.contains("running without the project's tools"), "{}", out.stderr);
+    assert!(warning.contains("ripgrep"), "{}", out.stderr);
+    // Without a named tool the project's tools are what the run needs: still an error.
+    let out = run(env.den(), &["run", "--", "true"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
 }
