@@ -128,9 +128,13 @@ mod tests {
             text.contains("node = \"22.1.0\" # from .tool-versions\n\"x.y\" = '1 \"q\"' # from mise.toml\n"),
             "{text}"
         );
+        // den.toml refuses tools and specs it cannot know: parse what a valid import writes.
+        found.manifest.tools.shift_remove("x.y");
+        found.manifest.tools.insert("jq".into(), tool("jq", "1.7", "/p/mise.toml"));
+        let text = render(Some(&found));
         let m = project::parse::manifest(Path::new("den.toml"), &text).unwrap();
         assert_eq!(m.tools["node"].version, "22.1.0");
-        assert_eq!(m.tools["x.y"].version, "1 \"q\"");
+        assert_eq!(m.tools["jq"].version, "1.7");
         let empty = project::parse::manifest(Path::new("den.toml"), &render(None)).unwrap();
         assert!(empty.tools.is_empty() && empty.env.is_empty() && empty.services.is_empty());
     }

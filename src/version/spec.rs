@@ -95,6 +95,9 @@ impl VersionSpec {
         if text == "latest" || text == "*" {
             return Ok(VersionSpec::Latest);
         }
+        if text.contains("||") {
+            return Err(spec_err(input, "den takes one range, not alternatives joined with `||`"));
+        }
         if let Some(rest) = text.strip_prefix('^') {
             return Ok(VersionSpec::Caret(plain_version(input, rest)?));
         }

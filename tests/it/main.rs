@@ -44,3 +44,4 @@ mod trust_attacks;
 mod trust_large;
 mod upstream;
 mod upstream_selftest;
+mod validate;

@@ -12,6 +12,7 @@ mod services_tests;
 #[cfg(test)]
 mod tests;
 mod tools;
+mod versions;
 pub mod walk;
 
 use std::path::Path;
