@@ -6,8 +6,9 @@
 //! tools in front of PATH), the command is looked up on that PATH, and den replaces itself
 //! with it, whose exit status is the run's. Writes nothing into any project (no den.lock
 //! either): only the store changes. With tools named on the command line, a project whose
-//! own tools cannot be provided (a typo, a release that does not exist) gets one warning
-//! and the run goes on without them.
+//! own tools cannot be provided (a release that does not exist, an unreachable source)
+//! gets one warning and the run goes on without them; one whose den.toml is not valid (a
+//! typo'd tool) gets one warning and the run goes on outside it.
 //!
 //! The warm path reads the config, looks for a project upward, reads the installed-tools
 //! index and stats each tool's directory; nothing else before the exec.
@@ -61,7 +62,18 @@ fn provide_and_exec(
     // 1. The arguments: `tool@spec` requests (the one parser, `tools::edit::arg`).
     let requests = oneoff::requests(tool_args)?;
     // 2. The project, if one governs the directory, through the one trust gate.
-    let project = project::find(ctx.cwd)?;
+    let project = match project::find(ctx.cwd) {
+        Ok(project) => project,
+        // The tools named on the command line are what the user asked for: a den.toml den
+        // cannot read (a typo'd tool, a bad spec) is said, and the run goes on outside it.
+        Err(e @ project::Error::Invalid(_)) if !requests.is_empty() => {
+            use crate::hint::Hint;
+            let help = e.hint().map(|h| format!("\nhelp: {h}")).unwrap_or_default();
+            ui::warn(&format!("running without the project, whose den.toml is not valid: {e}{help}"));
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
     if project.is_none()
         && requests.is_empty()
         && let Target::Command(command) = &target

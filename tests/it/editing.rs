@@ -165,4 +165,17 @@ fn den_run_with_named_tools_warns_about_the_projects_unresolvable_tools_and_runs
     // Without a named tool the project's tools are what the run needs: still an error.
     let out = run(env.den(), &["run", "--", "true"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
+
+    // A typo'd tool makes den.toml invalid: said with its line, and the run goes on outside it.
+    let file = env.write("den.toml", "[env]\nGREETING = \"hi\"\n[tools]\nripgrepp = \"14\"\n");
+    let out = run(env.den(), &["run", "jq@1.7", "--", "sh", "-c", "jq; echo \"${GREETING-outside}\""]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "jq-1.7.1\noutside\n"), "{}", out.stderr);
+    let expected = format!(
+        "den: warning: running without the project, whose den.toml is not valid: {}:4:1: den has no tool `ripgrepp`",
+        file.display()
+    );
+    assert!(out.stderr.starts_with(&expected), "{}", out.stderr);
+    assert!(out.stderr.contains("help: did you mean `ripgrep`?"), "{}", out.stderr);
+    let out = run(env.den(), &["run", "--", "true"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
 }
