@@ -166,8 +166,9 @@ fn watch_project(p: &Project, out: &mut Activation) {
     out.watch.extend(p.manifest.dotenv.iter().map(|d| p.root.join(&d.path)));
 }
 
-/// Sets this session's stamp file to now, creating it (under the cache dir) for a new
-/// session; the hook compares watched files against it with `-nt`.
+/// Sets this session's stamp file to just before now (`set_before_now`), creating it
+/// (under the cache dir) for a new session; the hook compares watched files against it
+/// with `-nt`. Called before anything is read.
 fn touch_stamp(given: Option<&str>) -> PathBuf {
     let path = match given.filter(|s| !s.is_empty()) {
         Some(p) => PathBuf::from(p),
