@@ -2,7 +2,8 @@
 //! environment to the project's (or back to the one it had outside any project), record
 //! the change in `__DEN_STATE`, and tell the hook which files to watch and when it last
 //! loaded. Never downloads, never fails the prompt: problems are one line on stderr, shown
-//! once per change because the hook only calls den again when a watched file changes.
+//! once per change because the hook only calls den again when a watched file changes, and
+//! a reload that finds nothing changed since the last one does not repeat them.
 //!
 //! Lives beside `cmd/` rather than in it because `den enter` applies environments the same
 //! way.
@@ -38,7 +39,53 @@ pub struct Activation {
 /// Computes what the shell at `cwd`, with environment `current`, must change. Missing
 /// tools are named in one line, or installed first when the user config says
 /// `auto_install = true`.
+///
+/// A load's messages are printed unless they repeat the previous load's word for word with
+/// nothing it watched changed since (the stamp file keeps a digest of both): the stamp
+/// goes back to before its millisecond, so a file edited just before a load is seen as
+/// changed once more at the next prompt, and that redundant reload must not say it all
+/// again.
 pub fn activate(cwd: &Path, current: &Vars, config: &Config, offline: bool) -> Activation {
+    let given = current.get(env_vars::DEN_STAMP).filter(|s| !s.is_empty());
+    let before = given.and_then(|p| crate::fs_util::read_input_string(Path::new(p)).ok());
+    ui::hold();
+    let act = compute(cwd, current, config, offline);
+    let messages = ui::release();
+    let record = record_of(cwd, &act, &messages);
+    if before.as_deref() != Some(record.as_str()) {
+        use std::io::Write;
+        let _ = std::io::stderr().write_all(messages.as_bytes());
+    }
+    keep_record(&act.stamp, &record);
+    act
+}
+
+/// What a load saw and said, as one line for the stamp file: a digest of the directory,
+/// every watched file's size and time (or absence), and the messages.
+fn record_of(cwd: &Path, act: &Activation, messages: &str) -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    cwd.hash(&mut h);
+    for file in act.watch.iter().chain(&act.exists) {
+        file.hash(&mut h);
+        fs::metadata(file).ok().map(|m| (m.len(), m.modified().ok())).hash(&mut h);
+    }
+    messages.hash(&mut h);
+    format!("den-load-v1 {:016x}\n", h.finish())
+}
+
+/// Writes `record` into the stamp file, keeping the stamp's time.
+fn keep_record(stamp: &Path, record: &str) {
+    use std::io::Write;
+    let Ok(file) = File::options().write(true).open(stamp) else { return };
+    let Ok(time) = file.metadata().and_then(|m| m.modified()) else { return };
+    let mut writer = &file;
+    let _ = file.set_len(0).and_then(|()| writer.write_all(record.as_bytes()));
+    let _ = file.set_modified(time);
+}
+
+/// [`activate`], printing its messages as it goes.
+fn compute(cwd: &Path, current: &Vars, config: &Config, offline: bool) -> Activation {
     let stamp = touch_stamp(current.get(env_vars::DEN_STAMP).map(String::as_str));
     let base = env::Base::of(current.clone());
     let previous = base.previous.as_ref();

@@ -55,3 +55,47 @@ fn an_edit_in_the_same_millisecond_as_the_load_is_seen_at_the_next_prompt() {
         sh.run("cd ..");
     }
 }
+
+/// What a terminal shows: colour sequences taken out.
+fn plain(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_reload_with_nothing_changed_since_the_last_load_does_not_repeat_its_messages() {
+    if !installed("bash") {
+        return;
+    }
+    let w = World::new();
+    let mut sh = w.shell(&BASH);
+    sh.run(&format!("source {}", quoted(Path::new(&w.hook("bash")))));
+    sh.run(&format!("cd {}", quoted(&w.a)));
+    // A file dated after every load (clock skew, an archive from a machine ahead) is newer
+    // than the stamp at every prompt: each reloads, and says its problem only once.
+    let mut shown =
+        plain(&sh.run("printf '[env]\\nFOO = \"x\"\\n[tool]\\n' > den.toml && touch -d '+1 hour' den.toml"));
+    for _ in 0..3 {
+        shown += &plain(&sh.run("true"));
+    }
+    assert_eq!(shown.matches("unknown key `tool`").count(), 1, "{shown}");
+    // A change is news again.
+    let shown = plain(&sh.run("printf '[env]\\nFOO = \"x\"\\n[tols]\\n' > den.toml"));
+    assert_eq!(shown.matches("unknown key `tols`").count(), 1, "{shown}");
+    std::fs::write(w.a.join("den.toml"), "[env]\nFOO = \"fixed\"\n").unwrap();
+    assert_eq!(crate::support::run(w.env.den_in(&w.a), &["trust"]).code, 0);
+    sh.run("true");
+    assert_eq!(sh.environment().get("FOO").map(String::as_str), Some("fixed"));
+}
