@@ -22,7 +22,10 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> Result<ExitCode> {
     if path.exists() {
         return Err(Error::Exists { path }.into());
     }
-    let found = foreign::read(&dir)?;
+    let mut found = foreign::read(&dir)?;
+    if let Some(found) = &mut found {
+        leave_out_refused(found);
+    }
     let text = render(found.as_ref());
     // Every byte is den's, so the new file starts trusted (spec §8: den's own edits keep
     // trust); the user's later edits need `den trust` as usual.
@@ -62,6 +65,21 @@ fn report(found: &Foreign) {
     for skipped in &found.skipped {
         ui::warn(&format!("skipped {skipped}"));
     }
+}
+
+/// Takes out the tools den.toml would refuse (`terraform-docs` from a `.tool-versions`:
+/// den has no such tool), each with a skipped line saying why: the den.toml den writes
+/// must be one den reads.
+fn leave_out_refused(found: &mut Foreign) {
+    let mut skipped = Vec::new();
+    found.manifest.tools.retain(|_, t| match crate::project::parse::refused_tool(&t.name, &t.version) {
+        Some(why) => {
+            skipped.push(format!("`{} {}` in {}: {why}", t.name, t.version, file_name(&t.at.file)));
+            false
+        }
+        None => true,
+    });
+    found.skipped.extend(skipped);
 }
 
 fn file_name(path: &Path) -> String {

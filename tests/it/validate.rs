@@ -92,6 +92,27 @@ fn the_prompt_reports_an_unknown_tool_with_its_line_and_never_asks_to_install() 
     assert_eq!(sh.environment().get("A").map(String::as_str), Some("1"));
 }
 
+#[test]
+fn den_init_leaves_out_the_tools_den_toml_would_refuse() {
+    let env = Env::new();
+    env.write(".tool-versions", "nodejs 22.1.0\nterraform-docs 0.17.0\n");
+    let out = run(env.den(), &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(env.project().join("den.toml")).unwrap();
+    assert!(text.contains("\nnode = \"22.1.0\" # from .tool-versions\n"), "{text}");
+    assert!(!text.contains("terraform-docs"), "{text}");
+    assert!(
+        out.stderr.contains(
+            "den: warning: skipped `terraform-docs 0.17.0` in .tool-versions: den has no tool `terraform-docs` (did you mean `terraform`?"
+        ),
+        "{}",
+        out.stderr
+    );
+    // What den wrote, den reads.
+    let ls = run(env.den(), &["ls"]);
+    assert_eq!((ls.code, ls.stdout.as_str()), (0, "node  22.1.0  -  no  -\n"), "{}", ls.stderr);
+}
+
 /// What a terminal shows: colour sequences taken out, `\r\n` as `\n`.
 fn plain(text: &str) -> String {
     let mut out = String::new();
