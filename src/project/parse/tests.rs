@@ -246,6 +246,10 @@ fn tools_and_specs_den_cannot_know_are_refused_where_they_are_written() {
         ("[tools]\njq = \">2.0, <=2.0\"\n", "den.toml:2:6: `jq`: no version is >2.0 and <=2.0"),
         ("[tools]\nnode = \"lst\"\n", "den.toml:2:8: `node` has no version named `lst`"),
         ("[tools]\njq = \"stable\"\n", "den.toml:2:6: `jq` has no version named `stable`"),
+        (
+            "[tools]\nx = { version = \"latest\", url = \"https://h/x-{version}\" }\n",
+            "den.toml:2:17: `x` downloads one `url`, so its version must be exact, not `latest`",
+        ),
     ]);
     assert!(err("[tools]\nnodee = \"22\"\n").ends_with("help: did you mean `node`? Otherwise give `nodee` a `source` (github:owner/repo, npm:<package>, pypi:<package>) or a `url`"));
     assert!(

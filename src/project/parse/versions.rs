@@ -1,7 +1,8 @@
 //! What a `[tools]` entry may name, checked when den.toml is read rather than at install:
 //! a tool den knows (a built-in definition, or one the entry gives a `source`/`url`), a
 //! version spec den can read (`^22 || 20` is not one: den has no `||`), and a spec some
-//! version could satisfy (a range whose bounds cross, a name the tool does not define).
+//! version could satisfy (a range whose bounds cross, a name the tool does not define, a
+//! `url` tool's spec that is not one version: a URL has no list to choose from).
 //! Each problem is a diagnostic at the key or the spec, with a suggestion.
 //!
 //! Decisions: a spec that is readable but matches no release today (`>=99`, `9.9`) is
@@ -48,6 +49,13 @@ pub fn check(doc: &Doc<'_>, tool: &ToolRequest, key: Range<usize>, spec: Range<u
         }
     };
     match parsed {
+        // A `url` has no list of versions to choose from: the spec is the version.
+        VersionSpec::Exact(_) | VersionSpec::Prefix(_) => Ok(()),
+        _ if tool.url.is_some() => Err(doc.err_help(
+            spec,
+            format!("`{name}` downloads one `url`, so its version must be exact, not `{}`", tool.version),
+            "write the version the URL names, e.g. `2.1.0`",
+        )),
         VersionSpec::Range(list) => match crossing(&list) {
             Some((low, high)) => Err(doc.err_help(
                 spec,
