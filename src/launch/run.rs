@@ -169,15 +169,15 @@ fn provide(
             Ok(done) => (pending, done),
             // The tools named on the command line are what the user asked for: the project's
             // own failing (a typo, an unreachable source) is a warning, not the end of the run.
+            // The named tools are tried alone first: their own failure is the run's error.
             Err(e) if !requests.is_empty() && named_pending.len() < pending.len() => {
-                warn_project_tools(&e);
                 let batch: Vec<Request> = named_pending.iter().map(|&i| wanted[i].clone()).collect();
-                let done = match batch.is_empty() {
-                    true => Vec::new(),
-                    false => {
-                        adhoc::install(&batch, ctx.config, ctx.offline, root).map_err(|e| fail(e, &batch))?
-                    }
+                let done = if batch.is_empty() {
+                    Vec::new()
+                } else {
+                    adhoc::install(&batch, ctx.config, ctx.offline, root).map_err(|e| fail(e, &batch))?
                 };
+                warn_project_tools(&e);
                 (named_pending, done)
             }
             Err(e) => return Err(fail(e, &batch)),

@@ -162,6 +162,11 @@ fn den_run_with_named_tools_warns_about_the_projects_unresolvable_tools_and_runs
     let warning = out.stderr.lines().find(|l| l.starts_with("den: warning: ")).unwrap_or_default();
     assert!(warning.contains("running without the project's tools"), "{}", out.stderr);
     assert!(warning.contains("ripgrep"), "{}", out.stderr);
+    // A named tool that fails is the run's error, not a warning about the project.
+    let out = run(env.den(), &["run", "jq@9", "--", "jq"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("den: no release of jq matches `9`"), "{}", out.stderr);
+    assert!(!out.stderr.contains("running without"), "{}", out.stderr);
     // Without a named tool the project's tools are what the run needs: still an error.
     let out = run(env.den(), &["run", "--", "true"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
