@@ -163,6 +163,20 @@ mod tests {
     }
 
     #[test]
+    fn whether_a_version_was_named() {
+        for (arg, given) in [
+            ("node", false),
+            ("node@latest", true),
+            ("node@22", true),
+            ("npm:@biomejs/biome", false),
+            ("npm:@biomejs/biome@2", true),
+            ("pypi:ruff", false),
+        ] {
+            assert_eq!(parse(arg).unwrap().spec_given, given, "{arg}");
+        }
+    }
+
+    #[test]
     fn packages_split_after_the_package_name() {
         assert_eq!(ok("npm:@biomejs/biome@1.9"), t("biome", "1.9", Some("npm:@biomejs/biome")));
         assert_eq!(ok("npm:@biomejs/biome"), t("biome", "latest", Some("npm:@biomejs/biome")));
