@@ -5,6 +5,7 @@
 
 use crate::support::{Env, Run, run};
 use crate::upstream::Upstream;
+use crate::upstream::{Entry, script};
 
 /// A home whose den talks to `up`, and a trusted project with `toml`.
 fn project(up: &Upstream, toml: &str) -> Env {
@@ -118,6 +119,20 @@ fn den_add_without_a_version_writes_the_major_line_it_installed() {
     ok(&env, &["install", "--frozen"]);
     let out = ok(&env, &["run", "--", "jq"]);
     assert_eq!(out.stdout, "jq-1.7.1\n");
+
+    // A package too: its entry keeps its source and gets the major line.
+    for v in ["1.9.4", "2.6.1"] {
+        up.npm("@acme/cli-linux-x64", v, &[Entry::exe("bin/acme", script(v))]);
+    }
+    ok(&env, &["add", "npm:@acme/cli-linux-x64"]);
+    assert!(
+        read(&env, "den.toml")
+            .contains("\ncli-linux-x64 = { version = \"2\", source = \"npm:@acme/cli-linux-x64\" }\n"),
+        "{}",
+        read(&env, "den.toml")
+    );
+    assert_eq!(locked(&env, "cli-linux-x64"), ("2.6.1".into(), "2".into()));
+    ok(&env, &["install", "--frozen"]);
 }
 
 #[test]
