@@ -47,7 +47,7 @@ pub enum Command {
     /// Re-resolve tools within their den.toml specs and update den.lock
     Upgrade(OptionalToolsArgs),
     /// List the tools an upgrade would change
-    Outdated(JsonArgs),
+    Outdated(OutdatedArgs),
     /// Add other platforms to den.lock: `den lock --platform linux-arm64,darwin-arm64`
     Lock(LockArgs),
     /// List the project's tools: requested, locked, installed, path
@@ -140,6 +140,16 @@ pub struct RunArgs {
     /// The command to run and its arguments, after `--`
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OutdatedArgs {
+    /// Exit with 1 when a tool is outdated (not locked, or a newer version exists), for CI
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Print JSON (the shape is in the README)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

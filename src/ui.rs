@@ -6,7 +6,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use crate::env_vars;
 
@@ -46,7 +46,30 @@ pub fn error(message: &str, help: Option<&str>) {
 
 /// `den: <message>`, a `caused by:` line per cause and a `help:` line per hint, at once.
 pub fn report(message: &str, causes: &[String], hints: &[String]) {
-    let _ = std::io::stderr().write_all(render_error(message, causes, hints, color()).as_bytes());
+    emit(&render_error(message, causes, hints, color()));
+}
+
+/// Messages held back by [`hold`], or `None` when they go straight to stderr.
+static HELD: Mutex<Option<String>> = Mutex::new(None);
+
+/// Holds back this process's messages until [`release`]: the hook prints a load's messages
+/// only when they are news (see `hook::activate`).
+pub fn hold() {
+    *HELD.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(String::new());
+}
+
+/// The messages held back since [`hold`]; from now on they go to stderr again.
+pub fn release() -> String {
+    HELD.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take().unwrap_or_default()
+}
+
+/// Writes `text` to stderr, or keeps it while messages are held back.
+fn emit(text: &str) {
+    if let Some(held) = HELD.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_mut() {
+        held.push_str(text);
+        return;
+    }
+    let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
 /// The text [`report`] prints; causes and hints are one line each (a cause may span lines,
@@ -65,12 +88,12 @@ pub fn render_error(message: &str, causes: &[String], hints: &[String], color: b
 
 /// A problem that does not stop the command.
 pub fn warn(message: &str) {
-    eprintln!("{} {message}", paint("1;33", "den: warning:"));
+    emit(&format!("{} {message}\n", paint("1;33", "den: warning:")));
 }
 
 /// A line of information (what den did, or is waiting for).
 pub fn note(message: &str) {
-    eprintln!("{} {message}", paint("1", "den:"));
+    emit(&format!("{} {message}\n", paint("1", "den:")));
 }
 
 /// Whether a person can answer a question: stdin and stderr are both terminals.

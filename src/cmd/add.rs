@@ -1,12 +1,17 @@
 //! `den add tool@spec [...]`: puts the tools in den.toml (keeping its comments, layout and
 //! trust), installs them and writes den.lock. All or nothing: when installing fails,
 //! den.toml is put back as it was (still trusted if it was) and den.lock is not written.
+//!
+//! A tool added without a version (`den add biome`) is installed at its newest, then
+//! den.toml gets that version's major line (`edit::pin_of`: `"2"`, `"0.6"`), never
+//! `"latest"`, and den.lock records that spec: the project stays on what the user got.
 
 use std::process::ExitCode;
 
 use crate::cli::ToolsArgs;
 use crate::error::Result;
 use crate::project;
+use crate::resolve::lock::{DEN_LOCK, Lock};
 use crate::tools;
 use crate::tools::edit;
 
@@ -30,7 +35,28 @@ pub fn run(ctx: &Ctx, args: ToolsArgs) -> Result<ExitCode> {
         crate::trust::write_own_edit(&file, &before)?;
         return Err(e);
     }
+    pin_unversioned(&project.root, &file, &parsed)?;
     tools::venv::after_install(&project::load(&project.root)?, &ctx.config)?;
     super::ide::refresh_shims(&project.root, &ctx.config);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the major line of the installed version for each tool added without a version,
+/// in den.toml and as the spec den.lock records (the locked version stays).
+fn pin_unversioned(root: &std::path::Path, file: &std::path::Path, parsed: &[edit::ToolArg]) -> Result<()> {
+    let lock_path = root.join(DEN_LOCK);
+    let Some(mut lock) = Lock::read(&lock_path)? else { return Ok(()) };
+    let mut pins = Vec::new();
+    for arg in parsed.iter().filter(|a| !a.spec_given) {
+        let Some(entry) = lock.tools.get_mut(&arg.name) else { continue };
+        let Some(spec) = edit::pin_of(&entry.version) else { continue };
+        entry.spec.clone_from(&spec);
+        pins.push(edit::ToolArg { spec, ..arg.clone() });
+    }
+    if pins.is_empty() {
+        return Ok(());
+    }
+    edit::add(file, &pins)?;
+    lock.write(&lock_path)?;
+    Ok(())
 }

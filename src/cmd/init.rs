@@ -29,7 +29,8 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> Result<ExitCode> {
         return Err(Error::Exists { path }.into());
     }
     warn_if_nested(&dir);
-    let found = foreign::read(&dir);
+    let mut found = foreign::read(&dir);
+    let skipped = found.as_mut().map(leave_out_refused).unwrap_or_default();
     let text = render(found.as_ref());
     // Every byte is den's or a catalog tool's version: the new file starts trusted (spec
     // §8: den's own edits keep trust). Sources and variables the repository chose wait for
@@ -49,6 +50,9 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> Result<ExitCode> {
     file.write_all(text.as_bytes()).map_err(|source| Error::Write { path: path.clone(), source })?;
     if let Some(found) = &found {
         report(found);
+    }
+    for line in &skipped {
+        ui::warn(line);
     }
     let tools: Vec<String> = found
         .iter()
@@ -116,6 +120,20 @@ fn report(found: &Foreign) {
             ui::warn(&note.to_string());
         }
     }
+}
+
+/// Takes out the tools den.toml would refuse, and says for each why (the lines to print):
+/// the den.toml den writes must be one den reads.
+fn leave_out_refused(found: &mut Foreign) -> Vec<String> {
+    let mut skipped = Vec::new();
+    found.manifest.tools.retain(|_, t| match crate::project::parse::refused_tool(&t.name, &t.version) {
+        Some(why) => {
+            skipped.push(format!("`{} {}` in {}: {why}", t.name, t.version, file_name(&t.at.file)));
+            false
+        }
+        None => true,
+    });
+    skipped
 }
 
 fn file_name(path: &Path) -> String {
@@ -222,9 +240,13 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("[env]\nA = 'a$$b \"c\"'\nB = { unset = true }\n"), "{text}");
+        // den.toml refuses tools and specs it cannot know: parse what a valid import writes.
+        found.manifest.tools.shift_remove("x.y");
+        found.manifest.tools.insert("jq".into(), tool("jq", "1.7", None, "/p/mise.toml"));
+        let text = render(Some(&found));
         let m = project::parse::manifest(Path::new("den.toml"), &text).unwrap();
         assert_eq!(m.tools["node"].version, "22.1.0");
-        assert_eq!(m.tools["x.y"].version, "1 \"q\"");
+        assert_eq!(m.tools["jq"].version, "1.7");
         assert_eq!(m.tools["prettier"].source.as_deref(), Some("npm:prettier"));
         assert_eq!(m.env[0].value, EnvValue::Set("a$$b \"c\"".into()));
         assert_eq!(m.env[1].value, EnvValue::Unset);

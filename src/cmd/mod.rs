@@ -79,7 +79,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Add(args) => add::run(&ctx, args),
         Command::Remove(args) => remove::run(&ctx, args),
         Command::Upgrade(args) => upgrade::run(&ctx, args),
-        Command::Outdated(args) => outdated::run(&ctx, args),
+        Command::Outdated(args) => outdated::run(&ctx, &args),
         Command::Lock(args) => lock::run(&ctx, args),
         Command::Ls(args) => ls::run(&ctx, args),
         Command::LsRemote(args) => ls_remote::run(&ctx, args),

@@ -1,14 +1,17 @@
-//! `den outdated [--json]`: for every tool of the project, the locked version, the newest
-//! its den.toml spec accepts (what `den upgrade` would lock) and the newest of all, as a
-//! table on stdout (or JSON), asking the upstreams what is newest now. Changes nothing. A
-//! tool whose upstream cannot be asked gets `?` (`null` and its `error` in JSON) and a
-//! warning, and the exit status is 1; a URL tool without a version list gets `-` (`null`).
+//! `den outdated [--json] [--exit-code]`: for every tool of the project, the locked
+//! version, the newest its den.toml spec accepts (what `den upgrade` would lock) and the
+//! newest of all, as a table on stdout (or JSON), asking the upstreams what is newest now.
+//! Changes nothing. A tool whose upstream cannot be asked gets `?` (`null` and its `error`
+//! in JSON) and a warning, and the exit status is 1; a URL tool without a version list gets
+//! `-` (`null`). With `--exit-code` (for CI) the status is also 1 when a tool is outdated:
+//! not locked, or its locked version is not the newest its spec accepts or the newest of
+//! all.
 
 use std::process::ExitCode;
 
 use serde::Serialize;
 
-use crate::cli::JsonArgs;
+use crate::cli::OutdatedArgs;
 use crate::error::Result;
 use crate::project::ToolRequest;
 use crate::resolve::Resolver;
@@ -39,7 +42,7 @@ struct JsonTool {
 }
 
 /// Prints what an upgrade would change.
-pub fn run(ctx: &Ctx, args: JsonArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Ctx, args: &OutdatedArgs) -> Result<ExitCode> {
     let project = toolset::project(ctx)?;
     let lock = Lock::read(&tools::lock_path(&project))?.unwrap_or_default();
     let resolver = toolset::fresh_resolver(ctx, Some(&project));
@@ -49,9 +52,11 @@ pub fn run(ctx: &Ctx, args: JsonArgs) -> Result<ExitCode> {
         let locked =
             lock.tools.get(&req.name).filter(|r| tools::locked_for(req, r)).map(|r| r.version.clone());
         if tools::system::is_system(req) {
-            // The machine's binary: nothing for den to upgrade.
-            let locked = locked.unwrap_or_else(|| "-".into());
-            rows.push(row(&[&req.name, &req.version, &locked, "system", "system"]));
+            // The machine's binary: nothing for den to upgrade (`null` in JSON).
+            let shown_lock = locked.clone().unwrap_or_else(|| "-".into());
+            rows.push(row(&[&req.name, &req.version, &shown_lock, "system", "system"]));
+            let (name, spec) = (req.name.clone(), req.version.clone());
+            tools.push(JsonTool { name, spec, locked, wanted: None, latest: None, error: None });
             continue;
         }
         let latest_req = ToolRequest { version: "latest".into(), ..req.clone() };
@@ -75,11 +80,16 @@ pub fn run(ctx: &Ctx, args: JsonArgs) -> Result<ExitCode> {
         });
     }
     let failed = tools.iter().any(|t| t.error.is_some());
+    // Nothing to compare with (`null`) is not outdated; a failure already is exit 1.
+    let outdated = tools.iter().any(|t| {
+        t.locked.is_none()
+            || [&t.wanted, &t.latest].into_iter().flatten().any(|v| Some(v) != t.locked.as_ref())
+    });
     match args.json {
         true => println!("{}", serde_json::to_string_pretty(&Json { tools }).expect("plain data serializes")),
         false => print!("{}", table::render(&rows)),
     }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed || (args.exit_code && outdated) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 /// A newest version; `None` when there is nothing to compare with; the error's text when

@@ -4,7 +4,8 @@
 //!
 //! The diff and the confirmation go to stderr (they are messages about what den did, and
 //! `ui::color()` decides their colour); stdout carries only `--list`'s lines. Parses
-//! den.toml only to learn its dotenv files; never runs anything.
+//! den.toml to learn its dotenv files, and refuses one that is not valid; never runs
+//! anything.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -26,19 +27,11 @@ pub fn run(ctx: &Ctx, args: TrustArgs) -> Result<ExitCode> {
     let root = file.parent().unwrap_or(Path::new("/")).to_path_buf();
     let shown = display_path(&file);
     // One read: the bytes parsed for the dotenv list are the bytes trusted. A den.toml that
-    // does not parse is trusted as it is, with no dotenv files (they cannot be known).
-    let (content, dotenv) = match project::load(&root) {
-        Ok(p) => {
-            let dotenv = p.manifest.dotenv.iter().map(|d| d.path.clone()).collect();
-            (p.den_toml.unwrap_or_default().into_bytes(), dotenv)
-        }
-        Err(project::Error::Invalid(_)) => {
-            let bytes = crate::fs_util::read_input(&file)
-                .map_err(|source| project::Error::Read { path: file.clone(), source })?;
-            (bytes, Vec::new())
-        }
-        Err(e) => return Err(e.into()),
-    };
+    // does not parse (or names a tool or version den cannot know) is refused with its
+    // line: what it would apply cannot be known, so there is nothing to review.
+    let p = project::load(&root)?;
+    let dotenv = p.manifest.dotenv.iter().map(|d| d.path.clone()).collect::<Vec<_>>();
+    let content = p.den_toml.unwrap_or_default().into_bytes();
     let subject = trust::Subject { file: &file, content: &content, root: &root, dotenv: &dotenv };
     match trust::trust(&subject)? {
         trust::Trusted::Already => ui::note(&format!("{} is already trusted", shown.display())),

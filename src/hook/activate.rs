@@ -2,7 +2,8 @@
 //! environment to the project's (or back to the one it had outside any project), record
 //! the change in `__DEN_STATE`, and tell the hook which files to watch and when it last
 //! loaded. Never downloads, never fails the prompt: problems are one line on stderr, shown
-//! once per change because the hook only calls den again when a watched file changes.
+//! once per change because the hook only calls den again when a watched file changes, and
+//! a reload that finds nothing changed since the last one does not repeat them.
 //!
 //! Lives beside `cmd/` rather than in it because `den enter` applies environments the same
 //! way.
@@ -30,14 +31,61 @@ pub struct Activation {
     pub watch: Vec<PathBuf>,
     /// Files that existed at this load and whose disappearance means the same.
     pub exists: Vec<PathBuf>,
-    /// This shell session's stamp file, touched before anything was read.
+    /// This shell session's stamp file, set before anything was read to a time no later
+    /// than any edit made after it (`set_before_now`).
     pub stamp: PathBuf,
 }
 
 /// Computes what the shell at `cwd`, with environment `current`, must change. Missing
 /// tools are named in one line, or installed first when the user config says
 /// `auto_install = true`.
+///
+/// A load's messages are printed unless they repeat the previous load's word for word with
+/// nothing it watched changed since (the stamp file keeps a digest of both): the stamp
+/// goes back to before its millisecond, so a file edited just before a load is seen as
+/// changed once more at the next prompt, and that redundant reload must not say it all
+/// again.
 pub fn activate(cwd: &Path, current: &Vars, config: &Config, offline: bool) -> Activation {
+    let given = current.get(env_vars::DEN_STAMP).filter(|s| !s.is_empty());
+    let before = given.and_then(|p| crate::fs_util::read_input_string(Path::new(p)).ok());
+    ui::hold();
+    let act = compute(cwd, current, config, offline);
+    let messages = ui::release();
+    let record = record_of(cwd, &act, &messages);
+    if before.as_deref() != Some(record.as_str()) {
+        use std::io::Write;
+        let _ = std::io::stderr().write_all(messages.as_bytes());
+    }
+    keep_record(&act.stamp, &record);
+    act
+}
+
+/// What a load saw and said, as one line for the stamp file: a digest of the directory,
+/// every watched file's size and time (or absence), and the messages.
+fn record_of(cwd: &Path, act: &Activation, messages: &str) -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    cwd.hash(&mut h);
+    for file in act.watch.iter().chain(&act.exists) {
+        file.hash(&mut h);
+        fs::metadata(file).ok().map(|m| (m.len(), m.modified().ok())).hash(&mut h);
+    }
+    messages.hash(&mut h);
+    format!("den-load-v1 {:016x}\n", h.finish())
+}
+
+/// Writes `record` into the stamp file, keeping the stamp's time.
+fn keep_record(stamp: &Path, record: &str) {
+    use std::io::Write;
+    let Ok(file) = File::options().write(true).open(stamp) else { return };
+    let Ok(time) = file.metadata().and_then(|m| m.modified()) else { return };
+    let mut writer = &file;
+    let _ = file.set_len(0).and_then(|()| writer.write_all(record.as_bytes()));
+    let _ = file.set_modified(time);
+}
+
+/// [`activate`], printing its messages as it goes.
+fn compute(cwd: &Path, current: &Vars, config: &Config, offline: bool) -> Activation {
     let stamp = touch_stamp(current.get(env_vars::DEN_STAMP).map(String::as_str));
     let base = env::Base::of(current.clone());
     let previous = base.previous.as_ref();
@@ -180,8 +228,9 @@ fn watch_project(p: &Project, out: &mut Activation) {
     }
 }
 
-/// Sets this session's stamp file to now, creating it (under the cache dir) for a new
-/// session; the hook compares watched files against it with `-nt`.
+/// Sets this session's stamp file to just before now (`set_before_now`), creating it
+/// (under the cache dir) for a new session; the hook compares watched files against it
+/// with `-nt`. Called before anything is read.
 fn touch_stamp(given: Option<&str>) -> PathBuf {
     let path = match given.filter(|s| !s.is_empty()) {
         Some(p) => PathBuf::from(p),
@@ -193,10 +242,34 @@ fn touch_stamp(given: Option<&str>) -> PathBuf {
             dir.join(format!("{}-{nanos}", std::process::id()))
         }
     };
-    if let Ok(file) = File::options().create(true).append(true).mode(0o600).open(&path) {
-        let _ = file.set_modified(SystemTime::now());
+    if let Ok(file) = File::options().create(true).write(true).truncate(true).mode(0o600).open(&path) {
+        set_before_now(&file);
     }
     path
+}
+
+/// Sets `stamp`'s time to just before the kernel's "now", so that any file modified from
+/// here on is `-nt` the stamp whatever the clocks' granularity. The kernel stamps file
+/// edits with its coarse clock, which can lag the precise one by a tick: a stamp set with
+/// `SystemTime::now()` could be later than an edit made right after the load. So the
+/// kernel sets the time (one byte written), and the stamp goes back to the start of that
+/// millisecond, minus a nanosecond: an edit after this, even on a file system that keeps
+/// milliseconds only, is strictly newer. The cost: a file edited in the same millisecond
+/// just before the load is reloaded once more, at the next prompt.
+fn set_before_now(stamp: &File) {
+    use std::io::Write;
+    let mut writer = stamp;
+    let Ok(()) = writer.write_all(b"\n") else { return };
+    let Ok(kernel_now) = stamp.metadata().and_then(|m| m.modified()) else { return };
+    let _ = stamp.set_modified(just_before_millisecond(kernel_now));
+}
+
+/// The last nanosecond before the millisecond that holds `t`.
+fn just_before_millisecond(t: SystemTime) -> SystemTime {
+    let Ok(since) = t.duration_since(SystemTime::UNIX_EPOCH) else { return t };
+    let ms = std::time::Duration::from_millis(u64::try_from(since.as_millis()).unwrap_or(u64::MAX));
+    let start = SystemTime::UNIX_EPOCH + ms;
+    start.checked_sub(std::time::Duration::from_nanos(1)).unwrap_or(start)
 }
 
 /// Removes the stamps of sessions that have not loaded anything for a week (shells that
@@ -214,11 +287,39 @@ fn forget_old_stamps(dir: &Path) {
     }
 }
 
+/// For bash and zsh, the files of this load as the array `__den_watch`, on one line: what
+/// direnv's `use den` (integrations/direnv/den.sh) hands to `watch_file`, so that direnv
+/// reloads on the same edits as the hook (dotenv files included). fish has no use for it.
+fn watch_list(act: &Activation, sh: Shell) -> String {
+    if sh == Shell::Fish {
+        return String::new();
+    }
+    let quoted: Vec<String> = act.watch.iter().map(|f| shell::quote_os(sh, f.as_os_str())).collect();
+    format!("__den_watch=({});\n", quoted.join(" "))
+}
+
 /// The activation as a script for `sh`: assignments, then the hook's stamp and its
 /// `__den_changed` test for the files of this load.
 pub fn render(act: &Activation, sh: Shell) -> String {
     let mut out = shell::assignments(sh, &act.changes);
     out.push_str(&shell::set_local(sh, "__den_stamp", act.stamp.as_os_str()));
+    out.push_str(&watch_list(act, sh));
     out.push_str(&shell::changed_function(sh, &act.watch, &act.exists, &act.stamp));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use super::just_before_millisecond;
+
+    #[test]
+    fn the_stamp_goes_back_to_just_before_its_millisecond() {
+        let t = UNIX_EPOCH + Duration::new(1_700_000_000, 123_456_789);
+        assert_eq!(just_before_millisecond(t), UNIX_EPOCH + Duration::new(1_700_000_000, 122_999_999));
+        let on_edge = UNIX_EPOCH + Duration::new(1_700_000_000, 123_000_000);
+        assert_eq!(just_before_millisecond(on_edge), UNIX_EPOCH + Duration::new(1_700_000_000, 122_999_999));
+        assert!(just_before_millisecond(SystemTime::now()) < SystemTime::now());
+    }
 }

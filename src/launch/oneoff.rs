@@ -22,6 +22,9 @@ pub enum Error {
     /// `den run node@22 node -v`: no `--` between the tools and the command.
     #[error("`den run` needs `--` before the command")]
     NoSeparator { tools: Vec<String> },
+    /// `den run ruff@0.6.9`: tools, and no command at all.
+    #[error("`den run{}` has no command to run", tools.iter().map(|t| format!(" {t}")).collect::<String>())]
+    NoCommand { tools: Vec<String> },
     #[error("cannot read the tool `{arg}`: {reason}")]
     BadTool { arg: String, reason: String, help: String },
     /// `den run -- cmd` where no project governs the directory.
@@ -88,7 +91,7 @@ impl Error {
     /// be executed (not executable, not a program), else 1.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::NoSeparator { .. } | Error::BadTool { .. } => 2,
+            Error::NoSeparator { .. } | Error::NoCommand { .. } | Error::BadTool { .. } => 2,
             Error::CommandNotFound { .. } | Error::NotOnPath { .. } | Error::NoMainBin { .. } => 127,
             Error::Exec { source, .. } => match source.raw_os_error() {
                 Some(libc::ENOENT | libc::ENOTDIR) => 127,
@@ -112,6 +115,13 @@ impl Hint for Error {
                 ),
                 _ => "put `--` between the tools and the command: `den run node@22 -- node -v`".into(),
             },
+            Error::NoCommand { tools } => {
+                let tools = if tools.is_empty() { "node@22".to_string() } else { tools.join(" ") };
+                format!(
+                    "usage: den run [TOOL@VERSION…] -- COMMAND [ARGS…], e.g. `den run {tools} -- <command>`; `den x {}` runs a tool's own binary",
+                    tools.split(' ').next().unwrap_or_default()
+                )
+            }
             Error::BadTool { help, .. } => help.clone(),
             Error::NoProject { command, .. } => format!(
                 "name the tools it needs (`den run node@22 -- {command}`), or run it in a project (`den init` creates one)"

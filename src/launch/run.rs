@@ -5,7 +5,10 @@
 //! the project's on top of the environment outside any project, or the outer one with the
 //! tools in front of PATH), the command is looked up on that PATH, and den replaces itself
 //! with it, whose exit status is the run's. Writes nothing into any project (no den.lock
-//! either): only the store changes.
+//! either): only the store changes. With tools named on the command line, a project whose
+//! own tools cannot be provided (a release that does not exist, an unreachable source)
+//! gets one warning and the run goes on without them; one whose den.toml is not valid (a
+//! typo'd tool) gets one warning and the run goes on outside it.
 //!
 //! The warm path reads the config, looks for a project upward, reads the installed-tools
 //! index and stats each tool's directory; nothing else before the exec.
@@ -22,7 +25,7 @@ use crate::project::{self, Project};
 use crate::resolve::lock::Lock;
 use crate::tools::adhoc::{self, Request};
 use crate::tools::{self, Installed};
-use crate::{env, trust};
+use crate::{env, trust, ui};
 
 /// Where and how a run happens (what `cmd`'s context holds, without the command line).
 #[derive(Debug, Clone, Copy)]
@@ -59,7 +62,18 @@ fn provide_and_exec(
     // 1. The arguments: `tool@spec` requests (the one parser, `tools::edit::arg`).
     let requests = oneoff::requests(tool_args)?;
     // 2. The project, if one governs the directory, through the one trust gate.
-    let project = project::find(ctx.cwd)?;
+    let project = match project::find(ctx.cwd) {
+        Ok(project) => project,
+        // The tools named on the command line are what the user asked for: a den.toml den
+        // cannot read (a typo'd tool, a bad spec) is said, and the run goes on outside it.
+        Err(e @ project::Error::Invalid(_)) if !requests.is_empty() => {
+            use crate::hint::Hint;
+            let help = e.hint().map(|h| format!("\nhelp: {h}")).unwrap_or_default();
+            ui::warn(&format!("running without the project, whose den.toml is not valid: {e}{help}"));
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
     if project.is_none()
         && requests.is_empty()
         && let Target::Command(command) = &target
@@ -153,9 +167,27 @@ fn provide(
     if !pending.is_empty() {
         let batch: Vec<Request> = pending.iter().map(|&i| wanted[i].clone()).collect();
         let root = project.map(|p| p.root.as_path());
-        let done = adhoc::install(&batch, ctx.config, ctx.offline, root).map_err(|e| {
-            if ctx.offline && oneoff::is_offline(&e) { offline(&batch) } else { Error::Tools(e) }
-        })?;
+        let fail = |e: tools::Error, batch: &[Request]| {
+            if ctx.offline && oneoff::is_offline(&e) { offline(batch) } else { Error::Tools(e) }
+        };
+        let named_pending: Vec<usize> = pending.iter().copied().filter(|&i| i < requests.len()).collect();
+        let (pending, done) = match adhoc::install(&batch, ctx.config, ctx.offline, root) {
+            Ok(done) => (pending, done),
+            // The tools named on the command line are what the user asked for: the project's
+            // own failing (a typo, an unreachable source) is a warning, not the end of the run.
+            // The named tools are tried alone first: their own failure is the run's error.
+            Err(e) if !requests.is_empty() && named_pending.len() < pending.len() => {
+                let batch: Vec<Request> = named_pending.iter().map(|&i| wanted[i].clone()).collect();
+                let done = if batch.is_empty() {
+                    Vec::new()
+                } else {
+                    adhoc::install(&batch, ctx.config, ctx.offline, root).map_err(|e| fail(e, &batch))?
+                };
+                warn_project_tools(&e);
+                (named_pending, done)
+            }
+            Err(e) => return Err(fail(e, &batch)),
+        };
         for (i, tool) in pending.into_iter().zip(done) {
             found[i] = Some(tool);
         }
@@ -166,6 +198,13 @@ fn provide(
         from_project[slot] = tool;
     }
     Ok((named, from_project.into_iter().flatten().collect()))
+}
+
+/// One warning for the project's tools a `den run tool@ver` goes without.
+fn warn_project_tools(e: &tools::Error) {
+    use crate::hint::Hint;
+    let help = e.hint().map(|h| format!(" ({h})")).unwrap_or_default();
+    ui::warn(&format!("running without the project's tools that could not be provided: {e}{help}"));
 }
 
 /// The offline error naming every tool that was needed, with what is installed instead.

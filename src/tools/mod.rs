@@ -174,9 +174,22 @@ fn locate_in(
     (installed, missing)
 }
 
-/// Whether a lock entry was resolved for this very request (same spec, same source).
+/// Whether a lock entry pins this request: the same source, and either the same spec or
+/// a version the (edited) spec still accepts. Widening `1.7` to `1` keeps the locked 1.7.1:
+/// only `den upgrade` moves a version. An alias (`lts`) is known only to the resolver, so
+/// a spec changed to one is resolved again. `lock::vet` still checks the entry as usual.
 pub fn locked_for(req: &ToolRequest, resolved: &Resolved) -> bool {
-    resolved.spec == req.version && resolved.source == lock::request_source(req)
+    use crate::resolve::{Version, VersionSpec};
+    if resolved.source != lock::request_source(req) {
+        return false;
+    }
+    if resolved.spec == req.version {
+        return true;
+    }
+    match (VersionSpec::parse(&req.version), Version::parse(&resolved.version)) {
+        (Ok(VersionSpec::Alias(_)), _) | (Err(_), _) | (_, Err(_)) => false,
+        (Ok(spec), Ok(version)) => spec.matches(&version),
+    }
 }
 
 fn installed_tool(store: &Store, resolved: &Resolved, artifact: &Artifact) -> Option<Installed> {
@@ -268,7 +281,8 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
                 .get(&req.name)
                 .filter(|r| locked_for(req, r) && !opts.upgrade.contains(&req.name))
                 .filter(|r| r.artifacts.contains_key(&platform))
-                .cloned();
+                // Locked for an earlier spec that still accepts it: den.lock records the new one.
+                .map(|r| Resolved { spec: req.version.clone(), ..r.clone() });
             fetch::Job { req: req.clone(), locked }
         })
         .collect();

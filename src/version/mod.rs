@@ -11,8 +11,8 @@
 mod spec;
 
 #[cfg(test)]
-pub use spec::{Comparator, Op, best};
-pub use spec::{Prereleases, SpecError, VersionSpec, best_with};
+pub use spec::best;
+pub use spec::{Comparator, Op, Prereleases, SpecError, VersionSpec, best_with};
 
 use std::cmp::Ordering;
 use std::fmt;

@@ -95,6 +95,9 @@ impl VersionSpec {
         if text == "latest" || text == "*" {
             return Ok(VersionSpec::Latest);
         }
+        if text.contains("||") {
+            return Err(spec_err(input, "den takes one range, not alternatives joined with `||`"));
+        }
         // nvm's "newest LTS line" (`lts/<codename>` and `lts/<major>` are plain names).
         if text == "lts/*" {
             return Ok(VersionSpec::Alias(text.to_string()));

@@ -12,6 +12,7 @@ mod services_tests;
 #[cfg(test)]
 mod tests;
 mod tools;
+mod versions;
 pub mod walk;
 
 use std::path::Path;
@@ -48,6 +49,19 @@ pub fn manifest(file: &Path, source: &str) -> Res<Manifest> {
         m.enter = enter(&doc, value, &m.services)?;
     }
     Ok(m)
+}
+
+/// Why den.toml would refuse `name = "version"` in `[tools]` (an unknown tool, a spec den
+/// cannot read or no version can meet), in one line; `None` when it is fine. `den init`
+/// leaves such entries of foreign files out of the den.toml it writes.
+pub fn refused_tool(name: &str, version: &str) -> Option<String> {
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let text = format!("[tools]\n{} = {}\n", quote(name), quote(version));
+    let d = manifest(Path::new("den.toml"), &text).err()?;
+    Some(match &d.help {
+        Some(help) => format!("{} ({help})", d.message),
+        None => d.message.clone(),
+    })
 }
 
 fn enter(doc: &Doc<'_>, value: &Value<'_>, services: &IndexMap<String, Service>) -> Res<Enter> {

@@ -221,13 +221,46 @@ fn tool_errors() {
 #[test]
 fn tool_forms() {
     let m = ok(
-        "[tools]\n\"x.y\" = \"1\"\nb = { version = \"2\", bin = [\"bin/a\", \"b\"], url = \"http://h/b-{version}\" }\n\
+        "[tools]\n\"x.y\" = { version = \"1\", source = \"pypi:x.y\" }\nb = { version = \"2\", bin = [\"bin/a\", \"b\"], url = \"http://h/b-{version}\" }\n\
                 n = { version = \"1\", source = \"npm:prettier\" }\n",
     );
     assert_eq!(m.tools["x.y"].version, "1");
     assert_eq!(m.tools["b"].bin, ["bin/a", "b"]);
     assert_eq!(m.tools["b"].url.as_deref(), Some("http://h/b-{version}"));
     assert_eq!(m.tools["n"].source.as_deref(), Some("npm:prettier"));
+}
+
+#[test]
+fn tools_and_specs_den_cannot_know_are_refused_where_they_are_written() {
+    check(&[
+        ("[tools]\nnodee = \"22\"\n", "den.toml:2:1: den has no tool `nodee`"),
+        (
+            "[tools]\nnode = \"^22 || 20\"\n",
+            "den.toml:2:8: `node`: invalid version spec `^22 || 20`: den takes one range, not alternatives joined with `||`",
+        ),
+        (
+            "[tools]\njq = { version = \"^^\" }\n",
+            "den.toml:2:18: `jq`: invalid version spec `^^`: `^` is not a version: it has no digits",
+        ),
+        ("[tools]\njq = \">=3, <2\"\n", "den.toml:2:6: `jq`: no version is >=3 and <2"),
+        ("[tools]\njq = \">2.0, <=2.0\"\n", "den.toml:2:6: `jq`: no version is >2.0 and <=2.0"),
+        ("[tools]\nnode = \"lst\"\n", "den.toml:2:8: `node` has no version named `lst`"),
+        ("[tools]\njq = \"stable\"\n", "den.toml:2:6: `jq` has no version named `stable`"),
+        (
+            "[tools]\nx = { version = \"latest\", url = \"https://h/x-{version}\" }\n",
+            "den.toml:2:17: `x` downloads one `url`, so its version must be exact, not `latest`",
+        ),
+    ]);
+    assert!(err("[tools]\nnodee = \"22\"\n").ends_with("help: did you mean `node`? Otherwise give `nodee` a `source` (github:owner/repo, npm:<package>, pypi:<package>) or a `url`"));
+    assert!(
+        err("[tools]\nnode = \"^22 || 20\"\n").ends_with("help: write the one range you mean, e.g. `^22`")
+    );
+    assert!(err("[tools]\nnode = \"lst\"\n").ends_with("help: did you mean `lts`?"));
+    // Readable specs that may match nothing today are the resolver's to judge; so are a
+    // tool's own names under `lts/`, and anything of a tool with its own source.
+    let m = ok("[tools]\njq = \">=99\"\nnode = \"lts/hydrogen\"\nruff = \">=0.6.9, <=0.6\"\n\
+                my = { version = \"next\", source = \"npm:my\" }\nx = { version = \"1\", url = \"https://h/x\" }\n");
+    assert_eq!(m.tools.len(), 5);
 }
 
 // ---- [env] ----

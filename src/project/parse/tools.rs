@@ -1,6 +1,7 @@
 //! `[tools]` (in den.toml and in the user config): `name = "spec"` or
-//! `name = { version, source, url, sha256, bin }`. Checks the form of each field; never
-//! looks a tool or a version up (that is the resolver's job).
+//! `name = { version, source, url, sha256, bin }`. Checks the form of each field, then
+//! what the entry names (`versions`: a tool den knows, a spec it reads); never looks a
+//! release up (that is the resolver's job).
 //!
 //! Decisions: a version must be a string (`python = 3.10` is refused rather than read as
 //! `3.1`); tool names start with a letter or digit (they become store paths); `sha256`
@@ -78,9 +79,15 @@ fn tool(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>, keys: &[&str]) -> Res<(
         at: doc.at(key.span()),
     };
     let mut venv = None;
-    match value.get_ref() {
-        DeValue::String(_) => tool.version = version(doc, value)?,
-        DeValue::Table(table) => venv = fields(doc, &mut tool, table, value, keys)?,
+    let spec_span = match value.get_ref() {
+        DeValue::String(_) => {
+            tool.version = version(doc, value)?;
+            value.span()
+        }
+        DeValue::Table(table) => {
+            venv = fields(doc, &mut tool, table, value, keys)?;
+            table.iter().find(|(k, _)| k.get_ref() == "version").map_or(value.span(), |(_, v)| v.span())
+        }
         _ => {
             return Err(doc.err_help(
                 value.span(),
@@ -88,7 +95,8 @@ fn tool(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>, keys: &[&str]) -> Res<(
                 format!("write `{name} = \"1.2\"` or `{name} = {{ version = \"1.2\", source = \"github:owner/repo\" }}`"),
             ));
         }
-    }
+    };
+    super::versions::check(doc, &tool, key.span(), spec_span)?;
     Ok((tool, venv))
 }
 

@@ -236,13 +236,13 @@ impl Lock {
     }
 
     /// Puts a freshly resolved tool in the lock. Artifacts of other platforms already
-    /// locked are kept when they pin the same thing (same spec, source and version), so a
-    /// team on mixed machines shares one lock; after an upgrade or a changed spec they
-    /// pinned another version and are dropped.
+    /// locked are kept when they pin the same thing (same source and version: a spec
+    /// widened around a kept version changes nothing of them), so a team on mixed machines
+    /// shares one lock; after an upgrade they pinned another version and are dropped.
     pub fn merge(&mut self, fresh: Resolved) {
         let mut fresh = fresh;
         if let Some(old) = self.tools.remove(&fresh.name)
-            && (old.spec == fresh.spec && old.source == fresh.source && old.version == fresh.version)
+            && (old.source == fresh.source && old.version == fresh.version)
         {
             for (platform, artifact) in old.artifacts {
                 fresh.artifacts.entry(platform).or_insert(artifact);

@@ -32,6 +32,9 @@ pub struct ToolArg {
     pub spec: String,
     /// `npm:…`, `pypi:…`, `github:…` when the argument named a package.
     pub source: Option<String>,
+    /// Whether the argument named a version (`node@22`, even `node@latest`); `den add node`
+    /// did not, and den.toml then gets the major line installed (`edit::pin_of`).
+    pub spec_given: bool,
 }
 
 const PREFIXES: &[&str] = &["npm:", "pypi:", "github:"];
@@ -69,6 +72,7 @@ fn parse_form(arg: &str) -> Result<ToolArg, Error> {
             Some(i) => (&rest[..i], &rest[i + 1..]),
             None => (rest, "latest"),
         };
+        let spec_given = at.is_some();
         let name = package.rsplit('/').next().unwrap_or_default();
         if !is_plain_name(name) {
             let help = format!(
@@ -81,6 +85,7 @@ fn parse_form(arg: &str) -> Result<ToolArg, Error> {
             name: name.to_string(),
             spec: spec_of(spec).map_err(|r| bad(r, form_help()))?,
             source,
+            spec_given,
         });
     }
     if let Some(package) = arg.strip_prefix('@') {
@@ -100,6 +105,7 @@ fn parse_form(arg: &str) -> Result<ToolArg, Error> {
         name: name.to_string(),
         spec: spec_of(spec).map_err(|r| bad(r, form_help()))?,
         source: None,
+        spec_given: arg.contains('@'),
     })
 }
 
@@ -130,6 +136,7 @@ fn placeholder_package(arg: &str) -> Option<ToolArg> {
         name: name.to_string(),
         spec: spec.to_string(),
         source: Some(format!("{prefix}:{package}")),
+        spec_given: at.is_some(),
     })
 }
 
@@ -153,6 +160,20 @@ mod tests {
         assert_eq!(ok("node"), t("node", "latest", None));
         assert_eq!(ok("golangci-lint@^1.60"), t("golangci-lint", "^1.60", None));
         assert_eq!(ok("go@>=1.20, <1.23"), t("go", ">=1.20, <1.23", None));
+    }
+
+    #[test]
+    fn whether_a_version_was_named() {
+        for (arg, given) in [
+            ("node", false),
+            ("node@latest", true),
+            ("node@22", true),
+            ("npm:@biomejs/biome", false),
+            ("npm:@biomejs/biome@2", true),
+            ("pypi:ruff", false),
+        ] {
+            assert_eq!(parse(arg).unwrap().spec_given, given, "{arg}");
+        }
     }
 
     #[test]

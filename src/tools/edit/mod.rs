@@ -67,6 +67,23 @@ pub fn add(file: &Path, args: &[ToolArg]) -> Result<String, Error> {
     Ok(new)
 }
 
+/// The spec `den add tool` (no version) writes once `version` is installed: its major line
+/// (`2.6.1` → `2`), so the project stays on what the user got until they widen it. Below 1.0
+/// a minor is a major (`0.6.9` → `0.6`), and below 0.1 the version itself (`0.0.3`); a
+/// pre-release, or a version without numbers, is pinned exactly.
+pub fn pin_of(version: &str) -> Option<String> {
+    let v = crate::version::Version::parse(version).ok()?;
+    if v.is_prerelease() {
+        return Some(v.bare().to_string());
+    }
+    Some(match v.components() {
+        [] => return None,
+        [0, 0, ..] | [0] => v.bare().to_string(),
+        [0, minor, ..] => format!("0.{minor}"),
+        [major, ..] => major.to_string(),
+    })
+}
+
 /// `den remove`: takes the tools out of `file`'s `[tools]` and writes it. Returns the new text.
 pub fn remove(file: &Path, names: &[String]) -> Result<String, Error> {
     let text = read(file, false)?;

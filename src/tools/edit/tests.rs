@@ -128,3 +128,14 @@ fn an_edit_that_would_be_invalid_is_refused() {
     let err = add_to_text(Path::new("den.toml"), "tools = 3\n", &args).unwrap_err();
     assert!(matches!(err, Error::Invalid(_)), "{err}");
 }
+
+#[test]
+fn an_unversioned_add_pins_the_major_line_installed() {
+    use super::pin_of;
+    assert_eq!(pin_of("2.6.1").as_deref(), Some("2"));
+    assert_eq!(pin_of("22.11.0").as_deref(), Some("22"));
+    assert_eq!(pin_of("0.6.9").as_deref(), Some("0.6"));
+    assert_eq!(pin_of("0.0.3").as_deref(), Some("0.0.3"));
+    assert_eq!(pin_of("1.25rc1").as_deref(), Some("1.25rc1"));
+    assert_eq!(pin_of("2024.10.1").as_deref(), Some("2024"));
+}
