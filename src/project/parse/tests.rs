@@ -361,8 +361,8 @@ jq = { version = "1.7", source = "system" }
             "den.toml:2:34: `venv` must be a string, not an integer",
         ),
         (
-            "[tools]\npython = { version = \"3\", venv = \"a\" }\npypy = { version = \"3\", venv = \"b\" }",
-            "den.toml:3:32: tool `pypy` names a `venv`, and so does `python`",
+            "[tools]\npython = { version = \"3\", venv = \"a\" }\nuv = { version = \"0.4\", venv = \"b\" }",
+            "den.toml:3:32: tool `uv` names a `venv`, and so does `python`",
         ),
     ]);
     assert!(
