@@ -126,12 +126,19 @@ fn report(found: &Foreign) {
 /// the den.toml den writes must be one den reads.
 fn leave_out_refused(found: &mut Foreign) -> Vec<String> {
     let mut skipped = Vec::new();
-    found.manifest.tools.retain(|_, t| match crate::project::parse::refused_tool(&t.name, &t.version) {
-        Some(why) => {
-            skipped.push(format!("`{} {}` in {}: {why}", t.name, t.version, file_name(&t.at.file)));
-            false
+    found.manifest.tools.retain(|_, t| {
+        match crate::project::parse::refused_tool(&t.name, &t.version, t.source.as_deref()) {
+            Some(why) => {
+                skipped.push(format!(
+                    "{}:{}: {} not imported: {why}",
+                    ui::shown_path(&t.at.file),
+                    t.at.line,
+                    t.name
+                ));
+                false
+            }
+            None => true,
         }
-        None => true,
     });
     skipped
 }

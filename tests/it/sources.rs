@@ -160,6 +160,8 @@ fn verbose_lists_every_source_tried_even_when_a_fallback_serves() {
     // Without -v, only the fallback note (the memory now skips nodejs.org).
     env.write("den.toml", "[tools]\nnode = \"22.11\"\n");
     env.trust();
+    // Without den.lock, since a lock entry the new spec still accepts is kept.
+    std::fs::remove_file(env.project().join("den.lock")).unwrap();
     let out = run(env.den(), &["install"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(!out.stderr.contains("den: source "), "{}", out.stderr);

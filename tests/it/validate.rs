@@ -95,16 +95,19 @@ fn the_prompt_reports_an_unknown_tool_with_its_line_and_never_asks_to_install() 
 #[test]
 fn den_init_leaves_out_the_tools_den_toml_would_refuse() {
     let env = Env::new();
-    env.write(".tool-versions", "nodejs 22.1.0\nterraform-docs 0.17.0\n");
+    // The import takes a range as what it means; this one leaves room for no version.
+    env.write("mise.toml", "[tools]\nnode = \"22.1.0\"\njq = \">=1.7, <1.6\"\n");
     let out = run(env.den(), &["init"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = std::fs::read_to_string(env.project().join("den.toml")).unwrap();
-    assert!(text.contains("\nnode = \"22.1.0\" # from .tool-versions\n"), "{text}");
-    assert!(!text.contains("terraform-docs"), "{text}");
+    assert!(text.contains("\nnode = \"22.1.0\"\n"), "{text}");
+    assert!(!text.contains("jq"), "{text}");
+    let mise = env.project().join("mise.toml");
     assert!(
-        out.stderr.contains(
-            "den: warning: skipped `terraform-docs 0.17.0` in .tool-versions: den has no tool `terraform-docs` (did you mean `terraform`?"
-        ),
+        out.stderr.contains(&format!(
+            "den: warning: {}:3: jq not imported: `jq`: no version is >=1.7 and <1.6",
+            mise.display()
+        )),
         "{}",
         out.stderr
     );

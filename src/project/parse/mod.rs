@@ -51,12 +51,13 @@ pub fn manifest(file: &Path, source: &str) -> Res<Manifest> {
     Ok(m)
 }
 
-/// Why den.toml would refuse `name = "version"` in `[tools]` (an unknown tool, a spec den
-/// cannot read or no version can meet), in one line; `None` when it is fine. `den init`
-/// leaves such entries of foreign files out of the den.toml it writes.
-pub fn refused_tool(name: &str, version: &str) -> Option<String> {
+/// Why den.toml would refuse `name = { version, source }` in `[tools]` (an unknown tool, a
+/// spec den cannot read or no version can meet), in one line; `None` when it is fine.
+/// `den init` leaves such entries of foreign files out of the den.toml it writes.
+pub fn refused_tool(name: &str, version: &str, source: Option<&str>) -> Option<String> {
     let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
-    let text = format!("[tools]\n{} = {}\n", quote(name), quote(version));
+    let source = source.map(|s| format!(", source = {}", quote(s))).unwrap_or_default();
+    let text = format!("[tools]\n{} = {{ version = {}{source} }}\n", quote(name), quote(version));
     let d = manifest(Path::new("den.toml"), &text).err()?;
     Some(match &d.help {
         Some(help) => format!("{} ({help})", d.message),
