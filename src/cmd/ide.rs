@@ -12,10 +12,10 @@ use crate::cli::{IdeArgs, ShimArgs};
 use crate::error::Result;
 use crate::ide::{self, editor};
 use crate::io_error::IoError;
-use crate::launch::{self, Environment, oneoff};
+use crate::launch::{self, Environment, oneoff, session};
 use crate::project::{self, Project};
 use crate::tools::{self, Installed};
-use crate::{env, trust, ui};
+use crate::{env, services, trust, ui};
 
 use super::Ctx;
 
@@ -113,7 +113,27 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
     } else {
         Vec::new()
     };
-    let started = ide::launch::start(&found, &project.root, extra, &current, &next)?;
+    // `[enter].services`, held by den's own session record while they start and the editor
+    // does, then by the editor's process session for as long as any of it runs.
+    let holder = if project.manifest.enter.services.is_empty() {
+        None
+    } else {
+        let session = session::Session::open(&project.root)?;
+        if let Err(e) = super::up::enter_services(ctx, &project) {
+            session.close();
+            return Err(e);
+        }
+        Some(session)
+    };
+    let started = ide::launch::start(&found, &project.root, extra, &current, &next);
+    if let Some(session) = holder {
+        let held = started.as_ref().ok().and_then(|s| hold(&project.root, s.pid));
+        session.close();
+        if let Some(warning) = held {
+            ui::warn(&warning);
+        }
+    }
+    let started = started?;
     ui::note(&format!(
         "started {name} ({}) on {}, pid {}; its output goes to {}",
         started.program.display(),
@@ -152,6 +172,22 @@ pub fn refresh_shims(root: &Path, config: &crate::config::Config) {
     };
     if let Err(e) = refreshed() {
         ui::warn(&format!("the shims in .den/bin/ were not refreshed: {e}"));
+    }
+}
+
+/// Makes the editor's process session (it leads it: `launch` starts it with setsid) hold
+/// the project's session services; the warning to show when it cannot.
+fn hold(root: &Path, pid: u32) -> Option<String> {
+    let dirs = services::Dirs::of(root);
+    let Some(lease) = services::lease::Lease::of(pid as i32) else {
+        return Some("the editor ended at once: the project's [enter].services stop again".into());
+    };
+    match services::control::hold_for_session(&dirs, lease) {
+        Ok(_) => None,
+        Err(e) => Some(format!(
+            "the project's [enter].services stop again: cannot record the editor's session in {}: {e}",
+            dirs.den.sessions().display()
+        )),
     }
 }
 

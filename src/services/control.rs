@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::lease::Lease;
 use super::supervisor::Supervisor;
 use super::{Dirs, Error};
 use crate::hint::Hint;
@@ -130,19 +131,47 @@ pub fn request(dirs: &Dirs, request: &Request) -> Result<(), Error> {
     Err(Error::Remote { message: reply.message.unwrap_or_default(), help: reply.help })
 }
 
-/// Whether any `den enter` session of the project is still alive (a record whose process
-/// is gone, or is another process now, does not count).
+/// Prefix of the records of process sessions that hold a project's session services:
+/// `den ide` starts an editor in a session of its own, which lives on after the editor's
+/// launcher (`code`) has exited.
+const EDITOR: &str = "ide-";
+
+/// The record that makes the process session `lease` (its leader's pid, which is its
+/// id, and start time) hold the project's session services while any of its processes
+/// lives, like a `den enter` session.
+pub fn hold_for_session(dirs: &Dirs, lease: Lease) -> std::io::Result<std::path::PathBuf> {
+    let path = dirs.den.sessions().join(format!("{EDITOR}{}", lease.pid));
+    super::lease::write(&path, lease)?;
+    Ok(path)
+}
+
+/// Whether any session of the project is still alive: a `den enter` (its record names
+/// den's process) or an editor `den ide` started (a process session, see
+/// [`hold_for_session`]). A record whose process is gone, or is another process now,
+/// does not count; an editor's record whose session ended is removed (a session never
+/// comes back), and one den did not write (see `lease::read`) is ignored.
 pub fn sessions_alive(dirs: &Dirs) -> bool {
-    let Ok(entries) = std::fs::read_dir(dirs.root.join(".den/sessions")) else { return false };
-    entries.flatten().any(|e| {
+    let Ok(entries) = std::fs::read_dir(dirs.den.sessions()) else { return false };
+    let mut alive = false;
+    for e in entries.flatten() {
+        if e.file_name().to_str().is_some_and(|n| n.starts_with(EDITOR)) {
+            let Some(lease) = super::lease::read(&e.path()) else { continue };
+            if proc::session_alive(lease.pid, lease.start) {
+                alive = true;
+            } else {
+                let _ = std::fs::remove_file(e.path());
+            }
+            continue;
+        }
         let text = std::fs::read_to_string(e.path()).unwrap_or_default();
         let mut parts = text.split_whitespace();
         let pid = parts.next().and_then(|p| p.parse::<i32>().ok());
         let start = parts.next().and_then(|s| s.parse::<u64>().ok());
-        match (pid, start) {
+        alive |= match (pid, start) {
             (Some(pid), Some(start)) => proc::is(pid, start),
             (Some(pid), None) => proc::start_time(pid).is_some(),
             _ => false,
-        }
-    })
+        };
+    }
+    alive
 }

@@ -20,6 +20,7 @@ mod hook;
 mod hostile_env;
 mod hostile_parsers;
 mod ide;
+mod ide_session;
 mod init;
 mod install;
 mod integrations;
