@@ -4,8 +4,12 @@
 
 use std::os::unix::fs::PermissionsExt;
 
+use std::path::Path;
+
 use crate::services::{Guard, alive, eventually, ps};
+use crate::shells::{BASH, World, quoted};
 use crate::support::{Env, run};
+use crate::upstream::Upstream;
 
 /// Kills what the fake editor left running (its pid in `editor-child`), then the
 /// services' [`Guard`] stops the rest, even when the test fails.
@@ -78,4 +82,101 @@ fn enter_services_run_while_the_editors_session_does() {
         eventually(5, || std::fs::read_dir(env.project().join(".den/sessions")).unwrap().next().is_none()),
         "the ended session's record is left"
     );
+}
+
+/// The hook notices a den.toml or den.lock changed without den (a hand edit, `git pull`)
+/// and rewrites the project's shims when its set of binaries changed, and only then; a
+/// prompt with nothing changed still starts nothing.
+#[test]
+fn the_hook_rewrites_the_shims_when_the_binaries_change() {
+    if !crate::shells::installed("bash") {
+        return;
+    }
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1");
+    let w = World::new();
+    up.write_config(&w.env);
+    let edit = |toml: &str| {
+        std::fs::write(w.a.join("den.toml"), toml).unwrap();
+        let out = run(w.env.den_in(&w.a), &["trust"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    };
+    edit("[tools]\njq = \"1.7\"\n");
+    let out = run(w.env.den_in(&w.a), &["ide", "--shims"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let shim = w.a.join(".den/bin/jq");
+    assert!(shim.exists());
+
+    let mut sh = w.shell(&BASH);
+    sh.run(&format!("source {}", quoted(Path::new(&w.hook("bash")))));
+    sh.run(&format!("cd {}", quoted(&w.a)));
+    edit("[env]\nX = \"1\"\n");
+    sh.run("true");
+    assert!(!shim.exists(), "the shim of a binary no tool provides any more is left");
+    edit("[tools]\njq = \"1.7\"\n\n[env]\nX = \"1\"\n");
+    sh.run("true");
+    assert!(shim.exists(), "the new tool's shim is not written");
+    assert_eq!(sh.environment().get("X").map(String::as_str), Some("1"));
+
+    // The same binaries: nothing rewritten.
+    let stamp = w.a.join(".den/bin/.den-shims");
+    let mtimes = || [&shim, &stamp].map(|p| std::fs::metadata(p).unwrap().modified().unwrap());
+    let before = mtimes();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    edit("[tools]\njq = \"1.7\"\n\n[env]\nX = \"2\"\n");
+    sh.run("true");
+    assert_eq!(sh.environment().get("X").map(String::as_str), Some("2"), "the hook did not run");
+    assert_eq!(mtimes(), before, "shims rewritten though the binaries are the same");
+    let starts = w.starts();
+    for _ in 0..3 {
+        sh.run("true");
+    }
+    assert_eq!(w.starts(), starts, "a prompt with nothing changed started den");
+}
+
+/// A shim names den's absolute path; when den is no longer there it says so in one line,
+/// with what to run, instead of the shell's "not found".
+#[test]
+fn a_shim_whose_den_moved_says_so_and_what_to_run() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1");
+    let env = Env::new();
+    up.write_config(&env);
+    env.write("den.toml", "[tools]\njq = \"1.7\"\n");
+    env.trust();
+    // The shims written by a den at another path, which then goes away.
+    let den = env.tmp.path().join("old/den");
+    std::fs::create_dir_all(den.parent().unwrap()).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_den"), &den).unwrap();
+    let mut copied = std::process::Command::new(&den);
+    let pinned = env.den();
+    for (k, v) in pinned.get_envs() {
+        match v {
+            Some(v) => copied.env(k, v),
+            None => copied.env_remove(k),
+        };
+    }
+    let out = copied.args(["ide", "--shims"]).current_dir(env.project()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let shim = env.project().join(".den/bin/jq");
+    let jq = || std::process::Command::new(&shim).arg("--version").env("HOME", env.home()).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&jq().stdout), "jq-1.7.1\n");
+    std::fs::remove_file(&den).unwrap();
+
+    let ran = jq();
+    assert_eq!(ran.status.code(), Some(127));
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert_eq!(
+        stderr,
+        format!(
+            "den: {} cannot run: den is no longer at {} (moved or upgraded)\nhelp: run `den ide --shims` in {} to rewrite its shims\n",
+            shim.display(),
+            den.display(),
+            env.project().display()
+        )
+    );
+    // As it says: the den of now rewrites them.
+    let out = run(env.den(), &["ide", "--shims"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(String::from_utf8_lossy(&jq().stdout), "jq-1.7.1\n");
 }
