@@ -31,11 +31,43 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (name, dir) = match (args.editor, args.dir) {
+    let (name, dir) = match (args.editor.clone(), args.dir.clone()) {
         (Some(e), None) if e.contains('/') || e == "." || e == ".." => (None, Some(PathBuf::from(e))),
         (e, d) => (e, d),
     };
     let dir = dir.map_or_else(|| ctx.cwd.clone(), |d| ctx.cwd.join(d));
+    open(ctx, args, name.clone(), &dir).inspect_err(|e| on_desktop(ctx, e, name.as_deref(), &dir))
+}
+
+/// Started from a desktop menu or dock (no terminal): `err` also goes to the project's
+/// `ide-<editor>.log` and to a desktop notification, since nobody reads den's stderr there.
+fn on_desktop(ctx: &Ctx, err: &crate::error::Error, name: Option<&str>, dir: &Path) {
+    let vars = env::snapshot();
+    if !ide::notify::from_desktop(&vars) {
+        return;
+    }
+    let report = crate::error::Report::of(err);
+    let lines = std::iter::once(report.message.clone())
+        .chain(report.causes.iter().cloned())
+        .chain(report.hints.iter().map(|h| format!("help: {h}")));
+    let text = lines.collect::<Vec<_>>().join("\n");
+    let project = project::find(dir).ok().flatten();
+    let editor = name
+        .map(str::to_string)
+        .or_else(|| project.as_ref().and_then(|p| p.manifest.ide.editor.clone()))
+        .or_else(|| ctx.config.ide_editor.clone());
+    let logged = project.as_ref().and_then(|p| ide::notify::log(&p.root, editor.as_deref(), &text));
+    let summary = format!("den ide: {} did not start", editor.as_deref().unwrap_or("the editor"));
+    let body = match logged {
+        Some(path) => format!("{text}\n(also in {})", path.display()),
+        None => text,
+    };
+    ide::notify::show(&summary, &body, &vars);
+}
+
+/// `den ide` but `--list`: everything that needs the project.
+fn open(ctx: &Ctx, args: IdeArgs, name: Option<String>, dir: &Path) -> Result<ExitCode> {
+    let dir = dir.to_path_buf();
     let project = project::find(&dir)?.ok_or_else(|| project::Error::NotFound { dir: dir.clone() })?;
     let action = "open it in an editor";
     let how = if args.trust { trust::How::Assume { action } } else { trust::How::Ask { action } };

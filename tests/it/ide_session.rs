@@ -180,3 +180,113 @@ fn a_shim_whose_den_moved_says_so_and_what_to_run() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(String::from_utf8_lossy(&jq().stdout), "jq-1.7.1\n");
 }
+
+/// A fake notifier `name` in the test's bin directory that writes its arguments, each
+/// followed by a NUL, to `<tmp>/<name>.argv`. A fake because the notification daemon that
+/// shows them exists only in a desktop session; the arguments are what reaches it.
+fn fake_notifier(env: &Env, name: &str) -> std::path::PathBuf {
+    let record = env.tmp.path().join(format!("{name}.argv"));
+    let path = env.tmp.path().join("bin").join(name);
+    std::fs::write(
+        &path,
+        format!("#!/bin/sh\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done > '{}'\n", record.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    record
+}
+
+fn argv(record: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(record).unwrap_or_else(|e| panic!("{}: {e}", record.display()));
+    text.split_terminator('\0').map(str::to_string).collect()
+}
+
+/// Started as a desktop launcher starts it (no terminal, a graphical session), a failing
+/// `den ide` writes its error to the project's editor log and shows a notification:
+/// untrusted project, missing editor, a tool that cannot be installed.
+#[test]
+fn a_failure_without_a_terminal_is_logged_and_notified() {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1");
+    let env = Env::new();
+    up.write_config(&env);
+    let record = fake_notifier(&env, "notify-send");
+    let desktop = |args: &[&str]| {
+        let mut den = env.den();
+        den.env("DISPLAY", ":0").stdin(std::process::Stdio::null());
+        let out = run(den, args);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        out
+    };
+    let log = |editor: &str| {
+        std::fs::read_to_string(env.project().join(format!(".den/logs/ide-{editor}.log"))).unwrap_or_default()
+    };
+
+    env.write("den.toml", "[env]\nA = \"1\"\n");
+    desktop(&["ide", "code"]);
+    assert!(log("code").starts_with("den ide: ") && log("code").contains("den trust"), "{}", log("code"));
+    let shown = argv(&record);
+    assert_eq!(
+        shown[..5],
+        ["--app-name=den", "--urgency=critical", "--icon=dialog-error", "--", "den ide: code did not start"]
+    );
+    assert!(shown[5].contains("not trusted") && shown[5].contains("\nhelp: "), "{shown:?}");
+    assert!(
+        shown[5].ends_with(&format!("(also in {})", env.project().join(".den/logs/ide-code.log").display()))
+    );
+
+    env.trust();
+    desktop(&["ide", "nosuch-editor"]);
+    assert!(log("nosuch-editor").contains("editor `nosuch-editor` not found"), "{}", log("nosuch-editor"));
+    assert_eq!(argv(&record)[4], "den ide: nosuch-editor did not start");
+
+    env.write("den.toml", "[tools]\njq = \"9.9\"\n\n[ide]\neditor = \"zed\"\n");
+    env.trust();
+    desktop(&["ide"]);
+    assert!(log("zed").contains("jq"), "{}", log("zed"));
+    assert_eq!(argv(&record)[4], "den ide: zed did not start");
+
+    // From a terminal (here: no graphical session) the error is den's stderr alone.
+    std::fs::remove_file(&record).unwrap();
+    let out = run(env.den(), &["ide", "nosuch-editor"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.starts_with("den: ") && !record.exists(), "{}", out.stderr);
+}
+
+/// Without `notify-send`, `gdbus` calls the notification service itself, each text a
+/// GVariant string.
+#[test]
+fn without_notify_send_gdbus_carries_the_notification() {
+    let env = Env::new();
+    let record = fake_notifier(&env, "gdbus");
+    env.write("den.toml", "[env]\nA = \"it's\"\n");
+    let mut den = env.den();
+    den.env("DISPLAY", ":0").env("PATH", env.tmp.path().join("bin")).stdin(std::process::Stdio::null());
+    let out = run(den, &["ide", "code"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let shown = argv(&record);
+    assert_eq!(
+        shown[..14],
+        [
+            "call",
+            "--session",
+            "--timeout",
+            "5",
+            "--dest",
+            "org.freedesktop.Notifications",
+            "--object-path",
+            "/org/freedesktop/Notifications",
+            "--method",
+            "org.freedesktop.Notifications.Notify",
+            "'den'",
+            "0",
+            "'dialog-error'",
+            "'den ide: code did not start'",
+        ]
+    );
+    assert!(
+        shown[14].starts_with('\'') && shown[14].contains("not trusted") && shown[14].contains(r"\nhelp: "),
+        "{shown:?}"
+    );
+    assert_eq!(shown[15..], ["@as []", "{'urgency': <byte 2>}", "-1"]);
+}
