@@ -307,9 +307,15 @@ fn an_interactive_shell_started_for_env_carries_the_project() {
     std::fs::write(home.join(".zshrc"), format!("eval \"$('{den}' hook zsh)\"\n")).unwrap();
     std::fs::create_dir_all(home.join(".config/fish")).unwrap();
     std::fs::write(home.join(".config/fish/config.fish"), format!("'{den}' hook fish | source\n")).unwrap();
-    for shell in ["bash", "zsh", "fish"] {
+    // A login shell (`$SHELL -l -i -c env`, as Zed and JetBrains IDEs run it) reads the
+    // profile, which on Debian and most distributions sources .bashrc.
+    std::fs::write(home.join(".profile"), ". \"$HOME/.bashrc\"\n").unwrap();
+    let runs = ["bash", "zsh", "fish"]
+        .into_iter()
+        .flat_map(|s| [(s, &["-i", "-c", "env"][..]), (s, &["-l", "-i", "-c", "env"][..])]);
+    for (shell, args) in runs {
         let Ok(out) = std::process::Command::new(shell)
-            .args(["-i", "-c", "env"])
+            .args(args)
             .current_dir(env.project())
             .env_clear()
             .env("HOME", &home)
@@ -326,7 +332,7 @@ fn an_interactive_shell_started_for_env_carries_the_project() {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
             text.lines().any(|l| l == "HOOKED=from den.toml"),
-            "{shell}: {text}\n{}",
+            "{shell} {args:?}: {text}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
