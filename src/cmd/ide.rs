@@ -184,6 +184,12 @@ fn open(ctx: &Ctx, args: IdeArgs, name: Option<String>, dir: &Path) -> Result<Ex
             "--shared: a {name} already running opens the window with its own environment, not the project's"
         ));
     }
+    let handed_over = !running.is_empty() || (args.shared && found.family == editor::Family::VsCode);
+    if handed_over && !project.manifest.enter.services.is_empty() {
+        ui::note(
+            "[enter].services are held while this launch's processes run; a window an editor already running opens outlives them: `den up -d` keeps them until `den down`",
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -59,6 +59,8 @@ fn enter_services_run_while_the_editors_session_does() {
 
     let out = run(env.den(), &["ide", "code", "--shared"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    // --shared hands the window to a VS Code that may already run, outside this session.
+    assert!(out.stderr.contains("`den up -d` keeps them until `den down`"), "{}", out.stderr);
     assert!(eventually(20, || child_pid(&env).is_some()), "the editor never started: {}", out.stderr);
     let (state, pid) = service(&env, "s");
     assert_eq!(state, "ready", "den ide starts [enter].services before the editor");
