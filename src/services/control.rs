@@ -149,13 +149,18 @@ pub fn hold_for_session(dirs: &Dirs, lease: Lease) -> std::io::Result<std::path:
 /// den's process) or an editor `den ide` started (a process session, see
 /// [`hold_for_session`]). A record whose process is gone, or is another process now,
 /// does not count; an editor's record whose session ended is removed (a session never
-/// comes back), and one den did not write (see `lease::read`) is ignored.
+/// comes back), and one den did not write (`lease::read`, `lease::written_for`: a
+/// repository may ship one) is ignored.
 pub fn sessions_alive(dirs: &Dirs) -> bool {
     let Ok(entries) = std::fs::read_dir(dirs.den.sessions()) else { return false };
     let mut alive = false;
     for e in entries.flatten() {
         if e.file_name().to_str().is_some_and(|n| n.starts_with(EDITOR)) {
-            let Some(lease) = super::lease::read(&e.path()) else { continue };
+            let Some(lease) =
+                super::lease::read(&e.path()).filter(|l| super::lease::written_for(&e.path(), *l))
+            else {
+                continue;
+            };
             if proc::session_alive(lease.pid, lease.start) {
                 alive = true;
             } else {
@@ -174,4 +179,43 @@ pub fn sessions_alive(dirs: &Dirs) -> bool {
         };
     }
     alive
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::process::CommandExt;
+
+    use super::*;
+
+    #[test]
+    #[allow(clippy::disallowed_methods, reason = "a helper process standing for an editor's session")]
+    fn an_editors_session_holds_until_its_last_process_ends() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dirs = Dirs::of(tmp.path());
+        std::fs::create_dir_all(dirs.den.sessions()).unwrap();
+        assert!(!sessions_alive(&dirs));
+        let mut cmd = std::process::Command::new("sleep");
+        cmd.arg("30");
+        // SAFETY: setsid is async-signal-safe.
+        unsafe { cmd.pre_exec(|| nix::unistd::setsid().map(drop).map_err(std::io::Error::from)) };
+        let mut child = cmd.spawn().unwrap();
+        let record = hold_for_session(&dirs, Lease::of(child.id() as i32).unwrap()).unwrap();
+        let alive = sessions_alive(&dirs);
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(alive, "a live session");
+        assert!(!sessions_alive(&dirs) && !record.exists(), "an ended session's record is removed");
+
+        // A record naming a session that was running long before it was written (a
+        // repository shipping one), or readable by others, holds nothing.
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+        let sid: i32 =
+            stat[stat.rfind(')').unwrap() + 1..].split_whitespace().nth(3).unwrap().parse().unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+        let long_ago = |l: &Lease| proc::started_at(l.start).is_some_and(|t| now - t > 120.0);
+        if let Some(old) = Lease::of(sid).filter(|l| l.pid > 1 && long_ago(l)) {
+            let planted = hold_for_session(&dirs, old).unwrap();
+            assert!(!sessions_alive(&dirs) && planted.exists());
+        }
+    }
 }
