@@ -42,7 +42,10 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
 /// Started from a desktop menu or dock (no terminal): `err` also goes to the project's
 /// `ide-<editor>.log` and to a desktop notification, since nobody reads den's stderr there.
 fn on_desktop(ctx: &Ctx, err: &crate::error::Error, name: Option<&str>, dir: &Path) {
-    let vars = env::snapshot();
+    // The environment outside any project a hook applied: the notifier is den's helper,
+    // never a project's program.
+    let current = env::snapshot();
+    let vars = env::outside(&current);
     if !ide::notify::from_desktop(&vars) {
         return;
     }
@@ -62,7 +65,7 @@ fn on_desktop(ctx: &Ctx, err: &crate::error::Error, name: Option<&str>, dir: &Pa
         Some(path) => format!("{text}\n(also in {})", path.display()),
         None => text,
     };
-    ide::notify::show(&summary, &body, &vars);
+    ide::notify::show(&summary, &body, &current, &vars);
 }
 
 /// `den ide` but `--list`: everything that needs the project.

@@ -124,13 +124,13 @@ pub fn command(summary: &str, body: &str, path: Option<&str>) -> Option<(PathBuf
     Some((program, args.iter().map(OsString::from).collect()))
 }
 
-/// Shows `summary` and `body` as a desktop notification; whether a notifier ran and
-/// succeeded.
-pub fn show(summary: &str, body: &str, vars: &Vars) -> bool {
+/// Shows `summary` and `body` as a desktop notification, the notifier found and started
+/// with `vars` (den's environment being `current`); whether it ran and succeeded.
+pub fn show(summary: &str, body: &str, current: &Vars, vars: &Vars) -> bool {
     let Some((program, args)) = command(summary, body, vars.get("PATH").map(String::as_str)) else {
         return false;
     };
-    let mut cmd = launch::command(&program, Environment::Moved { current: vars, next: vars }, Path::new("/"));
+    let mut cmd = launch::command(&program, Environment::Moved { current, next: vars }, Path::new("/"));
     cmd.args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
     let Ok(mut child) = cmd.spawn() else { return false };
     let began = Instant::now();
