@@ -20,7 +20,6 @@ use crate::{env, services, trust, ui};
 use super::Ctx;
 
 pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
-    // `den ide ./proj` (or `.`): a path is never an editor name.
     if args.list {
         let found = ide::desktop::list(&ide::desktop::applications_dir()?);
         for (path, exec) in &found {
@@ -31,6 +30,7 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    // `den ide ./proj` (or `.`): a path is never an editor name.
     let (name, dir) = match (args.editor.clone(), args.dir.clone()) {
         (Some(e), None) if e.contains('/') || e == "." || e == ".." => (None, Some(PathBuf::from(e))),
         (e, d) => (e, d),
@@ -68,7 +68,8 @@ fn on_desktop(ctx: &Ctx, err: &crate::error::Error, name: Option<&str>, dir: &Pa
     ide::notify::show(&summary, &body, &current, &vars);
 }
 
-/// `den ide` but `--list`: everything that needs the project.
+/// `den ide` but `--list`: everything that needs the project (its failures are what
+/// [`on_desktop`] shows).
 fn open(ctx: &Ctx, args: IdeArgs, name: Option<String>, dir: &Path) -> Result<ExitCode> {
     let dir = dir.to_path_buf();
     let project = project::find(&dir)?.ok_or_else(|| project::Error::NotFound { dir: dir.clone() })?;
