@@ -103,9 +103,10 @@ pub fn write(root: &Path, den: &Path, home: Option<&str>, tools: &[Installed]) -
         std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).map_err(err(&tmp))?;
         std::fs::rename(&tmp, &path).map_err(err(&path))?;
     }
-    let stamp_path = dir.join(STAMP);
-    crate::fs_util::write_atomic(&stamp_path, stamp(den, home, &names).as_bytes(), 0o644)
-        .map_err(err(&stamp_path))?;
+    let (stamp_path, stamp) = (dir.join(STAMP), stamp(den, home, &names));
+    if std::fs::read_to_string(&stamp_path).ok().as_ref() != Some(&stamp) {
+        crate::fs_util::write_atomic(&stamp_path, stamp.as_bytes(), 0o644).map_err(err(&stamp_path))?;
+    }
     Ok(names.into_iter().collect())
 }
 
