@@ -468,15 +468,22 @@ fn gio_launches_the_entry_into_the_environment() {
     }
     let pid: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
     editor.0 = Some(pid);
+    // The editor itself, once its script has exec'ed it.
+    let exec_ed = || {
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        cmdline.split(|b| *b == 0).nth(1) == Some(b"600".as_slice())
+    };
+    let began = Instant::now();
+    while !exec_ed() {
+        assert!(began.elapsed() < Duration::from_secs(20), "the editor's script never exec'ed it");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
     let vars: Vec<String> =
         environ.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect();
     assert!(vars.contains(&"GREETING=from den.toml".to_string()), "{vars:?}");
     assert!(vars.contains(&format!("DEN_ROOT={}", dir.display())), "{vars:?}");
     assert!(vars.contains(&format!("DISPLAY={}", x.display)), "{vars:?}");
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
-    let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
-    assert_eq!(args[1], b"600", "the editor itself, after its exec");
     let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).unwrap();
     assert_eq!(cwd, dir);
 }

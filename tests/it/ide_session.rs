@@ -158,7 +158,17 @@ fn a_shim_whose_den_moved_says_so_and_what_to_run() {
             None => copied.env_remove(k),
         };
     }
-    let out = copied.args(["ide", "--shims"]).current_dir(env.project()).output().unwrap();
+    copied.args(["ide", "--shims"]).current_dir(env.project());
+    // A copied executable is busy while a fork of another test's thread still holds the
+    // copy's descriptor: try again then.
+    let out = loop {
+        match copied.output() {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            other => break other.unwrap(),
+        }
+    };
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let shim = env.project().join(".den/bin/jq");
     let jq = || std::process::Command::new(&shim).arg("--version").env("HOME", env.home()).output().unwrap();
