@@ -20,16 +20,20 @@ printf '[tools]\nruff = "0.6.9"\n\n[env]\nAPP_ENV = "dev"\n' >"$work/proj/den.to
 (cd "$work/proj" && "$den" trust >/dev/null 2>&1 && "$den" ide --shims >/dev/null 2>&1)
 ruff=$("$den" -C "$work/proj" run -- sh -c 'command -v ruff')
 
-ms() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f" % (r["median"]*1000))' "$1"; }
-bench() { # command: median of $runs runs, in ms
+ms() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f" % (r[sys.argv[2]]*1000))' "$1" "$2"; }
+bench() { # command: median of $runs runs, in ms (the minimum, less disturbed by a busy machine, in $min)
   hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/out/bench.json" "$1" >/dev/null 2>&1
-  ms "$work/out/bench.json"
+  min=$(ms "$work/out/bench.json" min)
+  ms "$work/out/bench.json" median
 }
 cd "$work/elsewhere"
-direct=$(bench "$ruff --version")
-shim=$(bench "env -i HOME=$HOME $work/proj/.den/bin/ruff --version")
-envi=$(bench "env -i HOME=$HOME $ruff --version")
-echo "ruff --version (median, ms): direct $direct, env -i direct $envi, shim $shim"
-python3 -c "import sys; o=float(sys.argv[1])-float(sys.argv[2]); print(f'shim overhead: {o:.2f} ms (budget 3 ms: {\"ok\" if o < 3 else \"OVER\"})')" "$shim" "$envi"
-launch=$(bench "$den ide true $work/proj")
-echo "den ide true (returns after starting it detached): $launch ms"
+bench "$ruff --version" >"$work/out/direct"
+direct=$(cat "$work/out/direct") direct_min=$min
+bench "env -i HOME=$HOME $work/proj/.den/bin/ruff --version" >"$work/out/shim"
+shim=$(cat "$work/out/shim") shim_min=$min
+bench "env -i HOME=$HOME $ruff --version" >"$work/out/envi"
+envi=$(cat "$work/out/envi") envi_min=$min
+echo "ruff --version (median / min, ms): direct $direct / $direct_min, env -i direct $envi / $envi_min, shim $shim / $shim_min"
+python3 -c "import sys; o=float(sys.argv[1])-float(sys.argv[2]); m=float(sys.argv[3])-float(sys.argv[4]); print(f'shim overhead: {o:.2f} ms median, {m:.2f} ms min (budget 3 ms: {\"ok\" if o < 3 else \"OVER\"}; mise shims 2-5 ms, asdf ~120 ms)')" "$shim" "$envi" "$shim_min" "$envi_min"
+bench "$den ide true $work/proj" >"$work/out/launch"
+echo "den ide true (returns after starting it detached): $(cat "$work/out/launch") ms median, $min ms min"

@@ -41,6 +41,29 @@ pub fn started_at(start: u64) -> Option<f64> {
     (ticks > 0).then(|| btime + start as f64 / ticks as f64)
 }
 
+/// Whether a live process of the session `sid` is left, that session's leader having
+/// started at `start` (a session outlives its leader: `code` starts the editor and exits).
+/// While any process of a session is left, the kernel keeps its id from new processes, so
+/// a live process `sid` with another start time means the session ended and its id went
+/// to another; a member that started before the leader is not of this session either.
+pub fn session_alive(sid: i32, start: u64) -> bool {
+    if start_time(sid).is_some_and(|s| s != start) {
+        return false;
+    }
+    let Ok(entries) = fs::read_dir("/proc") else { return false };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())))
+        .any(|e| {
+            let Ok(stat) = fs::read_to_string(e.path().join("stat")) else { return false };
+            let Some(close) = stat.rfind(')') else { return false };
+            let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+            fields.first() != Some(&"Z")
+                && fields.get(3).and_then(|f| f.parse::<i32>().ok()) == Some(sid)
+                && fields.get(19).and_then(|f| f.parse::<u64>().ok()).is_some_and(|s| s >= start)
+        })
+}
+
 /// The process group of `pid`.
 pub fn pgid(pid: i32) -> Option<i32> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -112,6 +135,20 @@ mod tests {
         let began = started_at(start).unwrap();
         assert!(began <= now + 1.0 && began > now - 3600.0, "{began} vs {now}");
         assert!(pgid(pid).is_some());
+    }
+
+    #[test]
+    fn a_session_lives_while_a_member_does_and_not_as_another_start() {
+        let me = std::process::id() as i32;
+        let stat = fs::read_to_string("/proc/self/stat").unwrap();
+        let sid: i32 =
+            stat[stat.rfind(')').unwrap() + 1..].split_whitespace().nth(3).unwrap().parse().unwrap();
+        let leader = start_time(sid).unwrap_or(0);
+        assert!(session_alive(sid, leader), "this test's own session");
+        if start_time(sid).is_some() {
+            assert!(!session_alive(sid, leader + 1), "its leader with another start time");
+        }
+        assert!(!session_alive(me, start_time(me).unwrap()) || sid == me, "no session has this id");
     }
 
     #[test]

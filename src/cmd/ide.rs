@@ -12,15 +12,14 @@ use crate::cli::{IdeArgs, ShimArgs};
 use crate::error::Result;
 use crate::ide::{self, editor};
 use crate::io_error::IoError;
-use crate::launch::{self, Environment, oneoff};
+use crate::launch::{self, Environment, oneoff, session};
 use crate::project::{self, Project};
 use crate::tools::{self, Installed};
-use crate::{env, trust, ui};
+use crate::{env, services, trust, ui};
 
 use super::Ctx;
 
 pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
-    // `den ide ./proj` (or `.`): a path is never an editor name.
     if args.list {
         let found = ide::desktop::list(&ide::desktop::applications_dir()?);
         for (path, exec) in &found {
@@ -31,11 +30,48 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (name, dir) = match (args.editor, args.dir) {
+    // `den ide ./proj` (or `.`): a path is never an editor name.
+    let (name, dir) = match (args.editor.clone(), args.dir.clone()) {
         (Some(e), None) if e.contains('/') || e == "." || e == ".." => (None, Some(PathBuf::from(e))),
         (e, d) => (e, d),
     };
     let dir = dir.map_or_else(|| ctx.cwd.clone(), |d| ctx.cwd.join(d));
+    open(ctx, args, name.clone(), &dir).inspect_err(|e| on_desktop(ctx, e, name.as_deref(), &dir))
+}
+
+/// Started from a desktop menu or dock (no terminal): `err` also goes to the project's
+/// `ide-<editor>.log` and to a desktop notification, since nobody reads den's stderr there.
+fn on_desktop(ctx: &Ctx, err: &crate::error::Error, name: Option<&str>, dir: &Path) {
+    // The environment outside any project a hook applied: the notifier is den's helper,
+    // never a project's program.
+    let current = env::snapshot();
+    let vars = env::outside(&current);
+    if !ide::notify::from_desktop(&vars) {
+        return;
+    }
+    let report = crate::error::Report::of(err);
+    let lines = std::iter::once(report.message.clone())
+        .chain(report.causes.iter().cloned())
+        .chain(report.hints.iter().map(|h| format!("help: {h}")));
+    let text = lines.collect::<Vec<_>>().join("\n");
+    let project = project::find(dir).ok().flatten();
+    let editor = name
+        .map(str::to_string)
+        .or_else(|| project.as_ref().and_then(|p| p.manifest.ide.editor.clone()))
+        .or_else(|| ctx.config.ide_editor.clone());
+    let logged = project.as_ref().and_then(|p| ide::notify::log(&p.root, editor.as_deref(), &text));
+    let summary = format!("den ide: {} did not start", editor.as_deref().unwrap_or("the editor"));
+    let body = match logged {
+        Some(path) => format!("{text}\n(also in {})", path.display()),
+        None => text,
+    };
+    ide::notify::show(&summary, &body, &current, &vars);
+}
+
+/// `den ide` but `--list`: everything that needs the project (its failures are what
+/// [`on_desktop`] shows).
+fn open(ctx: &Ctx, args: IdeArgs, name: Option<String>, dir: &Path) -> Result<ExitCode> {
+    let dir = dir.to_path_buf();
     let project = project::find(&dir)?.ok_or_else(|| project::Error::NotFound { dir: dir.clone() })?;
     let action = "open it in an editor";
     let how = if args.trust { trust::How::Assume { action } } else { trust::How::Ask { action } };
@@ -80,7 +116,7 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
         &project.root,
         &den,
         std::env::var(crate::env_vars::HOME).ok().as_deref(),
-        &with_venv_shims(&project, &installed),
+        &ide::shims::binaries(&project, &installed),
     )?;
     if args.shims {
         let dir = crate::paths::DenDir::of(&project.root).bin();
@@ -113,7 +149,27 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
     } else {
         Vec::new()
     };
-    let started = ide::launch::start(&found, &project.root, extra, &current, &next)?;
+    // `[enter].services`, held by den's own session record while they start and the editor
+    // does, then by the editor's process session for as long as any of it runs.
+    let holder = if project.manifest.enter.services.is_empty() {
+        None
+    } else {
+        let session = session::Session::open(&project.root)?;
+        if let Err(e) = super::up::enter_services(ctx, &project) {
+            session.close();
+            return Err(e);
+        }
+        Some(session)
+    };
+    let started = ide::launch::start(&found, &project.root, extra, &current, &next);
+    if let Some(session) = holder {
+        let held = started.as_ref().ok().and_then(|s| hold(&project.root, s.pid));
+        session.close();
+        if let Some(warning) = held {
+            ui::warn(&warning);
+        }
+    }
+    let started = started?;
     ui::note(&format!(
         "started {name} ({}) on {}, pid {}; its output goes to {}",
         started.program.display(),
@@ -132,6 +188,12 @@ pub fn run(ctx: &Ctx, args: IdeArgs) -> Result<ExitCode> {
             "--shared: a {name} already running opens the window with its own environment, not the project's"
         ));
     }
+    let handed_over = !running.is_empty() || (args.shared && found.family == editor::Family::VsCode);
+    if handed_over && !project.manifest.enter.services.is_empty() {
+        ui::note(
+            "[enter].services are held while this launch's processes run; a window an editor already running opens outlives them: `den up -d` keeps them until `den down`",
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -148,33 +210,28 @@ pub fn refresh_shims(root: &Path, config: &crate::config::Config) {
         let (installed, _) = tools::locate(&project, config)?;
         let den = std::env::current_exe().map_err(|e| IoError::named("find", "den's own executable", e))?;
         let home = std::env::var(crate::env_vars::HOME).ok();
-        Ok(ide::shims::write(root, &den, home.as_deref(), &with_venv_shims(&project, &installed))?)
+        Ok(ide::shims::write(root, &den, home.as_deref(), &ide::shims::binaries(&project, &installed))?)
     };
     if let Err(e) = refreshed() {
         ui::warn(&format!("the shims in .den/bin/ were not refreshed: {e}"));
     }
 }
 
-/// The binaries to write shims for: the tools', and `python`, `python3` and `pip` when
-/// den.toml names a venv (their shims run the venv's, once it exists: see `shim`). The
-/// venv's other console scripts get no shim: they come and go with `pip install`.
-fn with_venv_shims(project: &Project, installed: &[Installed]) -> Vec<Installed> {
-    let mut all = installed.to_vec();
-    if let Some(venv) = &project.manifest.venv {
-        let bin = project.root.join(&venv.path).join("bin");
-        all.push(Installed {
-            name: venv.tool.clone(),
-            version: String::new(),
-            dir: bin.clone(),
-            bin_dirs: Vec::new(),
-            bins: VENV_SHIMS.iter().map(|n| bin.join(n)).collect(),
-        });
+/// Makes the editor's process session (it leads it: `launch` starts it with setsid) hold
+/// the project's session services; the warning to show when it cannot.
+fn hold(root: &Path, pid: u32) -> Option<String> {
+    let dirs = services::Dirs::of(root);
+    let Some(lease) = services::lease::Lease::of(pid as i32) else {
+        return Some("the editor ended at once: the project's [enter].services stop again".into());
+    };
+    match services::control::hold_for_session(&dirs, lease) {
+        Ok(_) => None,
+        Err(e) => Some(format!(
+            "the project's [enter].services stop again: cannot record the editor's session in {}: {e}",
+            dirs.den.sessions().display()
+        )),
     }
-    all
 }
-
-/// The venv's binaries that always get a shim.
-const VENV_SHIMS: [&str; 3] = ["python", "python3", "pip"];
 
 /// Lets the desktop's menus see a changed entry at once: `update-desktop-database` when it
 /// is installed (a helper program, started through the launch path with den's own

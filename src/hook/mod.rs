@@ -2,7 +2,8 @@
 //! the scripts it installs (`den hook <shell>`). Applies and reverts a project's
 //! environment through `env`'s one builder; never resolves or downloads, with one
 //! documented exception: `auto_install = true` installs a locked project's missing tools,
-//! and that honours `--offline`/`DEN_OFFLINE`.
+//! and that honours `--offline`/`DEN_OFFLINE`. Its one write in a project: the shims a
+//! trusted project has in `.den/bin/`, rewritten when its binaries changed.
 
 pub mod activate;
 mod scripts;

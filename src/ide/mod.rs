@@ -2,7 +2,8 @@
 //! project detached from the terminal with the project's environment ([`launch`]) and, for
 //! VS Code, in an instance of its own ([`instance`]), the
 //! per-project shims under `.den/bin/` ([`shims`]) and the XDG desktop entries that run
-//! `den ide` from a menu or dock ([`desktop`]). The environment comes from `env`'s one
+//! `den ide` from a menu or dock ([`desktop`]), and how a failure there reaches the user
+//! without a terminal ([`notify`]). The environment comes from `env`'s one
 //! builder and trust from `trust::gate`, decided by the caller; every process starts
 //! through `launch::command`. Never changes den's own environment, and never writes
 //! outside the project's `.den/` but for the desktop entry the user asked for.
@@ -11,6 +12,7 @@ pub mod desktop;
 pub mod editor;
 pub mod instance;
 pub mod launch;
+pub mod notify;
 pub mod running;
 pub mod shims;
 

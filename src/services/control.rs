@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::lease::Lease;
 use super::supervisor::Supervisor;
 use super::{Dirs, Error};
 use crate::hint::Hint;
@@ -130,19 +131,91 @@ pub fn request(dirs: &Dirs, request: &Request) -> Result<(), Error> {
     Err(Error::Remote { message: reply.message.unwrap_or_default(), help: reply.help })
 }
 
-/// Whether any `den enter` session of the project is still alive (a record whose process
-/// is gone, or is another process now, does not count).
+/// Prefix of the records of process sessions that hold a project's session services:
+/// `den ide` starts an editor in a session of its own, which lives on after the editor's
+/// launcher (`code`) has exited.
+const EDITOR: &str = "ide-";
+
+/// The record that makes the process session `lease` (its leader's pid, which is its
+/// id, and start time) hold the project's session services while any of its processes
+/// lives, like a `den enter` session.
+pub fn hold_for_session(dirs: &Dirs, lease: Lease) -> std::io::Result<std::path::PathBuf> {
+    let path = dirs.den.sessions().join(format!("{EDITOR}{}", lease.pid));
+    super::lease::write(&path, lease)?;
+    Ok(path)
+}
+
+/// Whether any session of the project is still alive: a `den enter` (its record names
+/// den's process) or an editor `den ide` started (a process session, see
+/// [`hold_for_session`]). A record whose process is gone, or is another process now,
+/// does not count; an editor's record whose session ended is removed (a session never
+/// comes back), and one den did not write (`lease::read`, `lease::written_for`: a
+/// repository may ship one) is ignored.
 pub fn sessions_alive(dirs: &Dirs) -> bool {
-    let Ok(entries) = std::fs::read_dir(dirs.root.join(".den/sessions")) else { return false };
-    entries.flatten().any(|e| {
+    let Ok(entries) = std::fs::read_dir(dirs.den.sessions()) else { return false };
+    let mut alive = false;
+    for e in entries.flatten() {
+        if e.file_name().to_str().is_some_and(|n| n.starts_with(EDITOR)) {
+            let Some(lease) =
+                super::lease::read(&e.path()).filter(|l| super::lease::written_for(&e.path(), *l))
+            else {
+                continue;
+            };
+            if proc::session_alive(lease.pid, lease.start) {
+                alive = true;
+            } else {
+                let _ = std::fs::remove_file(e.path());
+            }
+            continue;
+        }
         let text = std::fs::read_to_string(e.path()).unwrap_or_default();
         let mut parts = text.split_whitespace();
         let pid = parts.next().and_then(|p| p.parse::<i32>().ok());
         let start = parts.next().and_then(|s| s.parse::<u64>().ok());
-        match (pid, start) {
+        alive |= match (pid, start) {
             (Some(pid), Some(start)) => proc::is(pid, start),
             (Some(pid), None) => proc::start_time(pid).is_some(),
             _ => false,
+        };
+    }
+    alive
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::process::CommandExt;
+
+    use super::*;
+
+    #[test]
+    #[allow(clippy::disallowed_methods, reason = "a helper process standing for an editor's session")]
+    fn an_editors_session_holds_until_its_last_process_ends() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dirs = Dirs::of(tmp.path());
+        std::fs::create_dir_all(dirs.den.sessions()).unwrap();
+        assert!(!sessions_alive(&dirs));
+        let mut cmd = std::process::Command::new("sleep");
+        cmd.arg("30");
+        // SAFETY: setsid is async-signal-safe.
+        unsafe { cmd.pre_exec(|| nix::unistd::setsid().map(drop).map_err(std::io::Error::from)) };
+        let mut child = cmd.spawn().unwrap();
+        let record = hold_for_session(&dirs, Lease::of(child.id() as i32).unwrap()).unwrap();
+        let alive = sessions_alive(&dirs);
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(alive, "a live session");
+        assert!(!sessions_alive(&dirs) && !record.exists(), "an ended session's record is removed");
+
+        // A record naming a session that was running long before it was written (a
+        // repository shipping one), or readable by others, holds nothing.
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+        let sid: i32 =
+            stat[stat.rfind(')').unwrap() + 1..].split_whitespace().nth(3).unwrap().parse().unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+        let long_ago = |l: &Lease| proc::started_at(l.start).is_some_and(|t| now - t > 120.0);
+        if let Some(old) = Lease::of(sid).filter(|l| l.pid > 1 && long_ago(l)) {
+            let planted = hold_for_session(&dirs, old).unwrap();
+            assert!(!sessions_alive(&dirs) && planted.exists());
         }
-    })
+    }
 }

@@ -307,9 +307,15 @@ fn an_interactive_shell_started_for_env_carries_the_project() {
     std::fs::write(home.join(".zshrc"), format!("eval \"$('{den}' hook zsh)\"\n")).unwrap();
     std::fs::create_dir_all(home.join(".config/fish")).unwrap();
     std::fs::write(home.join(".config/fish/config.fish"), format!("'{den}' hook fish | source\n")).unwrap();
-    for shell in ["bash", "zsh", "fish"] {
+    // A login shell (`$SHELL -l -i -c env`, as Zed and JetBrains IDEs run it) reads the
+    // profile, which on Debian and most distributions sources .bashrc.
+    std::fs::write(home.join(".profile"), ". \"$HOME/.bashrc\"\n").unwrap();
+    let runs = ["bash", "zsh", "fish"]
+        .into_iter()
+        .flat_map(|s| [(s, &["-i", "-c", "env"][..]), (s, &["-l", "-i", "-c", "env"][..])]);
+    for (shell, args) in runs {
         let Ok(out) = std::process::Command::new(shell)
-            .args(["-i", "-c", "env"])
+            .args(args)
             .current_dir(env.project())
             .env_clear()
             .env("HOME", &home)
@@ -326,7 +332,7 @@ fn an_interactive_shell_started_for_env_carries_the_project() {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
             text.lines().any(|l| l == "HOOKED=from den.toml"),
-            "{shell}: {text}\n{}",
+            "{shell} {args:?}: {text}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
@@ -371,13 +377,67 @@ fn desktop_entry_quotes_a_path_with_spaces_and_percent() {
     assert_eq!((listed.stdout.as_str(), listed.code), ("", 0));
 }
 
-/// A real desktop launch: GLib (`gio launch`, what GNOME runs) reads the written entry, runs
-/// its `Exec` with the path intact, and `den ide` starts the editor in the environment.
+/// An X server of the test's own (Xvfb on a display it picks free), stopped when dropped.
+struct Xvfb {
+    child: std::process::Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start(program: &Path) -> Xvfb {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(program)
+            .args(["-displayfd", "1", "-nolisten", "tcp", "-noreset"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let display = format!(":{}", line.trim());
+        let xvfb = Xvfb { child, display };
+        assert!(line.trim().parse::<u32>().is_ok(), "Xvfb gave no display: {line:?}");
+        xvfb
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Kills a process by pid when dropped (the launched editor, whatever the test's outcome).
+struct Kill(Option<i32>);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0 {
+            // SAFETY: kill(2) on the fake editor this test launched.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+}
+
+/// A real desktop launch: under a real X display (Xvfb), GLib (`gio launch`, what GNOME
+/// runs) reads the written entry, runs its `Exec` with the path intact, and `den ide`
+/// starts the editor in the environment, read from the running editor's /proc.
 #[test]
 fn gio_launches_the_entry_into_the_environment() {
     let Some(gio) = crate::prereq::program("gio") else { return };
+    let Some(xvfb) = crate::prereq::program("Xvfb") else { return };
+    let x = Xvfb::start(&xvfb);
     let env = Env::new();
-    let seen_file = fake_editor(&env, "zed");
+    let pid_file = env.tmp.path().join("zed.pid");
+    let editor = env.tmp.path().join("bin/zed");
+    std::fs::write(
+        &editor,
+        format!("#!/bin/sh\necho $$ > '{0}.tmp'\nmv '{0}.tmp' '{0}'\nexec sleep 600\n", pid_file.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
     let dir = env.tmp.path().join("a \"b\" 100% $x \\y 'z'");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("den.toml"), "[env]\nGREETING = \"from den.toml\"\n").unwrap();
@@ -388,18 +448,42 @@ fn gio_launches_the_entry_into_the_environment() {
         .join(".local/share/applications")
         .join(format!("den-{}-zed.desktop", "a__b__100___x__y__z_"));
     let home = env.home();
+    let mut editor = Kill(None);
     let launched = std::process::Command::new(gio)
         .arg("launch")
         .arg(&file)
         .env_clear()
         .env("HOME", &home)
+        .env("DISPLAY", &x.display)
         .env("XDG_DATA_HOME", home.join(".local/share"))
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("PATH", format!("{}:/usr/bin:/bin", env.tmp.path().join("bin").display()))
         .output()
         .unwrap();
     assert!(launched.status.success(), "{}", String::from_utf8_lossy(&launched.stderr));
-    let lines = seen(&seen_file);
-    assert_eq!(value(&lines, "argv"), Some(dir.to_str().unwrap()));
-    assert!(lines.contains(&"env:GREETING=from den.toml".to_string()), "{lines:?}");
+    let began = Instant::now();
+    while !pid_file.exists() {
+        assert!(began.elapsed() < Duration::from_secs(20), "the editor never ran");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+    editor.0 = Some(pid);
+    // The editor itself, once its script has exec'ed it.
+    let exec_ed = || {
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        cmdline.split(|b| *b == 0).nth(1) == Some(b"600".as_slice())
+    };
+    let began = Instant::now();
+    while !exec_ed() {
+        assert!(began.elapsed() < Duration::from_secs(20), "the editor's script never exec'ed it");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
+    let vars: Vec<String> =
+        environ.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect();
+    assert!(vars.contains(&"GREETING=from den.toml".to_string()), "{vars:?}");
+    assert!(vars.contains(&format!("DEN_ROOT={}", dir.display())), "{vars:?}");
+    assert!(vars.contains(&format!("DISPLAY={}", x.display)), "{vars:?}");
+    let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).unwrap();
+    assert_eq!(cwd, dir);
 }

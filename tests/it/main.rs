@@ -25,6 +25,7 @@ mod hook_edits;
 mod hostile_env;
 mod hostile_parsers;
 mod ide;
+mod ide_session;
 mod imports;
 mod init;
 mod install;
