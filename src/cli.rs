@@ -309,4 +309,25 @@ pub enum CacheCommand {
         #[arg(long, default_value_t = 30)]
         older_than: u32,
     },
+    /// Upload den.lock's artifacts (every platform) to a team cache: oci://host/repo or a directory
+    Push {
+        /// oci://host[:port]/repository, file:///path or a directory path
+        target: String,
+        /// Push everything in the local store instead of the project's den.lock
+        #[arg(long)]
+        all: bool,
+    },
+    /// Write den.lock's artifacts into one tar file, for a machine without network
+    Export {
+        /// The tar file to write
+        file: PathBuf,
+        /// Export everything in the local store instead of the project's den.lock
+        #[arg(long)]
+        all: bool,
+    },
+    /// Verify the artifacts of a tar file `den cache export` wrote and install them
+    Import {
+        /// The tar file to read
+        file: PathBuf,
+    },
 }

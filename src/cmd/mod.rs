@@ -3,6 +3,7 @@
 
 mod add;
 mod cache;
+mod cache_share;
 mod down;
 mod enter;
 mod explain;

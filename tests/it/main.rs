@@ -36,6 +36,7 @@ mod services_enter;
 mod services_live;
 mod shells;
 mod store_files;
+mod team_cache;
 mod tools;
 mod trust;
 mod trust_attacks;
