@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::install::{install_ok, project, run_tool};
 use crate::prereq;
 use crate::support::{Env, Run, run};
-use crate::upstream::Upstream;
+use crate::upstream::{Entry, Upstream, script};
 
 /// A registry process, killed (and waited for) when dropped, even when the test fails.
 struct Registry {
@@ -77,12 +77,19 @@ impl Registry {
     }
 }
 
-const TOML: &str = "[tools]\njq = \"1.7.1\"\nripgrep = \"14\"\nnode = \"22\"\n";
+/// Release assets pinned by sha256, and an npm package pinned by its sha512 integrity
+/// (which a registry finds through the manifest, not by digest).
+const TOML: &str = "[tools]\njq = \"1.7.1\"\nripgrep = \"14\"\nnode = \"22\"\n\
+                    esbuild = { version = \"0.24\", source = \"npm:@esbuild/{os}-{arch}\" }\n";
+const TOOLS: [&str; 4] = ["jq 1.7.1", "ripgrep 14.1.1", "node 22.11.0", "esbuild 0.24.2"];
 
 /// A project installed from the fake upstreams.
 fn pushed_project() -> (Upstream, Env) {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1").catalog_tool("node", "22.11.0");
+    for plat in ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64"] {
+        up.npm(&format!("@esbuild/{plat}"), "0.24.2", &[Entry::exe("bin/esbuild", script("0.24.2"))]);
+    }
     let env = project(&up, TOML);
     install_ok(&env);
     (up, env)
@@ -119,6 +126,7 @@ fn assert_tools_run(env: &Env) {
     assert_eq!(run_tool(env, "jq"), "jq-1.7.1");
     assert_eq!(run_tool(env, "rg"), "ripgrep 14.1.1");
     assert_eq!(run_tool(env, "node"), "v22.11.0");
+    assert_eq!(run_tool(env, "esbuild"), "0.24.2");
 }
 
 /// jq's sha256 as den.lock pins it.
@@ -134,7 +142,7 @@ fn oci_push_then_install_with_no_upstream_and_a_second_push_sends_nothing() {
     let Some(reg) = Registry::start(None) else { return };
     let (up, env) = pushed_project();
     let first = den_ok(&env, &["cache", "push", &reg.url()]);
-    assert!(first.stderr.contains("pushed 3 artifacts to oci://127.0.0.1:"), "{}", first.stderr);
+    assert!(first.stderr.contains("pushed 4 artifacts to oci://127.0.0.1:"), "{}", first.stderr);
     assert!(!first.stderr.contains(": 0 B sent"), "{}", first.stderr);
     let again = den_ok(&env, &["cache", "push", &reg.url()]);
     assert!(again.stderr.contains(": 0 B sent"), "a second push uploaded something:\n{}", again.stderr);
@@ -142,7 +150,7 @@ fn oci_push_then_install_with_no_upstream_and_a_second_push_sends_nothing() {
     let config = format!("{}\n[cache]\nurls = [\"{}\"]\n", dead_upstreams(up), reg.url());
     let other = fresh(&env, &config);
     let out = den_ok(&other, &["install", "--frozen"]);
-    for tool in ["jq 1.7.1", "ripgrep 14.1.1", "node 22.11.0"] {
+    for tool in TOOLS {
         assert!(out.stderr.contains(&format!("{tool} from the cache {}", reg.url())), "{}", out.stderr);
     }
     assert_tools_run(&other);
@@ -195,12 +203,24 @@ fn htpasswd_registry_with_docker_credentials() {
     docker_config(&env.home());
     den_ok(&env, &["cache", "push", &reg.url()]);
 
-    let config = format!("{}\n[cache]\nurls = [\"{}\"]\n", dead_upstreams(up), reg.url());
+    let upstreams = dead_upstreams(up);
+    let config = format!("{upstreams}\n[cache]\nurls = [\"{}\"]\n", reg.url());
     let other = fresh(&env, &config);
     docker_config(&other.home());
     let out = den_ok(&other, &["install"]);
     assert!(out.stderr.contains(&format!("node 22.11.0 from the cache {}", reg.url())), "{}", out.stderr);
     assert_tools_run(&other);
+
+    // CI: the cache and the job's credentials from the environment alone.
+    let ci = fresh(&env, &upstreams);
+    let mut den = ci.den();
+    den.env("DEN_CACHE_URLS", reg.url())
+        .env("DEN_CACHE_USERNAME", "den-ci")
+        .env("DEN_CACHE_PASSWORD", "s3cret");
+    let out = run(den, &["install", "--frozen"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("esbuild 0.24.2 from the cache {}", reg.url())), "{}", out.stderr);
+    assert_tools_run(&ci);
 }
 
 #[test]
@@ -208,7 +228,7 @@ fn directory_cache_served_over_http() {
     let (up, env) = pushed_project();
     let dir = env.tmp.path().join("team-cache");
     let first = den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
-    assert!(first.stderr.contains("pushed 3 artifacts"), "{}", first.stderr);
+    assert!(first.stderr.contains("pushed 4 artifacts"), "{}", first.stderr);
     let again = den_ok(&env, &["cache", "push", &format!("file://{}", dir.display())]);
     assert!(again.stderr.contains(": 0 B sent"), "{}", again.stderr);
     assert!(dir.join(format!("v1/blobs/sha256/{}", jq_sha256(&env))).is_file());
@@ -247,15 +267,64 @@ fn export_import_round_trip_then_offline_install() {
     let (up, env) = pushed_project();
     let bundle = env.tmp.path().join("tools.tar");
     let out = den_ok(&env, &["cache", "export", bundle.to_str().unwrap()]);
-    assert!(out.stderr.contains("exported 3 artifacts"), "{}", out.stderr);
+    assert!(out.stderr.contains("exported 4 artifacts"), "{}", out.stderr);
 
     // A machine that never saw the network: no upstream reachable, no cache configured.
     let other = fresh(&env, &dead_upstreams(up));
     let offline = run(other.den(), &["install", "--offline"]);
     assert_ne!(offline.code, 0, "installed offline with nothing: {}", offline.stderr);
     let imported = den_ok(&other, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
-    assert!(imported.stderr.contains("imported 3 tools"), "{}", imported.stderr);
+    assert!(imported.stderr.contains("imported 4 tools"), "{}", imported.stderr);
     let out = den_ok(&other, &["install", "--offline"]);
-    assert!(out.stderr.contains("all 3 tools installed"), "{}", out.stderr);
+    assert!(out.stderr.contains("all 4 tools installed"), "{}", out.stderr);
     assert_tools_run(&other);
+}
+
+#[test]
+fn offline_installs_use_a_cache_only_when_the_user_config_says_so() {
+    let (up, env) = pushed_project();
+    let dir = env.tmp.path().join("team-cache");
+    den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+    let upstreams = dead_upstreams(up);
+
+    let config = format!("{upstreams}\n[cache]\nurls = [\"file://{}\"]\n", dir.display());
+    let other = fresh(&env, &config);
+    let refused = run(other.den(), &["install", "--offline"]);
+    assert_ne!(refused.code, 0, "used the cache offline without offline_ok:\n{}", refused.stderr);
+    assert!(!refused.stderr.contains("from the cache"), "{}", refused.stderr);
+
+    let config = format!("{upstreams}\n[cache]\nurls = [\"file://{}\"]\noffline_ok = true\n", dir.display());
+    let allowed = fresh(&env, &config);
+    let out = den_ok(&allowed, &["install", "--offline"]);
+    assert!(
+        out.stderr.contains(&format!("jq 1.7.1 from the cache file://{}", dir.display())),
+        "{}",
+        out.stderr
+    );
+    assert_tools_run(&allowed);
+}
+
+#[test]
+fn a_den_toml_cache_is_used_only_once_the_project_is_trusted() {
+    let (up, env) = pushed_project();
+    let dir = env.tmp.path().join("team-cache");
+    den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+
+    let other = fresh(&env, &dead_upstreams(up));
+    let toml = format!("{TOML}\n[cache]\nurls = [\"{}\"]\n", dir.display());
+    std::fs::write(other.project().join("den.toml"), toml).unwrap();
+    let untrusted = run(other.den(), &["install"]);
+    assert_ne!(untrusted.code, 0, "{}", untrusted.stderr);
+    assert!(
+        !untrusted.stderr.contains("from the cache"),
+        "an untrusted den.toml chose the cache:\n{}",
+        untrusted.stderr
+    );
+
+    other.trust();
+    let out = den_ok(&other, &["install"]);
+    assert!(out.stderr.contains(&format!("node 22.11.0 from the cache {}", dir.display())), "{}", out.stderr);
+    assert_tools_run(&other);
+    let lock = std::fs::read_to_string(other.project().join("den.lock")).unwrap();
+    assert!(!lock.contains("team-cache"), "den.lock mentions the cache:\n{lock}");
 }

@@ -289,15 +289,4 @@ fn is_loopback(host: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn digests_and_hosts() {
-        assert!(is_digest(manifest::EMPTY_DIGEST));
-        assert!(!is_digest("sha256:../../x") && !is_digest("sha512:ab"));
-        assert!(is_loopback("127.0.0.1:5000") && is_loopback("localhost") && is_loopback("[::1]:5000"));
-        assert!(!is_loopback("reg.example:5000") && !is_loopback("10.0.0.1"));
-        assert_eq!(join("http://h:1", "/v2/r/blobs/uploads/x?a=1"), "http://h:1/v2/r/blobs/uploads/x?a=1");
-    }
-}
+mod tests;
