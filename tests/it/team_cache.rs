@@ -328,3 +328,56 @@ fn a_den_toml_cache_is_used_only_once_the_project_is_trusted() {
     let lock = std::fs::read_to_string(other.project().join("den.lock")).unwrap();
     assert!(!lock.contains("team-cache"), "den.lock mentions the cache:\n{lock}");
 }
+
+/// The real npm registry of this machine (found from its npm configuration, as
+/// `tests/it/live.rs` does): a package pinned by its sha512 integrity is pushed to the
+/// registry, then installed in a fresh home whose every upstream is behind a dead proxy.
+#[test]
+fn live_npm_package_through_the_registry() {
+    let Some(reg) = Registry::start(None) else { return };
+    let Some(env) = crate::live::live() else { return };
+    let toml = "[tools]\nesbuild = { version = \"0.24.0\", source = \"npm:@esbuild/{os}-{arch}\" }\n";
+    let dir = env.project();
+    std::fs::write(dir.join("den.toml"), toml).unwrap();
+    assert_eq!(run(crate::live::den_in(&env, &dir), &["trust"]).code, 0);
+    let out = run(crate::live::den_in(&env, &dir), &["install"]);
+    if out.code != 0
+        && ["cannot reach", "sent nothing for", "TLS error", "answered HTTP 5"]
+            .iter()
+            .any(|w| out.stderr.contains(w))
+    {
+        prereq::missing(
+            prereq::SKIP_LIVE,
+            &format!("a reachable npm registry; den install said:\n{}", out.stderr),
+        );
+    }
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let pushed = run(crate::live::den_in(&env, &dir), &["cache", "push", &reg.url()]);
+    assert_eq!(pushed.code, 0, "{}", pushed.stderr);
+    assert!(pushed.stderr.contains("pushed 1 artifacts"), "{}", pushed.stderr);
+
+    let other = Env::new();
+    for file in ["den.toml", "den.lock"] {
+        std::fs::copy(dir.join(file), other.project().join(file)).unwrap();
+    }
+    assert_eq!(run(crate::live::den_in(&other, &other.project()), &["trust"]).code, 0);
+    let mut den = crate::live::den_in(&other, &other.project());
+    for var in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+        den.env(var, "http://127.0.0.1:9");
+    }
+    den.env("NO_PROXY", "127.0.0.1").env("no_proxy", "127.0.0.1").env("DEN_CACHE_URLS", reg.url());
+    let out = run(den, &["install", "--frozen"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("esbuild 0.24.0 from the cache {}", reg.url())), "{}", out.stderr);
+    let json = run(crate::live::den_in(&other, &other.project()), &["export", "--format", "json"]);
+    let path: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let exe = path["PATH"]
+        .as_str()
+        .unwrap()
+        .split(':')
+        .map(|d| Path::new(d).join("esbuild"))
+        .find(|p| p.exists())
+        .expect("esbuild on the project's PATH");
+    let ran = Command::new(exe).arg("--version").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&ran.stdout).trim(), "0.24.0");
+}

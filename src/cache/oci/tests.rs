@@ -14,12 +14,20 @@ fn hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A registry serving `served` as the blob whose digest is that of `pinned`, behind a token.
+/// A registry serving `served` as the blob whose digest is that of `pinned`, behind a token,
+/// through a redirect to its storage.
 fn registry(pinned: &'static [u8], served: &'static [u8]) -> (Server, Arc<Mutex<Vec<String>>>) {
     let tokens = Arc::new(Mutex::new(Vec::new()));
     let seen = tokens.clone();
     let blob = format!("/v2/team/den/blobs/sha256:{}", hex(pinned));
     let server = Server::start(move |req, _| {
+        if req.path == "/storage/blob" {
+            // Like a bucket's pre-signed URL: the registry's token must not follow the redirect.
+            return match req.header("authorization") {
+                None => Response::file("application/octet-stream", served),
+                Some(_) => Response::status(400, vec![], "credentials sent to storage".into()),
+            };
+        }
         if req.path == "/token" {
             seen.lock().unwrap().push(format!(
                 "{}|{}",
@@ -37,7 +45,7 @@ fn registry(pinned: &'static [u8], served: &'static [u8]) -> (Server, Arc<Mutex<
         }
         match req.path == blob {
             true if req.method == "HEAD" => Response::status(200, vec![], String::new()),
-            true => Response::file("application/octet-stream", served),
+            true => Response::redirect(307, "/storage/blob"),
             false => Response::status(404, vec![], String::new()),
         }
     });
@@ -52,7 +60,7 @@ fn open(server: &Server) -> Registry {
 }
 
 #[test]
-fn fetches_with_an_anonymous_bearer_token_and_verifies() {
+fn fetches_with_an_anonymous_bearer_token_through_a_redirect_and_verifies() {
     let (server, tokens) = registry(b"artifact bytes", b"artifact bytes");
     let reg = open(&server);
     let sum: Checksum = format!("sha256:{}", hex(b"artifact bytes")).parse().unwrap();
