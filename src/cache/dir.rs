@@ -11,7 +11,12 @@ use crate::http::{self, Client, Downloaded, Hasher, Progress};
 
 /// Copies the blob of `want` from the directory `root` to `dest`, hashing it on the way
 /// and never reading more than den.lock's size; `None` when the directory lacks it.
-pub fn read_local(root: &Path, want: &Want, dest: &Path) -> Result<Option<Downloaded>, Error> {
+pub fn read_local(
+    root: &Path,
+    want: &Want,
+    dest: &Path,
+    progress: &dyn Progress,
+) -> Result<Option<Downloaded>, Error> {
     let path = root.join(layout::blob(want.checksum));
     let file = match File::open(&path) {
         Ok(f) => f,
@@ -24,6 +29,7 @@ pub fn read_local(root: &Path, want: &Want, dest: &Path) -> Result<Option<Downlo
     let mut hasher = Hasher::for_checksum(want.checksum);
     let mut buf = vec![0u8; 64 * 1024];
     let mut size = 0u64;
+    progress.start(want.size);
     loop {
         let n = reader.read(&mut buf).map_err(|e| Error::io("cannot read", &path, e))?;
         if n == 0 {
@@ -32,13 +38,16 @@ pub fn read_local(root: &Path, want: &Want, dest: &Path) -> Result<Option<Downlo
         size += n as u64;
         hasher.update(&buf[..n]);
         out.write_all(&buf[..n]).map_err(|e| Error::io("cannot write", dest, e))?;
+        progress.advance(n as u64);
     }
     let actual = hasher.finish();
     if actual != *want.checksum || size > limit {
         let _ = std::fs::remove_file(dest);
         let actual = if size > limit { format!("more than {limit} bytes") } else { actual.to_string() };
+        progress.abandon();
         return Err(Error::Mismatch { path, expected: want.checksum.to_string(), actual });
     }
+    progress.finish();
     Ok(Some(Downloaded { size, checksum: actual }))
 }
 
@@ -112,4 +121,42 @@ fn readable(path: &Path) -> Result<(), Error> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
         .map_err(|e| Error::io("cannot set the permissions of", path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{Checksum, NoProgress};
+
+    fn sum(bytes: &[u8]) -> Checksum {
+        let mut h = Hasher::new(false);
+        h.update(bytes);
+        h.finish()
+    }
+
+    #[test]
+    fn local_reads_are_verified_and_bounded() {
+        let tmp = tempfile::tempdir().unwrap();
+        let pinned = sum(b"the artifact");
+        let want =
+            Want { tool: "t", version: "1", platform: "p", checksum: &pinned, size: Some(12), url: "u" };
+        let dest = tmp.path().join("dest");
+        assert!(read_local(tmp.path(), &want, &dest, &NoProgress).unwrap().is_none(), "a miss");
+
+        let mut file = || Ok(tmp.path().join("src"));
+        std::fs::write(tmp.path().join("src"), b"the artifact").unwrap();
+        let root = tmp.path().join("cache");
+        assert_eq!(write(&root, &want, "index", &mut file).unwrap(), Pushed { sent: 12, skipped: 0 });
+        assert_eq!(write(&root, &want, "index", &mut file).unwrap(), Pushed { sent: 0, skipped: 12 });
+        let done = read_local(&root, &want, &dest, &NoProgress).unwrap().unwrap();
+        assert_eq!((done.size, std::fs::read(&dest).unwrap()), (12, b"the artifact".to_vec()));
+
+        let blob = root.join(layout::blob(&pinned));
+        for tampered in [&b"the artefact"[..], b"the artifact and more"] {
+            std::fs::write(&blob, tampered).unwrap();
+            let e = read_local(&root, &want, &dest, &NoProgress).unwrap_err();
+            assert!(e.is_mismatch(), "{e}");
+            assert!(!dest.exists(), "refused bytes were kept");
+        }
+    }
 }

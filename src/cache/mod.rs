@@ -114,7 +114,7 @@ impl Caches {
 impl Opened {
     fn fetch(&self, want: &Want, dest: &Path, progress: &dyn Progress) -> Result<Option<Downloaded>, Error> {
         match self.remote.scheme() {
-            Scheme::Dir(root) => dir::read_local(root, want, dest),
+            Scheme::Dir(root) => dir::read_local(root, want, dest, progress),
             Scheme::Http(base) => dir::read_http(&self.client, base, want, dest, progress),
             Scheme::Oci { .. } => {
                 let registry = self.registry.get_or_init(|| {
