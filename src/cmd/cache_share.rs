@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, command: CacheCommand) -> Result<ExitCode> {
                 tools::Error::from(crate::cache::Error::Unusable { cache: target.clone(), reason })
             })?;
             let items = items(ctx, all)?;
-            let shared = share::push(&items, &remote, &ctx.config)?;
+            let shared = share::push(&items, &remote, &ctx.config, ctx.offline)?;
             ui::note(&format!(
                 "pushed {} artifacts to {}: {} sent, {} already there",
                 shared.artifacts,

@@ -165,8 +165,12 @@ fn want<'a>(item: &'a Item, checksum: &'a Checksum, platform: &'a str) -> Want<'
 }
 
 /// Pushes `items` to `remote`: what it has already is skipped (nothing is fetched for it).
-pub fn push(items: &[Item], remote: &Remote, config: &Config) -> Result<Shared, Error> {
-    let source = Source::new(config, false, Some(remote));
+/// Offline, only to a directory, with what a cache allowed offline serves.
+pub fn push(items: &[Item], remote: &Remote, config: &Config, offline: bool) -> Result<Shared, Error> {
+    if offline && !matches!(remote.scheme(), cache::Scheme::Dir(_)) {
+        return Err(cache::Error::Http(crate::http::Error::Offline { url: remote.to_string() }).into());
+    }
+    let source = Source::new(config, offline, Some(remote));
     let target = Target::open(remote, &config.http_settings(false))?;
     let mut shared = Shared::default();
     for item in items {
