@@ -268,6 +268,10 @@ fn export_import_round_trip_then_offline_install() {
     let bundle = env.tmp.path().join("tools.tar");
     let out = den_ok(&env, &["cache", "export", bundle.to_str().unwrap()]);
     assert!(out.stderr.contains("exported 4 artifacts"), "{}", out.stderr);
+    // --all: everything in the store, whichever project pinned it (here the same four).
+    let all = env.tmp.path().join("all.tar");
+    let out = den_ok(&env, &["cache", "export", "--all", all.to_str().unwrap()]);
+    assert!(out.stderr.contains("exported 4 artifacts"), "{}", out.stderr);
 
     // A machine that never saw the network: no upstream reachable, no cache configured.
     let other = fresh(&env, &dead_upstreams(up));
