@@ -1,6 +1,6 @@
 //! An OCI registry as a cache, through the distribution API on the blocking HTTP client:
 //! blobs by digest (HEAD, then GET following redirects to the registry's storage), uploads
-//! (HEAD first, then a monolithic POST + PUT), one manifest per tool, version and platform
+//! (HEAD first, then POST, PATCH and PUT, or a monolithic PUT for the empty config), one manifest per tool, version and platform
 //! tagged `<tool>-<version>-<platform>` (`manifest`), and the authentication a `401` asks
 //! for (`auth`, with the user's credentials from `creds`). An artifact whose den.lock
 //! checksum is a sha256 is fetched by digest directly; one pinned by npm's sha512 is found
@@ -230,18 +230,34 @@ impl Registry {
         Ok(pushed)
     }
 
-    /// A monolithic upload: POST for an upload URL, then PUT the bytes with their digest.
+    /// An upload: POST for an upload URL, then either the bytes in the closing PUT with
+    /// their digest (monolithic: the small empty config), or, for an artifact, the bytes
+    /// in one PATCH and an empty closing PUT (the chunked flow `docker push` uses).
     fn upload(&self, digest: &str, payload: Payload) -> Result<(), Error> {
         let start = self.url("blobs/uploads/");
         let reply = self.call("POST", &start, &[("content-length", "0".into())], Payload::None)?;
-        let location = match (reply.status, reply.header("location")) {
+        let mut location = match (reply.status, reply.header("location")) {
             (202, Some(location)) => join(&self.base, location),
             _ => return Err(self.unexpected(&start, "an upload request", &reply)),
         };
+        let octets = [("content-type", "application/octet-stream".to_string())];
+        let last = if let Payload::File(_) = payload {
+            let reply = self.call("PATCH", &location, &octets, payload)?;
+            location = match (reply.status, reply.header("location")) {
+                (202, Some(next)) => join(&self.base, next),
+                _ => return Err(self.unexpected(&location, "a blob upload", &reply)),
+            };
+            Payload::None
+        } else {
+            payload
+        };
         let sep = if location.contains('?') { '&' } else { '?' };
         let url = format!("{location}{sep}digest={}", digest.replace(':', "%3A"));
-        let headers = [("content-type", "application/octet-stream".to_string())];
-        let reply = self.call("PUT", &url, &headers, payload)?;
+        let headers = match last {
+            Payload::None => vec![("content-length", "0".to_string())],
+            _ => octets.to_vec(),
+        };
+        let reply = self.call("PUT", &url, &headers, last)?;
         if reply.status != 201 {
             return Err(self.unexpected(&url, "a blob upload", &reply));
         }
