@@ -64,6 +64,19 @@ impl Error {
         )
     }
 
+    /// Whether the cache cannot be used at all right now (no connection, refused
+    /// credentials, plain http not allowed), rather than failing for one artifact.
+    pub fn is_unreachable(&self) -> bool {
+        use crate::http::Error as H;
+        matches!(
+            self,
+            Error::Unusable { .. }
+                | Error::Denied { .. }
+                | Error::Helper { .. }
+                | Error::Http(H::Connect { .. } | H::Timeout { .. } | H::Tls { .. } | H::InsecureHttp { .. })
+        )
+    }
+
     pub fn io(context: &'static str, path: &std::path::Path, source: std::io::Error) -> Error {
         Error::Io { context, path: path.to_path_buf(), source }
     }

@@ -55,6 +55,9 @@ struct Opened {
     client: Client,
     /// The OCI registry's session (its token), made on first use.
     registry: std::sync::OnceLock<Result<oci::Registry, String>>,
+    /// Set once the cache could not be reached or opened: the rest of this install skips
+    /// it (one warning, not one per tool and its retries).
+    down: std::sync::atomic::AtomicBool,
 }
 
 impl Caches {
@@ -69,7 +72,7 @@ impl Caches {
             .into_iter()
             .map(|remote| {
                 let client = Client::new(remote.settings(settings));
-                Opened { remote, client, registry: std::sync::OnceLock::new() }
+                Opened { remote, client, registry: std::sync::OnceLock::new(), down: Default::default() }
             })
             .collect();
         Caches { list }
@@ -85,6 +88,9 @@ impl Caches {
     /// is a warning naming the cache). Says on stderr which cache served.
     pub fn fetch(&self, want: &Want, dest: &Path, progress: &dyn Progress) -> Option<Downloaded> {
         for opened in &self.list {
+            if opened.down.load(std::sync::atomic::Ordering::Relaxed) {
+                continue;
+            }
             let shown = opened.remote.to_string();
             match opened.fetch(want, dest, progress) {
                 Ok(Some(done)) => {
@@ -99,11 +105,16 @@ impl Caches {
                     want.label(),
                     e
                 )),
-                Err(e) => ui::warn(&format!(
-                    "the cache {} failed for {}: {e}; trying the next source",
-                    ui::escaped(&shown),
-                    want.label()
-                )),
+                Err(e) => {
+                    if e.is_unreachable() {
+                        opened.down.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    ui::warn(&format!(
+                        "the cache {} failed for {}: {e}; trying the next source",
+                        ui::escaped(&shown),
+                        want.label()
+                    ))
+                }
             }
             let _ = std::fs::remove_file(dest);
         }
@@ -170,5 +181,31 @@ impl Target {
             Target::Dir(root) => dir::write(root, want, index, file),
             Target::Oci(registry) => registry.push(want, file),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::NoProgress;
+    use std::sync::atomic::Ordering;
+
+    #[test]
+    fn an_unreachable_cache_is_skipped_for_the_rest_of_the_install() {
+        let tmp = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let remotes = vec![Remote::parse(&format!("http://127.0.0.1:{port}/cache"), None).unwrap()];
+        let mut settings = Settings::from_lookup(false, &|_| None, tmp.path().to_path_buf());
+        settings.attempts = 1;
+        let caches = Caches::new(remotes.clone(), &settings, false);
+        let sum: Checksum = format!("sha256:{}", "a".repeat(64)).parse().unwrap();
+        let want = Want { tool: "t", version: "1", platform: "p", checksum: &sum, size: None, url: "u" };
+        assert!(caches.fetch(&want, &tmp.path().join("d"), &NoProgress).is_none());
+        assert!(caches.list[0].down.load(Ordering::Relaxed), "a refused connection marks the cache down");
+
+        // Offline, a cache is opened only when the user config allows it.
+        settings.offline = true;
+        assert!(Caches::new(remotes.clone(), &settings, false).is_empty());
+        assert!(!Caches::new(remotes, &settings, true).is_empty());
     }
 }
