@@ -72,7 +72,7 @@ pub enum Command {
     Init(InitArgs),
     /// Show each variable's final value and where it came from
     Explain(ExplainArgs),
-    /// Inspect and clean the shared store
+    /// Inspect, clean and share the store (team caches, bundles for offline machines)
     #[command(subcommand)]
     Cache(CacheCommand),
     /// The background services supervisor `den up -d` starts (not for direct use)
