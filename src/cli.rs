@@ -76,7 +76,7 @@ pub enum Command {
     Init(InitArgs),
     /// Show each variable's final value, where it came from, and every layer that set it
     Explain(ExplainArgs),
-    /// Inspect and clean the shared store
+    /// Inspect, clean and share the store (team caches, bundles for offline machines)
     #[command(subcommand)]
     Cache(CacheCommand),
     /// Check the hook, the project's trust and tools, the store and the registries
@@ -367,5 +367,26 @@ pub enum CacheCommand {
         /// Say what would be removed and what kept, and remove nothing
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Upload den.lock's artifacts (every platform) to a team cache: oci://host/repo or a directory
+    Push {
+        /// oci://host[:port]/repository, file:///path or a directory path
+        target: String,
+        /// Push everything in the local store instead of the project's den.lock
+        #[arg(long)]
+        all: bool,
+    },
+    /// Write den.lock's artifacts into one tar file, for a machine without network
+    Export {
+        /// The tar file to write
+        file: PathBuf,
+        /// Export everything in the local store instead of the project's den.lock
+        #[arg(long)]
+        all: bool,
+    },
+    /// Verify the artifacts of a tar file `den cache export` wrote and install them
+    Import {
+        /// The tar file to read
+        file: PathBuf,
     },
 }

@@ -19,6 +19,10 @@
 //! [ide]
 //! editor = "code"        # what `den ide` starts when neither the command line nor den.toml names one
 //!
+//! [cache]                # team caches tried before the upstreams (see `cache`)
+//! urls = ["oci://registry.corp.example/team/den", { url = "http://nas:8080/den", insecure = true }]
+//! offline_ok = false     # `--offline` may still use these caches
+//!
 //! [tools]                # machine-wide tools (same forms as den.toml): validated, not applied yet
 //! jq = "1.7"
 //! ```
@@ -33,7 +37,9 @@ use crate::project::{Diagnostic, ToolRequest, parse};
 
 /// The config file's name inside the config dir.
 pub const FILE: &str = "config.toml";
-const TOP_KEYS: &[&str] = &["auto_install", "offline", "insecure_http", "sources", "mirrors", "ide", "tools"];
+const TOP_KEYS: &[&str] =
+    &["auto_install", "offline", "insecure_http", "sources", "mirrors", "ide", "tools", "cache"];
+const CACHE_KEYS: &[&str] = &["urls", "offline_ok"];
 const SOURCE_KEYS: &[&str] = &["npm", "pypi", "github_api"];
 
 /// The user's settings; `Default` is what den does without a config file.
@@ -58,6 +64,11 @@ pub struct Config {
     pub ide_editor: Option<String>,
     /// Machine-wide tools (spec §2). Validated; no command applies them yet.
     pub tools: IndexMap<String, ToolRequest>,
+    /// `[cache] urls`: team caches tried before the upstreams, after `DEN_CACHE_URLS`.
+    pub cache_urls: Vec<crate::cache::Remote>,
+    /// `[cache] offline_ok`: `--offline` installs may still use the caches of this config
+    /// and of `DEN_CACHE_URLS` (the user says they are near: a LAN registry, a mounted share).
+    pub cache_offline_ok: bool,
 }
 
 /// `[sources]`: base URLs that take precedence over the ecosystems' own configuration.
@@ -154,6 +165,16 @@ pub fn parse_config(file: &Path, text: &str) -> Res<Config> {
                 }
             }
             "tools" => config.tools = parse::tools(&doc, value)?,
+            "cache" => {
+                let table = doc.table(value, "cache")?;
+                doc.check_keys(table, CACHE_KEYS, "[cache]")?;
+                for (k, v) in table {
+                    match k.get_ref().as_ref() {
+                        "urls" => config.cache_urls = parse::cache::urls(&doc, v, true)?,
+                        _ => config.cache_offline_ok = doc.boolean(v, "offline_ok")?,
+                    }
+                }
+            }
             _ => unreachable!("keys were checked"),
         }
     }
@@ -226,12 +247,29 @@ mod tests {
     }
 
     #[test]
+    fn cache_settings() {
+        let c = parse(
+            "[cache]\nurls = [\"oci://reg.example/team/den\", { url = \"http://nas:8080/den\", insecure = true }]\n\
+             offline_ok = true\n",
+        )
+        .unwrap();
+        assert!(c.cache_offline_ok);
+        assert_eq!(c.cache_urls.len(), 2);
+        assert!(!c.cache_urls[0].insecure && c.cache_urls[1].insecure);
+        assert_eq!(c.cache_urls[1].to_string(), "http://nas:8080/den");
+        let e = parse("[cache]\nurls = [\"relative/dir\"]\n").unwrap_err();
+        assert!(e.to_string().contains("is a relative path"), "{e}");
+        let e = parse("[cache]\nurls = [{ insecure = true }]\n").unwrap_err();
+        assert!(e.to_string().contains("needs a `url`"), "{e}");
+    }
+
+    #[test]
     fn unknown_setting_is_located_with_suggestion() {
         let e = parse("ofline = true\n").unwrap_err();
         assert_eq!(
             format!("{e}\nhelp: {}", e.help.as_deref().unwrap()),
             "config.toml:1:1: unknown key `ofline` in config.toml; did you mean `offline`?\n  |\n1 | ofline = true\n  | ^^^^^^\n\
-             help: the keys allowed there are `auto_install`, `offline`, `insecure_http`, `sources`, `mirrors`, `ide`, `tools`"
+             help: the keys allowed there are `auto_install`, `offline`, `insecure_http`, `sources`, `mirrors`, `ide`, `tools`, `cache`"
         );
     }
 

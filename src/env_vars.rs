@@ -91,3 +91,14 @@ pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
 pub const SHELL: &str = "SHELL";
 /// Where zsh reads its rc files instead of HOME (`den doctor`).
 pub const ZDOTDIR: &str = "ZDOTDIR";
+/// Team caches to try before the upstreams, whitespace- or comma-separated (`oci://…`,
+/// `https://…`, `file:///…`), ahead of the user config's `[cache] urls` (CI sets it).
+pub const DEN_CACHE_URLS: &str = "DEN_CACHE_URLS";
+/// The user name for an OCI cache (CI: the job's registry user), with `DEN_CACHE_PASSWORD`.
+pub const DEN_CACHE_USERNAME: &str = "DEN_CACHE_USERNAME";
+/// The password or token for an OCI cache (CI: the job token), with `DEN_CACHE_USERNAME`.
+pub const DEN_CACHE_PASSWORD: &str = "DEN_CACHE_PASSWORD";
+/// containers' (podman, skopeo, buildah) credentials file, read for OCI caches.
+pub const REGISTRY_AUTH_FILE: &str = "REGISTRY_AUTH_FILE";
+/// docker's config directory (default `~/.docker`), whose `config.json` has credentials.
+pub const DOCKER_CONFIG: &str = "DOCKER_CONFIG";

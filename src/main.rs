@@ -1,6 +1,7 @@
 //! den: parse the command line, dispatch, render the error, exit. Nothing else lives here.
 
 mod artifact;
+mod cache;
 mod catalog;
 mod cli;
 mod cmd;

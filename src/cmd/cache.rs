@@ -15,6 +15,12 @@ use crate::{paths, tools, ui};
 
 /// Runs one `den cache` subcommand on the store in den's data directory.
 pub fn run(ctx: &Ctx, command: CacheCommand) -> Result<ExitCode> {
+    if matches!(
+        command,
+        CacheCommand::Push { .. } | CacheCommand::Export { .. } | CacheCommand::Import { .. }
+    ) {
+        return super::cache_share::run(ctx, command);
+    }
     let store = Store::new(paths::data_dir());
     if !matches!(command, CacheCommand::Dir) {
         for removed in store.remove_leftovers() {
@@ -26,6 +32,9 @@ pub fn run(ctx: &Ctx, command: CacheCommand) -> Result<ExitCode> {
         CacheCommand::Ls { json } => ls(&store, json)?,
         CacheCommand::Verify { repair } => verify(ctx, &store, repair)?,
         CacheCommand::Prune { older_than, dry_run } => prune(&store, older_than, dry_run)?,
+        CacheCommand::Push { .. } | CacheCommand::Export { .. } | CacheCommand::Import { .. } => {
+            unreachable!("handled by cache_share")
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,6 +4,7 @@
 mod add;
 mod cache;
 mod cache_report;
+mod cache_share;
 mod complete;
 mod completions;
 mod doctor;

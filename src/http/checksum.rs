@@ -67,6 +67,24 @@ pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+impl Checksum {
+    /// `sha256` or `sha512`.
+    pub fn algorithm(&self) -> &'static str {
+        match self {
+            Checksum::Sha256(_) => "sha256",
+            Checksum::Sha512(_) => "sha512",
+        }
+    }
+
+    /// The digest in lowercase hex.
+    pub fn hex(&self) -> String {
+        match self {
+            Checksum::Sha256(d) => to_hex(d),
+            Checksum::Sha512(d) => to_hex(d),
+        }
+    }
+}
+
 impl fmt::Display for Checksum {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -77,24 +95,29 @@ impl fmt::Display for Checksum {
 }
 
 /// One digest computed while streaming: sha512 for npm's integrity, sha256 otherwise.
-pub(super) enum Hasher {
+pub enum Hasher {
     Sha256(Sha256),
     Sha512(Sha512),
 }
 
 impl Hasher {
-    pub(super) fn new(sha512: bool) -> Hasher {
+    /// The hasher that checks `expected`: the same algorithm.
+    pub fn for_checksum(expected: &Checksum) -> Hasher {
+        Hasher::new(matches!(expected, Checksum::Sha512(_)))
+    }
+
+    pub fn new(sha512: bool) -> Hasher {
         if sha512 { Hasher::Sha512(Sha512::new()) } else { Hasher::Sha256(Sha256::new()) }
     }
 
-    pub(super) fn update(&mut self, bytes: &[u8]) {
+    pub fn update(&mut self, bytes: &[u8]) {
         match self {
             Hasher::Sha256(h) => h.update(bytes),
             Hasher::Sha512(h) => h.update(bytes),
         }
     }
 
-    pub(super) fn finish(self) -> Checksum {
+    pub fn finish(self) -> Checksum {
         match self {
             Hasher::Sha256(h) => Checksum::Sha256(h.finalize().into()),
             Hasher::Sha512(h) => Checksum::Sha512(h.finalize().into()),

@@ -75,6 +75,16 @@ impl Client {
         client
     }
 
+    /// The agent, for `request`.
+    pub(super) fn agent(&self) -> &ureq::Agent {
+        &self.agent
+    }
+
+    /// The headers sent on every request.
+    pub(super) fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
     /// The settings this client was made with.
     pub fn settings(&self) -> &Settings {
         &self.settings
@@ -153,7 +163,7 @@ impl Client {
 
     /// Plain http only to this machine (127.0.0.0/8, ::1, `localhost`) or to a host the
     /// user config lists in `insecure_http`; `asked` is the URL named in the error.
-    fn check_plain_http(&self, asked: &str, url: &str) -> Result<()> {
+    pub(super) fn check_plain_http(&self, asked: &str, url: &str) -> Result<()> {
         let Some(rest) = strip_scheme(url, "http://") else { return Ok(()) };
         let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
         let authority = authority.rsplit('@').next().unwrap_or_default().to_ascii_lowercase();
@@ -278,7 +288,7 @@ fn strip_scheme<'a>(url: &'a str, scheme: &str) -> Option<&'a str> {
     url.get(..scheme.len()).filter(|s| s.eq_ignore_ascii_case(scheme)).map(|_| &url[scheme.len()..])
 }
 
-fn is_https(url: &str) -> bool {
+pub(super) fn is_https(url: &str) -> bool {
     strip_scheme(url, "https://").is_some()
 }
 
@@ -305,8 +315,15 @@ fn is_loopback(host: &str) -> bool {
     }
 }
 
+/// `scheme://authority` of `url`, lowercase, for telling hosts apart.
+pub(super) fn origin(url: &str) -> String {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let end = url[scheme_end..].find(['/', '?', '#']).map_or(url.len(), |i| scheme_end + i);
+    url[..end].to_ascii_lowercase()
+}
+
 /// A redirect's `Location` read against the URL that answered it.
-fn join(base: &str, location: &str) -> String {
+pub(super) fn join(base: &str, location: &str) -> String {
     let location = location.trim();
     if location.contains("://") {
         return location.to_string();

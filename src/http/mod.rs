@@ -11,17 +11,19 @@ mod download;
 mod error;
 mod progress;
 mod proxy;
+mod request;
 mod settings;
 #[cfg(test)]
 mod tests;
 
-pub use checksum::Checksum;
+pub use checksum::{Checksum, Hasher};
 pub use client::Client;
+pub use download::Downloaded;
 pub use error::Error;
-pub use progress::{Reporter, human_bytes};
+#[cfg(test)]
+pub use progress::NoProgress;
+pub use progress::{Progress, Reporter, human_bytes};
+pub use request::{Payload, Reply};
 pub use settings::Settings;
 #[cfg(test)]
-use {
-    client::Page, download::Downloaded, progress::NoProgress, progress::Progress, proxy::ProxyEnv,
-    settings::CACHE_BUCKET,
-};
+use {client::Page, proxy::ProxyEnv, settings::CACHE_BUCKET};

@@ -194,7 +194,7 @@ mod tests {
             format!("{err}\nhelp: {}", err.hint().unwrap()),
             format!(
                 "{}:3:2: unknown key `servces` in den.toml; did you mean `services`?\n  |\n3 | [servces.db]\n  |  ^^^^^^^\n\
-                 help: the keys allowed there are `tools`, `env`, `services`, `enter`, `ide`",
+                 help: the keys allowed there are `tools`, `env`, `services`, `enter`, `ide`, `cache`",
                 file.display()
             )
         );

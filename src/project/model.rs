@@ -30,6 +30,9 @@ pub struct Manifest {
     pub services: IndexMap<String, Service>,
     pub enter: Enter,
     pub ide: Ide,
+    /// `[cache] urls`: team caches to try before the upstreams (used only while the
+    /// project is trusted; never recorded in den.lock).
+    pub cache: Vec<crate::cache::Remote>,
     /// The Python virtual environment one tool names (`python = { …, venv = ".venv" }`).
     pub venv: Option<Venv>,
 }

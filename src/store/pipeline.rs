@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use super::unpack::{self, Format};
 use super::{Error, Store, post_install, receipt};
 use crate::artifact::{Artifact, Step};
+use crate::cache::{Caches, Want};
 use crate::http::{Checksum, Client, Reporter};
 use crate::ui::escaped;
 
@@ -52,10 +53,14 @@ impl crate::hint::Hint for InstallError {
     }
 }
 
-/// How the pipeline reaches the network and shows progress.
+/// How the pipeline reaches the network and shows progress: the team caches (tried
+/// first, each verified against the artifact's checksum) and then the URL it is handed.
 pub struct Fetcher<'a> {
     pub client: &'a Client,
     pub reporter: &'a Reporter,
+    pub caches: &'a Caches,
+    /// The platform of the artifact (`linux-x64`), which names it in a cache.
+    pub platform: &'a str,
 }
 
 /// The store key of `artifact` (`sha256-<hex>`), or why its checksum cannot be one.
@@ -106,6 +111,10 @@ pub fn install(
                 bytes.set(size);
                 tmp.persist(partial)
                     .map_err(|e| Error::Write { path: partial.to_path_buf(), source: e.error })?;
+                return Ok(size);
+            }
+            if let Some(size) = from_caches(fetcher, (name, version), &checksum, artifact, partial) {
+                bytes.set(size);
                 return Ok(size);
             }
             let progress = fetcher.reporter.download(label);
@@ -186,6 +195,34 @@ fn install_package(
     unpack::unpack(tmp.path(), Format::from_file_name(file_name), unpacked.path())?;
     post_install::place_package(staging, step, &unpacked.path().join("package"))?;
     Ok(())
+}
+
+/// The artifact fetched into `partial` from the first team cache that serves exactly its
+/// bytes, its size; `None` when there is no cache or none did (the upstream is next).
+fn from_caches(
+    fetcher: &Fetcher,
+    (name, version): (&str, &str),
+    checksum: &Checksum,
+    artifact: &Artifact,
+    partial: &Path,
+) -> Option<u64> {
+    if fetcher.caches.is_empty() {
+        return None;
+    }
+    let want = Want {
+        tool: name,
+        version,
+        platform: fetcher.platform,
+        checksum,
+        size: artifact.size,
+        url: &artifact.url,
+    };
+    let progress = fetcher.reporter.download(&format!("{name} {version}"));
+    let done = fetcher.caches.fetch(&want, partial, progress.as_ref());
+    if done.is_none() {
+        progress.abandon();
+    }
+    done.map(|d| d.size)
 }
 
 /// Whether an unpack failure was the machine's (out of space), not the archive's.

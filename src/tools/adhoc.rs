@@ -84,7 +84,9 @@ pub fn install(
 ) -> Result<Vec<Installed>, Error> {
     let started = Instant::now();
     let platform = platform()?;
-    let client = Client::new(config.http_settings(offline || config.offline));
+    let settings = config.http_settings(offline || config.offline);
+    let caches = super::caches::for_install(config, None, &settings);
+    let client = Client::new(settings);
     let resolver = Resolver::new(client.clone(), config, project_root);
     let store = store();
     let jobs: Vec<fetch::Job> = requests
@@ -94,7 +96,7 @@ pub fn install(
             locked: r.locked.clone().filter(|l| l.artifacts.contains_key(&platform)),
         })
         .collect();
-    let outcome = fetch::install_all(&jobs, &resolver, &client, config, &[platform])?;
+    let outcome = fetch::install_all(&jobs, &resolver, &client, config, &[platform], &caches)?;
     let fresh = |r: &&Resolved| jobs.iter().any(|j| j.req.name == r.name && j.locked.is_none());
     remember_checked(&store, outcome.resolved.iter().filter(fresh), platform);
     let tools = outcome

@@ -25,6 +25,9 @@ pub enum Error {
     /// checksum or binaries that do not fit); those are `Installing`.
     #[error(transparent)]
     Install(#[from] crate::store::InstallError),
+    /// A team cache (`den cache push`, `import`, `export`).
+    #[error(transparent)]
+    Cache(#[from] crate::cache::Error),
     #[error("den has no builds for this machine's operating system or processor")]
     UnsupportedPlatform,
     #[error("{} {} has no artifact for {} in den.lock", escaped(tool), escaped(version), escaped(platform))]
@@ -49,6 +52,7 @@ impl crate::hint::Hint for Error {
             Error::Trust(e) => e.hint(),
             Error::Store(e) => e.hint(),
             Error::Install(e) => e.hint(),
+            Error::Cache(e) => e.hint(),
             Error::UnsupportedPlatform => Some("den supports linux and macOS on x64 and arm64".into()),
             Error::NoArtifact { .. } => Some("run `den install` to resolve it for this machine".into()),
             Error::Installing { source, .. } => source.hint(),

@@ -34,6 +34,7 @@ struct Context<'a> {
     pub platforms: &'a [Platform],
     pub reporter: &'a Reporter,
     pub mirrors: &'a Mirrors,
+    pub caches: &'a crate::cache::Caches,
 }
 
 /// What the jobs did.
@@ -47,8 +48,8 @@ pub struct Outcome {
     pub bytes: u64,
 }
 
-/// Runs `jobs` against the shared store, with this terminal's progress reporting and the
-/// config's mirrors, and indexes what they installed for `den run`'s fast path. The one
+/// Runs `jobs` against the shared store, with this terminal's progress reporting, the
+/// config's mirrors and the team `caches` (tried first), and indexes what they installed for `den run`'s fast path. The one
 /// entry point of `den install` and `den run` alike.
 pub fn install_all(
     jobs: &[Job],
@@ -56,6 +57,7 @@ pub fn install_all(
     client: &Client,
     config: &crate::config::Config,
     platforms: &[Platform],
+    caches: &crate::cache::Caches,
 ) -> Result<Outcome, Error> {
     let store = super::store();
     store.remove_leftovers();
@@ -66,6 +68,7 @@ pub fn install_all(
         platforms,
         reporter: &Reporter::detect(),
         mirrors: &Mirrors::from_config(config),
+        caches,
     };
     let outcome = run(jobs, &cx)?;
     super::adhoc::remember(&store, &outcome.resolved, platforms[0]);
@@ -85,7 +88,8 @@ pub fn reinstall(resolved: &Resolved, config: &crate::config::Config, offline: b
     })?;
     let label = format!("{} {}", resolved.name, resolved.version);
     let key = pipeline::key_of(&label, &artifact)?;
-    let client = Client::new(crate::http::Settings::from_env(offline || config.offline));
+    let settings = crate::http::Settings::from_env(offline || config.offline);
+    let client = Client::new(settings.clone());
     let resolver = Resolver::new(client.clone(), config, None);
     let store = super::store();
     let cx = Context {
@@ -95,10 +99,43 @@ pub fn reinstall(resolved: &Resolved, config: &crate::config::Config, offline: b
         platforms: &[platform],
         reporter: &Reporter::detect(),
         mirrors: &Mirrors::from_config(config),
+        caches: &super::caches::for_install(config, None, &settings),
     };
     store.remove(&key)?;
     install(&cx, (&resolved.name, &resolved.version), &mut artifact)?;
     Ok(())
+}
+
+/// Installs `resolved`'s artifact for this machine (unless the store has it) from the
+/// team `caches` first, then its upstream unless `offline`; the bytes downloaded. For
+/// `den cache import`, whose caches are the unpacked bundle and which never goes online.
+pub fn install_locked(
+    resolved: &Resolved,
+    config: &crate::config::Config,
+    caches: &crate::cache::Caches,
+    offline: bool,
+) -> Result<Option<u64>, Error> {
+    let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
+    let mut artifact = resolved.artifacts.get(&platform).cloned().ok_or_else(|| Error::NoArtifact {
+        tool: resolved.name.clone(),
+        version: resolved.version.clone(),
+        platform: platform.to_string(),
+    })?;
+    let client = Client::new(config.http_settings(offline));
+    let resolver = Resolver::new(client.clone(), config, None);
+    let store = super::store();
+    let cx = Context {
+        resolver: &resolver,
+        client: &client,
+        store: &store,
+        platforms: &[platform],
+        reporter: &Reporter::detect(),
+        mirrors: &Mirrors::from_config(config),
+        caches,
+    };
+    let done = install(&cx, (&resolved.name, &resolved.version), &mut artifact)?;
+    super::adhoc::remember(&store, std::slice::from_ref(resolved), platform);
+    Ok(done)
 }
 
 /// Runs every job; the first error is returned after all jobs ended (the others are shown).
@@ -181,7 +218,9 @@ fn install(
     artifact: &mut Artifact,
 ) -> Result<Option<u64>, Error> {
     let url = cx.mirrors.apply(&artifact.url);
-    let fetcher = Fetcher { client: cx.client, reporter: cx.reporter };
+    let platform = cx.platforms[0].to_string();
+    let fetcher =
+        Fetcher { client: cx.client, reporter: cx.reporter, caches: cx.caches, platform: &platform };
     pipeline::install(cx.store, &fetcher, (name, version), &url, artifact).map_err(|e| match e {
         e if e.is_fetch_or_unpack() => {
             Error::Installing { tool: format!("{name} {version}"), source: Box::new(e) }

@@ -5,6 +5,7 @@
 //! together; commands only choose the options.
 
 pub mod adhoc;
+pub mod caches;
 pub mod edit;
 mod error;
 mod fetch;
@@ -12,6 +13,7 @@ mod foreign_lock;
 mod index;
 pub mod pins;
 mod platforms;
+pub mod share;
 pub mod system;
 pub mod toolset;
 pub mod venv;
@@ -259,6 +261,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     let mut settings = config.http_settings(opts.offline || config.offline);
     // An upgrade asks what is newest now: version lists are fetched again whatever their age.
     settings.refresh = !opts.upgrade.is_empty();
+    let caches = caches::for_install(config, Some(project), &settings);
     let client = Client::new(settings);
     let resolver = Resolver::new(client.clone(), config, Some(&project.root));
     let mut platforms = vec![platform];
@@ -294,7 +297,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
         Origin::DenToml(_) => Vec::new(),
     };
     checked.extend(jobs.iter().filter(|j| j.locked.is_none()).map(|j| j.req.name.clone()));
-    let outcome = fetch::install_all(&jobs, &resolver, &client, config, &platforms)?;
+    let outcome = fetch::install_all(&jobs, &resolver, &client, config, &platforms, &caches)?;
     adhoc::remember_checked(&store, outcome.resolved.iter().filter(|r| checked.contains(&r.name)), platform);
     let mut summary = Summary { already: outcome.already, bytes: outcome.bytes, ..Summary::default() };
     summary.installed = outcome.installed;

@@ -14,7 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "leaves",
         &[
             "env_vars", "paths", "fs_util", "ui", "hint", "io_error", "proc", "http", "version", "artifact",
-            "diag", "fuzz",
+            "diag", "fuzz", "cache",
         ],
     ),
     ("models", &["catalog", "config", "project", "trust"]),

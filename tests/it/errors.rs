@@ -28,7 +28,7 @@ fn an_unknown_key_is_located_shown_and_corrected() {
         stderr,
         format!(
             "{}unknown key `tool` in den.toml; did you mean `tools`?\n  |\n2 | [tool]\n  |  ^^^^\n\
-             help: the keys allowed there are `tools`, `env`, `services`, `enter`, `ide`\n",
+             help: the keys allowed there are `tools`, `env`, `services`, `enter`, `ide`, `cache`\n",
             at(&env, 2, 2)
         )
     );
@@ -83,7 +83,7 @@ fn a_broken_user_config_is_reported_by_every_command() {
         format!(
             "den: {}:1:1: unknown key `auto_instal` in config.toml; did you mean `auto_install`?\n  |\n\
              1 | auto_instal = true\n  | ^^^^^^^^^^^\n\
-             help: the keys allowed there are `auto_install`, `offline`, `insecure_http`, `sources`, `mirrors`, `ide`, `tools`\n",
+             help: the keys allowed there are `auto_install`, `offline`, `insecure_http`, `sources`, `mirrors`, `ide`, `tools`, `cache`\n",
             config.display()
         )
     );

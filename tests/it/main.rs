@@ -46,6 +46,7 @@ mod services_live;
 mod shells;
 mod sources;
 mod store_files;
+mod team_cache;
 mod tools;
 mod trust;
 mod trust_attacks;

@@ -3,6 +3,7 @@
 //! derive at the top level, so that every problem can point at its key or value; no I/O
 //! here (callers hand in the text).
 
+pub mod cache;
 mod env;
 #[cfg(test)]
 mod fuzz_tests;
@@ -26,7 +27,7 @@ use super::{Enter, Ide, Manifest, Service};
 use crate::diag::suggest;
 
 /// The top-level keys of `den.toml`.
-pub const TOP_KEYS: &[&str] = &["tools", "env", "services", "enter", "ide"];
+pub const TOP_KEYS: &[&str] = &["tools", "env", "services", "enter", "ide", "cache"];
 
 /// Parses and validates the text of a `den.toml` found at `file`.
 pub fn manifest(file: &Path, source: &str) -> Res<Manifest> {
@@ -42,6 +43,13 @@ pub fn manifest(file: &Path, source: &str) -> Res<Manifest> {
             "services" => m.services = services::services(&doc, value)?,
             "enter" => enter_value = Some(value),
             "ide" => m.ide = ide(&doc, value)?,
+            "cache" => {
+                let table = doc.table(value, "cache")?;
+                doc.check_keys(table, cache::CACHE_KEYS, "[cache]")?;
+                for (_, v) in table {
+                    m.cache = cache::urls(&doc, v, false)?;
+                }
+            }
             _ => unreachable!("keys were checked"),
         }
     }

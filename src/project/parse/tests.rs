@@ -131,8 +131,21 @@ fn unknown_top_level_key_is_shown_with_caret_and_suggestion() {
     assert_eq!(
         err("[tool]\nnode = \"22\"\n"),
         "den.toml:1:2: unknown key `tool` in den.toml; did you mean `tools`?\n  |\n1 | [tool]\n  |  ^^^^\n\
-         help: the keys allowed there are `tools`, `env`, `services`, `enter`, `ide`"
+         help: the keys allowed there are `tools`, `env`, `services`, `enter`, `ide`, `cache`"
     );
+}
+
+#[test]
+fn cache_urls_are_checked_and_never_insecure() {
+    let m = ok("[cache]\nurls = [\"oci://reg.example/team/den\", \"https://b.example/den\"]\n");
+    assert_eq!(m.cache.len(), 2);
+    assert!(m.cache.iter().all(|r| !r.insecure));
+    assert!(
+        err("[cache]\nurls = [{ url = \"http://nas/den\", insecure = true }]\n")
+            .contains("`urls` must be a cache URL")
+    );
+    assert!(err("[cache]\nurls = [\"s3://b/x\"]\n").contains("is not a cache den knows"));
+    assert!(err("[cache]\noffline_ok = true\n").contains("unknown key `offline_ok` in [cache]"));
 }
 
 #[test]

@@ -192,8 +192,7 @@ pub fn request_source(request: &ToolRequest) -> String {
 }
 
 impl Lock {
-    #[cfg(test)]
-    /// A lock holding exactly these tools.
+    /// A lock holding exactly these tools (a team cache's index of one artifact).
     pub fn from_resolved(tools: impl IntoIterator<Item = Resolved>) -> Lock {
         Lock { tools: tools.into_iter().map(|r| (r.name.clone(), r)).collect() }
     }

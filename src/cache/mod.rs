@@ -1,0 +1,211 @@
+//! The team cache: places to fetch an artifact from before its upstream, and to push
+//! artifacts to, built on what teams already run. A directory (`file:///srv/den` or a
+//! plain path) laid out so that any static HTTP server or bucket serves it (`https://…`),
+//! or an OCI registry (`oci://host[:port]/repository`, the distribution API, see `oci`).
+//!
+//! A cache can never inject anything: every byte it serves is checked against the checksum
+//! den.lock pins (the caller hands it in), and what fails is refused with a warning naming
+//! the cache, and the next cache or the upstream is tried. Nothing about a cache is ever
+//! recorded in den.lock. This module speaks the protocols only: it knows no den.lock, no
+//! store and no tool definitions (the callers give each artifact's identity, `Want`).
+
+pub mod bundle;
+mod dir;
+mod error;
+mod layout;
+pub mod oci;
+mod remote;
+
+use std::path::Path;
+
+pub use error::Error;
+pub use remote::{Remote, Scheme};
+
+use crate::http::{Checksum, Client, Downloaded, Progress, Settings};
+use crate::ui;
+
+/// One artifact as a cache knows it: the tool, version and platform it is for (an OCI
+/// manifest's tag), the checksum den.lock pins (the authority), its size and upstream URL.
+#[derive(Debug, Clone)]
+pub struct Want<'a> {
+    pub tool: &'a str,
+    pub version: &'a str,
+    pub platform: &'a str,
+    pub checksum: &'a Checksum,
+    pub size: Option<u64>,
+    /// The upstream URL (for the annotations of a pushed manifest).
+    pub url: &'a str,
+}
+
+impl Want<'_> {
+    /// `jq 1.7.1`.
+    fn label(&self) -> String {
+        format!("{} {}", self.tool, self.version)
+    }
+}
+
+/// The caches an install tries, in order, each with the client that reaches it.
+#[derive(Default)]
+pub struct Caches {
+    list: Vec<Opened>,
+}
+
+struct Opened {
+    remote: Remote,
+    client: Client,
+    /// The OCI registry's session (its token), made on first use.
+    registry: std::sync::OnceLock<Result<oci::Registry, String>>,
+    /// Set once the cache could not be reached or opened: the rest of this install skips
+    /// it (one warning, not one per tool and its retries).
+    down: std::sync::atomic::AtomicBool,
+}
+
+impl Caches {
+    /// The caches `remotes` names, reached with `settings` (plain http allowed where a
+    /// remote says `insecure`). Offline (`settings.offline`), none is used unless
+    /// `offline_ok`: then each is reached as though online (the user said it is near).
+    pub fn new(remotes: Vec<Remote>, settings: &Settings, offline_ok: bool) -> Caches {
+        if settings.offline && !offline_ok {
+            return Caches::default();
+        }
+        let list = remotes
+            .into_iter()
+            .map(|remote| {
+                let client = Client::new(remote.settings(settings));
+                Opened { remote, client, registry: std::sync::OnceLock::new(), down: Default::default() }
+            })
+            .collect();
+        Caches { list }
+    }
+
+    /// Whether there is no cache to try.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Fetches `want` into `dest` from the first cache that has it and serves exactly the
+    /// bytes den.lock pins; `None` when none did (a miss is silent; a failure or a mismatch
+    /// is a warning naming the cache). Says on stderr which cache served.
+    pub fn fetch(&self, want: &Want, dest: &Path, progress: &dyn Progress) -> Option<Downloaded> {
+        for opened in &self.list {
+            if opened.down.load(std::sync::atomic::Ordering::Relaxed) {
+                continue;
+            }
+            let shown = opened.remote.to_string();
+            match opened.fetch(want, dest, progress) {
+                Ok(Some(done)) => {
+                    ui::note(&format!("{} from the cache {}", want.label(), ui::escaped(&shown)));
+                    return Some(done);
+                }
+                Ok(None) => {}
+                Err(e) if e.is_mismatch() => ui::warn(&format!(
+                    "the cache {} served {} with other bytes than den.lock pins ({}); refused them, trying \
+                     the next source",
+                    ui::escaped(&shown),
+                    want.label(),
+                    e
+                )),
+                Err(e) => {
+                    if e.is_unreachable() {
+                        opened.down.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    ui::warn(&format!(
+                        "the cache {} failed for {}: {e}; trying the next source",
+                        ui::escaped(&shown),
+                        want.label()
+                    ))
+                }
+            }
+            let _ = std::fs::remove_file(dest);
+        }
+        None
+    }
+}
+
+impl Opened {
+    fn fetch(&self, want: &Want, dest: &Path, progress: &dyn Progress) -> Result<Option<Downloaded>, Error> {
+        match self.remote.scheme() {
+            Scheme::Dir(root) => dir::read_local(root, want, dest, progress),
+            Scheme::Http(base) => dir::read_http(&self.client, base, want, dest, progress),
+            Scheme::Oci { .. } => {
+                let registry = self.registry.get_or_init(|| {
+                    oci::Registry::open(&self.remote, &self.client, false).map_err(|e| e.to_string())
+                });
+                match registry {
+                    Ok(registry) => registry.fetch(want, dest, progress),
+                    Err(reason) => {
+                        Err(Error::Unusable { cache: self.remote.to_string(), reason: reason.clone() })
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a push did with one artifact: bytes uploaded, bytes the target already had.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pushed {
+    pub sent: u64,
+    pub skipped: u64,
+}
+
+/// A place `den cache push` writes to.
+pub enum Target {
+    Dir(std::path::PathBuf),
+    Oci(Box<oci::Registry>),
+}
+
+impl Target {
+    /// Opens `remote` for pushing (an OCI registry is asked for push rights).
+    pub fn open(remote: &Remote, settings: &Settings) -> Result<Target, Error> {
+        match remote.scheme() {
+            Scheme::Dir(root) => Ok(Target::Dir(root.clone())),
+            Scheme::Http(_) => Err(Error::ReadOnly { cache: remote.to_string() }),
+            Scheme::Oci { .. } => {
+                let client = Client::new(remote.settings(settings));
+                Ok(Target::Oci(Box::new(oci::Registry::open(remote, &client, true)?)))
+            }
+        }
+    }
+
+    /// Puts `want` there unless it is there already; `file` gives the artifact's bytes
+    /// (verified by the caller) and is called only when they must be uploaded. `index` is
+    /// the artifact's den.lock entry, kept beside it in a directory cache.
+    pub fn push(
+        &self,
+        want: &Want,
+        index: &str,
+        file: &mut dyn FnMut() -> Result<std::path::PathBuf, Error>,
+    ) -> Result<Pushed, Error> {
+        match self {
+            Target::Dir(root) => dir::write(root, want, index, file),
+            Target::Oci(registry) => registry.push(want, file),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::NoProgress;
+    use std::sync::atomic::Ordering;
+
+    #[test]
+    fn an_unreachable_cache_is_skipped_for_the_rest_of_the_install() {
+        let tmp = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let remotes = vec![Remote::parse(&format!("http://127.0.0.1:{port}/cache"), None).unwrap()];
+        let mut settings = Settings::from_lookup(false, &|_| None, tmp.path().to_path_buf());
+        settings.attempts = 1;
+        let caches = Caches::new(remotes.clone(), &settings, false);
+        let sum: Checksum = format!("sha256:{}", "a".repeat(64)).parse().unwrap();
+        let want = Want { tool: "t", version: "1", platform: "p", checksum: &sum, size: None, url: "u" };
+        assert!(caches.fetch(&want, &tmp.path().join("d"), &NoProgress).is_none());
+        assert!(caches.list[0].down.load(Ordering::Relaxed), "a refused connection marks the cache down");
+
+        // Offline, a cache is opened only when the user config allows it.
+        settings.offline = true;
+        assert!(Caches::new(remotes.clone(), &settings, false).is_empty());
+        assert!(!Caches::new(remotes, &settings, true).is_empty());
+    }
+}

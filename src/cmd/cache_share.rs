@@ -1,0 +1,77 @@
+//! `den cache push <target> | export <file.tar> | import <file.tar>`: sharing artifacts
+//! with a team cache or an air-gapped machine. Thin: the work is `tools::share`; reports
+//! go to stderr.
+
+use std::process::ExitCode;
+
+use crate::cache::Remote;
+use crate::cli::CacheCommand;
+use crate::cmd::Ctx;
+use crate::error::Result;
+use crate::http::human_bytes;
+use crate::tools::share::{self, Item};
+use crate::{project, tools, ui};
+
+/// Runs `den cache push`, `export` or `import`.
+pub fn run(ctx: &Ctx, command: CacheCommand) -> Result<ExitCode> {
+    match command {
+        CacheCommand::Push { target, all } => {
+            let remote = Remote::parse(&target, Some(&ctx.cwd)).map_err(|reason| {
+                tools::Error::from(crate::cache::Error::Unusable { cache: target.clone(), reason })
+            })?;
+            let items = items(ctx, all)?;
+            let shared = share::push(&items, &remote, &ctx.config, ctx.offline)?;
+            ui::note(&format!(
+                "pushed {} artifacts to {}: {} sent, {} already there",
+                shared.artifacts,
+                ui::escaped(&remote.to_string()),
+                human_bytes(shared.sent),
+                human_bytes(shared.skipped)
+            ));
+        }
+        CacheCommand::Export { file, all } => {
+            let items = items(ctx, all)?;
+            let dest = ctx.cwd.join(&file);
+            let shared = share::export(&items, &dest, &ctx.config, ctx.offline)?;
+            ui::note(&format!(
+                "exported {} artifacts ({}) to {}",
+                shared.artifacts,
+                human_bytes(shared.sent),
+                ui::shown_path(&dest)
+            ));
+        }
+        CacheCommand::Import { file } => {
+            let imported = share::import(&ctx.cwd.join(&file), &ctx.config)?;
+            let others = match imported.other_platforms {
+                0 => String::new(),
+                n => format!("; {n} for other platforms left out"),
+            };
+            ui::note(&format!(
+                "imported {} tools{}; {} already installed{others}",
+                imported.installed.len(),
+                if imported.installed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", imported.installed.join(", "))
+                },
+                imported.already
+            ));
+        }
+        _ => unreachable!("den cache's other subcommands are in cmd::cache"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The project's den.lock artifacts, or with `all` the store's.
+fn items(ctx: &Ctx, all: bool) -> Result<Vec<Item>> {
+    if all {
+        return Ok(share::stored()?);
+    }
+    let project =
+        project::find(&ctx.cwd)?.ok_or_else(|| project::Error::NotFound { dir: ctx.cwd.clone() })?;
+    let items = share::locked(&project)?;
+    if items.is_empty() {
+        ui::warn("den.lock pins no artifacts: run `den install` (or `den lock --platform …`) first");
+    }
+    Ok(items)
+}

@@ -1,0 +1,269 @@
+//! Sharing the store's artifacts with other machines: `den cache push` (to a team cache),
+//! `den cache export` (one tar file, the directory-cache layout) and `den cache import`
+//! (verify a bundle and install it, with no network). The artifacts are den.lock's, for
+//! every platform it pins, or (`--all`) those of everything in the store. The store keeps
+//! unpacked tools, not archives, so an artifact a push needs is fetched (from a team
+//! cache or its upstream, verified against den.lock) only when the target lacks it.
+
+use std::path::{Path, PathBuf};
+
+use super::{Error, fetch, store};
+use crate::cache::{self, Caches, Remote, Target, Want};
+use crate::catalog::Platform;
+use crate::config::Config;
+use crate::http::{Checksum, Client, Reporter};
+use crate::project::Project;
+use crate::resolve::lock::{DEN_LOCK, Lock};
+use crate::resolve::{Artifact, Mirrors, Resolved};
+use crate::store::{Store, gc};
+use crate::ui;
+
+/// One artifact to share: its tool, version and den.lock entry for one platform.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// The den.lock entry, with this one platform's artifact only.
+    pub resolved: Resolved,
+    pub platform: Platform,
+}
+
+impl Item {
+    fn artifact(&self) -> &Artifact {
+        &self.resolved.artifacts[&self.platform]
+    }
+
+    fn label(&self) -> String {
+        format!("{} {} ({})", self.resolved.name, self.resolved.version, self.platform)
+    }
+
+    /// Its den.lock entry alone, the index a directory cache keeps beside the blob.
+    fn index(&self) -> String {
+        Lock::from_resolved([self.resolved.clone()]).render()
+    }
+}
+
+/// Every artifact the project's den.lock pins, for every platform.
+pub fn locked(project: &Project) -> Result<Vec<Item>, Error> {
+    let path = project.root.join(DEN_LOCK);
+    let lock = Lock::read(&path)?.unwrap_or_default();
+    Ok(split(lock.tools.into_values()))
+}
+
+/// Everything in the store: each tool with the den.lock entry of a known project that pins
+/// it, else from its receipt (this machine's platform; no binaries recorded, so an import
+/// finds them in the unpacked tree).
+pub fn stored() -> Result<Vec<Item>, Error> {
+    let store = store();
+    let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
+    let mut items = Vec::new();
+    for tool in gc::installed(&store)? {
+        let Some(receipt) = tool.receipt else { continue };
+        let resolved = match super::pins::pinned_by(&store, &tool.key, platform)? {
+            Some(resolved) => resolved,
+            None => Resolved {
+                name: receipt.name.clone(),
+                spec: receipt.version.clone(),
+                source: "catalog".into(),
+                version: receipt.version.clone(),
+                artifacts: [(
+                    platform,
+                    Artifact {
+                        url: receipt.url.clone(),
+                        checksum: receipt.checksum.clone(),
+                        size: receipt.size,
+                        format: String::new(),
+                        bin: Vec::new(),
+                        post_install: Vec::new(),
+                        served_by: String::new(),
+                    },
+                )]
+                .into(),
+            },
+        };
+        items.extend(split([resolved]).into_iter().filter(|i| i.platform == platform));
+    }
+    Ok(items)
+}
+
+fn split(tools: impl IntoIterator<Item = Resolved>) -> Vec<Item> {
+    let mut items = Vec::new();
+    for resolved in tools {
+        for platform in resolved.artifacts.keys() {
+            let mut one = resolved.clone();
+            one.artifacts.retain(|p, _| p == platform);
+            items.push(Item { resolved: one, platform: *platform });
+        }
+    }
+    items
+}
+
+/// What a push or an export did.
+#[derive(Debug, Default)]
+pub struct Shared {
+    pub artifacts: usize,
+    pub sent: u64,
+    pub skipped: u64,
+}
+
+/// How artifacts are fetched for sharing: the team caches (except the target), then the
+/// upstream through the mirrors, verified against den.lock, into the store's staging area.
+struct Source {
+    store: Store,
+    client: Client,
+    mirrors: Mirrors,
+    caches: Caches,
+    reporter: Reporter,
+}
+
+impl Source {
+    fn new(config: &Config, offline: bool, except: Option<&Remote>) -> Source {
+        let settings = config.http_settings(offline);
+        let mut remotes = super::caches::remotes(config, None, offline);
+        remotes.retain(|r| Some(r) != except);
+        Source {
+            store: store(),
+            client: Client::new(settings.clone()),
+            mirrors: Mirrors::from_config(config),
+            caches: Caches::new(remotes, &settings, config.cache_offline_ok),
+            reporter: Reporter::detect(),
+        }
+    }
+
+    /// The artifact's bytes in a staging file, verified.
+    fn fetch(&self, item: &Item, want: &Want) -> Result<tempfile::NamedTempFile, cache::Error> {
+        let failed = |reason: String| cache::Error::Source { what: item.label(), reason };
+        let tmp = self.store.staging_file().map_err(|e| failed(e.to_string()))?;
+        let progress = self.reporter.download(&format!("{} {}", item.resolved.name, item.resolved.version));
+        if self.caches.fetch(want, tmp.path(), progress.as_ref()).is_some() {
+            return Ok(tmp);
+        }
+        let url = self.mirrors.apply(&item.artifact().url);
+        self.client
+            .download(&url, tmp.path(), Some(want.checksum), want.size, progress.as_ref())
+            .map_err(|e| failed(e.to_string()))?;
+        Ok(tmp)
+    }
+}
+
+fn checksum_of(item: &Item) -> Option<Checksum> {
+    let parsed = item.artifact().checksum.parse().ok();
+    if parsed.is_none() {
+        ui::warn(&format!("skipping {}: den.lock records no checksum den can verify", item.label()));
+    }
+    parsed
+}
+
+fn want<'a>(item: &'a Item, checksum: &'a Checksum, platform: &'a str) -> Want<'a> {
+    Want {
+        tool: &item.resolved.name,
+        version: &item.resolved.version,
+        platform,
+        checksum,
+        size: item.artifact().size,
+        url: &item.artifact().url,
+    }
+}
+
+/// Pushes `items` to `remote`: what it has already is skipped (nothing is fetched for it).
+/// Offline, only to a directory, with what a cache allowed offline serves.
+pub fn push(items: &[Item], remote: &Remote, config: &Config, offline: bool) -> Result<Shared, Error> {
+    if offline && !matches!(remote.scheme(), cache::Scheme::Dir(_)) {
+        return Err(cache::Error::Http(crate::http::Error::Offline { url: remote.to_string() }).into());
+    }
+    let source = Source::new(config, offline, Some(remote));
+    let target = Target::open(remote, &config.http_settings(false))?;
+    let mut shared = Shared::default();
+    for item in items {
+        let Some(checksum) = checksum_of(item) else { continue };
+        let platform = item.platform.to_string();
+        let want = want(item, &checksum, &platform);
+        let mut held = None;
+        let mut file = || -> Result<PathBuf, cache::Error> {
+            let tmp = source.fetch(item, &want)?;
+            let path = tmp.path().to_path_buf();
+            held = Some(tmp);
+            Ok(path)
+        };
+        let pushed = target.push(&want, &item.index(), &mut file)?;
+        drop(held);
+        shared.artifacts += 1;
+        shared.sent += pushed.sent;
+        shared.skipped += pushed.skipped;
+        let what = if pushed.sent > 0 { "pushed" } else { "already there:" };
+        ui::note(&format!("{what} {}", item.label()));
+    }
+    Ok(shared)
+}
+
+/// Writes `items` into the tar file `dest` (the directory-cache layout), atomically.
+pub fn export(items: &[Item], dest: &Path, config: &Config, offline: bool) -> Result<Shared, Error> {
+    let source = Source::new(config, offline, None);
+    let staging = tempfile::tempdir_in(source.store.root().join(crate::paths::Bucket::Downloads.name()))
+        .or_else(|_| tempfile::tempdir())
+        .map_err(|e| cache::Error::io("cannot create a temporary directory for", dest, e))?;
+    let root = staging.path().join("bundle");
+    let target = Target::Dir(root.clone());
+    let mut shared = Shared::default();
+    for item in items {
+        let Some(checksum) = checksum_of(item) else { continue };
+        let platform = item.platform.to_string();
+        let want = want(item, &checksum, &platform);
+        let mut held = None;
+        let mut file = || -> Result<PathBuf, cache::Error> {
+            let tmp = source.fetch(item, &want)?;
+            let path = tmp.path().to_path_buf();
+            held = Some(tmp);
+            Ok(path)
+        };
+        let pushed = target.push(&want, &item.index(), &mut file)?;
+        drop(held);
+        shared.artifacts += 1;
+        shared.sent += pushed.sent + pushed.skipped;
+    }
+    cache::bundle::write(&root, dest)?;
+    Ok(shared)
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub installed: Vec<String>,
+    pub already: usize,
+    /// Artifacts for other platforms, left out.
+    pub other_platforms: usize,
+}
+
+/// Verifies the bundle `file` and installs what it holds for this machine into the store,
+/// with no network: each artifact is checked against its den.lock entry in the bundle.
+pub fn import(file: &Path, config: &Config) -> Result<Imported, Error> {
+    let store = store();
+    let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
+    let staging = tempfile::tempdir_in(store.root().join(crate::paths::Bucket::Downloads.name()))
+        .or_else(|_| tempfile::tempdir())
+        .map_err(|e| cache::Error::io("cannot create a temporary directory for", file, e))?;
+    let indexes = cache::bundle::read(file, staging.path(), config.http_settings(true).max_download)?;
+    let remote = Remote::parse(&staging.path().display().to_string(), None)
+        .map_err(|reason| cache::Error::Unusable { cache: staging.path().display().to_string(), reason })?;
+    let mut settings = config.http_settings(true);
+    settings.offline = true;
+    let caches = Caches::new(vec![remote], &settings, true);
+    let mut imported = Imported::default();
+    for (name, text) in indexes {
+        let lock = Lock::parse(&PathBuf::from(format!("{}:{name}", file.display())), &text)?;
+        for resolved in lock.tools.into_values() {
+            if !resolved.artifacts.contains_key(&platform) {
+                imported.other_platforms += resolved.artifacts.len();
+                continue;
+            }
+            let Some(k) = resolved.artifacts.get(&platform).and_then(|a| a.key()) else {
+                continue;
+            };
+            if store.tool_dir(&k).is_dir() {
+                imported.already += 1;
+                continue;
+            }
+            fetch::install_locked(&resolved, config, &caches, true)?;
+            imported.installed.push(format!("{} {}", resolved.name, resolved.version));
+        }
+    }
+    Ok(imported)
+}

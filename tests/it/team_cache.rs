@@ -1,0 +1,387 @@
+//! The team cache against a real OCI registry on 127.0.0.1 (Debian's `docker-registry`, the
+//! CNCF distribution registry, started here with its own config and storage in a temp dir,
+//! anonymous and with htpasswd authentication), and a directory cache served over HTTP by
+//! the fake server. Artifacts come from the fake upstreams; afterwards the upstreams are
+//! unreachable (the mirrors point at a closed port), so an install that succeeds got
+//! everything from the cache, verified against den.lock.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::install::{install_ok, project, run_tool};
+use crate::prereq;
+use crate::support::{Env, Run, run};
+use crate::upstream::{Entry, Upstream, script};
+
+/// A registry process, killed (and waited for) when dropped, even when the test fails.
+struct Registry {
+    child: Child,
+    port: u16,
+    tmp: tempfile::TempDir,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Registry {
+    /// Starts `docker-registry` on a free loopback port; with `user`, htpasswd auth.
+    fn start(user: Option<(&str, &str)>) -> Option<Registry> {
+        let program = prereq::program("docker-registry")?;
+        let tmp = tempfile::tempdir().unwrap();
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut config = format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n\
+             http:\n  addr: 127.0.0.1:{port}\n",
+            tmp.path().join("data").display()
+        );
+        if let Some((name, password)) = user {
+            let htpasswd = prereq::program("htpasswd")?;
+            let out = Command::new(htpasswd).args(["-nbB", name, password]).output().unwrap();
+            assert!(out.status.success(), "htpasswd failed");
+            std::fs::write(tmp.path().join("htpasswd"), &out.stdout).unwrap();
+            config.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: den-test\n    path: {}\n",
+                tmp.path().join("htpasswd").display()
+            ));
+        }
+        let config_path = tmp.path().join("config.yml");
+        std::fs::write(&config_path, config).unwrap();
+        let child = Command::new(program)
+            .args(["serve", config_path.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let registry = Registry { child, port, tmp };
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "docker-registry did not start listening");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(registry)
+    }
+
+    fn url(&self) -> String {
+        format!("oci://127.0.0.1:{}/team/den", self.port)
+    }
+
+    /// The registry's stored copy of the blob with this sha256.
+    fn blob_file(&self, hex: &str) -> PathBuf {
+        self.tmp.path().join(format!("data/docker/registry/v2/blobs/sha256/{}/{hex}/data", &hex[..2]))
+    }
+}
+
+/// Release assets pinned by sha256, and an npm package pinned by its sha512 integrity
+/// (which a registry finds through the manifest, not by digest).
+const TOML: &str = "[tools]\njq = \"1.7.1\"\nripgrep = \"14\"\nnode = \"22\"\n\
+                    esbuild = { version = \"0.24\", source = \"npm:@esbuild/{os}-{arch}\" }\n";
+const TOOLS: [&str; 4] = ["jq 1.7.1", "ripgrep 14.1.1", "node 22.11.0", "esbuild 0.24.2"];
+
+/// A project installed from the fake upstreams.
+fn pushed_project() -> (Upstream, Env) {
+    let up = Upstream::start();
+    up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1").catalog_tool("node", "22.11.0");
+    for plat in ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64"] {
+        up.npm(&format!("@esbuild/{plat}"), "0.24.2", &[Entry::exe("bin/esbuild", script("0.24.2"))]);
+    }
+    let env = project(&up, TOML);
+    install_ok(&env);
+    (up, env)
+}
+
+/// A fresh home with `from`'s den.toml and den.lock, a user config of `config`, trusted.
+fn fresh(from: &Env, config: &str) -> Env {
+    let env = Env::new();
+    for file in ["den.toml", "den.lock"] {
+        std::fs::copy(from.project().join(file), env.project().join(file)).unwrap();
+    }
+    let dir = env.home().join(".config/den");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+    env.trust();
+    env
+}
+
+/// The upstreams' user config, with the upstream server stopped: its port is closed, so
+/// every upstream is unreachable.
+fn dead_upstreams(up: Upstream) -> String {
+    let config = up.config_toml();
+    drop(up);
+    config
+}
+
+fn den_ok(env: &Env, args: &[&str]) -> Run {
+    let out = run(env.den(), args);
+    assert_eq!(out.code, 0, "den {args:?} failed:\n{}", out.stderr);
+    out
+}
+
+fn assert_tools_run(env: &Env) {
+    assert_eq!(run_tool(env, "jq"), "jq-1.7.1");
+    assert_eq!(run_tool(env, "rg"), "ripgrep 14.1.1");
+    assert_eq!(run_tool(env, "node"), "v22.11.0");
+    assert_eq!(run_tool(env, "esbuild"), "0.24.2");
+}
+
+/// jq's sha256 as den.lock pins it.
+fn jq_sha256(env: &Env) -> String {
+    let lock = std::fs::read_to_string(env.project().join("den.lock")).unwrap();
+    let jq = &lock[lock.find("[tools.jq]").unwrap()..];
+    let at = jq.find("sha256:").unwrap() + 7;
+    jq[at..at + 64].to_string()
+}
+
+#[test]
+fn oci_push_then_install_with_no_upstream_and_a_second_push_sends_nothing() {
+    let Some(reg) = Registry::start(None) else { return };
+    let (up, env) = pushed_project();
+    let first = den_ok(&env, &["cache", "push", &reg.url()]);
+    assert!(first.stderr.contains("pushed 4 artifacts to oci://127.0.0.1:"), "{}", first.stderr);
+    assert!(!first.stderr.contains(": 0 B sent"), "{}", first.stderr);
+    let again = den_ok(&env, &["cache", "push", &reg.url()]);
+    assert!(again.stderr.contains(": 0 B sent"), "a second push uploaded something:\n{}", again.stderr);
+
+    let config = format!("{}\n[cache]\nurls = [\"{}\"]\n", dead_upstreams(up), reg.url());
+    let other = fresh(&env, &config);
+    let out = den_ok(&other, &["install", "--frozen"]);
+    for tool in TOOLS {
+        assert!(out.stderr.contains(&format!("{tool} from the cache {}", reg.url())), "{}", out.stderr);
+    }
+    assert_tools_run(&other);
+    let lock = std::fs::read_to_string(other.project().join("den.lock")).unwrap();
+    assert!(!lock.contains("oci://") && !lock.contains("cache"), "den.lock mentions the cache:\n{lock}");
+}
+
+#[test]
+fn a_tampered_blob_is_refused_with_a_warning_and_the_upstream_serves() {
+    let Some(reg) = Registry::start(None) else { return };
+    let (up, env) = pushed_project();
+    den_ok(&env, &["cache", "push", &reg.url()]);
+    let blob = reg.blob_file(&jq_sha256(&env));
+    let mut bytes = std::fs::read(&blob).expect("the registry stores jq's blob under its sha256");
+    bytes[0] ^= 0xff;
+    std::fs::write(&blob, bytes).unwrap();
+
+    let config = format!("{}\n[cache]\nurls = [\"{}\"]\n", up.config_toml(), reg.url());
+    let other = fresh(&env, &config);
+    let out = den_ok(&other, &["install"]);
+    assert!(
+        out.stderr.contains(&format!(
+            "the cache {} served jq 1.7.1 with other bytes than den.lock pins",
+            reg.url()
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("jq 1.7.1 from the cache"), "{}", out.stderr);
+    assert!(out.stderr.contains("ripgrep 14.1.1 from the cache"), "{}", out.stderr);
+    assert_tools_run(&other);
+}
+
+#[test]
+fn htpasswd_registry_with_docker_credentials() {
+    let Some(reg) = Registry::start(Some(("den-ci", "s3cret"))) else { return };
+    let (up, env) = pushed_project();
+    let denied = run(env.den(), &["cache", "push", &reg.url()]);
+    assert_ne!(denied.code, 0);
+    assert!(denied.stderr.contains(&format!("{} refused den", reg.url())), "{}", denied.stderr);
+    assert!(denied.stderr.contains("docker login"), "{}", denied.stderr);
+
+    let docker_config = |home: &Path| {
+        std::fs::create_dir_all(home.join(".docker")).unwrap();
+        // base64("den-ci:s3cret")
+        let auths =
+            format!("{{\"auths\":{{\"127.0.0.1:{}\":{{\"auth\":\"ZGVuLWNpOnMzY3JldA==\"}}}}}}", reg.port);
+        std::fs::write(home.join(".docker/config.json"), auths).unwrap();
+    };
+    docker_config(&env.home());
+    den_ok(&env, &["cache", "push", &reg.url()]);
+
+    let upstreams = dead_upstreams(up);
+    let config = format!("{upstreams}\n[cache]\nurls = [\"{}\"]\n", reg.url());
+    let other = fresh(&env, &config);
+    docker_config(&other.home());
+    let out = den_ok(&other, &["install"]);
+    assert!(out.stderr.contains(&format!("node 22.11.0 from the cache {}", reg.url())), "{}", out.stderr);
+    assert_tools_run(&other);
+
+    // CI: the cache and the job's credentials from the environment alone.
+    let ci = fresh(&env, &upstreams);
+    let mut den = ci.den();
+    den.env("DEN_CACHE_URLS", reg.url())
+        .env("DEN_CACHE_USERNAME", "den-ci")
+        .env("DEN_CACHE_PASSWORD", "s3cret");
+    let out = run(den, &["install", "--frozen"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("esbuild 0.24.2 from the cache {}", reg.url())), "{}", out.stderr);
+    assert_tools_run(&ci);
+}
+
+#[test]
+fn directory_cache_served_over_http() {
+    let (up, env) = pushed_project();
+    let dir = env.tmp.path().join("team-cache");
+    let first = den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+    assert!(first.stderr.contains("pushed 4 artifacts"), "{}", first.stderr);
+    let again = den_ok(&env, &["cache", "push", &format!("file://{}", dir.display())]);
+    assert!(again.stderr.contains(": 0 B sent"), "{}", again.stderr);
+    assert!(dir.join(format!("v1/blobs/sha256/{}", jq_sha256(&env))).is_file());
+    assert!(
+        dir.join("v1/index/jq-1.7.1-linux-x64.toml").is_file()
+            || dir.join("v1/index").read_dir().unwrap().count() == 3
+    );
+
+    // Any static server will do: the fake one serves the tree's files under /team/.
+    let server = Upstream::start();
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(&dir).unwrap().display().to_string();
+                server.file(&format!("/team/{rel}"), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let config = format!("{}\n[cache]\nurls = [\"{}/team/\"]\n", dead_upstreams(up), server.base());
+    let other = fresh(&env, &config);
+    let out = den_ok(&other, &["install"]);
+    assert!(
+        out.stderr.contains(&format!("jq 1.7.1 from the cache {}/team/", server.base())),
+        "{}",
+        out.stderr
+    );
+    assert_tools_run(&other);
+}
+
+#[test]
+fn export_import_round_trip_then_offline_install() {
+    let (up, env) = pushed_project();
+    let bundle = env.tmp.path().join("tools.tar");
+    let out = den_ok(&env, &["cache", "export", bundle.to_str().unwrap()]);
+    assert!(out.stderr.contains("exported 4 artifacts"), "{}", out.stderr);
+    // --all: everything in the store, whichever project pinned it (here the same four).
+    let all = env.tmp.path().join("all.tar");
+    let out = den_ok(&env, &["cache", "export", "--all", all.to_str().unwrap()]);
+    assert!(out.stderr.contains("exported 4 artifacts"), "{}", out.stderr);
+
+    // A machine that never saw the network: no upstream reachable, no cache configured.
+    let other = fresh(&env, &dead_upstreams(up));
+    let offline = run(other.den(), &["install", "--offline"]);
+    assert_ne!(offline.code, 0, "installed offline with nothing: {}", offline.stderr);
+    let imported = den_ok(&other, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
+    assert!(imported.stderr.contains("imported 4 tools"), "{}", imported.stderr);
+    let out = den_ok(&other, &["install", "--offline"]);
+    assert!(out.stderr.contains("all 4 tools installed"), "{}", out.stderr);
+    assert_tools_run(&other);
+}
+
+#[test]
+fn offline_installs_use_a_cache_only_when_the_user_config_says_so() {
+    let (up, env) = pushed_project();
+    let dir = env.tmp.path().join("team-cache");
+    den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+    let upstreams = dead_upstreams(up);
+
+    let config = format!("{upstreams}\n[cache]\nurls = [\"file://{}\"]\n", dir.display());
+    let other = fresh(&env, &config);
+    let refused = run(other.den(), &["install", "--offline"]);
+    assert_ne!(refused.code, 0, "used the cache offline without offline_ok:\n{}", refused.stderr);
+    assert!(!refused.stderr.contains("from the cache"), "{}", refused.stderr);
+
+    let config = format!("{upstreams}\n[cache]\nurls = [\"file://{}\"]\noffline_ok = true\n", dir.display());
+    let allowed = fresh(&env, &config);
+    let out = den_ok(&allowed, &["install", "--offline"]);
+    assert!(
+        out.stderr.contains(&format!("jq 1.7.1 from the cache file://{}", dir.display())),
+        "{}",
+        out.stderr
+    );
+    assert_tools_run(&allowed);
+}
+
+#[test]
+fn a_den_toml_cache_is_used_only_once_the_project_is_trusted() {
+    let (up, env) = pushed_project();
+    let dir = env.tmp.path().join("team-cache");
+    den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+
+    let other = fresh(&env, &dead_upstreams(up));
+    let toml = format!("{TOML}\n[cache]\nurls = [\"{}\"]\n", dir.display());
+    std::fs::write(other.project().join("den.toml"), toml).unwrap();
+    let untrusted = run(other.den(), &["install"]);
+    assert_ne!(untrusted.code, 0, "{}", untrusted.stderr);
+    assert!(
+        !untrusted.stderr.contains("from the cache"),
+        "an untrusted den.toml chose the cache:\n{}",
+        untrusted.stderr
+    );
+
+    other.trust();
+    let out = den_ok(&other, &["install"]);
+    assert!(out.stderr.contains(&format!("node 22.11.0 from the cache {}", dir.display())), "{}", out.stderr);
+    assert_tools_run(&other);
+    let lock = std::fs::read_to_string(other.project().join("den.lock")).unwrap();
+    assert!(!lock.contains("team-cache"), "den.lock mentions the cache:\n{lock}");
+}
+
+/// The real npm registry of this machine (found from its npm configuration, as
+/// `tests/it/live.rs` does): a package pinned by its sha512 integrity is pushed to the
+/// registry, then installed in a fresh home whose every upstream is behind a dead proxy.
+#[test]
+fn live_npm_package_through_the_registry() {
+    let Some(reg) = Registry::start(None) else { return };
+    let Some(env) = crate::live::live() else { return };
+    let toml = "[tools]\nesbuild = { version = \"0.24.0\", source = \"npm:@esbuild/{os}-{arch}\" }\n";
+    let dir = env.project();
+    std::fs::write(dir.join("den.toml"), toml).unwrap();
+    assert_eq!(run(crate::live::den_in(&env, &dir), &["trust"]).code, 0);
+    let out = run(crate::live::den_in(&env, &dir), &["install"]);
+    if out.code != 0
+        && ["cannot reach", "sent nothing for", "TLS error", "answered HTTP 5"]
+            .iter()
+            .any(|w| out.stderr.contains(w))
+    {
+        prereq::missing(
+            prereq::SKIP_LIVE,
+            &format!("a reachable npm registry; den install said:\n{}", out.stderr),
+        );
+    }
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let pushed = run(crate::live::den_in(&env, &dir), &["cache", "push", &reg.url()]);
+    assert_eq!(pushed.code, 0, "{}", pushed.stderr);
+    assert!(pushed.stderr.contains("pushed 1 artifacts"), "{}", pushed.stderr);
+
+    let other = Env::new();
+    for file in ["den.toml", "den.lock"] {
+        std::fs::copy(dir.join(file), other.project().join(file)).unwrap();
+    }
+    assert_eq!(run(crate::live::den_in(&other, &other.project()), &["trust"]).code, 0);
+    let mut den = crate::live::den_in(&other, &other.project());
+    for var in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+        den.env(var, "http://127.0.0.1:9");
+    }
+    den.env("NO_PROXY", "127.0.0.1").env("no_proxy", "127.0.0.1").env("DEN_CACHE_URLS", reg.url());
+    let out = run(den, &["install", "--frozen"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("esbuild 0.24.0 from the cache {}", reg.url())), "{}", out.stderr);
+    let json = run(crate::live::den_in(&other, &other.project()), &["export", "--format", "json"]);
+    let path: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let exe = path["PATH"]
+        .as_str()
+        .unwrap()
+        .split(':')
+        .map(|d| Path::new(d).join("esbuild"))
+        .find(|p| p.exists())
+        .expect("esbuild on the project's PATH");
+    let ran = Command::new(exe).arg("--version").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&ran.stdout).trim(), "0.24.0");
+}
