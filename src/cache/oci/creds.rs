@@ -120,7 +120,10 @@ fn helper_get(helper: &str, host: &str) -> Result<Option<Credentials>, Error> {
     }
     // A helper program the user configured for their registry credentials, found on PATH
     // as docker finds it; it gets only the host name on stdin. Not a user's program.
-    #[allow(clippy::disallowed_methods, reason = "a helper program: the docker-credential-<name> the user configured")]
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "a helper program: the docker-credential-<name> the user configured"
+    )]
     let child = std::process::Command::new(format!("docker-credential-{helper}"))
         .arg("get")
         .stdin(std::process::Stdio::piped())
