@@ -52,7 +52,9 @@ pub fn locked(project: &Project) -> Result<Vec<Item>, Error> {
 
 /// Everything in the store: each tool with the den.lock entry of a known project that pins
 /// it, else from its receipt (this machine's platform; no binaries recorded, so an import
-/// finds them in the unpacked tree).
+/// finds them in the unpacked tree). A tool installed with bundled packages (node's npm)
+/// that no known den.lock pins is left out with a warning: its receipt names the artifact
+/// only, and a bundle of that would install an incomplete tool under another key.
 pub fn stored() -> Result<Vec<Item>, Error> {
     let store = store();
     let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
@@ -61,6 +63,14 @@ pub fn stored() -> Result<Vec<Item>, Error> {
         let Some(receipt) = tool.receipt else { continue };
         let resolved = match super::pins::pinned_by(&store, &tool.key, platform)? {
             Some(resolved) => resolved,
+            None if crate::artifact::key::of(&receipt.checksum).as_deref() != Some(tool.key.as_str()) => {
+                ui::warn(&format!(
+                    "skipping {}: installed with bundled packages that only a den.lock names, and no known \
+                     project's den.lock pins it (run `den cache push` or `export` in the project)",
+                    ui::escaped(&format!("{} {}", receipt.name, receipt.version))
+                ));
+                continue;
+            }
             None => Resolved {
                 name: receipt.name.clone(),
                 spec: receipt.version.clone(),

@@ -544,3 +544,20 @@ fn repair_reinstalls_nodes_bundled_npm_from_the_cache() {
     let out = den_ok(&env, &["cache", "verify"]);
     assert_eq!(out.stdout, "node 22.11.0: ok\n");
 }
+
+#[test]
+fn export_all_leaves_out_a_node_whose_packages_no_den_lock_names() {
+    let (_up, env) = npm_node_project();
+    let all = env.tmp.path().join("all.tar");
+    let out = den_ok(&env, &["cache", "export", "--all", all.to_str().unwrap()]);
+    assert!(out.stderr.contains("exported 1 artifacts and 2 bundled packages"), "{}", out.stderr);
+    // Without the den.lock, only the receipt is left: it names node's tarball, not its npm.
+    std::fs::remove_file(env.project().join("den.lock")).unwrap();
+    let out = den_ok(&env, &["cache", "export", "--all", all.to_str().unwrap()]);
+    assert!(
+        out.stderr.contains("den: warning: skipping node 22.11.0: installed with bundled packages"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("exported 0 artifacts ("), "{}", out.stderr);
+}
