@@ -68,11 +68,11 @@ pub fn read_http(
 }
 
 /// Puts `want` under `root` unless its blob is there already (and verifies), with its
-/// den.lock entry `index` beside it.
+/// den.lock entry `index` beside it when it has one (a package has none).
 pub fn write(
     root: &Path,
     want: &Want,
-    index: &str,
+    index: Option<&str>,
     file: &mut dyn FnMut() -> Result<PathBuf, Error>,
 ) -> Result<Pushed, Error> {
     let blob = root.join(layout::blob(want.checksum));
@@ -87,6 +87,7 @@ pub fn write(
             pushed.sent = size;
         }
     }
+    let Some(index) = index else { return Ok(pushed) };
     let index_path = root.join(layout::index(want.tool, want.version, want.platform));
     if std::fs::read_to_string(&index_path).ok().as_deref() != Some(index) {
         write_atomic(&index_path, index.as_bytes())?;
@@ -138,16 +139,23 @@ mod tests {
     fn local_reads_are_verified_and_bounded() {
         let tmp = tempfile::tempdir().unwrap();
         let pinned = sum(b"the artifact");
-        let want =
-            Want { tool: "t", version: "1", platform: "p", checksum: &pinned, size: Some(12), url: "u" };
+        let want = Want {
+            tool: "t",
+            version: "1",
+            platform: "p",
+            checksum: &pinned,
+            size: Some(12),
+            url: "u",
+            package: None,
+        };
         let dest = tmp.path().join("dest");
         assert!(read_local(tmp.path(), &want, &dest, &NoProgress).unwrap().is_none(), "a miss");
 
         let mut file = || Ok(tmp.path().join("src"));
         std::fs::write(tmp.path().join("src"), b"the artifact").unwrap();
         let root = tmp.path().join("cache");
-        assert_eq!(write(&root, &want, "index", &mut file).unwrap(), Pushed { sent: 12, skipped: 0 });
-        assert_eq!(write(&root, &want, "index", &mut file).unwrap(), Pushed { sent: 0, skipped: 12 });
+        assert_eq!(write(&root, &want, Some("index"), &mut file).unwrap(), Pushed { sent: 12, skipped: 0 });
+        assert_eq!(write(&root, &want, Some("index"), &mut file).unwrap(), Pushed { sent: 0, skipped: 12 });
         let done = read_local(&root, &want, &dest, &NoProgress).unwrap().unwrap();
         assert_eq!((done.size, std::fs::read(&dest).unwrap()), (12, b"the artifact".to_vec()));
 

@@ -18,6 +18,15 @@ pub fn index(tool: &str, version: &str, platform: &str) -> String {
     format!("{ROOT}/index/{}.toml", tag(tool, version, platform))
 }
 
+/// The OCI tag of what is addressed by its checksum alone (a package bundled into tools):
+/// `<algorithm>-<hex>`, cut to a tag's 128 characters (484 bits of a sha512 still name
+/// one tarball; the manifest's annotation holds the whole checksum, compared on every read).
+pub fn content_tag(checksum: &Checksum) -> String {
+    let mut tag = format!("{}-{}", checksum.algorithm(), checksum.hex());
+    tag.truncate(128);
+    tag
+}
+
 /// `<tool>-<version>-<platform>` as an OCI tag may be spelled (`[A-Za-z0-9_][A-Za-z0-9._-]*`,
 /// at most 128 characters): anything else becomes `_`.
 pub fn tag(tool: &str, version: &str, platform: &str) -> String {
@@ -50,5 +59,11 @@ mod tests {
         assert_eq!(tag(".x", "1", "p"), "_.x-1-p");
         assert_eq!(tag(&"a".repeat(200), "1", "p").len(), 128);
         assert_eq!(index("jq", "1.7.1", "linux-x64"), "v1/index/jq-1.7.1-linux-x64.toml");
+        assert_eq!(content_tag(&sum), format!("sha256-{}", sum.hex()));
+        let npm: Checksum =
+            "sha512-3a81oZNherrMQXNJriBBMRLm+k6JqX6iCp7u5ktV05ohkpkqJ0/BqDa6PCOj/uu9RU1EI2Q86A4qmslPpUyknw=="
+                .parse()
+                .unwrap();
+        assert_eq!(content_tag(&npm), format!("sha512-{}", &npm.hex()[..121]));
     }
 }

@@ -35,12 +35,30 @@ pub struct Want<'a> {
     pub size: Option<u64>,
     /// The upstream URL (for the annotations of a pushed manifest).
     pub url: &'a str,
+    /// A package installed into the tool (den.lock's `Step::Package`, node's npm), by name:
+    /// then `url` and `checksum` are the package's, and it is addressed by its checksum
+    /// alone (the same tarball bundled into several tools or platforms is one blob, with no
+    /// index of its own: the tool's den.lock entry names it).
+    pub package: Option<&'a str>,
 }
 
 impl Want<'_> {
-    /// `jq 1.7.1`.
-    fn label(&self) -> String {
-        format!("{} {}", self.tool, self.version)
+    /// `jq 1.7.1`, `node 22.11.0 (npm)`, safe to print (den.lock's names, escaped).
+    pub fn label(&self) -> String {
+        let label = match self.package {
+            Some(package) => format!("{} {} ({package})", self.tool, self.version),
+            None => format!("{} {}", self.tool, self.version),
+        };
+        ui::escaped(&label)
+    }
+
+    /// The OCI tag of its manifest: `<tool>-<version>-<platform>`, or for a package its
+    /// checksum (`layout::content_tag`).
+    fn tag(&self) -> String {
+        match self.package {
+            Some(_) => layout::content_tag(self.checksum),
+            None => layout::tag(self.tool, self.version, self.platform),
+        }
     }
 }
 
@@ -170,11 +188,12 @@ impl Target {
 
     /// Puts `want` there unless it is there already; `file` gives the artifact's bytes
     /// (verified by the caller) and is called only when they must be uploaded. `index` is
-    /// the artifact's den.lock entry, kept beside it in a directory cache.
+    /// the artifact's den.lock entry, kept beside it in a directory cache (none for a
+    /// package, which its tool's entry names).
     pub fn push(
         &self,
         want: &Want,
-        index: &str,
+        index: Option<&str>,
         file: &mut dyn FnMut() -> Result<std::path::PathBuf, Error>,
     ) -> Result<Pushed, Error> {
         match self {
@@ -199,7 +218,15 @@ mod tests {
         settings.attempts = 1;
         let caches = Caches::new(remotes.clone(), &settings, false);
         let sum: Checksum = format!("sha256:{}", "a".repeat(64)).parse().unwrap();
-        let want = Want { tool: "t", version: "1", platform: "p", checksum: &sum, size: None, url: "u" };
+        let want = Want {
+            tool: "t",
+            version: "1",
+            platform: "p",
+            checksum: &sum,
+            size: None,
+            url: "u",
+            package: None,
+        };
         assert!(caches.fetch(&want, &tmp.path().join("d"), &NoProgress).is_none());
         assert!(caches.list[0].down.load(Ordering::Relaxed), "a refused connection marks the cache down");
 

@@ -22,8 +22,9 @@ pub fn run(ctx: &Ctx, command: CacheCommand) -> Result<ExitCode> {
             let items = items(ctx, all)?;
             let shared = share::push(&items, &remote, &ctx.config, ctx.offline)?;
             ui::note(&format!(
-                "pushed {} artifacts to {}: {} sent, {} already there",
+                "pushed {} artifacts{} to {}: {} sent, {} already there",
                 shared.artifacts,
+                with_packages(shared.packages),
                 ui::escaped(&remote.to_string()),
                 human_bytes(shared.sent),
                 human_bytes(shared.skipped)
@@ -34,8 +35,9 @@ pub fn run(ctx: &Ctx, command: CacheCommand) -> Result<ExitCode> {
             let dest = ctx.cwd.join(&file);
             let shared = share::export(&items, &dest, &ctx.config, ctx.offline)?;
             ui::note(&format!(
-                "exported {} artifacts ({}) to {}",
+                "exported {} artifacts{} ({}) to {}",
                 shared.artifacts,
+                with_packages(shared.packages),
                 human_bytes(shared.sent),
                 ui::shown_path(&dest)
             ));
@@ -74,4 +76,12 @@ fn items(ctx: &Ctx, all: bool) -> Result<Vec<Item>> {
         ui::warn("den.lock pins no artifacts: run `den install` (or `den lock --platform …`) first");
     }
     Ok(items)
+}
+
+/// ` and 2 bundled packages` when artifacts went with packages (node's npm), else nothing.
+fn with_packages(packages: usize) -> String {
+    match packages {
+        0 => String::new(),
+        n => format!(" and {n} bundled packages"),
+    }
 }

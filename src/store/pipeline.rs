@@ -113,7 +113,16 @@ pub fn install(
                     .map_err(|e| Error::Write { path: partial.to_path_buf(), source: e.error })?;
                 return Ok(size);
             }
-            if let Some(size) = from_caches(fetcher, (name, version), &checksum, artifact, partial) {
+            let want = Want {
+                tool: name,
+                version,
+                platform: fetcher.platform,
+                checksum: &checksum,
+                size: artifact.size,
+                url: &artifact.url,
+                package: None,
+            };
+            if let Some(size) = from_caches(fetcher, &want, partial) {
                 bytes.set(size);
                 return Ok(size);
             }
@@ -133,7 +142,7 @@ pub fn install(
             let unpacked = (|| {
                 unpack::unpack(archive, format.clone(), staging)?;
                 for step in &artifact.post_install {
-                    install_package(store, fetcher, label, step, staging)?;
+                    install_package(store, fetcher, (name, version), step, staging)?;
                 }
                 post_install::run(staging, &artifact.post_install)?;
                 if !artifact.bin.is_empty() {
@@ -166,26 +175,38 @@ pub fn install(
 }
 
 /// A package installed into the artifact (`Step::Package`: node's bundled npm from the
-/// registry its npm package came from): downloaded and verified like the artifact, unpacked
-/// in the install directory, its `package/` moved to where the step says.
+/// registry its npm package came from): fetched and verified like the artifact (from the
+/// team caches first, then its URL), unpacked in the install directory, its `package/`
+/// moved to where the step says.
 fn install_package(
     store: &Store,
     fetcher: &Fetcher,
-    label: &str,
+    (tool, version): (&str, &str),
     step: &Step,
     staging: &Path,
 ) -> Result<(), InstallError> {
     let Step::Package { name, url, checksum, .. } = step else { return Ok(()) };
-    let label = format!("{label} ({name})");
+    let label = format!("{tool} {version} ({name})");
     let checksum: Checksum = checksum
         .parse()
         .map_err(|_| InstallError::BadChecksum { tool: label.clone(), checksum: checksum.clone() })?;
     let tmp = store.staging_file()?;
-    let progress = fetcher.reporter.download(&label);
-    fetcher.client.download(url, tmp.path(), Some(&checksum), None, progress.as_ref()).map_err(|e| {
-        progress.abandon();
-        InstallError::Http(Box::new(e))
-    })?;
+    let want = Want {
+        tool,
+        version,
+        platform: fetcher.platform,
+        checksum: &checksum,
+        size: None,
+        url,
+        package: Some(name),
+    };
+    if from_caches(fetcher, &want, tmp.path()).is_none() {
+        let progress = fetcher.reporter.download(&label);
+        fetcher.client.download(url, tmp.path(), Some(&checksum), None, progress.as_ref()).map_err(|e| {
+            progress.abandon();
+            InstallError::Http(Box::new(e))
+        })?;
+    }
     // Inside the install directory: whatever happens, it goes with it.
     let unpacked = tempfile::Builder::new()
         .prefix(".den-package-")
@@ -197,28 +218,14 @@ fn install_package(
     Ok(())
 }
 
-/// The artifact fetched into `partial` from the first team cache that serves exactly its
-/// bytes, its size; `None` when there is no cache or none did (the upstream is next).
-fn from_caches(
-    fetcher: &Fetcher,
-    (name, version): (&str, &str),
-    checksum: &Checksum,
-    artifact: &Artifact,
-    partial: &Path,
-) -> Option<u64> {
+/// `want` fetched into `partial` from the first team cache that serves exactly its bytes,
+/// its size; `None` when there is no cache or none did (the upstream is next).
+fn from_caches(fetcher: &Fetcher, want: &Want, partial: &Path) -> Option<u64> {
     if fetcher.caches.is_empty() {
         return None;
     }
-    let want = Want {
-        tool: name,
-        version,
-        platform: fetcher.platform,
-        checksum,
-        size: artifact.size,
-        url: &artifact.url,
-    };
-    let progress = fetcher.reporter.download(&format!("{name} {version}"));
-    let done = fetcher.caches.fetch(&want, partial, progress.as_ref());
+    let progress = fetcher.reporter.download(&want.label());
+    let done = fetcher.caches.fetch(want, partial, progress.as_ref());
     if done.is_none() {
         progress.abandon();
     }

@@ -3,7 +3,9 @@
 //! (verify a bundle and install it, with no network). The artifacts are den.lock's, for
 //! every platform it pins, or (`--all`) those of everything in the store. The store keeps
 //! unpacked tools, not archives, so an artifact a push needs is fetched (from a team
-//! cache or its upstream, verified against den.lock) only when the target lacks it.
+//! cache or its upstream, verified against den.lock) only when the target lacks it. Each
+//! artifact goes with the packages its den.lock entry installs into it (`Step::Package`,
+//! node's npm and corepack), so a cache or a bundle alone installs the complete tool.
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +16,7 @@ use crate::config::Config;
 use crate::http::{Checksum, Client, Reporter};
 use crate::project::Project;
 use crate::resolve::lock::{DEN_LOCK, Lock};
-use crate::resolve::{Artifact, Mirrors, Resolved};
+use crate::resolve::{Artifact, Mirrors, Resolved, Step};
 use crate::store::{Store, gc};
 use crate::ui;
 
@@ -50,7 +52,9 @@ pub fn locked(project: &Project) -> Result<Vec<Item>, Error> {
 
 /// Everything in the store: each tool with the den.lock entry of a known project that pins
 /// it, else from its receipt (this machine's platform; no binaries recorded, so an import
-/// finds them in the unpacked tree).
+/// finds them in the unpacked tree). A tool installed with bundled packages (node's npm)
+/// that no known den.lock pins is left out with a warning: its receipt names the artifact
+/// only, and a bundle of that would install an incomplete tool under another key.
 pub fn stored() -> Result<Vec<Item>, Error> {
     let store = store();
     let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
@@ -59,6 +63,14 @@ pub fn stored() -> Result<Vec<Item>, Error> {
         let Some(receipt) = tool.receipt else { continue };
         let resolved = match super::pins::pinned_by(&store, &tool.key, platform)? {
             Some(resolved) => resolved,
+            None if crate::artifact::key::of(&receipt.checksum).as_deref() != Some(tool.key.as_str()) => {
+                ui::warn(&format!(
+                    "skipping {}: installed with bundled packages that only a den.lock names, and no known \
+                     project's den.lock pins it (run `den cache push` or `export` in the project)",
+                    ui::escaped(&format!("{} {}", receipt.name, receipt.version))
+                ));
+                continue;
+            }
             None => Resolved {
                 name: receipt.name.clone(),
                 spec: receipt.version.clone(),
@@ -100,6 +112,9 @@ fn split(tools: impl IntoIterator<Item = Resolved>) -> Vec<Item> {
 #[derive(Debug, Default)]
 pub struct Shared {
     pub artifacts: usize,
+    /// Packages installed into those artifacts (den.lock's `Step::Package`, node's npm),
+    /// each counted once however many artifacts bundle it.
+    pub packages: usize,
     pub sent: u64,
     pub skipped: u64,
 }
@@ -128,19 +143,33 @@ impl Source {
         }
     }
 
-    /// The artifact's bytes in a staging file, verified.
-    fn fetch(&self, item: &Item, want: &Want) -> Result<tempfile::NamedTempFile, cache::Error> {
-        let failed = |reason: String| cache::Error::Source { what: item.label(), reason };
+    /// The bytes of `want` (an artifact or a package) in a staging file, verified.
+    fn fetch(&self, want: &Want) -> Result<tempfile::NamedTempFile, cache::Error> {
+        let failed = |reason: String| cache::Error::Source { what: want.label(), reason };
         let tmp = self.store.staging_file().map_err(|e| failed(e.to_string()))?;
-        let progress = self.reporter.download(&format!("{} {}", item.resolved.name, item.resolved.version));
+        let progress = self.reporter.download(&want.label());
         if self.caches.fetch(want, tmp.path(), progress.as_ref()).is_some() {
             return Ok(tmp);
         }
-        let url = self.mirrors.apply(&item.artifact().url);
+        let url = self.mirrors.apply(want.url);
         self.client
             .download(&url, tmp.path(), Some(want.checksum), want.size, progress.as_ref())
             .map_err(|e| failed(e.to_string()))?;
         Ok(tmp)
+    }
+
+    /// Puts `want` into `target` unless it is there, fetching it only when it is not.
+    fn put(&self, target: &Target, want: &Want, index: Option<&str>) -> Result<cache::Pushed, Error> {
+        let mut held = None;
+        let mut file = || -> Result<PathBuf, cache::Error> {
+            let tmp = self.fetch(want)?;
+            let path = tmp.path().to_path_buf();
+            held = Some(tmp);
+            Ok(path)
+        };
+        let pushed = target.push(want, index, &mut file)?;
+        drop(held);
+        Ok(pushed)
     }
 }
 
@@ -160,7 +189,57 @@ fn want<'a>(item: &'a Item, checksum: &'a Checksum, platform: &'a str) -> Want<'
         checksum,
         size: item.artifact().size,
         url: &item.artifact().url,
+        package: None,
     }
+}
+
+/// The packages den.lock installs into `item`'s artifact (`Step::Package`): name, URL and
+/// checksum. A checksum den cannot verify is an error: the artifact is of no use without
+/// its packages, and an install would refuse the entry the same way.
+fn packages(item: &Item) -> Result<Vec<(&str, &str, Checksum)>, Error> {
+    let mut found = Vec::new();
+    for step in &item.artifact().post_install {
+        let Step::Package { name, url, checksum, .. } = step else { continue };
+        let parsed = checksum.parse().map_err(|_| crate::store::InstallError::BadChecksum {
+            tool: format!("{} ({name})", item.label()),
+            checksum: checksum.clone(),
+        })?;
+        found.push((name.as_str(), url.as_str(), parsed));
+    }
+    Ok(found)
+}
+
+/// Puts every artifact of `items` into `target`, each with the packages its den.lock entry
+/// installs into it (a package shared by several artifacts, once); `note` says each.
+fn put_all(items: &[Item], source: &Source, target: &Target, note: bool) -> Result<Shared, Error> {
+    let mut shared = Shared::default();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut count = |pushed: cache::Pushed, label: String| {
+        shared.sent += pushed.sent;
+        shared.skipped += pushed.skipped;
+        if note {
+            let what = if pushed.sent > 0 { "pushed" } else { "already there:" };
+            ui::note(&format!("{what} {label}"));
+        }
+    };
+    for item in items {
+        let Some(checksum) = checksum_of(item) else { continue };
+        let platform = item.platform.to_string();
+        let want = want(item, &checksum, &platform);
+        let pushed = source.put(target, &want, Some(&item.index()))?;
+        count(pushed, ui::escaped(&item.label()));
+        shared.artifacts += 1;
+        for (name, url, checksum) in packages(item)? {
+            if !seen.insert(checksum.to_string()) {
+                continue;
+            }
+            let package = Want { checksum: &checksum, size: None, url, package: Some(name), ..want.clone() };
+            let pushed = source.put(target, &package, None)?;
+            count(pushed, package.label());
+            shared.packages += 1;
+        }
+    }
+    Ok(shared)
 }
 
 /// Pushes `items` to `remote`: what it has already is skipped (nothing is fetched for it).
@@ -171,27 +250,7 @@ pub fn push(items: &[Item], remote: &Remote, config: &Config, offline: bool) -> 
     }
     let source = Source::new(config, offline, Some(remote));
     let target = Target::open(remote, &config.http_settings(false))?;
-    let mut shared = Shared::default();
-    for item in items {
-        let Some(checksum) = checksum_of(item) else { continue };
-        let platform = item.platform.to_string();
-        let want = want(item, &checksum, &platform);
-        let mut held = None;
-        let mut file = || -> Result<PathBuf, cache::Error> {
-            let tmp = source.fetch(item, &want)?;
-            let path = tmp.path().to_path_buf();
-            held = Some(tmp);
-            Ok(path)
-        };
-        let pushed = target.push(&want, &item.index(), &mut file)?;
-        drop(held);
-        shared.artifacts += 1;
-        shared.sent += pushed.sent;
-        shared.skipped += pushed.skipped;
-        let what = if pushed.sent > 0 { "pushed" } else { "already there:" };
-        ui::note(&format!("{what} {}", item.label()));
-    }
-    Ok(shared)
+    put_all(items, &source, &target, true)
 }
 
 /// Writes `items` into the tar file `dest` (the directory-cache layout), atomically.
@@ -201,24 +260,8 @@ pub fn export(items: &[Item], dest: &Path, config: &Config, offline: bool) -> Re
         .or_else(|_| tempfile::tempdir())
         .map_err(|e| cache::Error::io("cannot create a temporary directory for", dest, e))?;
     let root = staging.path().join("bundle");
-    let target = Target::Dir(root.clone());
-    let mut shared = Shared::default();
-    for item in items {
-        let Some(checksum) = checksum_of(item) else { continue };
-        let platform = item.platform.to_string();
-        let want = want(item, &checksum, &platform);
-        let mut held = None;
-        let mut file = || -> Result<PathBuf, cache::Error> {
-            let tmp = source.fetch(item, &want)?;
-            let path = tmp.path().to_path_buf();
-            held = Some(tmp);
-            Ok(path)
-        };
-        let pushed = target.push(&want, &item.index(), &mut file)?;
-        drop(held);
-        shared.artifacts += 1;
-        shared.sent += pushed.sent + pushed.skipped;
-    }
+    let mut shared = put_all(items, &source, &Target::Dir(root.clone()), false)?;
+    shared.sent += std::mem::take(&mut shared.skipped);
     cache::bundle::write(&root, dest)?;
     Ok(shared)
 }

@@ -385,3 +385,179 @@ fn live_npm_package_through_the_registry() {
     let ran = Command::new(exe).arg("--version").output().unwrap();
     assert_eq!(String::from_utf8_lossy(&ran.stdout).trim(), "0.24.0");
 }
+
+/// A stand-in for node: `--version`, else runs the script it is given with `sh`, telling it
+/// which node ran it (as node runs the `#!/usr/bin/env node` scripts of npm and corepack).
+const FAKE_NODE: &str = "#!/bin/sh\nif [ \"$1\" = --version ]; then echo v22.11.0; exit 0; fi\n\
+                         DEN_TEST_NODE=\"$0\" exec sh \"$@\"\n";
+
+/// A project whose node comes from its npm package (nodejs.org is at a closed port), with
+/// the npm and corepack den.lock installs into it from the fake npm registry; installed.
+fn npm_node_project() -> (Upstream, Env) {
+    let up = Upstream::start();
+    for plat in ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64"] {
+        up.npm(&format!("node-{plat}"), "22.11.0", &[Entry::exe("bin/node", FAKE_NODE)]);
+    }
+    let js = |what: &str| format!("#!/usr/bin/env node\necho \"{what} by $DEN_TEST_NODE\"\n");
+    up.npm(
+        "npm",
+        "10.9.0",
+        &[
+            Entry::file("bin/npm-cli.js", js("npm 10.9.0"), 0o644),
+            Entry::file("bin/npx-cli.js", js("npx 10.9.0"), 0o644),
+        ],
+    );
+    up.npm("corepack", "0.34.0", &[Entry::file("dist/corepack.js", js("corepack 0.34.0"), 0o644)]);
+    let env = Env::new();
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let config = up
+        .config_toml()
+        .replace(&format!("{}/nodejs.org/", up.base()), &format!("http://127.0.0.1:{closed}/nodejs.org/"));
+    let dir = env.home().join(".config/den");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+    env.write("den.toml", "[tools]\nnode = \"22\"\n");
+    env.trust();
+    let mut den = env.den();
+    den.env("DEN_HTTP_RETRIES", "0");
+    let out = run(den, &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lock = std::fs::read_to_string(env.project().join("den.lock")).unwrap();
+    assert!(lock.contains("{ package = { name = \"corepack\", url = "), "{lock}");
+    (up, env)
+}
+
+/// node, npm, npx and corepack all run, each script by den's node.
+fn assert_node_complete(env: &Env) {
+    assert_eq!(run_tool(env, "node"), "v22.11.0");
+    for (command, want) in [("npm", "npm 10.9.0"), ("npx", "npx 10.9.0"), ("corepack", "corepack 0.34.0")] {
+        let out = run(env.den(), &["run", "--", command, "--version"]);
+        assert_eq!(out.code, 0, "{command}: {}", out.stderr);
+        let (said, node) =
+            out.stdout.trim().split_once(" by ").unwrap_or_else(|| panic!("{command}: {}", out.stdout));
+        assert_eq!(said, want);
+        assert!(
+            node.contains("/tools-v1/") && node.ends_with("/package/bin/node"),
+            "{command} ran by {node}"
+        );
+    }
+}
+
+/// Every part of node that came from `cache`: the tool and both bundled packages.
+fn assert_served_by(out: &Run, cache: &str) {
+    for part in ["node 22.11.0", "node 22.11.0 (npm)", "node 22.11.0 (corepack)"] {
+        assert!(
+            out.stderr.contains(&format!("den: {part} from the cache {cache}\n")),
+            "{part}:\n{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn oci_push_carries_nodes_bundled_npm_and_corepack() {
+    let Some(reg) = Registry::start(None) else { return };
+    let (up, env) = npm_node_project();
+    let first = den_ok(&env, &["cache", "push", &reg.url()]);
+    assert!(
+        first.stderr.contains(&format!("pushed 1 artifacts and 2 bundled packages to {}", reg.url())),
+        "{}",
+        first.stderr
+    );
+    assert!(first.stderr.contains("den: pushed node 22.11.0 (npm)\n"), "{}", first.stderr);
+    let again = den_ok(&env, &["cache", "push", &reg.url()]);
+    assert!(again.stderr.contains("and 2 bundled packages"), "{}", again.stderr);
+    assert!(again.stderr.contains(": 0 B sent"), "a second push uploaded something:\n{}", again.stderr);
+
+    // The npm registry and every other upstream unreachable: the registry serves it all.
+    let config = format!("{}\n[cache]\nurls = [\"{}\"]\n", dead_upstreams(up), reg.url());
+    let other = fresh(&env, &config);
+    let out = den_ok(&other, &["install", "--frozen"]);
+    assert_served_by(&out, &reg.url());
+    assert_node_complete(&other);
+}
+
+#[test]
+fn directory_cache_and_bundle_carry_nodes_bundled_packages() {
+    let (up, env) = npm_node_project();
+    let dir = env.tmp.path().join("team-cache");
+    let first = den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+    assert!(first.stderr.contains("pushed 1 artifacts and 2 bundled packages"), "{}", first.stderr);
+    // npm's tarballs (node's own, npm's, corepack's) are addressed by their sha512 integrity;
+    // the packages have no index of their own (node's den.lock entry names them).
+    assert_eq!(dir.join("v1/blobs/sha512").read_dir().unwrap().count(), 3);
+    assert_eq!(dir.join("v1/index").read_dir().unwrap().count(), 1);
+    let again = den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+    assert!(again.stderr.contains(": 0 B sent"), "{}", again.stderr);
+    let bundle = env.tmp.path().join("node.tar");
+    let out = den_ok(&env, &["cache", "export", bundle.to_str().unwrap()]);
+    assert!(out.stderr.contains("exported 1 artifacts and 2 bundled packages"), "{}", out.stderr);
+
+    let upstreams = dead_upstreams(up);
+    let cache = format!("file://{}", dir.display());
+    let other = fresh(&env, &format!("{upstreams}\n[cache]\nurls = [\"{cache}\"]\n"));
+    let out = den_ok(&other, &["install", "--frozen"]);
+    assert_served_by(&out, &cache);
+    assert_node_complete(&other);
+
+    // An air-gapped machine: the bundle alone, then an offline install.
+    let gapped = fresh(&env, &upstreams);
+    let imported = den_ok(&gapped, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
+    assert!(imported.stderr.contains("imported 1 tools (node 22.11.0)"), "{}", imported.stderr);
+    den_ok(&gapped, &["install", "--offline"]);
+    assert_node_complete(&gapped);
+}
+
+#[test]
+fn repair_reinstalls_nodes_bundled_npm_from_the_cache() {
+    use std::os::unix::fs::PermissionsExt;
+    let (up, env) = npm_node_project();
+    let dir = env.tmp.path().join("team-cache");
+    den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+    let tools = env.home().join(".local/share/den/tools-v1");
+    let npm_cli = std::fs::read_dir(&tools)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join("package/lib/node_modules/npm/bin/npm-cli.js"))
+        .find(|p| p.is_file())
+        .expect("node's bundled npm in the store");
+    std::fs::set_permissions(&npm_cli, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(&npm_cli, "#!/usr/bin/env node\necho evil\n").unwrap();
+    let out = run(env.den(), &["run", "--", "npm", "--version"]);
+    assert_eq!(out.stdout.trim(), "evil");
+    let out = run(env.den(), &["cache", "verify"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("modified: package/lib/node_modules/npm/bin/npm-cli.js"), "{}", out.stdout);
+
+    // The npm registry is gone: the repair gets node and its packages from the team cache.
+    let cache = format!("file://{}", dir.display());
+    let config = format!("{}\n[cache]\nurls = [\"{cache}\"]\n", dead_upstreams(up));
+    std::fs::write(env.home().join(".config/den/config.toml"), config).unwrap();
+    let out = den_ok(&env, &["cache", "verify", "--repair"]);
+    assert!(
+        out.stderr.contains("den: repaired node 22.11.0: installed again from its source"),
+        "{}",
+        out.stderr
+    );
+    assert_served_by(&out, &cache);
+    assert_node_complete(&env);
+    let out = den_ok(&env, &["cache", "verify"]);
+    assert_eq!(out.stdout, "node 22.11.0: ok\n");
+}
+
+#[test]
+fn export_all_leaves_out_a_node_whose_packages_no_den_lock_names() {
+    let (_up, env) = npm_node_project();
+    let all = env.tmp.path().join("all.tar");
+    let out = den_ok(&env, &["cache", "export", "--all", all.to_str().unwrap()]);
+    assert!(out.stderr.contains("exported 1 artifacts and 2 bundled packages"), "{}", out.stderr);
+    // Without the den.lock, only the receipt is left: it names node's tarball, not its npm.
+    std::fs::remove_file(env.project().join("den.lock")).unwrap();
+    let out = den_ok(&env, &["cache", "export", "--all", all.to_str().unwrap()]);
+    assert!(
+        out.stderr.contains("den: warning: skipping node 22.11.0: installed with bundled packages"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("exported 0 artifacts ("), "{}", out.stderr);
+}

@@ -26,6 +26,9 @@ pub const PLATFORM: &str = "dev.den.platform";
 pub const URL: &str = "dev.den.url";
 /// den.lock's checksum of the artifact (sha256, or npm's sha512 integrity).
 pub const CHECKSUM: &str = "dev.den.checksum";
+/// The name of a package bundled into tools (node's npm), in place of the tool, version
+/// and platform: one manifest serves every tool that bundles the same tarball.
+pub const PACKAGE: &str = "dev.den.package";
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -58,13 +61,16 @@ pub fn for_artifact(want: &Want, digest: &str, size: u64) -> Manifest {
     if !title.is_empty() {
         layer_notes.insert("org.opencontainers.image.title".to_string(), title.to_string());
     }
-    let annotations = [
-        (TOOL, want.tool.to_string()),
-        (VERSION, want.version.to_string()),
-        (PLATFORM, want.platform.to_string()),
-        (URL, want.url.to_string()),
-        (CHECKSUM, want.checksum.to_string()),
-    ];
+    let names = match want.package {
+        Some(package) => vec![(PACKAGE, package.to_string())],
+        None => vec![
+            (TOOL, want.tool.to_string()),
+            (VERSION, want.version.to_string()),
+            (PLATFORM, want.platform.to_string()),
+        ],
+    };
+    let annotations =
+        names.into_iter().chain([(URL, want.url.to_string()), (CHECKSUM, want.checksum.to_string())]);
     Manifest {
         schema_version: 2,
         media_type: Some(MANIFEST_TYPE.into()),
@@ -81,7 +87,7 @@ pub fn for_artifact(want: &Want, digest: &str, size: u64) -> Manifest {
             size,
             annotations: layer_notes,
         }],
-        annotations: annotations.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        annotations: annotations.map(|(k, v)| (k.to_string(), v)).collect(),
     }
 }
 
@@ -118,6 +124,7 @@ mod tests {
             checksum: &sum,
             size: None,
             url: "https://u/x-1.tgz",
+            package: None,
         };
         let text = serde_json::to_string(&for_artifact(&want, "sha256:ab", 3)).unwrap();
         assert!(text.contains("\"artifactType\":\"application/vnd.den.artifact.v1\""), "{text}");
@@ -125,5 +132,12 @@ mod tests {
         let back: Manifest = serde_json::from_str(&text).unwrap();
         assert_eq!(back.layer_for(&sum.to_string()).unwrap().digest, "sha256:ab");
         assert!(back.layer_for("sha256:00").is_none());
+
+        // A bundled package is named by itself, not by the tool it was pushed with.
+        let text =
+            serde_json::to_string(&for_artifact(&Want { package: Some("npm"), ..want }, "sha256:ab", 3))
+                .unwrap();
+        assert!(text.contains("\"dev.den.package\":\"npm\""), "{text}");
+        assert!(!text.contains(TOOL) && !text.contains(PLATFORM), "{text}");
     }
 }

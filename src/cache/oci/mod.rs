@@ -4,7 +4,8 @@
 //! tagged `<tool>-<version>-<platform>` (`manifest`), and the authentication a `401` asks
 //! for (`auth`, with the user's credentials from `creds`). An artifact whose den.lock
 //! checksum is a sha256 is fetched by digest directly; one pinned by npm's sha512 is found
-//! through its manifest, whose layer names the sha256 blob.
+//! through its manifest, whose layer names the sha256 blob. A package bundled into a tool
+//! (node's npm) has a manifest of its own, tagged by its checksum (`layout::content_tag`).
 //!
 //! Hand-written rather than an OCI client crate: the maintained one is async (a runtime
 //! den does not carry), and the part den needs is these few requests.
@@ -19,7 +20,7 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
-use super::{Error, Pushed, Remote, Scheme, Want, layout};
+use super::{Error, Pushed, Remote, Scheme, Want};
 use crate::http::{self, Checksum, Client, Downloaded, Payload, Progress, Reply};
 use creds::Credentials;
 
@@ -152,7 +153,7 @@ impl Registry {
         let digest = match want.checksum {
             Checksum::Sha256(_) => format!("sha256:{}", want.checksum.hex()),
             Checksum::Sha512(_) => {
-                let tag = layout::tag(want.tool, want.version, want.platform);
+                let tag = want.tag();
                 let Some(m) = self.manifest(&tag)? else { return Ok(None) };
                 match m.layer_for(&want.checksum.to_string()) {
                     Some(layer) if is_digest(&layer.digest) => layer.digest.clone(),
@@ -182,7 +183,7 @@ impl Registry {
         want: &Want,
         file: &mut dyn FnMut() -> Result<PathBuf, Error>,
     ) -> Result<Pushed, Error> {
-        let tag = layout::tag(want.tool, want.version, want.platform);
+        let tag = want.tag();
         let pinned = want.checksum.to_string();
         let existing = self.manifest(&tag)?;
         if let Some(layer) =
