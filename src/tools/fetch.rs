@@ -80,30 +80,23 @@ pub fn install_all(
 /// verify --repair`; `resolved` comes from a project's den.lock, which holds everything
 /// the first install used (URL, checksum, format, binaries, post-install steps).
 pub fn reinstall(resolved: &Resolved, config: &crate::config::Config, offline: bool) -> Result<(), Error> {
+    let offline = offline || config.offline;
     let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
-    let mut artifact = resolved.artifacts.get(&platform).cloned().ok_or_else(|| Error::NoArtifact {
+    let key =
+        pipeline::key_of(&format!("{} {}", resolved.name, resolved.version), locked(resolved, platform)?)?;
+    let caches = super::caches::for_install(config, None, &config.http_settings(offline));
+    super::store().remove(&key)?;
+    install_locked(resolved, config, &caches, offline)?;
+    Ok(())
+}
+
+/// `resolved`'s artifact for `platform`, or why there is none.
+fn locked(resolved: &Resolved, platform: Platform) -> Result<&crate::artifact::Artifact, Error> {
+    resolved.artifacts.get(&platform).ok_or_else(|| Error::NoArtifact {
         tool: resolved.name.clone(),
         version: resolved.version.clone(),
         platform: platform.to_string(),
-    })?;
-    let label = format!("{} {}", resolved.name, resolved.version);
-    let key = pipeline::key_of(&label, &artifact)?;
-    let settings = crate::http::Settings::from_env(offline || config.offline);
-    let client = Client::new(settings.clone());
-    let resolver = Resolver::new(client.clone(), config, None);
-    let store = super::store();
-    let cx = Context {
-        resolver: &resolver,
-        client: &client,
-        store: &store,
-        platforms: &[platform],
-        reporter: &Reporter::detect(),
-        mirrors: &Mirrors::from_config(config),
-        caches: &super::caches::for_install(config, None, &settings),
-    };
-    store.remove(&key)?;
-    install(&cx, (&resolved.name, &resolved.version), &mut artifact)?;
-    Ok(())
+    })
 }
 
 /// Installs `resolved`'s artifact for this machine (unless the store has it) from the
@@ -116,11 +109,7 @@ pub fn install_locked(
     offline: bool,
 ) -> Result<Option<u64>, Error> {
     let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
-    let mut artifact = resolved.artifacts.get(&platform).cloned().ok_or_else(|| Error::NoArtifact {
-        tool: resolved.name.clone(),
-        version: resolved.version.clone(),
-        platform: platform.to_string(),
-    })?;
+    let mut artifact = locked(resolved, platform)?.clone();
     let client = Client::new(config.http_settings(offline));
     let resolver = Resolver::new(client.clone(), config, None);
     let store = super::store();
