@@ -24,6 +24,11 @@ fn system_python() -> String {
     version
 }
 
+/// The system's `python3` (the one `system_python` asks).
+fn python3() -> PathBuf {
+    crate::prereq::program("python3").expect("python3 (Debian `python3`) is required")
+}
+
 fn python_project(toml: &str) -> Env {
     let env = Env::new();
     env.write("den.toml", toml);
@@ -82,7 +87,10 @@ fn a_venv_is_made_once_reused_and_made_again_for_another_interpreter_version() {
     std::fs::write(venv.join("marker"), "old").unwrap();
     executable(
         &env.tmp.path().join("bin/python3"),
-        "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'Python 3.99.0'; exit 0; }\nexec /usr/bin/python3 \"$@\"\n",
+        &format!(
+            "#!/bin/sh\n[ \"$1\" = --version ] && {{ echo 'Python 3.99.0'; exit 0; }}\nexec '{}' \"$@\"\n",
+            python3().display()
+        ),
     );
     let again = run(env.den(), &["run", "--", "python", "-c", "import sys; print(sys.prefix)"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
@@ -156,18 +164,39 @@ fn a_venv_the_repository_commits_is_never_applied_and_den_install_replaces_it() 
         "den.toml",
         "[tools]\npython = { version = \"3\", source = \"system\", venv = \".venv\" }\n\n[env]\nGREETING = \"hello\"\n",
     );
-    env.write(
-        ".venv/pyvenv.cfg",
-        &format!("home = /usr/bin\ninclude-system-site-packages = false\nversion = {version}\n"),
+    let cfg = format!(
+        "home = {}\ninclude-system-site-packages = false\nversion = {version}\n",
+        python3().parent().unwrap().display()
     );
+    env.write(".venv/pyvenv.cfg", &cfg);
     std::fs::create_dir_all(root.join(".venv/bin")).unwrap();
-    std::os::unix::fs::symlink("/usr/bin/python3", root.join(".venv/bin/python")).unwrap();
+    std::os::unix::fs::symlink(python3(), root.join(".venv/bin/python")).unwrap();
     std::os::unix::fs::symlink("python", root.join(".venv/bin/python3")).unwrap();
     executable(&root.join(".venv/bin/pip"), &format!("#!/bin/sh\ntouch '{}'\n", ran.display()));
+    // A record with the right digests, the one thing it cannot have being den's seal.
+    use sha2::Digest;
+    let digest: String = sha2::Sha256::digest(cfg.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     env.write(
         ".den/state/venv.toml",
-        "path = \".venv\"\ninterpreter = \"/usr/bin/python3\"\nversion = \"3\"\nadopted = true\npyvenv_cfg_sha256 = \"00\"\npython = \"link /usr/bin/python3\"\nseal = \"00\"\n",
+        &format!(
+            "path = \".venv\"\ninterpreter = \"{p}\"\nversion = \"{version}\"\nadopted = false\n\
+             pyvenv_cfg_sha256 = \"{digest}\"\npython = \"link {p}\"\nseal = \"{}\"\n",
+            "0".repeat(64),
+            p = python3().display()
+        ),
     );
+    // This user's den made a venv before (in another project): den's key exists.
+    let other = env.tmp.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(
+        other.join("den.toml"),
+        "[tools]\npython = { version = \"3\", source = \"system\", venv = \"v\" }\n",
+    )
+    .unwrap();
+    assert_eq!(run(env.den_in(&other), &["trust"]).code, 0);
+    let out = run(env.den_in(&other), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(env.home().join(".local/share/den/venv-key-v1").is_file());
     git(&root, &["init", "-q"]);
     git(&root, &["add", "-f", "."]);
     git(&root, &["commit", "-q", "-m", "a project"]);
@@ -209,7 +238,12 @@ fn a_venv_the_repository_commits_is_never_applied_and_den_install_replaces_it() 
     assert!(!pip.status.success());
     let out = run(env.den(), &["run", "--", "python3", "-c", PREFIX]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout.trim(), "/usr", "the system's python, not the committed venv");
+    let system = Command::new(python3()).args(["-c", PREFIX]).output().unwrap();
+    assert_eq!(
+        out.stdout,
+        String::from_utf8_lossy(&system.stdout),
+        "the system's python, not the committed venv"
+    );
     assert!(!ran.exists(), "the committed venv's pip ran");
 
     let out = run(env.den(), &["install"]);
@@ -259,7 +293,7 @@ fn a_venv_the_user_made_with_the_project_python_is_adopted() {
     git(&root, &["add", "den.toml"]);
     git(&root, &["commit", "-q", "-m", "a project"]);
     let venv = root.join(".venv");
-    let made = Command::new("/usr/bin/python3").args(["-m", "venv"]).arg(&venv).status().unwrap();
+    let made = Command::new(python3()).args(["-m", "venv"]).arg(&venv).status().unwrap();
     assert!(made.success());
     let dir = inode(&venv);
 
@@ -273,9 +307,7 @@ fn a_venv_the_user_made_with_the_project_python_is_adopted() {
     let out = run(env.den(), &["run", "--", "python", "-c", PREFIX]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stderr.contains(
-            "adopted the venv .venv: not tracked by git, made with the project's python (/usr/bin/python"
-        ),
+        out.stderr.contains("adopted the venv .venv: not tracked by git, made with the project's python ("),
         "{}",
         out.stderr
     );
@@ -291,7 +323,7 @@ fn a_venv_the_user_made_with_the_project_python_is_adopted() {
     // Made with copies: nothing proves which interpreter it runs.
     std::fs::remove_dir_all(&venv).unwrap();
     std::fs::remove_file(root.join(".den/state/venv.toml")).unwrap();
-    let made = Command::new("/usr/bin/python3").args(["-m", "venv", "--copies"]).arg(&venv).status().unwrap();
+    let made = Command::new(python3()).args(["-m", "venv", "--copies"]).arg(&venv).status().unwrap();
     assert!(made.success());
     let out = run(env.den(), &["run", "--", "python", "-c", PREFIX]);
     assert!(
@@ -597,4 +629,33 @@ fn the_hook_exports_the_venv_once_it_exists_and_leaving_restores_the_outer_one()
 
     sh.run("cd /");
     assert_eq!(sh.environment(), outside, "leaving must restore VIRTUAL_ENV and PATH");
+}
+
+/// In a hooked bash: a venv the user made is not applied (one line) until den adopts it —
+/// here by a `den run` outside the shell — and the next prompt applies it: den's record is
+/// among the files the hook watches.
+#[test]
+fn the_hook_applies_a_venv_at_the_prompt_after_den_adopted_it() {
+    use crate::shells::{BASH, World, installed, quoted};
+    system_python();
+    assert!(installed("bash"), "test prerequisite missing: bash");
+    let w = World::new();
+    std::fs::write(
+        w.a.join("den.toml"),
+        "[tools]\npython = { version = \"3\", source = \"system\", venv = \".venv\" }\n",
+    )
+    .unwrap();
+    assert_eq!(run(w.env.den_in(&w.a), &["trust"]).code, 0);
+    let venv = w.a.join(".venv");
+    assert!(Command::new(python3()).args(["-m", "venv"]).arg(&venv).status().unwrap().success());
+    let mut sh = w.shell(&BASH);
+    sh.run(&format!("source {}", quoted(Path::new(&w.hook("bash")))));
+    let shown = sh.run(&format!("cd {}", quoted(&w.a)));
+    assert!(shown.contains("the venv .venv is not applied: den did not make it"), "{shown}");
+    assert_eq!(sh.environment().get("VIRTUAL_ENV"), None);
+
+    let out = run(w.env.den_in(&w.a), &["run", "--", "true"]);
+    assert!(out.stderr.contains("adopted the venv .venv"), "{}", out.stderr);
+    sh.run("true");
+    assert_eq!(sh.environment().get("VIRTUAL_ENV").map(String::as_str), venv.to_str());
 }
