@@ -103,7 +103,12 @@ pub fn write(
     record.seal = seal(&key, &record);
     let den = DenDir::of(root);
     for dir in [den.path().to_path_buf(), den.state()] {
-        fs_util::real_dir(&dir)?;
+        if let Some(target) = fs_util::real_dir(&dir)? {
+            crate::ui::warn(&format!(
+                "replaced {}, a symbolic link to {target:?}, by a directory: den never writes through links it did not create",
+                dir.display()
+            ));
+        }
     }
     let ignore = den.gitignore();
     if !std::fs::symlink_metadata(&ignore).is_ok_and(|m| m.is_file()) {
