@@ -270,7 +270,8 @@ fn provide_with_venv(ctx: &Ctx, project: &Project) -> Result<Vec<Installed>> {
 /// `den __shim <root> <bin> [args…]`: `bin` of the project at `root`, run in the working
 /// directory with the project's environment. Refuses an untrusted project (a shim has no
 /// one to ask). Looks `bin` up in the project's venv's `bin` first (made on the way when
-/// den.toml names one: `python` runs the venv's interpreter, never another), then among
+/// den.toml names one: `python` runs the venv's interpreter, never another; a venv den does
+/// not vouch for is never run, with one line saying why), then among
 /// the tools' directories and the system tools' binaries only, so that a shim never runs
 /// itself.
 pub fn shim(ctx: &Ctx, args: ShimArgs) -> Result<ExitCode> {

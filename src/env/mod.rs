@@ -60,7 +60,8 @@ pub struct Layers<'a> {
     pub services: service_exports::Layer,
     /// Whether `command` secrets may run (they are an error otherwise).
     pub trusted: bool,
-    /// The project's Python venv when den.toml names one and it exists (`VIRTUAL_ENV`, its
+    /// The project's Python venv when den.toml names one and den vouches for it (made or
+    /// adopted it: `tools::venv::record`; never one a repository committed) (`VIRTUAL_ENV`, its
     /// `bin` in front of the tools' directories, `Origin::Venv`). Only looked at, never
     /// made here: `tools::venv` makes it, so the hook's path starts no process.
     pub venv: Option<venv::Layer>,
@@ -68,7 +69,7 @@ pub struct Layers<'a> {
 
 impl<'a> Layers<'a> {
     /// Every layer of `project`: its tools' directories (`tool_dirs`), its services'
-    /// exports, its venv (when it exists), and whether `command` secrets may run.
+    /// exports, its venv (when den vouches for it), and whether `command` secrets may run.
     pub fn of(project: &Project, tool_dirs: &'a [PathBuf], trusted: bool) -> Result<Layers<'a>, Error> {
         Ok(Layers {
             tool_dirs,

@@ -167,10 +167,11 @@ fn target_of(p: &Project, base: &env::Base, config: &Config, offline: bool) -> O
     };
     let layers = env::Layers::of(p, &dirs, true);
     // The prompt never makes the venv (that runs the interpreter): it exports one that exists.
-    if let (Ok(layers), Some(venv)) = (&layers, &p.manifest.venv)
+    if let Ok(layers) = &layers
         && layers.venv.is_none()
+        && let Some(line) = env::venv::unapplied(p)
     {
-        ui::note(&format!("the venv {} does not exist yet: `den install` makes it", venv.path));
+        ui::note(&line);
     }
     match layers.and_then(|layers| base.target(p, &layers)) {
         Ok(target) => Outcome::Apply(target),
@@ -235,13 +236,18 @@ fn watch_project(p: &Project, out: &mut Activation) {
     out.watch.push(tools::lock_path(p));
     out.watch.push(tools::store().tools_bucket());
     out.watch.extend(p.manifest.dotenv.iter().map(|d| p.root.join(&d.path)));
-    // The venv appearing (made by `den install`), changing or going re-applies.
+    // The venv appearing (made by `den install`), changing or going re-applies, and so does
+    // den's record of it (den adopting it) and its `bin` (a `bin/python` put elsewhere).
     if let Some(venv) = &p.manifest.venv {
-        let cfg = p.root.join(&venv.path).join("pyvenv.cfg");
-        if cfg.is_file() {
-            out.exists.push(cfg.clone());
+        let dir = p.root.join(&venv.path);
+        let record = tools::venv::record::file(&p.root);
+        for file in [dir.join("pyvenv.cfg"), record] {
+            if file.is_file() {
+                out.exists.push(file.clone());
+            }
+            out.watch.push(file);
         }
-        out.watch.push(cfg);
+        out.watch.push(dir.join("bin"));
     }
 }
 

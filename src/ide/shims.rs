@@ -120,7 +120,8 @@ fn own_shims(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The binaries to write shims for: the tools', and `python`, `python3` and `pip` when
-/// den.toml names a venv (their shims run the venv's, once it exists: see `den __shim`). The
+/// den.toml names a venv (their shims run the venv's once den vouches for it: see `den
+/// __shim`). The
 /// venv's other console scripts get no shim: they come and go with `pip install`.
 pub fn binaries(project: &crate::project::Project, installed: &[Installed]) -> Vec<Installed> {
     let mut all = installed.to_vec();

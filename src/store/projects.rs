@@ -1,6 +1,8 @@
 //! The projects den installed tools for: `projects-v1.toml` in the data directory, a sorted
-//! list of project roots. `den cache prune` keeps every tool a listed project's den.lock
-//! pins; a project whose den.lock is gone is dropped from the list.
+//! list of the directories holding their den.lock (the project's root; den's own state
+//! directory for a project with foreign files only, which `tools::pins` removes once that
+//! project is gone). `den cache prune` keeps every tool a listed project's den.lock pins; a
+//! project whose den.lock is gone is dropped from the list.
 //!
 //! Holds paths only, never anything read from the projects.
 

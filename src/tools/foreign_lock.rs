@@ -43,16 +43,50 @@ pub fn path(root: &Path) -> PathBuf {
     crate::paths::Bucket::ForeignLocks.path().join(format!("{name}-{hex}")).join(lock::DEN_LOCK)
 }
 
-/// Writes `lock` to `file` (under [`path`]), in a private directory with a private file.
-pub fn write(lock: &Lock, file: &Path) -> Result<bool, lock::Error> {
+/// Writes `lock` to `file` (under [`path`]), in a private directory with a private file,
+/// and beside it which project it is for (`root`, read by [`project_of`]).
+pub fn write(lock: &Lock, file: &Path, root: &Path) -> Result<bool, lock::Error> {
+    use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::PermissionsExt;
     let failed = |source| lock::Error::Write { path: file.to_path_buf(), source };
-    if let Some(dir) = file.parent() {
-        crate::fs_util::create_private_dir_all(dir).map_err(failed)?;
-    }
+    let Some(dir) = file.parent() else { return lock.write(file) };
+    crate::fs_util::create_private_dir_all(dir).map_err(failed)?;
     let written = lock.write(file)?;
     std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).map_err(failed)?;
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    if project_of(dir).as_deref() != Some(root.as_path()) {
+        let mut text = root.as_os_str().as_bytes().to_vec();
+        text.push(b'\n');
+        let at = dir.join(ROOT);
+        crate::fs_util::write_atomic(&at, &text, 0o600)
+            .map_err(|source| lock::Error::Write { path: at, source })?;
+    }
     Ok(written)
+}
+
+/// The file beside a kept lock naming its project's root (one line).
+const ROOT: &str = "root";
+
+/// The project whose lock den keeps in `dir`, when `dir` is such a directory (one under
+/// `foreign-locks-v1/`) and records it; `None` otherwise (a den.toml project's root, or
+/// a lock kept before den recorded roots).
+pub fn project_of(dir: &Path) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    if dir.parent()? != crate::paths::Bucket::ForeignLocks.path() {
+        return None;
+    }
+    let bytes = crate::fs_util::read_input(&dir.join(ROOT)).ok()?;
+    let line = bytes.strip_suffix(b"\n")?;
+    (!line.is_empty()).then(|| PathBuf::from(std::ffi::OsStr::from_bytes(line)))
+}
+
+/// Removes the lock den kept in `dir` for a project that is gone (and the directory, when
+/// nothing else is in it); the caller drops it from the known projects.
+pub fn forget(dir: &Path) {
+    for name in [lock::DEN_LOCK, ROOT] {
+        let _ = std::fs::remove_file(dir.join(name));
+    }
+    let _ = std::fs::remove_dir(dir);
 }
 
 /// Checks every locked job against den's own resolution; a job whose entry den does not

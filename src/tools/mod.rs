@@ -310,7 +310,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
         lock.retain_requested(tools);
         summary.lock_written = match project.origin {
             Origin::DenToml(_) => lock.write(&lock_path)?,
-            Origin::Foreign(_) => foreign_lock::write(&lock, &lock_path)?,
+            Origin::Foreign(_) => foreign_lock::write(&lock, &lock_path, &project.root)?,
         };
     }
     // The directory holding the lock: `den cache prune` keeps what it pins.

@@ -27,18 +27,46 @@ impl Pins {
     }
 }
 
+/// A known project: the directory holding its den.lock, and who uses the tools it pins
+/// (the project's root; for a project with foreign files only, whose lock den keeps in its
+/// own state, the root that state records).
+struct Known {
+    dir: PathBuf,
+    user: PathBuf,
+}
+
+/// The known projects whose den.lock is still there. The lock den keeps for a project with
+/// foreign files only whose directory is gone is removed (and so pins nothing): nothing
+/// else would ever remove it.
+fn known(store: &Store) -> Result<Vec<Known>, Error> {
+    let mut dirs = projects::forget_gone(store, DEN_LOCK)?;
+    let gone: Vec<PathBuf> = dirs
+        .iter()
+        .filter(|d| super::foreign_lock::project_of(d).is_some_and(|root| !root.is_dir()))
+        .cloned()
+        .collect();
+    if !gone.is_empty() {
+        gone.iter().for_each(|d| super::foreign_lock::forget(d));
+        dirs = projects::forget_gone(store, DEN_LOCK)?;
+    }
+    Ok(dirs
+        .into_iter()
+        .map(|dir| Known { user: super::foreign_lock::project_of(&dir).unwrap_or_else(|| dir.clone()), dir })
+        .collect())
+}
+
 /// The keys some platform entry of some known project's den.lock pins, and the den.lock
 /// files that could not be read (with the first line of the error, which names the file):
 /// such a project pins nothing (its tools come back with `den install`).
 pub fn pinned(store: &Store) -> Result<Pins, Error> {
     let mut pins = Pins::default();
-    for root in projects::forget_gone(store, DEN_LOCK)? {
-        let file = root.join(DEN_LOCK);
+    for Known { dir, user } in known(store)? {
+        let file = dir.join(DEN_LOCK);
         match Lock::read(&file) {
             Ok(Some(lock)) => {
                 let keys = lock.tools.values().flat_map(|t| t.artifacts.values()).filter_map(|a| a.key());
                 for key in keys {
-                    pins.users.entry(key.clone()).or_default().insert(root.clone());
+                    pins.users.entry(key.clone()).or_default().insert(user.clone());
                     pins.keep.insert(key);
                 }
             }
@@ -52,8 +80,8 @@ pub fn pinned(store: &Store) -> Result<Pins, Error> {
 /// The den.lock entry of a known project that pins `key` for `platform` (the first, by
 /// project path), which holds all it takes to install that artifact again.
 pub fn pinned_by(store: &Store, key: &str, platform: Platform) -> Result<Option<Resolved>, Error> {
-    for root in projects::forget_gone(store, DEN_LOCK)? {
-        let Ok(Some(lock)) = Lock::read(&root.join(DEN_LOCK)) else { continue };
+    for Known { dir, .. } in known(store)? {
+        let Ok(Some(lock)) = Lock::read(&dir.join(DEN_LOCK)) else { continue };
         let found = lock
             .tools
             .into_values()

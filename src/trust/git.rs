@@ -12,7 +12,8 @@ use std::process::{Command, Stdio};
 /// Variables that would point git at another repository than the one holding the file.
 const REDIRECTS: &[&str] = &["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_NAMESPACE"];
 
-/// Whether `file` is (or may be) tracked by a git repository. A file in no git work tree
+/// Whether `file` (or, for a directory, any file under it) is (or may be) tracked by a git
+/// repository. A file in no git work tree
 /// (no `.git` in its directory or any parent) has no repository that can change it: not
 /// tracked. Otherwise `git ls-files --error-unmatch` answers: exit 0 tracked, exit 1
 /// untracked (including git-ignored), anything else tracked.
@@ -34,6 +35,8 @@ pub fn tracked(file: &Path) -> bool {
     for var in REDIRECTS {
         git.env_remove(var);
     }
+    // The name is a file's name, never a pathspec with magic (`:(exclude)...`).
+    git.env("GIT_LITERAL_PATHSPECS", "1");
     let status = git.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status();
     !matches!(status.map(|s| s.code()), Ok(Some(1)))
 }

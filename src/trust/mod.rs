@@ -12,7 +12,7 @@
 
 mod diff;
 mod gate;
-mod git;
+pub mod git;
 mod store;
 
 use std::fs;

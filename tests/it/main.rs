@@ -20,6 +20,7 @@ mod escapes;
 mod exit_codes;
 mod explain;
 mod export;
+mod foreign_state;
 mod hook;
 mod hook_edits;
 mod hostile_env;

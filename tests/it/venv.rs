@@ -2,7 +2,7 @@
 //! real system python (`python3` and its `venv` module in /usr/bin: Debian's `python3` and
 //! `python3-venv`, which scripts/test-deps installs): real venvs made by a real python.
 
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -22,6 +22,11 @@ fn system_python() -> String {
         python.display()
     );
     version
+}
+
+/// The system's `python3` (the one `system_python` asks).
+fn python3() -> PathBuf {
+    crate::prereq::program("python3").expect("python3 (Debian `python3`) is required")
 }
 
 fn python_project(toml: &str) -> Env {
@@ -70,28 +75,269 @@ fn a_venv_is_made_once_reused_and_made_again_for_another_interpreter_version() {
     assert_eq!((run_it.code, run_it.stdout.trim()), (0, venv.to_str().unwrap()), "{}", run_it.stderr);
     assert_eq!(inode(&venv), dir);
 
-    // A venv made by another interpreter version (what an upgraded python leaves behind)
-    // is made again, by den run as well, and the old one is gone.
-    std::fs::write(venv.join("pyvenv.cfg"), text.replace(&format!("version = {version}"), "version = 3.0.1"))
-        .unwrap();
+    // den vouches for what it made: a record in .den/state, private, sealed.
+    let record = env.project().join(".den/state/venv.toml");
+    assert_eq!(std::fs::metadata(&record).unwrap().permissions().mode() & 0o777, 0o600);
+    let text = std::fs::read_to_string(&record).unwrap();
+    assert!(text.contains("path = \".venv\"") && text.contains("adopted = false"), "{text}");
+
+    // Another version of the project's python (what an upgrade leaves behind; here a
+    // `python3` earlier on PATH that says it is 3.99.0 and runs the real one): the venv
+    // is made again, by den run as well, and den's old one is gone.
     std::fs::write(venv.join("marker"), "old").unwrap();
+    executable(
+        &env.tmp.path().join("bin/python3"),
+        &format!(
+            "#!/bin/sh\n[ \"$1\" = --version ] && {{ echo 'Python 3.99.0'; exit 0; }}\nexec '{}' \"$@\"\n",
+            python3().display()
+        ),
+    );
     let again = run(env.den(), &["run", "--", "python", "-c", "import sys; print(sys.prefix)"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(
         again
             .stderr
-            .contains(&format!(".venv was made by python 3.0.1; making it again with python {version}")),
+            .contains(&format!(".venv was made for python {version}; making it again with python 3.99.0")),
         "{}",
         again.stderr
     );
     assert_eq!(again.stdout.trim(), venv.to_str().unwrap());
-    assert!(cfg(&env).contains(&format!("version = {version}")) && !venv.join("marker").exists());
+    assert!(!venv.join("marker").exists());
     let left: Vec<String> = std::fs::read_dir(env.project())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("den-old"))
+        .filter(|n| n.contains("den-old") || n.contains("den-moved"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+    let again = run(env.den(), &["run", "--", "python", "-c", "print(1)"]);
+    assert!(!again.stderr.contains("making"), "made once: {}", again.stderr);
+}
+
+fn executable(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The exported variables as JSON.
+fn exported(env: &Env) -> serde_json::Value {
+    let out = run(env.den(), &["export", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    serde_json::from_str(&out.stdout).unwrap()
+}
+
+/// Runs a shim as an editor would: from elsewhere, with an empty environment.
+fn shim(env: &Env, name: &str, args: &[&str]) -> std::process::Output {
+    Command::new("env")
+        .current_dir(env.tmp.path().join("bin"))
+        .args(["-i", &format!("HOME={}", env.home().display())])
+        .arg(env.project().join(".den/bin").join(name))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+const PREFIX: &str = "import sys; print(sys.prefix)";
+
+/// A repository that commits a plausible venv (its `bin/python` even links to the real
+/// interpreter) with a hostile `pip`, and a forged record of den's beside it: once the user
+/// trusts den.toml (which only says `venv = ".venv"`), nothing of that venv is applied by
+/// export, the hook or the shims, and `den install` moves it aside, keeping it, and makes
+/// a real one.
+#[test]
+fn a_venv_the_repository_commits_is_never_applied_and_den_install_replaces_it() {
+    let version = system_python();
+    let env = Env::new();
+    let root = env.project();
+    let ran = env.tmp.path().join("ran");
+    env.write(
+        "den.toml",
+        "[tools]\npython = { version = \"3\", source = \"system\", venv = \".venv\" }\n\n[env]\nGREETING = \"hello\"\n",
+    );
+    let cfg = format!(
+        "home = {}\ninclude-system-site-packages = false\nversion = {version}\n",
+        python3().parent().unwrap().display()
+    );
+    env.write(".venv/pyvenv.cfg", &cfg);
+    std::fs::create_dir_all(root.join(".venv/bin")).unwrap();
+    std::os::unix::fs::symlink(python3(), root.join(".venv/bin/python")).unwrap();
+    std::os::unix::fs::symlink("python", root.join(".venv/bin/python3")).unwrap();
+    executable(&root.join(".venv/bin/pip"), &format!("#!/bin/sh\ntouch '{}'\n", ran.display()));
+    // A record with the right digests, the one thing it cannot have being den's seal.
+    use sha2::Digest;
+    let digest: String = sha2::Sha256::digest(cfg.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    env.write(
+        ".den/state/venv.toml",
+        &format!(
+            "path = \".venv\"\ninterpreter = \"{p}\"\nversion = \"{version}\"\nadopted = false\n\
+             pyvenv_cfg_sha256 = \"{digest}\"\npython = \"link {p}\"\nseal = \"{}\"\n",
+            "0".repeat(64),
+            p = python3().display()
+        ),
+    );
+    // This user's den made a venv before (in another project): den's key exists.
+    let other = env.tmp.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(
+        other.join("den.toml"),
+        "[tools]\npython = { version = \"3\", source = \"system\", venv = \"v\" }\n",
+    )
+    .unwrap();
+    assert_eq!(run(env.den_in(&other), &["trust"]).code, 0);
+    let out = run(env.den_in(&other), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(env.home().join(".local/share/den/venv-key-v1").is_file());
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "-f", "."]);
+    git(&root, &["commit", "-q", "-m", "a project"]);
+    env.trust();
+    let venv = root.join(".venv");
+
+    let json = exported(&env);
+    assert_eq!(json["GREETING"], "hello");
+    assert!(json.get("VIRTUAL_ENV").is_none(), "{json}");
+    assert!(!json.get("PATH").and_then(|p| p.as_str()).unwrap_or("").contains(".venv"), "{json}");
+    let hook = run(env.den(), &["export", "bash"]);
+    assert!(hook.stdout.contains("GREETING") && !hook.stdout.contains("VIRTUAL_ENV"), "{}", hook.stdout);
+    assert!(
+        !hook.stdout.lines().any(|l| l.starts_with("export PATH=") && l.contains(".venv")),
+        "{}",
+        hook.stdout
+    );
+    assert!(
+        hook.stderr.contains("the venv .venv is not applied: den did not make it (or it changed since)"),
+        "{}",
+        hook.stderr
+    );
+
+    let out = run(env.den(), &["ide", "--shims"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let why = "the venv .venv is not applied: den did not make it and git tracks files in it (or cannot tell), \
+               so it came with the repository — `den install` moves it aside (keeping it) and makes a new one";
+    assert!(out.stderr.contains(why), "{}", out.stderr);
+    // The shim says why and never runs the venv's interpreter (here it has no other
+    // `python` to run: the system tool is `python3.<minor>`).
+    let python = shim(&env, "python", &["-c", PREFIX]);
+    assert_ne!(String::from_utf8_lossy(&python.stdout).trim(), venv.to_str().unwrap());
+    assert!(
+        String::from_utf8_lossy(&python.stderr).contains(why),
+        "{}",
+        String::from_utf8_lossy(&python.stderr)
+    );
+    let pip = shim(&env, "pip", &["--version"]);
+    assert!(!pip.status.success());
+    let out = run(env.den(), &["run", "--", "python3", "-c", PREFIX]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let system = Command::new(python3()).args(["-c", PREFIX]).output().unwrap();
+    assert_eq!(
+        out.stdout,
+        String::from_utf8_lossy(&system.stdout),
+        "the system's python, not the committed venv"
+    );
+    assert!(!ran.exists(), "the committed venv's pip ran");
+
+    let out = run(env.den(), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let kept = root.join(".venv.den-moved-1");
+    assert!(
+        out.stderr.contains(&format!(
+            "moved the venv .venv aside to {} (den did not make it and git tracks files in it",
+            kept.display()
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("making the venv .venv with python"), "{}", out.stderr);
+    assert!(kept.join("bin/pip").is_file() && kept.join("pyvenv.cfg").is_file(), "the old venv is kept");
+    assert_eq!(exported(&env)["VIRTUAL_ENV"], venv.to_str().unwrap());
+    let python = shim(&env, "python", &["-c", PREFIX]);
+    assert_eq!(String::from_utf8_lossy(&python.stdout).trim(), venv.to_str().unwrap());
+    let pip = shim(&env, "pip", &["--version"]);
+    assert!(pip.status.success(), "{}", String::from_utf8_lossy(&pip.stderr));
+    assert!(!ran.exists(), "the committed venv's pip ran");
+
+    // A venv den made whose interpreter someone pointed elsewhere since is den's no more.
+    std::fs::remove_file(venv.join("bin/python")).unwrap();
+    std::os::unix::fs::symlink(kept.join("bin/pip"), venv.join("bin/python")).unwrap();
+    assert!(exported(&env).get("VIRTUAL_ENV").is_none());
+    let out = run(env.den(), &["run", "--", "true"]);
+    assert!(
+        out.stderr.contains("the venv .venv is not applied: den did not make it and its bin/python runs"),
+        "{}",
+        out.stderr
+    );
+    assert!(!ran.exists());
+}
+
+/// A venv the user made themselves with the project's interpreter (not tracked by git) is
+/// adopted by the first den command that may run things, and then applied everywhere; one
+/// made some other way (`--copies`: its `bin/python` is no link den can check) is not, and
+/// `den install` keeps it aside.
+#[test]
+fn a_venv_the_user_made_with_the_project_python_is_adopted() {
+    system_python();
+    let env =
+        python_project("[tools]\npython = { version = \"3\", source = \"system\", venv = \".venv\" }\n");
+    let root = env.project();
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "den.toml"]);
+    git(&root, &["commit", "-q", "-m", "a project"]);
+    let venv = root.join(".venv");
+    let made = Command::new(python3()).args(["-m", "venv"]).arg(&venv).status().unwrap();
+    assert!(made.success());
+    let dir = inode(&venv);
+
+    let hook = run(env.den(), &["export", "bash"]);
+    assert!(!hook.stdout.contains("VIRTUAL_ENV"), "not yet: {}", hook.stdout);
+    assert!(
+        hook.stderr.contains("`den install` adopts it if you made it with the project's python"),
+        "{}",
+        hook.stderr
+    );
+    let out = run(env.den(), &["run", "--", "python", "-c", PREFIX]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("adopted the venv .venv: not tracked by git, made with the project's python ("),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("making"), "{}", out.stderr);
+    assert_eq!(out.stdout.trim(), venv.to_str().unwrap());
+    assert_eq!(inode(&venv), dir, "adopted as it is");
+    assert_eq!(exported(&env)["VIRTUAL_ENV"], venv.to_str().unwrap());
+    let hook = run(env.den(), &["export", "bash"]);
+    assert!(hook.stdout.contains("export VIRTUAL_ENV="), "{}", hook.stdout);
+    let text = std::fs::read_to_string(root.join(".den/state/venv.toml")).unwrap();
+    assert!(text.contains("adopted = true"), "{text}");
+
+    // Made with copies: nothing proves which interpreter it runs.
+    std::fs::remove_dir_all(&venv).unwrap();
+    std::fs::remove_file(root.join(".den/state/venv.toml")).unwrap();
+    let made = Command::new(python3()).args(["-m", "venv", "--copies"]).arg(&venv).status().unwrap();
+    assert!(made.success());
+    let out = run(env.den(), &["run", "--", "python", "-c", PREFIX]);
+    assert!(
+        out.stderr.contains(
+            "den did not make it and its bin/python is a file, not a link to the project's interpreter"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_ne!(out.stdout.trim(), venv.to_str().unwrap());
+    let out = run(env.den(), &["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(root.join(".venv.den-moved-1/pyvenv.cfg").is_file(), "{}", out.stderr);
+    assert_eq!(exported(&env)["VIRTUAL_ENV"], venv.to_str().unwrap());
 }
 
 #[test]
@@ -383,4 +629,33 @@ fn the_hook_exports_the_venv_once_it_exists_and_leaving_restores_the_outer_one()
 
     sh.run("cd /");
     assert_eq!(sh.environment(), outside, "leaving must restore VIRTUAL_ENV and PATH");
+}
+
+/// In a hooked bash: a venv the user made is not applied (one line) until den adopts it —
+/// here by a `den run` outside the shell — and the next prompt applies it: den's record is
+/// among the files the hook watches.
+#[test]
+fn the_hook_applies_a_venv_at_the_prompt_after_den_adopted_it() {
+    use crate::shells::{BASH, World, installed, quoted};
+    system_python();
+    assert!(installed("bash"), "test prerequisite missing: bash");
+    let w = World::new();
+    std::fs::write(
+        w.a.join("den.toml"),
+        "[tools]\npython = { version = \"3\", source = \"system\", venv = \".venv\" }\n",
+    )
+    .unwrap();
+    assert_eq!(run(w.env.den_in(&w.a), &["trust"]).code, 0);
+    let venv = w.a.join(".venv");
+    assert!(Command::new(python3()).args(["-m", "venv"]).arg(&venv).status().unwrap().success());
+    let mut sh = w.shell(&BASH);
+    sh.run(&format!("source {}", quoted(Path::new(&w.hook("bash")))));
+    let shown = sh.run(&format!("cd {}", quoted(&w.a)));
+    assert!(shown.contains("the venv .venv is not applied: den did not make it"), "{shown}");
+    assert_eq!(sh.environment().get("VIRTUAL_ENV"), None);
+
+    let out = run(w.env.den_in(&w.a), &["run", "--", "true"]);
+    assert!(out.stderr.contains("adopted the venv .venv"), "{}", out.stderr);
+    sh.run("true");
+    assert_eq!(sh.environment().get("VIRTUAL_ENV").map(String::as_str), venv.to_str());
 }

@@ -1,16 +1,25 @@
 //! The project's Python virtual environment (`python = { version = "3.12", venv = ".venv" }`):
 //! made with the tool's own interpreter on first install or activation — `uv venv
 //! --python <interpreter>` when uv is one of the project's tools, else `<interpreter> -m
-//! venv` — and made again when the interpreter's version is no longer the one that made
-//! it (the `version`/`version_info` line of its `pyvenv.cfg`).
+//! venv` — and made again when the project's tool is no longer the version it was made for.
+//!
+//! Only a venv den vouches for is ever applied (`record`): one den made, or one the user
+//! made that den adopted — not tracked by git, its `bin/python` a link to the project's
+//! interpreter, its `pyvenv.cfg` naming that interpreter's directory and version. Anything
+//! else is foreign (a repository can commit a `.venv/` with a plausible `pyvenv.cfg` and a
+//! hostile `bin/python`, `pip` or `.pth`): never applied, one line saying why; `den install`
+//! moves it aside, keeping it, and makes a new one.
 //!
 //! Callers pass the trust gate first: making a venv runs the project's interpreter. Never
 //! writes outside the project: the venv path is a plain relative path (the parser's
 //! check), no existing component of it may be a symlink (a repository could commit
 //! `.venv -> /home/you`), and a directory is only ever replaced when it is a venv (it has
-//! a `pyvenv.cfg`) or empty; the old one is renamed aside in the same directory, then
-//! removed once the new one exists. Never runs on the prompt's path (the hook only
-//! exports a venv that exists: `env::Layers`).
+//! a `pyvenv.cfg`) or empty. Never deletes a directory den did not make: den's own old venv
+//! is renamed aside and removed once the new one exists; any other is renamed aside and
+//! kept. Never runs on the prompt's path (the hook only exports a venv den vouches for:
+//! `env::Layers`, `record::vouched`).
+
+pub mod record;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -64,7 +73,8 @@ impl Hint for Error {
 
 /// After `den install`, `add` or `upgrade` (which install without running anything of
 /// the project): makes the venv when den.toml names one and the project is trusted
-/// (`trust::gate`, quietly: an untrusted project gets one line and no venv).
+/// (`trust::gate`, quietly: an untrusted project gets one line and no venv). A foreign venv
+/// is moved aside (kept) and made again: the user asked den to install the project.
 pub fn after_install(
     project: &Project,
     config: &crate::config::Config,
@@ -78,12 +88,34 @@ pub fn after_install(
         return Ok(None);
     }
     let (installed, _) = super::locate(project, config)?;
-    Ok(ensure(project, &installed)?)
+    Ok(make(project, &installed, Foreign::Replace)?)
 }
 
-/// Makes the project's venv when den.toml names one and it is missing, or made by another
-/// interpreter version; returns its directory. Nothing when the tool is not installed.
+/// Makes the project's venv when den.toml names one and it is missing, or made for another
+/// version of the tool; adopts one the user made with the project's interpreter; returns
+/// its directory when den vouches for it. A foreign venv is left alone and not applied, with
+/// one line (`den install` replaces it). Nothing when the tool is not installed.
 pub fn ensure(project: &Project, installed: &[Installed]) -> Result<Option<PathBuf>, Error> {
+    make(project, installed, Foreign::Leave)
+}
+
+/// What to do with a venv den neither made nor can adopt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Foreign {
+    /// Leave it where it is, unused (`den run`, `enter`, `ide`, the shims).
+    Leave,
+    /// Move it aside, keeping it, and make a new one (`den install`).
+    Replace,
+}
+
+/// The old venv while the new one is made: removed once it exists when den made it, kept
+/// otherwise; put back when the new one cannot be made.
+struct Aside {
+    dir: PathBuf,
+    keep: bool,
+}
+
+fn make(project: &Project, installed: &[Installed], foreign: Foreign) -> Result<Option<PathBuf>, Error> {
     let Some(venv) = &project.manifest.venv else { return Ok(None) };
     let Some(tool) = installed.iter().find(|t| t.name == venv.tool) else { return Ok(None) };
     let interpreter = interpreter(tool).ok_or_else(|| Error::NoInterpreter {
@@ -96,43 +128,128 @@ pub fn ensure(project: &Project, installed: &[Installed]) -> Result<Option<PathB
             .map(|n| n.to_string_lossy().into_owned())
             .collect(),
     })?;
-    let path = project.root.join(&venv.path);
-    no_symlinks(&project.root, &venv.path)?;
-    let aside = match recorded_version(&path) {
-        Some(made_by) if same_version(&made_by, &tool.version) => return Ok(Some(path)),
-        Some(made_by) => {
-            ui::note(&format!(
-                "{} was made by python {made_by}; making it again with {} {}",
-                venv.path, tool.name, tool.version
-            ));
-            Some(move_aside(&path)?)
-        }
-        None if is_empty_dir(&path) => {
+    let root = &project.root;
+    let path = root.join(&venv.path);
+    no_symlinks(root, &venv.path)?;
+    let aside = if recorded_version(&path).is_none() {
+        if is_empty_dir(&path) {
             std::fs::remove_dir(&path).map_err(|source| Error::Io {
                 action: "remove",
                 path: path.clone(),
                 source,
             })?;
-            None
+        } else if std::fs::symlink_metadata(&path).is_ok() {
+            return Err(Error::NotAVenv { path });
         }
-        None if std::fs::symlink_metadata(&path).is_ok() => return Err(Error::NotAVenv { path }),
-        None => None,
+        None
+    } else if let Some(record) = record::vouched(root, &venv.path) {
+        if same_version(&record.version, &tool.version) {
+            return Ok(Some(path));
+        }
+        ui::note(&format!(
+            "{} was made for python {}; making it again with {} {}",
+            venv.path, record.version, tool.name, tool.version
+        ));
+        let dir = move_aside(&path, record.adopted)?;
+        if record.adopted {
+            ui::note(&format!("the venv you made is kept at {}", dir.display()));
+        }
+        Some(Aside { dir, keep: record.adopted })
+    } else {
+        match foreign_reason(&path, &interpreter, &tool.version) {
+            None => {
+                record::write(root, &venv.path, &interpreter, &tool.version, true)
+                    .map_err(|source| Error::Io { action: "record", path: record::file(root), source })?;
+                ui::note(&format!(
+                    "adopted the venv {}: not tracked by git, made with the project's {} ({})",
+                    venv.path,
+                    tool.name,
+                    interpreter.display()
+                ));
+                return Ok(Some(path));
+            }
+            Some(why) if foreign == Foreign::Leave => {
+                ui::note(&format!(
+                    "the venv {} is not applied: den did not make it and {why} — `den install` moves it aside (keeping it) and makes a new one",
+                    venv.path
+                ));
+                return Ok(None);
+            }
+            Some(why) => {
+                let dir = move_aside(&path, true)?;
+                ui::note(&format!(
+                    "moved the venv {} aside to {} (den did not make it and {why}); making a new one",
+                    venv.path,
+                    dir.display()
+                ));
+                Some(Aside { dir, keep: true })
+            }
+        }
     };
+    record::forget(root);
     let uv = installed.iter().flat_map(|t| &t.bins).find(|b| b.file_name().is_some_and(|n| n == "uv"));
-    let made = create(venv, &path, &interpreter, uv.map(PathBuf::as_path), &tool.version);
+    let made = create(venv, &path, &interpreter, uv.map(PathBuf::as_path), &tool.version).and_then(|()| {
+        record::write(root, &venv.path, &interpreter, &tool.version, false)
+            .map(drop)
+            .map_err(|source| Error::Io { action: "record", path: record::file(root), source })
+    });
     if let Some(old) = aside {
         match &made {
-            // The old venv is only removed once the new one exists.
-            Ok(()) => {
-                let _ = std::fs::remove_dir_all(&old);
+            // Den's old venv is only removed once the new one exists.
+            Ok(()) if !old.keep => {
+                let _ = std::fs::remove_dir_all(&old.dir);
             }
+            Ok(()) => {}
             Err(_) => {
                 let _ = std::fs::remove_dir_all(&path);
-                let _ = std::fs::rename(&old, &path);
+                let _ = std::fs::rename(&old.dir, &path);
             }
         }
     }
     made.map(|()| Some(path))
+}
+
+/// Why the venv at `dir`, which den does not vouch for, is not one den can adopt as the
+/// user's own with `interpreter` (the tool's, at `version`); `None` when it is. Runs git
+/// (whether the repository tracks anything under `dir`) last, only when the rest holds.
+fn foreign_reason(dir: &Path, interpreter: &Path, version: &str) -> Option<String> {
+    let python = dir.join("bin/python");
+    let ours = std::fs::canonicalize(interpreter).ok();
+    match std::fs::symlink_metadata(&python) {
+        Err(_) => return Some("it has no bin/python".into()),
+        Ok(m) if !m.file_type().is_symlink() => {
+            return Some("its bin/python is a file, not a link to the project's interpreter".into());
+        }
+        Ok(_) => {}
+    }
+    let runs = std::fs::canonicalize(&python).ok();
+    if runs.is_none() || runs != ours {
+        return Some(format!(
+            "its bin/python runs {}, not the project's {}",
+            runs.map_or_else(|| "nothing".into(), |r| r.display().to_string()),
+            interpreter.display()
+        ));
+    }
+    let home = cfg_value(dir, "home").unwrap_or_default();
+    let home_dir = std::fs::canonicalize(&home).ok();
+    let dirs = [
+        interpreter.parent().and_then(|d| std::fs::canonicalize(d).ok()),
+        ours.as_deref().and_then(Path::parent).map(Path::to_path_buf),
+    ];
+    if home_dir.is_none() || !dirs.contains(&home_dir) {
+        return Some(format!(
+            "its pyvenv.cfg says home = {}, not the interpreter's directory",
+            escaped(&home)
+        ));
+    }
+    let made_by = recorded_version(dir).unwrap_or_default();
+    if !same_version(&made_by, version) {
+        return Some(format!("its pyvenv.cfg says python {}, not {version}", escaped(&made_by)));
+    }
+    if crate::trust::git::tracked(dir) {
+        return Some("git tracks files in it (or cannot tell), so it came with the repository".into());
+    }
+    None
 }
 
 /// The tool's Python interpreter: `python3`, `python`, then a versioned `python3.12`.
@@ -168,13 +285,19 @@ fn no_symlinks(root: &Path, rel: &str) -> Result<(), Error> {
 /// `version_info = 3.12.1` from uv); `None` when the directory is not a venv.
 pub fn recorded_version(venv: &Path) -> Option<String> {
     let text = crate::fs_util::read_input_string(&venv.join("pyvenv.cfg")).ok()?;
-    let value = |key: &str| {
-        text.lines().find_map(|line| {
-            let (k, v) = line.split_once('=')?;
-            (k.trim() == key).then(|| v.trim().to_string())
-        })
-    };
-    Some(value("version").or_else(|| value("version_info")).unwrap_or_default())
+    Some(value(&text, "version").or_else(|| value(&text, "version_info")).unwrap_or_default())
+}
+
+/// A `key = value` of the venv's `pyvenv.cfg`.
+fn cfg_value(venv: &Path, key: &str) -> Option<String> {
+    value(&crate::fs_util::read_input_string(&venv.join("pyvenv.cfg")).ok()?, key)
+}
+
+fn value(text: &str, key: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let (k, v) = line.split_once('=')?;
+        (k.trim() == key).then(|| v.trim().to_string())
+    })
 }
 
 /// Whether a recorded version and a tool's version are the same interpreter release
@@ -199,11 +322,20 @@ fn is_empty_dir(path: &Path) -> bool {
 }
 
 /// Renames the old venv beside itself (same directory, so the rename cannot cross a
-/// file system), returning where it went.
-fn move_aside(path: &Path) -> Result<PathBuf, Error> {
+/// file system), returning where it went: `.<name>.den-old-<pid>` for den's own (removed
+/// once the new one exists), `<name>.den-moved-<n>` for one to keep (never over another).
+fn move_aside(path: &Path, keep: bool) -> Result<PathBuf, Error> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let aside = path.with_file_name(format!(".{name}.den-old-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&aside);
+    let aside = if keep {
+        (1..)
+            .map(|n| path.with_file_name(format!("{name}.den-moved-{n}")))
+            .find(|p| std::fs::symlink_metadata(p).is_err())
+            .unwrap_or_default()
+    } else {
+        let aside = path.with_file_name(format!(".{name}.den-old-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&aside);
+        aside
+    };
     std::fs::rename(path, &aside).map_err(|source| Error::Io {
         action: "move aside",
         path: path.to_path_buf(),
