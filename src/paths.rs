@@ -70,7 +70,7 @@ pub enum Root {
 ///   tools-index-v1.json       installed tools by name and version (tools::index)
 ///   trust-v1/                 trust records (trust)
 ///   foreign-locks-v1/<id>/    den.lock of each project with foreign files only (tools)
-///   venv-key-v1               the key that seals den's venv records (tools::venv)
+///   venvs-v1/                 the venvs den made or adopted, one record per project (tools::venv)
 /// cache dir (DEN_HOME/cache, else $XDG_CACHE_HOME/den)
 ///   http-v1/                  cached version lists and API answers (http)
 ///   commands-v1/              cached output of system commands (resolve::registry)
@@ -86,7 +86,7 @@ pub enum Bucket {
     Index,
     Trust,
     ForeignLocks,
-    VenvKey,
+    Venvs,
     HttpCache,
     CommandCache,
     Stamps,
@@ -104,7 +104,7 @@ impl Bucket {
             Bucket::Index => "tools-index-v1.json",
             Bucket::Trust => "trust-v1",
             Bucket::ForeignLocks => "foreign-locks-v1",
-            Bucket::VenvKey => "venv-key-v1",
+            Bucket::Venvs => "venvs-v1",
             Bucket::HttpCache => "http-v1",
             Bucket::CommandCache => "commands-v1",
             Bucket::Stamps => "stamps-v1",
@@ -122,7 +122,7 @@ impl Bucket {
             | Bucket::Index
             | Bucket::Trust
             | Bucket::ForeignLocks
-            | Bucket::VenvKey => Root::Data,
+            | Bucket::Venvs => Root::Data,
             Bucket::HttpCache | Bucket::CommandCache | Bucket::Stamps | Bucket::Saved => Root::Cache,
         }
     }

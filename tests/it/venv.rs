@@ -75,8 +75,8 @@ fn a_venv_is_made_once_reused_and_made_again_for_another_interpreter_version() {
     assert_eq!((run_it.code, run_it.stdout.trim()), (0, venv.to_str().unwrap()), "{}", run_it.stderr);
     assert_eq!(inode(&venv), dir);
 
-    // den vouches for what it made: a record in .den/state, private, sealed.
-    let record = env.project().join(".den/state/venv.toml");
+    // den vouches for what it made: a private record in its own data dir.
+    let record = record_of(&env, &env.project());
     assert_eq!(std::fs::metadata(&record).unwrap().permissions().mode() & 0o777, 0o600);
     let text = std::fs::read_to_string(&record).unwrap();
     assert!(text.contains("path = \".venv\"") && text.contains("adopted = false"), "{text}");
@@ -173,30 +173,18 @@ fn a_venv_the_repository_commits_is_never_applied_and_den_install_replaces_it() 
     std::os::unix::fs::symlink(python3(), root.join(".venv/bin/python")).unwrap();
     std::os::unix::fs::symlink("python", root.join(".venv/bin/python3")).unwrap();
     executable(&root.join(".venv/bin/pip"), &format!("#!/bin/sh\ntouch '{}'\n", ran.display()));
-    // A record with the right digests, the one thing it cannot have being den's seal.
+    // A record with the right digests, committed where a repository can put files: den
+    // keeps its records in its own data dir, so this one is never read.
     use sha2::Digest;
     let digest: String = sha2::Sha256::digest(cfg.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     env.write(
         ".den/state/venv.toml",
         &format!(
             "path = \".venv\"\ninterpreter = \"{p}\"\nversion = \"{version}\"\nadopted = false\n\
-             pyvenv_cfg_sha256 = \"{digest}\"\npython = \"link {p}\"\nseal = \"{}\"\n",
-            "0".repeat(64),
+             pyvenv_cfg_sha256 = \"{digest}\"\npython = \"link {p}\"\n",
             p = python3().display()
         ),
     );
-    // This user's den made a venv before (in another project): den's key exists.
-    let other = env.tmp.path().join("other");
-    std::fs::create_dir_all(&other).unwrap();
-    std::fs::write(
-        other.join("den.toml"),
-        "[tools]\npython = { version = \"3\", source = \"system\", venv = \"v\" }\n",
-    )
-    .unwrap();
-    assert_eq!(run(env.den_in(&other), &["trust"]).code, 0);
-    let out = run(env.den_in(&other), &["install"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(env.home().join(".local/share/den/venv-key-v1").is_file());
     git(&root, &["init", "-q"]);
     git(&root, &["add", "-f", "."]);
     git(&root, &["commit", "-q", "-m", "a project"]);
@@ -317,12 +305,12 @@ fn a_venv_the_user_made_with_the_project_python_is_adopted() {
     assert_eq!(exported(&env)["VIRTUAL_ENV"], venv.to_str().unwrap());
     let hook = run(env.den(), &["export", "bash"]);
     assert!(hook.stdout.contains("export VIRTUAL_ENV="), "{}", hook.stdout);
-    let text = std::fs::read_to_string(root.join(".den/state/venv.toml")).unwrap();
+    let text = std::fs::read_to_string(record_of(&env, &root)).unwrap();
     assert!(text.contains("adopted = true"), "{text}");
 
     // Made with copies: nothing proves which interpreter it runs.
     std::fs::remove_dir_all(&venv).unwrap();
-    std::fs::remove_file(root.join(".den/state/venv.toml")).unwrap();
+    std::fs::remove_file(record_of(&env, &root)).unwrap();
     let made = Command::new(python3()).args(["-m", "venv", "--copies"]).arg(&venv).status().unwrap();
     assert!(made.success());
     let out = run(env.den(), &["run", "--", "python", "-c", PREFIX]);
@@ -658,4 +646,12 @@ fn the_hook_applies_a_venv_at_the_prompt_after_den_adopted_it() {
     assert!(out.stderr.contains("adopted the venv .venv"), "{}", out.stderr);
     sh.run("true");
     assert_eq!(sh.environment().get("VIRTUAL_ENV").map(String::as_str), venv.to_str());
+}
+
+/// Where den keeps the record of the venv it made or adopted for the project at `root`.
+fn record_of(env: &Env, root: &Path) -> PathBuf {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(root.as_os_str().as_encoded_bytes());
+    let name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    env.home().join(format!(".local/share/den/venvs-v1/{name}.toml"))
 }
