@@ -211,13 +211,18 @@ pub fn apply(
     let mut state = State { root, vars: BTreeMap::new(), saved: None };
     for (name, value) in target {
         let old = baseline.get(name).cloned();
-        let unchanged_in_project = previous
-            .and_then(|p| p.vars.get(name))
-            .is_some_and(|c| c.set.as_deref() == value.as_deref().map(digest).as_deref());
-        let hand_edited =
-            previous.and_then(|p| p.vars.get(name)).is_some_and(|c| !set_by_den(c, current.get(name)));
-        let value =
-            if unchanged_in_project && hand_edited { current.get(name).cloned() } else { value.clone() };
+        let before = previous.and_then(|p| p.vars.get(name));
+        let unchanged_in_project =
+            before.is_some_and(|c| c.set.as_deref() == value.as_deref().map(digest).as_deref());
+        let hand_edited = before.is_some_and(|c| !set_by_den(c, current.get(name)));
+        if let Some(change) = before.filter(|_| unchanged_in_project && hand_edited) {
+            // The user's value stays, and so does den's record of its own value and of what
+            // was there before: a later reload must still see the edit as the user's.
+            state.vars.insert(name.clone(), change.clone());
+            next.insert_or_remove(name, current.get(name).cloned());
+            continue;
+        }
+        let value = value.clone();
         if value == old {
             next.insert_or_remove(name, value);
             continue;
@@ -392,6 +397,25 @@ mod tests {
         // Leaving after that gives back what the user had before each of den's changes.
         let out = revert(&next, &state2);
         assert_eq!((out["A"].as_str(), out["B"].as_str()), ("mine", "mine"));
+    }
+
+    #[test]
+    fn a_hand_edit_survives_any_number_of_reloads_until_the_project_changes_it() {
+        let t = target(&[("A", Some("1"))]);
+        let (mut inside, mut state) = enter(&vars(&[]), &t);
+        inside.insert("A".into(), "mine".into());
+        // Reloads that change nothing (a stamp in the same tick as an edit) keep it, and
+        // keep knowing it is the user's.
+        for _ in 0..3 {
+            let baseline = revert(&inside, &state);
+            (inside, state) = apply(&inside, &baseline, &t, Some(&state), "/p".into());
+            assert_eq!(inside["A"], "mine");
+        }
+        let baseline = revert(&inside, &state);
+        let (next, state) =
+            apply(&inside, &baseline, &target(&[("A", Some("2"))]), Some(&state), "/p".into());
+        assert_eq!(next["A"], "2", "the project's change wins");
+        assert_eq!(revert(&next, &state).get("A").map(String::as_str), Some("mine"));
     }
 
     #[test]
