@@ -7,15 +7,6 @@ use crate::support::{Env, Run, run};
 use crate::upstream::Upstream;
 use crate::upstream::{Entry, script};
 
-/// A home whose den talks to `up`, and a trusted project with `toml`.
-fn project(up: &Upstream, toml: &str) -> Env {
-    let env = Env::new();
-    up.write_config(&env);
-    env.write("den.toml", toml);
-    env.trust();
-    env
-}
-
 fn ok(env: &Env, args: &[&str]) -> Run {
     let out = run(env.den(), args);
     assert_eq!(out.code, 0, "den {args:?} failed:\n{}", out.stderr);
@@ -64,7 +55,7 @@ fn den_run_with_tools_and_no_command_says_the_command_is_missing() {
 fn outdated_exit_code_is_1_when_a_tool_is_outdated_and_0_when_none_is() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1");
-    let env = project(&up, "[tools]\njq = \"1.7\"\n");
+    let env = up.project("[tools]\njq = \"1.7\"\n");
     ok(&env, &["install"]);
     let out = ok(&env, &["outdated", "--exit-code"]);
     assert_eq!(out.stdout, "TOOL  SPEC  LOCKED  WANTED  LATEST\njq    1.7   1.7.1   1.7.1   1.7.1\n");
@@ -101,7 +92,7 @@ fn den_add_without_a_version_writes_the_major_line_it_installed() {
         .catalog_tool("ruff", "0.5.7")
         .catalog_tool("ruff", "0.6.9");
     up.catalog_tool("ripgrep", "14.1.1");
-    let env = project(&up, "[env]\nA = \"1\"\n");
+    let env = up.project("[env]\nA = \"1\"\n");
     ok(&env, &["add", "jq", "ruff"]);
     ok(&env, &["add", "ripgrep@latest"]);
     assert_eq!(
@@ -139,7 +130,7 @@ fn den_add_without_a_version_writes_the_major_line_it_installed() {
 fn widening_a_spec_keeps_the_locked_version_until_den_upgrade() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("jq", "1.8.0");
-    let env = project(&up, "[tools]\njq = \"1.7\"\n");
+    let env = up.project("[tools]\njq = \"1.7\"\n");
     ok(&env, &["install"]);
 
     // A hand edit: the installed 1.7.1 still applies, before and after `den install`.
@@ -171,7 +162,7 @@ fn widening_a_spec_keeps_the_locked_version_until_den_upgrade() {
 fn den_run_with_named_tools_warns_about_the_projects_unresolvable_tools_and_runs() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
-    let env = project(&up, "[env]\nGREETING = \"hi\"\n[tools]\nripgrep = \"99\"\n");
+    let env = up.project("[env]\nGREETING = \"hi\"\n[tools]\nripgrep = \"99\"\n");
     let out = run(env.den(), &["run", "jq@1.7", "--", "sh", "-c", "jq; echo \"$GREETING\""]);
     assert_eq!((out.code, out.stdout.as_str()), (0, "jq-1.7.1\nhi\n"), "{}", out.stderr);
     let warning = out.stderr.lines().find(|l| l.starts_with("den: warning: ")).unwrap_or_default();

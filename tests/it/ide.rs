@@ -13,11 +13,7 @@ use crate::upstream::Upstream;
 /// A home talking to `up` (jq 1.7.1 published) with a trusted project holding `toml`.
 fn project(up: &Upstream, toml: &str) -> Env {
     up.catalog_tool("jq", "1.7.1");
-    let env = Env::new();
-    up.write_config(&env);
-    env.write("den.toml", toml);
-    env.trust();
-    env
+    up.project(toml)
 }
 
 /// Puts a fake editor `name` on the test PATH; it writes what it saw to `<tmp>/<name>.seen`.

@@ -14,11 +14,7 @@ use crate::upstream::Upstream;
 
 /// A home whose den talks to `up`, and a trusted project with `toml`.
 pub fn project(up: &Upstream, toml: &str) -> Env {
-    let env = Env::new();
-    up.write_config(&env);
-    env.write("den.toml", toml);
-    env.trust();
-    env
+    up.project(toml)
 }
 
 /// `den install` in the project, asserted to succeed.

@@ -3,16 +3,8 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Env, run};
+use crate::support::run;
 use crate::upstream::{Fault, Upstream};
-
-fn project(up: &Upstream, toml: &str) -> Env {
-    let env = Env::new();
-    up.write_config(&env);
-    env.write("den.toml", toml);
-    env.trust();
-    env
-}
 
 fn parse(stdout: &str) -> Value {
     serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
@@ -22,7 +14,7 @@ fn parse(stdout: &str) -> Value {
 fn ls_json_lists_each_tool_with_spec_lock_and_install() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
-    let env = project(&up, "[tools]\njq = \"1.7\"\n");
+    let env = up.project("[tools]\njq = \"1.7\"\n");
     assert_eq!(run(env.den(), &["install"]).code, 0);
     env.write("den.toml", "[tools]\njq = \"1.7\"\nripgrep = \"14\"\n");
     let out = run(env.den(), &["ls", "--json"]);
@@ -43,7 +35,7 @@ fn ls_json_lists_each_tool_with_spec_lock_and_install() {
 fn outdated_json_gives_locked_wanted_latest_and_errors() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
-    let env = project(&up, "[tools]\njq = \"1.7\"\nripgrep = \"14\"\n");
+    let env = up.project("[tools]\njq = \"1.7\"\nripgrep = \"14\"\n");
     assert_eq!(run(env.den(), &["install"]).code, 0);
     up.catalog_tool("jq", "1.7.2").catalog_tool("jq", "1.8.0");
     let out = run(env.den(), &["outdated", "--json"]);

@@ -7,15 +7,6 @@ use std::path::PathBuf;
 use crate::support::{Env, Run, run};
 use crate::upstream::Upstream;
 
-/// A home whose den talks to `up`, and a trusted project with `toml`.
-fn project(up: &Upstream, toml: &str) -> Env {
-    let env = Env::new();
-    up.write_config(&env);
-    env.write("den.toml", toml);
-    env.trust();
-    env
-}
-
 fn ok(env: &Env, args: &[&str]) -> Run {
     let out = run(env.den(), args);
     assert_eq!(out.code, 0, "den {args:?} failed:\n{}", out.stderr);
@@ -65,7 +56,7 @@ fn first_line(out: &Run) -> (&str, usize) {
 fn add_installs_and_locks_then_ls_lists() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
-    let env = project(&up, "[tools]\n");
+    let env = up.project("[tools]\n");
     let out = ok(&env, &["add", "jq@1.7"]);
     assert_eq!(out.stdout, "");
     assert!(out.stderr.contains("installed jq 1.7.1"), "{}", out.stderr);
@@ -88,7 +79,7 @@ fn add_keeps_comments_and_trust() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
     let toml = "# The team's environment.\n# Keep tools sorted.\n\n[tools]\n# search\nripgrep = \"14\" # fast grep\n\n[env]\n# where we are\nGREETING = \"hi\"\n";
-    let env = project(&up, toml);
+    let env = up.project(toml);
     ok(&env, &["add", "jq@1.7.1"]);
     assert_eq!(
         read(&env, "den.toml"),
@@ -105,7 +96,7 @@ fn add_keeps_comments_and_trust() {
 fn remove_takes_the_tool_out_of_den_toml_and_den_lock_but_not_the_store() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
-    let env = project(&up, "[tools]\n# json\njq = \"1.7\"\nripgrep = \"14\" # grep\n");
+    let env = up.project("[tools]\n# json\njq = \"1.7\"\nripgrep = \"14\" # grep\n");
     ok(&env, &["install"]);
     let jq_dir = store_dir(&env, "jq");
     let ripgrep_lock = lock(&env)["tools"]["ripgrep"].clone();
@@ -134,7 +125,7 @@ fn remove_takes_the_tool_out_of_den_toml_and_den_lock_but_not_the_store() {
 fn upgrade_moves_only_the_named_tool_within_its_spec() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
-    let env = project(&up, "[tools]\njq = \"1.7\"\nripgrep = \"14\"\n");
+    let env = up.project("[tools]\njq = \"1.7\"\nripgrep = \"14\"\n");
     ok(&env, &["install"]);
     let ripgrep_before = lock(&env)["tools"]["ripgrep"].clone();
     up.catalog_tool("jq", "1.7.2").catalog_tool("jq", "1.8.0").catalog_tool("ripgrep", "14.1.2");
@@ -159,7 +150,7 @@ fn upgrade_moves_only_the_named_tool_within_its_spec() {
 fn outdated_shows_locked_wanted_and_latest() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1");
-    let env = project(&up, "[tools]\njq = \"1.7\"\n");
+    let env = up.project("[tools]\njq = \"1.7\"\n");
     ok(&env, &["install"]);
     up.catalog_tool("jq", "1.7.2").catalog_tool("jq", "1.8.0").catalog_tool("ripgrep", "14.1.1");
     std::fs::write(env.project().join("den.toml"), "[tools]\njq = \"1.7\"\nripgrep = \"14\"\n").unwrap();
@@ -176,7 +167,7 @@ fn outdated_shows_locked_wanted_and_latest() {
 fn outdated_marks_a_tool_whose_upstream_refuses_and_fails() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
-    let env = project(&up, "[tools]\njq = \"1.7\"\nripgrep = \"14\"\n");
+    let env = up.project("[tools]\njq = \"1.7\"\nripgrep = \"14\"\n");
     ok(&env, &["install"]);
     up.fault("/repos/BurntSushi/ripgrep/*", crate::upstream::Fault::RateLimited);
     let out = run(env.den(), &["outdated"]);
@@ -192,7 +183,7 @@ fn outdated_marks_a_tool_whose_upstream_refuses_and_fails() {
 fn lock_platform_adds_other_platforms_without_downloading_and_later_installs_keep_them() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1");
-    let env = project(&up, "[tools]\njq = \"1.7\"\n");
+    let env = up.project("[tools]\njq = \"1.7\"\n");
     ok(&env, &["install"]);
     // A newer matching release must not move the lock while platforms are added.
     up.catalog_tool("jq", "1.7.2");
@@ -254,7 +245,7 @@ fn ls_remote_uses_the_den_toml_source() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1");
     up.github_release("acme/mytool", "v0.3.0", &[]).github_release("acme/mytool", "v0.4.1", &[]);
-    let env = project(&up, "[tools]\nmytool = { version = \"0.4\", source = \"github:acme/mytool\" }\n");
+    let env = up.project("[tools]\nmytool = { version = \"0.4\", source = \"github:acme/mytool\" }\n");
     let out = ok(&env, &["ls-remote", "mytool"]);
     assert_eq!(out.stdout, "0.3.0\n0.4.1\n");
 }
@@ -263,7 +254,7 @@ fn ls_remote_uses_the_den_toml_source() {
 fn frozen_install_names_the_mismatch_after_an_edit() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1");
-    let env = project(&up, "[tools]\njq = \"1.7\"\n");
+    let env = up.project("[tools]\njq = \"1.7\"\n");
     ok(&env, &["install"]);
     std::fs::write(env.project().join("den.toml"), "[tools]\njq = \"1.7.1\"\n").unwrap();
     let out = run(env.den(), &["install", "--frozen"]);
@@ -281,7 +272,7 @@ fn frozen_install_names_the_mismatch_after_an_edit() {
 fn add_errors_leave_den_toml_and_den_lock_as_they_were() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1");
-    let env = project(&up, "[tools]\n# json\njq = \"1.7\"\n");
+    let env = up.project("[tools]\n# json\njq = \"1.7\"\n");
     ok(&env, &["install"]);
     let (toml, lock) = (read(&env, "den.toml"), read(&env, "den.lock"));
 

@@ -253,6 +253,15 @@ impl Upstream {
     }
 
     /// Writes [`Self::config_toml`] where `den` run through `env` reads its user config.
+    /// A home whose den talks to this upstream, and a trusted project with `toml`.
+    pub fn project(&self, toml: &str) -> crate::support::Env {
+        let env = crate::support::Env::new();
+        self.write_config(&env);
+        env.write("den.toml", toml);
+        env.trust();
+        env
+    }
+
     pub fn write_config(&self, env: &crate::support::Env) {
         let dir = env.home().join(".config/den");
         std::fs::create_dir_all(&dir).unwrap();
