@@ -117,7 +117,7 @@ impl Resolver {
         let mut bin = bin;
         for bundle in &source.bundles {
             // A registry without the package still serves the tool itself, said once.
-            if let Err(e) = self.bundle(tool, bundle, (version, platform), &mut post_install, &mut bin) {
+            if let Err(e) = self.bundle(bundle, (version, platform), &mut post_install, &mut bin) {
                 let line = format!(
                     "{} {} from {served_by} comes without its bundled {}: {e}",
                     tool.name,
@@ -146,7 +146,6 @@ impl Resolver {
     /// accepts this version (`engines` is node's own field: bundles are node's).
     fn bundle(
         &self,
-        tool: &Tool,
         bundle: &catalog::Bundle,
         (version, platform): (&Version, Platform),
         steps: &mut Vec<Step>,
@@ -167,7 +166,7 @@ impl Resolver {
         let chosen =
             best_with(&spec, versions.iter().map(|e| &e.version).filter(|v| accepts(v)), Default::default())
                 .ok_or_else(|| Error::NoMatch {
-                    tool: format!("{} (bundled with {} {})", bundle.package, tool.name, version.bare()),
+                    tool: bundle.package.clone(),
                     spec: spec.to_string(),
                     platform,
                     newest: Vec::new(),
