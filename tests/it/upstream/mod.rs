@@ -158,6 +158,32 @@ impl Upstream {
         self
     }
 
+    /// Node as its npm package `node-<platform>` (a stand-in: `--version`, else it runs the
+    /// script it is given with `sh`, telling it which node ran it, as node runs
+    /// `#!/usr/bin/env node` scripts) for each platform, and the npm 10.9.0 (with npx) and
+    /// corepack 0.34.0 den installs into it; each script says which node ran it.
+    pub fn npm_node(&self, platforms: &[&str]) -> &Self {
+        const FAKE_NODE: &str = "#!/bin/sh\nif [ \"$1\" = --version ]; then echo v22.11.0; exit 0; fi\n\
+                                 DEN_TEST_NODE=\"$0\" exec sh \"$@\"\n";
+        for plat in platforms {
+            self.npm(&format!("node-{plat}"), "22.11.0", &[Entry::exe("bin/node", FAKE_NODE)]);
+        }
+        // npm ships its scripts without the executable bit (npm sets it when installing).
+        self.npm(
+            "npm",
+            "10.9.0",
+            &[
+                Entry::file("bin/npm-cli.js", npm_script("npm 10.9.0"), 0o644),
+                Entry::file("bin/npx-cli.js", npm_script("npx 10.9.0"), 0o644),
+            ],
+        );
+        self.npm(
+            "corepack",
+            "0.34.0",
+            &[Entry::file("dist/corepack.js", npm_script("corepack 0.34.0"), 0o644)],
+        )
+    }
+
     /// The path of an npm tarball (`/npm/@biomejs/cli-linux-x64/-/cli-linux-x64-1.9.4.tgz`).
     pub fn npm_tarball_path(&self, name: &str, version: &str) -> String {
         npm::tarball_path(name, version)
@@ -300,4 +326,10 @@ fn route(state: &mut State, req: &Request) -> Response {
     };
     state.faults.after(&path, alias.as_deref(), &mut resp);
     resp
+}
+
+/// A `#!/usr/bin/env node` script of a fake npm package that prints `what` and which node
+/// ran it.
+pub fn npm_script(what: &str) -> String {
+    format!("#!/usr/bin/env node\necho \"{what} by $DEN_TEST_NODE\"\n")
 }
