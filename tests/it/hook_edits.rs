@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::shells::{BASH, World, installed, quoted};
+use crate::shells::{BASH, World, installed, plain, quoted};
 
 /// The directory named `name` under `dir`, searched depth-first.
 fn find_dir(dir: &Path, name: &str) -> Option<PathBuf> {
@@ -54,24 +54,6 @@ fn an_edit_in_the_same_millisecond_as_the_load_is_seen_at_the_next_prompt() {
         );
         sh.run("cd ..");
     }
-}
-
-/// What a terminal shows: colour sequences taken out.
-fn plain(text: &str) -> String {
-    let mut out = String::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[test]

@@ -141,3 +141,22 @@ pub fn quoted(path: &Path) -> String {
 pub fn fish_quoted(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\\', r"\\").replace('\'', r"\'"))
 }
+
+/// What a terminal shows: colour sequences taken out, `\r\n` as `\n`.
+pub fn plain(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // `ESC [ … letter`
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out.replace("\r\n", "\n")
+}

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::shells::{BASH, World, installed, quoted};
+use crate::shells::{BASH, World, installed, plain, quoted};
 use crate::support::{Env, run};
 
 /// A den.toml with a good `[env]` and one bad tool line (line 5), and what den must say.
@@ -114,23 +114,4 @@ fn den_init_leaves_out_the_tools_den_toml_would_refuse() {
     // What den wrote, den reads.
     let ls = run(env.den(), &["ls"]);
     assert_eq!((ls.code, ls.stdout.as_str()), (0, "node  22.1.0  -  no  -\n"), "{}", ls.stderr);
-}
-
-/// What a terminal shows: colour sequences taken out, `\r\n` as `\n`.
-fn plain(text: &str) -> String {
-    let mut out = String::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // `ESC [ … letter`
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out.replace("\r\n", "\n")
 }
