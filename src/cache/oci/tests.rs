@@ -59,20 +59,25 @@ fn open(server: &Server) -> Registry {
     Registry::open(&remote, &client, false).unwrap()
 }
 
+/// jq 1 for linux-x64, 14 bytes with `checksum`.
+fn jq(checksum: &Checksum) -> Want<'_> {
+    Want {
+        tool: "jq",
+        version: "1",
+        platform: "linux-x64",
+        checksum,
+        size: Some(14),
+        url: "u",
+        package: None,
+    }
+}
+
 #[test]
 fn fetches_with_an_anonymous_bearer_token_through_a_redirect_and_verifies() {
     let (server, tokens) = registry(b"artifact bytes", b"artifact bytes");
     let reg = open(&server);
     let sum: Checksum = format!("sha256:{}", hex(b"artifact bytes")).parse().unwrap();
-    let want = Want {
-        tool: "jq",
-        version: "1",
-        platform: "linux-x64",
-        checksum: &sum,
-        size: Some(14),
-        url: "u",
-        package: None,
-    };
+    let want = jq(&sum);
     let tmp = tempfile::tempdir().unwrap();
     let dest = tmp.path().join("a");
     let done = reg.fetch(&want, &dest, &NoProgress).unwrap().expect("served");
@@ -91,15 +96,7 @@ fn other_bytes_than_pinned_are_a_mismatch() {
     let (server, _) = registry(b"artifact bytes", b"evil bytes!!!!");
     let reg = open(&server);
     let sum: Checksum = format!("sha256:{}", hex(b"artifact bytes")).parse().unwrap();
-    let want = Want {
-        tool: "jq",
-        version: "1",
-        platform: "linux-x64",
-        checksum: &sum,
-        size: Some(14),
-        url: "u",
-        package: None,
-    };
+    let want = jq(&sum);
     let tmp = tempfile::tempdir().unwrap();
     let err = reg.fetch(&want, &tmp.path().join("a"), &NoProgress).unwrap_err();
     assert!(err.is_mismatch(), "{err}");
