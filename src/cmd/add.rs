@@ -36,8 +36,9 @@ pub fn run(ctx: &Ctx, args: ToolsArgs) -> Result<ExitCode> {
         return Err(e);
     }
     pin_unversioned(&project.root, &file, &parsed)?;
-    tools::venv::after_install(&project::load(&project.root)?, &ctx.config)?;
-    super::ide::refresh_shims(&project.root, &ctx.config);
+    let project = project::load(&project.root)?;
+    tools::venv::after_install(&project, &ctx.config)?;
+    super::ide::refresh_shims(&project, &ctx.config);
     Ok(ExitCode::SUCCESS)
 }
 

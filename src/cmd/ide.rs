@@ -200,17 +200,18 @@ fn open(ctx: &Ctx, args: IdeArgs, name: Option<String>, dir: &Path) -> Result<Ex
 /// After den.toml or den.lock changed (`den install`, `add`, `upgrade`, `remove`): rewrites
 /// the project's shims when it has some (`.den/bin/` exists), so that new binaries get one
 /// and removed ones lose theirs (a shim finds the tool's version when it runs, so a new
-/// version needs no new shim). A failure is a warning: the command itself succeeded.
-pub fn refresh_shims(root: &Path, config: &crate::config::Config) {
-    if !crate::paths::DenDir::of(root).bin().is_dir() {
+/// version needs no new shim). `project` is as loaded after the change. A failure is a
+/// warning: the command itself succeeded.
+pub fn refresh_shims(project: &Project, config: &crate::config::Config) {
+    if !crate::paths::DenDir::of(&project.root).bin().is_dir() {
         return;
     }
     let refreshed = || -> Result<Vec<String>> {
-        let project = project::load(root)?;
-        let (installed, _) = tools::locate(&project, config)?;
+        let (installed, _) = tools::locate(project, config)?;
         let den = std::env::current_exe().map_err(|e| IoError::named("find", "den's own executable", e))?;
         let home = std::env::var(crate::env_vars::HOME).ok();
-        Ok(ide::shims::write(root, &den, home.as_deref(), &ide::shims::binaries(&project, &installed))?)
+        let binaries = ide::shims::binaries(project, &installed);
+        Ok(ide::shims::write(&project.root, &den, home.as_deref(), &binaries)?)
     };
     if let Err(e) = refreshed() {
         ui::warn(&format!("the shims in .den/bin/ were not refreshed: {e}"));
