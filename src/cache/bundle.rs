@@ -74,7 +74,10 @@ pub fn read(file: &Path, into: &Path, max_blob: u64) -> Result<Unpacked, Error> 
             Some(Kind::Blob(checksum)) if kind.is_file() => (max_blob, checksum),
             Some(Kind::Index) if kind.is_file() => {
                 if entry.header().size().unwrap_or(u64::MAX) > INDEX_LIMIT {
-                    return Err(bad(format!("`{}` is larger than {INDEX_LIMIT} bytes", crate::ui::escaped(&path))));
+                    return Err(bad(format!(
+                        "`{}` is larger than {INDEX_LIMIT} bytes",
+                        crate::ui::escaped(&path)
+                    )));
                 }
                 continue;
             }
@@ -119,7 +122,9 @@ pub fn read(file: &Path, into: &Path, max_blob: u64) -> Result<Unpacked, Error> 
         unpacked.bytes += size;
     }
     if seen == 0 {
-        return Err(bad("it holds nothing (an empty or cut-short file, not a tar of `den cache export`)".into()));
+        return Err(bad(
+            "it holds nothing (an empty or cut-short file, not a tar of `den cache export`)".into()
+        ));
     }
     Ok(unpacked)
 }
@@ -136,7 +141,9 @@ fn what(path: &str) -> Option<Kind> {
         |s: &str, len: usize| s.len() == len && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     let parts: Vec<&str> = path.split('/').collect();
     match parts.as_slice() {
-        ["v1", "blobs", alg @ ("sha256" | "sha512"), h] if hex(h, if *alg == "sha256" { 64 } else { 128 }) => {
+        ["v1", "blobs", alg @ ("sha256" | "sha512"), h]
+            if hex(h, if *alg == "sha256" { 64 } else { 128 }) =>
+        {
             format!("{alg}:{h}").parse().ok().map(Kind::Blob)
         }
         ["v1", "index", name] => {
@@ -219,7 +226,8 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         let text = tmp.path().join("notes.txt");
-        std::fs::write(&text, "not a tar at all, but long enough to fill a header block. ".repeat(20)).unwrap();
+        std::fs::write(&text, "not a tar at all, but long enough to fill a header block. ".repeat(20))
+            .unwrap();
         let e = read(&text, &out, 100).unwrap_err();
         assert!(e.to_string().contains("notes.txt is not a den bundle: "), "{e}");
         std::fs::write(&text, "").unwrap();

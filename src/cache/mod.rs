@@ -98,7 +98,9 @@ impl Caches {
         }
         let list = remotes
             .into_iter()
-            .map(|remote| Opened::new(format!("the cache {}", ui::escaped(&remote.to_string())), remote, settings))
+            .map(|remote| {
+                Opened::new(format!("the cache {}", ui::escaped(&remote.to_string())), remote, settings)
+            })
             .collect();
         Caches { list }
     }

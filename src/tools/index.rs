@@ -112,7 +112,9 @@ impl Index {
         let mut found: Vec<Version> = self
             .tools
             .iter()
-            .filter(|e| e.checked && e.name == name && e.platform == platform && store.tool_dir(&e.key).is_dir())
+            .filter(|e| {
+                e.checked && e.name == name && e.platform == platform && store.tool_dir(&e.key).is_dir()
+            })
             .filter_map(|e| Version::parse(&e.version).ok())
             .collect();
         found.sort_by(|a, b| b.cmp(a));
@@ -205,9 +207,8 @@ mod tests {
         assert_eq!(index.versions(&store, "jq", linux), ["1.7.1", "1.7.0", "1.6"]);
         // An entry installed from a lock (a cache or a bundle may have served its bytes) is
         // never found by name and version.
-        let unchecked = Index {
-            tools: index.tools.iter().map(|e| Entry { checked: false, ..e.clone() }).collect(),
-        };
+        let unchecked =
+            Index { tools: index.tools.iter().map(|e| Entry { checked: false, ..e.clone() }).collect() };
         assert!(unchecked.matching(&store, "jq", "catalog", &spec, linux).is_empty());
         assert!(unchecked.versions(&store, "jq", linux).is_empty());
         std::fs::remove_dir(store.tool_dir("sha256-b")).unwrap();

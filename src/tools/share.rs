@@ -308,6 +308,11 @@ pub fn import(file: &Path, config: &Config) -> Result<Imported, Error> {
         for entry in entries.flatten() {
             let dest = to.join(entry.file_name());
             if std::fs::symlink_metadata(&dest).is_ok_and(|m| m.is_file()) {
+                // Imported again: kept as long as if new (`den cache prune` goes by this date).
+                let _ = std::fs::File::options()
+                    .append(true)
+                    .open(&dest)
+                    .and_then(|f| f.set_modified(std::time::SystemTime::now()));
                 imported.already += 1;
                 continue;
             }
@@ -334,4 +339,25 @@ fn keep(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::copy(from, tmp.path())?;
     tmp.persist(to).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Removes (or with `dry_run` only counts) the imported bytes kept longer than `age`:
+/// what they were imported for is installed by now, and a bundle can be imported again.
+/// A file that cannot be read or removed is left alone.
+pub fn prune_imported(age: std::time::Duration, now: std::time::SystemTime, dry_run: bool) -> Imported {
+    let root = imported_dir();
+    let mut pruned = Imported::default();
+    for alg in ["sha256", "sha512"] {
+        let Ok(entries) = std::fs::read_dir(root.join(cache::blob_dir(alg))) else { continue };
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            let old = meta.modified().is_ok_and(|m| now.duration_since(m).unwrap_or_default() > age);
+            if !meta.is_file() || !old || (!dry_run && std::fs::remove_file(entry.path()).is_err()) {
+                continue;
+            }
+            pruned.files += 1;
+            pruned.bytes += meta.len();
+        }
+    }
+    pruned
 }

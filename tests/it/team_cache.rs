@@ -285,6 +285,13 @@ fn export_import_round_trip_then_offline_install() {
         assert!(out.stderr.contains(&format!("den: {tool} from den's imported bundles\n")), "{}", out.stderr);
     }
     assert_tools_run(&other);
+    let again = den_ok(&other, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
+    assert!(again.stderr.contains("imported 0 verified files (0 B) (4 kept already)"), "{}", again.stderr);
+    // Pruning drops the imported bytes (the tools stay: the project pins them).
+    let pruned = den_ok(&other, &["cache", "prune", "--older-than", "0"]);
+    assert!(pruned.stderr.contains("removed 4 files of imported bundles ("), "{}", pruned.stderr);
+    assert!(crate::install::bucket(&other, "imported-v1/v1/blobs/sha256").is_empty());
+    assert_tools_run(&other);
 }
 
 #[test]
@@ -433,11 +440,7 @@ fn assert_node_complete(env: &Env) {
 /// bundles`): the tool and both bundled packages.
 fn assert_served_by(out: &Run, from: &str) {
     for part in ["node 22.11.0", "node 22.11.0 (npm)", "node 22.11.0 (corepack)"] {
-        assert!(
-            out.stderr.contains(&format!("den: {part} from {from}\n")),
-            "{part}:\n{}",
-            out.stderr
-        );
+        assert!(out.stderr.contains(&format!("den: {part} from {from}\n")), "{part}:\n{}", out.stderr);
     }
 }
 
@@ -673,7 +676,8 @@ fn a_bundle_entry_with_other_bin_or_url_is_not_used_for_a_locked_tool() {
 
     // An untrusted project's den.lock is not offered the imported bytes (it could name the
     // digest of anything a bundle carried).
-    let untrusted = fresh(&other, &std::fs::read_to_string(other.home().join(".config/den/config.toml")).unwrap());
+    let untrusted =
+        fresh(&other, &std::fs::read_to_string(other.home().join(".config/den/config.toml")).unwrap());
     run(untrusted.den(), &["untrust"]);
     den_ok(&untrusted, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
     let out = run(untrusted.den(), &["install", "--offline"]);
