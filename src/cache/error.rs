@@ -30,6 +30,9 @@ pub enum Error {
     /// The bytes in a directory cache are not those den.lock pins.
     #[error("{} does not hold the bytes den.lock pins (expected {expected}, got {actual})", shown_path(path))]
     Mismatch { path: PathBuf, expected: String, actual: String },
+    /// A file given as a bundle (`den cache import`) that is not one.
+    #[error("{} is not a den bundle: {}", shown_path(path), escaped(reason))]
+    Bundle { path: PathBuf, reason: String },
     /// Getting the artifact to push (from the upstream) failed; the cause as text.
     #[error("cannot get {what}: {reason}")]
     Source { what: String, reason: String },
@@ -94,6 +97,10 @@ impl crate::hint::Hint for Error {
             Error::Helper { helper, .. } => {
                 Some(format!("check that docker-credential-{helper} is installed and logged in"))
             }
+            Error::Bundle { .. } => Some(
+                "make a bundle with `den cache export <file.tar>` on a machine with network, and copy it whole"
+                    .into(),
+            ),
             Error::Registry { .. } | Error::Answer { .. } => {
                 Some("check the cache's address (oci://host[:port]/repository) and that the registry is up".into())
             }

@@ -6,7 +6,9 @@
 //! A cache can never inject anything: every byte it serves is checked against the checksum
 //! den.lock pins (the caller hands it in), and what fails is refused with a warning naming
 //! the cache, and the next cache or the upstream is tried. Nothing about a cache is ever
-//! recorded in den.lock. This module speaks the protocols only: it knows no den.lock, no
+//! recorded in den.lock. A cache never names a tool: an install asks for the checksum its
+//! own lock entry or resolution pins, and the index files of a directory cache (its
+//! den.lock entries, written for people) are never read. This module speaks the protocols only: it knows no den.lock, no
 //! store and no tool definitions (the callers give each artifact's identity, `Want`).
 
 pub mod bundle;
@@ -23,6 +25,12 @@ pub use remote::{Remote, Scheme};
 
 use crate::http::{Checksum, Client, Downloaded, Progress, Settings};
 use crate::ui;
+
+/// `v1/blobs/<algorithm>` of the layout: where a directory cache or a bundle keeps the
+/// blobs of that algorithm (`sha256`, `sha512`), each named by its hex digest.
+pub fn blob_dir(algorithm: &str) -> String {
+    format!("{}/blobs/{algorithm}", layout::ROOT)
+}
 
 /// One artifact as a cache knows it: the tool, version and platform it is for (an OCI
 /// manifest's tag), the checksum den.lock pins (the authority), its size and upstream URL.
@@ -70,6 +78,8 @@ pub struct Caches {
 
 struct Opened {
     remote: Remote,
+    /// How messages name it: `the cache <address>`, or `den's imported bundles`.
+    shown: String,
     client: Client,
     /// The OCI registry's session (its token), made on first use.
     registry: std::sync::OnceLock<Result<oci::Registry, String>>,
@@ -89,11 +99,23 @@ impl Caches {
         let list = remotes
             .into_iter()
             .map(|remote| {
-                let client = Client::new(remote.settings(settings));
-                Opened { remote, client, registry: std::sync::OnceLock::new(), down: Default::default() }
+                Opened::new(format!("the cache {}", ui::escaped(&remote.to_string())), remote, settings)
             })
             .collect();
         Caches { list }
+    }
+
+    /// These caches after the directory `root` on this machine, den's own store of bytes
+    /// from imported bundles (`den cache import`), used offline too: like any cache it
+    /// serves only the bytes of the checksum it is handed, so it supplies nothing den did
+    /// not already expect. The caller decides whose checksums may reach it.
+    pub fn with_imported(mut self, root: &Path, settings: &Settings) -> Caches {
+        if root.is_dir()
+            && let Ok(remote) = Remote::parse(&root.display().to_string(), None)
+        {
+            self.list.insert(0, Opened::new("den's imported bundles".into(), remote, settings));
+        }
+        self
     }
 
     /// Whether there is no cache to try.
@@ -109,29 +131,23 @@ impl Caches {
             if opened.down.load(std::sync::atomic::Ordering::Relaxed) {
                 continue;
             }
-            let shown = opened.remote.to_string();
+            let shown = &opened.shown;
             match opened.fetch(want, dest, progress) {
                 Ok(Some(done)) => {
-                    ui::note(&format!("{} from the cache {}", want.label(), ui::escaped(&shown)));
+                    ui::note(&format!("{} from {shown}", want.label()));
                     return Some(done);
                 }
                 Ok(None) => {}
                 Err(e) if e.is_mismatch() => ui::warn(&format!(
-                    "the cache {} served {} with other bytes than den.lock pins ({}); refused them, trying \
-                     the next source",
-                    ui::escaped(&shown),
+                    "{shown} served {} with other bytes than den.lock pins ({e}); refused them, trying the \
+                     next source",
                     want.label(),
-                    e
                 )),
                 Err(e) => {
                     if e.is_unreachable() {
                         opened.down.store(true, std::sync::atomic::Ordering::Relaxed);
                     }
-                    ui::warn(&format!(
-                        "the cache {} failed for {}: {e}; trying the next source",
-                        ui::escaped(&shown),
-                        want.label()
-                    ))
+                    ui::warn(&format!("{shown} failed for {}: {e}; trying the next source", want.label()))
                 }
             }
             let _ = std::fs::remove_file(dest);
@@ -141,6 +157,11 @@ impl Caches {
 }
 
 impl Opened {
+    fn new(shown: String, remote: Remote, settings: &Settings) -> Opened {
+        let client = Client::new(remote.settings(settings));
+        Opened { remote, shown, client, registry: std::sync::OnceLock::new(), down: Default::default() }
+    }
+
     fn fetch(&self, want: &Want, dest: &Path, progress: &dyn Progress) -> Result<Option<Downloaded>, Error> {
         match self.remote.scheme() {
             Scheme::Dir(root) => dir::read_local(root, want, dest, progress),

@@ -86,8 +86,16 @@ pub fn prune(store: &Store, older_than: u32, dry_run: bool) -> Result<()> {
         };
         ui::note(&format!("{verb} {} ({}){why}", removed.label, human_bytes(removed.size)));
     }
-    let freed = human_bytes(pruned.removed.iter().map(|r| r.size).sum());
-    match (pruned.removed.is_empty(), dry_run) {
+    let imported = tools::share::prune_imported(age, now, dry_run);
+    if imported.files > 0 {
+        ui::note(&format!(
+            "{verb} {} files of imported bundles ({}): imported more than {older_than} days ago",
+            imported.files,
+            human_bytes(imported.bytes)
+        ));
+    }
+    let freed = human_bytes(pruned.removed.iter().map(|r| r.size).sum::<u64>() + imported.bytes);
+    match (pruned.removed.is_empty() && imported.files == 0, dry_run) {
         (true, _) => ui::note("nothing to remove"),
         (false, true) => ui::note(&format!("would free {freed}; run without --dry-run to remove")),
         (false, false) => ui::note(&format!("freed {freed}")),

@@ -44,19 +44,15 @@ pub fn run(ctx: &Ctx, command: CacheCommand) -> Result<ExitCode> {
         }
         CacheCommand::Import { file } => {
             let imported = share::import(&ctx.cwd.join(&file), &ctx.config)?;
-            let others = match imported.other_platforms {
+            let already = match imported.already {
                 0 => String::new(),
-                n => format!("; {n} for other platforms left out"),
+                n => format!(" ({n} kept already)"),
             };
             ui::note(&format!(
-                "imported {} tools{}; {} already installed{others}",
-                imported.installed.len(),
-                if imported.installed.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", imported.installed.join(", "))
-                },
-                imported.already
+                "imported {} verified files ({}){already}: installs use them where den.lock or den's own \
+                 resolution pins their checksum (run `den install --offline` in the project)",
+                imported.files,
+                human_bytes(imported.bytes),
             ));
         }
         _ => unreachable!("den cache's other subcommands are in cmd::cache"),

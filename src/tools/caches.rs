@@ -4,6 +4,12 @@
 //! trusted it) and never offline. `--offline` uses the first two only when the user config
 //! says `offline_ok = true`. Every cached byte is verified against den.lock by the store's
 //! pipeline, so a cache only saves bandwidth; nothing about it reaches den.lock.
+//!
+//! Before them all, den's own store of bytes from imported bundles (`imported-v1/`, see
+//! `share::import`), offline too — but only for checksums den already trusts: den's own
+//! resolution, a lock den checked (a project with foreign files only), or the den.lock of
+//! a trusted den.toml. An untrusted repository's den.lock could name the digest of a
+//! bundle's bytes that no upstream serves; for it the imported bytes are not offered.
 
 use crate::cache::{Caches, Remote};
 use crate::config::Config;
@@ -13,7 +19,15 @@ use crate::{env_vars, trust, ui};
 
 /// The caches for an install with `settings`, for `project` when there is one.
 pub fn for_install(config: &Config, project: Option<&Project>, settings: &Settings) -> Caches {
-    Caches::new(remotes(config, project, settings.offline), settings, config.cache_offline_ok)
+    let caches = Caches::new(remotes(config, project, settings.offline), settings, config.cache_offline_ok);
+    let lock_trusted = match project {
+        Some(project @ Project { origin: Origin::DenToml(_), .. }) => trusted(project),
+        _ => true,
+    };
+    if !lock_trusted {
+        return caches;
+    }
+    caches.with_imported(&super::share::imported_dir(), settings)
 }
 
 /// The remotes in the order they are tried, without repeats.

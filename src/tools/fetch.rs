@@ -101,8 +101,8 @@ fn locked(resolved: &Resolved, platform: Platform) -> Result<&crate::artifact::A
 
 /// Installs `resolved`'s artifact for this machine (unless the store has it) from the
 /// team `caches` first, then its upstream unless `offline`; the bytes downloaded. For
-/// `den cache import`, whose caches are the unpacked bundle and which never goes online.
-pub fn install_locked(
+/// `den cache verify --repair`, whose `resolved` is a known project's den.lock entry.
+fn install_locked(
     resolved: &Resolved,
     config: &crate::config::Config,
     caches: &crate::cache::Caches,

@@ -9,6 +9,11 @@
 //! is a cache: a missing or damaged index is empty, an entry whose directory is gone is
 //! skipped (and dropped at the next write); writers hold a file lock and write atomically,
 //! and write only when the content changes. Never decides versions for a den.lock.
+//!
+//! A tool is found here by name and version only when den chose its artifact itself
+//! ([`Entry::checked`]): an entry written from a lock (whose checksum a cache or an
+//! imported bundle may have served) is kept for `den cache` and foreign locks, but never
+//! makes `den x node@22.11.0` or a project without a lock run its bytes.
 
 use std::path::PathBuf;
 
@@ -56,8 +61,9 @@ impl Index {
         std::fs::read(path(store)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
     }
 
-    /// Installed entries of `name` from `source` for `platform` that `spec` accepts, newest
-    /// first (an alias or `latest` accepts none here: they need the version list).
+    /// Installed entries of `name` from `source` for `platform` that `spec` accepts and den
+    /// chose itself ([`Entry::checked`]), newest first (an alias or `latest` accepts none
+    /// here: they need the version list).
     pub fn matching<'a>(
         &'a self,
         store: &Store,
@@ -73,7 +79,7 @@ impl Index {
         let mut found: Vec<(Version, &Entry)> = self
             .tools
             .iter()
-            .filter(|e| e.name == name && e.source == source && e.platform == platform)
+            .filter(|e| e.checked && e.name == name && e.source == source && e.platform == platform)
             .filter_map(|e| Some((Version::parse(&e.version).ok()?, e)))
             .filter(|(v, _)| spec.matches(v))
             .filter(|(_, e)| store.tool_dir(&e.key).is_dir())
@@ -99,13 +105,16 @@ impl Index {
         }) && store.tool_dir(&key).is_dir()
     }
 
-    /// Versions of `name` installed for `platform`, newest first (for messages).
+    /// Versions of `name` installed for `platform` that [`Index::matching`] can give,
+    /// newest first (for messages).
     pub fn versions(&self, store: &Store, name: &str, platform: Platform) -> Vec<String> {
         let platform = platform.to_string();
         let mut found: Vec<Version> = self
             .tools
             .iter()
-            .filter(|e| e.name == name && e.platform == platform && store.tool_dir(&e.key).is_dir())
+            .filter(|e| {
+                e.checked && e.name == name && e.platform == platform && store.tool_dir(&e.key).is_dir()
+            })
             .filter_map(|e| Version::parse(&e.version).ok())
             .collect();
         found.sort_by(|a, b| b.cmp(a));
@@ -162,7 +171,7 @@ mod tests {
             platform: "linux-x64".into(),
             key: key.into(),
             bin: vec![name.into()],
-            checked: false,
+            checked: true,
         }
     }
 
@@ -196,6 +205,12 @@ mod tests {
         assert!(index.matching(&store, "jq", "github:jqlang/jq", &spec, linux).is_empty());
         assert!(index.matching(&store, "jq", "catalog", &VersionSpec::Latest, linux).is_empty());
         assert_eq!(index.versions(&store, "jq", linux), ["1.7.1", "1.7.0", "1.6"]);
+        // An entry installed from a lock (a cache or a bundle may have served its bytes) is
+        // never found by name and version.
+        let unchecked =
+            Index { tools: index.tools.iter().map(|e| Entry { checked: false, ..e.clone() }).collect() };
+        assert!(unchecked.matching(&store, "jq", "catalog", &spec, linux).is_empty());
+        assert!(unchecked.versions(&store, "jq", linux).is_empty());
         std::fs::remove_dir(store.tool_dir("sha256-b")).unwrap();
         let found: Vec<&str> = index
             .matching(&store, "jq", "catalog", &spec, linux)
@@ -241,7 +256,7 @@ mod tests {
             version: "1.7.1".into(),
             artifacts: BTreeMap::from([(linux, artifact.clone())]),
         };
-        let mut e = Entry { key: key.clone(), ..entry("jq", "1.7.1", &key) };
+        let mut e = Entry { key: key.clone(), checked: false, ..entry("jq", "1.7.1", &key) };
         record(&store, vec![e.clone()]).unwrap();
         assert!(!Index::read(&store).vouches(&store, &resolved, linux), "merely installed from a lock");
         e.checked = true;

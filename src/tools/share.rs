@@ -1,15 +1,17 @@
 //! Sharing the store's artifacts with other machines: `den cache push` (to a team cache),
 //! `den cache export` (one tar file, the directory-cache layout) and `den cache import`
-//! (verify a bundle and install it, with no network). The artifacts are den.lock's, for
-//! every platform it pins, or (`--all`) those of everything in the store. The store keeps
-//! unpacked tools, not archives, so an artifact a push needs is fetched (from a team
-//! cache or its upstream, verified against den.lock) only when the target lacks it. Each
-//! artifact goes with the packages its den.lock entry installs into it (`Step::Package`,
-//! node's npm and corepack), so a cache or a bundle alone installs the complete tool.
+//! (verify a bundle and keep its bytes by digest, with no network). The artifacts are
+//! den.lock's, for every platform it pins, or (`--all`) those of everything in the store.
+//! The store keeps unpacked tools, not archives, so an artifact a push needs is fetched
+//! (from a team cache or its upstream, verified against den.lock) only when the target
+//! lacks it. Each artifact goes with the packages its den.lock entry installs into it
+//! (`Step::Package`, node's npm and corepack), so a cache or a bundle alone installs the
+//! complete tool. A bundle is bytes only: an import never installs a tool or reads the
+//! den.lock entries a bundle carries (see [`import`]).
 
 use std::path::{Path, PathBuf};
 
-use super::{Error, fetch, store};
+use super::{Error, store};
 use crate::cache::{self, Caches, Remote, Target, Want};
 use crate::catalog::Platform;
 use crate::config::Config;
@@ -269,44 +271,93 @@ pub fn export(items: &[Item], dest: &Path, config: &Config, offline: bool) -> Re
 /// What an import did.
 #[derive(Debug, Default)]
 pub struct Imported {
-    pub installed: Vec<String>,
+    /// Files (artifacts and bundled packages) verified and kept now, and their bytes.
+    pub files: usize,
+    pub bytes: u64,
+    /// Files den had kept already.
     pub already: usize,
-    /// Artifacts for other platforms, left out.
-    pub other_platforms: usize,
 }
 
-/// Verifies the bundle `file` and installs what it holds for this machine into the store,
-/// with no network: each artifact is checked against its den.lock entry in the bundle.
+/// Where den keeps the bytes of imported bundles: the directory-cache layout, by digest.
+pub fn imported_dir() -> PathBuf {
+    store().root().join(crate::paths::Bucket::Imported.name())
+}
+
+/// Verifies the bundle `file` (every blob against the digest it is stored under) and keeps
+/// its bytes in den's own store of imported bytes ([`imported_dir`]), with no network. It
+/// installs nothing and records no tool: a bundle names no tool, version, URL or binary den
+/// would believe. An install takes bytes from there only when the checksum its own lock
+/// entry or resolution pins is one of them (`caches::for_install`), so `den install
+/// --offline` with a committed den.lock installs what the bundle carries.
 pub fn import(file: &Path, config: &Config) -> Result<Imported, Error> {
-    let store = store();
-    let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
-    let staging = tempfile::tempdir_in(store.root().join(crate::paths::Bucket::Downloads.name()))
+    let root = imported_dir();
+    let failed = |what: &'static str, path: &Path, e| Error::from(cache::Error::io(what, path, e));
+    crate::fs_util::create_private_dir_all(&root).map_err(|e| failed("cannot create", &root, e))?;
+    let downloads = store().root().join(crate::paths::Bucket::Downloads.name());
+    let _ = crate::fs_util::create_private_dir_all(&downloads);
+    let staging = tempfile::tempdir_in(&downloads)
         .or_else(|_| tempfile::tempdir())
         .map_err(|e| cache::Error::io("cannot create a temporary directory for", file, e))?;
-    let indexes = cache::bundle::read(file, staging.path(), config.http_settings(true).max_download)?;
-    let remote = Remote::parse(&staging.path().display().to_string(), None)
-        .map_err(|reason| cache::Error::Unusable { cache: staging.path().display().to_string(), reason })?;
-    let mut settings = config.http_settings(true);
-    settings.offline = true;
-    let caches = Caches::new(vec![remote], &settings, true);
+    let unpacked = cache::bundle::read(file, staging.path(), config.http_settings(true).max_download)?;
     let mut imported = Imported::default();
-    for (name, text) in indexes {
-        let lock = Lock::parse(&PathBuf::from(format!("{}:{name}", file.display())), &text)?;
-        for resolved in lock.tools.into_values() {
-            if !resolved.artifacts.contains_key(&platform) {
-                imported.other_platforms += resolved.artifacts.len();
-                continue;
-            }
-            let Some(k) = resolved.artifacts.get(&platform).and_then(|a| a.key()) else {
-                continue;
-            };
-            if store.tool_dir(&k).is_dir() {
+    for alg in ["sha256", "sha512"] {
+        let from = staging.path().join(cache::blob_dir(alg));
+        let Ok(entries) = std::fs::read_dir(&from) else { continue };
+        let to = root.join(cache::blob_dir(alg));
+        crate::fs_util::create_private_dir_all(&to).map_err(|e| failed("cannot create", &to, e))?;
+        for entry in entries.flatten() {
+            let dest = to.join(entry.file_name());
+            if std::fs::symlink_metadata(&dest).is_ok_and(|m| m.is_file()) {
+                // Imported again: kept as long as if new (`den cache prune` goes by this date).
+                let _ = std::fs::File::options()
+                    .append(true)
+                    .open(&dest)
+                    .and_then(|f| f.set_modified(std::time::SystemTime::now()));
                 imported.already += 1;
                 continue;
             }
-            fetch::install_locked(&resolved, config, &caches, true)?;
-            imported.installed.push(format!("{} {}", resolved.name, resolved.version));
+            let size = entry.metadata().map(|m| m.len()).unwrap_or_default();
+            keep(&entry.path(), &dest).map_err(|e| failed("cannot write", &dest, e))?;
+            imported.files += 1;
+            imported.bytes += size;
         }
     }
+    debug_assert_eq!(imported.files + imported.already, unpacked.blobs);
     Ok(imported)
+}
+
+/// Moves a verified blob into place (renamed, or copied when the staging directory is on
+/// another file system), private to the user.
+fn keep(from: &Path, to: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(from, std::fs::Permissions::from_mode(0o600))?;
+    if std::fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    let dir = to.parent().unwrap_or(Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::fs::copy(from, tmp.path())?;
+    tmp.persist(to).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Removes (or with `dry_run` only counts) the imported bytes kept longer than `age`:
+/// what they were imported for is installed by now, and a bundle can be imported again.
+/// A file that cannot be read or removed is left alone.
+pub fn prune_imported(age: std::time::Duration, now: std::time::SystemTime, dry_run: bool) -> Imported {
+    let root = imported_dir();
+    let mut pruned = Imported::default();
+    for alg in ["sha256", "sha512"] {
+        let Ok(entries) = std::fs::read_dir(root.join(cache::blob_dir(alg))) else { continue };
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            let old = meta.modified().is_ok_and(|m| now.duration_since(m).unwrap_or_default() > age);
+            if !meta.is_file() || !old || (!dry_run && std::fs::remove_file(entry.path()).is_err()) {
+                continue;
+            }
+            pruned.files += 1;
+            pruned.bytes += meta.len();
+        }
+    }
+    pruned
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::install::{install_ok, project, run_tool};
+use crate::install::{install_ok, project, run_tool, tool_dirs};
 use crate::prereq;
 use crate::support::{Env, Run, run};
 use crate::upstream::{Entry, Upstream, script};
@@ -278,9 +278,19 @@ fn export_import_round_trip_then_offline_install() {
     let offline = run(other.den(), &["install", "--offline"]);
     assert_ne!(offline.code, 0, "installed offline with nothing: {}", offline.stderr);
     let imported = den_ok(&other, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
-    assert!(imported.stderr.contains("imported 4 tools"), "{}", imported.stderr);
+    assert!(imported.stderr.contains("imported 4 verified files ("), "{}", imported.stderr);
+    assert!(tool_dirs(&other).is_empty(), "the import installed something");
     let out = den_ok(&other, &["install", "--offline"]);
-    assert!(out.stderr.contains("all 4 tools installed"), "{}", out.stderr);
+    for tool in TOOLS {
+        assert!(out.stderr.contains(&format!("den: {tool} from den's imported bundles\n")), "{}", out.stderr);
+    }
+    assert_tools_run(&other);
+    let again = den_ok(&other, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
+    assert!(again.stderr.contains("imported 0 verified files (0 B) (4 kept already)"), "{}", again.stderr);
+    // Pruning drops the imported bytes (the tools stay: the project pins them).
+    let pruned = den_ok(&other, &["cache", "prune", "--older-than", "0"]);
+    assert!(pruned.stderr.contains("removed 4 files of imported bundles ("), "{}", pruned.stderr);
+    assert!(crate::install::bucket(&other, "imported-v1/v1/blobs/sha256").is_empty());
     assert_tools_run(&other);
 }
 
@@ -426,14 +436,11 @@ fn assert_node_complete(env: &Env) {
     }
 }
 
-/// Every part of node that came from `cache`: the tool and both bundled packages.
-fn assert_served_by(out: &Run, cache: &str) {
+/// Every part of node that came `from` a cache (`the cache <address>`, `den's imported
+/// bundles`): the tool and both bundled packages.
+fn assert_served_by(out: &Run, from: &str) {
     for part in ["node 22.11.0", "node 22.11.0 (npm)", "node 22.11.0 (corepack)"] {
-        assert!(
-            out.stderr.contains(&format!("den: {part} from the cache {cache}\n")),
-            "{part}:\n{}",
-            out.stderr
-        );
+        assert!(out.stderr.contains(&format!("den: {part} from {from}\n")), "{part}:\n{}", out.stderr);
     }
 }
 
@@ -456,7 +463,7 @@ fn oci_push_carries_nodes_bundled_npm_and_corepack() {
     let config = format!("{}\n[cache]\nurls = [\"{}\"]\n", dead_upstreams(up), reg.url());
     let other = fresh(&env, &config);
     let out = den_ok(&other, &["install", "--frozen"]);
-    assert_served_by(&out, &reg.url());
+    assert_served_by(&out, &format!("the cache {}", reg.url()));
     assert_node_complete(&other);
 }
 
@@ -480,14 +487,15 @@ fn directory_cache_and_bundle_carry_nodes_bundled_packages() {
     let cache = format!("file://{}", dir.display());
     let other = fresh(&env, &format!("{upstreams}\n[cache]\nurls = [\"{cache}\"]\n"));
     let out = den_ok(&other, &["install", "--frozen"]);
-    assert_served_by(&out, &cache);
+    assert_served_by(&out, &format!("the cache {}", cache));
     assert_node_complete(&other);
 
     // An air-gapped machine: the bundle alone, then an offline install.
     let gapped = fresh(&env, &upstreams);
     let imported = den_ok(&gapped, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
-    assert!(imported.stderr.contains("imported 1 tools (node 22.11.0)"), "{}", imported.stderr);
-    den_ok(&gapped, &["install", "--offline"]);
+    assert!(imported.stderr.contains("imported 3 verified files ("), "{}", imported.stderr);
+    let out = den_ok(&gapped, &["install", "--offline"]);
+    assert_served_by(&out, "den's imported bundles");
     assert_node_complete(&gapped);
 }
 
@@ -522,7 +530,7 @@ fn repair_reinstalls_nodes_bundled_npm_from_the_cache() {
         "{}",
         out.stderr
     );
-    assert_served_by(&out, &cache);
+    assert_served_by(&out, &format!("the cache {}", cache));
     assert_node_complete(&env);
     let out = den_ok(&env, &["cache", "verify"]);
     assert_eq!(out.stdout, "node 22.11.0: ok\n");
@@ -543,4 +551,207 @@ fn export_all_leaves_out_a_node_whose_packages_no_den_lock_names() {
         out.stderr
     );
     assert!(out.stderr.contains("exported 0 artifacts ("), "{}", out.stderr);
+}
+
+/// An attacker's bundle, made by the real den on the attacker's machine: node 22.11.0 from
+/// a nodejs.org of the attacker's whose `bin/node` prints `evil`. Its index says "catalog
+/// node 22.11.0" with the real download URL and the checksum of the attacker's bytes.
+fn evil_node_bundle(into: &Path) -> PathBuf {
+    let evil = Upstream::start();
+    evil.nodejs(
+        "22.11.0",
+        Some("Jod"),
+        &[
+            Entry::exe("bin/node", script("evil")),
+            Entry::symlink("bin/npm", "../lib/node_modules/npm/bin/npm-cli.js"),
+            Entry::symlink("bin/npx", "../lib/node_modules/npm/bin/npx-cli.js"),
+            Entry::exe("lib/node_modules/npm/bin/npm-cli.js", script("evil")),
+            Entry::exe("lib/node_modules/npm/bin/npx-cli.js", script("evil")),
+        ],
+    );
+    let attacker = project(&evil, "[tools]\nnode = \"22.11.0\"\n");
+    install_ok(&attacker);
+    assert_eq!(run_tool(&attacker, "node"), "evil");
+    let bundle = into.join("node-22.11.0.tar");
+    den_ok(&attacker, &["cache", "export", bundle.to_str().unwrap()]);
+    bundle
+}
+
+/// `den run -- node --version` in `env`'s project and `den x node@22.11.0 --version`.
+fn both_nodes(env: &Env, offline: bool) -> [Run; 2] {
+    let with = |args: &[&str]| {
+        let mut all = if offline { vec!["--offline"] } else { vec![] };
+        all.extend_from_slice(args);
+        run(env.den(), &all)
+    };
+    [with(&["run", "--", "node", "--version"]), with(&["x", "node@22.11.0", "--version"])]
+}
+
+#[test]
+fn a_bundle_that_names_catalog_node_never_runs() {
+    let up = Upstream::start();
+    up.catalog_tool("node", "22.11.0");
+    let env = Env::new();
+    let dir = env.home().join(".config/den");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), up.config_toml()).unwrap();
+    env.write(".nvmrc", "22.11.0\n");
+    let bundle = evil_node_bundle(env.tmp.path());
+
+    let imported = den_ok(&env, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
+    assert!(imported.stderr.contains("imported 1 verified files ("), "{}", imported.stderr);
+    assert!(tool_dirs(&env).is_empty(), "the import installed the bundle's node");
+
+    // Offline: den has no node it resolved itself, so none runs; one line says why.
+    for out in both_nodes(&env, true) {
+        assert_ne!(out.code, 0, "{}{}", out.stdout, out.stderr);
+        assert!(!out.stdout.contains("evil"), "ran the bundle's node:\n{}", out.stdout);
+        let said: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("den: ")).collect();
+        assert_eq!(said.len(), 1, "{}", out.stderr);
+        assert!(said[0].contains("den is offline"), "{}", out.stderr);
+    }
+    // Online: den resolves node 22.11.0 from its real source and gets the real bytes; the
+    // imported ones, under another digest, are never offered.
+    for out in both_nodes(&env, false) {
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(out.stdout.trim(), "v22.11.0", "{}", out.stderr);
+        assert!(!out.stderr.contains("imported bundles"), "{}", out.stderr);
+    }
+    assert_eq!(tool_dirs(&env).len(), 1, "only den's own node is in the store");
+}
+
+/// A forged index entry beside real bytes: den.lock of a trusted project decides the tool's
+/// URL and binaries; the bundle only supplies the bytes den.lock's checksum names.
+#[test]
+fn a_bundle_entry_with_other_bin_or_url_is_not_used_for_a_locked_tool() {
+    let (up, env) = pushed_project();
+    let dir = env.tmp.path().join("team-cache");
+    den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+    let jq = jq_sha256(&env);
+    let platform = std::fs::read_dir(dir.join("v1/index"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find_map(|n| n.strip_prefix("jq-1.7.1-").and_then(|p| p.strip_suffix(".toml")).map(str::to_string))
+        .expect("jq's index");
+    let index = std::fs::read_to_string(dir.join(format!("v1/index/jq-1.7.1-{platform}.toml"))).unwrap();
+    // The index names the attacker's URL and a `bin` that is the attacker's file, with the
+    // attacker's bytes under their own digest; the real artifacts ride along.
+    let evil = script("evil").into_bytes();
+    let evil_hex = crate::upstream::archives::sha256_hex(&evil);
+    let forged = index
+        .replace("https://github.com/", "https://attacker.example/")
+        .replace(&jq, &evil_hex)
+        .replace("bin = [\"", "bin = [\"evil\", \"");
+    assert_ne!(forged, index);
+    std::fs::write(dir.join(format!("v1/index/jq-1.7.1-{platform}.toml")), forged).unwrap();
+    std::fs::write(dir.join(format!("v1/blobs/sha256/{evil_hex}")), &evil).unwrap();
+    let mut files = Vec::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(&dir).unwrap().display().to_string();
+                files.push(Entry::file(&rel, std::fs::read(&path).unwrap(), 0o644));
+            }
+        }
+    }
+    let bundle = env.tmp.path().join("forged.tar");
+    std::fs::write(&bundle, crate::upstream::archives::tar(&files)).unwrap();
+
+    let other = fresh(&env, &dead_upstreams(up));
+    den_ok(&other, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
+    let out = den_ok(&other, &["install", "--offline"]);
+    assert!(out.stderr.contains("den: jq 1.7.1 from den's imported bundles\n"), "{}", out.stderr);
+    assert_tools_run(&other);
+    assert_eq!(tool_dirs(&other).len(), 4, "{:?}", tool_dirs(&other));
+    // Nothing the index claimed: no `evil` binary, and `den x` finds no jq den did not choose.
+    let path = crate::install::exported_path(&other);
+    assert!(path.split(':').all(|d| !Path::new(d).join("evil").exists()), "{path}");
+    let x = run(other.den(), &["--offline", "x", "jq@1.7.1", "--version"]);
+    assert!(!x.stdout.contains("evil"), "{}", x.stdout);
+
+    // An untrusted project's den.lock is not offered the imported bytes (it could name the
+    // digest of anything a bundle carried).
+    let untrusted =
+        fresh(&other, &std::fs::read_to_string(other.home().join(".config/den/config.toml")).unwrap());
+    run(untrusted.den(), &["untrust"]);
+    den_ok(&untrusted, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
+    let out = run(untrusted.den(), &["install", "--offline"]);
+    assert_ne!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("imported bundles"), "{}", out.stderr);
+}
+
+/// The same through a team cache: its index files claim catalog node 22.11.0 with the
+/// attacker's bytes; den asks caches only for checksums it chose, so the claim is never read.
+#[test]
+fn a_cache_index_that_names_catalog_node_never_runs() {
+    let up = Upstream::start();
+    up.catalog_tool("node", "22.11.0");
+    let env = Env::new();
+    let bundle = evil_node_bundle(env.tmp.path());
+    // The attacker's bytes and index as a directory cache, served over HTTP too.
+    let cache = env.tmp.path().join("cache");
+    let entries = tar::Archive::new(std::fs::File::open(&bundle).unwrap())
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.header().entry_type().is_file())
+        .map(|mut e| {
+            let path = e.path().unwrap().to_string_lossy().into_owned();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut bytes).unwrap();
+            (path, bytes)
+        })
+        .collect::<Vec<_>>();
+    let server = Upstream::start();
+    for (path, bytes) in &entries {
+        std::fs::create_dir_all(cache.join(path).parent().unwrap()).unwrap();
+        std::fs::write(cache.join(path), bytes).unwrap();
+        server.file(&format!("/team/{path}"), bytes.clone());
+    }
+    assert!(entries.iter().any(|(p, _)| p.starts_with("v1/index/node-22.11.0-")), "{entries:?}");
+    let dir = env.home().join(".config/den");
+    std::fs::create_dir_all(&dir).unwrap();
+    env.write(".nvmrc", "22.11.0\n");
+    for url in [format!("file://{}", cache.display()), format!("{}/team/", server.base())] {
+        let config = format!("{}\n[cache]\nurls = [\"{url}\"]\noffline_ok = true\n", up.config_toml());
+        std::fs::write(dir.join("config.toml"), config).unwrap();
+        for out in both_nodes(&env, true) {
+            assert!(!out.stdout.contains("evil"), "{url}: ran the cache's node:\n{}", out.stdout);
+        }
+        for out in both_nodes(&env, false) {
+            assert_eq!(out.stdout.trim(), "v22.11.0", "{url}: {}", out.stderr);
+            assert!(!out.stderr.contains("from the cache"), "{url}: {}", out.stderr);
+        }
+    }
+}
+
+#[test]
+fn a_bad_bundle_is_named_with_its_true_cause() {
+    let (_up, env) = pushed_project();
+    let good = env.tmp.path().join("tools.tar");
+    den_ok(&env, &["cache", "export", good.to_str().unwrap()]);
+    let bytes = std::fs::read(&good).unwrap();
+    let other = Env::new();
+    let at = |name: &str| other.tmp.path().join(name);
+    std::fs::write(at("notes.txt"), "these are my notes, not a tar file\n".repeat(40)).unwrap();
+    std::fs::write(at("cut.tar"), &bytes[..bytes.len() / 2 + 100]).unwrap();
+    std::fs::write(at("empty.tar"), "").unwrap();
+    for (file, says) in [
+        ("missing.tar", "cannot read "),
+        ("notes.txt", "notes.txt is not a den bundle: "),
+        ("cut.tar", "cut.tar is not a den bundle: "),
+        ("empty.tar", "empty.tar is not a den bundle: it holds nothing"),
+    ] {
+        let out = run(other.den(), &["--offline", "cache", "import", at(file).to_str().unwrap()]);
+        assert_eq!(out.code, 1, "{file}: {}", out.stderr);
+        assert!(out.stderr.starts_with("den: "), "{file}: {}", out.stderr);
+        assert!(out.stderr.lines().next().unwrap().contains(says), "{file}: {}", out.stderr);
+        assert!(!out.stderr.contains("oci://"), "{file}: {}", out.stderr);
+    }
+    assert!(tool_dirs(&other).is_empty());
 }
