@@ -17,7 +17,7 @@ function __den_moved
     set -l __den_dir $PWD
     set -l __den_root
     while true
-        if test -f "$__den_dir/den.toml" -o -f "$__den_dir/.tool-versions" -o -f "$__den_dir/mise.toml" \
+        if test -e "$__den_dir/den.toml" -o -f "$__den_dir/.tool-versions" -o -f "$__den_dir/mise.toml" \
                 -o -f "$__den_dir/.mise.toml" -o -f "$__den_dir/.nvmrc" -o -f "$__den_dir/.node-version" \
                 -o -f "$__den_dir/.python-version" -o -f "$__den_dir/.go-version"
             set __den_root $__den_dir
