@@ -166,9 +166,7 @@ pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Targ
     let tool_dirs = if venv.is_some() { &venv_dirs[..] } else { tool_dirs };
     // Values are text: a root or tool directory that is not UTF-8 cannot go into DEN_ROOT
     // or PATH faithfully, and a mangled path would be worse than saying so.
-    if let Some(path) = std::iter::once(&project.root).chain(tool_dirs).find(|p| p.to_str().is_none()) {
-        return Err(Error::NotUtf8 { path: path.clone() });
-    }
+    text_paths(std::iter::once(project.root.as_path()).chain(tool_dirs.iter().map(PathBuf::as_path)))?;
     let den = load::den_values(&project.root);
     // Service exports come right after den's own values: `[env]` may refer to them
     // (`DSN = "${DATABASE_URL}?sslmode=disable"`, `${services.api.port}`) and override them.
@@ -208,6 +206,17 @@ pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Targ
         target.insert(Var { name: def.name, value: value.text, origin, secret: value.secret });
     }
     Ok(target)
+}
+
+/// An error naming the first of `paths` that is not UTF-8: den's variables hold text, so
+/// such a project root or tool directory cannot be put in DEN_ROOT or PATH faithfully (and
+/// a mangled path would be worse than saying so). For callers that hand the environment's
+/// making to another process (`den up -d`), so that the fault is said here, in one line.
+pub fn text_paths<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Result<(), Error> {
+    match paths.into_iter().find(|p| p.to_str().is_none()) {
+        Some(path) => Err(Error::NotUtf8 { path: path.to_path_buf() }),
+        None => Ok(()),
+    }
 }
 
 /// The names of the variables `project` sets, in den's order and without computing any

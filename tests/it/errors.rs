@@ -177,3 +177,30 @@ fn a_den_toml_that_is_not_a_file_says_what_it_is() {
         let _ = std::fs::remove_file(&den_toml).or_else(|_| std::fs::remove_dir(&den_toml));
     }
 }
+
+/// A project directory whose name is not UTF-8: `den up -d` says so in one line naming the
+/// path escaped, before any supervisor starts (not "the supervisor stopped" and its log).
+#[test]
+fn up_detached_in_a_non_utf8_directory_names_it() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new();
+    let dir = env.project().join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("den.toml"), "[services.web]\nrun = \"sleep 30\"\n").unwrap();
+    assert_eq!(run(env.den_in(&dir), &["trust"]).code, 0);
+    let out = run(env.den_in(&dir), &["up", "-d"]);
+    let _ = run(env.den_in(&dir), &["down"]);
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            1,
+            format!(
+                "den: the directory {}/caf\\xe9 is not valid UTF-8, and den's variables (DEN_ROOT, PATH) hold text\n\
+                 help: rename it (or the directory above it with such a name) to a UTF-8 name\n",
+                env.project().display()
+            )
+            .as_str()
+        )
+    );
+    assert!(!dir.join(".den/logs/supervisor.log").exists(), "no supervisor was started");
+}
