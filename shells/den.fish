@@ -42,6 +42,11 @@ function __den_hook --on-event fish_prompt
     end
     return $__den_status
 end
+# As the shell exits (`exit`, end of input, or a hang-up: a closed terminal), den removes the
+# previous values it kept for it.
+function __den_exit --on-event fish_exit
+    test -n "$__DEN_STATE"; and @DEN@ __forget $fish_pid >/dev/null 2>&1
+end
 # Apply the project of the current directory now, not only at the first prompt: editors
 # read the environment from `fish -i -c env` (Zed, JetBrains IDEs), which shows no prompt.
 __den_hook

@@ -284,6 +284,12 @@ pub fn with_tool_dirs(mut vars: Vars, dirs: &[PathBuf]) -> Vars {
     vars
 }
 
+/// Removes the saved files of previous values of the live shell `pid`, which is exiting
+/// (the hook's exit handler, `den __forget`), and those of owners that are gone.
+pub fn forget_shell(pid: u32) {
+    saved::forget(&saved::dir(), pid);
+}
+
 /// Removes the saved file of `applied`'s state when this process made it (`den enter`
 /// after its shell ended).
 pub fn release(applied: &Vars) {
