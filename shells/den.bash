@@ -23,6 +23,8 @@ __den_exit() {
 }
 __den_trap=$(trap -p EXIT)
 if [[ "${__den_trap}" != *__den_exit* ]]; then
+  # Called by the eval below, with the words of `trap -p`.
+  # shellcheck disable=SC2317
   __den_previous() { __den_trap=${2-}; }
   eval "__den_previous ${__den_trap#trap }"
   unset -f __den_previous
