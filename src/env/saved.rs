@@ -49,15 +49,14 @@ fn read(dir: &Path, id: &str) -> Option<BTreeMap<String, String>> {
 }
 
 /// Keeps `next`'s previous values for `owner` and names the file in `next.saved`: nothing
-/// when there is nothing to keep, `previous`'s file when it holds the same values, else
-/// the owner's own file (rewritten, or made). The owner's file that `previous` named and
+/// when there is nothing to keep, else the owner's own file (as it is when it holds the
+/// same values, else rewritten, or made). The owner's file that `previous` named and
 /// that is no longer needed is removed. First, the files of owners that are gone.
 pub fn keep(dir: &Path, next: &mut State, previous: Option<&State>, owner: u32) -> io::Result<()> {
     forget_dead(dir);
     let values = next.saved_values();
-    let before = previous.and_then(|p| p.saved.clone());
     let me = Owner::now(owner);
-    let ours = before.clone().filter(|id| Owner::of(id).is_some_and(|o| o.is(&me)));
+    let ours = previous.and_then(|p| p.saved.clone()).filter(|id| Owner::of(id).is_some_and(|o| o.is(&me)));
     next.saved = None;
     if values.is_empty() {
         if let Some(id) = ours {
@@ -65,7 +64,9 @@ pub fn keep(dir: &Path, next: &mut State, previous: Option<&State>, owner: u32) 
         }
         return Ok(());
     }
-    if let (Some(id), Some(p)) = (&before, previous)
+    // Only the owner's own file is reused: another's (a shell this one was started from)
+    // goes when that shell ends, and this one may outlive it (a terminal multiplexer).
+    if let (Some(id), Some(p)) = (&ours, previous)
         && !p.lost()
         && p.saved_values() == values
     {
@@ -281,6 +282,22 @@ mod tests {
         assert!(!dir.join(&recycled).exists(), "a dead owner's file stayed under a recycled pid");
         forget(dir, me);
         assert!(!dir.join(&mine).exists(), "forget kept the owner's file");
+    }
+
+    #[test]
+    fn a_shell_started_from_another_keeps_its_own_file_even_for_the_same_values() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let (_, mut outer) = applied(&[("A", "old")], &[("A", Some("new"))]);
+        keep(dir, &mut outer, None, 1).unwrap();
+        let outer = load(dir, State::decode(Some(&outer.encode())).unwrap());
+        let (_, mut inner) = applied(&[("A", "old")], &[("A", Some("new"))]);
+        keep(dir, &mut inner, Some(&outer), std::process::id()).unwrap();
+        assert_ne!(inner.saved, outer.saved, "the inner shell relied on the outer one's file");
+        // The outer shell ends: the inner one still has its values.
+        forget(dir, 1);
+        let back = load(dir, State::decode(Some(&inner.encode())).unwrap());
+        assert_eq!(back.vars["A"].old.as_deref(), Some("old"));
     }
 
     #[test]
