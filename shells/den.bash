@@ -18,7 +18,8 @@ fi
 # replacing it (`trap -p` prints `trap -- 'command' EXIT`).
 __den_exit() {
   local __den_status=$?
-  [[ -n "${__DEN_STATE-}" ]] && @DEN@ __forget "$$" >/dev/null 2>&1
+  # In a subshell (which may keep the trap), `$$` is still the shell's pid: not there.
+  (( BASH_SUBSHELL == 0 )) && [[ -n "${__DEN_STATE-}" ]] && @DEN@ __forget "$$" >/dev/null 2>&1
   return "${__den_status}"
 }
 __den_trap=$(trap -p EXIT)

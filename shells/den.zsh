@@ -9,9 +9,10 @@ if [[ " ${precmd_functions[*]} " != *" __den_hook "* ]]; then
   precmd_functions=(__den_hook "${precmd_functions[@]}")
 fi
 # As the shell exits (`exit`, end of input, or a hang-up: a closed terminal), den removes the
-# previous values it kept for it.
+# previous values it kept for it. zsh runs these functions in subshells too, where `$$` is
+# still the shell's pid: only the shell itself forgets.
 __den_exit() {
-  [[ -n "${__DEN_STATE-}" ]] && @DEN@ __forget "$$" >/dev/null 2>&1
+  (( ZSH_SUBSHELL == 0 )) && [[ -n "${__DEN_STATE-}" ]] && @DEN@ __forget "$$" >/dev/null 2>&1
   return 0
 }
 typeset -ag zshexit_functions

@@ -227,6 +227,8 @@ fn forgotten_when_the_shell_ends(kind: &ShellKind) {
             sh.run(&format!("source {}", q(Path::new(&w.hook("bash")))));
         }
         sh.run(&format!("cd {}", q(&w.a)));
+        // Subshells and command substitutions end too, the shell does not.
+        sh.run(if kind.name == "fish" { "set x (true); fish -c true" } else { "(exit 0); x=$(exit 0)" });
         let files = saved_files(&w.env.home());
         assert_eq!(files.len(), 1, "{}: {files:?}", kind.name);
         if hang_up {
