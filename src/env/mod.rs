@@ -179,7 +179,18 @@ pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Targ
         Some(path) => &outer.with("PATH", path),
         None => outer,
     };
-    let cx = resolve::Context { root: &project.root, outer, den: &known, trusted };
+    // A service's secret exports hold its password, as do its `url` and `password`
+    // references (`service_exports` names them so).
+    let den_secrets: std::collections::HashSet<String> = services
+        .exports
+        .iter()
+        .filter(|e| e.secret.is_some())
+        .flat_map(|e| {
+            let field = |f: &str| format!("services.{}.{f}", e.service);
+            [e.name.clone(), field("url"), field("password")]
+        })
+        .collect();
+    let cx = resolve::Context { root: &project.root, outer, den: &known, den_secrets: &den_secrets, trusted };
     let values = resolve::resolve_all(&defs, &cx)?;
     let mut target = Target::default();
     for (name, value) in den {

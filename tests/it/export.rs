@@ -400,3 +400,32 @@ fn no_project_is_an_error() {
         );
     }
 }
+
+/// A preset service's URL holds its generated password: it is masked, and so is every value
+/// made from it (`${REDIS_URL}`, `${services.<name>.password}`), but not its port.
+#[test]
+fn github_actions_masks_values_made_from_a_service_password() {
+    let env = Env::new();
+    env.write(
+        "den.toml",
+        "[services.cache]\npreset = \"redis\"\n[env]\nR = \"${REDIS_URL}\"\nP = \"x${services.cache.password}\"\n\
+         Q = \"${services.cache.port}\"\n",
+    );
+    env.trust();
+    let out = run(env.den(), &["export", "--format", "github-actions"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let value = |name: &str| {
+        let line = out.stdout.lines().find_map(|l| l.strip_prefix(&format!("{name}=")));
+        line.unwrap_or_else(|| panic!("no {name} in {}", out.stdout)).to_string()
+    };
+    let url = value("REDIS_URL");
+    let password = url.strip_prefix("redis://:").and_then(|r| r.split_once('@')).unwrap().0;
+    assert_eq!(
+        out.stderr,
+        format!("::add-mask::{url}\n::add-mask::{url}\n::add-mask::x{password}\n"),
+        "Q={}",
+        value("Q")
+    );
+    let explain = run(env.den(), &["explain", "P"]);
+    assert_eq!(explain.stdout, "P=<derived from secret services.cache.password>  (den.toml:5)\n");
+}
