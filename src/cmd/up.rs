@@ -100,7 +100,9 @@ fn detach(
     let tool_dirs = tools::path_dirs(&installed);
     let preset_dirs = tools.values().flat_map(|t| [t.dir.as_path(), t.bin.as_path()]);
     env::text_paths(
-        std::iter::once(project.root.as_path()).chain(tool_dirs.iter().map(|d| d.as_path())).chain(preset_dirs),
+        std::iter::once(project.root.as_path())
+            .chain(tool_dirs.iter().map(|d| d.as_path()))
+            .chain(preset_dirs),
     )?;
     Ok(services::detach::start(project, dirs, tools, names, session)?)
 }
