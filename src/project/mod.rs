@@ -89,7 +89,7 @@ impl crate::hint::Hint for Error {
             Error::NotFound { .. } => Some("run `den init` to create one".into()),
             Error::Invalid(d) => d.help.clone(),
             Error::NotAFile { .. } => Some(
-                "den reads the project's settings from a regular file: remove this one, or replace it with a file (`den init` writes one)"
+                "den reads the project's settings from a regular file: remove this one (`den init` then writes a new one), or put a file in its place"
                     .into(),
             ),
             Error::Read { .. } | Error::Write { .. } => None,
@@ -151,7 +151,7 @@ pub fn load(root: &Path) -> Result<Project, Error> {
 /// What `path` is when it exists but is not a regular file (nor a link to one): a FIFO, a
 /// socket, a device, a directory, or a link to nothing. Looks only at metadata: opening a
 /// FIFO could block.
-fn not_a_file(path: &Path) -> Option<String> {
+pub fn not_a_file(path: &Path) -> Option<String> {
     use std::os::unix::fs::FileTypeExt;
     let Ok(meta) = std::fs::metadata(path) else {
         let link = std::fs::read_link(path).ok()?;

@@ -153,7 +153,7 @@ fn run_bounded(env: &Env, dir: &std::path::Path, args: &[&str]) -> (i32, String)
 fn a_den_toml_that_is_not_a_file_says_what_it_is() {
     let env = Env::new();
     let den_toml = env.project().join("den.toml");
-    let help = "help: den reads the project's settings from a regular file: remove this one, or replace it with a file (`den init` writes one)\n";
+    let help = "help: den reads the project's settings from a regular file: remove this one (`den init` then writes a new one), or put a file in its place\n";
     let sub = env.project().join("src");
     std::fs::create_dir(&sub).unwrap();
     let cases: [(&str, &dyn Fn()); 4] = [
@@ -166,8 +166,9 @@ fn a_den_toml_that_is_not_a_file_says_what_it_is() {
     ];
     for (kind, make) in cases {
         make();
-        for args in [&["export", "--format", "json"][..], &["run", "--", "true"], &["install"]] {
-            let (code, stderr) = run_bounded(&env, &sub, args);
+        for args in [&["export", "--format", "json"][..], &["run", "--", "true"], &["install"], &["init"]] {
+            let dir = if args == ["init"] { env.project() } else { sub.clone() };
+            let (code, stderr) = run_bounded(&env, &dir, args);
             assert_eq!(
                 (code, stderr.as_str()),
                 (1, format!("den: {} is not a regular file ({kind})\n{help}", den_toml.display()).as_str()),
