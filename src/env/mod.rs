@@ -202,6 +202,11 @@ pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Targ
             (e.name.clone(), Some(e.value.clone()), Origin::Service(e.service.clone()));
         target.insert(Var { name, value, origin, secret });
     }
+    for (name, value) in &services.references {
+        if name.ends_with(".password") && den_secrets.contains(name) {
+            target.add_hidden(value.clone());
+        }
+    }
     if let Some(venv) = venv {
         venv::insert(&mut target, venv, outer);
     }

@@ -24,14 +24,15 @@ pub fn render(target: &Target) -> String {
 }
 
 /// `::add-mask::<line>` for each line of every value den knows is secret (a `file` or
-/// `command` secret, a value interpolating one, a service's password), each line apart as
+/// `command` secret, a value interpolating one, a service's URL and its password alone),
+/// each line apart as
 /// GitHub asks for multi-line secrets. `%` is written `%25`, as the runner unescapes it;
 /// a blank line is not masked (the runner would refuse it, or hide every space).
 pub fn masks(target: &Target) -> String {
     let mut out = String::new();
-    for var in target.iter().filter(|v| v.secret.is_some()) {
-        let lines = var.value.as_deref().unwrap_or("").split(['\n', '\r']);
-        for line in lines.filter(|l| !l.trim().is_empty()) {
+    let values = target.iter().filter(|v| v.secret.is_some()).filter_map(|v| v.value.as_deref());
+    for value in values.chain(target.hidden().iter().map(String::as_str)) {
+        for line in value.split(['\n', '\r']).filter(|l| !l.trim().is_empty()) {
             out.push_str(&format!("::add-mask::{}\n", line.replace('%', "%25")));
         }
     }

@@ -402,7 +402,8 @@ fn no_project_is_an_error() {
 }
 
 /// A preset service's URL holds its generated password: it is masked, and so is every value
-/// made from it (`${REDIS_URL}`, `${services.<name>.password}`), but not its port.
+/// made from it (`${REDIS_URL}`, `${services.<name>.password}`) and the password alone, but
+/// not its port.
 #[test]
 fn github_actions_masks_values_made_from_a_service_password() {
     let env = Env::new();
@@ -422,7 +423,7 @@ fn github_actions_masks_values_made_from_a_service_password() {
     let password = url.strip_prefix("redis://:").and_then(|r| r.split_once('@')).unwrap().0;
     assert_eq!(
         out.stderr,
-        format!("::add-mask::{url}\n::add-mask::{url}\n::add-mask::x{password}\n"),
+        format!("::add-mask::{url}\n::add-mask::{url}\n::add-mask::x{password}\n::add-mask::{password}\n"),
         "Q={}",
         value("Q")
     );
