@@ -17,7 +17,7 @@ function __den_moved
     set -l __den_dir $PWD
     set -l __den_root
     while true
-        if test -f "$__den_dir/den.toml" -o -f "$__den_dir/.tool-versions" -o -f "$__den_dir/mise.toml" \
+        if test -e "$__den_dir/den.toml" -o -f "$__den_dir/.tool-versions" -o -f "$__den_dir/mise.toml" \
                 -o -f "$__den_dir/.mise.toml" -o -f "$__den_dir/.nvmrc" -o -f "$__den_dir/.node-version" \
                 -o -f "$__den_dir/.python-version" -o -f "$__den_dir/.go-version"
             set __den_root $__den_dir
@@ -41,6 +41,11 @@ function __den_hook --on-event fish_prompt
         __DEN_STAMP="$__den_stamp" __DEN_SHELL_PID=$fish_pid @DEN@ export fish | source
     end
     return $__den_status
+end
+# As the shell exits (`exit`, end of input, or a hang-up: a closed terminal), den removes the
+# previous values it kept for it.
+function __den_exit --on-event fish_exit
+    test -n "$__DEN_STATE"; and @DEN@ __forget $fish_pid >/dev/null 2>&1
 end
 # Apply the project of the current directory now, not only at the first prompt: editors
 # read the environment from `fish -i -c env` (Zed, JetBrains IDEs), which shows no prompt.

@@ -22,7 +22,7 @@ __den_moved() {
   __den_pwd=${PWD}
   local __den_dir=${PWD} __den_root=
   while :; do
-    if [[ -f "${__den_dir}/den.toml" || -f "${__den_dir}/.tool-versions" || -f "${__den_dir}/mise.toml" \
+    if [[ -e "${__den_dir}/den.toml" || -f "${__den_dir}/.tool-versions" || -f "${__den_dir}/mise.toml" \
       || -f "${__den_dir}/.mise.toml" || -f "${__den_dir}/.nvmrc" || -f "${__den_dir}/.node-version" \
       || -f "${__den_dir}/.python-version" || -f "${__den_dir}/.go-version" ]]; then
       __den_root=${__den_dir:-/}

@@ -90,6 +90,10 @@ pub enum Command {
     /// The background services supervisor `den up -d` starts (not for direct use)
     #[command(name = "__supervise", hide = true)]
     Supervise(SuperviseArgs),
+    /// The hook's exit handler: removes the previous values den kept for the shell `pid`,
+    /// which is exiting (not for direct use)
+    #[command(name = "__forget", hide = true)]
+    Forget(ForgetArgs),
     /// What a shim in `.den/bin/` runs: `bin` of the project at `root`, in the working directory
     #[command(name = "__shim", hide = true)]
     Shim(ShimArgs),
@@ -223,6 +227,12 @@ pub struct DownArgs {
     /// Delete without asking (with --purge)
     #[arg(long, short)]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ForgetArgs {
+    /// The exiting shell's pid
+    pub pid: u32,
 }
 
 #[derive(Debug, Args)]

@@ -135,10 +135,16 @@ pub fn escaped(text: &str) -> String {
 /// Longest path shown whole; longer ones keep their start and end around `…`.
 const SHOWN_PATH_MAX: usize = 160;
 
-/// A path for a message: escaped (see [`escaped`]) and, when longer than 160 characters
-/// (an archive can name a 4 KiB path), its middle elided so the line stays readable.
+/// A path for a message: escaped (see [`escaped`]), each byte that is not UTF-8 as `\xHH`
+/// (so the message names the real path, where `display()` shows U+FFFD) and, when longer
+/// than 160 characters (an archive can name a 4 KiB path), its middle elided so the line
+/// stays readable.
 pub fn shown_path(path: &Path) -> String {
-    let text = escaped(&path.to_string_lossy());
+    let mut text = String::new();
+    for chunk in path.as_os_str().as_encoded_bytes().utf8_chunks() {
+        text.push_str(&escaped(chunk.valid()));
+        text.extend(chunk.invalid().iter().map(|b| format!("\\x{b:02x}")));
+    }
     let chars: Vec<char> = text.chars().collect();
     if chars.len() <= SHOWN_PATH_MAX {
         return text;
@@ -166,5 +172,12 @@ mod tests {
         assert!(shown.starts_with("/store/xx") && shown.contains("xx/end (4011 characters)"), "{shown}");
         assert!(shown.chars().count() < 200, "{shown}");
         assert_eq!(shown_path(Path::new("/a/b")), "/a/b");
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_shown_as_they_are() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = Path::new(std::ffi::OsStr::from_bytes(b"/p/caf\xe9\n\xff\xfe/\xc3\xa9"));
+        assert_eq!(shown_path(path), "/p/caf\\xe9\\n\\xff\\xfe/é");
     }
 }

@@ -25,6 +25,9 @@ use crate::ui;
 pub fn run(ctx: &Ctx, args: InitArgs) -> Result<ExitCode> {
     let dir = args.dir.map_or_else(|| ctx.cwd.clone(), |d| ctx.cwd.join(d));
     let path = dir.join(DEN_TOML);
+    if let Some(kind) = crate::project::not_a_file(&path) {
+        return Err(Error::NotAFile { path, kind }.into());
+    }
     if path.exists() {
         return Err(Error::Exists { path }.into());
     }

@@ -63,7 +63,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     // only print a script or names),
     // so that a typo in it never goes unnoticed.
     let config = match cli.command {
-        Command::Hook(_) | Command::Completions(_) | Command::Complete(_) => crate::config::Config::default(),
+        Command::Hook(_) | Command::Completions(_) | Command::Complete(_) | Command::Forget(_) => {
+            crate::config::Config::default()
+        }
         _ => crate::config::load()?,
     };
     let offline = cli.offline
@@ -73,6 +75,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Enter(args) => enter::run(&ctx, args),
         Command::Hook(args) => hook::run(args),
+        Command::Forget(args) => hook::forget(&args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Run(args) => run::run(&ctx, args),
         Command::X(args) => x::run(&ctx, args),

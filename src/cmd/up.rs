@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
     if args.detach {
         install_tools(ctx, &project)?;
         let tools = preset_tools(ctx, &project, true)?;
-        services::detach::start(&project, &dirs, &tools, &args.services, false)?;
+        detach(ctx, &project, &dirs, &tools, &args.services, false)?;
         for entry in services::status::read(&dirs.run).iter().filter(|e| e.state == "ready") {
             let port = entry.port.map(|p| format!(" on port {p}")).unwrap_or_default();
             ui::note(&format!("{} is ready{port} (pid {})", entry.name, entry.pid.unwrap_or(0)));
@@ -82,7 +82,29 @@ pub(super) fn enter_services(ctx: &Ctx, project: &Project) -> Result<()> {
     dirs.create()?;
     swept(&dirs);
     let tools = preset_tools(ctx, project, true)?;
-    Ok(services::detach::start(project, &dirs, &tools, names, true)?)
+    detach(ctx, project, &dirs, &tools, names, true)
+}
+
+/// Hands `names` to the background supervisor, after checking here what would make its
+/// environment fail (a project or tool path that is not UTF-8), so that the fault is one
+/// line naming the path, not a supervisor that died and its log.
+fn detach(
+    ctx: &Ctx,
+    project: &Project,
+    dirs: &Dirs,
+    tools: &HashMap<String, preset::Tool>,
+    names: &[String],
+    session: bool,
+) -> Result<()> {
+    let (installed, _) = tools::locate(project, &ctx.config)?;
+    let tool_dirs = tools::path_dirs(&installed);
+    let preset_dirs = tools.values().flat_map(|t| [t.dir.as_path(), t.bin.as_path()]);
+    env::text_paths(
+        std::iter::once(project.root.as_path())
+            .chain(tool_dirs.iter().map(|d| d.as_path()))
+            .chain(preset_dirs),
+    )?;
+    Ok(services::detach::start(project, dirs, tools, names, session)?)
 }
 
 /// Says which services a crashed supervisor left behind, now stopped.

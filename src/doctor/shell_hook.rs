@@ -114,6 +114,14 @@ pub fn active(vars: &Vars, project: Option<&Checked>) -> Finding {
             format!("this shell still has {} applied outside it", root.display()),
             fix,
         ),
+        (None, Some(p)) if p.trusted && p.root.to_str().is_none() => Finding::fail(
+            "hook-active",
+            format!(
+                "den cannot apply {} in any shell: its path is not UTF-8, and den's variables hold text",
+                crate::ui::shown_path(&p.root)
+            ),
+            "rename it (or the directory above it with such a name) to a UTF-8 name".to_string(),
+        ),
         (None, Some(p)) if p.trusted => Finding::fail(
             "hook-active",
             format!("den's environment of {} is not applied in this shell", p.root.display()),

@@ -56,7 +56,7 @@ pub enum Error {
     },
     #[error("`{command}` for `{name}` ({at}) {status}")]
     CommandFailed { name: String, at: Location, command: String, status: String },
-    #[error("the directory {} is not valid UTF-8, and den's variables (DEN_ROOT, PATH) hold text", escaped(.path))]
+    #[error("the directory {} is not valid UTF-8, and den's variables (DEN_ROOT, PATH) hold text", crate::ui::shown_path(.path))]
     NotUtf8 { path: PathBuf },
     #[error("cannot keep the previous values of the variables den changes in {}: {source}", dir.display())]
     Keep {
@@ -73,17 +73,6 @@ pub enum Error {
     },
     #[error("`{name}` is not set by this project nor in the environment")]
     NotSet { name: String, suggestion: Option<String> },
-}
-
-/// A path shown with each byte that is not UTF-8 as `\xHH`, so that the message names the
-/// real directory (`display()` would show U+FFFD for any such byte).
-pub fn escaped(path: &std::path::Path) -> String {
-    let mut out = String::new();
-    for chunk in path.as_os_str().as_encoded_bytes().utf8_chunks() {
-        out.push_str(chunk.valid());
-        out.extend(chunk.invalid().iter().map(|b| format!("\\x{b:02x}")));
-    }
-    out
 }
 
 fn chain_text(chain: &[(String, Location)]) -> String {

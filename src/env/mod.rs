@@ -166,9 +166,7 @@ pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Targ
     let tool_dirs = if venv.is_some() { &venv_dirs[..] } else { tool_dirs };
     // Values are text: a root or tool directory that is not UTF-8 cannot go into DEN_ROOT
     // or PATH faithfully, and a mangled path would be worse than saying so.
-    if let Some(path) = std::iter::once(&project.root).chain(tool_dirs).find(|p| p.to_str().is_none()) {
-        return Err(Error::NotUtf8 { path: path.clone() });
-    }
+    text_paths(std::iter::once(project.root.as_path()).chain(tool_dirs.iter().map(PathBuf::as_path)))?;
     let den = load::den_values(&project.root);
     // Service exports come right after den's own values: `[env]` may refer to them
     // (`DSN = "${DATABASE_URL}?sslmode=disable"`, `${services.api.port}`) and override them.
@@ -181,7 +179,18 @@ pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Targ
         Some(path) => &outer.with("PATH", path),
         None => outer,
     };
-    let cx = resolve::Context { root: &project.root, outer, den: &known, trusted };
+    // A service's secret exports hold its password, as do its `url` and `password`
+    // references (`service_exports` names them so).
+    let den_secrets: std::collections::HashSet<String> = services
+        .exports
+        .iter()
+        .filter(|e| e.secret.is_some())
+        .flat_map(|e| {
+            let field = |f: &str| format!("services.{}.{f}", e.service);
+            [e.name.clone(), field("url"), field("password")]
+        })
+        .collect();
+    let cx = resolve::Context { root: &project.root, outer, den: &known, den_secrets: &den_secrets, trusted };
     let values = resolve::resolve_all(&defs, &cx)?;
     let mut target = Target::default();
     for (name, value) in den {
@@ -192,6 +201,11 @@ pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Targ
         let (name, value, origin) =
             (e.name.clone(), Some(e.value.clone()), Origin::Service(e.service.clone()));
         target.insert(Var { name, value, origin, secret });
+    }
+    for (name, value) in &services.references {
+        if name.ends_with(".password") && den_secrets.contains(name) {
+            target.add_hidden(value.clone());
+        }
     }
     if let Some(venv) = venv {
         venv::insert(&mut target, venv, outer);
@@ -208,6 +222,17 @@ pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Targ
         target.insert(Var { name: def.name, value: value.text, origin, secret: value.secret });
     }
     Ok(target)
+}
+
+/// An error naming the first of `paths` that is not UTF-8: den's variables hold text, so
+/// such a project root or tool directory cannot be put in DEN_ROOT or PATH faithfully (and
+/// a mangled path would be worse than saying so). For callers that hand the environment's
+/// making to another process (`den up -d`), so that the fault is said here, in one line.
+pub fn text_paths<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Result<(), Error> {
+    match paths.into_iter().find(|p| p.to_str().is_none()) {
+        Some(path) => Err(Error::NotUtf8 { path: path.to_path_buf() }),
+        None => Ok(()),
+    }
 }
 
 /// The names of the variables `project` sets, in den's order and without computing any
@@ -273,6 +298,12 @@ pub fn with_tool_dirs(mut vars: Vars, dirs: &[PathBuf]) -> Vars {
     let path = path_with(dirs, vars.get("PATH").map(String::as_str));
     vars.insert("PATH".into(), path);
     vars
+}
+
+/// Removes the saved files of previous values of the live shell `pid`, which is exiting
+/// (the hook's exit handler, `den __forget`), and those of owners that are gone.
+pub fn forget_shell(pid: u32) {
+    saved::forget(&saved::dir(), pid);
 }
 
 /// Removes the saved file of `applied`'s state when this process made it (`den enter`

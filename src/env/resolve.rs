@@ -59,6 +59,9 @@ pub struct Context<'a> {
     pub outer: &'a Outer,
     /// den's own variables (`DEN_ROOT`, ...).
     pub den: &'a IndexMap<String, String>,
+    /// Which of `den` are secret (a service's URL with its password, the password): a
+    /// value using one is marked secret too.
+    pub den_secrets: &'a std::collections::HashSet<String>,
     pub trusted: bool,
 }
 
@@ -167,8 +170,11 @@ impl Resolver<'_> {
             let value = self.resolve(j)?;
             return Ok(value.text.map(|t| (t, value.secret.map(|_| Secret::Via(name.to_string())))));
         }
-        let den = self.cx.den.get(name).map(String::as_str);
-        Ok(den.or_else(|| self.cx.outer.get(name)).map(|v| (v.to_string(), None)))
+        if let Some(v) = self.cx.den.get(name) {
+            let secret = self.cx.den_secrets.contains(name).then(|| Secret::Via(name.to_string()));
+            return Ok(Some((v.to_string(), secret)));
+        }
+        Ok(self.cx.outer.get(name).map(|v| (v.to_string(), None)))
     }
 
     /// The template's text, and the secret it interpolates if any.

@@ -79,9 +79,22 @@ pub struct Var {
 pub struct Target {
     vars: IndexMap<String, Var>,
     replaced: IndexMap<String, Vec<Var>>,
+    /// Secret values no variable holds whole (a service's generated password, which only
+    /// its URL holds), for renderers that hide secrets (GitHub Actions' masks).
+    hidden: Vec<String>,
 }
 
 impl Target {
+    /// Notes a secret value that no variable holds whole.
+    pub fn add_hidden(&mut self, value: String) {
+        self.hidden.push(value);
+    }
+
+    /// The secret values no variable holds whole, in the order noted.
+    pub fn hidden(&self) -> &[String] {
+        &self.hidden
+    }
+
     /// Sets (or replaces) a variable; a replaced one keeps its position, and its value is
     /// kept as an earlier layer.
     pub fn insert(&mut self, var: Var) {

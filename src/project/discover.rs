@@ -1,6 +1,6 @@
 //! Which directory governs a start directory: the nearest one upward holding `den.toml`,
 //! else the nearest one holding a foreign file (`.tool-versions`, `.nvmrc`, ...). Only
-//! tests for files; never reads or parses them.
+//! tests for files; never reads or parses them (nor opens them: a FIFO would block).
 //!
 //! - Nested projects: the nearest `den.toml` wins and nothing is merged, so a monorepo's
 //!   `services/api/den.toml` is a project of its own, blind to the root's `den.toml`.
@@ -45,7 +45,9 @@ pub fn discover(start: &Path, ceilings: &[PathBuf]) -> Option<Found> {
     let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
     let mut foreign_dir = None;
     for dir in upward(&start, ceilings) {
-        if dir.join(DEN_TOML).is_file() {
+        // Anything named den.toml (a FIFO, a directory, a dangling link) stops the walk, so
+        // that loading it says what it is instead of "no den.toml".
+        if dir.join(DEN_TOML).symlink_metadata().is_ok() {
             return Some(Found::DenToml(dir.to_path_buf()));
         }
         if foreign_dir.is_none() && foreign::present(dir) {

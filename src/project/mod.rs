@@ -48,6 +48,9 @@ pub enum Error {
     /// A file den read is not valid: where, the line, a caret, and what to do.
     #[error("{0}")]
     Invalid(Box<Diagnostic>),
+    /// Something named den.toml that den cannot read as one: what it is.
+    #[error("{} is not a regular file ({kind})", crate::ui::shown_path(.path))]
+    NotAFile { path: PathBuf, kind: String },
     #[error("cannot read {}: {source}", path.display())]
     Read {
         path: PathBuf,
@@ -71,7 +74,10 @@ impl Error {
         match self {
             Error::NotFound { .. } => None,
             Error::Invalid(d) => Some(&d.file),
-            Error::Read { path, .. } | Error::Exists { path } | Error::Write { path, .. } => Some(path),
+            Error::Read { path, .. }
+            | Error::NotAFile { path, .. }
+            | Error::Exists { path }
+            | Error::Write { path, .. } => Some(path),
         }
     }
 }
@@ -82,6 +88,10 @@ impl crate::hint::Hint for Error {
         match self {
             Error::NotFound { .. } => Some("run `den init` to create one".into()),
             Error::Invalid(d) => d.help.clone(),
+            Error::NotAFile { .. } => Some(
+                "den reads the project's settings from a regular file: remove this one (`den init` then writes a new one), or put a file in its place"
+                    .into(),
+            ),
             Error::Read { .. } | Error::Write { .. } => None,
             Error::Exists { .. } => Some("edit it, or remove it first to start over with `den init`".into()),
         }
@@ -116,6 +126,7 @@ pub fn load(root: &Path) -> Result<Project, Error> {
                 den_toml: Some(text),
             })
         }
+        Err(_) if let Some(kind) = not_a_file(&path) => Err(Error::NotAFile { path, kind }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => match foreign::read(root) {
             Some(f) => {
                 let (manifest, notes) = f.untrusted();
@@ -135,6 +146,34 @@ pub fn load(root: &Path) -> Result<Project, Error> {
         },
         Err(source) => Err(Error::Read { path, source }),
     }
+}
+
+/// What `path` is when it exists but is not a regular file (nor a link to one): a FIFO, a
+/// socket, a device, a directory, or a link to nothing. Looks only at metadata: opening a
+/// FIFO could block.
+pub fn not_a_file(path: &Path) -> Option<String> {
+    use std::os::unix::fs::FileTypeExt;
+    let Ok(meta) = std::fs::metadata(path) else {
+        let link = std::fs::read_link(path).ok()?;
+        return Some(format!("a link to {}, which does not exist", crate::ui::shown_path(&link)));
+    };
+    let t = meta.file_type();
+    let kind = if t.is_file() {
+        return None;
+    } else if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else {
+        "not a file"
+    };
+    Some(kind.into())
 }
 
 #[cfg(test)]

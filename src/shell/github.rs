@@ -1,6 +1,8 @@
 //! GitHub Actions' `$GITHUB_ENV` file: `NAME=value` lines, and for values with line breaks
 //! the `NAME<<DELIMITER` form with a delimiter that does not occur in the value.
 //! GitHub has no way to unset a variable, so an unset one is written as `NAME=` (empty).
+//! Before them, [`masks`]: an `::add-mask::` workflow command for each line of every secret
+//! value, so that the runner hides it in the job's log.
 
 use sha2::{Digest, Sha256};
 
@@ -16,6 +18,22 @@ pub fn render(target: &Target) -> String {
             out.push_str(&format!("{}<<{delimiter}\n{value}\n{delimiter}\n", var.name));
         } else {
             out.push_str(&format!("{}={value}\n", var.name));
+        }
+    }
+    out
+}
+
+/// `::add-mask::<line>` for each line of every value den knows is secret (a `file` or
+/// `command` secret, a value interpolating one, a service's URL and its password alone),
+/// each line apart as
+/// GitHub asks for multi-line secrets. `%` is written `%25`, as the runner unescapes it;
+/// a blank line is not masked (the runner would refuse it, or hide every space).
+pub fn masks(target: &Target) -> String {
+    let mut out = String::new();
+    let values = target.iter().filter(|v| v.secret.is_some()).filter_map(|v| v.value.as_deref());
+    for value in values.chain(target.hidden().iter().map(String::as_str)) {
+        for line in value.split(['\n', '\r']).filter(|l| !l.trim().is_empty()) {
+            out.push_str(&format!("::add-mask::{}\n", line.replace('%', "%25")));
         }
     }
     out

@@ -48,6 +48,15 @@ pub fn render(target: &Target, format: ExportFormat) -> String {
     }
 }
 
+/// The workflow commands that go before `target` rendered for `format`: for GitHub Actions
+/// an `::add-mask::` for each line of every secret value (empty for the other formats).
+pub fn workflow_commands(target: &Target, format: ExportFormat) -> String {
+    match format {
+        ExportFormat::GithubActions => github::masks(target),
+        _ => String::new(),
+    }
+}
+
 /// A word `shell` reads back as exactly the bytes of `value` (a path, which need not be
 /// UTF-8: the hook must test the very files den read, and call den where it is).
 pub fn quote_os(shell: Shell, value: &OsStr) -> String {

@@ -363,3 +363,26 @@ fn a_den_toml_that_does_not_parse_is_one_failure_naming_the_place() {
     // The other checks still ran.
     assert_eq!(of(&json, "store").len(), 1);
 }
+
+/// A trusted project whose path is not UTF-8 cannot be applied: `hook-active` says why,
+/// naming the path escaped, instead of blaming the hook.
+#[test]
+fn a_project_path_that_is_not_utf8_is_the_cause_not_the_hook() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new();
+    config(&env, QUIET_SOURCES);
+    let dir = env.project().join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("den.toml"), "[env]\nA = \"1\"\n").unwrap();
+    assert_eq!(run(env.den_in(&dir), &["trust"]).code, 0);
+    let (code, json) = doctor(env.den_in(&dir), &["--offline"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        of(&json, "hook-active"),
+        [format!(
+            "fail: den cannot apply {}/caf\\xe9 in any shell: its path is not UTF-8, and den's variables hold text \
+             — rename it (or the directory above it with such a name) to a UTF-8 name",
+            env.project().display()
+        )]
+    );
+}

@@ -117,3 +117,91 @@ fn colours_only_on_a_terminal_and_never_with_no_color() {
     let piped = run(env.den(), &["explain", "NOPE"]);
     assert!(!piped.stderr.contains('\x1b'), "{}", piped.stderr);
 }
+
+/// Runs `den args…` in `dir` and returns (exit code, stderr); fails the test if den has
+/// not finished after 30 s (a bound on a hang, not a timing assertion).
+fn run_bounded(env: &Env, dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+    use std::io::Read;
+    let mut child = env
+        .den_in(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let began = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if began.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("den {args:?} hung on a den.toml that is not a file");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    (status.code().unwrap_or(-1), stderr)
+}
+
+/// A FIFO, a socket, a directory or a dangling link named den.toml is reported as what it
+/// is, never as "no den.toml", and den never blocks opening it.
+#[test]
+fn a_den_toml_that_is_not_a_file_says_what_it_is() {
+    let env = Env::new();
+    let den_toml = env.project().join("den.toml");
+    let help = "help: den reads the project's settings from a regular file: remove this one (`den init` then writes a new one), or put a file in its place\n";
+    let sub = env.project().join("src");
+    std::fs::create_dir(&sub).unwrap();
+    let cases: [(&str, &dyn Fn()); 4] = [
+        ("a FIFO", &|| assert!(Command::new("mkfifo").arg(&den_toml).status().unwrap().success())),
+        ("a socket", &|| drop(std::os::unix::net::UnixListener::bind(&den_toml).unwrap())),
+        ("a directory", &|| std::fs::create_dir(&den_toml).unwrap()),
+        ("a link to /nonexistent/den.toml, which does not exist", &|| {
+            std::os::unix::fs::symlink("/nonexistent/den.toml", &den_toml).unwrap()
+        }),
+    ];
+    for (kind, make) in cases {
+        make();
+        for args in [&["export", "--format", "json"][..], &["run", "--", "true"], &["install"], &["init"]] {
+            let dir = if args == ["init"] { env.project() } else { sub.clone() };
+            let (code, stderr) = run_bounded(&env, &dir, args);
+            assert_eq!(
+                (code, stderr.as_str()),
+                (1, format!("den: {} is not a regular file ({kind})\n{help}", den_toml.display()).as_str()),
+                "{args:?}"
+            );
+        }
+        let _ = std::fs::remove_file(&den_toml).or_else(|_| std::fs::remove_dir(&den_toml));
+    }
+}
+
+/// A project directory whose name is not UTF-8: `den up -d` says so in one line naming the
+/// path escaped, before any supervisor starts (not "the supervisor stopped" and its log).
+#[test]
+fn up_detached_in_a_non_utf8_directory_names_it() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new();
+    let dir = env.project().join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("den.toml"), "[services.web]\nrun = \"sleep 30\"\n").unwrap();
+    assert_eq!(run(env.den_in(&dir), &["trust"]).code, 0);
+    let out = run(env.den_in(&dir), &["up", "-d"]);
+    let _ = run(env.den_in(&dir), &["down"]);
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            1,
+            format!(
+                "den: the directory {}/caf\\xe9 is not valid UTF-8, and den's variables (DEN_ROOT, PATH) hold text\n\
+                 help: rename it (or the directory above it with such a name) to a UTF-8 name\n",
+                env.project().display()
+            )
+            .as_str()
+        )
+    );
+    assert!(!dir.join(".den/logs/supervisor.log").exists(), "no supervisor was started");
+}

@@ -176,6 +176,47 @@ fn github_actions_format_exact() {
     assert_eq!(lines, want);
 }
 
+/// Every secret value is masked, line by line, before `$GITHUB_ENV` gets it: on stderr,
+/// which the runner reads for workflow commands, so that `>> "$GITHUB_ENV"` stays valid.
+#[test]
+fn github_actions_masks_every_secret_line_on_stderr() {
+    let env = Env::new();
+    env.write(
+        "den.toml",
+        "[env]\nKEY = { file = \"key\" }\nTOKEN = { command = \"printf 't%%0Aok'\" }\n\
+         AUTH = \"Bearer ${TOKEN}\"\nPLAIN = \"not secret\"\n",
+    );
+    env.trust();
+    let key = env.write("key", "-----BEGIN-----\nab cd\n\n   \n-----END-----\n");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = run(env.den(), &["export", "--format", "github-actions"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "::add-mask::-----BEGIN-----\n::add-mask::ab cd\n::add-mask::-----END-----\n\
+         ::add-mask::t%250Aok\n::add-mask::Bearer t%250Aok\n"
+    );
+    let root = env.project().display().to_string();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let delimiter = lines[3].strip_prefix("KEY<<").expect("heredoc form for KEY");
+    let want = [
+        format!("DEN_ROOT={root}"),
+        "DEN_PROJECT=project".into(),
+        format!("DEN_STATE_DIR={root}/.den/state"),
+        format!("KEY<<{delimiter}"),
+        "-----BEGIN-----".into(),
+        "ab cd".into(),
+        "".into(),
+        "   ".into(),
+        "-----END-----".into(),
+        delimiter.into(),
+        "TOKEN=t%0Aok".into(),
+        "AUTH=Bearer t%0Aok".into(),
+        "PLAIN=not secret".into(),
+    ];
+    assert_eq!(lines, want);
+}
+
 #[test]
 fn explain_shows_values_and_origins() {
     let (env, root) = small();
@@ -358,4 +399,34 @@ fn no_project_is_an_error() {
             )
         );
     }
+}
+
+/// A preset service's URL holds its generated password: it is masked, and so is every value
+/// made from it (`${REDIS_URL}`, `${services.<name>.password}`) and the password alone, but
+/// not its port.
+#[test]
+fn github_actions_masks_values_made_from_a_service_password() {
+    let env = Env::new();
+    env.write(
+        "den.toml",
+        "[services.cache]\npreset = \"redis\"\n[env]\nR = \"${REDIS_URL}\"\nP = \"x${services.cache.password}\"\n\
+         Q = \"${services.cache.port}\"\n",
+    );
+    env.trust();
+    let out = run(env.den(), &["export", "--format", "github-actions"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let value = |name: &str| {
+        let line = out.stdout.lines().find_map(|l| l.strip_prefix(&format!("{name}=")));
+        line.unwrap_or_else(|| panic!("no {name} in {}", out.stdout)).to_string()
+    };
+    let url = value("REDIS_URL");
+    let password = url.strip_prefix("redis://:").and_then(|r| r.split_once('@')).unwrap().0;
+    assert_eq!(
+        out.stderr,
+        format!("::add-mask::{url}\n::add-mask::{url}\n::add-mask::x{password}\n::add-mask::{password}\n"),
+        "Q={}",
+        value("Q")
+    );
+    let explain = run(env.den(), &["explain", "P"]);
+    assert_eq!(explain.stdout, "P=<derived from secret services.cache.password>  (den.toml:5)\n");
 }

@@ -209,3 +209,79 @@ fn den_enter_children_cannot_read_unset_or_replaced_values_and_leaving_restores_
     assert_eq!(sh.pty.exit("exit"), 0);
     assert_eq!(saved_files(&w.env.home()), Vec::new(), "den enter left its file behind");
 }
+
+/// The shell's file of previous values is removed as the shell ends, by `exit` or by a
+/// hang-up (its terminal closed), and a user's own EXIT trap still runs (bash).
+fn forgotten_when_the_shell_ends(kind: &ShellKind) {
+    if !installed(kind.name) {
+        return;
+    }
+    let q = |p: &Path| if kind.name == "fish" { fish_quoted(p) } else { quoted(p) };
+    for hang_up in [false, true] {
+        let w = World::new();
+        let mut sh = hooked_shell(&w, kind);
+        let user_trap = w.env.tmp.path().join("user-trap-ran");
+        if kind.name == "bash" {
+            // Set before the hook is sourced again: the hook goes in front, keeping it.
+            sh.run(&format!("trap 'touch {}' EXIT", q(&user_trap)));
+            sh.run(&format!("source {}", q(Path::new(&w.hook("bash")))));
+        }
+        sh.run(&format!("cd {}", q(&w.a)));
+        // Subshells and command substitutions end too, the shell does not.
+        sh.run(if kind.name == "fish" { "set x (true); fish -c true" } else { "(exit 0); x=$(exit 0)" });
+        let files = saved_files(&w.env.home());
+        assert_eq!(files.len(), 1, "{}: {files:?}", kind.name);
+        if hang_up {
+            sh.pty.hang_up();
+        } else {
+            assert_eq!(sh.pty.exit("exit"), 0);
+        }
+        assert_eq!(
+            saved_files(&w.env.home()),
+            Vec::new(),
+            "{} (hang-up: {hang_up}): the file stayed after the shell ended",
+            kind.name
+        );
+        if kind.name == "bash" {
+            assert!(user_trap.exists(), "the user's EXIT trap did not run (hang-up: {hang_up})");
+        }
+    }
+}
+
+#[test]
+fn bash_s_saved_values_go_when_it_exits_or_hangs_up() {
+    forgotten_when_the_shell_ends(&BASH);
+}
+
+#[test]
+fn zsh_s_saved_values_go_when_it_exits_or_hangs_up() {
+    forgotten_when_the_shell_ends(&ZSH);
+}
+
+#[test]
+fn fish_s_saved_values_go_when_it_exits_or_hangs_up() {
+    forgotten_when_the_shell_ends(&FISH);
+}
+
+/// A shell killed with SIGKILL runs no handler: the next den that applies an environment
+/// removes its file, and a file whose pid now belongs to another process (this test's,
+/// started at another time) too.
+#[test]
+fn a_killed_shell_s_saved_values_go_with_the_next_den() {
+    if !installed("bash") {
+        return;
+    }
+    let w = World::new();
+    let mut sh = hooked_shell(&w, &BASH);
+    sh.run(&format!("cd {}", quoted(&w.a)));
+    let files = saved_files(&w.env.home());
+    assert_eq!(files.len(), 1, "{files:?}");
+    let dir = w.env.home().join(".cache/den/saved-v1");
+    let recycled = dir.join(format!("{}-1-1", std::process::id()));
+    std::fs::write(&recycled, r#"{"TOKEN":"old"}"#).unwrap();
+    drop(sh); // SIGKILL, and reaped
+    assert!(files[0].0.exists(), "nothing ran yet");
+    let out = run(w.env.den_in(&w.b), &["run", "--", "true"]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    assert_eq!(saved_files(&w.env.home()), Vec::new(), "a dead shell's file stayed");
+}

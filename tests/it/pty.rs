@@ -109,6 +109,20 @@ impl Pty {
     }
 }
 
+impl Pty {
+    /// What closing the terminal does to the shell: SIGHUP to it, the session leader; waits
+    /// until it has exited (and reaps it).
+    pub fn hang_up(mut self) {
+        // SAFETY: kill(2) on the shell this Pty started and has not reaped.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGHUP) };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "shell did not exit on SIGHUP");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
 impl Drop for Pty {
     fn drop(&mut self) {
         let _ = self.child.kill();
