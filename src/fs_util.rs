@@ -6,6 +6,8 @@
 //! old content or the new one, whatever happens in between; and must never block or read
 //! without limit on a file den did not write.
 
+pub mod beneath;
+
 use std::fs;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
