@@ -163,7 +163,7 @@ impl Dir {
         };
         crate::ui::warn(&format!(
             "replaced {}, {what}, by den's own: den never writes through a file it did not create",
-            self.at_path(name).display()
+            crate::ui::escaped(&self.at_path(name).to_string_lossy())
         ));
     }
 
