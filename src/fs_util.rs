@@ -72,13 +72,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     Ok(())
 }
 
-/// `write_atomic` for a file that belongs to the user (den.lock, den.toml): an existing
-/// file keeps its permission bits, a new one gets `new_mode`.
-pub fn write_atomic_keeping_mode(path: &Path, bytes: &[u8], new_mode: u32) -> io::Result<()> {
-    let mode = fs::metadata(path).map_or(new_mode, |m| m.permissions().mode() & 0o7777);
-    write_atomic(path, bytes, mode)
-}
-
 /// The prefix of `write_atomic`'s temp files.
 pub const TEMP_PREFIX: &str = ".den-tmp-";
 

@@ -211,9 +211,20 @@ impl Dir {
         Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} keeps changing", self.at_path(name).display())))
     }
 
+    /// Narrows this directory to 0700 when others may enter it (made by an older den, or
+    /// committed): on the descriptor, never by path.
+    pub fn make_private(&self) -> io::Result<()> {
+        if fstat(self.fd.as_raw_fd())?.st_mode & 0o077 != 0 {
+            // SAFETY: a valid descriptor.
+            check(unsafe { libc::fchmod(self.fd.as_raw_fd(), 0o700) })?;
+        }
+        Ok(())
+    }
+
     /// A new file `name` here, made exclusively (`O_CREAT|O_EXCL|O_NOFOLLOW`) with `mode`
-    /// set on the descriptor.
-    fn create_new(&self, name: &OsStr, mode: u32) -> io::Result<File> {
+    /// set on the descriptor: what is already there, a link included, is an
+    /// `AlreadyExists` error.
+    pub fn create_new(&self, name: &OsStr, mode: u32) -> io::Result<File> {
         let c = plain(name)?;
         let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
         // SAFETY: a valid descriptor and name.
@@ -425,6 +436,20 @@ pub fn den_subdir(root: &Path, rel: &Path) -> io::Result<Dir> {
 pub fn write(root: &Path, path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     let (dir, name) = Dir::holding(root, path)?;
     dir.write(name, bytes, mode)
+}
+
+/// Replaces the user's file at `path` (den.toml, den.lock) atomically in the directory
+/// holding it, which is opened as the user named it: an existing regular file keeps its
+/// permission bits, a new one gets `new_mode`; a link at `path` is replaced, not followed.
+pub fn write_keeping_mode(path: &Path, bytes: &[u8], new_mode: u32) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{} names no file", path.display())))?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Dir::anchor(dir)?.write_keeping_mode(name, bytes, new_mode)
 }
 
 /// Removes the file at `path` beneath `root` without following a link on the way.

@@ -141,7 +141,7 @@ const EDITOR: &str = "ide-";
 /// lives, like a `den enter` session.
 pub fn hold_for_session(dirs: &Dirs, lease: Lease) -> std::io::Result<std::path::PathBuf> {
     let path = dirs.den.sessions().join(format!("{EDITOR}{}", lease.pid));
-    super::lease::write(&path, lease)?;
+    super::lease::write(&dirs.root, &path, lease)?;
     Ok(path)
 }
 

@@ -26,7 +26,7 @@ impl Supervisor {
     /// its policy, until it is stopped, fails to start or exits for good.
     pub(super) fn run_service(self: Arc<Self>, unit: Unit) {
         let name = unit.name.clone();
-        let log = match LogFile::open(&self.dirs.log(&name), logfile::CAP) {
+        let log = match LogFile::open(&self.dirs, &name, logfile::CAP) {
             Ok(log) => Arc::new(Mutex::new(log)),
             Err(e) => {
                 let message = format!("cannot open the log of service `{name}`: {e}");
@@ -192,7 +192,7 @@ impl Supervisor {
         let pid = child.id() as i32;
         let lease_path = lease::path(&self.dirs.run, name);
         if let Some(l) = Lease::of(pid) {
-            let _ = lease::write(&lease_path, l);
+            let _ = lease::write(&self.dirs.root, &lease_path, l);
         }
         let pumps = [
             child.stdout.take().map(|o| self.pump(name, log, Stream::Out(o))),
