@@ -90,7 +90,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let me = Lease::of(std::process::id() as i32).unwrap();
         let p = path(tmp.path(), "db");
-        write(&p, me).unwrap();
+        write(tmp.path(), &p, me).unwrap();
         assert_eq!(read(&p), Some(me));
         assert!(me.alive());
         for bad in ["", "12", "1 5", "x y", "-5 3"] {

@@ -56,6 +56,19 @@ impl LogFile {
     }
 }
 
+/// Opens a log to read it: never through a link, never blocking, a regular file only (a
+/// repository may ship `.den/logs/<name>.log.1` pointing at a file den must not show).
+fn open_log(path: &Path) -> Option<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    file.metadata().ok().filter(|m| m.is_file())?;
+    Some(file)
+}
+
 /// The rotated log beside `path`.
 pub fn rotated(path: &Path) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
@@ -77,7 +90,7 @@ pub fn tail(path: &Path, n: usize) -> Vec<String> {
 /// At most the last 1 MiB of a file, split into lines, the last `n` of them.
 fn last_lines(path: &Path, n: usize) -> Vec<String> {
     const WINDOW: u64 = 1024 * 1024;
-    let Ok(mut file) = File::open(path) else { return Vec::new() };
+    let Some(mut file) = open_log(path) else { return Vec::new() };
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let from = len.saturating_sub(WINDOW);
     let mut bytes = Vec::new();
@@ -109,7 +122,7 @@ impl Follower {
 
     /// Reads what was appended since the last call; complete lines go to `out`.
     pub fn poll(&mut self, out: &mut dyn FnMut(&str)) {
-        let Ok(mut file) = File::open(&self.path) else { return };
+        let Some(mut file) = open_log(&self.path) else { return };
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
         if len < self.pos {
             // Rotated (or truncated): the new file starts over.
