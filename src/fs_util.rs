@@ -24,6 +24,10 @@ pub const INPUT_LIMIT: u64 = 8 << 20;
 /// symlink to `/dev/zero` would read until memory runs out. The open is non-blocking (a
 /// FIFO opens at once and is then refused as not a regular file), the type is checked on
 /// the open descriptor (no race with a swap), and the read stops one byte past the limit.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a read-only open (O_NONBLOCK, the type checked on the descriptor)"
+)]
 pub fn read_input(path: &Path) -> io::Result<Vec<u8>> {
     let file = fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)?;
     let meta = file.metadata()?;
@@ -183,6 +187,10 @@ pub fn private_dir(path: &Path) -> io::Result<()> {
 
 /// Creates (or truncates) a file of den's own with mode 0600 (a new file never exists
 /// with wider permissions), for lock files and tags that are not replaced atomically.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "den's own machine directories (lock files); a project's go through fs_util::beneath"
+)]
 pub fn create_private_file(path: &Path) -> io::Result<fs::File> {
     fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(path)
 }

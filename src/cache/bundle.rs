@@ -32,6 +32,10 @@ pub fn write(root: &Path, dest: &Path) -> Result<(), Error> {
 
 /// Unpacks the bundle `file` into `into` (the layout), refusing anything else; the index
 /// files' names and texts, for the caller to parse as den.lock entries.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a bundle file the user named on the command line, not a project's"
+)]
 pub fn read(file: &Path, into: &Path, max_blob: u64) -> Result<Vec<(String, String)>, Error> {
     let bad = |reason: String| Error::Answer { url: file.display().to_string(), reason };
     let tar = File::open(file).map_err(|e| Error::io("cannot read", file, e))?;
@@ -122,6 +126,7 @@ fn what(path: &str) -> Option<Kind> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

@@ -136,6 +136,7 @@ fn alive(pid: u32) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
     use crate::env::state::{Vars, apply};

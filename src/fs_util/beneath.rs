@@ -39,14 +39,18 @@ pub struct Dir {
 pub const GITIGNORE: &[u8] = b"# den's per-project state; never commit it.\n*\n";
 
 fn cstr(name: &OsStr) -> io::Result<CString> {
-    CString::new(name.as_bytes()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "a NUL byte in a name"))
+    CString::new(name.as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "a NUL byte in a name"))
 }
 
 /// One plain name (no `/`, not `.` or `..`): everything beneath a `Dir` is named so.
 fn plain(name: &OsStr) -> io::Result<CString> {
     let bytes = name.as_bytes();
     if bytes.is_empty() || bytes == b"." || bytes == b".." || bytes.contains(&b'/') {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{name:?} is not a plain file name")));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{name:?} is not a plain file name"),
+        ));
     }
     cstr(name)
 }
@@ -85,7 +89,8 @@ impl Dir {
     pub fn anchor(path: &Path) -> io::Result<Dir> {
         let c = cstr(path.as_os_str())?;
         // SAFETY: a valid NUL-terminated path; the descriptor is owned below.
-        let fd = check(unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) })?;
+        let fd =
+            check(unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) })?;
         // SAFETY: a fresh descriptor nobody else owns.
         Ok(Dir { fd: unsafe { OwnedFd::from_raw_fd(fd) }, path: path.to_path_buf() })
     }
@@ -112,11 +117,14 @@ impl Dir {
     /// component by component; and the file name in it.
     pub fn holding<'p>(root: &Path, path: &'p Path) -> io::Result<(Dir, &'p OsStr)> {
         let rel = path.strip_prefix(root).map_err(|_| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("{} is not beneath {}", path.display(), root.display()))
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{} is not beneath {}", path.display(), root.display()),
+            )
         })?;
-        let name = rel
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{} names no file", path.display())))?;
+        let name = rel.file_name().ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, format!("{} names no file", path.display()))
+        })?;
         Ok((Dir::at(root, rel.parent().unwrap_or(Path::new("")))?, name))
     }
 
@@ -132,7 +140,9 @@ impl Dir {
     fn lstat(&self, name: &CStr) -> io::Result<Option<libc::stat>> {
         let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
         // SAFETY: a valid descriptor and name; fstatat writes the struct it is handed.
-        let ret = unsafe { libc::fstatat(self.fd.as_raw_fd(), name.as_ptr(), st.as_mut_ptr(), libc::AT_SYMLINK_NOFOLLOW) };
+        let ret = unsafe {
+            libc::fstatat(self.fd.as_raw_fd(), name.as_ptr(), st.as_mut_ptr(), libc::AT_SYMLINK_NOFOLLOW)
+        };
         match check(ret) {
             // SAFETY: initialised by a successful fstatat.
             Ok(_) => Ok(Some(unsafe { st.assume_init() })),
@@ -145,8 +155,11 @@ impl Dir {
     fn link_target(&self, name: &CStr) -> String {
         let mut buf = [0u8; 4096];
         // SAFETY: a valid descriptor and name; at most `buf.len()` bytes are written.
-        let n = unsafe { libc::readlinkat(self.fd.as_raw_fd(), name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
-        let target = usize::try_from(n).map_or_else(|_| PathBuf::new(), |n| PathBuf::from(OsStr::from_bytes(&buf[..n])));
+        let n = unsafe {
+            libc::readlinkat(self.fd.as_raw_fd(), name.as_ptr(), buf.as_mut_ptr().cast(), buf.len())
+        };
+        let target = usize::try_from(n)
+            .map_or_else(|_| PathBuf::new(), |n| PathBuf::from(OsStr::from_bytes(&buf[..n])));
         format!("{target:?}") // Debug: the repository's text, shown escaped
     }
 
@@ -199,7 +212,11 @@ impl Dir {
                     if st.st_mode & libc::S_IFMT != libc::S_IFLNK {
                         return Err(io::Error::new(
                             io::ErrorKind::AlreadyExists,
-                            format!("{} is {}, not a directory", self.at_path(name).display(), kind(st.st_mode)),
+                            format!(
+                                "{} is {}, not a directory",
+                                self.at_path(name).display(),
+                                kind(st.st_mode)
+                            ),
                         ));
                     }
                     self.replaced(name, &st, &c);
@@ -208,7 +225,10 @@ impl Dir {
                 Err(e) => return Err(e),
             }
         }
-        Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} keeps changing", self.at_path(name).display())))
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} keeps changing", self.at_path(name).display()),
+        ))
     }
 
     /// Narrows this directory to 0700 when others may enter it (made by an older den, or
@@ -228,7 +248,8 @@ impl Dir {
         let c = plain(name)?;
         let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
         // SAFETY: a valid descriptor and name.
-        let fd = check(unsafe { libc::openat(self.fd.as_raw_fd(), c.as_ptr(), flags, 0o600 as libc::c_uint) })?;
+        let fd =
+            check(unsafe { libc::openat(self.fd.as_raw_fd(), c.as_ptr(), flags, 0o600 as libc::c_uint) })?;
         // SAFETY: a fresh descriptor nobody else owns.
         let file = unsafe { File::from_raw_fd(fd) };
         // SAFETY: a valid descriptor.
@@ -259,7 +280,8 @@ impl Dir {
                 Err(e) => return Err(e),
             }
         };
-        let done = file.write_all(bytes).and_then(|()| file.sync_all()).and_then(|()| self.rename(&tmp, name));
+        let done =
+            file.write_all(bytes).and_then(|()| file.sync_all()).and_then(|()| self.rename(&tmp, name));
         if done.is_err() {
             let _ = self.remove(&tmp);
         }
@@ -270,9 +292,8 @@ impl Dir {
     /// regular file keeps its permission bits, a new one gets `new_mode`.
     pub fn write_keeping_mode(&self, name: &OsStr, bytes: &[u8], new_mode: u32) -> io::Result<()> {
         let st = self.lstat(&plain(name)?)?;
-        let mode = st
-            .filter(|s| s.st_mode & libc::S_IFMT == libc::S_IFREG)
-            .map_or(new_mode, |s| u32::from(s.st_mode) & 0o7777);
+        let mode =
+            st.filter(|s| s.st_mode & libc::S_IFMT == libc::S_IFREG).map_or(new_mode, |s| s.st_mode & 0o7777);
         self.write(name, bytes, mode)
     }
 
@@ -330,7 +351,10 @@ impl Dir {
                 },
             }
         }
-        Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} keeps changing", self.at_path(name).display())))
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} keeps changing", self.at_path(name).display()),
+        ))
     }
 
     /// Removes what is at `name` (never what a link there points to), with a warning.
@@ -404,9 +428,10 @@ impl Dir {
 
     /// Whether `name` here is a regular file of ours (not a link, not a FIFO).
     pub fn is_own_file(&self, name: &OsStr) -> bool {
-        plain(name).ok().and_then(|c| self.lstat(&c).ok().flatten()).is_some_and(|st| {
-            st.st_mode & libc::S_IFMT == libc::S_IFREG && st.st_uid == euid()
-        })
+        plain(name)
+            .ok()
+            .and_then(|c| self.lstat(&c).ok().flatten())
+            .is_some_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG && st.st_uid == euid())
     }
 }
 
@@ -442,9 +467,9 @@ pub fn write(root: &Path, path: &Path, bytes: &[u8], mode: u32) -> io::Result<()
 /// holding it, which is opened as the user named it: an existing regular file keeps its
 /// permission bits, a new one gets `new_mode`; a link at `path` is replaced, not followed.
 pub fn write_keeping_mode(path: &Path, bytes: &[u8], new_mode: u32) -> io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{} names no file", path.display())))?;
+    let name = path.file_name().ok_or_else(|| {
+        io::Error::new(io::ErrorKind::InvalidInput, format!("{} names no file", path.display()))
+    })?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -564,7 +589,10 @@ mod tests {
         dir.write_keeping_mode(OsStr::new("den.toml"), b"new", 0o644).unwrap();
         assert_eq!(mode(&tmp.path().join("den.toml")), 0o644);
         for bad in ["", ".", "..", "a/b"] {
-            assert_eq!(dir.write(OsStr::new(bad), b"x", 0o600).unwrap_err().kind(), io::ErrorKind::InvalidInput);
+            assert_eq!(
+                dir.write(OsStr::new(bad), b"x", 0o600).unwrap_err().kind(),
+                io::ErrorKind::InvalidInput
+            );
         }
         assert!(write(tmp.path(), Path::new("/elsewhere/x"), b"x", 0o600).is_err());
     }

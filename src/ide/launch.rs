@@ -85,7 +85,8 @@ pub fn start(
     let name = format!("ide-{}.log", editor.name);
     let log_path = logs.join(&name);
     let log = || {
-        dir.append(std::ffi::OsStr::new(&name)).map_err(|source| Error::Write { path: log_path.clone(), source })
+        dir.append(std::ffi::OsStr::new(&name))
+            .map_err(|source| Error::Write { path: log_path.clone(), source })
     };
     let mut project_args = extra;
     project_args.extend(editor::project_args(editor, root));

@@ -120,6 +120,7 @@ pub fn show(summary: &str, body: &str, current: &Vars, vars: &Vars) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

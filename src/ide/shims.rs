@@ -139,9 +139,8 @@ const SHIM_LIMIT: u64 = 64 * 1024;
 
 /// Whether `name` in `dir` is a regular file carrying den's shim marker.
 fn is_shim(dir: &beneath::Dir, name: &OsStr) -> bool {
-    dir.read(name, SHIM_LIMIT).is_some_and(|t| {
-        String::from_utf8_lossy(&t).lines().nth(1).is_some_and(|l| l.starts_with(MARKER))
-    })
+    dir.read(name, SHIM_LIMIT)
+        .is_some_and(|t| String::from_utf8_lossy(&t).lines().nth(1).is_some_and(|l| l.starts_with(MARKER)))
 }
 
 /// The binaries to write shims for: the tools', and `python`, `python3` and `pip` when
@@ -167,6 +166,7 @@ pub fn binaries(project: &crate::project::Project, installed: &[Installed]) -> V
 const VENV_SHIMS: [&str; 3] = ["python", "python3", "pip"];
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

@@ -138,6 +138,7 @@ pub fn load(root: &Path) -> Result<Project, Error> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
     use crate::hint::Hint;

@@ -403,4 +403,5 @@ fn write_own_edit_in(store: &Store, file: &Path, new_content: &[u8]) -> Result<(
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests;

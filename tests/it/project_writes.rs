@@ -39,7 +39,12 @@ fn victim(env: &Env, name: &str) -> PathBuf {
 }
 
 fn untouched(path: &Path) {
-    assert_eq!(std::fs::read_to_string(path).unwrap(), "the user's own file\n", "{} was written", path.display());
+    assert_eq!(
+        std::fs::read_to_string(path).unwrap(),
+        "the user's own file\n",
+        "{} was written",
+        path.display()
+    );
     let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o7777;
     assert_eq!(mode, 0o640, "{}'s mode was changed", path.display());
 }
@@ -187,14 +192,20 @@ fn service_logs_shipped_as_links_are_replaced_and_nothing_outside_is_written_or_
     let out = run(env.den(), &["up", "-d"]);
     ok(&out);
     let logs = env.project().join(".den/logs");
-    assert!(eventually(10, || std::fs::read_to_string(logs.join("web.log")).is_ok_and(|t| t.contains("hi from web"))));
+    assert!(eventually(10, || std::fs::read_to_string(logs.join("web.log"))
+        .is_ok_and(|t| t.contains("hi from web"))));
     // `den up -d` says what it replaced; the detached supervisor says it in its own log.
-    let said = |name: &str| format!("den: warning: replaced {}, a symbolic link to", logs.join(name).display());
+    let said =
+        |name: &str| format!("den: warning: replaced {}, a symbolic link to", logs.join(name).display());
     assert!(out.stderr.contains(&said("supervisor.log")), "{}", out.stderr);
     let supervisor = std::fs::read_to_string(logs.join("supervisor.log")).unwrap();
     assert!(supervisor.contains(&said("web.log")), "{supervisor}");
     let shown = run(env.den(), &["logs", "web"]);
-    assert!(!shown.stdout.contains("the user's own file"), "den logs showed a file outside: {}", shown.stdout);
+    assert!(
+        !shown.stdout.contains("the user's own file"),
+        "den logs showed a file outside: {}",
+        shown.stdout
+    );
     ok(&run(env.den(), &["down"]));
     for target in [&log, &older, &sup] {
         untouched(target);
@@ -213,7 +224,9 @@ fn a_run_dir_shipped_as_a_link_is_replaced() {
     ok(&out);
     let run_dir = env.project().join(".den/run");
     assert!(std::fs::symlink_metadata(&run_dir).unwrap().is_dir());
-    assert!(out.stderr.contains(&format!("den: warning: replaced {}, a symbolic link to", run_dir.display())));
+    assert!(
+        out.stderr.contains(&format!("den: warning: replaced {}, a symbolic link to", run_dir.display()))
+    );
     ok(&run(env.den(), &["down"]));
     assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "den wrote into the linked run dir");
 }
@@ -230,7 +243,9 @@ fn the_editors_log_shipped_as_a_link_is_replaced() {
     let out = run(env.den(), &["ide", "code"]);
     ok(&out);
     let log = env.project().join(".den/logs/ide-code.log");
-    assert!(eventually(10, || std::fs::read_to_string(&log).is_ok_and(|t| t.contains("the editor says hello"))));
+    assert!(
+        eventually(10, || std::fs::read_to_string(&log).is_ok_and(|t| t.contains("the editor says hello")))
+    );
     untouched(&target);
     assert!(out.stderr.contains(&format!("den: warning: replaced {}, a symbolic link to", log.display())));
 }

@@ -143,7 +143,8 @@ pub fn serve(
     dirs.create()?;
     let lock_path = dirs.run.join("supervisor.lock");
     let run = dirs.open("run").map_err(IoError::at("create", &dirs.run))?;
-    let lock = run.lock_file(std::ffi::OsStr::new("supervisor.lock")).map_err(IoError::at("create", &lock_path))?;
+    let lock =
+        run.lock_file(std::ffi::OsStr::new("supervisor.lock")).map_err(IoError::at("create", &lock_path))?;
     if lock.try_lock().is_err() {
         let pid = lease::read(&dirs.supervisor_lease()).map_or(0, |l| l.pid);
         return Err(Error::Running { pid });
@@ -151,7 +152,8 @@ pub fn serve(
     super::sweep(&dirs);
     let me = Lease::of(std::process::id() as i32)
         .ok_or_else(|| IoError::path("read", "/proc/self/stat", std::io::Error::other("no own stat")))?;
-    lease::write(&dirs.root, &dirs.supervisor_lease(), me).map_err(IoError::at("write", &dirs.supervisor_lease()))?;
+    lease::write(&dirs.root, &dirs.supervisor_lease(), me)
+        .map_err(IoError::at("write", &dirs.supervisor_lease()))?;
     // What it runs was planned from this den.toml: later commands can tell it changed.
     let _ = run.write(std::ffi::OsStr::new(super::MANIFEST), manifest.as_bytes(), 0o600);
     for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
