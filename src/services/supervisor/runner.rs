@@ -161,10 +161,8 @@ impl Supervisor {
                 }
             }
         }
-        if let Some(dir) = init.marker.parent() {
-            crate::fs_util::real_dir(dir).map_err(IoError::at("create", dir))?;
-        }
-        crate::fs_util::write_atomic(&init.marker, b"", 0o600).map_err(IoError::at("write", &init.marker))?;
+        crate::fs_util::beneath::write(&self.dirs.root, &init.marker, b"", 0o600)
+            .map_err(IoError::at("write", &init.marker))?;
         self.note(name, log, "den: init done");
         Ok(())
     }
