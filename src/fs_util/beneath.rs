@@ -184,8 +184,32 @@ impl Dir {
     /// following a link and owned by us. A link in its place is removed (never what it
     /// points to) and replaced by a directory, with a warning; anything else is an error.
     pub fn child(&self, name: &OsStr) -> io::Result<Dir> {
+        self.child_made(name, true)
+    }
+
+    /// The existing real directory `name` beneath this one, opened without following a
+    /// link and owned by us; nothing is made or replaced (a link there is an error).
+    pub fn existing_child(&self, name: &OsStr) -> io::Result<Dir> {
+        self.child_made(name, false)
+    }
+
+    fn child_made(&self, name: &OsStr, make: bool) -> io::Result<Dir> {
         let c = plain(name)?;
         for _ in 0..2 {
+            if !make {
+                let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+                // SAFETY: a valid descriptor and name.
+                let fd = check(unsafe { libc::openat(self.fd.as_raw_fd(), c.as_ptr(), flags) })?;
+                // SAFETY: a fresh descriptor nobody else owns.
+                let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+                if fstat(fd.as_raw_fd())?.st_uid != euid() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::PermissionDenied,
+                        format!("{} is owned by another user, not den's", self.at_path(name).display()),
+                    ));
+                }
+                return Ok(Dir { fd, path: self.at_path(name) });
+            }
             // SAFETY: a valid descriptor and name.
             match check(unsafe { libc::mkdirat(self.fd.as_raw_fd(), c.as_ptr(), 0o700) }) {
                 Ok(_) => {}
@@ -477,9 +501,28 @@ pub fn write_keeping_mode(path: &Path, bytes: &[u8], new_mode: u32) -> io::Resul
     Dir::anchor(dir)?.write_keeping_mode(name, bytes, new_mode)
 }
 
-/// Removes the file at `path` beneath `root` without following a link on the way.
+/// Removes the file (or link) at `path` beneath `root`, following no link on the way and
+/// making nothing: a directory on the way that is a link or missing means nothing to remove.
 pub fn remove(root: &Path, path: &Path) -> io::Result<()> {
-    let (dir, name) = Dir::holding(root, path)?;
+    let rel = path.strip_prefix(root).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} is not beneath {}", path.display(), root.display()),
+        )
+    })?;
+    let Some(name) = rel.file_name() else { return Ok(()) };
+    let mut dir = Dir::anchor(root)?;
+    for part in rel.parent().unwrap_or(Path::new("")).components() {
+        if let Component::Normal(part) = part {
+            dir = match dir.existing_child(part) {
+                Ok(d) => d,
+                Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ELOOP | libc::ENOTDIR)) => {
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            };
+        }
+    }
     dir.remove(name)
 }
 
@@ -595,6 +638,27 @@ mod tests {
             );
         }
         assert!(write(tmp.path(), Path::new("/elsewhere/x"), b"x", 0o600).is_err());
+    }
+
+    #[test]
+    fn remove_follows_no_link_on_the_way_and_makes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let elsewhere = tmp.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        fs::write(elsewhere.join("status.json"), "keep").unwrap();
+        let root = tmp.path().join("p");
+        fs::create_dir_all(root.join(".den")).unwrap();
+        symlink(&elsewhere, root.join(".den/run")).unwrap();
+        remove(&root, &root.join(".den/run/status.json")).unwrap();
+        assert!(elsewhere.join("status.json").exists(), "removed through a link");
+        remove(&root, &root.join(".den/logs/x.log")).unwrap();
+        assert!(!root.join(".den/logs").exists(), "remove made a directory");
+        fs::remove_file(root.join(".den/run")).unwrap();
+        fs::create_dir(root.join(".den/run")).unwrap();
+        symlink(elsewhere.join("status.json"), root.join(".den/run/status.json")).unwrap();
+        remove(&root, &root.join(".den/run/status.json")).unwrap();
+        assert!(fs::symlink_metadata(root.join(".den/run/status.json")).is_err());
+        assert!(elsewhere.join("status.json").exists());
     }
 
     #[test]

@@ -126,10 +126,10 @@ pub fn sweep(dirs: &Dirs) -> Vec<(String, i32)> {
             stop_group(lease, Signal::SIGTERM, Duration::from_secs(3));
             stopped.push((name, lease.pid));
         }
-        let _ = std::fs::remove_file(&path);
+        let _ = beneath::remove(&dirs.root, &path);
     }
     for file in [dirs.run.join(status::FILE), dirs.socket(), dirs.supervisor_lease()] {
-        let _ = std::fs::remove_file(file);
+        let _ = beneath::remove(&dirs.root, &file);
     }
     stopped
 }

@@ -180,11 +180,11 @@ pub fn serve(
         sup.main_loop(initial.is_none());
     }
     // New clients find no supervisor from here on.
-    let _ = std::fs::remove_file(dirs.socket());
+    let _ = crate::fs_util::beneath::remove(&dirs.root, &dirs.socket());
     sup.stop_all();
-    let _ = std::fs::remove_file(dirs.run.join(status::FILE));
-    let _ = std::fs::remove_file(dirs.supervisor_lease());
-    let _ = std::fs::remove_file(dirs.run.join(super::MANIFEST));
+    for file in [dirs.run.join(status::FILE), dirs.supervisor_lease(), dirs.run.join(super::MANIFEST)] {
+        let _ = crate::fs_util::beneath::remove(&dirs.root, &file);
+    }
     drop(lock);
     result
 }

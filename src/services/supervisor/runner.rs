@@ -276,7 +276,7 @@ impl Supervisor {
     }
 
     fn finish(&self, lease_path: &std::path::Path, end: End) -> End {
-        let _ = std::fs::remove_file(lease_path);
+        let _ = crate::fs_util::beneath::remove(&self.dirs.root, lease_path);
         end
     }
 
