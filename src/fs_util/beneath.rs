@@ -511,19 +511,28 @@ pub fn remove(root: &Path, path: &Path) -> io::Result<()> {
         )
     })?;
     let Some(name) = rel.file_name() else { return Ok(()) };
+    match existing(root, rel.parent().unwrap_or(Path::new(""))) {
+        Ok(dir) => dir.remove(name),
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ELOOP | libc::ENOTDIR)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The existing directory `rel` beneath `root`, each component a real directory of ours
+/// reached without following a link; nothing is made (a link on the way is `ELOOP`).
+pub fn existing(root: &Path, rel: &Path) -> io::Result<Dir> {
     let mut dir = Dir::anchor(root)?;
-    for part in rel.parent().unwrap_or(Path::new("")).components() {
-        if let Component::Normal(part) = part {
-            dir = match dir.existing_child(part) {
-                Ok(d) => d,
-                Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ELOOP | libc::ENOTDIR)) => {
-                    return Ok(());
-                }
-                Err(e) => return Err(e),
-            };
+    for part in rel.components() {
+        match part {
+            Component::Normal(part) => dir = dir.existing_child(part)?,
+            Component::CurDir => {}
+            _ => {
+                let what = format!("{} is not a path beneath {}", rel.display(), root.display());
+                return Err(io::Error::new(io::ErrorKind::InvalidInput, what));
+            }
         }
     }
-    dir.remove(name)
+    Ok(dir)
 }
 
 #[cfg(test)]

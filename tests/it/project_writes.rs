@@ -249,3 +249,18 @@ fn the_editors_log_shipped_as_a_link_is_replaced() {
     untouched(&target);
     assert!(out.stderr.contains(&format!("den: warning: replaced {}, a symbolic link to", log.display())));
 }
+
+#[test]
+fn den_down_purge_never_deletes_through_a_committed_den_link() {
+    let env = Env::new();
+    let outside = env.tmp.path().join("outside");
+    std::fs::create_dir_all(outside.join("state/web")).unwrap();
+    std::fs::write(outside.join("state/web/data"), "the user's data\n").unwrap();
+    std::fs::create_dir_all(outside.join("run")).unwrap();
+    std::fs::write(outside.join("run/status.json"), "the user's file\n").unwrap();
+    service_attack(&env, &[(".den", &outside)]);
+    let out = run(env.den(), &["down", "--purge", "--yes"]);
+    ok(&out);
+    assert_eq!(std::fs::read_to_string(outside.join("state/web/data")).unwrap(), "the user's data\n");
+    assert_eq!(std::fs::read_to_string(outside.join("run/status.json")).unwrap(), "the user's file\n");
+}
