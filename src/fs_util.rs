@@ -6,6 +6,8 @@
 //! old content or the new one, whatever happens in between; and must never block or read
 //! without limit on a file den did not write.
 
+pub mod beneath;
+
 use std::fs;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -22,6 +24,10 @@ pub const INPUT_LIMIT: u64 = 8 << 20;
 /// symlink to `/dev/zero` would read until memory runs out. The open is non-blocking (a
 /// FIFO opens at once and is then refused as not a regular file), the type is checked on
 /// the open descriptor (no race with a swap), and the read stops one byte past the limit.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a read-only open (O_NONBLOCK, the type checked on the descriptor)"
+)]
 pub fn read_input(path: &Path) -> io::Result<Vec<u8>> {
     let file = fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)?;
     let meta = file.metadata()?;
@@ -68,13 +74,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
-}
-
-/// `write_atomic` for a file that belongs to the user (den.lock, den.toml): an existing
-/// file keeps its permission bits, a new one gets `new_mode`.
-pub fn write_atomic_keeping_mode(path: &Path, bytes: &[u8], new_mode: u32) -> io::Result<()> {
-    let mode = fs::metadata(path).map_or(new_mode, |m| m.permissions().mode() & 0o7777);
-    write_atomic(path, bytes, mode)
 }
 
 /// The prefix of `write_atomic`'s temp files.
@@ -188,6 +187,10 @@ pub fn private_dir(path: &Path) -> io::Result<()> {
 
 /// Creates (or truncates) a file of den's own with mode 0600 (a new file never exists
 /// with wider permissions), for lock files and tags that are not replaced atomically.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "den's own machine directories (lock files); a project's go through fs_util::beneath"
+)]
 pub fn create_private_file(path: &Path) -> io::Result<fs::File> {
     fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(path)
 }

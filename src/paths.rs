@@ -154,6 +154,7 @@ impl Bucket {
 ///   logs/                 services' logs
 ///   run/                  sockets and pid files of running services
 ///   bin/                  shims
+///   bin.foreign-<seconds>/ files found in bin/ that den did not write, moved aside
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DenDir {

@@ -45,6 +45,10 @@ pub struct Unpacked {
 /// Unpacks the blobs of the bundle `file` into `into` (the layout), each verified against
 /// the digest its path names; refuses anything that is not part of a bundle, and a file
 /// that is no bundle at all (not a tar, truncated, empty) with that cause.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a bundle file the user named on the command line, not a project's"
+)]
 pub fn read(file: &Path, into: &Path, max_blob: u64) -> Result<Unpacked, Error> {
     let bad = |reason: String| Error::Bundle { path: file.to_path_buf(), reason };
     let broken = |e: std::io::Error| bad(format!("{e} (a truncated or damaged tar file?)"));
@@ -158,6 +162,7 @@ fn what(path: &str) -> Option<Kind> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

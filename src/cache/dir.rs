@@ -11,6 +11,7 @@ use crate::http::{self, Client, Downloaded, Hasher, Progress};
 
 /// Copies the blob of `want` from the directory `root` to `dest`, hashing it on the way
 /// and never reading more than den.lock's size; `None` when the directory lacks it.
+#[allow(clippy::disallowed_methods, reason = "a team cache directory the user configured, not a project's")]
 pub fn read_local(
     root: &Path,
     want: &Want,
@@ -95,6 +96,7 @@ pub fn write(
     Ok(pushed)
 }
 
+#[allow(clippy::disallowed_methods, reason = "a team cache directory the user configured, not a project's")]
 fn copy_atomic(from: &Path, to: &Path) -> Result<(), Error> {
     let dir = to.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
@@ -106,6 +108,7 @@ fn copy_atomic(from: &Path, to: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+#[allow(clippy::disallowed_methods, reason = "a team cache directory the user configured, not a project's")]
 fn write_atomic(to: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = to.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
@@ -125,6 +128,7 @@ fn readable(path: &Path) -> Result<(), Error> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
     use crate::http::{Checksum, NoProgress};

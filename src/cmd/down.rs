@@ -60,7 +60,16 @@ fn purge(dirs: &Dirs, args: &DownArgs) -> Result<()> {
     } else {
         args.services.iter().map(|n| dirs.service_state(n)).collect()
     };
-    let targets: Vec<_> = targets.into_iter().filter(|t| std::fs::symlink_metadata(t).is_ok()).collect();
+    // Only what lies in real directories of the project: a `.den` or `.den/state` that is
+    // a link a repository committed must never aim the deletion elsewhere.
+    let beneath_project = |t: &std::path::Path| {
+        t.strip_prefix(&dirs.root)
+            .ok()
+            .and_then(|rel| rel.parent())
+            .is_some_and(|parent| fs_util::beneath::existing(&dirs.root, parent).is_ok())
+    };
+    let targets: Vec<_> =
+        targets.into_iter().filter(|t| std::fs::symlink_metadata(t).is_ok() && beneath_project(t)).collect();
     if targets.is_empty() {
         return Ok(());
     }

@@ -44,12 +44,12 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> Result<ExitCode> {
     if !repository_chose {
         crate::trust::retrust_after_own_edit(&path, text.as_bytes())?;
     }
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(
-        |source| match source.kind() {
+    let mut file = crate::fs_util::beneath::Dir::anchor(&dir)
+        .and_then(|d| d.create_new(std::ffi::OsStr::new("den.toml"), 0o644))
+        .map_err(|source| match source.kind() {
             std::io::ErrorKind::AlreadyExists => Error::Exists { path: path.clone() },
             _ => Error::Write { path: path.clone(), source },
-        },
-    )?;
+        })?;
     file.write_all(text.as_bytes()).map_err(|source| Error::Write { path: path.clone(), source })?;
     if let Some(found) = &found {
         report(found);

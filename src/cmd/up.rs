@@ -202,9 +202,8 @@ pub(super) fn preset_tools(
                 let path = dirs.service_state(&name).join("tool.json");
                 if let Ok(json) = serde_json::to_vec(&(&request.req.version, &tool))
                     && dirs.create().is_ok()
-                    && crate::fs_util::real_dir(&dirs.service_state(&name)).is_ok()
                 {
-                    let _ = crate::fs_util::write_atomic(&path, &json, 0o600);
+                    let _ = crate::fs_util::beneath::write(&dirs.root, &path, &json, 0o600);
                 }
                 tool
             }

@@ -333,4 +333,5 @@ pub fn parse_dotenv_literals(text: &str) -> Result<Vec<(String, String)>, dotenv
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests;

@@ -201,6 +201,7 @@ fn alive(pid: libc::pid_t) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
     use crate::env::state::{Vars, apply};

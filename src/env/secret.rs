@@ -110,6 +110,7 @@ fn strip_newline(mut text: String) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

@@ -14,6 +14,7 @@ mod proxy;
 mod request;
 mod settings;
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests;
 
 pub use checksum::{Checksum, Hasher};

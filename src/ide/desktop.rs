@@ -71,6 +71,7 @@ pub fn applications_dir() -> Result<PathBuf, Error> {
 }
 
 /// Writes the entry to `dir` and returns its path.
+#[allow(clippy::disallowed_methods, reason = "the user's XDG applications directory, not a project's")]
 pub fn write(dir: &Path, root: &Path, editor: &str, text: &str) -> Result<PathBuf, Error> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
     let path = dir.join(file_name(root, editor));
@@ -110,6 +111,7 @@ pub fn list(dir: &Path) -> Vec<(PathBuf, String)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

@@ -193,6 +193,7 @@ pub fn project_args(editor: &Editor, root: &Path) -> Vec<std::ffi::OsString> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;

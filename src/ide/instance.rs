@@ -48,6 +48,7 @@ pub fn user_data_dir(dirs: &Dirs, editor: &str, root: &Path) -> PathBuf {
 
 /// `--user-data-dir … --extensions-dir …` for `editor` on `root`, after linking the user's
 /// settings into that user-data dir; `None` for an editor that is not of the family.
+#[allow(clippy::disallowed_methods, reason = "den's own data directory (the editor's user-data dir)")]
 pub fn args(dirs: &Dirs, editor: &str, root: &Path) -> Result<Option<Vec<OsString>>, Error> {
     let Some((product, extensions)) = product(editor) else { return Ok(None) };
     let data = user_data_dir(dirs, editor, root);
@@ -77,6 +78,7 @@ pub fn args(dirs: &Dirs, editor: &str, root: &Path) -> Result<Option<Vec<OsStrin
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

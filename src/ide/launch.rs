@@ -6,7 +6,6 @@
 //! is readable by every user. Never waits for the editor.
 
 use std::ffi::OsString;
-use std::fs::OpenOptions;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -79,13 +78,14 @@ pub fn start(
     next: &Vars,
 ) -> Result<Started, Error> {
     let logs = DenDir::of(root).logs();
-    std::fs::create_dir_all(&logs).map_err(|source| Error::Write { path: logs.clone(), source })?;
-    let log_path = logs.join(format!("ide-{}.log", editor.name));
+    // Through `fs_util::beneath`: a link a repository ships as `.den/logs` or as the log
+    // is replaced, never written through.
+    let dir = crate::fs_util::beneath::den_subdir(root, Path::new("logs"))
+        .map_err(|source| Error::Write { path: logs.clone(), source })?;
+    let name = format!("ide-{}.log", editor.name);
+    let log_path = logs.join(&name);
     let log = || {
-        OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&log_path)
+        dir.append(std::ffi::OsStr::new(&name))
             .map_err(|source| Error::Write { path: log_path.clone(), source })
     };
     let mut project_args = extra;

@@ -7,9 +7,7 @@
 //! is one of the failures), and never puts more than the error on a command line.
 
 use std::ffi::OsString;
-use std::fs::OpenOptions;
 use std::io::{IsTerminal, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -30,41 +28,15 @@ pub fn from_desktop(vars: &Vars) -> bool {
 }
 
 /// Appends `text` to `<root>/.den/logs/ide-<editor>.log` (`ide.log` when no editor was
-/// named); the log's path, when it could be written. `.den` and `.den/logs` are made real
-/// directories when missing; a link or a file in their place (a repository can ship one)
-/// means no log.
+/// named); the log's path, when it could be written. Through `fs_util::beneath`: a link
+/// a repository ships in place of `.den`, `.den/logs` or the log is replaced, with one
+/// line, never written through; a file where a directory goes means no log.
 pub fn log(root: &Path, editor: Option<&str>, text: &str) -> Option<PathBuf> {
-    let den = DenDir::of(root);
-    for dir in [den.path().to_path_buf(), den.logs()] {
-        match std::fs::symlink_metadata(&dir) {
-            Ok(m) if m.is_dir() => {}
-            Ok(_) => return None,
-            Err(_) => {
-                use std::os::unix::fs::DirBuilderExt;
-                std::fs::DirBuilder::new().mode(0o700).create(&dir).ok()?;
-            }
-        }
-    }
-    if !den.gitignore().exists() {
-        let _ = crate::fs_util::write_atomic(
-            &den.gitignore(),
-            b"# den's per-project state; never commit it.\n*\n",
-            0o600,
-        );
-    }
+    let logs = crate::fs_util::beneath::den_subdir(root, Path::new("logs")).ok()?;
     let name =
         editor.map_or_else(|| "ide.log".to_string(), |e| format!("ide-{}.log", crate::paths::name_part(e)));
-    let path = den.logs().join(name);
-    let mut file = OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
-        .open(&path)
-        .ok()?;
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
-        return None;
-    }
+    let path = DenDir::of(root).logs().join(&name);
+    let mut file = logs.append(std::ffi::OsStr::new(&name)).ok()?;
     file.write_all(format!("den ide: {}\n", text.trim_end()).as_bytes()).ok()?;
     Some(path)
 }
@@ -148,6 +120,7 @@ pub fn show(summary: &str, body: &str, current: &Vars, vars: &Vars) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 
@@ -163,13 +136,14 @@ mod tests {
         let root = tmp.path().join("p");
         std::fs::create_dir_all(root.join(".den")).unwrap();
         std::os::unix::fs::symlink(tmp.path().join("elsewhere"), root.join(".den/logs")).unwrap();
-        assert_eq!(log(&root, Some("code"), "refused"), None);
+        assert!(log(&root, Some("code"), "refused").is_some(), "the link is replaced by a directory");
         assert!(!tmp.path().join("elsewhere").exists());
-        std::fs::remove_file(root.join(".den/logs")).unwrap();
-        std::fs::create_dir(root.join(".den/logs")).unwrap();
+        std::fs::write(tmp.path().join("target"), "keep").unwrap();
+        std::fs::remove_file(root.join(".den/logs/ide-code.log")).unwrap();
         std::os::unix::fs::symlink(tmp.path().join("target"), root.join(".den/logs/ide-code.log")).unwrap();
-        assert_eq!(log(&root, Some("code"), "refused"), None);
-        assert!(!tmp.path().join("target").exists());
+        let path = log(&root, Some("code"), "refused").unwrap();
+        assert_eq!(std::fs::read_to_string(tmp.path().join("target")).unwrap(), "keep");
+        assert_eq!(std::fs::read_to_string(path).unwrap(), "den ide: refused\n");
         let fresh = tmp.path().join("q");
         std::fs::create_dir(&fresh).unwrap();
         let path = log(&fresh, Some("code"), "refused\n").unwrap();

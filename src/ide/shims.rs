@@ -7,13 +7,15 @@
 //! directories only — so a shim never finds itself, even with `.den/bin` on PATH.
 //! A shim started without HOME (`env -i`, some launchers) gets the HOME of the user who
 //! wrote it, where den keeps its store and trust records.
-//! Only files carrying the shim marker are ever replaced or removed.
+//! Only files carrying the shim marker are ever replaced or removed; anything else in
+//! `.den/bin/` is moved aside (`.den/bin.foreign-<seconds>/`) with one line.
 
 use std::collections::BTreeSet;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::ffi::OsStr;
+use std::path::Path;
 
 use super::Error;
+use crate::fs_util::beneath;
 use crate::paths::DenDir;
 use crate::tools::Installed;
 
@@ -70,53 +72,75 @@ pub fn stale(root: &Path, den: &Path, home: Option<&str>, tools: &[Installed]) -
     if !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
         return false;
     }
-    std::fs::read_to_string(dir.join(STAMP)).ok() != Some(stamp(den, home, &names(tools)))
+    crate::fs_util::read_input_string(&dir.join(STAMP)).ok() != Some(stamp(den, home, &names(tools)))
 }
 
 /// Writes the shims of `tools`' binaries under `root`'s `.den/bin/` and removes den's shims
 /// of binaries no tool provides any more. Returns the names written.
+///
+/// `.den/bin/` holds den's shims only: anything else found there (a repository can commit
+/// a `python` an editor would run) is moved aside to `.den/bin.foreign-<seconds>/`, with
+/// one line naming it. Every write goes through `fs_util::beneath`: a link committed in
+/// place of a shim or its temp file is replaced, never written through.
 pub fn write(root: &Path, den: &Path, home: Option<&str>, tools: &[Installed]) -> Result<Vec<String>, Error> {
-    let dir = DenDir::of(root).bin();
+    let bin = DenDir::of(root).bin();
     let err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Write { path, source }
     };
-    std::fs::create_dir_all(&dir).map_err(err(&dir))?;
+    let dir = beneath::den_subdir(root, Path::new("bin")).map_err(err(&bin))?;
     let names = names(tools);
-    for stale in own_shims(&dir)
-        .into_iter()
-        .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| names.contains(n)))
-    {
-        std::fs::remove_file(&stale).map_err(err(&stale))?;
-    }
-    for name in &names {
-        let path = dir.join(name);
-        let text = script(den, root, name, home);
-        if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
+    let mut aside: Option<beneath::Dir> = None;
+    for entry in dir.names() {
+        let own = entry.to_str().is_some_and(|n| n == STAMP || n.starts_with(crate::fs_util::TEMP_PREFIX));
+        if own {
             continue;
         }
-        if path.exists() && !is_shim(&path) {
-            continue; // a file of the user's: never replaced
+        if is_shim(&dir, &entry) {
+            if !entry.to_str().is_some_and(|n| names.contains(n)) {
+                dir.remove(&entry).map_err(err(&bin.join(&entry)))?;
+            }
+            continue;
         }
-        let tmp = dir.join(format!(".{name}.tmp"));
-        std::fs::write(&tmp, &text).map_err(err(&tmp))?;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).map_err(err(&tmp))?;
-        std::fs::rename(&tmp, &path).map_err(err(&path))?;
+        let target = match &aside {
+            Some(a) => a,
+            None => {
+                let secs = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                let name = format!("bin.foreign-{secs}");
+                let made = beneath::den_dir(root).and_then(|d| d.child(OsStr::new(&name)));
+                aside.insert(made.map_err(err(&DenDir::of(root).path().join(name)))?)
+            }
+        };
+        dir.rename_to(&entry, target, &entry).map_err(err(&bin.join(&entry)))?;
+        crate::ui::warn(&format!(
+            "moved {}, which den did not write, to {}: .den/bin holds den's shims only",
+            crate::ui::escaped(&bin.join(&entry).to_string_lossy()),
+            crate::ui::escaped(&target.path().to_string_lossy())
+        ));
     }
-    let (stamp_path, stamp) = (dir.join(STAMP), stamp(den, home, &names));
-    if std::fs::read_to_string(&stamp_path).ok().as_ref() != Some(&stamp) {
-        crate::fs_util::write_atomic(&stamp_path, stamp.as_bytes(), 0o644).map_err(err(&stamp_path))?;
+    for name in &names {
+        let text = script(den, root, name, home);
+        if dir.read(OsStr::new(name), SHIM_LIMIT).is_some_and(|t| t == text.as_bytes()) {
+            continue;
+        }
+        dir.write(OsStr::new(name), text.as_bytes(), 0o755).map_err(err(&bin.join(name)))?;
+    }
+    let stamp = stamp(den, home, &names);
+    if dir.read(OsStr::new(STAMP), SHIM_LIMIT).as_deref() != Some(stamp.as_bytes()) {
+        dir.write(OsStr::new(STAMP), stamp.as_bytes(), 0o644).map_err(err(&bin.join(STAMP)))?;
     }
     Ok(names.into_iter().collect())
 }
 
-fn is_shim(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|t| t.lines().nth(1).is_some_and(|l| l.starts_with(MARKER)))
-}
+/// The most den reads of a file in `.den/bin/` to tell whether it is a shim.
+const SHIM_LIMIT: u64 = 64 * 1024;
 
-fn own_shims(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    entries.flatten().map(|e| e.path()).filter(|p| is_shim(p)).collect()
+/// Whether `name` in `dir` is a regular file carrying den's shim marker.
+fn is_shim(dir: &beneath::Dir, name: &OsStr) -> bool {
+    dir.read(name, SHIM_LIMIT)
+        .is_some_and(|t| String::from_utf8_lossy(&t).lines().nth(1).is_some_and(|l| l.starts_with(MARKER)))
 }
 
 /// The binaries to write shims for: the tools', and `python`, `python3` and `pip` when
@@ -142,6 +166,7 @@ pub fn binaries(project: &crate::project::Project, installed: &[Installed]) -> V
 const VENV_SHIMS: [&str; 3] = ["python", "python3", "pip"];
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 
@@ -168,13 +193,20 @@ mod tests {
         std::fs::write(bin.join("mine"), "user's").unwrap();
         let den = Path::new("/den");
         assert_eq!(write(tmp.path(), den, None, &[tool(&["a", "b", "mine"])]).unwrap(), ["a", "b", "mine"]);
-        assert_eq!(std::fs::read_to_string(bin.join("mine")).unwrap(), "user's");
-        assert!(is_shim(&bin.join("a")));
+        let aside: Vec<_> = std::fs::read_dir(DenDir::of(tmp.path()).path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("bin.foreign-"))
+            .collect();
+        assert_eq!(aside.len(), 1, "the file den did not write is moved aside");
+        assert_eq!(std::fs::read_to_string(aside[0].join("mine")).unwrap(), "user's");
+        let dir = beneath::Dir::anchor(&bin).unwrap();
+        assert!(is_shim(&dir, OsStr::new("a")) && is_shim(&dir, OsStr::new("mine")));
         assert!(!stale(tmp.path(), den, None, &[tool(&["a", "b", "mine"])]));
         assert!(stale(tmp.path(), den, None, &[tool(&["b"])]), "another set of binaries");
         assert!(stale(tmp.path(), Path::new("/moved/den"), None, &[tool(&["a", "b", "mine"])]));
         write(tmp.path(), den, None, &[tool(&["b"])]).unwrap();
         assert!(!stale(tmp.path(), den, None, &[tool(&["b"])]));
-        assert!(!bin.join("a").exists() && bin.join("b").exists() && bin.join("mine").exists());
+        assert!(!bin.join("a").exists() && bin.join("b").exists() && !bin.join("mine").exists());
     }
 }

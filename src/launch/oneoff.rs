@@ -257,6 +257,7 @@ pub fn provided(tools: &[Installed]) -> Vec<(String, Vec<String>)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
     use crate::env::Vars;

@@ -2,15 +2,16 @@
 //! (`.den/sessions/<id>`, holding den's pid and start time) for as long as the shell runs. Services hang
 //! their start and stop on these records; a record whose pid is gone is stale.
 
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 
+use crate::fs_util::beneath;
 use crate::hint::Hint;
 use crate::io_error::IoError;
 use crate::paths::DenDir;
-use crate::{fs_util, ui};
 
 /// A session's directory or record could not be made: `cannot create <path>: <cause>`.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +28,7 @@ impl Hint for Error {
 /// An open session; `close` removes everything it created.
 #[derive(Debug)]
 pub struct Session {
+    root: PathBuf,
     tmp: PathBuf,
     record: PathBuf,
 }
@@ -35,10 +37,10 @@ impl Session {
     /// Creates the session's directory and record under `<root>/.den/`, which gets a
     /// `.gitignore` so that nothing of it is ever committed.
     ///
-    /// Never follows a symbolic link it did not create: directories are made one component
-    /// at a time, a link found in their place (a repository may ship `.den/tmp -> /etc`)
-    /// is removed and replaced by a real directory, with a warning; files are replaced by
-    /// rename, never written through a link.
+    /// Never follows a symbolic link it did not create (`fs_util::beneath`): directories
+    /// are made one component at a time, a link found in their place (a repository may
+    /// ship `.den/tmp -> /etc`) is removed and replaced by a real directory, with a
+    /// warning; files are replaced by rename, never written through a link.
     pub fn open(root: &Path) -> Result<Session, Error> {
         let den = DenDir::of(root);
         let id = format!("{}", std::process::id());
@@ -49,30 +51,20 @@ impl Session {
             let path = path.to_path_buf();
             move |e| Error(IoError::path("create", path, e))
         };
-        for dir in [den.path(), &den.tmp(), &tmp, &sessions] {
-            if let Some(target) = fs_util::real_dir(dir).map_err(io(dir))? {
-                ui::warn(&format!(
-                    "replaced {}, a symbolic link to {:?}, by a directory: den never writes through links it did not create",
-                    dir.display(),
-                    target // Debug: a link's target is the repository's text, shown escaped
-                ));
-            }
-        }
-        let ignore = den.gitignore();
-        if !fs::symlink_metadata(&ignore).is_ok_and(|m| m.is_file()) {
-            fs_util::write_atomic(&ignore, b"# den's per-project state; never commit it.\n*\n", 0o600)
-                .map_err(io(&ignore))?;
-        }
+        beneath::den_subdir(root, Path::new("tmp"))
+            .and_then(|d| d.child(OsStr::new(&id)))
+            .map_err(io(&tmp))?;
+        let records = beneath::den_subdir(root, Path::new("sessions")).map_err(io(&sessions))?;
         // pid and start time: a record whose process is gone, or whose pid was reused,
         // holds no services.
         let start = crate::proc::start_time(std::process::id() as i32).unwrap_or(0);
-        fs_util::write_atomic(&record, format!("{id} {start}\n").as_bytes(), 0o600).map_err(io(&record))?;
-        Ok(Session { tmp, record })
+        records.write(OsStr::new(&id), format!("{id} {start}\n").as_bytes(), 0o600).map_err(io(&record))?;
+        Ok(Session { root: root.to_path_buf(), tmp, record })
     }
 
     /// Releases the session: its record and its temporary directory are removed.
     pub fn close(self) {
-        let _ = fs::remove_file(&self.record);
+        let _ = beneath::remove(&self.root, &self.record);
         let _ = fs::remove_dir_all(&self.tmp);
     }
 }

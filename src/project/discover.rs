@@ -70,6 +70,7 @@ fn upward<'a>(start: &'a Path, ceilings: &'a [PathBuf]) -> impl Iterator<Item = 
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

@@ -177,6 +177,7 @@ pub fn not_a_file(path: &Path) -> Option<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
     use crate::hint::Hint;

@@ -346,4 +346,5 @@ fn expand(value: &str, d: &Discovery) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests;

@@ -48,7 +48,7 @@ struct Reply {
 /// its own thread, so that a long start does not block `den down`).
 pub fn listen(sup: &Arc<Supervisor>) -> Result<(), Error> {
     let path = sup_dirs(sup).socket();
-    let _ = std::fs::remove_file(&path);
+    let _ = crate::fs_util::beneath::remove(&sup_dirs(sup).root, &path);
     let listener = UnixListener::bind(&path).map_err(IoError::at("listen on", &path))?;
     let sup = Arc::clone(sup);
     std::thread::spawn(move || {
@@ -141,7 +141,7 @@ const EDITOR: &str = "ide-";
 /// lives, like a `den enter` session.
 pub fn hold_for_session(dirs: &Dirs, lease: Lease) -> std::io::Result<std::path::PathBuf> {
     let path = dirs.den.sessions().join(format!("{EDITOR}{}", lease.pid));
-    super::lease::write(&path, lease)?;
+    super::lease::write(&dirs.root, &path, lease)?;
     Ok(path)
 }
 
@@ -164,7 +164,7 @@ pub fn sessions_alive(dirs: &Dirs) -> bool {
             if proc::session_alive(lease.pid, lease.start) {
                 alive = true;
             } else {
-                let _ = std::fs::remove_file(e.path());
+                let _ = crate::fs_util::beneath::remove(&dirs.root, &e.path());
             }
             continue;
         }

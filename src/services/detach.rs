@@ -122,13 +122,8 @@ fn progress(run: &Path, done: &AtomicBool) {
 fn spawn_supervisor(dirs: &Dirs, tools: &HashMap<String, preset::Tool>) -> Result<(), Error> {
     let exe = std::env::current_exe().map_err(|e| IoError::named("find", "den's own executable", e))?;
     let log_path = dirs.logs.join("supervisor.log");
-    let log = || {
-        std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&log_path)
-            .map_err(IoError::at("open", &log_path))
-    };
+    let logs = dirs.open("logs").map_err(IoError::at("open", &dirs.logs))?;
+    let log = || logs.append(std::ffi::OsStr::new("supervisor.log")).map_err(IoError::at("open", &log_path));
     let mut cmd = Command::new(exe);
     let tools = serde_json::to_string(tools).expect("tools serialize");
     cmd.arg("-C").arg(&dirs.root).arg("__supervise").arg("--tools").arg(tools).current_dir(&dirs.root);

@@ -38,9 +38,9 @@ pub fn path(run: &Path, name: &str) -> PathBuf {
     run.join(format!("{name}.lease"))
 }
 
-/// Writes a lease (0600, atomically).
-pub fn write(path: &Path, lease: Lease) -> std::io::Result<()> {
-    fs_util::write_atomic(path, format!("{} {}\n", lease.pid, lease.start).as_bytes(), 0o600)
+/// Writes a lease (0600, atomically) at `path`, beneath the project's `root`.
+pub fn write(root: &Path, path: &Path, lease: Lease) -> std::io::Result<()> {
+    fs_util::beneath::write(root, path, format!("{} {}\n", lease.pid, lease.start).as_bytes(), 0o600)
 }
 
 /// Reads a lease; `None` when it is missing, not a lease, or not one den wrote: a lease
@@ -90,7 +90,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let me = Lease::of(std::process::id() as i32).unwrap();
         let p = path(tmp.path(), "db");
-        write(&p, me).unwrap();
+        write(tmp.path(), &p, me).unwrap();
         assert_eq!(read(&p), Some(me));
         assert!(me.alive());
         for bad in ["", "12", "1 5", "x y", "-5 3"] {

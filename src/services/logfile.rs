@@ -3,28 +3,38 @@
 //! `den logs` and error messages use (the last lines, following). Never interprets what a
 //! service prints.
 
-use std::fs::{self, File, OpenOptions};
+use std::ffi::OsString;
+use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+
+use crate::fs_util::beneath;
 
 /// Size at which a log is rotated.
 pub const CAP: u64 = 8 * 1024 * 1024;
 
 /// An open service log.
 pub struct LogFile {
-    path: PathBuf,
+    dir: beneath::Dir,
+    name: OsString,
     file: File,
     size: u64,
     cap: u64,
 }
 
 impl LogFile {
-    /// Opens (appending to) the log at `path`, created 0600.
-    pub fn open(path: &Path, cap: u64) -> io::Result<LogFile> {
-        let file = open_append(path)?;
+    /// Opens (appending to) the log of `service` in the project's `.den/logs/`.
+    pub fn open(dirs: &super::Dirs, service: &str, cap: u64) -> io::Result<LogFile> {
+        LogFile::open_in(dirs.open("logs")?, OsString::from(format!("{service}.log")), cap)
+    }
+
+    /// Opens (appending to) the log `name` in `dir`, created 0600, through
+    /// `fs_util::beneath`: a link, FIFO or hard link committed in its place is replaced,
+    /// never written through.
+    pub fn open_in(dir: beneath::Dir, name: OsString, cap: u64) -> io::Result<LogFile> {
+        let file = dir.append(&name)?;
         let size = file.metadata()?.len();
-        Ok(LogFile { path: path.to_path_buf(), file, size, cap })
+        Ok(LogFile { dir, name, file, size, cap })
     }
 
     /// Appends one line (a newline is added when missing), rotating first when the line
@@ -32,8 +42,10 @@ impl LogFile {
     pub fn line(&mut self, line: &[u8]) -> io::Result<()> {
         let len = line.len() as u64 + 1;
         if self.size > 0 && self.size + len > self.cap {
-            fs::rename(&self.path, rotated(&self.path))?;
-            self.file = open_append(&self.path)?;
+            let mut older = self.name.clone();
+            older.push(".1");
+            self.dir.rename(&self.name, &older)?;
+            self.file = self.dir.append(&self.name)?;
             self.size = 0;
         }
         let mut buf = line.strip_suffix(b"\n").unwrap_or(line).to_vec();
@@ -44,8 +56,21 @@ impl LogFile {
     }
 }
 
-fn open_append(path: &Path) -> io::Result<File> {
-    OpenOptions::new().append(true).create(true).mode(0o600).open(path)
+/// Opens a log to read it: never through a link, never blocking, a regular file only (a
+/// repository may ship `.den/logs/<name>.log.1` pointing at a file den must not show).
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a read-only open (O_NOFOLLOW|O_NONBLOCK, the type checked on the descriptor)"
+)]
+fn open_log(path: &Path) -> Option<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    file.metadata().ok().filter(|m| m.is_file())?;
+    Some(file)
 }
 
 /// The rotated log beside `path`.
@@ -69,7 +94,7 @@ pub fn tail(path: &Path, n: usize) -> Vec<String> {
 /// At most the last 1 MiB of a file, split into lines, the last `n` of them.
 fn last_lines(path: &Path, n: usize) -> Vec<String> {
     const WINDOW: u64 = 1024 * 1024;
-    let Ok(mut file) = File::open(path) else { return Vec::new() };
+    let Some(mut file) = open_log(path) else { return Vec::new() };
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let from = len.saturating_sub(WINDOW);
     let mut bytes = Vec::new();
@@ -101,7 +126,7 @@ impl Follower {
 
     /// Reads what was appended since the last call; complete lines go to `out`.
     pub fn poll(&mut self, out: &mut dyn FnMut(&str)) {
-        let Ok(mut file) = File::open(&self.path) else { return };
+        let Some(mut file) = open_log(&self.path) else { return };
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
         if len < self.pos {
             // Rotated (or truncated): the new file starts over.
@@ -125,6 +150,7 @@ impl Follower {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 
@@ -132,7 +158,8 @@ mod tests {
     fn rotates_once_at_the_cap_and_tails_across_files() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("s.log");
-        let mut log = LogFile::open(&path, 40).unwrap();
+        let mut log =
+            LogFile::open_in(beneath::Dir::anchor(tmp.path()).unwrap(), "s.log".into(), 40).unwrap();
         for i in 0..12 {
             log.line(format!("line {i}").as_bytes()).unwrap();
         }
@@ -151,7 +178,8 @@ mod tests {
     fn follower_sees_appended_lines_and_rotation() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("s.log");
-        let mut log = LogFile::open(&path, 30).unwrap();
+        let mut log =
+            LogFile::open_in(beneath::Dir::anchor(tmp.path()).unwrap(), "s.log".into(), 30).unwrap();
         log.line(b"old").unwrap();
         let mut f = Follower::at_end(&path);
         let mut seen = Vec::new();

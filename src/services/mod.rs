@@ -29,9 +29,10 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
+use crate::fs_util::beneath;
 use crate::io_error::IoError;
 use crate::paths::DenDir;
-use crate::{fs_util, proc};
+use crate::proc;
 
 /// `.den/run/` file holding the digest of the den.toml a running supervisor planned from.
 pub const MANIFEST: &str = "den.toml.sha256";
@@ -64,22 +65,18 @@ impl Dirs {
     /// Creates the directories (0700), one component at a time, never through a link a
     /// repository may have planted, with `.den/.gitignore`.
     pub fn create(&self) -> Result<(), Error> {
-        let den = self.den.path();
-        for dir in [den, &self.run, &self.logs, &self.state] {
-            if let Some(target) = fs_util::real_dir(dir).map_err(|e| io_err(dir, e))? {
-                crate::ui::warn(&format!(
-                    "replaced {}, a symbolic link to {target:?}, by a directory: den never writes through links it did not create",
-                    dir.display()
-                ));
-            }
+        beneath::den_dir(&self.root).map_err(|e| io_err(self.den.path(), e))?;
+        for (dir, name) in [(&self.logs, "logs"), (&self.state, "state")] {
+            beneath::den_subdir(&self.root, Path::new(name)).map_err(|e| io_err(dir, e))?;
         }
-        fs_util::private_dir(&self.run).map_err(|e| io_err(&self.run, e))?;
-        let ignore = self.den.gitignore();
-        if !std::fs::symlink_metadata(&ignore).is_ok_and(|m| m.is_file()) {
-            fs_util::write_atomic(&ignore, b"# den's per-project state; never commit it.\n*\n", 0o600)
-                .map_err(|e| io_err(&ignore, e))?;
-        }
+        let run = beneath::den_subdir(&self.root, Path::new("run")).map_err(|e| io_err(&self.run, e))?;
+        run.make_private().map_err(|e| io_err(&self.run, e))?;
         Ok(())
+    }
+
+    /// `.den/<dir>/` (`logs`, `run`), verified: where den writes that directory's files.
+    pub fn open(&self, dir: &str) -> std::io::Result<beneath::Dir> {
+        beneath::den_subdir(&self.root, Path::new(dir))
     }
 
     /// `<name>/` under `state`: one service's data.
@@ -129,10 +126,10 @@ pub fn sweep(dirs: &Dirs) -> Vec<(String, i32)> {
             stop_group(lease, Signal::SIGTERM, Duration::from_secs(3));
             stopped.push((name, lease.pid));
         }
-        let _ = std::fs::remove_file(&path);
+        let _ = beneath::remove(&dirs.root, &path);
     }
     for file in [dirs.run.join(status::FILE), dirs.socket(), dirs.supervisor_lease()] {
-        let _ = std::fs::remove_file(file);
+        let _ = beneath::remove(&dirs.root, &file);
     }
     stopped
 }

@@ -204,6 +204,7 @@ fn check_version(data: &Path, tool_version: &str, name: &str) -> Result<(), Erro
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

@@ -123,6 +123,7 @@ pub fn unprivileged(root: &Path, named: Option<&str>) -> Result<Option<(u32, u32
 /// when the temp directory is on the store's file system, otherwise of copies. Kept under
 /// the temp directory, owned by den's user, never writable by anyone else; rebuilt when
 /// anything about it is not as den made it.
+#[allow(clippy::disallowed_methods, reason = "a preset tool's directory in den's own data directory")]
 pub fn reachable_tree(tool: &Tool) -> Result<Tool, Error> {
     let name = tool.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let base = std::env::temp_dir().join(format!("den-shared-{}", nix::unistd::geteuid()));
@@ -206,6 +207,7 @@ pub fn socket_dir(root: &Path, owner: Option<(u32, u32)>) -> Result<PathBuf, Err
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

@@ -30,9 +30,10 @@ pub struct Entry {
 
 pub const FILE: &str = "status.json";
 
-pub fn write(run: &Path, entries: &[Entry]) {
+/// Writes `status.json` into the project's `run/` (`root/.den/run`).
+pub fn write(root: &Path, run: &Path, entries: &[Entry]) {
     if let Ok(json) = serde_json::to_vec_pretty(entries) {
-        let _ = fs_util::write_atomic(&run.join(FILE), &json, 0o600);
+        let _ = fs_util::beneath::write(root, &run.join(FILE), &json, 0o600);
     }
 }
 

@@ -75,6 +75,7 @@ pub fn check(store: &Store) -> (usize, Vec<Issue>) {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

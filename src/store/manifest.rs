@@ -136,6 +136,7 @@ fn compare(expected: &Manifest, now: &Manifest) -> Vec<Problem> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

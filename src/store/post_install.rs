@@ -205,6 +205,7 @@ fn read_links(dir: &Path, file: &[String]) -> Result<Vec<(String, String)>, Stri
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

@@ -86,6 +86,7 @@ fn read(file: &Path) -> Result<Registry, Error> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     const DEN_LOCK: &str = "den.lock";
     use super::*;

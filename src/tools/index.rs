@@ -160,6 +160,7 @@ pub fn record(store: &Store, entries: Vec<Entry>) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

@@ -17,7 +17,6 @@ mod store;
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 pub use diff::render_diff;
@@ -399,9 +398,10 @@ fn retrust_in(store: &Store, file: &Path, new_content: &[u8]) -> Result<(), Erro
 fn write_own_edit_in(store: &Store, file: &Path, new_content: &[u8]) -> Result<(), Error> {
     retrust_in(store, file, new_content)?;
     let target = canonical_lenient(file)?;
-    let mode = fs::metadata(&target).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-    fs_util::write_atomic(&target, new_content, mode).map_err(|source| Error::Write { path: target, source })
+    fs_util::beneath::write_keeping_mode(&target, new_content, 0o644)
+        .map_err(|source| Error::Write { path: target, source })
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests;

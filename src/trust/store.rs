@@ -119,6 +119,7 @@ fn vet(meta: &fs::Metadata, dir: bool) -> Result<(), Unsafe> {
 
 /// Reads a file of the bucket, never through a symlink, if it is safe to believe; `None`
 /// when it does not exist. The checks are made on the open descriptor (no race).
+#[allow(clippy::disallowed_methods, reason = "a read-only open of den's own trust store (O_NOFOLLOW)")]
 fn read_vetted(path: &Path) -> io::Result<Option<Result<Vec<u8>, Unsafe>>> {
     let file = match fs::OpenOptions::new()
         .read(true)
@@ -338,6 +339,7 @@ fn remove_if_present(path: &Path) -> Result<bool, Error> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 

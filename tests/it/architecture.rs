@@ -72,6 +72,55 @@ fn the_check_finds_an_upward_import_a_cycle_and_an_unplaced_module() {
     assert!(problems.contains("newthing is in no layer"), "{problems}");
 }
 
+/// The modules that write inside a project (`.den/`, den.toml, den.lock): they create,
+/// replace and append only through `fs_util::beneath`, never with the path-based writers
+/// of den's own machine directories (which follow a link a repository committed in a
+/// parent directory). Clippy's `disallowed-methods` (clippy.toml) fences `std::fs`'s.
+const PROJECT_WRITERS: &[&str] =
+    &["services", "launch", "ide", "cmd", "hook", "resolve/lock", "tools/edit", "trust/mod.rs"];
+
+/// Files of those modules that still write service state in `.den/state/` the old way:
+/// that state is moving to den's own data directory (issue 17, service state).
+const SERVICE_STATE: &[&str] = &["services/redis.rs", "services/postgres.rs", "services/preset.rs"];
+
+/// den's path-based writers, for den's own directories only.
+const MACHINE_WRITERS: &[&str] = &[
+    "fs_util::write_atomic(",
+    "fs_util::real_dir(",
+    "fs_util::create_private_file(",
+    "fs_util::private_dir(",
+    "fs_util::create_private_dir_all(",
+];
+
+#[test]
+fn modules_writing_in_a_project_write_only_through_fs_util_beneath() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for file in &files {
+        let rel = file.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
+        if !PROJECT_WRITERS.iter().any(|m| rel.starts_with(m)) || SERVICE_STATE.contains(&rel.as_str()) {
+            continue;
+        }
+        seen += 1;
+        let text = std::fs::read_to_string(file).unwrap();
+        // Tests set up their fixtures freely.
+        let code = code_only(text.split("#[cfg(test)]").next().unwrap_or_default());
+        // Stamps of the hook live in den's own cache directory.
+        for writer in MACHINE_WRITERS {
+            let allowed = rel == "hook/activate.rs" && *writer == "fs_util::create_private_dir_all(";
+            if code.contains(writer) && !allowed {
+                problems
+                    .push(format!("{rel} calls {writer}…): write inside a project with fs_util::beneath"));
+            }
+        }
+    }
+    assert!(seen > 20, "found only {seen} files of the project writers");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();

@@ -38,6 +38,7 @@ mod lock_attacks;
 mod node_live;
 mod prereq;
 mod project;
+mod project_writes;
 mod pty;
 mod run;
 mod run_live;

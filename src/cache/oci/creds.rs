@@ -154,6 +154,7 @@ fn helper_get(helper: &str, host: &str) -> Result<Option<Credentials>, Error> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
 

@@ -223,7 +223,7 @@ impl Lock {
         if std::fs::read(file).is_ok_and(|old| old == text.as_bytes()) {
             return Ok(false);
         }
-        crate::fs_util::write_atomic_keeping_mode(file, text.as_bytes(), 0o644)
+        crate::fs_util::beneath::write_keeping_mode(file, text.as_bytes(), 0o644)
             .map_err(|source| Error::Write { path: file.to_path_buf(), source })?;
         Ok(true)
     }

@@ -142,7 +142,9 @@ pub fn serve(
 ) -> Result<(), Error> {
     dirs.create()?;
     let lock_path = dirs.run.join("supervisor.lock");
-    let lock = crate::fs_util::create_private_file(&lock_path).map_err(IoError::at("create", &lock_path))?;
+    let run = dirs.open("run").map_err(IoError::at("create", &dirs.run))?;
+    let lock =
+        run.lock_file(std::ffi::OsStr::new("supervisor.lock")).map_err(IoError::at("create", &lock_path))?;
     if lock.try_lock().is_err() {
         let pid = lease::read(&dirs.supervisor_lease()).map_or(0, |l| l.pid);
         return Err(Error::Running { pid });
@@ -150,9 +152,10 @@ pub fn serve(
     super::sweep(&dirs);
     let me = Lease::of(std::process::id() as i32)
         .ok_or_else(|| IoError::path("read", "/proc/self/stat", std::io::Error::other("no own stat")))?;
-    lease::write(&dirs.supervisor_lease(), me).map_err(IoError::at("write", &dirs.supervisor_lease()))?;
+    lease::write(&dirs.root, &dirs.supervisor_lease(), me)
+        .map_err(IoError::at("write", &dirs.supervisor_lease()))?;
     // What it runs was planned from this den.toml: later commands can tell it changed.
-    let _ = crate::fs_util::write_atomic(&dirs.run.join(super::MANIFEST), manifest.as_bytes(), 0o600);
+    let _ = run.write(std::ffi::OsStr::new(super::MANIFEST), manifest.as_bytes(), 0o600);
     for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
         let action = SigAction::new(SigHandler::Handler(on_signal), SaFlags::SA_RESTART, SigSet::empty());
         // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
@@ -177,11 +180,11 @@ pub fn serve(
         sup.main_loop(initial.is_none());
     }
     // New clients find no supervisor from here on.
-    let _ = std::fs::remove_file(dirs.socket());
+    let _ = crate::fs_util::beneath::remove(&dirs.root, &dirs.socket());
     sup.stop_all();
-    let _ = std::fs::remove_file(dirs.run.join(status::FILE));
-    let _ = std::fs::remove_file(dirs.supervisor_lease());
-    let _ = std::fs::remove_file(dirs.run.join(super::MANIFEST));
+    for file in [dirs.run.join(status::FILE), dirs.supervisor_lease(), dirs.run.join(super::MANIFEST)] {
+        let _ = crate::fs_util::beneath::remove(&dirs.root, &file);
+    }
     drop(lock);
     result
 }
@@ -382,7 +385,7 @@ impl Supervisor {
         if !running {
             return;
         }
-        if let Ok(log) = LogFile::open(&self.dirs.log(name), logfile::CAP) {
+        if let Ok(log) = LogFile::open(&self.dirs, name, logfile::CAP) {
             self.note(name, &Arc::new(Mutex::new(log)), &format!("den: {path} changed: restarting"));
         }
         if let Err(e) = self.restart(name) {
@@ -461,7 +464,7 @@ impl Supervisor {
                 }
             })
             .collect();
-        status::write(&self.dirs.run, &entries);
+        status::write(&self.dirs.root, &self.dirs.run, &entries);
     }
 
     /// Sleeps up to `d`, returning early (true) when a stop is requested.

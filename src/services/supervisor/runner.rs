@@ -26,7 +26,7 @@ impl Supervisor {
     /// its policy, until it is stopped, fails to start or exits for good.
     pub(super) fn run_service(self: Arc<Self>, unit: Unit) {
         let name = unit.name.clone();
-        let log = match LogFile::open(&self.dirs.log(&name), logfile::CAP) {
+        let log = match LogFile::open(&self.dirs, &name, logfile::CAP) {
             Ok(log) => Arc::new(Mutex::new(log)),
             Err(e) => {
                 let message = format!("cannot open the log of service `{name}`: {e}");
@@ -161,10 +161,8 @@ impl Supervisor {
                 }
             }
         }
-        if let Some(dir) = init.marker.parent() {
-            crate::fs_util::real_dir(dir).map_err(IoError::at("create", dir))?;
-        }
-        crate::fs_util::write_atomic(&init.marker, b"", 0o600).map_err(IoError::at("write", &init.marker))?;
+        crate::fs_util::beneath::write(&self.dirs.root, &init.marker, b"", 0o600)
+            .map_err(IoError::at("write", &init.marker))?;
         self.note(name, log, "den: init done");
         Ok(())
     }
@@ -192,7 +190,7 @@ impl Supervisor {
         let pid = child.id() as i32;
         let lease_path = lease::path(&self.dirs.run, name);
         if let Some(l) = Lease::of(pid) {
-            let _ = lease::write(&lease_path, l);
+            let _ = lease::write(&self.dirs.root, &lease_path, l);
         }
         let pumps = [
             child.stdout.take().map(|o| self.pump(name, log, Stream::Out(o))),
@@ -278,7 +276,7 @@ impl Supervisor {
     }
 
     fn finish(&self, lease_path: &std::path::Path, end: End) -> End {
-        let _ = std::fs::remove_file(lease_path);
+        let _ = crate::fs_util::beneath::remove(&self.dirs.root, lease_path);
         end
     }
 

@@ -12,6 +12,7 @@ mod tar;
 mod zip;
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests;
 
 use std::fs::File;
@@ -36,6 +37,7 @@ pub fn unpack(archive: &Path, format: Format, dest: &Path) -> Result<(), Error> 
 }
 
 /// [`unpack`] with an explicit limit.
+#[allow(clippy::disallowed_methods, reason = "the store, den's own data directory")]
 pub fn unpack_within(archive: &Path, format: Format, dest: &Path, limit: Limit) -> Result<(), Error> {
     let read_err = |source| Error::Read { archive: archive.to_path_buf(), source };
     std::fs::create_dir_all(dest).map_err(|source| Error::Write { path: dest.to_path_buf(), source })?;

@@ -118,6 +118,7 @@ impl<'a> Dest<'a> {
     }
 
     /// Writes a regular file with its permission bits (see [`file_mode`]).
+    #[allow(clippy::disallowed_methods, reason = "the store, den's own data directory")]
     pub(super) fn file(
         &mut self,
         entry: &str,
