@@ -289,6 +289,7 @@ pub fn imported_dir() -> PathBuf {
 /// would believe. An install takes bytes from there only when the checksum its own lock
 /// entry or resolution pins is one of them (`caches::for_install`), so `den install
 /// --offline` with a committed den.lock installs what the bundle carries.
+#[allow(clippy::disallowed_methods, reason = "den's own imported-v1 bucket, not a project's")]
 pub fn import(file: &Path, config: &Config) -> Result<Imported, Error> {
     let root = imported_dir();
     let failed = |what: &'static str, path: &Path, e| Error::from(cache::Error::io(what, path, e));
