@@ -81,7 +81,9 @@ fn cached_output(program: &str, args: &[&str]) -> Option<String> {
     if fresh && let Ok(text) = std::fs::read_to_string(&file) {
         return Some(text);
     }
-    let out = std::process::Command::new(program)
+    // Outside any project's environment and directory: npm reads `.npmrc` from its working
+    // directory's project, `python3` imports from its working directory first.
+    let out = crate::helper_env::isolate(&mut std::process::Command::new(program))
         .args(args)
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -103,8 +105,10 @@ impl Discovery {
     /// This process's environment and commands.
     pub fn system(project: Option<&Path>) -> Discovery {
         Discovery {
-            var: Box::new(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty())),
-            home: std::env::var_os(ev::HOME).filter(|h| !h.is_empty()).map(PathBuf::from),
+            // The variables outside any project: a project's `[env]` or dotenv file (applied
+            // in the shell den runs in) names no registry for den.
+            var: Box::new(crate::helper_env::var),
+            home: crate::helper_env::var(ev::HOME).map(PathBuf::from),
             project: project.map(Path::to_path_buf),
             root: PathBuf::from("/"),
             run: Box::new(cached_output),

@@ -376,7 +376,9 @@ fn create(
             (interpreter.to_path_buf(), cmd)
         }
     };
-    // An outer venv or Python settings must not leak into the new one.
+    // Outside any project's environment (and in `/`: `python -m` imports from its working
+    // directory first); an outer venv or Python settings must not leak into the new one.
+    crate::helper_env::isolate(&mut cmd);
     for name in ["VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONUSERBASE"] {
         cmd.env_remove(name);
     }
