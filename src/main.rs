@@ -14,6 +14,7 @@ mod error;
 mod fs_util;
 #[cfg(test)]
 mod fuzz;
+mod helper_env;
 mod hint;
 mod hook;
 mod http;

@@ -55,6 +55,8 @@ pub struct Ctx {
 
 /// Routes a parsed command line to its command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+    // den's helper programs run with the environment outside any project the shell applied.
+    crate::helper_env::provide(crate::env::for_helpers);
     let cwd = match cli.directory {
         Some(dir) => std::path::absolute(&dir).map_err(IoError::at("use", &dir))?,
         None => std::env::current_dir().map_err(|e| IoError::named("read", "the working directory", e))?,

@@ -289,6 +289,14 @@ pub fn outside(current: &Vars) -> Vars {
     Base::of(current.clone()).outside
 }
 
+/// The environment of den's own helper programs (`helper_env`): the process's, outside any
+/// project, without `__DEN_STATE` (a helper is no part of an applied project).
+pub fn for_helpers() -> Vars {
+    let mut vars = outside(&snapshot());
+    vars.remove(crate::env_vars::DEN_STATE_VAR);
+    vars
+}
+
 /// `vars` with `dirs` in front of PATH: the environment of a one-off run outside any
 /// project (`den run tool@spec -- cmd` where no den.toml governs).
 pub fn with_tool_dirs(mut vars: Vars, dirs: &[PathBuf]) -> Vars {

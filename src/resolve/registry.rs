@@ -15,6 +15,15 @@
 //! The files and variables are read directly, so a configured machine starts no program;
 //! the commands are the last resort (their output is kept a day, `cached_output`).
 //!
+//! Variables are those outside any project the shell applied (`helper_env`): a project's
+//! `[env]` or dotenv file names no registry for den. A project's `.npmrc` is read as data
+//! (`registry=` lines only; den expands no `${}` from it and follows none of its other
+//! settings), as npm itself would use it for that project. The commands run outside the
+//! project, in `/` with that environment: `npm config get` in a project would read its
+//! `.npmrc` again with all of npm's settings (`userconfig=`, `globalconfig=`, which lead
+//! to further files), and `python3` imports from its working directory first (a
+//! repository's `pip/` would run).
+//!
 //! Everything read comes through [`Discovery`], so tests inject variables, HOME, the
 //! filesystem root and the commands. Never writes anything.
 
@@ -81,7 +90,9 @@ fn cached_output(program: &str, args: &[&str]) -> Option<String> {
     if fresh && let Ok(text) = std::fs::read_to_string(&file) {
         return Some(text);
     }
-    let out = std::process::Command::new(program)
+    // Outside any project's environment and directory: npm reads `.npmrc` from its working
+    // directory's project, `python3` imports from its working directory first.
+    let out = crate::helper_env::isolate(&mut std::process::Command::new(program))
         .args(args)
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -103,8 +114,10 @@ impl Discovery {
     /// This process's environment and commands.
     pub fn system(project: Option<&Path>) -> Discovery {
         Discovery {
-            var: Box::new(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty())),
-            home: std::env::var_os(ev::HOME).filter(|h| !h.is_empty()).map(PathBuf::from),
+            // The variables outside any project: a project's `[env]` or dotenv file (applied
+            // in the shell den runs in) names no registry for den.
+            var: Box::new(crate::helper_env::var),
+            home: crate::helper_env::var(ev::HOME).map(PathBuf::from),
             project: project.map(Path::to_path_buf),
             root: PathBuf::from("/"),
             run: Box::new(cached_output),
@@ -121,6 +134,12 @@ impl Discovery {
             Some(rest) => format!("~/{}", rest.display()),
             None => file.display().to_string(),
         }
+    }
+
+    /// `self` when `file`'s `${VAR}`s may be expanded: not in the project, whose author
+    /// would otherwise put the user's variables (a token) into a URL den requests.
+    fn expanding(&self, file: &Path) -> Option<&Discovery> {
+        self.project.as_ref().is_none_or(|p| !file.starts_with(p)).then_some(self)
     }
 
     fn home_file(&self, rel: &str) -> Option<PathBuf> {
@@ -174,18 +193,22 @@ pub fn npm_registry(sources: &Sources, d: &Discovery, package: &str) -> Result<F
     let files: Vec<(PathBuf, String)> = d
         .npmrc_files()
         .into_iter()
-        .filter_map(|f| std::fs::read_to_string(&f).ok().map(|t| (f, t)))
+        .filter_map(|f| crate::fs_util::read_input_string(&f).ok().map(|t| (f, t)))
         .collect();
     if let Some(scope) = &scope {
         let key = format!("{scope}:registry");
         for (file, text) in &files {
-            candidates.push((ini_value(text, &[], &key, d), format!("{key} in {}", d.shown(file))));
+            candidates
+                .push((ini_value(text, &[], &key, d.expanding(file)), format!("{key} in {}", d.shown(file))));
         }
     }
     let env = d.var(ev::NPM_CONFIG_REGISTRY).or_else(|| d.var(ev::NPM_CONFIG_REGISTRY_UPPER));
     candidates.push((env, ev::NPM_CONFIG_REGISTRY.into()));
     for (file, text) in &files {
-        candidates.push((ini_value(text, &[], "registry", d), format!("registry in {}", d.shown(file))));
+        candidates.push((
+            ini_value(text, &[], "registry", d.expanding(file)),
+            format!("registry in {}", d.shown(file)),
+        ));
     }
     if let Some(found) = first(candidates)? {
         return Ok(found);
@@ -217,12 +240,12 @@ pub fn pypi_index(sources: &Sources, d: &Discovery) -> Result<Found, Error> {
         (d.var(ev::PIP_INDEX_URL), ev::PIP_INDEX_URL.into()),
     ];
     for file in d.uv_files() {
-        if let Ok(text) = std::fs::read_to_string(&file) {
+        if let Ok(text) = crate::fs_util::read_input_string(&file) {
             candidates.push((uv_default_index(&text), format!("the default index in {}", d.shown(&file))));
         }
     }
     for file in d.pip_files() {
-        if let Ok(text) = std::fs::read_to_string(&file) {
+        if let Ok(text) = crate::fs_util::read_input_string(&file) {
             candidates.push((pip_index(&text, d), format!("index-url in {}", d.shown(&file))));
         }
     }
@@ -244,8 +267,8 @@ pub fn pypi_index(sources: &Sources, d: &Discovery) -> Result<Found, Error> {
 
 /// `index-url` of a pip.conf (`[install]` first, as `pip install` reads it).
 fn pip_index(text: &str, d: &Discovery) -> Option<String> {
-    ini_value(text, &["install", "global"], "index-url", d)
-        .or_else(|| ini_value(text, &["install", "global"], "index_url", d))
+    ini_value(text, &["install", "global"], "index-url", Some(d))
+        .or_else(|| ini_value(text, &["install", "global"], "index_url", Some(d)))
 }
 
 /// The default index a uv.toml names: the `[[index]]` marked `default = true`, else the
@@ -305,8 +328,9 @@ fn first(candidates: Vec<(Option<String>, String)>) -> Result<Option<Found>, Err
 }
 
 /// `key = value` in an ini-style file (.npmrc, pip.conf): top-level when `sections` is
-/// empty, else the first of `sections` that has it. `${VAR}` in values is expanded.
-fn ini_value(text: &str, sections: &[&str], key: &str, d: &Discovery) -> Option<String> {
+/// empty, else the first of `sections` that has it. `${VAR}` in values is expanded with
+/// `vars`' variables, and left as it is without them.
+fn ini_value(text: &str, sections: &[&str], key: &str, vars: Option<&Discovery>) -> Option<String> {
     let mut found: Vec<(String, String)> = Vec::new();
     let mut section = String::new();
     for line in text.lines().map(str::trim) {
@@ -320,7 +344,8 @@ fn ini_value(text: &str, sections: &[&str], key: &str, d: &Discovery) -> Option<
         if let Some((k, v)) = line.split_once('=')
             && k.trim() == key
         {
-            found.push((section.clone(), expand(&unquote(v), d)));
+            let value = unquote(v);
+            found.push((section.clone(), vars.map_or_else(|| value.clone(), |d| expand(&value, d))));
         }
     }
     let pick = |s: &str| found.iter().rev().find(|(sec, _)| sec == s).map(|(_, v)| v.clone());

@@ -125,6 +125,9 @@ fn spawn_supervisor(dirs: &Dirs, tools: &HashMap<String, preset::Tool>) -> Resul
     let logs = dirs.open("logs").map_err(IoError::at("open", &dirs.logs))?;
     let log = || logs.append(std::ffi::OsStr::new("supervisor.log")).map_err(IoError::at("open", &log_path));
     let mut cmd = Command::new(exe);
+    // den itself, with the environment outside any project the caller's shell applied (the
+    // supervisor builds each service's environment through `env` itself).
+    crate::helper_env::environment(&mut cmd);
     let tools = serde_json::to_string(tools).expect("tools serialize");
     cmd.arg("-C").arg(&dirs.root).arg("__supervise").arg("--tools").arg(tools).current_dir(&dirs.root);
     cmd.stdin(Stdio::null()).stdout(log()?).stderr(log()?);

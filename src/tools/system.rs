@@ -29,8 +29,9 @@ pub fn is_system(req: &ToolRequest) -> bool {
 const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
 fn find(req: &ToolRequest, ask: system::Ask) -> Result<system::Found, system::Error> {
-    let path =
-        std::env::var(env_vars::PATH).ok().filter(|p| !p.is_empty()).unwrap_or_else(|| DEFAULT_PATH.into());
+    // The PATH outside any project the shell applied: a project's `[env] PATH` entries
+    // (its own directories) are not "the system".
+    let path = crate::helper_env::var(env_vars::PATH).unwrap_or_else(|| DEFAULT_PATH.into());
     let path = Some(path);
     let data = paths::data_dir();
     let cache = paths::Bucket::CommandCache.path();

@@ -5,8 +5,9 @@
 //! A copy of the trusted content lets den show what changed since.
 //!
 //! `status_of` sits on the activation hot path (`den export` at every prompt that changed
-//! something): one canonicalize, one small record read, no directory scan, no network; git
-//! runs only for a dotenv file whose content differs from the trusted one. This module must
+//! something): one canonicalize, one small record read, no directory scan, no network; git's
+//! index is read (in-process, `git`; no program runs) only for a dotenv file whose content
+//! differs from the trusted one. This module must
 //! never run, parse or interpret the files it guards, and never reads a file it decides on
 //! itself: callers pass the bytes they parsed.
 
@@ -207,8 +208,8 @@ pub fn record(review: &Review) -> Result<(), Error> {
 /// with `content`, the bytes the caller parsed: yes when it is the content trusted with
 /// den.toml, or when it changed (or appeared) but no git repository tracks it, so no
 /// `git pull` can have changed it (a local, git-ignored `.env` stays freely editable). A
-/// tracked file that changed needs `den trust`. Git runs only when the content differs;
-/// when it cannot answer, the file counts as tracked (fail closed).
+/// tracked file that changed needs `den trust`. Git's index is read only when the content
+/// differs; when it cannot answer, the file counts as tracked (fail closed).
 pub fn dotenv_allowed(file: &Path, root: &Path, name: &str, content: &[u8]) -> bool {
     dotenv_allowed_in(&Store::open(), file, root, name, content)
 }
@@ -217,7 +218,7 @@ fn dotenv_allowed_in(store: &Store, file: &Path, root: &Path, name: &str, conten
     let recorded = key_path(file).ok().and_then(|key| store.read(&key).ok().flatten());
     let sha = sha256_hex(content);
     recorded.is_some_and(|r| r.dotenv.iter().any(|d| d.name == name && d.sha256 == sha))
-        || !git::tracked(&root.join(name))
+        || !git::tracked(root, &root.join(name))
 }
 
 /// Withdraws trust from `file`; whether it had a record. Works for a file that no longer
@@ -338,7 +339,7 @@ fn review_in(store: &Store, subject: &Subject, show_new: bool) -> Result<Review,
         for ((name, bytes), (_, hash)) in dotenv.iter().zip(&hashes) {
             let before = previous.and_then(|r| r.dotenv.iter().find(|d| &d.name == name));
             let path = subject.root.join(name);
-            if before.is_some_and(|d| &d.sha256 == hash) || !git::tracked(&path) {
+            if before.is_some_and(|d| &d.sha256 == hash) || !git::tracked(subject.root, &path) {
                 continue;
             }
             let trusted = before.map(|d| store.trusted_dotenv(&key, name, &d.sha256)).unwrap_or_default();

@@ -21,6 +21,7 @@ mod exit_codes;
 mod explain;
 mod export;
 mod foreign_state;
+mod git_config_attacks;
 mod hook;
 mod hook_edits;
 mod hostile_env;

@@ -124,12 +124,13 @@ fn helper_get(helper: &str, host: &str) -> Result<Option<Credentials>, Error> {
         clippy::disallowed_methods,
         reason = "a helper program: the docker-credential-<name> the user configured"
     )]
-    let child = std::process::Command::new(format!("docker-credential-{helper}"))
-        .arg("get")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn();
+    let child =
+        crate::helper_env::isolate(&mut std::process::Command::new(format!("docker-credential-{helper}")))
+            .arg("get")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn();
     let mut child = child.map_err(|e| fail(e.to_string()))?;
     if let Some(mut stdin) = child.stdin.take() {
         let _ = stdin.write_all(host.as_bytes());

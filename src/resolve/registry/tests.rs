@@ -141,6 +141,15 @@ fn npm_scoped_registry_and_variable_expansion() {
     assert_eq!(url(f.npm("esbuild")), "https://custom.registry.test.invalid/");
 }
 
+/// A repository's `.npmrc` cannot put the user's variables (a token) into a URL den asks.
+#[test]
+fn the_project_npmrc_expands_no_variables() {
+    let f = Fake::new().var("SECRET_TOKEN", "s3cret");
+    let proj_rc = f.project.join(".npmrc");
+    let f = f.write(&proj_rc, "registry=https://proj.registry.test.invalid/${SECRET_TOKEN}/\n");
+    assert_eq!(url(f.npm("esbuild")), "https://proj.registry.test.invalid/${SECRET_TOKEN}/");
+}
+
 #[test]
 fn a_bad_value_is_an_error_naming_where_it_came_from() {
     let f = Fake::new().var("DEN_NPM_REGISTRY", "registry.test.invalid");

@@ -261,7 +261,7 @@ pub fn version_in(text: &str) -> Option<Version> {
     reason = "a helper program: a binary on the user's PATH says its version (`source = \"system\"`), bounded in time and output"
 )]
 fn run_version(path: &Path) -> Result<String, String> {
-    let mut child = std::process::Command::new(path)
+    let mut child = crate::helper_env::isolate(&mut std::process::Command::new(path))
         .arg("--version")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -156,7 +156,7 @@ fn make(project: &Project, installed: &[Installed], foreign: Foreign) -> Result<
         }
         Some(Aside { dir, keep: record.adopted })
     } else {
-        match foreign_reason(&path, &interpreter, &tool.version) {
+        match foreign_reason(root, &path, &interpreter, &tool.version) {
             None => {
                 record::write(root, &venv.path, &interpreter, &tool.version, true)
                     .map_err(|source| Error::Io { action: "record", path: record::file(root), source })?;
@@ -210,9 +210,10 @@ fn make(project: &Project, installed: &[Installed], foreign: Foreign) -> Result<
 }
 
 /// Why the venv at `dir`, which den does not vouch for, is not one den can adopt as the
-/// user's own with `interpreter` (the tool's, at `version`); `None` when it is. Runs git
-/// (whether the repository tracks anything under `dir`) last, only when the rest holds.
-fn foreign_reason(dir: &Path, interpreter: &Path, version: &str) -> Option<String> {
+/// user's own with `interpreter` (the tool's, at `version`); `None` when it is. Reads
+/// git's index (whether the project's repository tracks anything under `dir`) last, only
+/// when the rest holds.
+fn foreign_reason(root: &Path, dir: &Path, interpreter: &Path, version: &str) -> Option<String> {
     let python = dir.join("bin/python");
     let ours = std::fs::canonicalize(interpreter).ok();
     match std::fs::symlink_metadata(&python) {
@@ -246,7 +247,7 @@ fn foreign_reason(dir: &Path, interpreter: &Path, version: &str) -> Option<Strin
     if !same_version(&made_by, version) {
         return Some(format!("its pyvenv.cfg says python {}, not {version}", escaped(&made_by)));
     }
-    if crate::trust::git::tracked(dir) {
+    if crate::trust::git::tracked(root, dir) {
         return Some("git tracks files in it (or cannot tell), so it came with the repository".into());
     }
     None
@@ -375,7 +376,9 @@ fn create(
             (interpreter.to_path_buf(), cmd)
         }
     };
-    // An outer venv or Python settings must not leak into the new one.
+    // Outside any project's environment (and in `/`: `python -m` imports from its working
+    // directory first); an outer venv or Python settings must not leak into the new one.
+    crate::helper_env::isolate(&mut cmd);
     for name in ["VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONUSERBASE"] {
         cmd.env_remove(name);
     }
