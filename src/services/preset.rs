@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::plan::Unit;
 use super::{Dirs, Error, postgres, redis};
-use crate::env::service_exports;
+use crate::env::{service_exports, service_record};
 use crate::fs_util;
 use crate::hint::Hint;
 use crate::io_error::IoError;
@@ -44,7 +44,7 @@ pub fn tool_name(service: &Service) -> Option<Result<&'static str, Error>> {
 
 /// The unit of a preset service, with `tool` installed.
 pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool) -> Result<Unit, Error> {
-    let base = Base::prepare(dirs, service)?;
+    let base = Base::prepare(dirs, service, tool)?;
     match service.preset.as_deref() {
         Some("postgres") => postgres::unit(dirs, service, tool, &base),
         Some("redis") => redis::unit(&dirs.root, service, tool, &base, "redis-server"),
@@ -66,19 +66,53 @@ pub fn first_start_note(root: &Path, service: &Service) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct Base {
     pub name: String,
-    /// `.den/state/<name>/`, den's user's, 0700.
+    /// `.den/state/<name>/`, den's user's, 0700, made by den (its record says so).
     pub state: PathBuf,
     pub port: u16,
     pub password: String,
 }
 
 impl Base {
-    fn prepare(dirs: &Dirs, service: &Service) -> Result<Base, Error> {
+    /// The port and password from den's record, and the state directory: made (and
+    /// recorded) when there is none; used when it is the one den's record names; refused
+    /// otherwise (shipped by a repository, copied, made again, or by a den before records).
+    fn prepare(dirs: &Dirs, service: &Service, tool: &Tool) -> Result<Base, Error> {
         dirs.create()?;
         let v = service_exports::values(&dirs.root, service)
             .map_err(|e| Error::Remote { message: e.to_string(), help: e.hint() })?;
-        Ok(Base { name: service.name.clone(), state: v.state, port: v.port, password: v.password })
+        let state = dirs.service_state(&service.name);
+        let refused = || Error::ForeignState { service: service.name.clone(), path: state.clone() };
+        let record = service_record::read(&dirs.root, &service.name);
+        match fs::symlink_metadata(&state) {
+            Ok(_) => {
+                let made = record.and_then(|r| r.state).map(|s| s.identity);
+                if made.is_none() || made != service_record::identity(&state) {
+                    return Err(refused());
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                fs::DirBuilder::new().mode(0o700).create(&state).map_err(IoError::at("create", &state))?;
+                let identity = service_record::identity(&state).ok_or_else(refused)?;
+                let mut record = record.ok_or_else(refused)?;
+                record.state = Some(service_record::State {
+                    identity,
+                    made_by: service_record::this_den(),
+                    tool: format!("{} {}", tool_label(service), tool.version),
+                    initialized: false,
+                });
+                if let Err(e) = service_record::write(&dirs.root, &record) {
+                    let _ = fs::remove_dir(&state);
+                    return Err(IoError::path("record", &state, e).into());
+                }
+            }
+            Err(e) => return Err(IoError::path("inspect", &state, e).into()),
+        }
+        Ok(Base { name: service.name.clone(), state, port: v.port, password: v.password })
     }
+}
+
+fn tool_label(service: &Service) -> &str {
+    service.preset.as_deref().unwrap_or("service")
 }
 
 /// The user a server that refuses root runs as when den runs as root: `user` from the
