@@ -115,6 +115,8 @@ pub(super) fn preset_tools(
     for service in project.manifest.services.values() {
         let Some(tool) = preset::tool_name(service) else { continue };
         let tool = tool?;
+        // Before anything is installed or started: data den did not make is refused.
+        preset::check_state(&project.root, service)?;
         names.push(service.name.clone());
         requests.push(ToolReq::new(ToolRequest {
             name: tool.to_string(),

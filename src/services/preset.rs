@@ -81,33 +81,44 @@ impl Base {
         let v = service_exports::values(&dirs.root, service)
             .map_err(|e| Error::Remote { message: e.to_string(), help: e.hint() })?;
         let state = dirs.service_state(&service.name);
-        let refused = || Error::ForeignState { service: service.name.clone(), path: state.clone() };
-        let record = service_record::read(&dirs.root, &service.name);
-        match fs::symlink_metadata(&state) {
-            Ok(_) => {
-                let made = record.and_then(|r| r.state).map(|s| s.identity);
-                if made.is_none() || made != service_record::identity(&state) {
-                    return Err(refused());
-                }
+        if check_state(&dirs.root, service)? {
+            let refused = || Error::ForeignState { service: service.name.clone(), path: state.clone() };
+            fs::DirBuilder::new().mode(0o700).create(&state).map_err(IoError::at("create", &state))?;
+            let identity = service_record::identity(&state).ok_or_else(refused)?;
+            let mut record = service_record::read(&dirs.root, &service.name).ok_or_else(refused)?;
+            record.state = Some(service_record::State {
+                identity,
+                made_by: service_record::this_den(),
+                tool: format!("{} {}", tool_label(service), tool.version),
+                initialized: false,
+            });
+            if let Err(e) = service_record::write(&dirs.root, &record) {
+                let _ = fs::remove_dir(&state);
+                return Err(IoError::path("record", &state, e).into());
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                fs::DirBuilder::new().mode(0o700).create(&state).map_err(IoError::at("create", &state))?;
-                let identity = service_record::identity(&state).ok_or_else(refused)?;
-                let mut record = record.ok_or_else(refused)?;
-                record.state = Some(service_record::State {
-                    identity,
-                    made_by: service_record::this_den(),
-                    tool: format!("{} {}", tool_label(service), tool.version),
-                    initialized: false,
-                });
-                if let Err(e) = service_record::write(&dirs.root, &record) {
-                    let _ = fs::remove_dir(&state);
-                    return Err(IoError::path("record", &state, e).into());
-                }
-            }
-            Err(e) => return Err(IoError::path("inspect", &state, e).into()),
         }
         Ok(Base { name: service.name.clone(), state, port: v.port, password: v.password })
+    }
+}
+
+/// Whether `.den/state/<name>/` of a preset service is still to be made (`true`), or is
+/// the one den made, as its record says (`false`); anything else there is refused with
+/// [`Error::ForeignState`]: a repository shipped it (a data directory with a
+/// `restore_command`), it was copied or made again at the same path, or a den before
+/// records made it. Reads only; callers check before installing or starting anything.
+pub fn check_state(root: &Path, service: &Service) -> Result<bool, Error> {
+    let state = crate::paths::DenDir::of(root).service_state(&service.name);
+    match fs::symlink_metadata(&state) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(e) => Err(IoError::path("inspect", &state, e).into()),
+        Ok(_) => {
+            let made = service_record::read(root, &service.name).and_then(|r| r.state).map(|s| s.identity);
+            if made.is_some() && made == service_record::identity(&state) {
+                Ok(false)
+            } else {
+                Err(Error::ForeignState { service: service.name.clone(), path: state })
+            }
+        }
     }
 }
 
