@@ -139,7 +139,7 @@ pub(super) fn preset_tools(
         let inside = used.dir == store.tool_dir(key)
             && used.bin.starts_with(&used.dir)
             && used.bin.components().all(|c| c != std::path::Component::ParentDir);
-        (used.spec == spec && inside && used.bin.is_dir()).then(|| preset::Tool {
+        (used.spec == spec && inside && used.bin.is_dir()).then_some(preset::Tool {
             dir: used.dir,
             bin: used.bin,
             version: used.version,
