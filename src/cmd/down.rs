@@ -70,6 +70,15 @@ fn purge(dirs: &Dirs, args: &DownArgs) -> Result<()> {
     } else {
         args.services.iter().map(|n| dirs.service_state(n)).collect()
     };
+    // A `.den` or `.den/state` that is a link (a repository may ship one) is what goes,
+    // never what it points to.
+    let linked = [dirs.den.path(), dirs.state.as_path()]
+        .into_iter()
+        .find(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()));
+    let targets = match linked {
+        Some(link) => vec![link.to_path_buf()],
+        None => targets,
+    };
     let targets: Vec<_> = targets.into_iter().filter(|t| std::fs::symlink_metadata(t).is_ok()).collect();
     if targets.is_empty() {
         forget();

@@ -189,3 +189,19 @@ fn a_committed_redis_password_and_port_are_never_used() {
         url.replacen(url.strip_prefix("redis://:").unwrap().split('@').next().unwrap(), "attackerknows", 1);
     assert!(resp(&attackers, true, &[&["PING"]]).starts_with("-WRONGPASS"), "the shipped password works");
 }
+
+#[test]
+fn purge_removes_a_shipped_state_link_never_what_it_points_to() {
+    let env = Env::new();
+    env.write("den.toml", "[services.cache]\npreset = \"redis\"\n");
+    env.trust();
+    let outside = env.tmp.path().join("outside");
+    std::fs::create_dir_all(outside.join("cache")).unwrap();
+    std::fs::write(outside.join("cache/appendonly.aof"), "the user's").unwrap();
+    std::fs::create_dir_all(env.project().join(".den")).unwrap();
+    std::os::unix::fs::symlink(&outside, env.project().join(".den/state")).unwrap();
+    let out = run(env.den(), &["down", "cache", "--purge", "--yes"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(outside.join("cache/appendonly.aof").exists(), "den deleted through a link");
+    assert!(std::fs::symlink_metadata(env.project().join(".den/state")).is_err(), "the link was kept");
+}
