@@ -111,8 +111,9 @@ pub fn values(root: &Path, service: &Service) -> Result<Values, Error> {
     Ok(Values { port: service.port.unwrap_or(record.port), password: record.password, record: path })
 }
 
-/// 32 random letters and digits from the kernel's generator (no quoting needed anywhere).
-fn generate_password() -> std::io::Result<String> {
+/// 32 random letters and digits from the kernel's generator (no quoting needed anywhere):
+/// passwords, and the token of a state directory den made (`service_record::State`).
+pub fn generate_password() -> std::io::Result<String> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     loop {
         let mut bytes = [0u8; 64];

@@ -1,9 +1,10 @@
 //! What den vouches for about a preset service: its record, kept in den's own data dir
 //! (`services-v1/<sha256 of the project's real root>/<service>.toml`, 0600 in 0700 dirs):
 //! the generated password, the port den picked, the tool it last ran, and the identity of
-//! the `.den/state/<service>/` directory den made (device, inode and birth time, so a
-//! directory a repository shipped, copied or re-created at the same path never matches)
-//! with the den version that made it and whether its one-time init finished.
+//! the `.den/state/<service>/` directory den made (device, inode and birth time, and a
+//! random token den wrote into it, so a directory a repository shipped, copied or made
+//! again at the same path never matches) with the den version that made it and whether
+//! its one-time init finished.
 //!
 //! Why outside the project: a repository can commit anything under its tree, `.den/`
 //! included: a postgres data directory with a `restore_command`, den's old `initialized`
@@ -60,6 +61,9 @@ pub struct ToolUsed {
 pub struct State {
     /// [`identity`] of the directory when den made it.
     pub identity: String,
+    /// The random token den wrote into it ([`TOKEN`]): where a file system keeps no birth
+    /// time, a directory made again with a reused inode still lacks it.
+    pub token: String,
     /// The den that made it (`den 0.1.0`).
     pub made_by: String,
     /// The tool it was made for (`postgres 17.2`).
@@ -191,6 +195,23 @@ pub fn identity(path: &Path) -> Option<String> {
     Some(format!("{}:{}:{born}", meta.dev(), meta.ino()))
 }
 
+/// The file in a state directory den made that holds [`State::token`].
+pub const TOKEN: &str = ".den-made";
+
+/// Whether `state` (a record's) vouches for the directory at `dir`: the same identity, and
+/// the token den wrote there.
+pub fn vouches(state: &State, dir: &Path) -> bool {
+    let token = dir.join(TOKEN);
+    identity(dir).is_some_and(|id| id == state.identity)
+        && std::fs::symlink_metadata(&token).is_ok_and(|m| m.is_file())
+        && fs_util::read_input_string(&token).is_ok_and(|t| t.trim() == state.token)
+}
+
+/// Writes `token` into the directory `dir` den just made (0600).
+pub fn mark(dir: &Path, token: &str) -> io::Result<()> {
+    fs_util::write_atomic(&dir.join(TOKEN), format!("{token}\n").as_bytes(), 0o600)
+}
+
 /// The den that writes a record (`State::made_by`).
 pub fn this_den() -> String {
     format!("den {}", env!("CARGO_PKG_VERSION"))
@@ -272,6 +293,36 @@ mod tests {
             }
             assert!(file(&root, "my-db.v2_1").is_some());
         });
+    }
+
+    #[test]
+    fn a_record_vouches_only_for_its_directory_with_its_token() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("state");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let state = State {
+            identity: identity(&dir).unwrap(),
+            token: "t0ken".into(),
+            made_by: this_den(),
+            tool: "redis 7.2.4".into(),
+            initialized: false,
+        };
+        assert!(!vouches(&state, &dir), "no token yet");
+        mark(&dir, "t0ken").unwrap();
+        assert!(vouches(&state, &dir));
+        assert_eq!(std::fs::metadata(dir.join(TOKEN)).unwrap().permissions().mode() & 0o777, 0o600);
+        mark(&dir, "guessed").unwrap();
+        assert!(!vouches(&state, &dir), "another token");
+        mark(&dir, "t0ken").unwrap();
+        let other = State { identity: "1:2:-".into(), ..state.clone() };
+        assert!(!vouches(&other, &dir), "another directory");
+        // A copy (the token included) is another directory.
+        let copy = tmp.path().join("copy");
+        std::fs::create_dir(&copy).unwrap();
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::copy(dir.join(TOKEN), copy.join(TOKEN)).unwrap();
+        assert!(!vouches(&state, &copy));
     }
 
     #[test]

@@ -86,8 +86,12 @@ impl Base {
             fs::DirBuilder::new().mode(0o700).create(&state).map_err(IoError::at("create", &state))?;
             let identity = service_record::identity(&state).ok_or_else(refused)?;
             let mut record = service_record::read(&dirs.root, &service.name).ok_or_else(refused)?;
+            let token = service_exports::generate_password()
+                .and_then(|t| service_record::mark(&state, &t).map(|()| t))
+                .map_err(IoError::at("mark", &state))?;
             record.state = Some(service_record::State {
                 identity,
+                token,
                 made_by: service_record::this_den(),
                 tool: format!("{} {}", tool_label(service), tool.version),
                 initialized: false,
@@ -112,8 +116,8 @@ pub fn check_state(root: &Path, service: &Service) -> Result<bool, Error> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
         Err(e) => Err(IoError::path("inspect", &state, e).into()),
         Ok(_) => {
-            let made = service_record::read(root, &service.name).and_then(|r| r.state).map(|s| s.identity);
-            if made.is_some() && made == service_record::identity(&state) {
+            let made = service_record::read(root, &service.name).and_then(|r| r.state);
+            if made.is_some_and(|made| service_record::vouches(&made, &state)) {
                 Ok(false)
             } else {
                 Err(Error::ForeignState { service: service.name.clone(), path: state })
