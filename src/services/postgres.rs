@@ -6,7 +6,9 @@
 //! TCP on 127.0.0.1 only, with the generated password (scram-sha-256). Stopped with SIGINT (fast shutdown). As root, the server runs as an
 //! unprivileged user from a hardlinked tree of the tool, entering its data directory before
 //! giving up root and naming it `/proc/self/cwd`, so the project's directories need not be
-//! opened to that user. A data directory of another major version is never opened.
+//! opened to that user. A data directory of another major version is never opened, nor
+//! one den's record (`env::service_record`) does not say it made and initialised, nor one
+//! that would start in recovery (its `restore_command` is a command line).
 
 use std::os::unix::fs::DirBuilderExt;
 use std::path::Path;
