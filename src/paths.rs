@@ -72,6 +72,7 @@ pub enum Root {
 ///   foreign-locks-v1/<id>/    den.lock of each project with foreign files only (tools)
 ///   venvs-v1/                 the venvs den made or adopted, one record per project (tools::venv)
 ///   imported-v1/              bytes from imported bundles, by digest (tools::share)
+///   services-v1/<id>/         each preset service's password, port and data dir (env::service_record)
 /// cache dir (DEN_HOME/cache, else $XDG_CACHE_HOME/den)
 ///   http-v1/                  cached version lists and API answers (http)
 ///   commands-v1/              cached output of system commands (resolve::registry)
@@ -89,6 +90,7 @@ pub enum Bucket {
     ForeignLocks,
     Venvs,
     Imported,
+    Services,
     HttpCache,
     CommandCache,
     Stamps,
@@ -108,6 +110,7 @@ impl Bucket {
             Bucket::ForeignLocks => "foreign-locks-v1",
             Bucket::Venvs => "venvs-v1",
             Bucket::Imported => "imported-v1",
+            Bucket::Services => "services-v1",
             Bucket::HttpCache => "http-v1",
             Bucket::CommandCache => "commands-v1",
             Bucket::Stamps => "stamps-v1",
@@ -126,7 +129,8 @@ impl Bucket {
             | Bucket::Trust
             | Bucket::ForeignLocks
             | Bucket::Venvs
-            | Bucket::Imported => Root::Data,
+            | Bucket::Imported
+            | Bucket::Services => Root::Data,
             Bucket::HttpCache | Bucket::CommandCache | Bucket::Stamps | Bucket::Saved => Root::Cache,
         }
     }
@@ -169,10 +173,6 @@ impl DenDir {
 
     pub fn path(&self) -> &Path {
         &self.path
-    }
-
-    pub fn gitignore(&self) -> PathBuf {
-        self.path.join(".gitignore")
     }
 
     pub fn tmp(&self) -> PathBuf {

@@ -9,6 +9,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::cli::{SuperviseArgs, UpArgs};
+use crate::env::service_record;
 use crate::error::Result;
 use crate::project::ToolRequest;
 use crate::project::{self, Project};
@@ -136,6 +137,8 @@ pub(super) fn preset_tools(
     for service in project.manifest.services.values() {
         let Some(tool) = preset::tool_name(service) else { continue };
         let tool = tool?;
+        // Before anything is installed or started: data den did not make is refused.
+        preset::check_state(&project.root, service)?;
         names.push(service.name.clone());
         requests.push(ToolReq::new(ToolRequest {
             name: tool.to_string(),
@@ -149,24 +152,20 @@ pub(super) fn preset_tools(
     }
     // The tool each preset ran last time, while its version spec is unchanged and it is
     // still installed: no look-up (which may need the network) to start a database again.
-    let dirs = Dirs::of(&project.root);
-    // The file must be den's (its user's, 0600) and name a tool directory of den's store:
-    // a repository shipping `.den/state/<name>/tool.json` cannot make den run its binaries.
+    // It is den's own record (`env::service_record`, never a file of the repository's) and
+    // must name a tool directory of den's store.
     let store = crate::tools::store();
     let remembered = |name: &str, spec: &str| -> Option<preset::Tool> {
-        use std::os::unix::fs::MetadataExt;
-        let path = dirs.service_state(name).join("tool.json");
-        let meta = std::fs::symlink_metadata(&path).ok()?;
-        if !meta.is_file() || meta.uid() != nix::unistd::geteuid().as_raw() || meta.mode() & 0o077 != 0 {
-            return None;
-        }
-        let text = std::fs::read_to_string(&path).ok()?;
-        let (was, tool): (String, preset::Tool) = serde_json::from_str(&text).ok()?;
-        let key = tool.dir.file_name()?.to_str()?;
-        let inside = tool.dir == store.tool_dir(key)
-            && tool.bin.starts_with(&tool.dir)
-            && tool.bin.components().all(|c| c != std::path::Component::ParentDir);
-        (was == spec && inside && tool.bin.is_dir()).then_some(tool)
+        let used = service_record::read(&project.root, name)?.tool?;
+        let key = used.dir.file_name()?.to_str()?;
+        let inside = used.dir == store.tool_dir(key)
+            && used.bin.starts_with(&used.dir)
+            && used.bin.components().all(|c| c != std::path::Component::ParentDir);
+        (used.spec == spec && inside && used.bin.is_dir()).then_some(preset::Tool {
+            dir: used.dir,
+            bin: used.bin,
+            version: used.version,
+        })
     };
     let mut found = adhoc::find(&requests)?;
     let pending: Vec<usize> = (0..requests.len())
@@ -199,11 +198,18 @@ pub(super) fn preset_tools(
             (Some(t), None) => {
                 let bin = t.bin_dirs.first().cloned().unwrap_or_else(|| t.dir.clone());
                 let tool = preset::Tool { dir: t.dir, bin, version: t.version };
-                let path = dirs.service_state(&name).join("tool.json");
-                if let Ok(json) = serde_json::to_vec(&(&request.req.version, &tool))
-                    && dirs.create().is_ok()
+                // The record is made on first use (the port and password with it).
+                if let Some(service) = project.manifest.services.get(&name)
+                    && env::service_exports::values(&project.root, service).is_ok()
+                    && let Some(mut record) = service_record::read(&project.root, &name)
                 {
-                    let _ = crate::fs_util::beneath::write(&dirs.root, &path, &json, 0o600);
+                    record.tool = Some(service_record::ToolUsed {
+                        spec: request.req.version.clone(),
+                        dir: tool.dir.clone(),
+                        bin: tool.bin.clone(),
+                        version: tool.version.clone(),
+                    });
+                    let _ = service_record::write(&project.root, &record);
                 }
                 tool
             }

@@ -122,7 +122,9 @@ impl crate::hint::Hint for Error {
                 "den keeps them there, out of the environment: make the directory writable, or set DEN_HOME"
                     .into()
             }
-            Error::ServiceState { .. } => "make the project's .den directory writable by you".into(),
+            Error::ServiceState { .. } => {
+                "make den's data directory (DEN_HOME, else $XDG_DATA_HOME/den) writable by you".into()
+            }
             Error::NotSet { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
             Error::NotSet { suggestion: None, .. } => "run `den explain` to list every variable".into(),
         })

@@ -20,6 +20,7 @@ mod resolve;
 pub mod saved;
 mod secret;
 pub mod service_exports;
+pub mod service_record;
 pub mod state;
 mod target;
 mod template;

@@ -1,18 +1,19 @@
 //! The service-exports layer (spec §7): the variables preset services give the project
 //! environment whether or not they run — `PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE` and
 //! `DATABASE_URL` for postgres, `REDIS_URL` for redis and valkey — from each service's
-//! port (fixed in den.toml, or picked free once and remembered) and generated password,
-//! kept 0600 under `.den/state/<name>/`, made on first use. Computes values only: it never
-//! starts or probes anything (the hook reaches it). The services front end runs the
-//! servers with these same values (`values`, `socket_dir`, `database`).
+//! port (fixed in den.toml, or picked free once) and generated password, both kept in
+//! den's own record of the service (`env::service_record`, in den's data dir, 0600), made
+//! on first use. Never read from the repository: a committed `.den/state/<name>/password`
+//! or `port` is ignored here (and its directory refused by `den up`). Computes values
+//! only: it never starts or probes anything and writes nothing in the project (the hook
+//! reaches it). The services front end runs the servers with these same values (`values`,
+//! `socket_dir`, `database`).
 
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::Error;
-use crate::fs_util;
-use crate::paths::DenDir;
+use super::{Error, service_record};
 use crate::project::{Project, Service};
 
 /// The superuser the postgres preset creates.
@@ -21,10 +22,10 @@ pub const PG_SUPERUSER: &str = "postgres";
 /// What a preset service's exports are made of.
 #[derive(Debug, Clone)]
 pub struct Values {
-    /// `.den/state/<name>/` (den's user's, 0700).
-    pub state: PathBuf,
     pub port: u16,
     pub password: String,
+    /// den's record that keeps them (`den explain` names it as the password's source).
+    pub record: PathBuf,
 }
 
 /// One exported variable and the service it comes from.
@@ -63,7 +64,7 @@ pub fn layer(project: &Project) -> Result<Layer, Error> {
             continue;
         };
         let v = values(&project.root, service)?;
-        let password_file = Some(v.state.join("password"));
+        let password_file = Some(v.record.clone());
         let plain = |var: &str, value: String| Export {
             service: name.clone(),
             name: var.into(),
@@ -96,67 +97,23 @@ pub fn layer(project: &Project) -> Result<Layer, Error> {
     Ok(out)
 }
 
-/// The state directory, port and password of a preset service, made on first use.
+/// The port and password of a preset service, from den's record of it (made on first use).
 pub fn values(root: &Path, service: &Service) -> Result<Values, Error> {
-    let state = state_dir(root, &service.name)?;
-    let err = |path: &Path| {
-        let path = path.to_path_buf();
-        let service = service.name.clone();
-        move |source| Error::ServiceState { service, path, source }
-    };
-    let port_file = state.join("port");
-    let port = match service.port {
-        Some(port) => port,
-        None => {
-            let picked = remembered(&port_file, || {
-                let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-                Ok(listener.local_addr()?.port().to_string())
-            })
-            .map_err(err(&port_file))?;
-            picked.parse().map_err(|_| {
-                err(&port_file)(std::io::Error::new(std::io::ErrorKind::InvalidData, "not a port number"))
-            })?
-        }
-    };
-    let password_file = state.join("password");
-    let password = remembered(&password_file, generate_password).map_err(err(&password_file))?;
-    Ok(Values { state, port, password })
+    let (record, path) = service_record::ensure(root, &service.name, generate_password, || {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        Ok(listener.local_addr()?.port())
+    })
+    .map_err(|source| Error::ServiceState {
+        service: service.name.clone(),
+        path: service_record::file(root, &service.name).unwrap_or_else(|| service_record::dir(root)),
+        source,
+    })?;
+    Ok(Values { port: service.port.unwrap_or(record.port), password: record.password, record: path })
 }
 
-/// `.den/state/<name>/`, made one component at a time (never through a link a repository
-/// planted), with `.den/.gitignore`.
-fn state_dir(root: &Path, name: &str) -> Result<PathBuf, Error> {
-    let den = DenDir::of(root);
-    let state = den.service_state(name);
-    for dir in [den.path().to_path_buf(), den.state(), state.clone()] {
-        fs_util::real_dir(&dir).map_err(|source| Error::ServiceState {
-            service: name.into(),
-            path: dir.clone(),
-            source,
-        })?;
-    }
-    let ignore = den.gitignore();
-    if !fs::symlink_metadata(&ignore).is_ok_and(|m| m.is_file()) {
-        let _ = fs_util::write_atomic(&ignore, b"# den's per-project state; never commit it.\n*\n", 0o600);
-    }
-    Ok(state)
-}
-
-/// The content of `path`, made by `make` (and kept, 0600) the first time.
-fn remembered(path: &Path, make: impl FnOnce() -> std::io::Result<String>) -> std::io::Result<String> {
-    if let Ok(text) = fs::read_to_string(path) {
-        let text = text.trim();
-        if !text.is_empty() {
-            return Ok(text.to_string());
-        }
-    }
-    let value = make()?;
-    fs_util::write_atomic(path, format!("{value}\n").as_bytes(), 0o600)?;
-    Ok(value)
-}
-
-/// 32 random letters and digits from the kernel's generator (no quoting needed anywhere).
-fn generate_password() -> std::io::Result<String> {
+/// 32 random letters and digits from the kernel's generator (no quoting needed anywhere):
+/// passwords, and the token of a state directory den made (`service_record::State`).
+pub fn generate_password() -> std::io::Result<String> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     loop {
         let mut bytes = [0u8; 64];
@@ -204,16 +161,6 @@ mod tests {
         assert_eq!(p.len(), 32);
         assert!(p.chars().all(|c| c.is_ascii_alphanumeric()));
         assert_ne!(p, generate_password().unwrap());
-    }
-
-    #[test]
-    fn remembered_values_are_made_once_and_private() {
-        use std::os::unix::fs::PermissionsExt;
-        let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join("port");
-        assert_eq!(remembered(&path, || Ok("5555".into())).unwrap(), "5555");
-        assert_eq!(remembered(&path, || Ok("6666".into())).unwrap(), "5555");
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     }
 
     #[test]

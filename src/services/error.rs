@@ -40,6 +40,8 @@ pub enum Error {
     NoAnswer,
     #[error("`den down --purge` deletes {} and needs a confirmation", .state.display())]
     PurgeNeedsYes { state: PathBuf },
+    #[error("{} was not made by den for this project (den has no record of it); den never starts `{service}` on it", .path.display())]
+    ForeignState { service: String, path: PathBuf },
     #[error("{0}")]
     Io(#[from] IoError),
 }
@@ -92,6 +94,9 @@ impl Hint for Error {
             Error::Remote { help, .. } => return help.clone(),
             Error::NoAnswer => "see .den/logs/supervisor.log".into(),
             Error::PurgeNeedsYes { .. } => "run `den down --purge --yes` to delete the data".into(),
+            Error::ForeignState { service, .. } => format!(
+                "`den down {service} --purge --yes` deletes it (a repository may have shipped it, or an older den made it); `den up` then starts empty"
+            ),
             Error::Io(e) => return e.hint(),
         })
     }

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use super::preset::{self, Tool};
 use super::probe::{Check, Readiness};
 use super::{Dirs, Error};
+use crate::env::service_record;
 use crate::project::{Project, Restart, Run, Service};
 
 /// One service, ready to be run.
@@ -34,7 +35,7 @@ pub struct Unit {
     /// Run as this user (uid, gid) instead of den's: a preset whose server refuses root,
     /// when den runs as root. `cwd` is then entered before the switch.
     pub user: Option<(u32, u32)>,
-    /// Steps run once before the first start; the marker file records that they passed.
+    /// Steps run once before the first start; the marker records that they passed.
     pub init: Option<Init>,
     /// Globs (relative to the project root) whose changes restart the service.
     pub watch: Vec<String>,
@@ -44,7 +45,74 @@ pub struct Unit {
 #[derive(Debug, Clone)]
 pub struct Init {
     pub steps: Vec<Step>,
-    pub marker: PathBuf,
+    pub marker: Marker,
+}
+
+/// Where den records that an init passed.
+#[derive(Debug, Clone)]
+pub enum Marker {
+    /// A file under `.den/state/<name>/` for a service's own `init` command: a repository
+    /// that ships it only skips a command its own den.toml names.
+    File(PathBuf),
+    /// den's own record of a preset's data directory (`env::service_record`): a repository
+    /// cannot ship it, so a data directory den did not initialise is never taken as done.
+    Record { root: PathBuf, service: String },
+}
+
+impl Marker {
+    /// Whether the init passed.
+    pub fn done(&self) -> bool {
+        match self {
+            Marker::File(path) => path.exists(),
+            Marker::Record { root, service } => {
+                service_record::read(root, service).and_then(|r| r.state).is_some_and(|s| s.initialized)
+            }
+        }
+    }
+
+    /// Where it is recorded (for a message).
+    pub fn path(&self) -> PathBuf {
+        match self {
+            Marker::File(path) => path.clone(),
+            Marker::Record { root, service } => {
+                service_record::file(root, service).unwrap_or_else(|| service_record::dir(root))
+            }
+        }
+    }
+
+    /// Records that the init passed.
+    pub fn set(&self) -> std::io::Result<()> {
+        self.record(true)
+    }
+
+    /// Records that the init must run again (what it made is gone).
+    pub fn clear(&self) -> std::io::Result<()> {
+        self.record(false)
+    }
+
+    fn record(&self, done: bool) -> std::io::Result<()> {
+        match self {
+            Marker::File(path) if done => {
+                if let Some(dir) = path.parent() {
+                    crate::fs_util::real_dir(dir)?;
+                }
+                crate::fs_util::write_atomic(path, b"", 0o600)
+            }
+            Marker::File(path) => match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            },
+            Marker::Record { root, service } => {
+                let mut record = service_record::read(root, service)
+                    .filter(|r| r.state.is_some())
+                    .ok_or_else(|| std::io::Error::other("den's record of the data directory is gone"))?;
+                if let Some(state) = &mut record.state {
+                    state.initialized = done;
+                }
+                service_record::write(root, &record).map(|_| ())
+            }
+        }
+    }
 }
 
 /// One init step: an argv, exec'd like the service (same user, directory, environment),
@@ -115,7 +183,7 @@ fn unit(root: &Path, service: &Service) -> Result<Unit, Error> {
         user: None,
         init: service.init.as_ref().map(|line| Init {
             steps: vec![Step { argv: shell(line), stdin: None }],
-            marker: root.join(".den/state").join(&service.name).join("initialized"),
+            marker: Marker::File(root.join(".den/state").join(&service.name).join("initialized")),
         }),
         watch: service.watch.clone(),
     })

@@ -6,13 +6,15 @@
 //! TCP on 127.0.0.1 only, with the generated password (scram-sha-256). Stopped with SIGINT (fast shutdown). As root, the server runs as an
 //! unprivileged user from a hardlinked tree of the tool, entering its data directory before
 //! giving up root and naming it `/proc/self/cwd`, so the project's directories need not be
-//! opened to that user. A data directory of another major version is never opened.
+//! opened to that user. A data directory of another major version is never opened, nor
+//! one den's record (`env::service_record`) does not say it made and initialised, nor one
+//! that would start in recovery (its `restore_command` is a command line).
 
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::Path;
 use std::time::Duration;
 
-use super::plan::{Init, Step, Unit};
+use super::plan::{Init, Marker, Step, Unit};
 use super::preset::{self, Base, Tool};
 use super::probe::{Check, Readiness};
 use super::{Dirs, Error};
@@ -27,22 +29,20 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
     let user = preset::unprivileged(&dirs.root, service.user.as_deref())?;
     let ids = user.as_ref().map(|(u, g, _)| (*u, *g));
     let data = base.state.join("data");
-    let marker = base.state.join("initialized");
-    check_version(&data, &tool.version, &base.name)?;
-    // Only den's own marker (its user's, 0600) beside a real directory (never a link, which
-    // a repository could point anywhere) counts as a finished init.
-    let own = |p: &Path| {
-        std::fs::symlink_metadata(p)
-            .is_ok_and(|m| m.uid() == nix::unistd::geteuid().as_raw() && m.mode() & 0o077 == 0)
-    };
-    let initialized = own(&marker)
+    let marker = Marker::Record { root: dirs.root.clone(), service: base.name.clone() };
+    // The state directory is den's own (`Base::prepare` checked its record); a data
+    // directory in it counts only once den recorded its init as finished, and only as a
+    // real directory (never a link, which could point anywhere).
+    let initialized = marker.done()
         && std::fs::symlink_metadata(&data).is_ok_and(|m| m.is_dir())
         && data.join("PG_VERSION").is_file();
     if !initialized {
-        // A data directory without the marker is what an interrupted initdb left.
+        // A data directory without a finished init is what an interrupted initdb left.
         let _ = crate::fs_util::remove_tree(&data);
-        let _ = std::fs::remove_file(&marker);
+        marker.clear().map_err(IoError::at("record the data directory as new in", &marker.path()))?;
     }
+    check_version(&data, &tool.version, &base.name)?;
+    check_no_recovery(&data, &base.name)?;
     if let Err(e) = std::fs::DirBuilder::new().mode(0o700).create(&data)
         && e.kind() != std::io::ErrorKind::AlreadyExists
     {
@@ -160,7 +160,7 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
 pub fn root_note(root: &Path, service: &Service) -> Option<String> {
     let (_, _, user) = preset::unprivileged(root, service.user.as_deref()).ok()??;
     let state = root.join(".den/state").join(&service.name);
-    if state.join("initialized").exists() {
+    if (Marker::Record { root: root.to_path_buf(), service: service.name.clone() }).done() {
         return None;
     }
     Some(format!(
@@ -182,6 +182,29 @@ fn clear_stale_lock(lock: &Path) {
     if pid.is_some_and(|pid| pid > 0 && !crate::proc::running(pid)) {
         let _ = std::fs::remove_file(lock);
     }
+}
+
+/// Refuses a data directory that would start in recovery (`recovery.signal` or
+/// `standby.signal`, which den never makes): postgres would then run the configuration's
+/// `restore_command`, a command line that a file put there (say, by a `git pull` over
+/// ignored files) chose.
+fn check_no_recovery(data: &Path, name: &str) -> Result<(), Error> {
+    let Some(signal) = ["recovery.signal", "standby.signal"]
+        .into_iter()
+        .map(|f| data.join(f))
+        .find(|p| std::fs::symlink_metadata(p).is_ok())
+    else {
+        return Ok(());
+    };
+    Err(Error::Remote {
+        message: format!(
+            "{} would start service `{name}` in recovery, running the `restore_command` of its configuration; den never makes it",
+            signal.display()
+        ),
+        help: Some(format!(
+            "delete it if you put it there, or `den down {name} --purge --yes` to start empty"
+        )),
+    })
 }
 
 /// Refuses a data directory made by another major version than the tool's.
@@ -206,23 +229,13 @@ fn check_version(data: &Path, tool_version: &str, name: &str) -> Result<(), Erro
 #[cfg(test)]
 #[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
     use super::*;
 
-    #[test]
-    fn a_planted_marker_and_linked_data_directory_are_not_trusted() {
+    fn db_service() -> Service {
         use crate::project::{Location, Restart};
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("proj");
-        let victim = tmp.path().join("victim");
-        std::fs::create_dir_all(root.join(".den/state/db")).unwrap();
-        std::fs::create_dir_all(&victim).unwrap();
-        std::fs::write(victim.join("PG_VERSION"), "17\n").unwrap();
-        std::os::unix::fs::symlink(&victim, root.join(".den/state/db/data")).unwrap();
-        crate::fs_util::write_atomic(&root.join(".den/state/db/initialized"), b"", 0o600).unwrap();
-        let tool_dir = tmp.path().join("sha256-fake");
-        std::fs::create_dir_all(tool_dir.join("bin")).unwrap();
-        let tool = Tool { dir: tool_dir.clone(), bin: tool_dir.join("bin"), version: "17.1".into() };
-        let service = Service {
+        Service {
             name: "db".into(),
             run: None,
             preset: Some("postgres".into()),
@@ -241,12 +254,51 @@ mod tests {
             user: None,
             watch: Vec::new(),
             at: Location { file: "den.toml".into(), line: 1 },
-        };
+        }
+    }
+
+    #[test]
+    fn a_shipped_state_directory_is_refused_and_a_linked_data_directory_replaced() {
+        use crate::env::service_record;
+        let tmp = tempfile::tempdir().unwrap();
+        service_record::test_bucket(&tmp.path().join("services-v1"));
+        let root = tmp.path().join("proj");
+        let victim = tmp.path().join("victim");
+        std::fs::create_dir_all(&victim).unwrap();
+        std::fs::write(victim.join("PG_VERSION"), "17\n").unwrap();
+        let tool_dir = tmp.path().join("sha256-fake");
+        std::fs::create_dir_all(tool_dir.join("bin")).unwrap();
+        let tool = Tool { dir: tool_dir.clone(), bin: tool_dir.join("bin"), version: "17.1".into() };
+        let service = db_service();
         let dirs = Dirs::of(&root);
+        let plant = || {
+            std::fs::create_dir_all(root.join(".den/state/db")).unwrap();
+            std::fs::set_permissions(root.join(".den/state/db"), std::fs::Permissions::from_mode(0o700))
+                .unwrap();
+            std::os::unix::fs::symlink(&victim, root.join(".den/state/db/data")).unwrap();
+            crate::fs_util::write_atomic(&root.join(".den/state/db/initialized"), b"", 0o600).unwrap();
+        };
+
+        // Shipped (den's old marker, a data directory): refused, nothing touched.
+        plant();
+        let e = super::super::preset::unit(&dirs, &service, &tool).unwrap_err();
+        assert!(matches!(e, Error::ForeignState { .. }), "{e}");
+        assert!(crate::hint::Hint::hint(&e).unwrap().contains("den down db --purge --yes"), "{e:?}");
+        assert!(std::fs::symlink_metadata(root.join(".den/state/db/data")).unwrap().is_symlink());
+
+        // den's own state directory, whose data was made a link since: init runs again on
+        // a real directory, the link's target untouched.
+        crate::fs_util::remove_tree(&root.join(".den/state/db")).unwrap();
         let unit = super::super::preset::unit(&dirs, &service, &tool).unwrap();
-        assert!(unit.init.is_some(), "the init runs again");
-        let data = std::fs::symlink_metadata(root.join(".den/state/db/data")).unwrap();
-        assert!(data.is_dir(), "the link was replaced by a directory");
+        let made = service_record::read(&root, "db").unwrap().state.unwrap();
+        assert!(!made.initialized && made.tool == "postgres 17.1", "{made:?}");
+        unit.init.as_ref().unwrap().marker.set().unwrap();
+        std::os::unix::fs::symlink(&victim, root.join(".den/state/db/data.new")).unwrap();
+        std::fs::remove_dir(root.join(".den/state/db/data")).unwrap();
+        std::fs::rename(root.join(".den/state/db/data.new"), root.join(".den/state/db/data")).unwrap();
+        let unit = super::super::preset::unit(&dirs, &service, &tool).unwrap();
+        assert!(unit.init.is_some());
+        assert!(std::fs::symlink_metadata(root.join(".den/state/db/data")).unwrap().is_dir());
         let victim_meta = std::fs::metadata(&victim).unwrap();
         assert_eq!(victim_meta.uid(), nix::unistd::geteuid().as_raw(), "the link's target was handed over");
         assert!(victim.join("PG_VERSION").exists(), "the link's target was touched");
@@ -256,6 +308,15 @@ mod tests {
         {
             let _ = crate::fs_util::remove_tree(Path::new(shared));
         }
+    }
+
+    #[test]
+    fn a_recovery_signal_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert!(check_no_recovery(tmp.path(), "db").is_ok());
+        std::fs::write(tmp.path().join("recovery.signal"), "").unwrap();
+        let e = check_no_recovery(tmp.path(), "db").unwrap_err();
+        assert!(e.to_string().contains("recovery.signal would start service `db` in recovery"), "{e}");
     }
 
     #[test]

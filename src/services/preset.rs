@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::plan::Unit;
 use super::{Dirs, Error, postgres, redis};
-use crate::env::service_exports;
+use crate::env::{service_exports, service_record};
 use crate::fs_util;
 use crate::hint::Hint;
 use crate::io_error::IoError;
@@ -44,7 +44,7 @@ pub fn tool_name(service: &Service) -> Option<Result<&'static str, Error>> {
 
 /// The unit of a preset service, with `tool` installed.
 pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool) -> Result<Unit, Error> {
-    let base = Base::prepare(dirs, service)?;
+    let base = Base::prepare(dirs, service, tool)?;
     match service.preset.as_deref() {
         Some("postgres") => postgres::unit(dirs, service, tool, &base),
         Some("redis") => redis::unit(&dirs.root, service, tool, &base, "redis-server"),
@@ -66,19 +66,68 @@ pub fn first_start_note(root: &Path, service: &Service) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct Base {
     pub name: String,
-    /// `.den/state/<name>/`, den's user's, 0700.
+    /// `.den/state/<name>/`, den's user's, 0700, made by den (its record says so).
     pub state: PathBuf,
     pub port: u16,
     pub password: String,
 }
 
 impl Base {
-    fn prepare(dirs: &Dirs, service: &Service) -> Result<Base, Error> {
+    /// The port and password from den's record, and the state directory: made (and
+    /// recorded) when there is none; used when it is the one den's record names; refused
+    /// otherwise (shipped by a repository, copied, made again, or by a den before records).
+    fn prepare(dirs: &Dirs, service: &Service, tool: &Tool) -> Result<Base, Error> {
         dirs.create()?;
         let v = service_exports::values(&dirs.root, service)
             .map_err(|e| Error::Remote { message: e.to_string(), help: e.hint() })?;
-        Ok(Base { name: service.name.clone(), state: v.state, port: v.port, password: v.password })
+        let state = dirs.service_state(&service.name);
+        if check_state(&dirs.root, service)? {
+            let refused = || Error::ForeignState { service: service.name.clone(), path: state.clone() };
+            fs::DirBuilder::new().mode(0o700).create(&state).map_err(IoError::at("create", &state))?;
+            let identity = service_record::identity(&state).ok_or_else(refused)?;
+            let mut record = service_record::read(&dirs.root, &service.name).ok_or_else(refused)?;
+            let token = service_exports::generate_password()
+                .and_then(|t| service_record::mark(&state, &t).map(|()| t))
+                .map_err(IoError::at("mark", &state))?;
+            record.state = Some(service_record::State {
+                identity,
+                token,
+                made_by: service_record::this_den(),
+                tool: format!("{} {}", tool_label(service), tool.version),
+                initialized: false,
+            });
+            if let Err(e) = service_record::write(&dirs.root, &record) {
+                let _ = fs::remove_dir(&state);
+                return Err(IoError::path("record", &state, e).into());
+            }
+        }
+        Ok(Base { name: service.name.clone(), state, port: v.port, password: v.password })
     }
+}
+
+/// Whether `.den/state/<name>/` of a preset service is still to be made (`true`), or is
+/// the one den made, as its record says (`false`); anything else there is refused with
+/// [`Error::ForeignState`]: a repository shipped it (a data directory with a
+/// `restore_command`), it was copied or made again at the same path, or a den before
+/// records made it. Reads only; callers check before installing or starting anything.
+pub fn check_state(root: &Path, service: &Service) -> Result<bool, Error> {
+    let state = crate::paths::DenDir::of(root).service_state(&service.name);
+    match fs::symlink_metadata(&state) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(e) => Err(IoError::path("inspect", &state, e).into()),
+        Ok(_) => {
+            let made = service_record::read(root, &service.name).and_then(|r| r.state);
+            if made.is_some_and(|made| service_record::vouches(&made, &state)) {
+                Ok(false)
+            } else {
+                Err(Error::ForeignState { service: service.name.clone(), path: state })
+            }
+        }
+    }
+}
+
+fn tool_label(service: &Service) -> &str {
+    service.preset.as_deref().unwrap_or("service")
 }
 
 /// The user a server that refuses root runs as when den runs as root: `user` from the

@@ -1,7 +1,8 @@
 //! The `redis` and `valkey` presets: the server on 127.0.0.1 only, at the project's port,
 //! with a generated password, its data and append-only file in `.den/state/<name>/`,
 //! configured by a generated file there (0600, so the password is not on a command line
-//! other users can read). Exports `REDIS_URL`.
+//! other users can read). Exports `REDIS_URL`. The password and port are den's record's
+//! (`env::service_record`), never a file the repository ships.
 
 use std::path::Path;
 use std::time::Duration;

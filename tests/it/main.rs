@@ -46,6 +46,7 @@ mod run_live;
 mod services;
 mod services_enter;
 mod services_live;
+mod services_shipped;
 mod shells;
 mod sources;
 mod store_files;

@@ -523,8 +523,9 @@ preset = "postgres"
     let vars: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let get = |k: &str| vars[k].as_str().unwrap_or_else(|| panic!("{k} missing: {vars}")).to_string();
     assert_eq!(get("API_URL"), "http://127.0.0.1:4567/");
-    let password = std::fs::read_to_string(env.project().join(".den/state/cache/password")).unwrap();
-    assert_eq!(get("REDIS_URL"), format!("redis://:{}@127.0.0.1:6390/0", password.trim()));
+    let url = get("REDIS_URL");
+    let password = url.strip_prefix("redis://:").unwrap().split('@').next().unwrap().to_string();
+    assert_eq!(url, format!("redis://:{password}@127.0.0.1:6390/0"));
     assert_eq!(get("CACHE"), get("REDIS_URL"));
     let port: u16 = get("PGPORT").parse().unwrap();
     assert_eq!(get("DSN"), format!("{}?sslmode=disable", get("DATABASE_URL")));
@@ -533,14 +534,18 @@ preset = "postgres"
     // The port picked for db is kept: the same on the next look.
     let again = run(env.den(), &["export", "--format", "json"]);
     assert!(again.stdout.contains(&format!("\"PGPORT\": \"{port}\"")), "{}", again.stdout);
-    for file in ["port", "password"] {
-        let mode = std::fs::metadata(env.project().join(".den/state/db").join(file)).unwrap().permissions();
-        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600, "{file}");
+    // Kept by den, 0600, never in the repository; nothing was written there.
+    let records = env.home().join(".local/share/den/services-v1");
+    let project = std::fs::read_dir(&records).unwrap().next().unwrap().unwrap().path();
+    for name in ["cache", "db"] {
+        let mode = std::fs::metadata(project.join(format!("{name}.toml"))).unwrap().permissions();
+        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600, "{name}");
     }
+    assert!(!env.project().join(".den/state").exists());
     // den explain names the service and never shows the password.
     let explain = run(env.den(), &["explain", "REDIS_URL"]);
     assert!(explain.stdout.contains("[services.cache]"), "{}", explain.stdout);
-    assert!(!explain.stdout.contains(password.trim()), "{}", explain.stdout);
+    assert!(!explain.stdout.contains(&password), "{}", explain.stdout);
     let explain = run(env.den(), &["explain", "PGPORT"]);
     assert!(
         explain.stdout.starts_with(&format!("PGPORT={port}")) && explain.stdout.contains("[services.db]")

@@ -24,7 +24,7 @@ fn exported(env: &Env) -> serde_json::Value {
 
 /// `psql` with `args`, in the project environment `vars`, its trimmed stdout (or stderr on
 /// failure, with the exit status).
-fn psql(vars: &serde_json::Value, args: &[&str]) -> Result<String, String> {
+pub fn psql(vars: &serde_json::Value, args: &[&str]) -> Result<String, String> {
     let mut cmd = Command::new("psql");
     cmd.env_clear().env("PATH", "/usr/bin:/bin").args(["-X", "-A", "-t"]).args(args);
     for key in ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE"] {
@@ -40,7 +40,7 @@ fn psql(vars: &serde_json::Value, args: &[&str]) -> Result<String, String> {
 
 /// Sends RESP commands to the server of a `redis://:password@host:port/0` URL without the
 /// password (`auth = false`) or after AUTH, returning what it answered.
-fn resp(url: &str, auth: bool, commands: &[&[&str]]) -> String {
+pub fn resp(url: &str, auth: bool, commands: &[&[&str]]) -> String {
     let rest = url.strip_prefix("redis://:").unwrap();
     let (password, hostport) = rest.split_once('@').unwrap();
     let hostport = hostport.trim_end_matches("/0");
@@ -79,7 +79,7 @@ fn up(env: &Env) -> String {
 }
 
 /// Fails the test naming the registries when `stderr` says they could not be reached.
-fn unreachable_registry(stderr: &str) {
+pub fn unreachable_registry(stderr: &str) {
     let network =
         ["cannot reach", "timed out", "sent nothing for", "TLS error", "unreachable", "answered HTTP 5"];
     if network.iter().any(|w| stderr.contains(w)) {
@@ -188,6 +188,12 @@ fn postgres_and_redis_keep_their_data_across_restarts_and_purge_removes_it() {
     let initdb =
         log.stdout.lines().filter(|l| l.starts_with("den: init: ") && l.contains("/initdb ")).count();
     assert_eq!(initdb, 1, "initdb once:\n{}", log.stdout);
+    // What den made is recorded in den's own data dir, never in the repository.
+    assert!(!env.project().join(".den/state/db/initialized").exists());
+    let records = env.home().join(".local/share/den/services-v1");
+    let dir = std::fs::read_dir(&records).unwrap().next().unwrap().unwrap().path();
+    let record = std::fs::read_to_string(dir.join("db.toml")).unwrap();
+    assert!(record.contains("initialized = true"), "{record}");
 
     let out = run(den_in(&env, &env.project()), &["down", "--purge", "--yes"]);
     assert_eq!(out.code, 0, "{}", out.stderr);

@@ -62,7 +62,7 @@ impl Supervisor {
             let _ = self.changed.wait_timeout(shared, Duration::from_millis(200));
         }
         if let Some(init) = &unit.init
-            && !init.marker.exists()
+            && !init.marker.done()
             && let Err(e) = self.initialize(&unit, init, &log)
         {
             return self.set(&name, |s| {
@@ -161,8 +161,7 @@ impl Supervisor {
                 }
             }
         }
-        crate::fs_util::beneath::write(&self.dirs.root, &init.marker, b"", 0o600)
-            .map_err(IoError::at("write", &init.marker))?;
+        init.marker.set().map_err(IoError::at("record the finished init in", &init.marker.path()))?;
         self.note(name, log, "den: init done");
         Ok(())
     }
