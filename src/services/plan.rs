@@ -53,7 +53,7 @@ pub struct Init {
 pub enum Marker {
     /// A file under `.den/state/<name>/` for a service's own `init` command: a repository
     /// that ships it only skips a command its own den.toml names.
-    File(PathBuf),
+    File { root: PathBuf, path: PathBuf },
     /// den's own record of a preset's data directory (`env::service_record`): a repository
     /// cannot ship it, so a data directory den did not initialise is never taken as done.
     Record { root: PathBuf, service: String },
@@ -63,7 +63,7 @@ impl Marker {
     /// Whether the init passed.
     pub fn done(&self) -> bool {
         match self {
-            Marker::File(path) => path.exists(),
+            Marker::File { path, .. } => path.exists(),
             Marker::Record { root, service } => {
                 service_record::read(root, service).and_then(|r| r.state).is_some_and(|s| s.initialized)
             }
@@ -73,7 +73,7 @@ impl Marker {
     /// Where it is recorded (for a message).
     pub fn path(&self) -> PathBuf {
         match self {
-            Marker::File(path) => path.clone(),
+            Marker::File { path, .. } => path.clone(),
             Marker::Record { root, service } => {
                 service_record::file(root, service).unwrap_or_else(|| service_record::dir(root))
             }
@@ -92,13 +92,8 @@ impl Marker {
 
     fn record(&self, done: bool) -> std::io::Result<()> {
         match self {
-            Marker::File(path) if done => {
-                if let Some(dir) = path.parent() {
-                    crate::fs_util::real_dir(dir)?;
-                }
-                crate::fs_util::write_atomic(path, b"", 0o600)
-            }
-            Marker::File(path) => match std::fs::remove_file(path) {
+            Marker::File { root, path } if done => crate::fs_util::beneath::write(root, path, b"", 0o600),
+            Marker::File { root, path } => match crate::fs_util::beneath::remove(root, path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
                 _ => Ok(()),
             },
@@ -183,7 +178,10 @@ fn unit(root: &Path, service: &Service) -> Result<Unit, Error> {
         user: None,
         init: service.init.as_ref().map(|line| Init {
             steps: vec![Step { argv: shell(line), stdin: None }],
-            marker: Marker::File(root.join(".den/state").join(&service.name).join("initialized")),
+            marker: Marker::File {
+                root: root.to_path_buf(),
+                path: root.join(".den/state").join(&service.name).join("initialized"),
+            },
         }),
         watch: service.watch.clone(),
     })

@@ -30,6 +30,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 const STABLE: Duration = Duration::from_secs(30);
 /// How long a detached supervisor waits for its first request before leaving.
 const IDLE_GRACE: Duration = Duration::from_secs(15);
+/// How long a new supervisor waits for one that is leaving to let go of the lock.
+const LEAVING_WAIT: Duration = Duration::from_secs(5);
 
 /// Where service output goes besides the log files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,9 +147,16 @@ pub fn serve(
     let run = dirs.open("run").map_err(IoError::at("create", &dirs.run))?;
     let lock =
         run.lock_file(std::ffi::OsStr::new("supervisor.lock")).map_err(IoError::at("create", &lock_path))?;
-    if lock.try_lock().is_err() {
-        let pid = lease::read(&dirs.supervisor_lease()).map_or(0, |l| l.pid);
-        return Err(Error::Running { pid });
+    // A supervisor that is leaving (nothing left to run) holds the lock until it exits,
+    // after it stopped listening: wait for it, but never for one that still serves.
+    let began = Instant::now();
+    while lock.try_lock().is_err() {
+        let serving = std::os::unix::net::UnixStream::connect(dirs.socket()).is_ok();
+        if serving || began.elapsed() > LEAVING_WAIT {
+            let pid = lease::read(&dirs.supervisor_lease()).map_or(0, |l| l.pid);
+            return Err(Error::Running { pid });
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
     super::sweep(&dirs);
     let me = Lease::of(std::process::id() as i32)
