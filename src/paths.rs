@@ -71,6 +71,7 @@ pub enum Root {
 ///   trust-v1/                 trust records (trust)
 ///   foreign-locks-v1/<id>/    den.lock of each project with foreign files only (tools)
 ///   venvs-v1/                 the venvs den made or adopted, one record per project (tools::venv)
+///   homes-v1/<tool>/          what a runtime writes outside the store: go's GOPATH, ... (tools)
 /// cache dir (DEN_HOME/cache, else $XDG_CACHE_HOME/den)
 ///   http-v1/                  cached version lists and API answers (http)
 ///   commands-v1/              cached output of system commands (resolve::registry)
@@ -87,6 +88,7 @@ pub enum Bucket {
     Trust,
     ForeignLocks,
     Venvs,
+    Homes,
     HttpCache,
     CommandCache,
     Stamps,
@@ -105,6 +107,7 @@ impl Bucket {
             Bucket::Trust => "trust-v1",
             Bucket::ForeignLocks => "foreign-locks-v1",
             Bucket::Venvs => "venvs-v1",
+            Bucket::Homes => "homes-v1",
             Bucket::HttpCache => "http-v1",
             Bucket::CommandCache => "commands-v1",
             Bucket::Stamps => "stamps-v1",
@@ -122,7 +125,8 @@ impl Bucket {
             | Bucket::Index
             | Bucket::Trust
             | Bucket::ForeignLocks
-            | Bucket::Venvs => Root::Data,
+            | Bucket::Venvs
+            | Bucket::Homes => Root::Data,
             Bucket::HttpCache | Bucket::CommandCache | Bucket::Stamps | Bucket::Saved => Root::Cache,
         }
     }

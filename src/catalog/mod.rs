@@ -4,6 +4,7 @@
 //! network, and never names a package registry's host: npm and PyPI sources are
 //! `npm:<package>` / `pypi:<package>`, their base URLs come from configuration.
 
+mod home;
 mod model;
 mod raw;
 mod template;
@@ -12,6 +13,7 @@ mod template;
 mod tests;
 
 pub use crate::artifact::{Arch, Os, Platform};
+pub use home::Places;
 pub use model::{Alias, Bundle, Checksum, Lts, PostInstall, Source, SourceKind, Target, Tool, VersionList};
 pub use template::{JsonPath, Vars};
 #[cfg(test)]

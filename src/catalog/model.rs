@@ -24,6 +24,9 @@ pub struct Tool {
     /// authority on which majors are LTS when the source serving the tool does not flag
     /// them (node's npm packages), and what `lts/<codename>` means.
     pub lts: std::collections::BTreeMap<String, u64>,
+    /// The variables den sets wherever the tool is in an environment (a runtime's home:
+    /// `JAVA_HOME`, `GOROOT`, `GOPATH`), by name (`catalog::home`).
+    pub env: Vec<super::home::HomeVar>,
 }
 
 /// What an `lts` spec asks for (`lts`, `lts/*`, `lts/<codename>`, `lts/<major>`).

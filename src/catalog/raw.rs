@@ -23,6 +23,9 @@ pub(super) struct RawTool {
     /// Long-term-support lines, codename → major (node's `[lts]`).
     #[serde(default)]
     lts: BTreeMap<String, u64>,
+    /// A runtime's home: variables set wherever the tool is (`JAVA_HOME = "{root}"`).
+    #[serde(default)]
+    env: BTreeMap<String, String>,
     #[serde(flatten)]
     source: RawSource,
     #[serde(default)]
@@ -161,7 +164,16 @@ impl RawTool {
         {
             return Err(format!("lts codename `{bad}` is not a lowercase word"));
         }
-        Ok(Tool { name: name.to_string(), description: self.description, sources, aliases, lts: self.lts })
+        let env =
+            self.env.iter().map(|(k, v)| super::home::HomeVar::new(k, v)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Tool {
+            name: name.to_string(),
+            description: self.description,
+            sources,
+            aliases,
+            lts: self.lts,
+            env,
+        })
     }
 }
 

@@ -197,6 +197,7 @@ impl Resolver {
                 sources: vec![source],
                 aliases: Default::default(),
                 lts: Default::default(),
+                env: Vec::new(),
             };
             return Ok((tool, label));
         }

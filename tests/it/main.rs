@@ -41,6 +41,7 @@ mod project;
 mod pty;
 mod run;
 mod run_live;
+mod runtimes;
 mod services;
 mod services_enter;
 mod services_live;

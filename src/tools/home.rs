@@ -1,0 +1,40 @@
+//! A runtime's home for one installed tool: the variables its catalog definition sets
+//! (`catalog::home`: `GOROOT`, `GOTOOLCHAIN`, `JAVA_HOME`, `GOPATH`), rendered for the
+//! directory it was installed in. Only a tool installed from its catalog definition gets
+//! them (a den.toml `source`/`url` names some other build, whose layout den does not know).
+//! Reads the embedded catalog only: no disk, no network, so the hook's path can ask it.
+//! Never creates the writable directories: the runtime makes them when it first writes.
+
+use std::path::{Path, PathBuf};
+
+use crate::catalog::{self, Places};
+use crate::paths::Bucket;
+
+/// The writable directory of `tool` outside the store, one per user (`{home}`): what a
+/// runtime installs or caches there (modules, gems) is shared by the user's projects the
+/// way the store is, and a project with foreign files only gets nothing written into it.
+pub fn writable_dir(tool: &str) -> PathBuf {
+    Bucket::Homes.path().join(tool)
+}
+
+/// The variables `name`'s definition sets, for the tool installed at `dir` with `bins`
+/// (full paths), when it came from the catalog (`source` is den.lock's `source`).
+pub fn vars(name: &str, source: &str, dir: &Path, bins: &[PathBuf]) -> Vec<(String, String)> {
+    if source != "catalog" {
+        return Vec::new();
+    }
+    let Ok(tool) = catalog::get(name) else { return Vec::new() };
+    if tool.env.is_empty() {
+        return Vec::new();
+    }
+    // The runtime's root holds the `bin/` of its first binary (`go/bin/go` → `go`).
+    let root = bins
+        .first()
+        .and_then(|b| b.parent())
+        .filter(|d| d.file_name().is_some_and(|n| n == "bin"))
+        .and_then(Path::parent)
+        .unwrap_or(dir);
+    let home = writable_dir(name);
+    let places = Places { dir, root, home: &home };
+    tool.env.iter().map(|v| (v.name.clone(), v.render(&places))).collect()
+}
