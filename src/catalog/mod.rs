@@ -42,6 +42,7 @@ const FILES: &[(&str, &str)] = embed!(
     "go",
     "golangci-lint",
     "helm",
+    "java",
     "jq",
     "just",
     "kubectl",

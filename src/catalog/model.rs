@@ -141,6 +141,9 @@ pub enum SourceKind {
     Pypi { package: String },
     /// A URL template.
     Url,
+    /// `adoptium:<api base>`: the Adoptium API (v3), Eclipse Temurin's releases with a
+    /// sha256 per asset; the base is rewritten by `[mirrors]` like any URL.
+    Adoptium { api: String },
 }
 
 /// How a source's versions are listed.
@@ -157,6 +160,8 @@ pub enum VersionList {
     Npm,
     /// The simple index of the PyPI source.
     Pypi,
+    /// The general-availability releases the Adoptium API lists per feature version.
+    Adoptium,
     /// Nothing to list: only exact versions can be asked for (a bare den.toml `url`).
     ExactOnly,
 }
@@ -169,7 +174,7 @@ pub enum Checksum {
     /// GitHub: the asset's `digest`, else a checksum asset found by name
     /// (`*.sha256`, `SHA256SUMS`, `checksums.txt`).
     Auto,
-    /// npm `dist.integrity` or the PyPI index's sha256.
+    /// npm `dist.integrity`, the PyPI index's sha256 or the Adoptium API's.
     Registry,
     /// A known sha256 (den.toml `sha256 = "..."`).
     Sha256(String),

@@ -209,9 +209,12 @@ impl RawSource {
                 Some(("pypi", package)) if !package.is_empty() => {
                     SourceKind::Pypi { package: package.to_string() }
                 }
+                Some(("adoptium", api)) if api.starts_with("https://") || api.starts_with("http://") => {
+                    SourceKind::Adoptium { api: api.trim_end_matches('/').to_string() }
+                }
                 _ => {
                     return Err(format!(
-                        "`{text}` is not `github:owner/repo`, `npm:<package>` or `pypi:<package>`"
+                        "`{text}` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>` or `adoptium:<api url>`"
                     ));
                 }
             },
@@ -226,6 +229,7 @@ impl RawSource {
             (None, SourceKind::Github { repo }) => VersionList::GithubTags { repo: repo.clone() },
             (None, SourceKind::Npm { .. }) => VersionList::Npm,
             (None, SourceKind::Pypi { .. }) => VersionList::Pypi,
+            (None, SourceKind::Adoptium { .. }) => VersionList::Adoptium,
             (None, SourceKind::Url) => VersionList::ExactOnly,
         };
         let checksum = match (self.checksum, self.sha256, &kind) {
@@ -252,7 +256,9 @@ impl RawSource {
                 ),
             },
             (None, None, SourceKind::Github { .. }) => Checksum::Auto,
-            (None, None, SourceKind::Npm { .. } | SourceKind::Pypi { .. }) => Checksum::Registry,
+            (None, None, SourceKind::Npm { .. } | SourceKind::Pypi { .. } | SourceKind::Adoptium { .. }) => {
+                Checksum::Registry
+            }
             (None, None, SourceKind::Url) => Checksum::None,
         };
         if matches!(kind, SourceKind::Url) && self.url.is_none() {

@@ -53,6 +53,16 @@ impl Resolver {
                 path,
             ),
             VersionList::Npm => Ok(self.npm_package(source, platform)?.versions()),
+            VersionList::Adoptium => {
+                let target = source.target(platform).ok_or_else(|| no_target(tool, source, platform))?;
+                let SourceKind::Adoptium { api } = &source.kind else {
+                    return Err(Error::BadIndex {
+                        url: String::new(),
+                        reason: "not an Adoptium source".into(),
+                    });
+                };
+                adoptium::Adoptium { fetch: &self.fetch, api }.versions(target.os, target.arch, spec)
+            }
             VersionList::Pypi => {
                 let project = self.pypi_project(source)?;
                 Ok(project.versions(platform, self.host.libc_for(platform)))

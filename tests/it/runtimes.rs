@@ -90,3 +90,86 @@ fn go_gets_its_root_a_local_toolchain_and_writable_dirs_outside_the_store() {
     assert_eq!(text(&vars, "GOTOOLCHAIN"), "go1.23.4+auto");
     assert_eq!(text(&vars, "GOFLAGS"), format!("-C={}", root.display()));
 }
+
+/// The JDK's root in the store for this machine (`<key>/jdk-21.0.5+11`, on macOS its
+/// `Contents/Home`).
+fn java_home(env: &Env, version: &str) -> PathBuf {
+    let top = store_dir(env, "java").join(crate::upstream::adoptium::release_name(version));
+    if cfg!(target_os = "macos") { top.join("Contents/Home") } else { top }
+}
+
+#[test]
+fn java_from_adoptium_installs_locks_per_platform_and_sets_java_home() {
+    let up = Upstream::start();
+    up.adoptium("21.0.4+7").adoptium("21.0.5+11").adoptium("17.0.13+11").adoptium("23.0.1+11");
+    let env = up.project("[tools]\n");
+    let out = ok(&env, &["add", "java@21"]);
+    assert!(out.stderr.contains("installed java 21.0.5+11"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(env.project().join("den.toml")).unwrap(), "[tools]\njava = \"21\"\n");
+
+    let lock = lock(&env);
+    let java = &lock["tools"]["java"];
+    assert_eq!(java["version"].as_str(), Some("21.0.5+11"));
+    let here = &java["platforms"][this_platform().as_str()];
+    let arch = if cfg!(target_arch = "aarch64") { "aarch64" } else { "x64" };
+    let os = if cfg!(target_os = "macos") { "mac" } else { "linux" };
+    let name = format!("OpenJDK21U-jdk_{arch}_{os}_hotspot_21.0.5_11.tar.gz");
+    assert_eq!(
+        here["url"].as_str(),
+        Some(
+            format!(
+                "https://github.com/adoptium/temurin21-binaries/releases/download/jdk-21.0.5%2B11/{name}"
+            )
+            .as_str()
+        )
+    );
+    let body = up
+        .get_file(&format!("/github.com/adoptium/temurin21-binaries/releases/download/jdk-21.0.5+11/{name}"));
+    let sha = crate::upstream::archives::sha256_hex(&body);
+    assert_eq!(here["checksum"].as_str(), Some(format!("sha256:{sha}").as_str()));
+
+    // The program sees JAVA_HOME at the JDK's root, and `java` is the JDK's.
+    let home = java_home(&env, "21.0.5+11");
+    let out = ok(&env, &["run", "--", "java", "-version"]);
+    assert_eq!(out.stdout, format!("JAVA_HOME={}\n", home.display()));
+    assert!(out.stderr.contains("openjdk version \"21.0.5\" (Temurin)"), "{}", out.stderr);
+    assert_eq!(text(&exported(&env), "JAVA_HOME"), home.to_str().unwrap());
+
+    // Other platforms lock the same release with their own layout, nothing downloaded.
+    ok(&env, &["lock", "--platform", "darwin-arm64,linux-arm64"]);
+    let lock = self::lock(&env);
+    let mac = &lock["tools"]["java"]["platforms"]["darwin-arm64"];
+    assert_eq!(mac["bin"][0].as_str(), Some("jdk-21.0.5+11/Contents/Home/bin/java"));
+    let linux_arm = &lock["tools"]["java"]["platforms"]["linux-arm64"];
+    assert_eq!(linux_arm["bin"][0].as_str(), Some("jdk-21.0.5+11/bin/java"));
+    assert!(
+        linux_arm["url"].as_str().unwrap().ends_with("OpenJDK21U-jdk_aarch64_linux_hotspot_21.0.5_11.tar.gz")
+    );
+    assert!(linux_arm["checksum"].as_str().unwrap().starts_with("sha256:"));
+}
+
+#[test]
+fn java_outdated_and_upgrade_follow_the_adoptium_api() {
+    let up = Upstream::start();
+    up.adoptium("17.0.12+7").adoptium("21.0.4+7").adoptium("8.0.432+6");
+    let env = up.project("[tools]\njava = \"21\"\n");
+    ok(&env, &["install"]);
+    up.adoptium("21.0.5+11").adoptium("23.0.1+11");
+    let out = ok(&env, &["outdated"]);
+    assert_eq!(
+        out.stdout,
+        "TOOL  SPEC  LOCKED    WANTED     LATEST\njava  21    21.0.4+7  21.0.5+11  23.0.1+11\n"
+    );
+    let out = ok(&env, &["upgrade", "java"]);
+    assert_eq!(out.stdout, "java 21.0.4+7 → 21.0.5+11\n");
+    let out = ok(&env, &["run", "--", "java"]);
+    assert_eq!(out.stdout, format!("JAVA_HOME={}\n", java_home(&env, "21.0.5+11").display()));
+
+    // Java 8's archive is `jdk8u432-b06/`; an exact build pins it.
+    env.write("den.toml", "[tools]\njava = \"8.0.432+6\"\n");
+    env.trust();
+    ok(&env, &["install"]);
+    let out = ok(&env, &["run", "--", "java"]);
+    assert_eq!(out.stdout, format!("JAVA_HOME={}\n", java_home(&env, "8.0.432+6").display()));
+    assert!(out.stdout.contains("/jdk8u432-b06"), "{}", out.stdout);
+}

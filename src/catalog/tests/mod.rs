@@ -58,6 +58,7 @@ fn definitions_name_only_upstream_hosts() {
         "releases.hashicorp.com",
         "dl.k8s.io",
         "get.helm.sh",
+        "api.adoptium.net",
     ];
     for (name, text) in FILES {
         for (at, _) in text.match_indices("://") {
@@ -250,13 +251,13 @@ fn den_toml_overrides_use_the_same_model() {
             Some("gitlab:a/b"),
             None,
             None,
-            "`gitlab:a/b` is not `github:owner/repo`, `npm:<package>` or `pypi:<package>`",
+            "`gitlab:a/b` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>` or `adoptium:<api url>`",
         ),
         (
             Some("github:just-a-name"),
             None,
             None,
-            "`github:just-a-name` is not `github:owner/repo`, `npm:<package>` or `pypi:<package>`",
+            "`github:just-a-name` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>` or `adoptium:<api url>`",
         ),
         (None, None, None, "needs `source` (github:, npm:, pypi:) or `url`"),
         (

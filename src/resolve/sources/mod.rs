@@ -3,6 +3,7 @@
 //! Fetches go through [`Fetch`] (the cache and the mirrors); nothing here installs,
 //! verifies or decides which source to try next (that is `resolver.rs`).
 
+pub mod adoptium;
 pub mod assets;
 pub mod github;
 pub mod json;

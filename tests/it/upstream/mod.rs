@@ -7,6 +7,7 @@
 //! (`/repos/...`), npm under `/npm/`, the simple index under `/simple/`.
 //! Never binds anything but 127.0.0.1, never writes outside the test's temp dir.
 
+pub mod adoptium;
 pub mod archives;
 mod catalog;
 pub mod client;
@@ -40,6 +41,7 @@ pub const HOSTS: &[&str] = &[
     "dl.k8s.io",
     "get.helm.sh",
     "ziglang.org",
+    "api.adoptium.net",
 ];
 
 /// A static file (or redirect) at a decoded path.
@@ -69,6 +71,8 @@ pub struct State {
     pub hashicorp: hashicorp::Releases,
     /// go.dev's release list, newest first.
     pub godev: Vec<serde_json::Value>,
+    /// The Adoptium API's releases (Temurin JDKs), in publishing order.
+    pub adoptium: Vec<serde_json::Value>,
     pub faults: faults::Faults,
     /// The next release/asset id.
     pub next_id: u64,
@@ -208,10 +212,25 @@ impl Upstream {
         self
     }
 
+    /// Publishes a Temurin JDK (`21.0.5+11`) on the Adoptium API, its archives as GitHub
+    /// release assets of `adoptium/temurin<major>-binaries` in the real layout.
+    pub fn adoptium(&self, version: &str) -> &Self {
+        adoptium::publish(&mut self.state(), version);
+        self
+    }
+
     /// Publishes a Go version on go.dev/dl (JSON list, 302 to dl.google.com, `.sha256`).
     pub fn go<E: AsEntry>(&self, version: &str, files: &[E]) -> &Self {
         godev::publish(&mut self.state(), version, &archives::entries(files));
         self
+    }
+
+    /// The bytes served at `path` (a file, not a redirect).
+    pub fn get_file(&self, path: &str) -> Vec<u8> {
+        match self.state().files.get(path) {
+            Some(File::Bytes { body, .. }) => body.clone(),
+            other => panic!("no file at {path}: {other:?}"),
+        }
     }
 
     /// Serves `body` at `path` (any other upstream file: go.dev, dl.k8s.io, ...).
@@ -313,6 +332,8 @@ fn route(state: &mut State, req: &Request) -> Response {
         npm::serve(state, req, rest)
     } else if path.starts_with("/simple") {
         pypi::serve(state, req)
+    } else if let Some(rest) = path.strip_prefix("/api.adoptium.net/v3/") {
+        adoptium::serve(state, req, rest)
     } else {
         match state.files.get(&path) {
             Some(File::Bytes { body, content_type, headers, .. }) => {
