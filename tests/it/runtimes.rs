@@ -173,3 +173,98 @@ fn java_outdated_and_upgrade_follow_the_adoptium_api() {
     assert_eq!(out.stdout, format!("JAVA_HOME={}\n", java_home(&env, "8.0.432+6").display()));
     assert!(out.stdout.contains("/jdk8u432-b06"), "{}", out.stdout);
 }
+
+/// `den ls` in a project with foreign files only: `(tool, spec)` rows and the warnings
+/// (the project's path as `<p>`).
+fn ls(env: &Env) -> (Vec<(String, String)>, Vec<String>) {
+    let out = ok(env, &["ls"]);
+    let rows = out
+        .stdout
+        .lines()
+        .map(|l| {
+            let mut w = l.split_whitespace();
+            (w.next().unwrap().to_string(), w.next().unwrap().to_string())
+        })
+        .collect();
+    let shown = out.stderr.replace(&env.project().display().to_string(), "<p>");
+    let warnings = shown.lines().map(|l| l.strip_prefix("den: warning: ").unwrap_or(l).to_string()).collect();
+    (rows, warnings)
+}
+
+fn java_row(spec: &str) -> Vec<(String, String)> {
+    vec![("java".to_string(), spec.to_string())]
+}
+
+/// A fresh directory holding one foreign file.
+fn foreign(name: &str, text: &str) -> Env {
+    let env = Env::new();
+    env.write(name, text);
+    env
+}
+
+const NOT_TEMURIN: &str =
+    "which den does not install yet (it installs Eclipse Temurin: write a version such as `21`)";
+
+#[test]
+fn java_imports_from_java_version_sdkmanrc_asdf_and_mise() {
+    assert_eq!(ls(&foreign(".java-version", "temurin64-17.0.2\n")), (java_row("17.0.2"), vec![]));
+    assert_eq!(ls(&foreign(".java-version", "1.8\n")), (java_row("8"), vec![]));
+    assert_eq!(
+        ls(&foreign(".java-version", "zulu-17.0.9\n")),
+        (
+            vec![],
+            vec![format!(
+                "<p>/.java-version:1: not read: `zulu-17.0.9` is Azul Zulu, {NOT_TEMURIN}; it holds one version of java, such as `21` or `21.0.5`"
+            )]
+        )
+    );
+    assert_eq!(
+        ls(&foreign(".sdkmanrc", "# Enable auto-env through the sdkman_auto_env config\njava=21.0.5-tem\ngradle=8.5\n")),
+        (
+            java_row("21.0.5"),
+            vec!["<p>/.sdkmanrc:3: gradle not imported: den has no built-in definition of it (declare it in den.toml with a `source` or `url`)".to_string()]
+        )
+    );
+    assert_eq!(
+        ls(&foreign(".sdkmanrc", "java=17.0.9-zulu\n")),
+        (
+            vec![],
+            vec![format!("<p>/.sdkmanrc:1: java not imported: `17.0.9-zulu` is Azul Zulu, {NOT_TEMURIN}")]
+        )
+    );
+    assert_eq!(
+        ls(&foreign(".tool-versions", "java temurin-21.0.5+11.0.LTS\n")),
+        (java_row("21.0.5+11"), vec![])
+    );
+    assert_eq!(
+        ls(&foreign(".tool-versions", "java corretto-17.0.7.7.1\n")),
+        (
+            vec![],
+            vec![format!(
+                "<p>/.tool-versions:1: java not imported: `corretto-17.0.7.7.1` is Amazon Corretto, {NOT_TEMURIN}"
+            )]
+        )
+    );
+    assert_eq!(ls(&foreign("mise.toml", "[tools]\njava = \"temurin-21\"\n")), (java_row("21"), vec![]));
+}
+
+#[test]
+fn java_from_an_asdf_file_installs_without_a_den_toml() {
+    let up = Upstream::start();
+    up.adoptium("21.0.4+7").adoptium("21.0.5+11");
+    let env = foreign(".tool-versions", "java temurin-21.0.4+7.0.LTS\n");
+    up.write_config(&env);
+    ok(&env, &["install"]);
+    assert!(
+        !env.project().join("den.lock").exists(),
+        "den writes nothing into a repository without den.toml"
+    );
+    let out = ok(&env, &["run", "--", "java", "-version"]);
+    assert!(out.stderr.contains("openjdk version \"21.0.4\""), "{}", out.stderr);
+    assert!(out.stdout.starts_with("JAVA_HOME="), "{}", out.stdout);
+    assert!(
+        out.stdout.trim_end().ends_with("/jdk-21.0.4+7") || out.stdout.trim_end().ends_with("/Contents/Home"),
+        "{}",
+        out.stdout
+    );
+}
