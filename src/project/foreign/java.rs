@@ -89,7 +89,7 @@ fn refusal(text: &str, vendor: &str) -> String {
     let vendor = vendor.strip_suffix("-jre").unwrap_or(vendor);
     let name = OTHERS.iter().find(|(v, _)| vendor == *v || vendor.starts_with(&format!("{v}-")));
     let what = match name {
-        Some((_, name)) => format!("{name}"),
+        Some((_, name)) => name.to_string(),
         None => format!("the `{}` distribution", crate::diag::printable(vendor)),
     };
     format!(

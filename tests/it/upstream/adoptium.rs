@@ -74,7 +74,7 @@ pub fn publish(state: &mut State, version: &str) {
         state.put(&format!("/github.com/{repo}/releases/download/{top}/{name}"), body, "application/x-gzip");
     }
     let lts = LTS.contains(&major);
-    let openjdk = if lts { format!("{major}.{minor}.{security}+{build}-LTS") } else { format!("{version}") };
+    let openjdk = if lts { format!("{major}.{minor}.{security}+{build}-LTS") } else { version.to_string() };
     let mut data = json!({
         "build": build, "major": major, "minor": minor, "openjdk_version": openjdk, "security": security,
         "semver": format!("{version}.0{}", if lts { ".LTS" } else { "" }),
