@@ -41,6 +41,7 @@ const FILES: &[(&str, &str)] = embed!(
     "gh",
     "go",
     "golangci-lint",
+    "gradle",
     "helm",
     "java",
     "jq",

@@ -268,3 +268,34 @@ fn java_from_an_asdf_file_installs_without_a_den_toml() {
         out.stdout
     );
 }
+
+#[test]
+fn gradle_from_its_distributions_runs_on_the_projects_java() {
+    let up = Upstream::start();
+    up.adoptium("21.0.5+11")
+        .gradle("8.10.1", false)
+        .gradle("8.10.2", false)
+        .gradle("8.12-20241105002153+0000", true);
+    let env = up.project("[tools]\njava = \"21\"\n");
+    ok(&env, &["add", "gradle@8"]);
+    let lock = lock(&env);
+    let gradle = &lock["tools"]["gradle"];
+    assert_eq!(gradle["version"].as_str(), Some("8.10.2"), "a nightly snapshot is not a release");
+    let here = &gradle["platforms"][this_platform().as_str()];
+    assert_eq!(here["url"].as_str(), Some("https://services.gradle.org/distributions/gradle-8.10.2-bin.zip"));
+    let sha = crate::upstream::archives::sha256_hex(
+        &up.get_file("/services.gradle.org/distributions/gradle-8.10.2-bin.zip"),
+    );
+    assert_eq!(here["checksum"].as_str(), Some(format!("sha256:{sha}").as_str()));
+
+    let out = ok(&env, &["run", "--", "gradle", "--version"]);
+    let root = store_dir(&env, "gradle").join("gradle-8.10.2");
+    assert_eq!(
+        out.stdout,
+        format!(
+            "Gradle 8.10.2 GRADLE_HOME={} JAVA_HOME={}\n",
+            root.display(),
+            java_home(&env, "21.0.5+11").display()
+        )
+    );
+}

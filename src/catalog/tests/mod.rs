@@ -59,6 +59,7 @@ fn definitions_name_only_upstream_hosts() {
         "dl.k8s.io",
         "get.helm.sh",
         "api.adoptium.net",
+        "services.gradle.org",
     ];
     for (name, text) in FILES {
         for (at, _) in text.match_indices("://") {

@@ -14,6 +14,7 @@ pub mod client;
 pub mod faults;
 pub mod github;
 mod godev;
+mod gradle;
 mod hashicorp;
 mod nodejs;
 mod npm;
@@ -42,6 +43,7 @@ pub const HOSTS: &[&str] = &[
     "get.helm.sh",
     "ziglang.org",
     "api.adoptium.net",
+    "services.gradle.org",
 ];
 
 /// A static file (or redirect) at a decoded path.
@@ -73,6 +75,8 @@ pub struct State {
     pub godev: Vec<serde_json::Value>,
     /// The Adoptium API's releases (Temurin JDKs), in publishing order.
     pub adoptium: Vec<serde_json::Value>,
+    /// services.gradle.org's `versions/all`, newest first.
+    pub gradle: Vec<serde_json::Value>,
     pub faults: faults::Faults,
     /// The next release/asset id.
     pub next_id: u64,
@@ -216,6 +220,13 @@ impl Upstream {
     /// release assets of `adoptium/temurin<major>-binaries` in the real layout.
     pub fn adoptium(&self, version: &str) -> &Self {
         adoptium::publish(&mut self.state(), version);
+        self
+    }
+
+    /// Publishes a Gradle distribution (`gradle-{v}-bin.zip`, its `.sha256`, its entry in
+    /// `versions/all`); `snapshot` lists it as a nightly snapshot instead.
+    pub fn gradle(&self, version: &str, snapshot: bool) -> &Self {
+        gradle::publish(&mut self.state(), version, snapshot);
         self
     }
 
