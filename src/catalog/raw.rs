@@ -149,7 +149,7 @@ impl RawTool {
             let alias_value = match raw {
                 RawAlias::Spec(spec) => Alias::Spec(spec),
                 RawAlias::Flag { flag } => {
-                    if !matches!(sources[0].versions, VersionList::Json { .. }) {
+                    if !matches!(sources[0].versions, VersionList::Json { .. } | VersionList::Adoptium) {
                         return Err(format!(
                             "alias `{alias}` reads a flag, but versions are not a JSON index"
                         ));

@@ -219,10 +219,10 @@ fn java_imports_from_java_version_sdkmanrc_asdf_and_mise() {
         )
     );
     assert_eq!(
-        ls(&foreign(".sdkmanrc", "# Enable auto-env through the sdkman_auto_env config\njava=21.0.5-tem\ngradle=8.5\n")),
+        ls(&foreign(".sdkmanrc", "# Enable auto-env through the sdkman_auto_env config\njava=21.0.5-tem\ngradle=8.5\nkotlin=2.0.21\n")),
         (
-            java_row("21.0.5"),
-            vec!["<p>/.sdkmanrc:3: gradle not imported: den has no built-in definition of it (declare it in den.toml with a `source` or `url`)".to_string()]
+            vec![("java".to_string(), "21.0.5".to_string()), ("gradle".to_string(), "8.5".to_string())],
+            vec!["<p>/.sdkmanrc:4: kotlin not imported: den has no built-in definition of it (declare it in den.toml with a `source` or `url`)".to_string()]
         )
     );
     assert_eq!(
@@ -298,4 +298,21 @@ fn gradle_from_its_distributions_runs_on_the_projects_java() {
             java_home(&env, "21.0.5+11").display()
         )
     );
+}
+
+#[test]
+fn java_lts_is_the_newest_long_term_support_release() {
+    let up = Upstream::start();
+    up.adoptium("17.0.13+11")
+        .adoptium("21.0.4+7")
+        .adoptium("21.0.5+11")
+        .adoptium("22.0.2+9")
+        .adoptium("23.0.1+11");
+    let env = up.project("[tools]\n");
+    ok(&env, &["add", "java@lts"]);
+    assert_eq!(lock(&env)["tools"]["java"]["version"].as_str(), Some("21.0.5+11"));
+    assert_eq!(std::fs::read_to_string(env.project().join("den.toml")).unwrap(), "[tools]\njava = \"lts\"\n");
+    // The feature versions newer than the LTS one are read, older ones never.
+    assert_eq!(up.requests("/api.adoptium.net/v3/assets/feature_releases/17/ga"), 0);
+    assert!(up.requests("/api.adoptium.net/v3/assets/feature_releases/23/ga") > 0);
 }

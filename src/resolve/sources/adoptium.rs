@@ -42,10 +42,12 @@ pub struct Asset {
 }
 
 impl Adoptium<'_> {
-    /// The versions of the JDKs built for `os`/`arch`. A spec that names a major
-    /// (`21`, `21.0.5`, `^17`) reads that feature version only; otherwise feature versions
-    /// are read newest first until one has a version the spec accepts (an older one
-    /// could not win); with no spec (`den ls-remote`), all of them.
+    /// The versions of the JDKs built for `os`/`arch`, each holding its release with an
+    /// `lts` flag (`version_data.optional` is `LTS`) for the catalog's `lts` alias. A spec
+    /// that names a major (`21`, `21.0.5`, `^17`) reads that feature version only;
+    /// otherwise feature versions are read newest first until one has a version the spec
+    /// accepts (an older one could not win), for an alias (`lts`) until one is LTS; with
+    /// no spec (`den ls-remote`), all of them.
     pub fn versions(&self, os: &str, arch: &str, spec: Option<&VersionSpec>) -> Result<Vec<Entry>, Error> {
         let named = match spec {
             Some(
@@ -65,14 +67,20 @@ impl Adoptium<'_> {
             let found: Vec<Entry> = self
                 .releases(feature, os, arch)?
                 .into_iter()
-                .filter_map(|release| {
+                .filter_map(|mut release| {
                     let version = version_of(&release)?;
+                    let lts = release["version_data"]["optional"].as_str() == Some("LTS");
+                    release["lts"] = Value::Bool(lts);
                     Some(Entry { version, holder: Some(release) })
                 })
                 .collect();
-            let enough = spec
-                .filter(|s| !matches!(s, VersionSpec::Alias(_)))
-                .is_some_and(|s| found.iter().any(|e| s.matches(&e.version)));
+            let enough = match spec {
+                None => false,
+                Some(VersionSpec::Alias(_)) => {
+                    found.iter().any(|e| e.holder.as_ref().is_some_and(|h| h["lts"] == true))
+                }
+                Some(s) => found.iter().any(|e| s.matches(&e.version)),
+            };
             entries.extend(found);
             if enough {
                 break;
