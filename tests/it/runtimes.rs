@@ -316,3 +316,23 @@ fn java_lts_is_the_newest_long_term_support_release() {
     assert_eq!(up.requests("/api.adoptium.net/v3/assets/feature_releases/17/ga"), 0);
     assert!(up.requests("/api.adoptium.net/v3/assets/feature_releases/23/ga") > 0);
 }
+
+#[test]
+fn java_pages_through_a_feature_version_with_many_releases() {
+    let up = Upstream::start();
+    // 25 builds of 17.0.x: the API gives 20 a page, newest first, and 404 past the last.
+    for security in 1..=25 {
+        up.adoptium(&format!("17.0.{security}+1"));
+    }
+    let env = up.project("[tools]\njava = \"17.0.2\"\n");
+    ok(&env, &["install"]);
+    assert_eq!(lock(&env)["tools"]["java"]["version"].as_str(), Some("17.0.2+1"), "found on the second page");
+    let pages: Vec<String> = up
+        .requests_to("/api.adoptium.net/v3/assets/feature_releases/17/ga")
+        .iter()
+        .map(|r| r.param("page").unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(pages, ["0", "1"]);
+    let out = ok(&env, &["outdated"]);
+    assert!(out.stdout.ends_with("java  17.0.2  17.0.2+1  17.0.2+1  17.0.25+1\n"), "{}", out.stdout);
+}
