@@ -138,7 +138,6 @@ struct JsonOrigin {
     file: Option<String>,
     line: Option<usize>,
     service: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     tool: Option<String>,
 }
 

@@ -80,7 +80,11 @@ fn go_gets_its_root_a_local_toolchain_and_writable_dirs_outside_the_store() {
 
     // `den explain` names where they come from; den.toml's `[env]` overrides them.
     let out = ok(&env, &["explain", "GOTOOLCHAIN"]);
-    assert!(out.stdout.contains("go in den.lock (den's definition of it)"), "{}", out.stdout);
+    assert_eq!(out.stdout, "GOTOOLCHAIN=local  (go in den.lock (den's definition of it))\n");
+    let out = ok(&env, &["explain", "GOROOT", "--json"]);
+    let json: Value = serde_json::from_str(&out.stdout).unwrap();
+    let origin = &json["variables"][0]["origin"];
+    assert_eq!((origin["kind"].as_str(), origin["tool"].as_str()), (Some("tool"), Some("go")));
     env.write(
         "den.toml",
         "[tools]\ngo = \"1.23\"\n\n[env]\nGOTOOLCHAIN = \"go1.23.4+auto\"\nGOFLAGS = \"-C=${GOROOT}\"\n",
@@ -88,6 +92,12 @@ fn go_gets_its_root_a_local_toolchain_and_writable_dirs_outside_the_store() {
     env.trust();
     let vars = exported(&env);
     assert_eq!(text(&vars, "GOTOOLCHAIN"), "go1.23.4+auto");
+    let out = ok(&env, &["explain", "GOTOOLCHAIN"]);
+    assert!(
+        out.stdout.contains("1. go in den.lock (den's definition of it): local  (overridden)"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(text(&vars, "GOFLAGS"), format!("-C={}", root.display()));
 }
 
