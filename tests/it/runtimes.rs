@@ -346,3 +346,18 @@ fn java_pages_through_a_feature_version_with_many_releases() {
     let out = ok(&env, &["outdated"]);
     assert!(out.stdout.ends_with("java  17.0.2  17.0.2+1  17.0.2+1  17.0.25+1\n"), "{}", out.stdout);
 }
+
+#[test]
+fn a_hostile_adoptium_answer_is_refused_in_one_line() {
+    let up = Upstream::start();
+    up.adoptium("21.0.5+11");
+    // A top directory that would put JAVA_HOME and PATH outside the tool's directory.
+    up.state().adoptium[0]["release_name"] = Value::from("../../../etc");
+    let env = up.project("[tools]\n");
+    let out = run(env.den(), &["add", "java@21"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let first = out.stderr.lines().next().unwrap_or_default();
+    assert!(first.starts_with("den: ") && first.contains("api.adoptium.net lists no"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(env.project().join("den.toml")).unwrap(), "[tools]\n");
+    assert!(!env.project().join("den.lock").exists());
+}
