@@ -62,6 +62,7 @@ const FILES: &[(&str, &str)] = embed!(
     "terraform",
     "uv",
     "valkey",
+    "yarn",
     "yq",
     "zig",
 );

@@ -94,7 +94,11 @@ impl Resolver {
             SourceKind::Adoptium { api } => {
                 let adoptium = adoptium::Adoptium { fetch: &self.fetch, api };
                 let found = adoptium.asset(version, target.os, target.arch)?.ok_or_else(|| {
-                    no_artifact(format!("{served_by} lists no {} jdk of {}", target.arch, version.bare()))
+                    no_artifact(format!(
+                        "{served_by} lists no usable {} jdk of {}",
+                        target.arch,
+                        version.bare()
+                    ))
                 })?;
                 // The JDK's top directory (`jdk-21.0.5+11`), which the binaries are under.
                 vars.tag = found.release_name;

@@ -361,3 +361,35 @@ fn a_hostile_adoptium_answer_is_refused_in_one_line() {
     assert_eq!(std::fs::read_to_string(env.project().join("den.toml")).unwrap(), "[tools]\n");
     assert!(!env.project().join("den.lock").exists());
 }
+
+/// A yarn package's `bin/yarn`: a shell script saying which yarn it is (the real one runs
+/// `yarn.js` with node).
+fn yarn_script(what: &str) -> String {
+    format!("#!/bin/sh\necho \"{what}\"\n")
+}
+
+#[test]
+fn yarn_classic_and_berry_come_from_their_packages() {
+    let up = Upstream::start();
+    up.npm(
+        "yarn",
+        "1.22.22",
+        &[
+            Entry::exe("bin/yarn", yarn_script("yarn classic 1.22.22")),
+            Entry::exe("bin/yarnpkg", "#!/bin/sh\n"),
+        ],
+    );
+    // Berry's bin/yarn is packed without its executable bit, as the real package is.
+    up.npm("@yarnpkg/cli-dist", "4.5.0", &[Entry::file("bin/yarn", yarn_script("yarn berry 4.5.0"), 0o644)]);
+
+    let env = foreign(".tool-versions", "yarn 1.22.22\n");
+    up.write_config(&env);
+    assert_eq!(ls(&env), (vec![("yarn".to_string(), "1.22.22".to_string())], vec![]));
+    ok(&env, &["install"]);
+    assert_eq!(ok(&env, &["run", "--", "yarn"]).stdout, "yarn classic 1.22.22\n");
+
+    let env = up.project("[tools]\nyarn = \"4\"\n");
+    ok(&env, &["install"]);
+    assert_eq!(lock(&env)["tools"]["yarn"]["version"].as_str(), Some("4.5.0"));
+    assert_eq!(ok(&env, &["run", "--", "yarn"]).stdout, "yarn berry 4.5.0\n");
+}
