@@ -55,6 +55,7 @@ const FILES: &[(&str, &str)] = embed!(
     "python",
     "redis",
     "ripgrep",
+    "ruby",
     "ruff",
     "rust-analyzer",
     "shellcheck",

@@ -27,6 +27,9 @@ pub struct Tool {
     /// The variables den sets wherever the tool is in an environment (a runtime's home:
     /// `JAVA_HOME`, `GOROOT`, `GOPATH`), by name (`catalog::home`).
     pub env: Vec<super::home::HomeVar>,
+    /// Writable directories (under `{home}`) put on PATH after the tool's own binaries:
+    /// where the runtime installs commands (`gem install`'s `bin/`).
+    pub path: Vec<super::home::HomeValue>,
 }
 
 /// What an `lts` spec asks for (`lts`, `lts/*`, `lts/<codename>`, `lts/<major>`).

@@ -26,6 +26,9 @@ pub(super) struct RawTool {
     /// A runtime's home: variables set wherever the tool is (`JAVA_HOME = "{root}"`).
     #[serde(default)]
     env: BTreeMap<String, String>,
+    /// Writable directories on PATH after the tool's binaries (`["{home}/{version}/bin"]`).
+    #[serde(default)]
+    path: Vec<String>,
     #[serde(flatten)]
     source: RawSource,
     #[serde(default)]
@@ -166,6 +169,12 @@ impl RawTool {
         }
         let env =
             self.env.iter().map(|(k, v)| super::home::HomeVar::new(k, v)).collect::<Result<Vec<_>, _>>()?;
+        let mut path = Vec::new();
+        for entry in &self.path {
+            let value = super::home::HomeValue::new(entry)?;
+            value.check_path_entry()?;
+            path.push(value);
+        }
         Ok(Tool {
             name: name.to_string(),
             description: self.description,
@@ -173,6 +182,7 @@ impl RawTool {
             aliases,
             lts: self.lts,
             env,
+            path,
         })
     }
 }

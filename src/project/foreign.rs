@@ -1,6 +1,6 @@
 //! Other tools' version files, read in place of a missing `den.toml` and imported by
 //! `den init`: `mise.toml` / `.mise.toml`, `.tool-versions` (asdf), `.nvmrc`,
-//! `.node-version`, `.python-version`, `.go-version`, `.java-version` (jenv), `.sdkmanrc`
+//! `.node-version`, `.python-version`, `.go-version`, `.java-version` (jenv), `.ruby-version` (rbenv, chruby), `.sdkmanrc`
 //! (SDKMAN; java's spellings in `java`). Each file is read on its own: one den
 //! cannot read (not text, a syntax error, not a version at all) is rejected with a note
 //! and its siblings are still read. Every entry that is not imported, and every import that
@@ -40,6 +40,7 @@ pub const FILES: &[&str] = &[
     ".python-version",
     ".go-version",
     ".java-version",
+    ".ruby-version",
     ".sdkmanrc",
 ];
 
@@ -233,6 +234,7 @@ fn parse(name: &str, text: &str, file: &mut File) {
         ".python-version" => single::python(text, file),
         ".go-version" => single::go(text, file),
         ".java-version" => java::java_version(text, file),
+        ".ruby-version" => single::ruby(text, file),
         ".sdkmanrc" => java::sdkmanrc(text, file),
         _ => mise::read(text, file),
     }

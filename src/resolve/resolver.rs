@@ -198,6 +198,7 @@ impl Resolver {
                 aliases: Default::default(),
                 lts: Default::default(),
                 env: Vec::new(),
+                path: Vec::new(),
             };
             return Ok((tool, label));
         }

@@ -178,11 +178,19 @@ pub fn touch(tool: &Installed) {
 fn installed(dir: &Path, name: &str, version: &str, bin: &[String], source: &str) -> Installed {
     let bins: Vec<PathBuf> = bin.iter().filter(|b| bin_problem(b).is_none()).map(|b| dir.join(b)).collect();
     let mut seen = BTreeSet::new();
-    let bin_dirs = bins
+    let mut bin_dirs: Vec<PathBuf> = bins
         .iter()
         .filter_map(|b| b.parent().map(Path::to_path_buf))
         .filter(|d| seen.insert(d.clone()))
         .collect();
-    let env = super::home::vars(name, source, dir, &bins);
-    Installed { name: name.into(), version: version.into(), dir: dir.to_path_buf(), bin_dirs, bins, env }
+    let home = super::home::of(name, version, source, dir, &bins);
+    bin_dirs.extend(home.path);
+    Installed {
+        name: name.into(),
+        version: version.into(),
+        dir: dir.to_path_buf(),
+        bin_dirs,
+        bins,
+        env: home.env,
+    }
 }

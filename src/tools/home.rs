@@ -1,9 +1,10 @@
 //! A runtime's home for one installed tool: the variables its catalog definition sets
-//! (`catalog::home`: `GOROOT`, `GOTOOLCHAIN`, `JAVA_HOME`, `GOPATH`), rendered for the
-//! directory it was installed in. Only a tool installed from its catalog definition gets
-//! them (a den.toml `source`/`url` names some other build, whose layout den does not know).
-//! Reads the embedded catalog only: no disk, no network, so the hook's path can ask it.
-//! Never creates the writable directories: the runtime makes them when it first writes.
+//! (`catalog::home`: `GOROOT`, `GOTOOLCHAIN`, `JAVA_HOME`, `GEM_HOME`) and the writable
+//! directories it puts on PATH (`gem install`'s `bin/`), rendered for the directory it was
+//! installed in. Only a tool installed from its catalog definition gets them (a den.toml
+//! `source`/`url` names some other build, whose layout den does not know). Reads the
+//! embedded catalog only: no disk, no network, so the hook's path can ask it. Never
+//! creates the writable directories: the runtime makes them when it first writes.
 
 use std::path::{Path, PathBuf};
 
@@ -17,15 +18,24 @@ pub fn writable_dir(tool: &str) -> PathBuf {
     Bucket::Homes.path().join(tool)
 }
 
-/// The variables `name`'s definition sets, for the tool installed at `dir` with `bins`
+/// What an installed runtime's definition adds to the environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Home {
+    /// Variables, in the definition's order.
+    pub env: Vec<(String, String)>,
+    /// Writable directories for PATH, after the tool's own binaries.
+    pub path: Vec<PathBuf>,
+}
+
+/// What `name`'s definition adds for the tool installed at `dir` in `version` with `bins`
 /// (full paths), when it came from the catalog (`source` is den.lock's `source`).
-pub fn vars(name: &str, source: &str, dir: &Path, bins: &[PathBuf]) -> Vec<(String, String)> {
+pub fn of(name: &str, version: &str, source: &str, dir: &Path, bins: &[PathBuf]) -> Home {
     if source != "catalog" {
-        return Vec::new();
+        return Home::default();
     }
-    let Ok(tool) = catalog::get(name) else { return Vec::new() };
-    if tool.env.is_empty() {
-        return Vec::new();
+    let Ok(tool) = catalog::get(name) else { return Home::default() };
+    if tool.env.is_empty() && tool.path.is_empty() {
+        return Home::default();
     }
     // The runtime's root holds the `bin/` of its first binary (`go/bin/go` → `go`).
     let root = bins
@@ -35,6 +45,9 @@ pub fn vars(name: &str, source: &str, dir: &Path, bins: &[PathBuf]) -> Vec<(Stri
         .and_then(Path::parent)
         .unwrap_or(dir);
     let home = writable_dir(name);
-    let places = Places { dir, root, home: &home };
-    tool.env.iter().map(|v| (v.name.clone(), v.render(&places))).collect()
+    let places = Places { dir, root, home: &home, version };
+    Home {
+        env: tool.env.iter().map(|v| (v.name.clone(), v.render(&places))).collect(),
+        path: tool.path.iter().map(|p| PathBuf::from(p.render(&places))).collect(),
+    }
 }

@@ -208,19 +208,20 @@ fn installed_tool(store: &Store, resolved: &Resolved, artifact: &Artifact) -> Op
     let bins: Vec<PathBuf> =
         artifact.bin.iter().filter(|b| bin_problem(b).is_none()).map(|b| dir.join(b)).collect();
     let mut seen = BTreeSet::new();
-    let bin_dirs = bins
+    let mut bin_dirs: Vec<PathBuf> = bins
         .iter()
         .filter_map(|b| b.parent().map(Path::to_path_buf))
         .filter(|d| seen.insert(d.clone()))
         .collect();
-    let env = home::vars(&resolved.name, &resolved.source, &dir, &bins);
+    let home = home::of(&resolved.name, &resolved.version, &resolved.source, &dir, &bins);
+    bin_dirs.extend(home.path);
     Some(Installed {
         name: resolved.name.clone(),
         version: resolved.version.clone(),
         dir,
         bin_dirs,
         bins,
-        env,
+        env: home.env,
     })
 }
 

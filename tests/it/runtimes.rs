@@ -393,3 +393,65 @@ fn yarn_classic_and_berry_come_from_their_packages() {
     assert_eq!(lock(&env)["tools"]["yarn"]["version"].as_str(), Some("4.5.0"));
     assert_eq!(ok(&env, &["run", "--", "yarn"]).stdout, "yarn berry 4.5.0\n");
 }
+
+/// Publishes portable Ruby `v` as jdx/ruby releases it: `ruby-{v}.<platform>.tar.gz` with
+/// `ruby-{v}/bin/*`. Its `gem install NAME` writes a command NAME into `$GEM_HOME/bin`.
+fn publish_ruby(up: &Upstream, v: &str) {
+    let ruby = format!("#!/bin/sh\necho \"ruby {v} GEM_HOME=$GEM_HOME\"\n");
+    let gem = "#!/bin/sh\nset -e\n[ \"$1\" = install ] || exit 2\nmkdir -p \"$GEM_HOME/bin\"\n\
+               printf '#!/bin/sh\\necho %s from GEM_HOME\\n' \"$2\" > \"$GEM_HOME/bin/$2\"\nchmod +x \"$GEM_HOME/bin/$2\"\n";
+    let top = format!("ruby-{v}");
+    let entries = [
+        Entry::exe(&format!("{top}/bin/ruby"), ruby),
+        Entry::exe(&format!("{top}/bin/gem"), gem),
+        Entry::exe(&format!("{top}/bin/bundle"), "#!/bin/sh\necho bundler\n"),
+        Entry::exe(&format!("{top}/bin/irb"), "#!/bin/sh\n"),
+        Entry::file(&format!("{top}/lib/ruby/{v}/rubygems.rb"), "# rubygems\n", 0o644),
+    ];
+    let assets: Vec<crate::upstream::Asset> = ["x86_64_linux", "arm64_linux", "macos"]
+        .iter()
+        .map(|p| crate::upstream::Asset::archive(&format!("ruby-{v}.{p}.tar.gz"), &entries))
+        .collect();
+    up.github_release("jdx/ruby", v, &assets);
+}
+
+#[test]
+fn ruby_gems_install_outside_the_store_and_their_commands_are_on_path() {
+    let up = Upstream::start();
+    publish_ruby(&up, "3.3.6");
+    publish_ruby(&up, "3.4.1");
+    let env = foreign(".ruby-version", "ruby-3.3.6\n");
+    up.write_config(&env);
+    assert_eq!(ls(&env), (vec![("ruby".to_string(), "3.3.6".to_string())], vec![]));
+
+    let env = up.project("[tools]\nruby = \"3.4\"\n");
+    ok(&env, &["install"]);
+    let gem_home = env.home().join(".local/share/den/homes-v1/ruby/3.4.1");
+    assert_eq!(text(&exported(&env), "GEM_HOME"), gem_home.to_str().unwrap());
+    assert_eq!(
+        ok(&env, &["run", "--", "ruby"]).stdout,
+        format!("ruby 3.4.1 GEM_HOME={}\n", gem_home.display())
+    );
+
+    // `gem install` writes into GEM_HOME, never the store, and its command runs from PATH.
+    ok(&env, &["run", "--", "gem", "install", "rails"]);
+    assert!(gem_home.join("bin/rails").is_file());
+    assert_eq!(ok(&env, &["run", "--", "rails"]).stdout, "rails from GEM_HOME\n");
+    let path = text(&exported(&env), "PATH").to_string();
+    let store = store_dir(&env, "ruby").join("ruby-3.4.1/bin");
+    let (ruby_at, gems_at) = (
+        path.find(store.to_str().unwrap()).unwrap(),
+        path.find(gem_home.join("bin").to_str().unwrap()).unwrap(),
+    );
+    assert!(ruby_at < gems_at, "ruby's own bin comes first: {path}");
+
+    let out = ok(&env, &["export", "--format", "json"]);
+    assert!(!out.stdout.contains("GEM_PATH"), "GEM_PATH stays unset: {}", out.stdout);
+    let refused = ls(&foreign(".ruby-version", "jruby-9.4.8.0\n")).1;
+    assert_eq!(
+        refused,
+        [
+            "<p>/.ruby-version:1: not read: `jruby-9.4.8.0` is jruby, which den does not install (it installs CRuby)"
+        ]
+    );
+}
