@@ -455,3 +455,21 @@ fn ruby_gems_install_outside_the_store_and_their_commands_are_on_path() {
         ]
     );
 }
+
+#[test]
+fn pnpm_falls_back_to_its_npm_packages() {
+    let up = Upstream::start();
+    // No pnpm release on GitHub: its packages on the npm registry serve it.
+    for plat in ["linux-x64", "linux-arm64", "macos-x64", "macos-arm64"] {
+        up.npm(&format!("@pnpm/{plat}"), "9.15.0", &[Entry::exe("pnpm", "#!/bin/sh\necho 9.15.0\n")]);
+    }
+    let env = up.project("[tools]\npnpm = \"9\"\n");
+    let out = ok(&env, &["install"]);
+    assert!(out.stderr.contains("using npm:@pnpm/"), "{}", out.stderr);
+    assert_eq!(ok(&env, &["run", "--", "pnpm", "--version"]).stdout, "9.15.0\n");
+    let url = lock(&env)["tools"]["pnpm"]["platforms"][this_platform().as_str()]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(url.contains("/@pnpm/"), "{url}");
+}
