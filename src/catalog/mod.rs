@@ -86,6 +86,12 @@ pub fn get(name: &str) -> Result<Tool, Error> {
     parse(name, text)
 }
 
+/// Whether `name`'s built-in definition may have a runtime's home (`[env]` or `path`): a
+/// look at its text, so the hook's path parses only the definitions that do.
+pub fn may_have_home(name: &str) -> bool {
+    FILES.iter().any(|(n, text)| *n == name && (text.contains("\n[env]") || text.contains("\npath = ")))
+}
+
 /// Reads one definition file (built-in or, later, user-provided).
 pub fn parse(name: &str, text: &str) -> Result<Tool, Error> {
     let invalid = |message: String| Error::Invalid { tool: name.to_string(), message };

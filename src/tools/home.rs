@@ -30,7 +30,7 @@ pub struct Home {
 /// What `name`'s definition adds for the tool installed at `dir` in `version` with `bins`
 /// (full paths), when it came from the catalog (`source` is den.lock's `source`).
 pub fn of(name: &str, version: &str, source: &str, dir: &Path, bins: &[PathBuf]) -> Home {
-    if source != "catalog" {
+    if source != "catalog" || !catalog::may_have_home(name) {
         return Home::default();
     }
     let Ok(tool) = catalog::get(name) else { return Home::default() };

@@ -47,6 +47,16 @@ fn every_embedded_definition_parses_and_is_listed() {
 }
 
 #[test]
+fn the_quick_look_for_a_home_finds_every_definition_with_one() {
+    for name in names() {
+        let tool = get(name).unwrap();
+        let has = !tool.env.is_empty() || !tool.path.is_empty();
+        assert_eq!(super::may_have_home(name), has, "{name}");
+    }
+    assert!(super::may_have_home("java") && super::may_have_home("ruby") && !super::may_have_home("node"));
+}
+
+#[test]
 fn definitions_name_only_upstream_hosts() {
     // Registry sources are `npm:`/`pypi:` names; their base URLs come from configuration.
     let upstreams = [
