@@ -18,6 +18,16 @@ pub fn writable_dir(tool: &str) -> PathBuf {
     Bucket::Homes.path().join(tool)
 }
 
+/// Whether `version` (den.lock's, which a repository writes) can be part of a path: a
+/// version's characters only, never `..` or a leading dot, so `{home}/{version}` stays a
+/// directory of `{home}`.
+fn plain_version(version: &str) -> bool {
+    !version.is_empty()
+        && !version.starts_with('.')
+        && !version.contains("..")
+        && version.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '_'))
+}
+
 /// What an installed runtime's definition adds to the environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Home {
@@ -30,7 +40,7 @@ pub struct Home {
 /// What `name`'s definition adds for the tool installed at `dir` in `version` with `bins`
 /// (full paths), when it came from the catalog (`source` is den.lock's `source`).
 pub fn of(name: &str, version: &str, source: &str, dir: &Path, bins: &[PathBuf]) -> Home {
-    if source != "catalog" || !catalog::may_have_home(name) {
+    if source != "catalog" || !catalog::may_have_home(name) || !plain_version(version) {
         return Home::default();
     }
     let Ok(tool) = catalog::get(name) else { return Home::default() };
@@ -49,5 +59,39 @@ pub fn of(name: &str, version: &str, source: &str, dir: &Path, bins: &[PathBuf])
     Home {
         env: tool.env.iter().map(|v| (v.name.clone(), v.render(&places))).collect(),
         path: tool.path.iter().map(|p| PathBuf::from(p.render(&places))).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runtime_gets_its_home_and_a_hostile_version_gets_none() {
+        let dir = Path::new("/s/tools-v1/k");
+        let bins = [dir.join("ruby-3.4.1/bin/ruby")];
+        let home = of("ruby", "3.4.1", "catalog", dir, &bins);
+        let gems = writable_dir("ruby").join("3.4.1");
+        assert_eq!(home.env, [("GEM_HOME".to_string(), gems.to_string_lossy().into_owned())]);
+        assert_eq!(home.path, [gems.join("bin")]);
+        for version in ["../../../.ssh", "..", ".hidden", "3.4/../../x", "", "3.4.1\nX=1"] {
+            assert_eq!(of("ruby", version, "catalog", dir, &bins), Home::default(), "{version:?}");
+        }
+        assert_eq!(
+            of("ruby", "3.4.1", "github:jdx/ruby", dir, &bins),
+            Home::default(),
+            "not den's definition"
+        );
+        assert_eq!(of("node", "22.1.0", "catalog", dir, &bins), Home::default(), "no home");
+    }
+
+    #[test]
+    fn the_root_holds_the_first_binarys_bin() {
+        let dir = Path::new("/s/tools-v1/k");
+        let java = of("java", "21.0.5+11", "catalog", dir, &[dir.join("jdk-21.0.5+11/bin/java")]);
+        assert_eq!(java.env, [("JAVA_HOME".to_string(), "/s/tools-v1/k/jdk-21.0.5+11".to_string())]);
+        // A binary not in a `bin/` directory: the install directory is the root.
+        let java = of("java", "21.0.5+11", "catalog", dir, &[dir.join("java")]);
+        assert_eq!(java.env, [("JAVA_HOME".to_string(), "/s/tools-v1/k".to_string())]);
     }
 }
