@@ -42,7 +42,8 @@ pub fn snapshot() -> Vars {
 
 /// What a project's environment is built from besides its den.toml, one field per layer,
 /// in the order they apply on top of the outer environment: den's own variables, then
-/// the preset services' exports, then the installed tools' PATH, then `[env]` and the
+/// the preset services' exports, then the installed runtimes' own variables (`homes`:
+/// `JAVA_HOME`, `GEM_HOME`), then the installed tools' PATH, then `[env]` and the
 /// dotenv files (which may refer to everything before them), then secrets.
 ///
 /// The place for a new layer: a field here, filled by [`Layers::of`], so that every front
