@@ -325,6 +325,12 @@ fn java_lts_is_the_newest_long_term_support_release() {
     // The feature versions newer than the LTS one are read, older ones never.
     assert_eq!(up.requests("/api.adoptium.net/v3/assets/feature_releases/17/ga"), 0);
     assert!(up.requests("/api.adoptium.net/v3/assets/feature_releases/23/ga") > 0);
+
+    // `den ls-remote` reads every feature version.
+    let out = ok(&env, &["ls-remote", "java"]);
+    assert_eq!(out.stdout, "17.0.13+11\n21.0.4+7\n21.0.5+11\n22.0.2+9\n23.0.1+11\n");
+    let out = ok(&env, &["ls-remote", "java", "21"]);
+    assert_eq!(out.stdout, "21.0.4+7\n21.0.5+11\n");
 }
 
 #[test]
