@@ -36,6 +36,7 @@ const FILES: &[(&str, &str)] = embed!(
     "bun",
     "cmake",
     "deno",
+    "dotnet",
     "esbuild",
     "fd",
     "gh",

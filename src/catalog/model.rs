@@ -147,6 +147,9 @@ pub enum SourceKind {
     /// `adoptium:<api base>`: the Adoptium API (v3), Eclipse Temurin's releases with a
     /// sha256 per asset; the base is rewritten by `[mirrors]` like any URL.
     Adoptium { api: String },
+    /// `dotnet:<metadata base>`: the .NET release metadata (`releases-index.json`, each
+    /// channel's `releases.json`), SDK archives with a sha512 each.
+    Dotnet { base: String },
 }
 
 /// How a source's versions are listed.
@@ -165,6 +168,8 @@ pub enum VersionList {
     Pypi,
     /// The general-availability releases the Adoptium API lists per feature version.
     Adoptium,
+    /// The SDKs the .NET release metadata lists per channel.
+    Dotnet,
     /// Nothing to list: only exact versions can be asked for (a bare den.toml `url`).
     ExactOnly,
 }
@@ -177,7 +182,8 @@ pub enum Checksum {
     /// GitHub: the asset's `digest`, else a checksum asset found by name
     /// (`*.sha256`, `SHA256SUMS`, `checksums.txt`).
     Auto,
-    /// npm `dist.integrity`, the PyPI index's sha256 or the Adoptium API's.
+    /// npm `dist.integrity`, the PyPI index's sha256, the Adoptium API's, or the .NET
+    /// metadata's sha512.
     Registry,
     /// A known sha256 (den.toml `sha256 = "..."`).
     Sha256(String),

@@ -222,9 +222,12 @@ impl RawSource {
                 Some(("adoptium", api)) if api.starts_with("https://") || api.starts_with("http://") => {
                     SourceKind::Adoptium { api: api.trim_end_matches('/').to_string() }
                 }
+                Some(("dotnet", base)) if base.starts_with("https://") || base.starts_with("http://") => {
+                    SourceKind::Dotnet { base: base.trim_end_matches('/').to_string() }
+                }
                 _ => {
                     return Err(format!(
-                        "`{text}` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>` or `adoptium:<api url>`"
+                        "`{text}` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>` or `dotnet:<metadata url>`"
                     ));
                 }
             },
@@ -240,6 +243,7 @@ impl RawSource {
             (None, SourceKind::Npm { .. }) => VersionList::Npm,
             (None, SourceKind::Pypi { .. }) => VersionList::Pypi,
             (None, SourceKind::Adoptium { .. }) => VersionList::Adoptium,
+            (None, SourceKind::Dotnet { .. }) => VersionList::Dotnet,
             (None, SourceKind::Url) => VersionList::ExactOnly,
         };
         let checksum = match (self.checksum, self.sha256, &kind) {
@@ -266,9 +270,14 @@ impl RawSource {
                 ),
             },
             (None, None, SourceKind::Github { .. }) => Checksum::Auto,
-            (None, None, SourceKind::Npm { .. } | SourceKind::Pypi { .. } | SourceKind::Adoptium { .. }) => {
-                Checksum::Registry
-            }
+            (
+                None,
+                None,
+                SourceKind::Npm { .. }
+                | SourceKind::Pypi { .. }
+                | SourceKind::Adoptium { .. }
+                | SourceKind::Dotnet { .. },
+            ) => Checksum::Registry,
             (None, None, SourceKind::Url) => Checksum::None,
         };
         if matches!(kind, SourceKind::Url) && self.url.is_none() {

@@ -111,6 +111,24 @@ impl Resolver {
                     release: None,
                 }
             }
+            SourceKind::Dotnet { base } => {
+                let rid = format!("{}-{}", target.os, target.arch);
+                let found =
+                    dotnet::Dotnet { fetch: &self.fetch, base }.file(version, &rid)?.ok_or_else(|| {
+                        no_artifact(format!(
+                            "{served_by} lists no usable {rid} archive of SDK {}",
+                            version.bare()
+                        ))
+                    })?;
+                File {
+                    url: found.url,
+                    name: found.name,
+                    size: None,
+                    given: Some(format!("sha512:{}", found.sha512)),
+                    bins: Vec::new(),
+                    release: None,
+                }
+            }
             SourceKind::Pypi { .. } => {
                 let project = self.pypi_project(source)?;
                 let wheel = project.wheel(version.as_str(), platform, libc).ok_or_else(|| {

@@ -479,3 +479,55 @@ fn pnpm_falls_back_to_its_npm_packages() {
         .to_string();
     assert!(url.contains("/@pnpm/"), "{url}");
 }
+
+#[test]
+fn dotnet_from_the_release_metadata_with_its_sha512_and_global_json() {
+    let up = Upstream::start();
+    up.dotnet("8.0.403", "8.0.10")
+        .dotnet("8.0.404", "8.0.11")
+        .dotnet("8.0.110", "8.0.11")
+        .dotnet("9.0.100", "9.0.0");
+    let env = up.project("[tools]\ndotnet = \"8.0\"\n");
+    ok(&env, &["install"]);
+    let lock = lock(&env);
+    let dotnet = &lock["tools"]["dotnet"];
+    assert_eq!(dotnet["version"].as_str(), Some("8.0.404"));
+    let here = &dotnet["platforms"][this_platform().as_str()];
+    let rid = this_platform().replace("darwin", "osx");
+    let path = format!("/builds.dotnet.microsoft.com/dotnet/Sdk/8.0.404/dotnet-sdk-8.0.404-{rid}.tar.gz");
+    assert_eq!(here["url"].as_str(), Some(format!("https://{}", &path[1..]).as_str()));
+    let sha512 = crate::upstream::archives::hex(&<sha2::Sha512 as sha2::Digest>::digest(up.get_file(&path)));
+    assert_eq!(here["checksum"].as_str(), Some(format!("sha512:{sha512}").as_str()));
+    // The 9.0 channel is never read for an 8.0 spec.
+    assert_eq!(up.requests("/dotnetcli.blob.core.windows.net/dotnet/release-metadata/9.0/releases.json"), 0);
+
+    let root = env.home().join(".local/share/den/tools-v1").join(format!("sha512-{}", &sha512[..32]));
+    assert_eq!(text(&exported(&env), "DOTNET_ROOT"), root.to_str().unwrap());
+    assert_eq!(
+        ok(&env, &["run", "--", "dotnet"]).stdout,
+        format!("dotnet 8.0.404 DOTNET_ROOT={}\n", root.display())
+    );
+
+    // global.json: the roll-forward policy becomes the range den takes the newest of.
+    let json =
+        "{\n  \"sdk\": {\n    \"version\": \"8.0.100\",\n    \"rollForward\": \"latestPatch\"\n  }\n}\n";
+    let env = foreign("global.json", json);
+    assert!(
+        ok(&env, &["ls"]).stdout.starts_with("dotnet  >=8.0.100, <8.0.200  "),
+        "{}",
+        ok(&env, &["ls"]).stdout
+    );
+    let notes = ls(&env).1;
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].starts_with("<p>/global.json:3: dotnet `>=8.0.100, <8.0.200` is a range"), "{notes:?}");
+    let json = "{\"sdk\": {\"version\": \"8.0.400\", \"rollForward\": \"latestFeature\"}}";
+    let env = foreign("global.json", json);
+    up.write_config(&env);
+    ok(&env, &["install"]);
+    assert_eq!(ok(&env, &["run", "--", "dotnet"]).stdout.split_whitespace().nth(1), Some("8.0.404"));
+    let json = "{\"sdk\": {\"version\": \"8.0.100\", \"rollForward\": \"disable\"}, \"msbuild-sdks\": {}}";
+    assert_eq!(
+        ls(&foreign("global.json", json)),
+        (vec![("dotnet".to_string(), "8.0.100".to_string())], vec![])
+    );
+}

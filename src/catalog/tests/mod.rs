@@ -70,6 +70,7 @@ fn definitions_name_only_upstream_hosts() {
         "get.helm.sh",
         "api.adoptium.net",
         "services.gradle.org",
+        "dotnetcli.blob.core.windows.net",
     ];
     for (name, text) in FILES {
         for (at, _) in text.match_indices("://") {
@@ -262,13 +263,13 @@ fn den_toml_overrides_use_the_same_model() {
             Some("gitlab:a/b"),
             None,
             None,
-            "`gitlab:a/b` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>` or `adoptium:<api url>`",
+            "`gitlab:a/b` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>` or `dotnet:<metadata url>`",
         ),
         (
             Some("github:just-a-name"),
             None,
             None,
-            "`github:just-a-name` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>` or `adoptium:<api url>`",
+            "`github:just-a-name` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>` or `dotnet:<metadata url>`",
         ),
         (None, None, None, "needs `source` (github:, npm:, pypi:) or `url`"),
         (

@@ -22,6 +22,7 @@
 //!   - `adoptium:<api>` (java): a release asset of `adoptium/temurin<major>-binaries` on the
 //!     public GitHub (or under a `[mirrors]` rewrite of it); a den.toml's own Adoptium API
 //!     is not checked;
+//!   - `dotnet:<metadata>`: not checked, as the metadata names hosts of its own choosing;
 //!   - `pypi:<package>`: not checked. The index names files on another host than its own,
 //!     which no configuration predicts, so the lock's URL stands (its checksum still binds
 //!     the bytes).
@@ -364,6 +365,8 @@ fn source_rules(
         // public GitHub, whatever mirror serves them; another Adoptium-API server a den.toml
         // names may link anywhere, so its URLs stand (the checksum still binds the bytes).
         SourceKind::Adoptium { .. } if from_request => None,
+        // The metadata names download hosts of its own choosing (and changes them).
+        SourceKind::Dotnet { .. } => None,
         SourceKind::Adoptium { .. } => {
             let mut majors: Vec<u64> =
                 versions.iter().filter_map(|v| v.components().first().copied()).collect();

@@ -5,6 +5,7 @@
 
 pub mod adoptium;
 pub mod assets;
+pub mod dotnet;
 pub mod github;
 pub mod json;
 pub mod npm;

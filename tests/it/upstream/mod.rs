@@ -11,6 +11,7 @@ pub mod adoptium;
 pub mod archives;
 mod catalog;
 pub mod client;
+mod dotnet;
 pub mod faults;
 pub mod github;
 mod godev;
@@ -44,6 +45,8 @@ pub const HOSTS: &[&str] = &[
     "ziglang.org",
     "api.adoptium.net",
     "services.gradle.org",
+    "dotnetcli.blob.core.windows.net",
+    "builds.dotnet.microsoft.com",
 ];
 
 /// A static file (or redirect) at a decoded path.
@@ -77,6 +80,8 @@ pub struct State {
     pub adoptium: Vec<serde_json::Value>,
     /// services.gradle.org's `versions/all`, newest first.
     pub gradle: Vec<serde_json::Value>,
+    /// The .NET release metadata: channel → its releases, newest first.
+    pub dotnet: BTreeMap<String, Vec<serde_json::Value>>,
     pub faults: faults::Faults,
     /// The next release/asset id.
     pub next_id: u64,
@@ -227,6 +232,13 @@ impl Upstream {
     /// `versions/all`); `snapshot` lists it as a nightly snapshot instead.
     pub fn gradle(&self, version: &str, snapshot: bool) -> &Self {
         gradle::publish(&mut self.state(), version, snapshot);
+        self
+    }
+
+    /// Publishes a .NET SDK (`8.0.404`, shipped with runtime `8.0.11`) in the release
+    /// metadata, its archives for linux and osx, x64 and arm64.
+    pub fn dotnet(&self, sdk: &str, runtime: &str) -> &Self {
+        dotnet::publish(&mut self.state(), sdk, runtime);
         self
     }
 
