@@ -73,6 +73,7 @@ pub enum Root {
 ///   venvs-v1/                 the venvs den made or adopted, one record per project (tools::venv)
 ///   imported-v1/              bytes from imported bundles, by digest (tools::share)
 ///   services-v1/<id>/         each preset service's password, port and data dir (env::service_record)
+///   homes-v1/<tool>/          what a runtime writes outside the store: go's GOPATH, ... (tools)
 /// cache dir (DEN_HOME/cache, else $XDG_CACHE_HOME/den)
 ///   http-v1/                  cached version lists and API answers (http)
 ///   commands-v1/              cached output of system commands (resolve::registry)
@@ -91,6 +92,7 @@ pub enum Bucket {
     Venvs,
     Imported,
     Services,
+    Homes,
     HttpCache,
     CommandCache,
     Stamps,
@@ -111,6 +113,7 @@ impl Bucket {
             Bucket::Venvs => "venvs-v1",
             Bucket::Imported => "imported-v1",
             Bucket::Services => "services-v1",
+            Bucket::Homes => "homes-v1",
             Bucket::HttpCache => "http-v1",
             Bucket::CommandCache => "commands-v1",
             Bucket::Stamps => "stamps-v1",
@@ -130,7 +133,8 @@ impl Bucket {
             | Bucket::ForeignLocks
             | Bucket::Venvs
             | Bucket::Imported
-            | Bucket::Services => Root::Data,
+            | Bucket::Services
+            | Bucket::Homes => Root::Data,
             Bucket::HttpCache | Bucket::CommandCache | Bucket::Stamps | Bucket::Saved => Root::Cache,
         }
     }

@@ -4,6 +4,7 @@
 //! network, and never names a package registry's host: npm and PyPI sources are
 //! `npm:<package>` / `pypi:<package>`, their base URLs come from configuration.
 
+mod home;
 mod model;
 mod raw;
 mod template;
@@ -12,6 +13,7 @@ mod template;
 mod tests;
 
 pub use crate::artifact::{Arch, Os, Platform};
+pub use home::Places;
 pub use model::{Alias, Bundle, Checksum, Lts, PostInstall, Source, SourceKind, Target, Tool, VersionList};
 pub use template::{JsonPath, Vars};
 #[cfg(test)]
@@ -34,12 +36,15 @@ const FILES: &[(&str, &str)] = embed!(
     "bun",
     "cmake",
     "deno",
+    "dotnet",
     "esbuild",
     "fd",
     "gh",
     "go",
     "golangci-lint",
+    "gradle",
     "helm",
+    "java",
     "jq",
     "just",
     "kubectl",
@@ -51,6 +56,7 @@ const FILES: &[(&str, &str)] = embed!(
     "python",
     "redis",
     "ripgrep",
+    "ruby",
     "ruff",
     "rust-analyzer",
     "shellcheck",
@@ -58,6 +64,7 @@ const FILES: &[(&str, &str)] = embed!(
     "terraform",
     "uv",
     "valkey",
+    "yarn",
     "yq",
     "zig",
 );
@@ -78,6 +85,12 @@ pub fn get(name: &str) -> Result<Tool, Error> {
             .map(|(_, n)| n.to_string()),
     })?;
     parse(name, text)
+}
+
+/// Whether `name`'s built-in definition may have a runtime's home (`[env]` or `path`): a
+/// look at its text, so the hook's path parses only the definitions that do.
+pub fn may_have_home(name: &str) -> bool {
+    FILES.iter().any(|(n, text)| *n == name && (text.contains("\n[env]") || text.contains("\npath = ")))
 }
 
 /// Reads one definition file (built-in or, later, user-provided).

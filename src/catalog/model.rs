@@ -24,6 +24,12 @@ pub struct Tool {
     /// authority on which majors are LTS when the source serving the tool does not flag
     /// them (node's npm packages), and what `lts/<codename>` means.
     pub lts: std::collections::BTreeMap<String, u64>,
+    /// The variables den sets wherever the tool is in an environment (a runtime's home:
+    /// `JAVA_HOME`, `GOROOT`, `GOPATH`), by name (`catalog::home`).
+    pub env: Vec<super::home::HomeVar>,
+    /// Writable directories (under `{home}`) put on PATH after the tool's own binaries:
+    /// where the runtime installs commands (`gem install`'s `bin/`).
+    pub path: Vec<super::home::HomeValue>,
 }
 
 /// What an `lts` spec asks for (`lts`, `lts/*`, `lts/<codename>`, `lts/<major>`).
@@ -138,6 +144,12 @@ pub enum SourceKind {
     Pypi { package: String },
     /// A URL template.
     Url,
+    /// `adoptium:<api base>`: the Adoptium API (v3), Eclipse Temurin's releases with a
+    /// sha256 per asset; the base is rewritten by `[mirrors]` like any URL.
+    Adoptium { api: String },
+    /// `dotnet:<metadata base>`: the .NET release metadata (`releases-index.json`, each
+    /// channel's `releases.json`), SDK archives with a sha512 each.
+    Dotnet { base: String },
 }
 
 /// How a source's versions are listed.
@@ -154,6 +166,10 @@ pub enum VersionList {
     Npm,
     /// The simple index of the PyPI source.
     Pypi,
+    /// The general-availability releases the Adoptium API lists per feature version.
+    Adoptium,
+    /// The SDKs the .NET release metadata lists per channel.
+    Dotnet,
     /// Nothing to list: only exact versions can be asked for (a bare den.toml `url`).
     ExactOnly,
 }
@@ -166,7 +182,8 @@ pub enum Checksum {
     /// GitHub: the asset's `digest`, else a checksum asset found by name
     /// (`*.sha256`, `SHA256SUMS`, `checksums.txt`).
     Auto,
-    /// npm `dist.integrity` or the PyPI index's sha256.
+    /// npm `dist.integrity`, the PyPI index's sha256, the Adoptium API's, or the .NET
+    /// metadata's sha512.
     Registry,
     /// A known sha256 (den.toml `sha256 = "..."`).
     Sha256(String),

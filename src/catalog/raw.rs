@@ -23,6 +23,12 @@ pub(super) struct RawTool {
     /// Long-term-support lines, codename → major (node's `[lts]`).
     #[serde(default)]
     lts: BTreeMap<String, u64>,
+    /// A runtime's home: variables set wherever the tool is (`JAVA_HOME = "{root}"`).
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    /// Writable directories on PATH after the tool's binaries (`["{home}/{version}/bin"]`).
+    #[serde(default)]
+    path: Vec<String>,
     #[serde(flatten)]
     source: RawSource,
     #[serde(default)]
@@ -146,7 +152,7 @@ impl RawTool {
             let alias_value = match raw {
                 RawAlias::Spec(spec) => Alias::Spec(spec),
                 RawAlias::Flag { flag } => {
-                    if !matches!(sources[0].versions, VersionList::Json { .. }) {
+                    if !matches!(sources[0].versions, VersionList::Json { .. } | VersionList::Adoptium) {
                         return Err(format!(
                             "alias `{alias}` reads a flag, but versions are not a JSON index"
                         ));
@@ -161,7 +167,23 @@ impl RawTool {
         {
             return Err(format!("lts codename `{bad}` is not a lowercase word"));
         }
-        Ok(Tool { name: name.to_string(), description: self.description, sources, aliases, lts: self.lts })
+        let env =
+            self.env.iter().map(|(k, v)| super::home::HomeVar::new(k, v)).collect::<Result<Vec<_>, _>>()?;
+        let mut path = Vec::new();
+        for entry in &self.path {
+            let value = super::home::HomeValue::new(entry)?;
+            value.check_path_entry()?;
+            path.push(value);
+        }
+        Ok(Tool {
+            name: name.to_string(),
+            description: self.description,
+            sources,
+            aliases,
+            lts: self.lts,
+            env,
+            path,
+        })
     }
 }
 
@@ -197,9 +219,15 @@ impl RawSource {
                 Some(("pypi", package)) if !package.is_empty() => {
                     SourceKind::Pypi { package: package.to_string() }
                 }
+                Some(("adoptium", api)) if api.starts_with("https://") || api.starts_with("http://") => {
+                    SourceKind::Adoptium { api: api.trim_end_matches('/').to_string() }
+                }
+                Some(("dotnet", base)) if base.starts_with("https://") || base.starts_with("http://") => {
+                    SourceKind::Dotnet { base: base.trim_end_matches('/').to_string() }
+                }
                 _ => {
                     return Err(format!(
-                        "`{text}` is not `github:owner/repo`, `npm:<package>` or `pypi:<package>`"
+                        "`{text}` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>` or `dotnet:<metadata url>`"
                     ));
                 }
             },
@@ -214,6 +242,8 @@ impl RawSource {
             (None, SourceKind::Github { repo }) => VersionList::GithubTags { repo: repo.clone() },
             (None, SourceKind::Npm { .. }) => VersionList::Npm,
             (None, SourceKind::Pypi { .. }) => VersionList::Pypi,
+            (None, SourceKind::Adoptium { .. }) => VersionList::Adoptium,
+            (None, SourceKind::Dotnet { .. }) => VersionList::Dotnet,
             (None, SourceKind::Url) => VersionList::ExactOnly,
         };
         let checksum = match (self.checksum, self.sha256, &kind) {
@@ -240,7 +270,14 @@ impl RawSource {
                 ),
             },
             (None, None, SourceKind::Github { .. }) => Checksum::Auto,
-            (None, None, SourceKind::Npm { .. } | SourceKind::Pypi { .. }) => Checksum::Registry,
+            (
+                None,
+                None,
+                SourceKind::Npm { .. }
+                | SourceKind::Pypi { .. }
+                | SourceKind::Adoptium { .. }
+                | SourceKind::Dotnet { .. },
+            ) => Checksum::Registry,
             (None, None, SourceKind::Url) => Checksum::None,
         };
         if matches!(kind, SourceKind::Url) && self.url.is_none() {

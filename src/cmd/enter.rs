@@ -53,7 +53,8 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
 
     let current = env::snapshot();
     let baseline = if args.pure { pure(&current) } else { env::outside(&current) };
-    let next = env::applied(&project, &baseline, &tools::path_dirs(&installed))?;
+    let next =
+        env::applied(&project, &baseline, &tools::path_dirs(&installed), &tools::home_vars(&installed))?;
 
     let session = session::Session::open(&project.root)?;
     if let Err(e) = super::up::enter_services(ctx, &project) {

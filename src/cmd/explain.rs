@@ -127,10 +127,10 @@ struct JsonLayer {
     secret: Option<String>,
 }
 
-/// Where a value came from: `kind` is one of `den`, `service`, `venv`, `tools`, `manifest`
-/// (den.toml's `[env]`), `dotenv`, `outer`; `file`/`line` for `manifest`, `dotenv` and
-/// `venv` (den.toml's `venv` key),
-/// `service` for `service`; `text` is what the text output shows.
+/// Where a value came from: `kind` is one of `den`, `service`, `venv`, `tools`, `tool` (a
+/// runtime's home its definition sets), `manifest` (den.toml's `[env]`), `dotenv`, `outer`;
+/// `file`/`line` for `manifest`, `dotenv` and `venv` (den.toml's `venv` key),
+/// `service` for `service`, `tool` for `tool`; `text` is what the text output shows.
 #[derive(Serialize)]
 struct JsonOrigin {
     kind: &'static str,
@@ -138,6 +138,7 @@ struct JsonOrigin {
     file: Option<String>,
     line: Option<usize>,
     service: Option<String>,
+    tool: Option<String>,
 }
 
 impl JsonOrigin {
@@ -150,6 +151,11 @@ impl JsonOrigin {
             Origin::Service(name) => ("service", None, Some(name.clone())),
             Origin::Venv(at) | Origin::VenvPath(at) => ("venv", Some(at), None),
             Origin::Outer => ("outer", None, None),
+            Origin::Home(_) => ("tool", None, None),
+        };
+        let tool = match origin {
+            Origin::Home(tool) => Some(tool.clone()),
+            _ => None,
         };
         JsonOrigin {
             kind,
@@ -157,6 +163,7 @@ impl JsonOrigin {
             file: at.map(|at| at.file.to_string_lossy().into_owned()),
             line: at.map(|at| at.line),
             service,
+            tool,
         }
     }
 }

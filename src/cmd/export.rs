@@ -66,7 +66,8 @@ pub fn load(ctx: &Ctx) -> Result<Loaded> {
     }
     let base = env::Base::of(env::snapshot());
     let dirs = tools::path_dirs(&installed);
-    let target = base.target(&project, &env::Layers::of(&project, &dirs, trusted)?)?;
+    let homes = tools::home_vars(&installed);
+    let target = base.target(&project, &env::Layers::of(&project, &dirs, &homes, trusted)?)?;
     Ok(Loaded { outer: base.outer(), target })
 }
 

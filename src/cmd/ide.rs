@@ -131,7 +131,8 @@ fn open(ctx: &Ctx, args: IdeArgs, name: Option<String>, dir: &Path) -> Result<Ex
     let name = name()?;
     let current = env::snapshot();
     let baseline = ide::launch::without_confusing(&env::outside(&current));
-    let next = env::applied(&project, &baseline, &tools::path_dirs(&installed))?;
+    let next =
+        env::applied(&project, &baseline, &tools::path_dirs(&installed), &tools::home_vars(&installed))?;
     let found = editor::find(&name, &editor::Places::of(next.get("PATH").cloned(), &data_home))?;
     let extra = if args.shared || found.family != editor::Family::VsCode {
         Vec::new()
@@ -282,7 +283,7 @@ pub fn shim(ctx: &Ctx, args: ShimArgs) -> Result<ExitCode> {
     let installed = provide_with_venv(ctx, &project)?;
     let dirs = tools::path_dirs(&installed);
     let current = env::snapshot();
-    let next = env::applied(&project, &env::outside(&current), &dirs)?;
+    let next = env::applied(&project, &env::outside(&current), &dirs, &tools::home_vars(&installed))?;
     let mut places: Vec<PathBuf> =
         env::venv::layer(&project).map(|v| v.dir.join("bin")).into_iter().collect();
     places.extend(dirs.iter().cloned());

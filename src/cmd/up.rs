@@ -226,7 +226,12 @@ fn service_env(ctx: &Ctx, project: &Project) -> Result<Vec<(String, String)>> {
     install_tools(ctx, project)?;
     let (installed, _) = tools::locate(project, &ctx.config)?;
     let current = env::snapshot();
-    let mut next = env::applied(project, &env::outside(&current), &tools::path_dirs(&installed))?;
+    let mut next = env::applied(
+        project,
+        &env::outside(&current),
+        &tools::path_dirs(&installed),
+        &tools::home_vars(&installed),
+    )?;
     env::release(&next);
     next.remove(env_vars::DEN_STATE_VAR);
     Ok(next.into_iter().collect())

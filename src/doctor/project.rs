@@ -246,7 +246,8 @@ fn den_path(
     let project = &project;
     let base = env::Base::of(inputs.vars.clone());
     let dirs = tools::path_dirs(installed);
-    let target = base.target(project, &env::Layers::of(project, &dirs, false)?)?;
+    let homes = tools::home_vars(installed);
+    let target = base.target(project, &env::Layers::of(project, &dirs, &homes, false)?)?;
     Ok(match target.get("PATH").and_then(|v| v.value.clone()) {
         Some(path) => path,
         None => base.outside.get("PATH").cloned().unwrap_or_default(),

@@ -43,7 +43,8 @@ pub fn snapshot() -> Vars {
 
 /// What a project's environment is built from besides its den.toml, one field per layer,
 /// in the order they apply on top of the outer environment: den's own variables, then
-/// the preset services' exports, then the installed tools' PATH, then `[env]` and the
+/// the preset services' exports, then the installed runtimes' own variables (`homes`:
+/// `JAVA_HOME`, `GEM_HOME`), then the installed tools' PATH, then `[env]` and the
 /// dotenv files (which may refer to everything before them), then secrets.
 ///
 /// The place for a new layer: a field here, filled by [`Layers::of`], so that every front
@@ -56,6 +57,10 @@ pub struct Layers<'a> {
     /// The installed tools' binary directories, in den.toml order, put in front of PATH
     /// behind the project's own `[env] PATH` entries (`Origin::Tools`).
     pub tool_dirs: &'a [PathBuf],
+    /// The variables the installed tools' definitions set (a runtime's home: `GOROOT`,
+    /// `JAVA_HOME`; `tools::home_vars`), after den's own and the services', before `[env]`
+    /// (which may refer to and override them), each with `Origin::Home(tool)`.
+    pub homes: &'a [crate::tools::ToolVar],
     /// The services' exports and the `${services.<name>.<field>}` values
     /// (`service_exports::layer`; a preset's port and password are made on first use).
     pub services: service_exports::Layer,
@@ -69,11 +74,18 @@ pub struct Layers<'a> {
 }
 
 impl<'a> Layers<'a> {
-    /// Every layer of `project`: its tools' directories (`tool_dirs`), its services'
-    /// exports, its venv (when den vouches for it), and whether `command` secrets may run.
-    pub fn of(project: &Project, tool_dirs: &'a [PathBuf], trusted: bool) -> Result<Layers<'a>, Error> {
+    /// Every layer of `project`: its tools' directories (`tool_dirs`) and variables
+    /// (`homes`), its services' exports, its venv (when den vouches for it), and whether
+    /// `command` secrets may run.
+    pub fn of(
+        project: &Project,
+        tool_dirs: &'a [PathBuf],
+        homes: &'a [crate::tools::ToolVar],
+        trusted: bool,
+    ) -> Result<Layers<'a>, Error> {
         Ok(Layers {
             tool_dirs,
+            homes,
             services: service_exports::layer(project)?,
             trusted,
             venv: venv::layer(project),
@@ -159,7 +171,7 @@ impl Base {
 /// front of PATH, behind the project's own `[env] PATH` entries, and whether `command`
 /// secrets may run (they are an error otherwise).
 pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Target, Error> {
-    let Layers { tool_dirs, services, trusted, venv } = layers;
+    let Layers { tool_dirs, homes, services, trusted, venv } = layers;
     let (tool_dirs, trusted) = (*tool_dirs, *trusted);
     // The venv's `bin` goes in front of the tools' directories.
     let venv_dirs: Vec<PathBuf> =
@@ -174,6 +186,7 @@ pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Targ
     let mut known = den.clone();
     known.extend(services.exports.iter().map(|e| (e.name.clone(), e.value.clone())));
     known.extend(services.references.iter().cloned());
+    known.extend(homes.iter().map(|h| (h.name.clone(), h.value.clone())));
     let defs = load::definitions(project)?;
     let tools_path = (!tool_dirs.is_empty()).then(|| path_with(tool_dirs, outer.get("PATH")));
     let outer = match &tools_path {
@@ -207,6 +220,10 @@ pub fn compute(project: &Project, outer: &Outer, layers: &Layers) -> Result<Targ
         if name.ends_with(".password") && den_secrets.contains(name) {
             target.add_hidden(value.clone());
         }
+    }
+    for h in homes.iter() {
+        let (name, value, origin) = (h.name.clone(), Some(h.value.clone()), Origin::Home(h.tool.clone()));
+        target.insert(Var { name, value, origin, secret: None });
     }
     if let Some(venv) = venv {
         venv::insert(&mut target, venv, outer);
@@ -262,9 +279,14 @@ pub fn path_with(dirs: &[PathBuf], path: Option<&str>) -> String {
 /// For fresh processes (`den enter`, `den run`), which own the saved file of previous
 /// values (`saved`; `den run`'s command inherits den's pid); the hook's own reloads go
 /// through [`Base::next`] with [`Owner::Shell`], which also keeps hand edits.
-pub fn applied(project: &Project, baseline: &Vars, dirs: &[PathBuf]) -> Result<Vars, Error> {
+pub fn applied(
+    project: &Project,
+    baseline: &Vars,
+    dirs: &[PathBuf],
+    homes: &[crate::tools::ToolVar],
+) -> Result<Vars, Error> {
     let base = Base::fresh(baseline.clone());
-    let target = base.target(project, &Layers::of(project, dirs, true)?)?;
+    let target = base.target(project, &Layers::of(project, dirs, homes, true)?)?;
     base.next(&target, &project.root, Owner::This)
 }
 
@@ -298,9 +320,11 @@ pub fn for_helpers() -> Vars {
     vars
 }
 
-/// `vars` with `dirs` in front of PATH: the environment of a one-off run outside any
-/// project (`den run tool@spec -- cmd` where no den.toml governs).
-pub fn with_tool_dirs(mut vars: Vars, dirs: &[PathBuf]) -> Vars {
+/// `vars` with `dirs` in front of PATH and the tools' own variables (`homes`) set: the
+/// environment of a one-off run outside any project (`den run tool@spec -- cmd` where no
+/// den.toml governs).
+pub fn with_tool_dirs(mut vars: Vars, dirs: &[PathBuf], homes: &[crate::tools::ToolVar]) -> Vars {
+    vars.extend(homes.iter().map(|h| (h.name.clone(), h.value.clone())));
     if dirs.is_empty() {
         return vars;
     }

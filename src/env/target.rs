@@ -16,6 +16,8 @@ pub enum Origin {
     Den,
     /// The installed tools' binary directories, in front of PATH.
     Tools,
+    /// Set by the definition of this installed tool (a runtime's home: `JAVA_HOME`).
+    Home(String),
     /// Exported by the preset service of this name (`[services.<name>]`).
     Service(String),
     /// The project's Python venv (den.toml's `venv`, at this place): `VIRTUAL_ENV`.
@@ -32,6 +34,7 @@ impl std::fmt::Display for Origin {
             Origin::Manifest(at) | Origin::Dotenv(at) => write!(f, "{at}"),
             Origin::Den => f.write_str("den"),
             Origin::Tools => f.write_str("tools in den.lock"),
+            Origin::Home(tool) => write!(f, "{tool} in den.lock (den's definition of it)"),
             Origin::Service(name) => write!(f, "[services.{name}]"),
             Origin::Venv(at) => write!(f, "venv, {at}"),
             Origin::VenvPath(at) => write!(f, "venv, {at}, then tools in den.lock"),

@@ -159,14 +159,14 @@ fn target_of(p: &Project, base: &env::Base, config: &Config, offline: bool) -> O
             return Outcome::Nothing;
         }
     }
-    let dirs = match tool_dirs(p, config, offline) {
-        Ok(dirs) => dirs,
+    let (dirs, homes) = match tool_dirs(p, config, offline) {
+        Ok(found) => found,
         Err(e) => {
             ui::error(&e.to_string(), e.hint().as_deref());
             return Outcome::Broken;
         }
     };
-    let layers = env::Layers::of(p, &dirs, true);
+    let layers = env::Layers::of(p, &dirs, &homes, true);
     // The prompt never makes the venv (that runs the interpreter): it exports one that exists.
     if let Ok(layers) = &layers
         && layers.venv.is_none()
@@ -188,9 +188,14 @@ fn target_of(p: &Project, base: &env::Base, config: &Config, offline: bool) -> O
     }
 }
 
-/// The installed tools' PATH directories, after installing the missing ones when the user
-/// asked for that (never over the network when den is offline), or one line naming them.
-fn tool_dirs(p: &Project, config: &Config, offline: bool) -> Result<Vec<PathBuf>, tools::Error> {
+/// The installed tools' PATH directories and variables, after installing the missing ones
+/// when the user asked for that (never over the network when den is offline), or one line
+/// naming them.
+fn tool_dirs(
+    p: &Project,
+    config: &Config,
+    offline: bool,
+) -> Result<(Vec<PathBuf>, Vec<tools::ToolVar>), tools::Error> {
     let (mut installed, missing) = tools::locate(p, config)?;
     if !missing.is_empty() {
         if config.auto_install {
@@ -201,7 +206,7 @@ fn tool_dirs(p: &Project, config: &Config, offline: bool) -> Result<Vec<PathBuf>
         }
     }
     refresh_shims(p, &installed);
-    Ok(tools::path_dirs(&installed))
+    Ok((tools::path_dirs(&installed), tools::home_vars(&installed)))
 }
 
 /// A trusted project's shims (`.den/bin/`, when it has them) rewritten when its set of

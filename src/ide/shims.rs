@@ -157,6 +157,7 @@ pub fn binaries(project: &crate::project::Project, installed: &[Installed]) -> V
             dir: bin.clone(),
             bin_dirs: Vec::new(),
             bins: VENV_SHIMS.iter().map(|n| bin.join(n)).collect(),
+            env: Vec::new(),
         });
     }
     all
@@ -187,6 +188,7 @@ mod tests {
             dir: tmp.path().into(),
             bin_dirs: vec![],
             bins: bins.iter().map(|b| tmp.path().join("store").join(b)).collect(),
+            env: Vec::new(),
         };
         let bin = DenDir::of(tmp.path()).bin();
         std::fs::create_dir_all(&bin).unwrap();

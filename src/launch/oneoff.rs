@@ -314,7 +314,7 @@ mod tests {
     #[test]
     fn path_dirs_go_in_front() {
         let vars: Vars = [("PATH".to_string(), "/usr/bin".to_string())].into();
-        let out = with_path_dirs(vars, &[PathBuf::from("/t/bin")]);
+        let out = with_path_dirs(vars, &[PathBuf::from("/t/bin")], &[]);
         assert_eq!(out["PATH"], "/t/bin:/usr/bin");
     }
 }

@@ -92,12 +92,17 @@ fn provide_and_exec(
     }
     let mut dirs = tools::path_dirs(&named);
     dirs.extend(tools::path_dirs(&project_tools));
+    // A tool named on the command line wins over the project's (its home too).
+    let mut homes = tools::home_vars(&project_tools);
+    let named_homes = tools::home_vars(&named);
+    homes.retain(|h| !named_homes.iter().any(|n| n.name == h.name));
+    homes.extend(named_homes);
 
     // 4. The environment, from `env`'s one builder (an applied project is taken off first).
     let current = env::snapshot();
     let next = match &project {
-        Some(project) => env::applied(project, &env::outside(&current), &dirs)?,
-        None => env::with_tool_dirs(current.clone(), &dirs),
+        Some(project) => env::applied(project, &env::outside(&current), &dirs, &homes)?,
+        None => env::with_tool_dirs(current.clone(), &dirs, &homes),
     };
     // 5. The program, looked up on the new PATH, then exec.
     let (program, argv0, args) = match target {

@@ -1,6 +1,7 @@
 //! Other tools' version files, read in place of a missing `den.toml` and imported by
 //! `den init`: `mise.toml` / `.mise.toml`, `.tool-versions` (asdf), `.nvmrc`,
-//! `.node-version`, `.python-version`, `.go-version`. Each file is read on its own: one den
+//! `.node-version`, `.python-version`, `.go-version`, `.java-version` (jenv), `.ruby-version` (rbenv, chruby), `.sdkmanrc`, `global.json` (.NET)
+//! (SDKMAN; java's spellings in `java`). Each file is read on its own: one den
 //! cannot read (not text, a syntax error, not a version at all) is rejected with a note
 //! and its siblings are still read. Every entry that is not imported, and every import that
 //! is not a plain pin (a range, a floating name, an ignored fallback), gets a note naming
@@ -18,6 +19,8 @@
 //! ([`Foreign::untrusted`] leaves them out, with a note).
 
 mod asdf;
+mod dotnet;
+mod java;
 mod mise;
 mod single;
 mod text;
@@ -37,6 +40,10 @@ pub const FILES: &[&str] = &[
     ".node-version",
     ".python-version",
     ".go-version",
+    ".java-version",
+    ".ruby-version",
+    ".sdkmanrc",
+    "global.json",
 ];
 
 /// Something to tell the user about a foreign file: a 1-based line (0: the whole file).
@@ -228,6 +235,10 @@ fn parse(name: &str, text: &str, file: &mut File) {
         ".nvmrc" | ".node-version" => single::node(text, file),
         ".python-version" => single::python(text, file),
         ".go-version" => single::go(text, file),
+        ".java-version" => java::java_version(text, file),
+        ".ruby-version" => single::ruby(text, file),
+        ".sdkmanrc" => java::sdkmanrc(text, file),
+        "global.json" => dotnet::global_json(text, file),
         _ => mise::read(text, file),
     }
 }

@@ -91,6 +91,44 @@ impl Resolver {
                     release: None,
                 }
             }
+            SourceKind::Adoptium { api } => {
+                let adoptium = adoptium::Adoptium { fetch: &self.fetch, api };
+                let found = adoptium.asset(version, target.os, target.arch)?.ok_or_else(|| {
+                    no_artifact(format!(
+                        "{served_by} lists no usable {} jdk of {}",
+                        target.arch,
+                        version.bare()
+                    ))
+                })?;
+                // The JDK's top directory (`jdk-21.0.5+11`), which the binaries are under.
+                vars.tag = found.release_name;
+                File {
+                    url: found.link,
+                    name: found.name,
+                    size: found.size,
+                    given: Some(format!("sha256:{}", found.sha256)),
+                    bins: Vec::new(),
+                    release: None,
+                }
+            }
+            SourceKind::Dotnet { base } => {
+                let rid = format!("{}-{}", target.os, target.arch);
+                let found =
+                    dotnet::Dotnet { fetch: &self.fetch, base }.file(version, &rid)?.ok_or_else(|| {
+                        no_artifact(format!(
+                            "{served_by} lists no usable {rid} archive of SDK {}",
+                            version.bare()
+                        ))
+                    })?;
+                File {
+                    url: found.url,
+                    name: found.name,
+                    size: None,
+                    given: Some(format!("sha512:{}", found.sha512)),
+                    bins: Vec::new(),
+                    release: None,
+                }
+            }
             SourceKind::Pypi { .. } => {
                 let project = self.pypi_project(source)?;
                 let wheel = project.wheel(version.as_str(), platform, libc).ok_or_else(|| {

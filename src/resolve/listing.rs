@@ -53,6 +53,27 @@ impl Resolver {
                 path,
             ),
             VersionList::Npm => Ok(self.npm_package(source, platform)?.versions()),
+            VersionList::Adoptium => {
+                let target = source.target(platform).ok_or_else(|| no_target(tool, source, platform))?;
+                let SourceKind::Adoptium { api } = &source.kind else {
+                    return Err(Error::BadIndex {
+                        url: String::new(),
+                        reason: "not an Adoptium source".into(),
+                    });
+                };
+                adoptium::Adoptium { fetch: &self.fetch, api }.versions(target.os, target.arch, spec)
+            }
+            VersionList::Dotnet => {
+                let target = source.target(platform).ok_or_else(|| no_target(tool, source, platform))?;
+                let SourceKind::Dotnet { base } = &source.kind else {
+                    return Err(Error::BadIndex {
+                        url: String::new(),
+                        reason: "not a .NET metadata source".into(),
+                    });
+                };
+                let rid = format!("{}-{}", target.os, target.arch);
+                dotnet::Dotnet { fetch: &self.fetch, base }.versions(&rid, spec)
+            }
             VersionList::Pypi => {
                 let project = self.pypi_project(source)?;
                 Ok(project.versions(platform, self.host.libc_for(platform)))

@@ -14,7 +14,7 @@ use super::host::Host;
 use super::mirror::Mirrors;
 use super::registry::{self, Discovery};
 use super::sources::github::{self, Github};
-use super::sources::{Entry, Fetch, npm, pypi};
+use super::sources::{Entry, Fetch, adoptium, dotnet, npm, pypi};
 use super::unreachable::Memory;
 use crate::artifact::{Artifact, Resolved};
 use crate::catalog::{self, Alias, Platform, Source, SourceKind, Tool, VersionList};
@@ -197,6 +197,8 @@ impl Resolver {
                 sources: vec![source],
                 aliases: Default::default(),
                 lts: Default::default(),
+                env: Vec::new(),
+                path: Vec::new(),
             };
             return Ok((tool, label));
         }
@@ -329,6 +331,12 @@ impl Resolver {
             VersionList::GithubTags { .. } | VersionList::GithubAssets { .. } => {
                 Some(self.github_api.clone())
             }
+            VersionList::Adoptium | VersionList::Dotnet => match &source.kind {
+                SourceKind::Adoptium { api: base } | SourceKind::Dotnet { base } => {
+                    Some(self.fetch.mirrors.apply(base))
+                }
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -436,6 +444,8 @@ pub(super) fn served_name(source: &Source, platform: Platform) -> String {
             source.url.as_ref().map(|u| super::sources::host_of(u.as_str()).to_string()).unwrap_or_default()
         }
         SourceKind::Pypi { package } => format!("pypi:{package}"),
+        SourceKind::Adoptium { api } => super::sources::host_of(api).to_string(),
+        SourceKind::Dotnet { base } => super::sources::host_of(base).to_string(),
         SourceKind::Npm { package } => match source.target(platform) {
             Some(t) => format!(
                 "npm:{}",

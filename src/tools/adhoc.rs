@@ -69,7 +69,7 @@ pub fn find(requests: &[Request]) -> Result<Vec<Option<Installed>>, Error> {
             let index = index.get_or_insert_with(|| Index::read(&store));
             let source = request_source(&r.req);
             let entry = index.matching(&store, &r.req.name, &source, &spec, platform).into_iter().next()?;
-            Some(installed(&store.tool_dir(&entry.key), &entry.name, &entry.version, &entry.bin))
+            Some(installed(&store.tool_dir(&entry.key), &entry.name, &entry.version, &entry.bin, &source))
         })
         .collect())
 }
@@ -105,7 +105,7 @@ pub fn install(
         .filter_map(|resolved| {
             let artifact = resolved.artifacts.get(&platform)?;
             let dir = store.tool_dir(&artifact.key()?);
-            Some(installed(&dir, &resolved.name, &resolved.version, &artifact.bin))
+            Some(installed(&dir, &resolved.name, &resolved.version, &artifact.bin, &resolved.source))
         })
         .collect();
     let summary =
@@ -175,13 +175,22 @@ pub fn touch(tool: &Installed) {
     }
 }
 
-fn installed(dir: &Path, name: &str, version: &str, bin: &[String]) -> Installed {
+fn installed(dir: &Path, name: &str, version: &str, bin: &[String], source: &str) -> Installed {
     let bins: Vec<PathBuf> = bin.iter().filter(|b| bin_problem(b).is_none()).map(|b| dir.join(b)).collect();
     let mut seen = BTreeSet::new();
-    let bin_dirs = bins
+    let mut bin_dirs: Vec<PathBuf> = bins
         .iter()
         .filter_map(|b| b.parent().map(Path::to_path_buf))
         .filter(|d| seen.insert(d.clone()))
         .collect();
-    Installed { name: name.into(), version: version.into(), dir: dir.to_path_buf(), bin_dirs, bins }
+    let home = super::home::of(name, version, source, dir, &bins);
+    bin_dirs.extend(home.path);
+    Installed {
+        name: name.into(),
+        version: version.into(),
+        dir: dir.to_path_buf(),
+        bin_dirs,
+        bins,
+        env: home.env,
+    }
 }

@@ -10,6 +10,7 @@ pub mod edit;
 mod error;
 mod fetch;
 mod foreign_lock;
+pub mod home;
 mod index;
 pub mod pins;
 mod platforms;
@@ -48,6 +49,9 @@ pub struct Installed {
     pub bin_dirs: Vec<PathBuf>,
     /// Full paths of its binaries.
     pub bins: Vec<PathBuf>,
+    /// The variables its definition sets (a runtime's home: `GOROOT`, `JAVA_HOME`), in
+    /// the definition's order (`home::vars`).
+    pub env: Vec<(String, String)>,
 }
 
 /// A tool the project asks for that is not installed (or not locked) for this machine.
@@ -204,12 +208,21 @@ fn installed_tool(store: &Store, resolved: &Resolved, artifact: &Artifact) -> Op
     let bins: Vec<PathBuf> =
         artifact.bin.iter().filter(|b| bin_problem(b).is_none()).map(|b| dir.join(b)).collect();
     let mut seen = BTreeSet::new();
-    let bin_dirs = bins
+    let mut bin_dirs: Vec<PathBuf> = bins
         .iter()
         .filter_map(|b| b.parent().map(Path::to_path_buf))
         .filter(|d| seen.insert(d.clone()))
         .collect();
-    Some(Installed { name: resolved.name.clone(), version: resolved.version.clone(), dir, bin_dirs, bins })
+    let home = home::of(&resolved.name, &resolved.version, &resolved.source, &dir, &bins);
+    bin_dirs.extend(home.path);
+    Some(Installed {
+        name: resolved.name.clone(),
+        version: resolved.version.clone(),
+        dir,
+        bin_dirs,
+        bins,
+        env: home.env,
+    })
 }
 
 /// How `sync` may go about it.
@@ -342,6 +355,27 @@ fn report(summary: &Summary, started: Instant) {
 pub fn path_dirs(installed: &[Installed]) -> Vec<PathBuf> {
     let mut seen = BTreeSet::new();
     installed.iter().flat_map(|t| t.bin_dirs.iter()).filter(|d| seen.insert(*d)).cloned().collect()
+}
+
+/// One variable an installed tool's definition sets (`home::vars`), for the env layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolVar {
+    pub tool: String,
+    pub name: String,
+    pub value: String,
+}
+
+/// The variables installed tools' definitions set, in den.toml order.
+pub fn home_vars(installed: &[Installed]) -> Vec<ToolVar> {
+    let each = |t: &Installed| {
+        let var = |(name, value): &(String, String)| ToolVar {
+            tool: t.name.clone(),
+            name: name.clone(),
+            value: value.clone(),
+        };
+        t.env.iter().map(var).collect::<Vec<_>>()
+    };
+    installed.iter().flat_map(each).collect()
 }
 
 /// The line activation prints when tools are missing.

@@ -48,6 +48,7 @@ fn installed(req: &ToolRequest, found: system::Found) -> Installed {
         dir,
         bin_dirs: Vec::new(),
         bins: vec![found.path],
+        env: Vec::new(),
     }
 }
 

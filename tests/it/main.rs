@@ -43,6 +43,7 @@ mod project_writes;
 mod pty;
 mod run;
 mod run_live;
+mod runtimes;
 mod services;
 mod services_enter;
 mod services_live;

@@ -47,6 +47,16 @@ fn every_embedded_definition_parses_and_is_listed() {
 }
 
 #[test]
+fn the_quick_look_for_a_home_finds_every_definition_with_one() {
+    for name in names() {
+        let tool = get(name).unwrap();
+        let has = !tool.env.is_empty() || !tool.path.is_empty();
+        assert_eq!(super::may_have_home(name), has, "{name}");
+    }
+    assert!(super::may_have_home("java") && super::may_have_home("ruby") && !super::may_have_home("node"));
+}
+
+#[test]
 fn definitions_name_only_upstream_hosts() {
     // Registry sources are `npm:`/`pypi:` names; their base URLs come from configuration.
     let upstreams = [
@@ -58,6 +68,9 @@ fn definitions_name_only_upstream_hosts() {
         "releases.hashicorp.com",
         "dl.k8s.io",
         "get.helm.sh",
+        "api.adoptium.net",
+        "services.gradle.org",
+        "dotnetcli.blob.core.windows.net",
     ];
     for (name, text) in FILES {
         for (at, _) in text.match_indices("://") {
@@ -250,13 +263,13 @@ fn den_toml_overrides_use_the_same_model() {
             Some("gitlab:a/b"),
             None,
             None,
-            "`gitlab:a/b` is not `github:owner/repo`, `npm:<package>` or `pypi:<package>`",
+            "`gitlab:a/b` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>` or `dotnet:<metadata url>`",
         ),
         (
             Some("github:just-a-name"),
             None,
             None,
-            "`github:just-a-name` is not `github:owner/repo`, `npm:<package>` or `pypi:<package>`",
+            "`github:just-a-name` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>` or `dotnet:<metadata url>`",
         ),
         (None, None, None, "needs `source` (github:, npm:, pypi:) or `url`"),
         (

@@ -32,6 +32,22 @@ pub fn go(text: &str, file: &mut File) {
     ignored(file, raw, &rest);
 }
 
+/// Rubies other than CRuby, by the prefixes rbenv, chruby and asdf give them.
+const RUBIES: &[&str] = &["jruby", "truffleruby", "mruby", "rbx", "rubinius", "maglev", "ree", "topaz"];
+
+/// `.ruby-version` (rbenv, chruby, rvm): `3.3.0` or `ruby-3.3.0`; other rubies refused.
+pub fn ruby(text: &str, file: &mut File) {
+    let Some(((line, raw), rest)) = first(text, file) else { return };
+    let lower = raw.to_ascii_lowercase();
+    if let Some(other) = RUBIES.iter().find(|r| lower.starts_with(*r)) {
+        return file
+            .reject(line, format!("`{raw}` is {other}, which den does not install (it installs CRuby)"));
+    }
+    let raw = raw.strip_prefix("ruby-").unwrap_or(raw);
+    one(file, "ruby", raw, line, "it holds one version of ruby, such as `3.3` or `3.3.6`");
+    ignored(file, raw, &rest);
+}
+
 /// `.python-version`: the first version; the others are pyenv's fallbacks.
 pub fn python(text: &str, file: &mut File) {
     let mut words = meaningful(text).flat_map(|(l, t)| t.split_whitespace().map(move |w| (l, w)));

@@ -67,6 +67,14 @@ pub fn check(tool: &str, raw: &str) -> Result<Checked, String> {
         ));
     }
     let text = text.strip_prefix("prefix:").unwrap_or(text);
+    // Java's distributions and spellings (`temurin-21.0.5+11.0.LTS`, `1.8`).
+    let java;
+    let text = if tool == "java" {
+        java = super::java::version(text)?;
+        java.as_str()
+    } else {
+        text
+    };
     if tool == "node" && (text == "lts" || text == "lts/*") {
         return Ok(Checked { spec: "lts".into(), kind: Kind::Floating });
     }

@@ -19,6 +19,10 @@
 //!     own path (`<registry>/<package>/-/`). The registry is found as the resolver finds
 //!     it, except that `npm config get registry` is never run here: its cached answer is
 //!     used, and when there is none the npm URL is not checked;
+//!   - `adoptium:<api>` (java): a release asset of `adoptium/temurin<major>-binaries` on the
+//!     public GitHub (or under a `[mirrors]` rewrite of it); a den.toml's own Adoptium API
+//!     is not checked;
+//!   - `dotnet:<metadata>`: not checked, as the metadata names hosts of its own choosing;
 //!   - `pypi:<package>`: not checked. The index names files on another host than its own,
 //!     which no configuration predicts, so the lock's URL stands (its checksum still binds
 //!     the bytes).
@@ -357,6 +361,24 @@ fn source_rules(
             Some(vec![Rule::Npm { prefix: format!("{}/{name}/-/", registry.trim_end_matches('/')) }])
         }
         SourceKind::Pypi { .. } => None,
+        // Temurin's builds are release assets of `adoptium/temurin<major>-binaries` on the
+        // public GitHub, whatever mirror serves them; another Adoptium-API server a den.toml
+        // names may link anywhere, so its URLs stand (the checksum still binds the bytes).
+        SourceKind::Adoptium { .. } if from_request => None,
+        // The metadata names download hosts of its own choosing (and changes them).
+        SourceKind::Dotnet { .. } => None,
+        SourceKind::Adoptium { .. } => {
+            let mut majors: Vec<u64> =
+                versions.iter().filter_map(|v| v.components().first().copied()).collect();
+            majors.dedup();
+            let hosts = github_hosts(github::DEFAULT_API)?;
+            let rule = |major: u64| Rule::Github {
+                hosts: hosts.clone(),
+                owner: "adoptium".into(),
+                repo: format!("temurin{major}-binaries"),
+            };
+            Some(majors.into_iter().map(rule).collect())
+        }
     }
 }
 

@@ -3,7 +3,9 @@
 //! Fetches go through [`Fetch`] (the cache and the mirrors); nothing here installs,
 //! verifies or decides which source to try next (that is `resolver.rs`).
 
+pub mod adoptium;
 pub mod assets;
+pub mod dotnet;
 pub mod github;
 pub mod json;
 pub mod npm;

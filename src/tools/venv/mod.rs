@@ -444,6 +444,7 @@ mod tests {
             dir: "/s".into(),
             bin_dirs: vec![],
             bins: bins.iter().map(|b| PathBuf::from("/s/bin").join(b)).collect(),
+            env: Vec::new(),
         };
         assert_eq!(interpreter(&tool(&["pip3", "python", "python3"])), Some("/s/bin/python3".into()));
         assert_eq!(interpreter(&tool(&["python3.11"])), Some("/s/bin/python3.11".into()));

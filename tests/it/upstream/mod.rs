@@ -7,12 +7,15 @@
 //! (`/repos/...`), npm under `/npm/`, the simple index under `/simple/`.
 //! Never binds anything but 127.0.0.1, never writes outside the test's temp dir.
 
+pub mod adoptium;
 pub mod archives;
 mod catalog;
 pub mod client;
+mod dotnet;
 pub mod faults;
 pub mod github;
 mod godev;
+mod gradle;
 mod hashicorp;
 mod nodejs;
 mod npm;
@@ -40,6 +43,10 @@ pub const HOSTS: &[&str] = &[
     "dl.k8s.io",
     "get.helm.sh",
     "ziglang.org",
+    "api.adoptium.net",
+    "services.gradle.org",
+    "dotnetcli.blob.core.windows.net",
+    "builds.dotnet.microsoft.com",
 ];
 
 /// A static file (or redirect) at a decoded path.
@@ -69,6 +76,12 @@ pub struct State {
     pub hashicorp: hashicorp::Releases,
     /// go.dev's release list, newest first.
     pub godev: Vec<serde_json::Value>,
+    /// The Adoptium API's releases (Temurin JDKs), in publishing order.
+    pub adoptium: Vec<serde_json::Value>,
+    /// services.gradle.org's `versions/all`, newest first.
+    pub gradle: Vec<serde_json::Value>,
+    /// The .NET release metadata: channel → its releases, newest first.
+    pub dotnet: BTreeMap<String, Vec<serde_json::Value>>,
     pub faults: faults::Faults,
     /// The next release/asset id.
     pub next_id: u64,
@@ -208,10 +221,39 @@ impl Upstream {
         self
     }
 
+    /// Publishes a Temurin JDK (`21.0.5+11`) on the Adoptium API, its archives as GitHub
+    /// release assets of `adoptium/temurin<major>-binaries` in the real layout.
+    pub fn adoptium(&self, version: &str) -> &Self {
+        adoptium::publish(&mut self.state(), version);
+        self
+    }
+
+    /// Publishes a Gradle distribution (`gradle-{v}-bin.zip`, its `.sha256`, its entry in
+    /// `versions/all`); `snapshot` lists it as a nightly snapshot instead.
+    pub fn gradle(&self, version: &str, snapshot: bool) -> &Self {
+        gradle::publish(&mut self.state(), version, snapshot);
+        self
+    }
+
+    /// Publishes a .NET SDK (`8.0.404`, shipped with runtime `8.0.11`) in the release
+    /// metadata, its archives for linux and osx, x64 and arm64.
+    pub fn dotnet(&self, sdk: &str, runtime: &str) -> &Self {
+        dotnet::publish(&mut self.state(), sdk, runtime);
+        self
+    }
+
     /// Publishes a Go version on go.dev/dl (JSON list, 302 to dl.google.com, `.sha256`).
     pub fn go<E: AsEntry>(&self, version: &str, files: &[E]) -> &Self {
         godev::publish(&mut self.state(), version, &archives::entries(files));
         self
+    }
+
+    /// The bytes served at `path` (a file, not a redirect).
+    pub fn get_file(&self, path: &str) -> Vec<u8> {
+        match self.state().files.get(path) {
+            Some(File::Bytes { body, .. }) => body.clone(),
+            other => panic!("no file at {path}: {other:?}"),
+        }
     }
 
     /// Serves `body` at `path` (any other upstream file: go.dev, dl.k8s.io, ...).
@@ -313,6 +355,8 @@ fn route(state: &mut State, req: &Request) -> Response {
         npm::serve(state, req, rest)
     } else if path.starts_with("/simple") {
         pypi::serve(state, req)
+    } else if let Some(rest) = path.strip_prefix("/api.adoptium.net/v3/") {
+        adoptium::serve(state, req, rest)
     } else {
         match state.files.get(&path) {
             Some(File::Bytes { body, content_type, headers, .. }) => {
