@@ -3,6 +3,9 @@
 //! `den enter` leaves in `.den/sessions/` and whether any of them is still alive. The socket
 //! is only ever bound by the supervisor; clients never start anything through it but
 //! services of the project the supervisor was started for.
+//!
+//! This is the wire and the records only: what a request does is the supervisor's
+//! (`Server`, which it implements); this module never knows the supervisor.
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -11,7 +14,6 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::lease::Lease;
-use super::supervisor::Supervisor;
 use super::{Dirs, Error};
 use crate::hint::Hint;
 use crate::io_error::IoError;
@@ -44,53 +46,43 @@ struct Reply {
     help: Option<String>,
 }
 
+/// What answers the socket's requests: the supervisor.
+pub trait Server: Send + Sync + 'static {
+    /// Does what `request` asks, returning once it is done.
+    fn answer(&self, request: Request) -> Result<(), Error>;
+    /// Counts a connection in (`true`) or out: a server does not leave in the middle of
+    /// one.
+    fn in_flight(&self, entering: bool);
+}
+
 /// Binds the socket and answers requests on a thread of their own (each connection on
 /// its own thread, so that a long start does not block `den down`).
-pub fn listen(sup: &Arc<Supervisor>) -> Result<(), Error> {
-    let path = sup_dirs(sup).socket();
-    let _ = crate::fs_util::beneath::remove(&sup_dirs(sup).root, &path);
+pub fn listen(dirs: &Dirs, server: Arc<dyn Server>) -> Result<(), Error> {
+    let path = dirs.socket();
+    let _ = crate::fs_util::beneath::remove(&dirs.root, &path);
     let listener = UnixListener::bind(&path).map_err(IoError::at("listen on", &path))?;
-    let sup = Arc::clone(sup);
     std::thread::spawn(move || {
         for conn in listener.incoming().flatten() {
-            let sup = Arc::clone(&sup);
-            sup.in_flight(true);
+            let server = Arc::clone(&server);
+            server.in_flight(true);
             std::thread::spawn(move || {
-                answer(&sup, conn);
-                sup.in_flight(false);
+                answer(&*server, conn);
+                server.in_flight(false);
             });
         }
     });
     Ok(())
 }
 
-fn sup_dirs(sup: &Supervisor) -> &Dirs {
-    sup.dirs()
-}
-
-fn answer(sup: &Arc<Supervisor>, conn: UnixStream) {
+fn answer(server: &dyn Server, conn: UnixStream) {
     let mut line = String::new();
     let Ok(reader_conn) = conn.try_clone() else { return };
     if BufReader::new(reader_conn).take_line(&mut line).is_err() {
         return;
     }
     let result = match serde_json::from_str::<Request>(&line) {
-        Ok(Request::Start { names, session }) => sup.start(&names, session),
-        Ok(Request::Stop { names }) => {
-            match names.iter().find(|n| !sup.units().iter().any(|u| &u.name == *n)) {
-                Some(n) => Err(super::plan::unknown(sup.units(), n)),
-                None => {
-                    sup.stop(&names, false);
-                    Ok(())
-                }
-            }
-        }
-        Ok(Request::Down) => {
-            sup.stop_all();
-            Ok(())
-        }
-        Ok(Request::Restart { name }) => sup.restart(&name),
-        Err(e) => Err(Error::Remote { message: format!("bad request: {e}"), help: None }),
+        Ok(request) => server.answer(request),
+        Err(e) => Err(Error::BadRequest { reason: e.to_string() }),
     };
     let reply = match result {
         Ok(()) => Reply { ok: true, message: None, help: None },
@@ -128,7 +120,7 @@ pub fn request(dirs: &Dirs, request: &Request) -> Result<(), Error> {
     if reply.ok {
         return Ok(());
     }
-    Err(Error::Remote { message: reply.message.unwrap_or_default(), help: reply.help })
+    Err(Error::Supervisor { message: reply.message.unwrap_or_default(), help: reply.help })
 }
 
 /// Prefix of the records of process sessions that hold a project's session services:

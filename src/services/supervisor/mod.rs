@@ -18,7 +18,8 @@ mod runner;
 use super::lease::{self, Lease};
 use super::logfile::{self, LogFile};
 use super::plan::{self, Unit};
-use super::{Dirs, Error, control, probe, status};
+use super::control::{self, Request};
+use super::{Dirs, Error, probe, status, watch};
 use crate::io_error::IoError;
 
 /// Lines of a log shown when a service fails to start.
@@ -88,8 +89,8 @@ struct Slot {
     since: Option<u64>,
     restarts: u32,
     stop: bool,
-    /// Why the last start failed: message and help.
-    failure: Option<(String, Option<String>)>,
+    /// Why the last start failed.
+    failure: Option<Arc<Error>>,
 }
 
 impl Default for Slot {
@@ -170,8 +171,8 @@ pub fn serve(
         changed: Condvar::new(),
         ops: Mutex::new(()),
     });
-    control::listen(&sup)?;
-    let _watcher = super::watch::start(&sup);
+    control::listen(&dirs, Arc::new(Answering(Arc::clone(&sup))))?;
+    let _watcher = watch_files(&sup);
     let result = match initial {
         Some(names) => sup.start(names, false),
         None => Ok(()),
@@ -189,17 +190,50 @@ pub fn serve(
     result
 }
 
+/// The supervisor as the control socket's `Server`: what each request does.
+struct Answering(Arc<Supervisor>);
+
+impl control::Server for Answering {
+    fn answer(&self, request: Request) -> Result<(), Error> {
+        let sup = &self.0;
+        match request {
+            Request::Start { names, session } => sup.start(&names, session),
+            Request::Stop { names } => match names.iter().find(|n| !sup.units.iter().any(|u| &u.name == *n)) {
+                Some(n) => Err(plan::unknown(&sup.units, n)),
+                None => {
+                    sup.stop(&names, false);
+                    Ok(())
+                }
+            },
+            Request::Down => {
+                sup.stop_all();
+                Ok(())
+            }
+            Request::Restart { name } => sup.restart(&name),
+        }
+    }
+
+    fn in_flight(&self, entering: bool) {
+        self.0.in_flight(entering);
+    }
+}
+
+/// Watches the files of the services that have `watch` globs (`watch::start`), restarting
+/// a service when one of its files changes; the watcher is kept for as long as it should.
+fn watch_files(sup: &Arc<Supervisor>) -> Option<notify::RecommendedWatcher> {
+    let globs: Vec<(String, String)> =
+        sup.units.iter().flat_map(|u| u.watch.iter().map(|g| (u.name.clone(), g.clone()))).collect();
+    let sup = Arc::clone(sup);
+    let root = sup.dirs.root.clone();
+    watch::start(&root, globs, move |name, rel| {
+        let sup = Arc::clone(&sup);
+        std::thread::spawn(move || sup.restart_for_change(&name, &rel));
+    })
+}
+
 impl Supervisor {
     fn lock(&self) -> MutexGuard<'_, Shared> {
         self.shared.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn units(&self) -> &[Unit] {
-        &self.units
-    }
-
-    pub fn dirs(&self) -> &Dirs {
-        &self.dirs
     }
 
     /// Waits for a signal, `den down`, the end of the last session (for session services)
@@ -278,19 +312,17 @@ impl Supervisor {
                         | Phase::Initializing
                         | Phase::Starting
                         | Phase::Restarting => None,
-                        _ => Some(slot.failure.clone().unwrap_or_else(|| {
-                            (
-                                format!("service `{n}` stopped before it was ready ({})", slot.phase.word()),
-                                None,
-                            )
-                        })),
+                        _ => Some(slot.failure.clone().map_or_else(
+                            || Error::StoppedBeforeReady { service: n.clone(), state: slot.phase.word() },
+                            Error::Failed,
+                        )),
                     }
                 });
                 if failed.is_some() || order.iter().all(|n| shared.slots[n].phase == Phase::Ready) {
                     break failed;
                 }
                 if SIGNALLED.load(Ordering::SeqCst) {
-                    break Some(("interrupted before the services were ready".into(), None));
+                    break Some(Error::Interrupted);
                 }
                 shared = self
                     .changed
@@ -301,9 +333,9 @@ impl Supervisor {
         };
         match failure {
             None => Ok(()),
-            Some((message, help)) => {
+            Some(failure) => {
                 self.stop_held(&launched, false);
-                Err(Error::Remote { message, help })
+                Err(failure)
             }
         }
     }
