@@ -179,6 +179,46 @@ mod tests {
 
     use super::*;
 
+    /// A server that refuses a restart with a typed error.
+    struct Refusing;
+
+    impl Server for Refusing {
+        fn answer(&self, request: Request) -> Result<(), Error> {
+            match request {
+                Request::Restart { name } => Err(Error::NotRunning { service: name }),
+                _ => Ok(()),
+            }
+        }
+        fn in_flight(&self, _: bool) {}
+    }
+
+    #[test]
+    fn a_typed_error_crosses_the_socket_with_its_advice_and_garbage_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dirs = Dirs::of(tmp.path());
+        dirs.create().unwrap();
+        listen(&dirs, Arc::new(Refusing)).unwrap();
+
+        assert!(request(&dirs, &Request::Down).is_ok());
+        let refused = Error::NotRunning { service: "web".into() };
+        match request(&dirs, &Request::Restart { name: "web".into() }) {
+            Err(Error::Supervisor { message, help }) => {
+                assert_eq!(message, refused.to_string());
+                assert_eq!(help, refused.hint());
+            }
+            other => panic!("expected the supervisor's answer, got {other:?}"),
+        }
+
+        // A line that is not one of den's requests is answered, not obeyed.
+        let mut conn = UnixStream::connect(dirs.socket()).unwrap();
+        conn.write_all(b"{\"op\":\"rm -rf\"}\n").unwrap();
+        let mut line = String::new();
+        BufReader::new(conn).read_line(&mut line).unwrap();
+        let reply: Reply = serde_json::from_str(&line).unwrap();
+        assert!(!reply.ok && reply.message.unwrap().starts_with("bad request: "), "{line}");
+        assert!(reply.help.unwrap().contains("den up -d"));
+    }
+
     #[test]
     #[allow(clippy::disallowed_methods, reason = "a helper process standing for an editor's session")]
     fn an_editors_session_holds_until_its_last_process_ends() {

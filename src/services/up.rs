@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::supervisor::{self, Echo};
-use super::{Context, Dirs, Error, declared, detach, plan, preset, prepare, status, tools};
+use super::{Context, Dirs, Error, declared, detach, plan, prepare, preset, status, tools};
 use crate::env;
 use crate::project::Project;
 use crate::trust;

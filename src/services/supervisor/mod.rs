@@ -15,10 +15,10 @@ use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction
 mod process;
 mod runner;
 
+use super::control::{self, Request};
 use super::lease::{self, Lease};
 use super::logfile::{self, LogFile};
 use super::plan::{self, Unit};
-use super::control::{self, Request};
 use super::{Dirs, Error, probe, status, watch};
 use crate::io_error::IoError;
 
@@ -198,13 +198,15 @@ impl control::Server for Answering {
         let sup = &self.0;
         match request {
             Request::Start { names, session } => sup.start(&names, session),
-            Request::Stop { names } => match names.iter().find(|n| !sup.units.iter().any(|u| &u.name == *n)) {
-                Some(n) => Err(plan::unknown(&sup.units, n)),
-                None => {
-                    sup.stop(&names, false);
-                    Ok(())
+            Request::Stop { names } => {
+                match names.iter().find(|n| !sup.units.iter().any(|u| &u.name == *n)) {
+                    Some(n) => Err(plan::unknown(&sup.units, n)),
+                    None => {
+                        sup.stop(&names, false);
+                        Ok(())
+                    }
                 }
-            },
+            }
             Request::Down => {
                 sup.stop_all();
                 Ok(())

@@ -65,7 +65,8 @@ impl Supervisor {
             && let Err(e) = self.initialize(&unit, init, &log)
         {
             return self.set(&name, |s| {
-                s.phase = if matches!(e, Error::StoppedDuringInit { .. }) { Phase::Stopped } else { Phase::Failed };
+                s.phase =
+                    if matches!(e, Error::StoppedDuringInit { .. }) { Phase::Stopped } else { Phase::Failed };
                 s.failure = Some(Arc::new(e));
             });
         }
