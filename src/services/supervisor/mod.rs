@@ -273,7 +273,7 @@ impl Supervisor {
     /// ready. On a failure, what this request started is stopped again and the failure
     /// returned. `session`: for a `den enter` session (stopped with the last session)
     /// rather than `den up` (kept until `den down`).
-    pub fn start(self: &Arc<Self>, names: &[String], session: bool) -> Result<(), Error> {
+    fn start(self: &Arc<Self>, names: &[String], session: bool) -> Result<(), Error> {
         let _op = self.ops.lock().unwrap_or_else(|p| p.into_inner());
         let order = plan::select(&self.units, names)?;
         let mut launched = Vec::new();
@@ -344,7 +344,7 @@ impl Supervisor {
 
     /// Stops `names` and what depends on them, dependants first; `quit` also ends the
     /// supervisor. Waits for a start or restart in progress to finish first.
-    pub fn stop(&self, names: &[String], quit: bool) {
+    fn stop(&self, names: &[String], quit: bool) {
         let _op = self.ops.lock().unwrap_or_else(|p| p.into_inner());
         self.stop_held(names, quit);
     }
@@ -407,13 +407,13 @@ impl Supervisor {
     }
 
     /// Stops every service, in reverse dependency order.
-    pub fn stop_all(&self) {
+    fn stop_all(&self) {
         let names: Vec<String> = self.units.iter().map(|u| u.name.clone()).collect();
         self.stop(&names, true);
     }
 
     /// `watch`: a file of `name`'s changed; restarts it when it runs.
-    pub fn restart_for_change(self: &Arc<Self>, name: &str, path: &str) {
+    fn restart_for_change(self: &Arc<Self>, name: &str, path: &str) {
         let running =
             self.lock().slots.get(name).is_some_and(|s| matches!(s.phase, Phase::Ready | Phase::Starting));
         if !running {
@@ -428,7 +428,7 @@ impl Supervisor {
     }
 
     /// Stops `name` (alone) and starts it again.
-    pub fn restart(self: &Arc<Self>, name: &str) -> Result<(), Error> {
+    fn restart(self: &Arc<Self>, name: &str) -> Result<(), Error> {
         if !self.units.iter().any(|u| u.name == name) {
             return Err(plan::unknown(&self.units, name));
         }
@@ -455,7 +455,7 @@ impl Supervisor {
     }
 
     /// Counts a request in (`true`) or out, for the main loop's "nothing left to do".
-    pub fn in_flight(&self, entering: bool) {
+    fn in_flight(&self, entering: bool) {
         let mut shared = self.lock();
         if entering {
             shared.in_flight += 1;
