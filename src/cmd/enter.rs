@@ -57,9 +57,9 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
         env::applied(&project, &baseline, &tools::path_dirs(&installed), &tools::home_vars(&installed))?;
 
     let session = session::Session::open(&project.root)?;
-    if let Err(e) = super::up::enter_services(ctx, &project) {
+    if let Err(e) = crate::services::enter_services(&ctx.services(), &project) {
         session.close();
-        return Err(e);
+        return Err(e.into());
     }
     let shell = user_shell(&current);
     let environment = if args.pure {

@@ -156,9 +156,9 @@ fn open(ctx: &Ctx, args: IdeArgs, name: Option<String>, dir: &Path) -> Result<Ex
         None
     } else {
         let session = session::Session::open(&project.root)?;
-        if let Err(e) = super::up::enter_services(ctx, &project) {
+        if let Err(e) = crate::services::enter_services(&ctx.services(), &project) {
             session.close();
-            return Err(e);
+            return Err(e.into());
         }
         Some(session)
     };

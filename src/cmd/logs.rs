@@ -1,6 +1,6 @@
 //! `den logs [name] [-f] [-n N]`: the last lines of one service's log, or of every
 //! service's (each line prefixed with its name), then — with `-f` — what they append,
-//! across rotations, until interrupted. Reads `.den/logs/` only.
+//! across rotations, until interrupted or the reader goes (`services::logs`).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -8,49 +8,27 @@ use std::time::Duration;
 
 use crate::cli::LogsArgs;
 use crate::error::Result;
-use crate::services::Dirs;
-use crate::services::logfile::{self, Follower};
+use crate::services::logs;
 
 use super::Ctx;
 
 pub fn run(ctx: &Ctx, args: LogsArgs) -> Result<ExitCode> {
-    let project = super::up::find(ctx)?;
-    let names = match &args.service {
-        Some(name) => {
-            super::up::check_names(&project, std::slice::from_ref(name))?;
-            vec![name.clone()]
-        }
-        None => super::up::names(&project),
-    };
-    let dirs = Dirs::of(&project.root);
-    let width = names.iter().map(String::len).max().unwrap_or(0);
-    let prefix =
-        |name: &str| if args.service.is_some() { String::new() } else { format!("{name:<width$} | ") };
     let mut out = std::io::stdout().lock();
-    let mut followers = Vec::new();
-    for name in &names {
-        let path = dirs.log(name);
-        for line in logfile::tail(&path, args.lines) {
-            let _ = writeln!(out, "{}{line}", prefix(name));
-        }
-        followers.push((name.clone(), Follower::at_end(&path)));
-    }
+    let mut logs = logs::open(&ctx.services(), args.service.as_deref(), args.lines, &mut |line| {
+        let _ = writeln!(out, "{line}");
+    })?;
     let _ = out.flush();
     drop(out);
     if !args.follow {
         return Ok(ExitCode::SUCCESS);
     }
     loop {
-        for (name, follower) in &mut followers {
-            let p = prefix(name);
-            let mut out = std::io::stdout().lock();
-            follower.poll(&mut |line| {
-                let _ = writeln!(out, "{p}{line}");
-            });
-            if out.flush().is_err() {
-                return Ok(ExitCode::SUCCESS);
-            }
+        let mut out = std::io::stdout().lock();
+        let going = logs.poll(&mut |line| writeln!(out, "{line}").is_ok());
+        if !going || out.flush().is_err() {
+            return Ok(ExitCode::SUCCESS);
         }
+        drop(out);
         std::thread::sleep(Duration::from_millis(200));
     }
 }

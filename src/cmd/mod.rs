@@ -53,6 +53,13 @@ pub struct Ctx {
     pub config: crate::config::Config,
 }
 
+impl Ctx {
+    /// What the services' front ends (`services::up`, …) are handed.
+    pub fn services(&self) -> crate::services::Context<'_> {
+        crate::services::Context { cwd: &self.cwd, config: &self.config, offline: self.offline }
+    }
+}
+
 /// Routes a parsed command line to its command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     // den's helper programs run with the environment outside any project the shell applied.

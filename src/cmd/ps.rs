@@ -1,7 +1,7 @@
 //! `den ps [--json] [--verbose]`: each declared service with its state, pid, port, uptime
 //! and restarts, as the project's supervisor reports them (all `stopped` when none runs);
 //! `--verbose` adds each one's exact command line.
-//! Stops first what a dead supervisor left running. Reads only otherwise.
+//! `services::ps` gathers them (stopping first what a dead supervisor left running).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -9,30 +9,12 @@ use std::time::SystemTime;
 
 use crate::cli::PsArgs;
 use crate::error::Result;
-use crate::services::{self, Dirs, status};
+use crate::services;
 
 use super::{Ctx, table};
 
 pub fn run(ctx: &Ctx, args: PsArgs) -> Result<ExitCode> {
-    let project = super::up::find(ctx)?;
-    let dirs = Dirs::of(&project.root);
-    super::up::swept(&dirs);
-    let reported = if services::supervisor(&dirs).is_some() { status::read(&dirs.run) } else { Vec::new() };
-    let entries: Vec<status::Entry> = super::up::names(&project)
-        .into_iter()
-        .map(|name| {
-            reported.iter().find(|e| e.name == name).cloned().unwrap_or(status::Entry {
-                name,
-                state: "stopped".into(),
-                pid: None,
-                port: None,
-                since: None,
-                restarts: 0,
-                command: Vec::new(),
-                check: None,
-            })
-        })
-        .collect();
+    let entries = services::ps(&ctx.services())?;
     if args.json {
         let json = serde_json::to_string_pretty(&entries).expect("entries serialize");
         let _ = writeln!(std::io::stdout(), "{json}");

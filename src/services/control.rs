@@ -3,6 +3,9 @@
 //! `den enter` leaves in `.den/sessions/` and whether any of them is still alive. The socket
 //! is only ever bound by the supervisor; clients never start anything through it but
 //! services of the project the supervisor was started for.
+//!
+//! This is the wire and the records only: what a request does is the supervisor's
+//! (`Server`, which it implements); this module never knows the supervisor.
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -11,7 +14,6 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::lease::Lease;
-use super::supervisor::Supervisor;
 use super::{Dirs, Error};
 use crate::hint::Hint;
 use crate::io_error::IoError;
@@ -44,53 +46,43 @@ struct Reply {
     help: Option<String>,
 }
 
+/// What answers the socket's requests: the supervisor.
+pub trait Server: Send + Sync + 'static {
+    /// Does what `request` asks, returning once it is done.
+    fn answer(&self, request: Request) -> Result<(), Error>;
+    /// Counts a connection in (`true`) or out: a server does not leave in the middle of
+    /// one.
+    fn in_flight(&self, entering: bool);
+}
+
 /// Binds the socket and answers requests on a thread of their own (each connection on
 /// its own thread, so that a long start does not block `den down`).
-pub fn listen(sup: &Arc<Supervisor>) -> Result<(), Error> {
-    let path = sup_dirs(sup).socket();
-    let _ = crate::fs_util::beneath::remove(&sup_dirs(sup).root, &path);
+pub fn listen(dirs: &Dirs, server: Arc<dyn Server>) -> Result<(), Error> {
+    let path = dirs.socket();
+    let _ = crate::fs_util::beneath::remove(&dirs.root, &path);
     let listener = UnixListener::bind(&path).map_err(IoError::at("listen on", &path))?;
-    let sup = Arc::clone(sup);
     std::thread::spawn(move || {
         for conn in listener.incoming().flatten() {
-            let sup = Arc::clone(&sup);
-            sup.in_flight(true);
+            let server = Arc::clone(&server);
+            server.in_flight(true);
             std::thread::spawn(move || {
-                answer(&sup, conn);
-                sup.in_flight(false);
+                answer(&*server, conn);
+                server.in_flight(false);
             });
         }
     });
     Ok(())
 }
 
-fn sup_dirs(sup: &Supervisor) -> &Dirs {
-    sup.dirs()
-}
-
-fn answer(sup: &Arc<Supervisor>, conn: UnixStream) {
+fn answer(server: &dyn Server, conn: UnixStream) {
     let mut line = String::new();
     let Ok(reader_conn) = conn.try_clone() else { return };
     if BufReader::new(reader_conn).take_line(&mut line).is_err() {
         return;
     }
     let result = match serde_json::from_str::<Request>(&line) {
-        Ok(Request::Start { names, session }) => sup.start(&names, session),
-        Ok(Request::Stop { names }) => {
-            match names.iter().find(|n| !sup.units().iter().any(|u| &u.name == *n)) {
-                Some(n) => Err(super::plan::unknown(sup.units(), n)),
-                None => {
-                    sup.stop(&names, false);
-                    Ok(())
-                }
-            }
-        }
-        Ok(Request::Down) => {
-            sup.stop_all();
-            Ok(())
-        }
-        Ok(Request::Restart { name }) => sup.restart(&name),
-        Err(e) => Err(Error::Remote { message: format!("bad request: {e}"), help: None }),
+        Ok(request) => server.answer(request),
+        Err(e) => Err(Error::BadRequest { reason: e.to_string() }),
     };
     let reply = match result {
         Ok(()) => Reply { ok: true, message: None, help: None },
@@ -128,7 +120,7 @@ pub fn request(dirs: &Dirs, request: &Request) -> Result<(), Error> {
     if reply.ok {
         return Ok(());
     }
-    Err(Error::Remote { message: reply.message.unwrap_or_default(), help: reply.help })
+    Err(Error::Supervisor { message: reply.message.unwrap_or_default(), help: reply.help })
 }
 
 /// Prefix of the records of process sessions that hold a project's session services:
@@ -186,6 +178,46 @@ mod tests {
     use std::os::unix::process::CommandExt;
 
     use super::*;
+
+    /// A server that refuses a restart with a typed error.
+    struct Refusing;
+
+    impl Server for Refusing {
+        fn answer(&self, request: Request) -> Result<(), Error> {
+            match request {
+                Request::Restart { name } => Err(Error::NotRunning { service: name }),
+                _ => Ok(()),
+            }
+        }
+        fn in_flight(&self, _: bool) {}
+    }
+
+    #[test]
+    fn a_typed_error_crosses_the_socket_with_its_advice_and_garbage_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dirs = Dirs::of(tmp.path());
+        dirs.create().unwrap();
+        listen(&dirs, Arc::new(Refusing)).unwrap();
+
+        assert!(request(&dirs, &Request::Down).is_ok());
+        let refused = Error::NotRunning { service: "web".into() };
+        match request(&dirs, &Request::Restart { name: "web".into() }) {
+            Err(Error::Supervisor { message, help }) => {
+                assert_eq!(message, refused.to_string());
+                assert_eq!(help, refused.hint());
+            }
+            other => panic!("expected the supervisor's answer, got {other:?}"),
+        }
+
+        // A line that is not one of den's requests is answered, not obeyed.
+        let mut conn = UnixStream::connect(dirs.socket()).unwrap();
+        conn.write_all(b"{\"op\":\"rm -rf\"}\n").unwrap();
+        let mut line = String::new();
+        BufReader::new(conn).read_line(&mut line).unwrap();
+        let reply: Reply = serde_json::from_str(&line).unwrap();
+        assert!(!reply.ok && reply.message.unwrap().starts_with("bad request: "), "{line}");
+        assert!(reply.help.unwrap().contains("den up -d"));
+    }
 
     #[test]
     #[allow(clippy::disallowed_methods, reason = "a helper process standing for an editor's session")]

@@ -1,6 +1,7 @@
 //! What can go wrong with services, each with the cause and what to do next.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::hint::Hint;
@@ -34,8 +35,53 @@ pub enum Error {
     Running { pid: i32 },
     #[error("the background supervisor stopped before it was ready; its log is {}:\n{tail}", .log.display())]
     SupervisorDied { log: PathBuf, tail: String },
+    /// An error the supervisor reported over its socket: text, as it crossed from another
+    /// process (its advice with it); never built for a failure of this process.
     #[error("{message}")]
-    Remote { message: String, help: Option<String> },
+    Supervisor { message: String, help: Option<String> },
+    /// A request on the control socket that is not one of den's.
+    #[error("bad request: {reason}")]
+    BadRequest { reason: String },
+    /// `den __supervise --tools …` that `den up -d` did not write.
+    #[error("bad --tools: {reason}")]
+    BadToolsArg { reason: String },
+    /// Why a service failed to start, kept by the supervisor and handed to every request
+    /// waiting for it (so shared); its message and advice are the failure's own.
+    #[error("{0}")]
+    Failed(Arc<Error>),
+    #[error("service `{service}` stopped before it was ready ({state})")]
+    StoppedBeforeReady { service: String, state: &'static str },
+    #[error("interrupted before the services were ready")]
+    Interrupted,
+    #[error("service `{service}` was stopped during its init")]
+    StoppedDuringInit { service: String },
+    #[error("cannot open the log of service `{service}`: {source}")]
+    Log {
+        service: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("service `{service}` is not running: no supervisor runs for this project")]
+    NotRunning { service: String },
+    #[error("the tool of service `{service}` (preset `{preset}`) is not installed")]
+    ToolMissing { service: String, preset: String },
+    #[error("preset `{preset}` of service `{service}` is not supported by this den")]
+    UnknownPreset { service: String, preset: String },
+    #[error("`user = \"{user}\"` is root, which this server refuses")]
+    RootUser { user: String },
+    #[error("no user `{user}` on this system (`user` in den.toml)")]
+    NoUser { user: String },
+    #[error("den runs as root and this system has no `nobody` user to run the database as")]
+    NoNobody,
+    /// A directory den makes and shares between its processes is not den's own.
+    #[error("{} is not den's own directory (owner, type or mode)", .path.display())]
+    ForeignDir { path: PathBuf },
+    #[error("{} is not den's own socket directory (another owner or not a directory)", .path.display())]
+    ForeignSocketDir { path: PathBuf },
+    #[error("{} would start service `{service}` in recovery, running the `restore_command` of its configuration; den never makes it", .path.display())]
+    RecoverySignal { service: String, path: PathBuf },
+    #[error("the data of service `{service}` ({}) was made by PostgreSQL {found}; this project now runs PostgreSQL {major}, which must not open it", .data.display())]
+    OtherMajor { service: String, data: PathBuf, found: String, major: String },
     #[error("the supervisor ended before it answered")]
     NoAnswer,
     #[error("`den down --purge` deletes {} and needs a confirmation", .state.display())]
@@ -44,6 +90,40 @@ pub enum Error {
     ForeignState { service: String, path: PathBuf },
     #[error("{0}")]
     Io(#[from] IoError),
+    /// The failures of the layers the services' commands go through (finding the project,
+    /// its trust, its tools, its environment), boxed to keep this error small.
+    #[error(transparent)]
+    Project(Box<crate::project::Error>),
+    #[error(transparent)]
+    Trust(Box<crate::trust::Error>),
+    #[error(transparent)]
+    Tools(Box<crate::tools::Error>),
+    #[error(transparent)]
+    Env(Box<crate::env::Error>),
+}
+
+impl From<crate::project::Error> for Error {
+    fn from(e: crate::project::Error) -> Self {
+        Error::Project(Box::new(e))
+    }
+}
+
+impl From<crate::trust::Error> for Error {
+    fn from(e: crate::trust::Error) -> Self {
+        Error::Trust(Box::new(e))
+    }
+}
+
+impl From<crate::tools::Error> for Error {
+    fn from(e: crate::tools::Error) -> Self {
+        Error::Tools(Box::new(e))
+    }
+}
+
+impl From<crate::env::Error> for Error {
+    fn from(e: crate::env::Error) -> Self {
+        Error::Env(Box::new(e))
+    }
 }
 
 fn holder_text(holder: &Option<(i32, String)>) -> String {
@@ -91,13 +171,42 @@ impl Hint for Error {
             }
             Error::Running { .. } => "add services to it with `den up -d`, or stop it with `den down`".into(),
             Error::SupervisorDied { .. } => return None,
-            Error::Remote { help, .. } => return help.clone(),
+            Error::Supervisor { help, .. } => return help.clone(),
+            Error::BadRequest { .. } => {
+                "only den talks to the supervisor's socket: use `den up -d`, `den down` or `den restart`".into()
+            }
+            Error::BadToolsArg { .. } => {
+                "`den __supervise` is started by `den up -d`; run that instead".into()
+            }
+            Error::Failed(e) => return e.hint(),
+            Error::StoppedBeforeReady { service, .. } => format!("see `den logs {service}`"),
+            Error::Interrupted | Error::StoppedDuringInit { .. } => return None,
+            Error::Log { .. } => {
+                "check that .den/logs/ is a directory of yours with room to write, then run `den up` again".into()
+            }
+            Error::NotRunning { service } => format!("start it with `den up -d {service}`"),
+            Error::ToolMissing { .. } => "run `den up` again: it installs it".into(),
+            Error::UnknownPreset { .. } => "the presets den runs are `postgres`, `redis` and `valkey`; or give the service a `run` command".into(),
+            Error::RootUser { .. } => "name an unprivileged user, or remove `user` (den then uses `nobody`)".into(),
+            Error::NoUser { .. } => "name an existing user, or remove `user` (den then uses `nobody`)".into(),
+            Error::NoNobody => "run den as an ordinary user, name one with `user = \"...\"`, or create `nobody`".into(),
+            Error::ForeignDir { .. } | Error::ForeignSocketDir { .. } => "remove it; den makes it again".into(),
+            Error::RecoverySignal { service, .. } => format!(
+                "delete it if you put it there, or `den down {service} --purge --yes` to start empty"
+            ),
+            Error::OtherMajor { service, found, .. } => format!(
+                "keep it: set `version = \"{found}\"` in [services.{service}], dump it with `den run -- pg_dumpall > dump.sql`, then `den down {service} --purge --yes`, set the new version and restore with `psql -f dump.sql`; or just `den down {service} --purge` to start empty"
+            ),
             Error::NoAnswer => "see .den/logs/supervisor.log".into(),
             Error::PurgeNeedsYes { .. } => "run `den down --purge --yes` to delete the data".into(),
             Error::ForeignState { service, .. } => format!(
                 "`den down {service} --purge --yes` deletes it (a repository may have shipped it, or an older den made it); `den up` then starts empty"
             ),
             Error::Io(e) => return e.hint(),
+            Error::Project(e) => return e.hint(),
+            Error::Trust(e) => return e.hint(),
+            Error::Tools(e) => return e.hint(),
+            Error::Env(e) => return e.hint(),
         })
     }
 }

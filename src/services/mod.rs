@@ -1,27 +1,43 @@
 //! Services (spec §7): the model turned into a plan (`plan`), the supervisor that runs it
 //! (`supervisor`, one per project, in the foreground for `den up` or detached for
-//! `den up -d`), readiness probes, logs, leases and the control socket. Front-end only:
-//! the hook never reaches this module, and nothing here computes an environment — the
-//! caller hands the supervisor the project's environment, built the one way den builds it.
+//! `den up -d`), readiness probes, logs, leases and the control socket; and the front
+//! ends the commands call, one each: `up`, `supervise`, `enter_services`, `down`, `ps`,
+//! `logs::open`, `restart` (the commands only parse and print). Front-end only: the hook
+//! never reaches this module, and nothing here computes an environment — `prepare` asks
+//! `env` for the project's, built the one way den builds it.
 //!
 //! Nothing of den's is ever left running: services die with a killed supervisor
 //! (parent-death signal), and `sweep` stops whatever a dead supervisor's leases still name.
 
 pub mod control;
+mod declared;
 pub mod detach;
+mod down;
 mod error;
 pub mod lease;
 pub mod logfile;
+pub mod logs;
 pub mod plan;
 mod postgres;
+mod prepare;
 pub mod preset;
 pub mod probe;
+mod ps;
 mod redis;
+mod restart;
 pub mod status;
 pub mod supervisor;
+mod tools;
+mod up;
 mod watch;
 
+pub use declared::Context;
+pub use down::{Purge, down};
 pub use error::Error;
+pub use prepare::prepare;
+pub use ps::ps;
+pub use restart::restart;
+pub use up::{Mode, enter_services, supervise, up};
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -146,10 +146,9 @@ pub fn units(project: &Project, tools: &HashMap<String, Tool>) -> Result<Vec<Uni
             match (service.preset.as_deref(), tools.get(name)) {
                 (None, _) => unit(&project.root, service),
                 (Some(_), Some(tool)) => preset::unit(&dirs, service, tool),
-                (Some(preset), None) => Err(Error::Remote {
-                    message: format!("the tool of service `{name}` (preset `{preset}`) is not installed"),
-                    help: Some("run `den up` again: it installs it".into()),
-                }),
+                (Some(preset), None) => {
+                    Err(Error::ToolMissing { service: name.to_string(), preset: preset.to_string() })
+                }
             }
         })
         .collect()

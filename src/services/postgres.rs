@@ -196,15 +196,7 @@ fn check_no_recovery(data: &Path, name: &str) -> Result<(), Error> {
     else {
         return Ok(());
     };
-    Err(Error::Remote {
-        message: format!(
-            "{} would start service `{name}` in recovery, running the `restore_command` of its configuration; den never makes it",
-            signal.display()
-        ),
-        help: Some(format!(
-            "delete it if you put it there, or `den down {name} --purge --yes` to start empty"
-        )),
-    })
+    Err(Error::RecoverySignal { service: name.to_string(), path: signal })
 }
 
 /// Refuses a data directory made by another major version than the tool's.
@@ -215,14 +207,11 @@ fn check_version(data: &Path, tool_version: &str, name: &str) -> Result<(), Erro
     if found == major {
         return Ok(());
     }
-    Err(Error::Remote {
-        message: format!(
-            "the data of service `{name}` ({}) was made by PostgreSQL {found}; this project now runs PostgreSQL {major}, which must not open it",
-            data.display()
-        ),
-        help: Some(format!(
-            "keep it: set `version = \"{found}\"` in [services.{name}], dump it with `den run -- pg_dumpall > dump.sql`, then `den down {name} --purge --yes`, set the new version and restore with `psql -f dump.sql`; or just `den down {name} --purge` to start empty"
-        )),
+    Err(Error::OtherMajor {
+        service: name.to_string(),
+        data: data.to_path_buf(),
+        found: found.to_string(),
+        major: major.to_string(),
     })
 }
 

@@ -14,7 +14,6 @@ use super::plan::Unit;
 use super::{Dirs, Error, postgres, redis};
 use crate::env::{service_exports, service_record};
 use crate::fs_util;
-use crate::hint::Hint;
 use crate::io_error::IoError;
 use crate::project::Service;
 
@@ -35,10 +34,7 @@ pub fn tool_name(service: &Service) -> Option<Result<&'static str, Error>> {
         "postgres" => Ok("postgres"),
         "redis" => Ok("redis"),
         "valkey" => Ok("valkey"),
-        other => Err(Error::Remote {
-            message: format!("preset `{other}` of service `{}` is not supported by this den", service.name),
-            help: Some("the presets den runs are `postgres`, `redis` and `valkey`; or give the service a `run` command".into()),
-        }),
+        other => Err(Error::UnknownPreset { service: service.name.clone(), preset: other.to_string() }),
     })
 }
 
@@ -78,8 +74,7 @@ impl Base {
     /// otherwise (shipped by a repository, copied, made again, or by a den before records).
     fn prepare(dirs: &Dirs, service: &Service, tool: &Tool) -> Result<Base, Error> {
         dirs.create()?;
-        let v = service_exports::values(&dirs.root, service)
-            .map_err(|e| Error::Remote { message: e.to_string(), help: e.hint() })?;
+        let v = service_exports::values(&dirs.root, service)?;
         let state = dirs.service_state(&service.name);
         if check_state(&dirs.root, service)? {
             let refused = || Error::ForeignState { service: service.name.clone(), path: state.clone() };
@@ -139,15 +134,9 @@ pub fn unprivileged(root: &Path, named: Option<&str>) -> Result<Option<(u32, u32
     }
     if let Some(name) = named {
         return match nix::unistd::User::from_name(name).ok().flatten() {
-            Some(u) if u.uid.is_root() => Err(Error::Remote {
-                message: format!("`user = \"{name}\"` is root, which this server refuses"),
-                help: Some("name an unprivileged user, or remove `user` (den then uses `nobody`)".into()),
-            }),
+            Some(u) if u.uid.is_root() => Err(Error::RootUser { user: name.to_string() }),
             Some(u) => Ok(Some((u.uid.as_raw(), u.gid.as_raw(), u.name))),
-            None => Err(Error::Remote {
-                message: format!("no user `{name}` on this system (`user` in den.toml)"),
-                help: Some("name an existing user, or remove `user` (den then uses `nobody`)".into()),
-            }),
+            None => Err(Error::NoUser { user: name.to_string() }),
         };
     }
     let owner = fs::metadata(root).map(|m| m.uid()).unwrap_or(0);
@@ -159,12 +148,7 @@ pub fn unprivileged(root: &Path, named: Option<&str>) -> Result<Option<(u32, u32
     match user {
         Some(u) => Ok(Some((u.uid.as_raw(), u.gid.as_raw(), u.name))),
         None if owner != 0 => Ok(Some((owner, owner, owner.to_string()))),
-        None => Err(Error::Remote {
-            message: "den runs as root and this system has no `nobody` user to run the database as".into(),
-            help: Some(
-                "run den as an ordinary user, name one with `user = \"...\"`, or create `nobody`".into(),
-            ),
-        }),
+        None => Err(Error::NoNobody),
     }
 }
 
@@ -180,10 +164,7 @@ pub fn reachable_tree(tool: &Tool) -> Result<Tool, Error> {
     match fs::symlink_metadata(&base) {
         Ok(m) if m.is_dir() && m.uid() == nix::unistd::geteuid().as_raw() && m.mode() & 0o022 == 0 => {}
         Ok(_) => {
-            return Err(Error::Remote {
-                message: format!("{} is not den's own directory (owner, type or mode)", base.display()),
-                help: Some("remove it; den makes it again".into()),
-            });
+            return Err(Error::ForeignDir { path: base });
         }
         Err(_) => {
             fs::create_dir(&base).map_err(|e| io("create", &base, e))?;
@@ -240,13 +221,7 @@ pub fn socket_dir(root: &Path, owner: Option<(u32, u32)>) -> Result<PathBuf, Err
     let meta = fs::symlink_metadata(&dir).map_err(io)?;
     let want = owner.map_or(uid, |o| o.0);
     if !meta.is_dir() || (meta.uid() != want && meta.uid() != uid) {
-        return Err(Error::Remote {
-            message: format!(
-                "{} is not den's own socket directory (another owner or not a directory)",
-                dir.display()
-            ),
-            help: Some("remove it; den makes it again".into()),
-        });
+        return Err(Error::ForeignSocketDir { path: dir });
     }
     if let Some((u, g)) = owner {
         std::os::unix::fs::chown(&dir, Some(u), Some(g)).map_err(io)?;

@@ -2,26 +2,28 @@
 //! globs' directories restart the services whose globs match the changed path, once the
 //! changes have settled (200 ms). Globs are relative to the project root; `**` is any
 //! number of directories, `*` and `?` stay within one. `.den/` (logs, state) is never
-//! watched. Never starts a service that is not running.
+//! watched. Only reports which service's file changed (to the supervisor, which restarts
+//! a service only when it runs); never knows the supervisor.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
 
-use super::supervisor::Supervisor;
-
 /// Changes closer together than this restart a service once.
 const SETTLE: Duration = Duration::from_millis(200);
 
-/// Starts watching for `sup`'s services that have globs; the returned watcher must be kept
-/// alive (dropping it stops the watching). `None` when no service watches anything.
-pub fn start(sup: &Arc<Supervisor>) -> Option<notify::RecommendedWatcher> {
-    let root = sup.dirs().root.clone();
-    let globs: Vec<(String, String)> =
-        sup.units().iter().flat_map(|u| u.watch.iter().map(|g| (u.name.clone(), g.clone()))).collect();
+/// Starts watching `globs` (service name, glob relative to `root`), calling `on_change`
+/// with a service's name and the changed path once per settled burst of changes; the
+/// returned watcher must be kept alive (dropping it stops the watching). `None` when
+/// there is no glob.
+pub fn start(
+    root: &Path,
+    globs: Vec<(String, String)>,
+    on_change: impl Fn(String, String) + Send + 'static,
+) -> Option<notify::RecommendedWatcher> {
+    let root = root.to_path_buf();
     if globs.is_empty() {
         return None;
     }
@@ -44,7 +46,6 @@ pub fn start(sup: &Arc<Supervisor>) -> Option<notify::RecommendedWatcher> {
             crate::ui::warn(&format!("cannot watch {} for changes: {e}", dir.display()));
         }
     }
-    let sup = Arc::clone(sup);
     std::thread::spawn(move || {
         while let Ok(first) = rx.recv() {
             let mut changed = vec![first];
@@ -65,8 +66,7 @@ pub fn start(sup: &Arc<Supervisor>) -> Option<notify::RecommendedWatcher> {
                 }
             }
             for (name, rel) in names {
-                let sup = Arc::clone(&sup);
-                std::thread::spawn(move || sup.restart_for_change(&name, &rel));
+                on_change(name, rel);
             }
         }
     });

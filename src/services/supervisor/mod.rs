@@ -15,10 +15,11 @@ use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction
 mod process;
 mod runner;
 
+use super::control::{self, Request};
 use super::lease::{self, Lease};
 use super::logfile::{self, LogFile};
 use super::plan::{self, Unit};
-use super::{Dirs, Error, control, probe, status};
+use super::{Dirs, Error, probe, status, watch};
 use crate::io_error::IoError;
 
 /// Lines of a log shown when a service fails to start.
@@ -90,8 +91,8 @@ struct Slot {
     since: Option<u64>,
     restarts: u32,
     stop: bool,
-    /// Why the last start failed: message and help.
-    failure: Option<(String, Option<String>)>,
+    /// Why the last start failed.
+    failure: Option<Arc<Error>>,
 }
 
 impl Default for Slot {
@@ -179,8 +180,8 @@ pub fn serve(
         changed: Condvar::new(),
         ops: Mutex::new(()),
     });
-    control::listen(&sup)?;
-    let _watcher = super::watch::start(&sup);
+    control::listen(&dirs, Arc::new(Answering(Arc::clone(&sup))))?;
+    let _watcher = watch_files(&sup);
     let result = match initial {
         Some(names) => sup.start(names, false),
         None => Ok(()),
@@ -198,17 +199,52 @@ pub fn serve(
     result
 }
 
+/// The supervisor as the control socket's `Server`: what each request does.
+struct Answering(Arc<Supervisor>);
+
+impl control::Server for Answering {
+    fn answer(&self, request: Request) -> Result<(), Error> {
+        let sup = &self.0;
+        match request {
+            Request::Start { names, session } => sup.start(&names, session),
+            Request::Stop { names } => {
+                match names.iter().find(|n| !sup.units.iter().any(|u| &u.name == *n)) {
+                    Some(n) => Err(plan::unknown(&sup.units, n)),
+                    None => {
+                        sup.stop(&names, false);
+                        Ok(())
+                    }
+                }
+            }
+            Request::Down => {
+                sup.stop_all();
+                Ok(())
+            }
+            Request::Restart { name } => sup.restart(&name),
+        }
+    }
+
+    fn in_flight(&self, entering: bool) {
+        self.0.in_flight(entering);
+    }
+}
+
+/// Watches the files of the services that have `watch` globs (`watch::start`), restarting
+/// a service when one of its files changes; the watcher is kept for as long as it should.
+fn watch_files(sup: &Arc<Supervisor>) -> Option<notify::RecommendedWatcher> {
+    let globs: Vec<(String, String)> =
+        sup.units.iter().flat_map(|u| u.watch.iter().map(|g| (u.name.clone(), g.clone()))).collect();
+    let sup = Arc::clone(sup);
+    let root = sup.dirs.root.clone();
+    watch::start(&root, globs, move |name, rel| {
+        let sup = Arc::clone(&sup);
+        std::thread::spawn(move || sup.restart_for_change(&name, &rel));
+    })
+}
+
 impl Supervisor {
     fn lock(&self) -> MutexGuard<'_, Shared> {
         self.shared.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn units(&self) -> &[Unit] {
-        &self.units
-    }
-
-    pub fn dirs(&self) -> &Dirs {
-        &self.dirs
     }
 
     /// Waits for a signal, `den down`, the end of the last session (for session services)
@@ -246,7 +282,7 @@ impl Supervisor {
     /// ready. On a failure, what this request started is stopped again and the failure
     /// returned. `session`: for a `den enter` session (stopped with the last session)
     /// rather than `den up` (kept until `den down`).
-    pub fn start(self: &Arc<Self>, names: &[String], session: bool) -> Result<(), Error> {
+    fn start(self: &Arc<Self>, names: &[String], session: bool) -> Result<(), Error> {
         let _op = self.ops.lock().unwrap_or_else(|p| p.into_inner());
         let order = plan::select(&self.units, names)?;
         let mut launched = Vec::new();
@@ -287,19 +323,17 @@ impl Supervisor {
                         | Phase::Initializing
                         | Phase::Starting
                         | Phase::Restarting => None,
-                        _ => Some(slot.failure.clone().unwrap_or_else(|| {
-                            (
-                                format!("service `{n}` stopped before it was ready ({})", slot.phase.word()),
-                                None,
-                            )
-                        })),
+                        _ => Some(slot.failure.clone().map_or_else(
+                            || Error::StoppedBeforeReady { service: n.clone(), state: slot.phase.word() },
+                            Error::Failed,
+                        )),
                     }
                 });
                 if failed.is_some() || order.iter().all(|n| shared.slots[n].phase == Phase::Ready) {
                     break failed;
                 }
                 if SIGNALLED.load(Ordering::SeqCst) {
-                    break Some(("interrupted before the services were ready".into(), None));
+                    break Some(Error::Interrupted);
                 }
                 shared = self
                     .changed
@@ -310,16 +344,16 @@ impl Supervisor {
         };
         match failure {
             None => Ok(()),
-            Some((message, help)) => {
+            Some(failure) => {
                 self.stop_held(&launched, false);
-                Err(Error::Remote { message, help })
+                Err(failure)
             }
         }
     }
 
     /// Stops `names` and what depends on them, dependants first; `quit` also ends the
     /// supervisor. Waits for a start or restart in progress to finish first.
-    pub fn stop(&self, names: &[String], quit: bool) {
+    fn stop(&self, names: &[String], quit: bool) {
         let _op = self.ops.lock().unwrap_or_else(|p| p.into_inner());
         self.stop_held(names, quit);
     }
@@ -382,13 +416,13 @@ impl Supervisor {
     }
 
     /// Stops every service, in reverse dependency order.
-    pub fn stop_all(&self) {
+    fn stop_all(&self) {
         let names: Vec<String> = self.units.iter().map(|u| u.name.clone()).collect();
         self.stop(&names, true);
     }
 
     /// `watch`: a file of `name`'s changed; restarts it when it runs.
-    pub fn restart_for_change(self: &Arc<Self>, name: &str, path: &str) {
+    fn restart_for_change(self: &Arc<Self>, name: &str, path: &str) {
         let running =
             self.lock().slots.get(name).is_some_and(|s| matches!(s.phase, Phase::Ready | Phase::Starting));
         if !running {
@@ -403,7 +437,7 @@ impl Supervisor {
     }
 
     /// Stops `name` (alone) and starts it again.
-    pub fn restart(self: &Arc<Self>, name: &str) -> Result<(), Error> {
+    fn restart(self: &Arc<Self>, name: &str) -> Result<(), Error> {
         if !self.units.iter().any(|u| u.name == name) {
             return Err(plan::unknown(&self.units, name));
         }
@@ -430,7 +464,7 @@ impl Supervisor {
     }
 
     /// Counts a request in (`true`) or out, for the main loop's "nothing left to do".
-    pub fn in_flight(&self, entering: bool) {
+    fn in_flight(&self, entering: bool) {
         let mut shared = self.lock();
         if entering {
             shared.in_flight += 1;

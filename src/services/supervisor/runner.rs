@@ -13,7 +13,6 @@ use super::process::{
     COLORS, End, Stream, describe, join, kill_group, port_taken, print_line, service_env, spawn, terminate,
 };
 use super::{Echo, FIRST_BACKOFF, MAX_BACKOFF, Phase, STABLE, Supervisor, TAIL};
-use crate::hint::Hint;
 use crate::io_error::IoError;
 use crate::project::Restart;
 use crate::services::lease::{self, Lease};
@@ -28,11 +27,11 @@ impl Supervisor {
         let name = unit.name.clone();
         let log = match LogFile::open(&self.dirs, &name, logfile::CAP) {
             Ok(log) => Arc::new(Mutex::new(log)),
-            Err(e) => {
-                let message = format!("cannot open the log of service `{name}`: {e}");
+            Err(source) => {
+                let failure = Error::Log { service: name.clone(), source };
                 return self.set(&name, |s| {
                     s.phase = Phase::Failed;
-                    s.failure = Some((message, None));
+                    s.failure = Some(Arc::new(failure));
                 });
             }
         };
@@ -56,7 +55,7 @@ impl Supervisor {
                 drop(shared);
                 return self.set(&name, |s| {
                     s.phase = Phase::Failed;
-                    s.failure = Some((e.to_string(), e.hint()));
+                    s.failure = Some(Arc::new(e));
                 });
             }
             let _ = self.changed.wait_timeout(shared, Duration::from_millis(200));
@@ -66,8 +65,9 @@ impl Supervisor {
             && let Err(e) = self.initialize(&unit, init, &log)
         {
             return self.set(&name, |s| {
-                s.phase = if matches!(e, Error::Remote { .. }) { Phase::Stopped } else { Phase::Failed };
-                s.failure = Some((e.to_string(), e.hint()));
+                s.phase =
+                    if matches!(e, Error::StoppedDuringInit { .. }) { Phase::Stopped } else { Phase::Failed };
+                s.failure = Some(Arc::new(e));
             });
         }
         let mut backoff = FIRST_BACKOFF;
@@ -81,7 +81,7 @@ impl Supervisor {
                     self.note(&name, &log, &format!("den: {e}").replace('\n', " "));
                     return self.set(&name, |s| {
                         s.phase = Phase::Failed;
-                        s.failure = Some((e.to_string(), e.hint()));
+                        s.failure = Some(Arc::new(e));
                     });
                 }
                 End::StartFailed(_) => true,
@@ -111,7 +111,7 @@ impl Supervisor {
     }
 
     /// Runs the init steps in order, then writes the marker. A stop request ends them
-    /// (`Error::Remote`); a step that fails is reported with the end of the log.
+    /// (`Error::StoppedDuringInit`); a step that fails is reported with the end of the log.
     fn initialize(&self, unit: &Unit, init: &plan::Init, log: &Arc<Mutex<LogFile>>) -> Result<(), Error> {
         let name = &unit.name;
         let env = service_env(&self.env, &unit.env);
@@ -144,10 +144,7 @@ impl Supervisor {
             join(pumps);
             match status {
                 None => {
-                    return Err(Error::Remote {
-                        message: format!("service `{name}` was stopped during its init"),
-                        help: None,
-                    });
+                    return Err(Error::StoppedDuringInit { service: name.clone() });
                 }
                 Some(status) if status.success() => {}
                 Some(status) => {
