@@ -128,9 +128,7 @@ fn a_tarball_s_own_git_config_fsmonitor_never_runs_after_a_dotenv_edit() {
     // An untracked dotenv file is still the user's to edit freely (the user's git, told
     // to ignore the payload, takes it out of the index).
     git(&env.project(), &["-c", "core.fsmonitor=false", "rm", "-q", "--cached", ".env"]);
-    let out = run(env.den(), &["export", "json"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("\"EDITED\": \"1\""), "{}", out.stdout);
+    env.ok(&["export", "json"]).stdout_has("\"EDITED\": \"1\"");
     assert!(!marker.exists(), "the repository's fsmonitor ran");
 }
 
@@ -176,13 +174,8 @@ fn a_hook_applied_dotenv_never_reaches_den_s_own_helpers() {
         "set -e; eval \"$('{den}' export bash)\"; test \"$GIT_CONFIG_COUNT\" = 1; \
          '{den}' install; echo EDITED=1 >> .env; '{den}' export bash >/dev/null"
     );
-    let mut cmd = Command::new(&bash);
-    cmd.args(["--norc", "--noprofile", "-c", &script]).current_dir(env.project()).env_clear();
-    for (name, value) in env.den().get_envs() {
-        if let Some(value) = value {
-            cmd.env(name, value);
-        }
-    }
+    let mut cmd = env.command(&bash);
+    cmd.args(["--norc", "--noprofile", "-c", &script]);
     let out = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");

@@ -1,5 +1,7 @@
-//! One builder for running the real `den` binary in an isolated home.
+//! One builder for running the real `den` binary (and every other process a test starts)
+//! in an isolated home, and for asserting on what it printed.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -35,23 +37,46 @@ impl Env {
 
     /// Trusts the project's den.toml as a user would, with `den trust`.
     pub fn trust(&self) {
-        let out = run(self.den(), &["trust"]);
-        assert_eq!(out.code, 0, "den trust failed: {}", out.stderr);
+        self.ok(&["trust"]);
     }
 
-    /// A `den` command running in `dir` with everything pinned inside the temp dir.
-    pub fn den_in(&self, dir: &Path) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_den"));
+    /// Runs `den ARGS` in the project directory, which must succeed; returns what it printed.
+    #[track_caller]
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let out = run(self.den(), args);
+        out.success();
+        out
+    }
+
+    /// Gives `cmd` the pinned environment and nothing else: HOME and the XDG base
+    /// directories inside the temp dir, PATH (the temp dir's `bin`, then the system's) and
+    /// LANG. The one place a test's process gets its environment, so that no variable of the
+    /// shell running the tests (XDG_*, DEN_*, proxies, registries) reaches den, a shim or a
+    /// shell; add a variable after this call when a test needs one.
+    pub fn pin<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
         let home = self.home();
-        cmd.current_dir(dir)
-            .env_clear()
+        cmd.env_clear()
             .env("HOME", &home)
             .env("XDG_DATA_HOME", home.join(".local/share"))
             .env("XDG_CONFIG_HOME", home.join(".config"))
             .env("XDG_CACHE_HOME", home.join(".cache"))
             .env("XDG_STATE_HOME", home.join(".local/state"))
             .env("PATH", format!("{}:/usr/bin:/bin", self.tmp.path().join("bin").display()))
-            .env("LANG", "C.UTF-8");
+            .env("LANG", "C.UTF-8")
+    }
+
+    /// `program` (den, a shim, a copied binary, a shell, a helper script) with the pinned
+    /// environment, in the project directory.
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        self.pin(&mut cmd).current_dir(self.project());
+        cmd
+    }
+
+    /// A `den` command running in `dir` with everything pinned inside the temp dir.
+    pub fn den_in(&self, dir: &Path) -> Command {
+        let mut cmd = self.command(env!("CARGO_BIN_EXE_den"));
+        cmd.current_dir(dir);
         cmd
     }
 
@@ -61,8 +86,12 @@ impl Env {
     }
 }
 
-/// What a finished `den` printed, as text.
+/// What a finished process printed, as text, and its exit code; the assertions on it (just's
+/// `tests/test.rs` style) name the command and show all it printed when they fail.
+#[derive(Debug)]
 pub struct Run {
+    /// The program and its arguments, for failure messages.
+    pub command: String,
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -70,11 +99,77 @@ pub struct Run {
 
 /// Runs the command with the given arguments and captures its output.
 pub fn run(mut cmd: Command, args: &[&str]) -> Run {
-    let Output { status, stdout, stderr } = cmd.args(args).output().expect("run den");
+    cmd.args(args);
+    let command = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let Output { status, stdout, stderr } =
+        cmd.output().unwrap_or_else(|e| panic!("cannot start {command}: {e}"));
     Run {
+        command,
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+impl Run {
+    #[track_caller]
+    fn check(&self, holds: bool, what: std::fmt::Arguments) {
+        assert!(
+            holds,
+            "{what}\ncommand: {}\nexit code: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.command, self.code, self.stdout, self.stderr
+        );
+    }
+
+    /// Asserts the process exited with `code`.
+    #[track_caller]
+    pub fn status(&self, code: i32) -> &Self {
+        self.check(self.code == code, format_args!("expected exit code {code}"));
+        self
+    }
+
+    /// Asserts the process exited with 0.
+    #[track_caller]
+    pub fn success(&self) -> &Self {
+        self.status(0)
+    }
+
+    /// Asserts den failed with `code` and said why in one `den: …` line.
+    #[track_caller]
+    pub fn failure(&self, code: i32) -> &Self {
+        self.status(code);
+        self.check(self.stderr.starts_with("den: "), format_args!("expected stderr to start with `den: `"));
+        self
+    }
+
+    /// Asserts stdout contains `part`.
+    #[track_caller]
+    pub fn stdout_has(&self, part: &str) -> &Self {
+        self.check(self.stdout.contains(part), format_args!("expected stdout to contain {part:?}"));
+        self
+    }
+
+    /// Asserts stderr contains `part`.
+    #[track_caller]
+    pub fn stderr_has(&self, part: &str) -> &Self {
+        self.check(self.stderr.contains(part), format_args!("expected stderr to contain {part:?}"));
+        self
+    }
+
+    /// Asserts the exit code, stdout and stderr all at once, exactly.
+    #[track_caller]
+    pub fn expect(&self, code: i32, stdout: &str, stderr: &str) -> &Self {
+        self.check(
+            self.code == code && self.stdout == stdout && self.stderr == stderr,
+            format_args!(
+                "expected exit code {code}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}\n=== but got"
+            ),
+        );
+        self
     }
 }
 
