@@ -60,7 +60,7 @@ pub fn run_tool(env: &Env, bin: &str) -> String {
         .map(|d| Path::new(d).join(bin))
         .find(|p| p.exists())
         .unwrap_or_else(|| panic!("{bin} is not on the project's PATH: {path}"));
-    let ran = std::process::Command::new(&exe).arg("--version").output().unwrap();
+    let ran = env.command(&exe).arg("--version").output().unwrap();
     assert!(
         ran.status.success(),
         "{} --version failed: {}",

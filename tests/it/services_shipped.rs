@@ -13,19 +13,7 @@ use std::process::{Command, Stdio};
 use crate::live::{den_in, live};
 use crate::services::{Guard, free_port};
 use crate::services_live::{psql, resp, unreachable_registry};
-use crate::support::{Env, Run, run};
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
+use crate::support::{Env, Run, git, run};
 
 /// Commits everything in `repo` (den's ignored state included, as an attacker would) and
 /// clones it into the test's project directory with `umask 077`.

@@ -173,6 +173,26 @@ impl Run {
     }
 }
 
+/// Runs `git ARGS` in `dir`, which must succeed, as a user with no git configuration at all
+/// (neither this machine's nor the user's: a global `commit.gpgsign` or template hooks
+/// would change what the tests do) and a fixed author.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("LANG", "C.UTF-8")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start git: {e}"));
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
 /// Deletes `dir` (a store den installed into) as any user can: installed tools are
 /// read-only (directories 0555), which only root may delete through, so every directory is
 /// made writable first. Symlinks are not followed.

@@ -52,7 +52,10 @@ impl Registry {
         }
         let config_path = tmp.path().join("config.yml");
         std::fs::write(&config_path, config).unwrap();
+        // Nothing from the outer environment: the registry reads any `REGISTRY_*` variable
+        // (`REGISTRY_AUTH_FILE`, containers' credentials file) as its own configuration.
         let child = Command::new(program)
+            .env_clear()
             .args(["serve", config_path.to_str().unwrap()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -386,7 +389,7 @@ fn live_npm_package_through_the_registry() {
         .map(|d| Path::new(d).join("esbuild"))
         .find(|p| p.exists())
         .expect("esbuild on the project's PATH");
-    let ran = Command::new(exe).arg("--version").output().unwrap();
+    let ran = other.command(exe).arg("--version").output().unwrap();
     assert_eq!(String::from_utf8_lossy(&ran.stdout).trim(), "0.24.0");
 }
 

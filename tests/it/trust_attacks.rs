@@ -5,11 +5,10 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::support::{Env, run};
+use crate::support::{Env, git, run};
 
 /// A project that uses every kind of relative path trust must cover.
 const TOML: &str = "[env]\nPATH = { prepend = [\"bin\"] }\ndotenv = [\".env\"]\n";
@@ -23,18 +22,6 @@ fn write(path: &Path, content: &str) {
 fn tool(path: &Path, marker: &Path) {
     write(path, &format!("#!/bin/sh\ntouch '{}'\necho ran\n", marker.display()));
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 fn bucket(env: &Env) -> PathBuf {
