@@ -209,3 +209,38 @@ pub fn remove_store(dir: &Path) {
     writable(dir);
     std::fs::remove_dir_all(dir).unwrap_or_else(|e| panic!("cannot delete {}: {e}", dir.display()));
 }
+
+#[test]
+fn every_process_gets_the_pinned_environment_and_nothing_else() {
+    let env = Env::new();
+    let out = run(env.command("env"), &[]);
+    out.success();
+    let mut got: Vec<&str> = out.stdout.lines().collect();
+    got.sort_unstable();
+    let (home, tmp) = (env.home().display().to_string(), env.tmp.path().display().to_string());
+    let want = [
+        format!("HOME={home}"),
+        "LANG=C.UTF-8".into(),
+        format!("PATH={tmp}/bin:/usr/bin:/bin"),
+        format!("XDG_CACHE_HOME={home}/.cache"),
+        format!("XDG_CONFIG_HOME={home}/.config"),
+        format!("XDG_DATA_HOME={home}/.local/share"),
+        format!("XDG_STATE_HOME={home}/.local/state"),
+    ];
+    assert_eq!(got, want, "whatever the shell running the tests sets");
+}
+
+#[test]
+fn assertions_name_the_command_and_show_all_it_printed() {
+    let env = Env::new();
+    run(env.command("sh"), &["-c", "printf out; printf err >&2"]).expect(0, "out", "err");
+    let failed = std::panic::catch_unwind(|| {
+        run(env.command("sh"), &["-c", "echo out; echo err >&2; exit 3"]).success();
+    });
+    let message = *failed.expect_err("exit 3 is no success").downcast::<String>().unwrap();
+    assert_eq!(
+        message,
+        "expected exit code 0\ncommand: sh -c echo out; echo err >&2; exit 3\nexit code: 3\n\
+         --- stdout ---\nout\n\n--- stderr ---\nerr\n"
+    );
+}
