@@ -8,7 +8,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use crate::live::{den_in, live};
 use crate::services::{Guard, free_port};
@@ -21,7 +21,10 @@ fn commit_and_clone(env: &Env, repo: &Path) {
     git(repo, &["init", "-q"]);
     git(repo, &["add", "-f", "den.toml", ".den/state"]);
     git(repo, &["commit", "-q", "-m", "ship it"]);
-    let out = Command::new("sh")
+    let out = env
+        .command("sh")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .arg("-c")
         .arg("umask 077 && git clone -q \"$1\" \"$2\"")
         .args(["sh"])
