@@ -10,16 +10,40 @@ use crate::project::{Location, ToolRequest};
 /// The user's opt-out of the tests that need the real registries.
 const SKIP_LIVE: &str = "DEN_TEST_SKIP_LIVE";
 
-/// A resolver with this machine's configuration, or `None` (saying so) when the user opted
-/// out of the live tests.
-fn live() -> Option<Resolver> {
+/// A resolver with this machine's npm and pip configuration, or `None` (saying so) when the
+/// user opted out of the live tests. None of den's own variables (`DEN_NPM_REGISTRY`,
+/// `DEN_HOME`, …) of the shell running the tests, and no cache in den's directories: the
+/// caches go to the returned temp dir, so a test never writes where the user's den keeps
+/// things (the integration tests' live `den` is given the same environment).
+fn live() -> Option<(Resolver, tempfile::TempDir)> {
     if std::env::var(SKIP_LIVE).as_deref() == Ok("1") {
         let test = std::thread::current().name().unwrap_or("live test").to_string();
         eprintln!("skipped: {test}: it needs the package registries ({SKIP_LIVE}=1)");
         return None;
     }
-    let config = crate::config::load().expect("den config");
-    Some(Resolver::new(Client::new(config.http_settings(false)), &config, None))
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let machine = |name: &str| std::env::var(name).ok().filter(|_| !name.starts_with("DEN_"));
+    let settings = crate::http::Settings::from_lookup(false, &machine, tmp.path().join("http"));
+    let mut discovery = registry::Discovery::system(None);
+    discovery.var = Box::new(|name| crate::helper_env::var(name).filter(|_| !name.starts_with("DEN_")));
+    discovery.run = Box::new(uncached_output);
+    let config = crate::config::Config::default();
+    let resolver =
+        Resolver::with_parts(Client::new(settings), &config, discovery, None, None, Host::current())
+            .remembering(unreachable::Memory::at(&tmp.path().join("unreachable")));
+    Some((resolver, tmp))
+}
+
+/// The output of an ecosystem's command (`npm config get registry`), never cached.
+#[allow(clippy::disallowed_methods, reason = "the same helper den runs, outside any project")]
+fn uncached_output(program: &str, args: &[&str]) -> Option<String> {
+    let out = crate::helper_env::isolate(&mut std::process::Command::new(program))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// What `resolve` gave; a failure names the registry these tests need.
@@ -43,7 +67,7 @@ fn request(name: &str, version: &str, source: &str) -> ToolRequest {
 
 #[test]
 fn ruff_from_pypi() {
-    let Some(resolver) = live() else { return };
+    let Some((resolver, _tmp)) = live() else { return };
     let platform = Platform::current().unwrap();
     let r = resolved(resolver.resolve(&request("ruff", "0.6.9", "pypi:ruff"), &[platform]), "ruff");
     let a = &r.artifacts[&platform];
@@ -53,7 +77,7 @@ fn ruff_from_pypi() {
 
 #[test]
 fn biome_from_npm() {
-    let Some(resolver) = live() else { return };
+    let Some((resolver, _tmp)) = live() else { return };
     let platform = Platform::current().unwrap();
     // The platform packages declare no `bin`: den.toml names it, as the catalog's fallback does.
     let req = ToolRequest {

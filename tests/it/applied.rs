@@ -3,8 +3,6 @@
 //! `den export bash`) give exactly what they give in a clean environment, because the
 //! applied project (`__DEN_STATE`) is taken off before the environment is computed.
 
-use std::process::Command;
-
 use crate::support::{Env, run};
 
 const TOML: &str = r#"[env]
@@ -25,17 +23,9 @@ const OUTER: &[(&str, &str)] =
 fn inside_applied_shell(env: &Env, args: &str) -> (String, String) {
     let Some(bash) = crate::prereq::program("bash") else { return Default::default() };
     let den = env!("CARGO_BIN_EXE_den");
-    let pinned = env.den();
-    let mut cmd = Command::new(bash);
+    let mut cmd = env.command(bash);
     cmd.args(["--norc", "--noprofile", "-c"])
-        .arg(format!("set -e; eval \"$('{den}' export bash)\"; test -n \"$__DEN_STATE\"; '{den}' {args}"))
-        .current_dir(env.project())
-        .env_clear();
-    for (name, value) in pinned.get_envs() {
-        if let Some(value) = value {
-            cmd.env(name, value);
-        }
-    }
+        .arg(format!("set -e; eval \"$('{den}' export bash)\"; test -n \"$__DEN_STATE\"; '{den}' {args}"));
     cmd.envs(OUTER.iter().copied());
     let out = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();

@@ -11,20 +11,7 @@ use crate::support::{Env, run};
 /// `shell` (a path) running `script` in the project directory, with the test's HOME,
 /// XDG dirs and PATH.
 fn shell(env: &Env, shell: &Path, args: &[&str], script: &str) -> (String, String) {
-    let home = env.home();
-    let out = Command::new(shell)
-        .args(args)
-        .arg(script)
-        .current_dir(env.project())
-        .env_clear()
-        .env("HOME", &home)
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("PATH", "/usr/bin:/bin")
-        .env("LANG", "C.UTF-8")
-        .output()
-        .unwrap();
+    let out = env.command(shell).args(args).arg(script).env("PATH", "/usr/bin:/bin").output().unwrap();
     (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 

@@ -3,15 +3,9 @@
 //! version, `den run tool@ver` in a project whose own tools cannot be resolved, and the
 //! small texts and exit codes of `den run` without a command and `den outdated --exit-code`.
 
-use crate::support::{Env, Run, run};
+use crate::support::{Env, run};
 use crate::upstream::Upstream;
 use crate::upstream::{Entry, script};
-
-fn ok(env: &Env, args: &[&str]) -> Run {
-    let out = run(env.den(), args);
-    assert_eq!(out.code, 0, "den {args:?} failed:\n{}", out.stderr);
-    out
-}
 
 fn read(env: &Env, file: &str) -> String {
     std::fs::read_to_string(env.project().join(file)).unwrap()
@@ -56,8 +50,8 @@ fn outdated_exit_code_is_1_when_a_tool_is_outdated_and_0_when_none_is() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1");
     let env = up.project("[tools]\njq = \"1.7\"\n");
-    ok(&env, &["install"]);
-    let out = ok(&env, &["outdated", "--exit-code"]);
+    env.ok(&["install"]);
+    let out = env.ok(&["outdated", "--exit-code"]);
     assert_eq!(out.stdout, "TOOL  SPEC  LOCKED  WANTED  LATEST\njq    1.7   1.7.1   1.7.1   1.7.1\n");
 
     // Newer outside the spec only: outdated (LATEST moved).
@@ -67,7 +61,7 @@ fn outdated_exit_code_is_1_when_a_tool_is_outdated_and_0_when_none_is() {
     assert_eq!(out.stdout, "TOOL  SPEC  LOCKED  WANTED  LATEST\njq    1.7   1.7.1   1.7.1   1.8.0\n");
     assert_eq!(out.stderr, "");
     // Without the flag the table is all there is to it.
-    assert_eq!(ok(&env, &["outdated"]).stdout, out.stdout);
+    assert_eq!(env.ok(&["outdated"]).stdout, out.stdout);
 
     // Newer within the spec: outdated too; a tool not locked at all is outdated.
     up.catalog_tool("jq", "1.7.2").catalog_tool("ripgrep", "14.1.1");
@@ -80,8 +74,8 @@ fn outdated_exit_code_is_1_when_a_tool_is_outdated_and_0_when_none_is() {
         (out.code, out.stdout.as_str()),
         (1, "TOOL     SPEC  LOCKED  WANTED  LATEST\nripgrep  14    -       14.1.1  14.1.1\n")
     );
-    ok(&env, &["install"]);
-    ok(&env, &["outdated", "--exit-code"]);
+    env.ok(&["install"]);
+    env.ok(&["outdated", "--exit-code"]);
 }
 
 #[test]
@@ -93,8 +87,8 @@ fn den_add_without_a_version_writes_the_major_line_it_installed() {
         .catalog_tool("ruff", "0.6.9");
     up.catalog_tool("ripgrep", "14.1.1");
     let env = up.project("[env]\nA = \"1\"\n");
-    ok(&env, &["add", "jq", "ruff"]);
-    ok(&env, &["add", "ripgrep@latest"]);
+    env.ok(&["add", "jq", "ruff"]);
+    env.ok(&["add", "ripgrep@latest"]);
     assert_eq!(
         read(&env, "den.toml"),
         "[tools]\njq = \"1\"\nruff = \"0.6\"\nripgrep = \"latest\"\n\n[env]\nA = \"1\"\n"
@@ -107,15 +101,15 @@ fn den_add_without_a_version_writes_the_major_line_it_installed() {
         "a version named is kept as named"
     );
     // den.lock is exactly what den.toml asks for, and den.toml is still trusted.
-    ok(&env, &["install", "--frozen"]);
-    let out = ok(&env, &["run", "--", "jq"]);
+    env.ok(&["install", "--frozen"]);
+    let out = env.ok(&["run", "--", "jq"]);
     assert_eq!(out.stdout, "jq-1.7.1\n");
 
     // A package too: its entry keeps its source and gets the major line.
     for v in ["1.9.4", "2.6.1"] {
         up.npm("@acme/cli-linux-x64", v, &[Entry::exe("bin/acme", script(v))]);
     }
-    ok(&env, &["add", "npm:@acme/cli-linux-x64"]);
+    env.ok(&["add", "npm:@acme/cli-linux-x64"]);
     assert!(
         read(&env, "den.toml")
             .contains("\ncli-linux-x64 = { version = \"2\", source = \"npm:@acme/cli-linux-x64\" }\n"),
@@ -123,7 +117,7 @@ fn den_add_without_a_version_writes_the_major_line_it_installed() {
         read(&env, "den.toml")
     );
     assert_eq!(locked(&env, "cli-linux-x64"), ("2.6.1".into(), "2".into()));
-    ok(&env, &["install", "--frozen"]);
+    env.ok(&["install", "--frozen"]);
 }
 
 #[test]
@@ -131,30 +125,30 @@ fn widening_a_spec_keeps_the_locked_version_until_den_upgrade() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("jq", "1.8.0");
     let env = up.project("[tools]\njq = \"1.7\"\n");
-    ok(&env, &["install"]);
+    env.ok(&["install"]);
 
     // A hand edit: the installed 1.7.1 still applies, before and after `den install`.
     env.write("den.toml", "[tools]\njq = \"1\"\n");
     env.trust();
-    assert_eq!(ok(&env, &["run", "--", "jq"]).stdout, "jq-1.7.1\n");
-    ok(&env, &["install"]);
+    assert_eq!(env.ok(&["run", "--", "jq"]).stdout, "jq-1.7.1\n");
+    env.ok(&["install"]);
     assert_eq!(locked(&env, "jq"), ("1.7.1".into(), "1".into()));
-    ok(&env, &["install", "--frozen"]);
+    env.ok(&["install", "--frozen"]);
 
     // `den add` widening further, to `latest`: the same.
-    ok(&env, &["add", "jq@latest"]);
+    env.ok(&["add", "jq@latest"]);
     assert_eq!(locked(&env, "jq"), ("1.7.1".into(), "latest".into()));
     // Narrowing to a line the locked version is not on resolves again.
-    ok(&env, &["add", "jq@1.8"]);
+    env.ok(&["add", "jq@1.8"]);
     assert_eq!(locked(&env, "jq"), ("1.8.0".into(), "1.8".into()));
-    ok(&env, &["add", "jq@1"]);
+    env.ok(&["add", "jq@1"]);
     assert_eq!(locked(&env, "jq"), ("1.8.0".into(), "1".into()));
 
     // Only `den upgrade` moves.
     up.catalog_tool("jq", "1.9.0");
-    ok(&env, &["install"]);
+    env.ok(&["install"]);
     assert_eq!(locked(&env, "jq").0, "1.8.0");
-    ok(&env, &["upgrade", "jq"]);
+    env.ok(&["upgrade", "jq"]);
     assert_eq!(locked(&env, "jq"), ("1.9.0".into(), "1".into()));
 }
 

@@ -98,8 +98,8 @@ fn ide_outside_a_project_names_the_directory() {
 }
 
 fn den_on_a_terminal(env: &Env, no_color: bool) -> String {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_den"));
-    cmd.args(["explain", "NOPE"]).current_dir(env.project()).env_clear().env("HOME", env.home());
+    let mut cmd = env.den();
+    cmd.args(["explain", "NOPE"]);
     if no_color {
         cmd.env("NO_COLOR", "1");
     }

@@ -25,10 +25,10 @@ fn usage_errors_exit_2() {
         assert_eq!(out.code, 2, "den {args:?}: {}", out.stderr);
     }
     // den's own: arguments clap accepts but den cannot read.
-    let out = run(env.den(), &["add", "@biomejs/biome"]);
-    assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.starts_with("den: cannot add `@biomejs/biome`: "), "{}", out.stderr);
-    assert!(out.stderr.contains("\nhelp: for an npm package write `npm:@biomejs/biome`\n"), "{}", out.stderr);
+    run(env.den(), &["add", "@biomejs/biome"])
+        .failure(2)
+        .stderr_has("den: cannot add `@biomejs/biome`: ")
+        .stderr_has("\nhelp: for an npm package write `npm:@biomejs/biome`\n");
     assert_eq!(
         std::fs::read_to_string(env.project().join("den.toml")).unwrap(),
         "[env]\nGREETING = \"hi\"\n"
@@ -65,12 +65,11 @@ fn usage_errors_exit_2() {
 #[test]
 fn a_command_not_found_exits_127() {
     let env = project();
-    let out = run(env.den(), &["run", "--", "no-such-command-here"]);
-    assert_eq!(out.code, 127, "{}", out.stderr);
-    assert_eq!(
-        out.stderr,
+    run(env.den(), &["run", "--", "no-such-command-here"]).expect(
+        127,
+        "",
         "den: `no-such-command-here` is not on PATH\n\
-         help: check the name, or name the tool that provides it: `den run tool@version -- …`\n"
+         help: check the name, or name the tool that provides it: `den run tool@version -- …`\n",
     );
     // A path is taken as it is: the exec itself finds nothing.
     let out = run(env.den(), &["run", "--", "./missing"]);
@@ -118,7 +117,5 @@ fn other_failures_exit_1() {
     let env = Env::new();
     let out = run(env.den(), &["run", "--", "true"]);
     assert_eq!(out.code, 1, "no project and no tools: {}", out.stderr);
-    let out = run(env.den(), &["explain"]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.ends_with("help: run `den init` to create one\n"), "{}", out.stderr);
+    run(env.den(), &["explain"]).failure(1).stderr_has("help: run `den init` to create one\n");
 }

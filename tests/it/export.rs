@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
-use std::process::Command;
 
 use crate::support::{Env, run};
 
@@ -54,14 +53,11 @@ fn shell_env(env: &Env, shell: &str, args: &[&str], script: &str) -> Option<Hash
     let path = crate::prereq::program(shell)?;
     let den = env!("CARGO_BIN_EXE_den");
     let script = format!("{}\n/usr/bin/env -0\n", script.replace("DEN", &format!("'{den}'")));
-    let out = Command::new(path)
+    let out = env
+        .command(path)
         .args(args)
         .arg(script)
-        .current_dir(env.project())
-        .env_clear()
-        .env("HOME", env.home())
         .env("PATH", "/usr/bin:/bin")
-        .env("LANG", "C.UTF-8")
         .env("OLD", "outer value")
         .env("T_LIST_PATH", "/outer:")
         .output()

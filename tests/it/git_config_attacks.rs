@@ -7,28 +7,13 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use crate::support::{Env, run};
+use crate::support::{Env, git, run};
 
 fn write(path: &Path, content: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, content).unwrap();
-}
-
-/// git with the test's identity and no configuration of this machine.
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// A shell command that leaves `marker` behind: the attacker's payload.
@@ -128,9 +113,7 @@ fn a_tarball_s_own_git_config_fsmonitor_never_runs_after_a_dotenv_edit() {
     // An untracked dotenv file is still the user's to edit freely (the user's git, told
     // to ignore the payload, takes it out of the index).
     git(&env.project(), &["-c", "core.fsmonitor=false", "rm", "-q", "--cached", ".env"]);
-    let out = run(env.den(), &["export", "json"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("\"EDITED\": \"1\""), "{}", out.stdout);
+    env.ok(&["export", "json"]).stdout_has("\"EDITED\": \"1\"");
     assert!(!marker.exists(), "the repository's fsmonitor ran");
 }
 
@@ -176,13 +159,8 @@ fn a_hook_applied_dotenv_never_reaches_den_s_own_helpers() {
         "set -e; eval \"$('{den}' export bash)\"; test \"$GIT_CONFIG_COUNT\" = 1; \
          '{den}' install; echo EDITED=1 >> .env; '{den}' export bash >/dev/null"
     );
-    let mut cmd = Command::new(&bash);
-    cmd.args(["--norc", "--noprofile", "-c", &script]).current_dir(env.project()).env_clear();
-    for (name, value) in env.den().get_envs() {
-        if let Some(value) = value {
-            cmd.env(name, value);
-        }
-    }
+    let mut cmd = env.command(&bash);
+    cmd.args(["--norc", "--noprofile", "-c", &script]);
     let out = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");

@@ -136,7 +136,7 @@ fn rendered_hooks_print_nothing_in_their_shell_and_pass_shellcheck() {
             continue;
         }
         let script = run(env.den(), &["hook", shell]).stdout;
-        let out = Command::new(shell).args(args).arg(&script).output().unwrap();
+        let out = env.command(shell).args(args).arg(&script).output().unwrap();
         assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(
             (out.stdout.as_slice(), out.stderr.as_slice()),

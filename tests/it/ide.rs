@@ -211,9 +211,7 @@ fn an_untrusted_project_launches_nothing() {
 fn shims_run_the_projects_tool_from_anywhere_and_refuse_when_untrusted() {
     let up = Upstream::start();
     let env = project(&up, "[tools]\njq = \"1.7\"\n");
-    let out = run(env.den(), &["ide", "--shims"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stderr.contains("wrote 1 shim in"), "{}", out.stderr);
+    run(env.den(), &["ide", "--shims"]).success().stderr_has("wrote 1 shim in");
     let shim = env.project().join(".den/bin/jq");
     let elsewhere = env.tmp.path().join("bin");
     // No environment at all, another directory, and .den/bin itself on PATH: no recursion.
@@ -256,12 +254,7 @@ fn a_shim_follows_den_upgrade() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let shim = env.project().join(".den/bin/jq");
     let jq = |env: &Env| {
-        let ran = std::process::Command::new(&shim)
-            .current_dir(env.home())
-            .env_clear()
-            .env("HOME", env.home())
-            .output()
-            .unwrap();
+        let ran = env.command(&shim).current_dir(env.home()).output().unwrap();
         assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
         String::from_utf8_lossy(&ran.stdout).into_owned()
     };
@@ -310,14 +303,9 @@ fn an_interactive_shell_started_for_env_carries_the_project() {
         .into_iter()
         .flat_map(|s| [(s, &["-i", "-c", "env"][..]), (s, &["-l", "-i", "-c", "env"][..])]);
     for (shell, args) in runs {
-        let Ok(out) = std::process::Command::new(shell)
+        let Ok(out) = env
+            .command(shell)
             .args(args)
-            .current_dir(env.project())
-            .env_clear()
-            .env("HOME", &home)
-            .env("XDG_DATA_HOME", home.join(".local/share"))
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_CACHE_HOME", home.join(".cache"))
             .env("PATH", "/usr/bin:/bin")
             .env("TERM", "dumb")
             .stdin(std::process::Stdio::null())
@@ -443,19 +431,8 @@ fn gio_launches_the_entry_into_the_environment() {
         .home()
         .join(".local/share/applications")
         .join(format!("den-{}-zed.desktop", "a__b__100___x__y__z_"));
-    let home = env.home();
     let mut editor = Kill(None);
-    let launched = std::process::Command::new(gio)
-        .arg("launch")
-        .arg(&file)
-        .env_clear()
-        .env("HOME", &home)
-        .env("DISPLAY", &x.display)
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("PATH", format!("{}:/usr/bin:/bin", env.tmp.path().join("bin").display()))
-        .output()
-        .unwrap();
+    let launched = env.command(gio).arg("launch").arg(&file).env("DISPLAY", &x.display).output().unwrap();
     assert!(launched.status.success(), "{}", String::from_utf8_lossy(&launched.stderr));
     let began = Instant::now();
     while !pid_file.exists() {

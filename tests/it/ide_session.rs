@@ -150,15 +150,8 @@ fn a_shim_whose_den_moved_says_so_and_what_to_run() {
     let den = env.tmp.path().join("old/den");
     std::fs::create_dir_all(den.parent().unwrap()).unwrap();
     std::fs::copy(env!("CARGO_BIN_EXE_den"), &den).unwrap();
-    let mut copied = std::process::Command::new(&den);
-    let pinned = env.den();
-    for (k, v) in pinned.get_envs() {
-        match v {
-            Some(v) => copied.env(k, v),
-            None => copied.env_remove(k),
-        };
-    }
-    copied.args(["ide", "--shims"]).current_dir(env.project());
+    let mut copied = env.command(&den);
+    copied.args(["ide", "--shims"]);
     // A copied executable is busy while a fork of another test's thread still holds the
     // copy's descriptor: try again then.
     let out = loop {
@@ -171,7 +164,7 @@ fn a_shim_whose_den_moved_says_so_and_what_to_run() {
     };
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let shim = env.project().join(".den/bin/jq");
-    let jq = || std::process::Command::new(&shim).arg("--version").env("HOME", env.home()).output().unwrap();
+    let jq = || env.command(&shim).arg("--version").output().unwrap();
     assert_eq!(String::from_utf8_lossy(&jq().stdout), "jq-1.7.1\n");
     std::fs::remove_file(&den).unwrap();
 
@@ -188,8 +181,7 @@ fn a_shim_whose_den_moved_says_so_and_what_to_run() {
         )
     );
     // As it says: the den of now rewrites them.
-    let out = run(env.den(), &["ide", "--shims"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    env.ok(&["ide", "--shims"]);
     assert_eq!(String::from_utf8_lossy(&jq().stdout), "jq-1.7.1\n");
 }
 

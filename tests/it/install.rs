@@ -60,7 +60,7 @@ pub fn run_tool(env: &Env, bin: &str) -> String {
         .map(|d| Path::new(d).join(bin))
         .find(|p| p.exists())
         .unwrap_or_else(|| panic!("{bin} is not on the project's PATH: {path}"));
-    let ran = std::process::Command::new(&exe).arg("--version").output().unwrap();
+    let ran = env.command(&exe).arg("--version").output().unwrap();
     assert!(
         ran.status.success(),
         "{} --version failed: {}",
@@ -132,8 +132,8 @@ fn a_terminal_gets_a_progress_bar_per_download_and_a_pipe_gets_plain_lines() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
     let env = project(&up, "[tools]\njq = \"1.7\"\nripgrep = \"14\"\n");
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_den"));
-    cmd.arg("install").current_dir(env.project()).env_clear().env("HOME", env.home()).env("TERM", "xterm");
+    let mut cmd = env.den();
+    cmd.arg("install").env("TERM", "xterm");
     let mut pty = crate::pty::Pty::spawn(cmd);
     let shown = pty.expect("installed jq 1.7.1");
     assert!(shown.contains("jq 1.7.1") && shown.contains("ripgrep 14.1.1"), "{shown}");

@@ -21,17 +21,7 @@ fn direnv_use_den_applies_the_project() {
     std::fs::write(&rc, format!("source '{}'\n", script.display())).unwrap();
     let den_dir = Path::new(env!("CARGO_BIN_EXE_den")).parent().unwrap().display().to_string();
     let direnv = |args: &[&str]| {
-        Command::new(&direnv_bin)
-            .args(args)
-            .current_dir(env.project())
-            .env_clear()
-            .env("HOME", env.home())
-            .env("XDG_CONFIG_HOME", env.home().join(".config"))
-            .env("XDG_DATA_HOME", env.home().join(".local/share"))
-            .env("XDG_CACHE_HOME", env.home().join(".cache"))
-            .env("PATH", format!("{den_dir}:/usr/bin:/bin"))
-            .output()
-            .unwrap()
+        env.command(&direnv_bin).args(args).env("PATH", format!("{den_dir}:/usr/bin:/bin")).output().unwrap()
     };
     assert!(direnv(&["allow", "."]).status.success());
     let out = direnv(&["exec", ".", "sh", "-c", "printf '%s|%s|%s' \"$FOO\" \"$MULTI\" \"$PATH\""]);

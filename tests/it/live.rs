@@ -103,7 +103,7 @@ fn version_of(env: &Env, dir: &Path, bin: &str) -> String {
         .map(|d| Path::new(d).join(bin))
         .find(|p| p.exists())
         .unwrap_or_else(|| panic!("{bin} is not on the project's PATH: {path}"));
-    let ran = Command::new(&exe).arg("--version").output().unwrap();
+    let ran = env.command(&exe).arg("--version").output().unwrap();
     assert!(ran.status.success(), "{bin} --version: {}", String::from_utf8_lossy(&ran.stderr));
     String::from_utf8_lossy(&ran.stdout).trim().to_string()
 }

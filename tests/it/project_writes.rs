@@ -7,27 +7,10 @@
 
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use crate::services::{Guard, eventually};
-use crate::support::{Env, Run, run};
+use crate::support::{Env, git, run};
 use crate::upstream::Upstream;
-
-fn ok(out: &Run) {
-    assert_eq!(out.code, 0, "stdout: {}\nstderr: {}", out.stdout, out.stderr);
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
 
 /// A file of the user's outside every project (0640, known content): what an attacker
 /// aims at.
@@ -97,7 +80,7 @@ fn a_committed_shim_temp_link_is_not_written_through_by_den_install() {
     let (_up, env, target) = shim_attack("[tools]\njq = \"1.7\"\n");
     // No trust asked: installing a catalog tool needs none.
     let out = run(env.den(), &["install"]);
-    ok(&out);
+    out.success();
     untouched(&target);
     assert!(is_shim(&env, "jq"), "den install refreshes the shims: {}", out.stderr);
 }
@@ -107,7 +90,7 @@ fn a_committed_shim_temp_link_is_not_written_through_by_den_ide_shims() {
     let (_up, env, target) = shim_attack("[tools]\njq = \"1.7\"\n");
     env.trust();
     let out = run(env.den(), &["ide", "--shims"]);
-    ok(&out);
+    out.success();
     untouched(&target);
     assert!(is_shim(&env, "jq"));
     assert!(out.stderr.contains("wrote 1 shim"), "{}", out.stderr);
@@ -118,7 +101,7 @@ fn a_committed_shim_temp_link_is_not_written_through_by_den_add() {
     let (_up, env, target) = shim_attack("[tools]\n");
     env.trust();
     let out = run(env.den(), &["add", "jq@1.7"]);
-    ok(&out);
+    out.success();
     untouched(&target);
     assert!(is_shim(&env, "jq"), "den add writes the new tool's shim: {}", out.stderr);
 }
@@ -128,7 +111,7 @@ fn a_committed_shim_temp_link_is_not_written_through_by_den_upgrade() {
     let (_up, env, target) = shim_attack("[tools]\njq = \"1\"\n");
     env.trust();
     let out = run(env.den(), &["upgrade", "jq"]);
-    ok(&out);
+    out.success();
     untouched(&target);
     assert!(is_shim(&env, "jq"), "den upgrade refreshes the shims: {}", out.stderr);
 }
@@ -144,7 +127,7 @@ fn a_committed_file_in_den_bin_that_den_did_not_write_is_moved_aside_with_one_li
     clone(&env, "[tools]\njq = \"1.7\"\n", &[], &[(".den/bin/python", &evil), (".den/bin/jq", &evil)]);
     env.trust();
     let out = run(env.den(), &["ide", "--shims"]);
-    ok(&out);
+    out.success();
     let bin = env.project().join(".den/bin");
     assert!(is_shim(&env, "jq"), "jq is den's shim now");
     assert!(!bin.join("python").exists(), "the repository's python is gone from .den/bin");
@@ -190,7 +173,7 @@ fn service_logs_shipped_as_links_are_replaced_and_nothing_outside_is_written_or_
     );
     let _guard = Guard { env: &env };
     let out = run(env.den(), &["up", "-d"]);
-    ok(&out);
+    out.success();
     let logs = env.project().join(".den/logs");
     assert!(eventually(10, || std::fs::read_to_string(logs.join("web.log"))
         .is_ok_and(|t| t.contains("hi from web"))));
@@ -206,7 +189,7 @@ fn service_logs_shipped_as_links_are_replaced_and_nothing_outside_is_written_or_
         "den logs showed a file outside: {}",
         shown.stdout
     );
-    ok(&run(env.den(), &["down"]));
+    run(env.den(), &["down"]).success();
     for target in [&log, &older, &sup] {
         untouched(target);
     }
@@ -221,13 +204,13 @@ fn a_run_dir_shipped_as_a_link_is_replaced() {
     service_attack(&env, &[(".den/run", &outside)]);
     let _guard = Guard { env: &env };
     let out = run(env.den(), &["up", "-d"]);
-    ok(&out);
+    out.success();
     let run_dir = env.project().join(".den/run");
     assert!(std::fs::symlink_metadata(&run_dir).unwrap().is_dir());
     assert!(
         out.stderr.contains(&format!("den: warning: replaced {}, a symbolic link to", run_dir.display()))
     );
-    ok(&run(env.den(), &["down"]));
+    run(env.den(), &["down"]).success();
     assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "den wrote into the linked run dir");
 }
 
@@ -241,7 +224,7 @@ fn the_editors_log_shipped_as_a_link_is_replaced() {
     std::fs::write(&editor, "#!/bin/sh\necho the editor says hello\n").unwrap();
     std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
     let out = run(env.den(), &["ide", "code"]);
-    ok(&out);
+    out.success();
     let log = env.project().join(".den/logs/ide-code.log");
     assert!(
         eventually(10, || std::fs::read_to_string(&log).is_ok_and(|t| t.contains("the editor says hello")))
@@ -260,7 +243,7 @@ fn den_down_purge_never_deletes_through_a_committed_den_link() {
     std::fs::write(outside.join("run/status.json"), "the user's file\n").unwrap();
     service_attack(&env, &[(".den", &outside)]);
     let out = run(env.den(), &["down", "--purge", "--yes"]);
-    ok(&out);
+    out.success();
     assert_eq!(std::fs::read_to_string(outside.join("state/web/data")).unwrap(), "the user's data\n");
     assert_eq!(std::fs::read_to_string(outside.join("run/status.json")).unwrap(), "the user's file\n");
 }

@@ -9,12 +9,13 @@ use crate::prereq;
 use crate::support::{Env, Run, run};
 
 /// Variables passed through from the outer environment: how this machine reaches and
-/// trusts its registries (proxies, certificates, npm and pip settings), and a PATH where
+/// trusts its registries (proxies, certificates, npm and pip settings; never den's own
+/// variables, which the shell running the tests may point anywhere), and a PATH where
 /// `npm` and `python3` are found for registry discovery.
 fn passed_through(name: &str) -> bool {
     let exact =
         ["PATH", "SSL_CERT_FILE", "SSL_CERT_DIR", "NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy"];
-    let prefixes = ["PIP_", "UV_", "npm_config_", "NPM_CONFIG_", "DEN_NPM_REGISTRY", "DEN_PYPI_INDEX"];
+    let prefixes = ["PIP_", "UV_", "npm_config_", "NPM_CONFIG_"];
     exact.contains(&name) || prefixes.iter().any(|p| name.starts_with(p))
 }
 

@@ -8,24 +8,12 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use crate::live::{den_in, live};
 use crate::services::{Guard, free_port};
 use crate::services_live::{psql, resp, unreachable_registry};
-use crate::support::{Env, Run, run};
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
+use crate::support::{Env, Run, git, run};
 
 /// Commits everything in `repo` (den's ignored state included, as an attacker would) and
 /// clones it into the test's project directory with `umask 077`.
@@ -33,7 +21,10 @@ fn commit_and_clone(env: &Env, repo: &Path) {
     git(repo, &["init", "-q"]);
     git(repo, &["add", "-f", "den.toml", ".den/state"]);
     git(repo, &["commit", "-q", "-m", "ship it"]);
-    let out = Command::new("sh")
+    let out = env
+        .command("sh")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .arg("-c")
         .arg("umask 077 && git clone -q \"$1\" \"$2\"")
         .args(["sh"])

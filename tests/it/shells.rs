@@ -81,19 +81,8 @@ impl World {
 
     /// `program` with den's pinned environment, as started from a clean terminal.
     pub fn terminal_command(&self, program: &str) -> Command {
-        let home = self.env.home();
-        let mut cmd = Command::new(program);
-        cmd.env_clear()
-            .env("HOME", &home)
-            .env("XDG_DATA_HOME", home.join(".local/share"))
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_CACHE_HOME", home.join(".cache"))
-            .env("PATH", format!("{}:/usr/bin:/bin", self.env.tmp.path().join("bin").display()))
-            .env("LANG", "C.UTF-8")
-            .env("TERM", "dumb")
-            .env("GONE", "outer value")
-            .env("PS1", "$ ")
-            .env("fish_greeting", "");
+        let mut cmd = self.env.command(program);
+        cmd.env("TERM", "dumb").env("GONE", "outer value").env("PS1", "$ ").env("fish_greeting", "");
         cmd
     }
 

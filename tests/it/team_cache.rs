@@ -52,7 +52,10 @@ impl Registry {
         }
         let config_path = tmp.path().join("config.yml");
         std::fs::write(&config_path, config).unwrap();
+        // Nothing from the outer environment: the registry reads any `REGISTRY_*` variable
+        // (`REGISTRY_AUTH_FILE`, containers' credentials file) as its own configuration.
         let child = Command::new(program)
+            .env_clear()
             .args(["serve", config_path.to_str().unwrap()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -116,12 +119,6 @@ fn dead_upstreams(up: Upstream) -> String {
     config
 }
 
-fn den_ok(env: &Env, args: &[&str]) -> Run {
-    let out = run(env.den(), args);
-    assert_eq!(out.code, 0, "den {args:?} failed:\n{}", out.stderr);
-    out
-}
-
 fn assert_tools_run(env: &Env) {
     assert_eq!(run_tool(env, "jq"), "jq-1.7.1");
     assert_eq!(run_tool(env, "rg"), "ripgrep 14.1.1");
@@ -141,15 +138,15 @@ fn jq_sha256(env: &Env) -> String {
 fn oci_push_then_install_with_no_upstream_and_a_second_push_sends_nothing() {
     let Some(reg) = Registry::start(None) else { return };
     let (up, env) = pushed_project();
-    let first = den_ok(&env, &["cache", "push", &reg.url()]);
+    let first = env.ok(&["cache", "push", &reg.url()]);
     assert!(first.stderr.contains("pushed 4 artifacts to oci://127.0.0.1:"), "{}", first.stderr);
     assert!(!first.stderr.contains(": 0 B sent"), "{}", first.stderr);
-    let again = den_ok(&env, &["cache", "push", &reg.url()]);
+    let again = env.ok(&["cache", "push", &reg.url()]);
     assert!(again.stderr.contains(": 0 B sent"), "a second push uploaded something:\n{}", again.stderr);
 
     let config = format!("{}\n[cache]\nurls = [\"{}\"]\n", dead_upstreams(up), reg.url());
     let other = fresh(&env, &config);
-    let out = den_ok(&other, &["install", "--frozen"]);
+    let out = other.ok(&["install", "--frozen"]);
     for tool in TOOLS {
         assert!(out.stderr.contains(&format!("{tool} from the cache {}", reg.url())), "{}", out.stderr);
     }
@@ -162,7 +159,7 @@ fn oci_push_then_install_with_no_upstream_and_a_second_push_sends_nothing() {
 fn a_tampered_blob_is_refused_with_a_warning_and_the_upstream_serves() {
     let Some(reg) = Registry::start(None) else { return };
     let (up, env) = pushed_project();
-    den_ok(&env, &["cache", "push", &reg.url()]);
+    env.ok(&["cache", "push", &reg.url()]);
     let blob = reg.blob_file(&jq_sha256(&env));
     let mut bytes = std::fs::read(&blob).expect("the registry stores jq's blob under its sha256");
     bytes[0] ^= 0xff;
@@ -170,7 +167,7 @@ fn a_tampered_blob_is_refused_with_a_warning_and_the_upstream_serves() {
 
     let config = format!("{}\n[cache]\nurls = [\"{}\"]\n", up.config_toml(), reg.url());
     let other = fresh(&env, &config);
-    let out = den_ok(&other, &["install"]);
+    let out = other.ok(&["install"]);
     assert!(
         out.stderr.contains(&format!(
             "the cache {} served jq 1.7.1 with other bytes than den.lock pins",
@@ -201,13 +198,13 @@ fn htpasswd_registry_with_docker_credentials() {
         std::fs::write(home.join(".docker/config.json"), auths).unwrap();
     };
     docker_config(&env.home());
-    den_ok(&env, &["cache", "push", &reg.url()]);
+    env.ok(&["cache", "push", &reg.url()]);
 
     let upstreams = dead_upstreams(up);
     let config = format!("{upstreams}\n[cache]\nurls = [\"{}\"]\n", reg.url());
     let other = fresh(&env, &config);
     docker_config(&other.home());
-    let out = den_ok(&other, &["install"]);
+    let out = other.ok(&["install"]);
     assert!(out.stderr.contains(&format!("node 22.11.0 from the cache {}", reg.url())), "{}", out.stderr);
     assert_tools_run(&other);
 
@@ -227,9 +224,9 @@ fn htpasswd_registry_with_docker_credentials() {
 fn directory_cache_served_over_http() {
     let (up, env) = pushed_project();
     let dir = env.tmp.path().join("team-cache");
-    let first = den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+    let first = env.ok(&["cache", "push", dir.to_str().unwrap()]);
     assert!(first.stderr.contains("pushed 4 artifacts"), "{}", first.stderr);
-    let again = den_ok(&env, &["cache", "push", &format!("file://{}", dir.display())]);
+    let again = env.ok(&["cache", "push", &format!("file://{}", dir.display())]);
     assert!(again.stderr.contains(": 0 B sent"), "{}", again.stderr);
     assert!(dir.join(format!("v1/blobs/sha256/{}", jq_sha256(&env))).is_file());
     assert!(
@@ -253,7 +250,7 @@ fn directory_cache_served_over_http() {
     }
     let config = format!("{}\n[cache]\nurls = [\"{}/team/\"]\n", dead_upstreams(up), server.base());
     let other = fresh(&env, &config);
-    let out = den_ok(&other, &["install"]);
+    let out = other.ok(&["install"]);
     assert!(
         out.stderr.contains(&format!("jq 1.7.1 from the cache {}/team/", server.base())),
         "{}",
@@ -266,29 +263,29 @@ fn directory_cache_served_over_http() {
 fn export_import_round_trip_then_offline_install() {
     let (up, env) = pushed_project();
     let bundle = env.tmp.path().join("tools.tar");
-    let out = den_ok(&env, &["cache", "export", bundle.to_str().unwrap()]);
+    let out = env.ok(&["cache", "export", bundle.to_str().unwrap()]);
     assert!(out.stderr.contains("exported 4 artifacts"), "{}", out.stderr);
     // --all: everything in the store, whichever project pinned it (here the same four).
     let all = env.tmp.path().join("all.tar");
-    let out = den_ok(&env, &["cache", "export", "--all", all.to_str().unwrap()]);
+    let out = env.ok(&["cache", "export", "--all", all.to_str().unwrap()]);
     assert!(out.stderr.contains("exported 4 artifacts"), "{}", out.stderr);
 
     // A machine that never saw the network: no upstream reachable, no cache configured.
     let other = fresh(&env, &dead_upstreams(up));
     let offline = run(other.den(), &["install", "--offline"]);
     assert_ne!(offline.code, 0, "installed offline with nothing: {}", offline.stderr);
-    let imported = den_ok(&other, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
+    let imported = other.ok(&["--offline", "cache", "import", bundle.to_str().unwrap()]);
     assert!(imported.stderr.contains("imported 4 verified files ("), "{}", imported.stderr);
     assert!(tool_dirs(&other).is_empty(), "the import installed something");
-    let out = den_ok(&other, &["install", "--offline"]);
+    let out = other.ok(&["install", "--offline"]);
     for tool in TOOLS {
         assert!(out.stderr.contains(&format!("den: {tool} from den's imported bundles\n")), "{}", out.stderr);
     }
     assert_tools_run(&other);
-    let again = den_ok(&other, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
+    let again = other.ok(&["--offline", "cache", "import", bundle.to_str().unwrap()]);
     assert!(again.stderr.contains("imported 0 verified files (0 B) (4 kept already)"), "{}", again.stderr);
     // Pruning drops the imported bytes (the tools stay: the project pins them).
-    let pruned = den_ok(&other, &["cache", "prune", "--older-than", "0"]);
+    let pruned = other.ok(&["cache", "prune", "--older-than", "0"]);
     assert!(pruned.stderr.contains("removed 4 files of imported bundles ("), "{}", pruned.stderr);
     assert!(crate::install::bucket(&other, "imported-v1/v1/blobs/sha256").is_empty());
     assert_tools_run(&other);
@@ -298,7 +295,7 @@ fn export_import_round_trip_then_offline_install() {
 fn offline_installs_use_a_cache_only_when_the_user_config_says_so() {
     let (up, env) = pushed_project();
     let dir = env.tmp.path().join("team-cache");
-    den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+    env.ok(&["cache", "push", dir.to_str().unwrap()]);
     let upstreams = dead_upstreams(up);
 
     let config = format!("{upstreams}\n[cache]\nurls = [\"file://{}\"]\n", dir.display());
@@ -309,7 +306,7 @@ fn offline_installs_use_a_cache_only_when_the_user_config_says_so() {
 
     let config = format!("{upstreams}\n[cache]\nurls = [\"file://{}\"]\noffline_ok = true\n", dir.display());
     let allowed = fresh(&env, &config);
-    let out = den_ok(&allowed, &["install", "--offline"]);
+    let out = allowed.ok(&["install", "--offline"]);
     assert!(
         out.stderr.contains(&format!("jq 1.7.1 from the cache file://{}", dir.display())),
         "{}",
@@ -322,7 +319,7 @@ fn offline_installs_use_a_cache_only_when_the_user_config_says_so() {
 fn a_den_toml_cache_is_used_only_once_the_project_is_trusted() {
     let (up, env) = pushed_project();
     let dir = env.tmp.path().join("team-cache");
-    den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+    env.ok(&["cache", "push", dir.to_str().unwrap()]);
 
     let other = fresh(&env, &dead_upstreams(up));
     let toml = format!("{TOML}\n[cache]\nurls = [\"{}\"]\n", dir.display());
@@ -336,7 +333,7 @@ fn a_den_toml_cache_is_used_only_once_the_project_is_trusted() {
     );
 
     other.trust();
-    let out = den_ok(&other, &["install"]);
+    let out = other.ok(&["install"]);
     assert!(out.stderr.contains(&format!("node 22.11.0 from the cache {}", dir.display())), "{}", out.stderr);
     assert_tools_run(&other);
     let lock = std::fs::read_to_string(other.project().join("den.lock")).unwrap();
@@ -392,7 +389,7 @@ fn live_npm_package_through_the_registry() {
         .map(|d| Path::new(d).join("esbuild"))
         .find(|p| p.exists())
         .expect("esbuild on the project's PATH");
-    let ran = Command::new(exe).arg("--version").output().unwrap();
+    let ran = other.command(exe).arg("--version").output().unwrap();
     assert_eq!(String::from_utf8_lossy(&ran.stdout).trim(), "0.24.0");
 }
 
@@ -448,21 +445,21 @@ fn assert_served_by(out: &Run, from: &str) {
 fn oci_push_carries_nodes_bundled_npm_and_corepack() {
     let Some(reg) = Registry::start(None) else { return };
     let (up, env) = npm_node_project();
-    let first = den_ok(&env, &["cache", "push", &reg.url()]);
+    let first = env.ok(&["cache", "push", &reg.url()]);
     assert!(
         first.stderr.contains(&format!("pushed 1 artifacts and 2 bundled packages to {}", reg.url())),
         "{}",
         first.stderr
     );
     assert!(first.stderr.contains("den: pushed node 22.11.0 (npm)\n"), "{}", first.stderr);
-    let again = den_ok(&env, &["cache", "push", &reg.url()]);
+    let again = env.ok(&["cache", "push", &reg.url()]);
     assert!(again.stderr.contains("and 2 bundled packages"), "{}", again.stderr);
     assert!(again.stderr.contains(": 0 B sent"), "a second push uploaded something:\n{}", again.stderr);
 
     // The npm registry and every other upstream unreachable: the registry serves it all.
     let config = format!("{}\n[cache]\nurls = [\"{}\"]\n", dead_upstreams(up), reg.url());
     let other = fresh(&env, &config);
-    let out = den_ok(&other, &["install", "--frozen"]);
+    let out = other.ok(&["install", "--frozen"]);
     assert_served_by(&out, &format!("the cache {}", reg.url()));
     assert_node_complete(&other);
 }
@@ -471,30 +468,30 @@ fn oci_push_carries_nodes_bundled_npm_and_corepack() {
 fn directory_cache_and_bundle_carry_nodes_bundled_packages() {
     let (up, env) = npm_node_project();
     let dir = env.tmp.path().join("team-cache");
-    let first = den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+    let first = env.ok(&["cache", "push", dir.to_str().unwrap()]);
     assert!(first.stderr.contains("pushed 1 artifacts and 2 bundled packages"), "{}", first.stderr);
     // npm's tarballs (node's own, npm's, corepack's) are addressed by their sha512 integrity;
     // the packages have no index of their own (node's den.lock entry names them).
     assert_eq!(dir.join("v1/blobs/sha512").read_dir().unwrap().count(), 3);
     assert_eq!(dir.join("v1/index").read_dir().unwrap().count(), 1);
-    let again = den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+    let again = env.ok(&["cache", "push", dir.to_str().unwrap()]);
     assert!(again.stderr.contains(": 0 B sent"), "{}", again.stderr);
     let bundle = env.tmp.path().join("node.tar");
-    let out = den_ok(&env, &["cache", "export", bundle.to_str().unwrap()]);
+    let out = env.ok(&["cache", "export", bundle.to_str().unwrap()]);
     assert!(out.stderr.contains("exported 1 artifacts and 2 bundled packages"), "{}", out.stderr);
 
     let upstreams = dead_upstreams(up);
     let cache = format!("file://{}", dir.display());
     let other = fresh(&env, &format!("{upstreams}\n[cache]\nurls = [\"{cache}\"]\n"));
-    let out = den_ok(&other, &["install", "--frozen"]);
+    let out = other.ok(&["install", "--frozen"]);
     assert_served_by(&out, &format!("the cache {}", cache));
     assert_node_complete(&other);
 
     // An air-gapped machine: the bundle alone, then an offline install.
     let gapped = fresh(&env, &upstreams);
-    let imported = den_ok(&gapped, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
+    let imported = gapped.ok(&["--offline", "cache", "import", bundle.to_str().unwrap()]);
     assert!(imported.stderr.contains("imported 3 verified files ("), "{}", imported.stderr);
-    let out = den_ok(&gapped, &["install", "--offline"]);
+    let out = gapped.ok(&["install", "--offline"]);
     assert_served_by(&out, "den's imported bundles");
     assert_node_complete(&gapped);
 }
@@ -504,7 +501,7 @@ fn repair_reinstalls_nodes_bundled_npm_from_the_cache() {
     use std::os::unix::fs::PermissionsExt;
     let (up, env) = npm_node_project();
     let dir = env.tmp.path().join("team-cache");
-    den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+    env.ok(&["cache", "push", dir.to_str().unwrap()]);
     let tools = env.home().join(".local/share/den/tools-v1");
     let npm_cli = std::fs::read_dir(&tools)
         .unwrap()
@@ -524,7 +521,7 @@ fn repair_reinstalls_nodes_bundled_npm_from_the_cache() {
     let cache = format!("file://{}", dir.display());
     let config = format!("{}\n[cache]\nurls = [\"{cache}\"]\n", dead_upstreams(up));
     std::fs::write(env.home().join(".config/den/config.toml"), config).unwrap();
-    let out = den_ok(&env, &["cache", "verify", "--repair"]);
+    let out = env.ok(&["cache", "verify", "--repair"]);
     assert!(
         out.stderr.contains("den: repaired node 22.11.0: installed again from its source"),
         "{}",
@@ -532,7 +529,7 @@ fn repair_reinstalls_nodes_bundled_npm_from_the_cache() {
     );
     assert_served_by(&out, &format!("the cache {}", cache));
     assert_node_complete(&env);
-    let out = den_ok(&env, &["cache", "verify"]);
+    let out = env.ok(&["cache", "verify"]);
     assert_eq!(out.stdout, "node 22.11.0: ok\n");
 }
 
@@ -540,11 +537,11 @@ fn repair_reinstalls_nodes_bundled_npm_from_the_cache() {
 fn export_all_leaves_out_a_node_whose_packages_no_den_lock_names() {
     let (_up, env) = npm_node_project();
     let all = env.tmp.path().join("all.tar");
-    let out = den_ok(&env, &["cache", "export", "--all", all.to_str().unwrap()]);
+    let out = env.ok(&["cache", "export", "--all", all.to_str().unwrap()]);
     assert!(out.stderr.contains("exported 1 artifacts and 2 bundled packages"), "{}", out.stderr);
     // Without the den.lock, only the receipt is left: it names node's tarball, not its npm.
     std::fs::remove_file(env.project().join("den.lock")).unwrap();
-    let out = den_ok(&env, &["cache", "export", "--all", all.to_str().unwrap()]);
+    let out = env.ok(&["cache", "export", "--all", all.to_str().unwrap()]);
     assert!(
         out.stderr.contains("den: warning: skipping node 22.11.0: installed with bundled packages"),
         "{}",
@@ -573,7 +570,7 @@ fn evil_node_bundle(into: &Path) -> PathBuf {
     install_ok(&attacker);
     assert_eq!(run_tool(&attacker, "node"), "evil");
     let bundle = into.join("node-22.11.0.tar");
-    den_ok(&attacker, &["cache", "export", bundle.to_str().unwrap()]);
+    attacker.ok(&["cache", "export", bundle.to_str().unwrap()]);
     bundle
 }
 
@@ -598,7 +595,7 @@ fn a_bundle_that_names_catalog_node_never_runs() {
     env.write(".nvmrc", "22.11.0\n");
     let bundle = evil_node_bundle(env.tmp.path());
 
-    let imported = den_ok(&env, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
+    let imported = env.ok(&["--offline", "cache", "import", bundle.to_str().unwrap()]);
     assert!(imported.stderr.contains("imported 1 verified files ("), "{}", imported.stderr);
     assert!(tool_dirs(&env).is_empty(), "the import installed the bundle's node");
 
@@ -626,7 +623,7 @@ fn a_bundle_that_names_catalog_node_never_runs() {
 fn a_bundle_entry_with_other_bin_or_url_is_not_used_for_a_locked_tool() {
     let (up, env) = pushed_project();
     let dir = env.tmp.path().join("team-cache");
-    den_ok(&env, &["cache", "push", dir.to_str().unwrap()]);
+    env.ok(&["cache", "push", dir.to_str().unwrap()]);
     let jq = jq_sha256(&env);
     let platform = std::fs::read_dir(dir.join("v1/index"))
         .unwrap()
@@ -663,8 +660,8 @@ fn a_bundle_entry_with_other_bin_or_url_is_not_used_for_a_locked_tool() {
     std::fs::write(&bundle, crate::upstream::archives::tar(&files)).unwrap();
 
     let other = fresh(&env, &dead_upstreams(up));
-    den_ok(&other, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
-    let out = den_ok(&other, &["install", "--offline"]);
+    other.ok(&["--offline", "cache", "import", bundle.to_str().unwrap()]);
+    let out = other.ok(&["install", "--offline"]);
     assert!(out.stderr.contains("den: jq 1.7.1 from den's imported bundles\n"), "{}", out.stderr);
     assert_tools_run(&other);
     assert_eq!(tool_dirs(&other).len(), 4, "{:?}", tool_dirs(&other));
@@ -679,7 +676,7 @@ fn a_bundle_entry_with_other_bin_or_url_is_not_used_for_a_locked_tool() {
     let untrusted =
         fresh(&other, &std::fs::read_to_string(other.home().join(".config/den/config.toml")).unwrap());
     run(untrusted.den(), &["untrust"]);
-    den_ok(&untrusted, &["--offline", "cache", "import", bundle.to_str().unwrap()]);
+    untrusted.ok(&["--offline", "cache", "import", bundle.to_str().unwrap()]);
     let out = run(untrusted.den(), &["install", "--offline"]);
     assert_ne!(out.code, 0, "{}", out.stderr);
     assert!(!out.stderr.contains("imported bundles"), "{}", out.stderr);
@@ -734,7 +731,7 @@ fn a_cache_index_that_names_catalog_node_never_runs() {
 fn a_bad_bundle_is_named_with_its_true_cause() {
     let (_up, env) = pushed_project();
     let good = env.tmp.path().join("tools.tar");
-    den_ok(&env, &["cache", "export", good.to_str().unwrap()]);
+    env.ok(&["cache", "export", good.to_str().unwrap()]);
     let bytes = std::fs::read(&good).unwrap();
     let other = Env::new();
     let at = |name: &str| other.tmp.path().join(name);

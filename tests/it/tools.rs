@@ -7,12 +7,6 @@ use std::path::PathBuf;
 use crate::support::{Env, Run, run};
 use crate::upstream::Upstream;
 
-fn ok(env: &Env, args: &[&str]) -> Run {
-    let out = run(env.den(), args);
-    assert_eq!(out.code, 0, "den {args:?} failed:\n{}", out.stderr);
-    out
-}
-
 fn read(env: &Env, file: &str) -> String {
     std::fs::read_to_string(env.project().join(file)).unwrap()
 }
@@ -57,7 +51,7 @@ fn add_installs_and_locks_then_ls_lists() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
     let env = up.project("[tools]\n");
-    let out = ok(&env, &["add", "jq@1.7"]);
+    let out = env.ok(&["add", "jq@1.7"]);
     assert_eq!(out.stdout, "");
     assert!(out.stderr.contains("installed jq 1.7.1"), "{}", out.stderr);
     assert_eq!(read(&env, "den.toml"), "[tools]\njq = \"1.7\"\n");
@@ -66,7 +60,7 @@ fn add_installs_and_locks_then_ls_lists() {
 
     // A tool in den.toml that is neither locked nor installed.
     std::fs::write(env.project().join("den.toml"), "[tools]\njq = \"1.7\"\nripgrep = \"14\"\n").unwrap();
-    let out = ok(&env, &["ls"]);
+    let out = env.ok(&["ls"]);
     let jq = store_dir(&env, "jq");
     assert_eq!(
         out.stdout,
@@ -80,14 +74,14 @@ fn add_keeps_comments_and_trust() {
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
     let toml = "# The team's environment.\n# Keep tools sorted.\n\n[tools]\n# search\nripgrep = \"14\" # fast grep\n\n[env]\n# where we are\nGREETING = \"hi\"\n";
     let env = up.project(toml);
-    ok(&env, &["add", "jq@1.7.1"]);
+    env.ok(&["add", "jq@1.7.1"]);
     assert_eq!(
         read(&env, "den.toml"),
         "# The team's environment.\n# Keep tools sorted.\n\n[tools]\n# search\nripgrep = \"14\" # fast grep\njq = \"1.7.1\"\n\n[env]\n# where we are\nGREETING = \"hi\"\n"
     );
     assert_eq!((locked(&env, "jq"), locked(&env, "ripgrep")), ("1.7.1".into(), "14.1.1".into()));
     // Still trusted: export works without `den trust`.
-    let out = ok(&env, &["export", "--format", "json"]);
+    let out = env.ok(&["export", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(json["GREETING"], "hi");
 }
@@ -97,10 +91,10 @@ fn remove_takes_the_tool_out_of_den_toml_and_den_lock_but_not_the_store() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
     let env = up.project("[tools]\n# json\njq = \"1.7\"\nripgrep = \"14\" # grep\n");
-    ok(&env, &["install"]);
+    env.ok(&["install"]);
     let jq_dir = store_dir(&env, "jq");
     let ripgrep_lock = lock(&env)["tools"]["ripgrep"].clone();
-    let out = ok(&env, &["remove", "jq"]);
+    let out = env.ok(&["remove", "jq"]);
     assert_eq!(out.stdout, "");
     assert_eq!(
         out.stderr,
@@ -111,7 +105,7 @@ fn remove_takes_the_tool_out_of_den_toml_and_den_lock_but_not_the_store() {
     assert_eq!(lock["tools"].as_table().unwrap().keys().collect::<Vec<_>>(), ["ripgrep"]);
     assert_eq!(lock["tools"]["ripgrep"], ripgrep_lock);
     assert!(jq_dir.join("jq").exists(), "remove must not delete from the store");
-    ok(&env, &["export", "--format", "json"]);
+    env.ok(&["export", "--format", "json"]);
 
     let out = run(env.den(), &["remove", "ripgrp"]);
     assert_eq!(out.code, 1);
@@ -126,17 +120,17 @@ fn upgrade_moves_only_the_named_tool_within_its_spec() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
     let env = up.project("[tools]\njq = \"1.7\"\nripgrep = \"14\"\n");
-    ok(&env, &["install"]);
+    env.ok(&["install"]);
     let ripgrep_before = lock(&env)["tools"]["ripgrep"].clone();
     up.catalog_tool("jq", "1.7.2").catalog_tool("jq", "1.8.0").catalog_tool("ripgrep", "14.1.2");
 
-    let out = ok(&env, &["upgrade", "jq"]);
+    let out = env.ok(&["upgrade", "jq"]);
     assert_eq!(out.stdout, "jq 1.7.1 → 1.7.2\n");
     assert_eq!(locked(&env, "jq"), "1.7.2");
     assert_eq!(lock(&env)["tools"]["ripgrep"], ripgrep_before, "only the named tool changes");
     assert_eq!(read(&env, "den.toml"), "[tools]\njq = \"1.7\"\nripgrep = \"14\"\n");
 
-    let out = ok(&env, &["upgrade"]);
+    let out = env.ok(&["upgrade"]);
     assert_eq!(out.stdout, "jq 1.7.2 (already newest)\nripgrep 14.1.1 → 14.1.2\n");
     assert_eq!(locked(&env, "ripgrep"), "14.1.2");
 
@@ -151,11 +145,11 @@ fn outdated_shows_locked_wanted_and_latest() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1");
     let env = up.project("[tools]\njq = \"1.7\"\n");
-    ok(&env, &["install"]);
+    env.ok(&["install"]);
     up.catalog_tool("jq", "1.7.2").catalog_tool("jq", "1.8.0").catalog_tool("ripgrep", "14.1.1");
     std::fs::write(env.project().join("den.toml"), "[tools]\njq = \"1.7\"\nripgrep = \"14\"\n").unwrap();
     let lock_before = read(&env, "den.lock");
-    let out = ok(&env, &["outdated"]);
+    let out = env.ok(&["outdated"]);
     assert_eq!(
         out.stdout,
         "TOOL     SPEC  LOCKED  WANTED  LATEST\njq       1.7   1.7.1   1.7.2   1.8.0\nripgrep  14    -       14.1.1  14.1.1\n"
@@ -168,7 +162,7 @@ fn outdated_marks_a_tool_whose_upstream_refuses_and_fails() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1").catalog_tool("ripgrep", "14.1.1");
     let env = up.project("[tools]\njq = \"1.7\"\nripgrep = \"14\"\n");
-    ok(&env, &["install"]);
+    env.ok(&["install"]);
     up.fault("/repos/BurntSushi/ripgrep/*", crate::upstream::Fault::RateLimited);
     let out = run(env.den(), &["outdated"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
@@ -184,10 +178,10 @@ fn lock_platform_adds_other_platforms_without_downloading_and_later_installs_kee
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1");
     let env = up.project("[tools]\njq = \"1.7\"\n");
-    ok(&env, &["install"]);
+    env.ok(&["install"]);
     // A newer matching release must not move the lock while platforms are added.
     up.catalog_tool("jq", "1.7.2");
-    let out = ok(&env, &["lock", "--platform", "linux-arm64,darwin-arm64"]);
+    let out = env.ok(&["lock", "--platform", "linux-arm64,darwin-arm64"]);
     assert_eq!(out.stdout, "");
     let mut expected = vec!["darwin-arm64".to_string(), "linux-arm64".into(), this_platform()];
     expected.sort();
@@ -200,14 +194,14 @@ fn lock_platform_adds_other_platforms_without_downloading_and_later_installs_kee
     assert_eq!(up.requests(&up.github_download_path("jqlang/jq", "jq-1.7.1", "jq-macos-arm64")), 0);
 
     let text = read(&env, "den.lock");
-    ok(&env, &["install"]);
+    env.ok(&["install"]);
     assert_eq!(read(&env, "den.lock"), text, "install keeps other platforms");
     // A tool added later gets the platforms the lock covers; an upgrade keeps them.
     up.catalog_tool("ripgrep", "14.1.1");
-    ok(&env, &["add", "ripgrep@14"]);
+    env.ok(&["add", "ripgrep@14"]);
     assert_eq!(platforms(&env, "ripgrep"), expected);
     assert_eq!(platforms(&env, "jq"), expected);
-    ok(&env, &["upgrade", "jq"]);
+    env.ok(&["upgrade", "jq"]);
     assert_eq!(locked(&env, "jq"), "1.7.2");
     assert_eq!(platforms(&env, "jq"), expected);
 
@@ -227,9 +221,9 @@ fn ls_remote_lists_versions_with_a_prefix() {
     }
     let env = Env::new();
     up.write_config(&env);
-    let out = ok(&env, &["ls-remote", "jq", "1.7"]);
+    let out = env.ok(&["ls-remote", "jq", "1.7"]);
     assert_eq!(out.stdout, "1.7\n1.7.1\n");
-    let out = ok(&env, &["ls-remote", "jq"]);
+    let out = env.ok(&["ls-remote", "jq"]);
     assert_eq!(out.stdout, "1.6\n1.7\n1.7.1\n1.70.0\n");
 
     let out = run(env.den(), &["ls-remote", "jqq"]);
@@ -246,7 +240,7 @@ fn ls_remote_uses_the_den_toml_source() {
     up.catalog_tool("jq", "1.7.1");
     up.github_release("acme/mytool", "v0.3.0", &[]).github_release("acme/mytool", "v0.4.1", &[]);
     let env = up.project("[tools]\nmytool = { version = \"0.4\", source = \"github:acme/mytool\" }\n");
-    let out = ok(&env, &["ls-remote", "mytool"]);
+    let out = env.ok(&["ls-remote", "mytool"]);
     assert_eq!(out.stdout, "0.3.0\n0.4.1\n");
 }
 
@@ -255,7 +249,7 @@ fn frozen_install_names_the_mismatch_after_an_edit() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1");
     let env = up.project("[tools]\njq = \"1.7\"\n");
-    ok(&env, &["install"]);
+    env.ok(&["install"]);
     std::fs::write(env.project().join("den.toml"), "[tools]\njq = \"1.7.1\"\n").unwrap();
     let out = run(env.den(), &["install", "--frozen"]);
     assert_eq!(out.code, 1);
@@ -273,7 +267,7 @@ fn add_errors_leave_den_toml_and_den_lock_as_they_were() {
     let up = Upstream::start();
     up.catalog_tool("jq", "1.7.1");
     let env = up.project("[tools]\n# json\njq = \"1.7\"\n");
-    ok(&env, &["install"]);
+    env.ok(&["install"]);
     let (toml, lock) = (read(&env, "den.toml"), read(&env, "den.lock"));
 
     // An unknown tool is refused when den.toml would be read, before any look-up: a usage error.
@@ -294,5 +288,5 @@ fn add_errors_leave_den_toml_and_den_lock_as_they_were() {
     );
     assert_eq!((read(&env, "den.toml"), read(&env, "den.lock")), (toml, lock));
     // Still trusted after the edit and its rollback.
-    ok(&env, &["export", "--format", "json"]);
+    env.ok(&["export", "--format", "json"]);
 }

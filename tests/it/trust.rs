@@ -4,7 +4,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::support::{Env, Run, run};
+use crate::support::{Env, run};
 
 const TOML: &str = "[tools]\nnode = \"22\"\nruff = \"0.6\"\n";
 const EDITED: &str =
@@ -18,10 +18,6 @@ fn manifest(env: &Env) -> PathBuf {
 /// The trust bucket under the pinned XDG data dir.
 fn bucket(env: &Env) -> PathBuf {
     env.home().join(".local/share/den/trust-v1")
-}
-
-fn ok(out: &Run) {
-    assert_eq!(out.code, 0, "stdout: {}\nstderr: {}", out.stdout, out.stderr);
 }
 
 fn mode(path: &Path) -> u32 {
@@ -55,26 +51,26 @@ fn trust_list_edit_retrust_untrust() {
     let m = m.display();
 
     let out = run(env.den(), &["trust"]);
-    ok(&out);
+    out.success();
     assert_eq!(out.stdout, "");
     assert_eq!(out.stderr, format!("den: trusted {m}\n"));
 
     let out = run(env.den(), &["trust"]);
-    ok(&out);
+    out.success();
     assert_eq!(out.stderr, format!("den: {m} is already trusted\n"));
 
     let out = run(env.den(), &["trust", "--list"]);
-    ok(&out);
+    out.success();
     assert_eq!(out.stdout, format!("{m}\ttrusted\n"));
     assert_eq!(out.stderr, "");
 
     env.write("den.toml", EDITED);
     let out = run(env.den(), &["trust", "--list"]);
-    ok(&out);
+    out.success();
     assert_eq!(out.stdout, format!("{m}\tchanged since trust\n"));
 
     let out = run(env.den(), &["trust"]);
-    ok(&out);
+    out.success();
     assert_eq!(out.stdout, "");
     assert_eq!(
         out.stderr,
@@ -96,16 +92,16 @@ fn trust_list_edit_retrust_untrust() {
     assert_eq!(out.stdout, format!("{m}\ttrusted\n"));
 
     let out = run(env.den(), &["untrust"]);
-    ok(&out);
+    out.success();
     assert_eq!(out.stdout, "");
     assert_eq!(out.stderr, format!("den: untrusted {m}\n"));
 
     let out = run(env.den(), &["untrust"]);
-    ok(&out);
+    out.success();
     assert_eq!(out.stderr, format!("den: {m} was not trusted\n"));
 
     let out = run(env.den(), &["trust", "--list"]);
-    ok(&out);
+    out.success();
     assert_eq!(out.stdout, "");
     assert_eq!(out.stderr, "den: no trusted files\n");
     assert_eq!(files_in(&bucket(&env)), Vec::<String>::new());
@@ -119,11 +115,11 @@ fn trust_finds_den_toml_from_a_subdirectory_and_a_dir_argument() {
     let m = manifest(&env);
 
     let out = run(env.den_in(&env.project().join("src/deep")), &["trust"]);
-    ok(&out);
+    out.success();
     assert_eq!(out.stderr, format!("den: trusted {}\n", m.display()));
 
     let out = run(env.den_in(env.tmp.path()), &["untrust", "project/src"]);
-    ok(&out);
+    out.success();
     assert_eq!(out.stderr, format!("den: untrusted {}\n", m.display()));
 }
 
@@ -150,7 +146,7 @@ fn no_den_toml_is_an_error_that_says_what_to_do() {
 fn records_are_private_atomic_files_keyed_by_the_canonical_path() {
     let env = Env::new();
     env.write("den.toml", TOML);
-    ok(&run(env.den(), &["trust"]));
+    run(env.den(), &["trust"]).success();
     let m = manifest(&env);
     let key = sha256(m.to_str().unwrap());
     let bucket = bucket(&env);
@@ -179,7 +175,7 @@ fn a_symlinked_dir_and_the_real_dir_share_one_record() {
     let m = manifest(&env);
 
     let out = run(env.den_in(env.tmp.path()), &["trust", link.to_str().unwrap()]);
-    ok(&out);
+    out.success();
     assert_eq!(out.stderr, format!("den: trusted {}\n", m.display()));
 
     let out = run(env.den(), &["trust"]);
@@ -198,13 +194,13 @@ fn a_deleted_project_shows_as_missing_and_can_be_untrusted() {
     let env = Env::new();
     let file = env.write("den.toml", TOML);
     let m = manifest(&env);
-    ok(&run(env.den(), &["trust"]));
+    run(env.den(), &["trust"]).success();
     std::fs::remove_file(file).unwrap();
 
     let out = run(env.den(), &["trust", "--list"]);
     assert_eq!(out.stdout, format!("{}\tmissing\n", m.display()));
     let out = run(env.den(), &["untrust"]);
-    ok(&out);
+    out.success();
     assert_eq!(out.stderr, format!("den: untrusted {}\n", m.display()));
     assert_eq!(files_in(&bucket(&env)), Vec::<String>::new());
 }
@@ -219,7 +215,7 @@ fn den_home_holds_the_records() {
         cmd.env("DEN_HOME", &den_home);
         cmd
     };
-    ok(&run(den(), &["trust"]));
+    run(den(), &["trust"]).success();
     assert_eq!(files_in(&den_home.join("trust-v1")).len(), 2);
     assert!(!bucket(&env).exists());
 

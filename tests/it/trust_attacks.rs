@@ -5,18 +5,13 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::support::{Env, Run, run};
+use crate::support::{Env, git, run};
 
 /// A project that uses every kind of relative path trust must cover.
 const TOML: &str = "[env]\nPATH = { prepend = [\"bin\"] }\ndotenv = [\".env\"]\n";
-
-fn ok(out: &Run) {
-    assert_eq!(out.code, 0, "stdout: {}\nstderr: {}", out.stdout, out.stderr);
-}
 
 fn write(path: &Path, content: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -27,18 +22,6 @@ fn write(path: &Path, content: &str) {
 fn tool(path: &Path, marker: &Path) {
     write(path, &format!("#!/bin/sh\ntouch '{}'\necho ran\n", marker.display()));
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 fn bucket(env: &Env) -> PathBuf {
@@ -69,7 +52,7 @@ fn a_den_toml_symlinked_to_a_trusted_one_is_untrusted_where_it_is() {
 
     // The hook: one line, nothing of the project's applied.
     let out = run(env.den_in(&evil), &["export", "bash"]);
-    ok(&out);
+    out.success();
     for applied in ["PROMPT_COMMAND", "GREETING", "evil/bin"] {
         assert!(!out.stdout.contains(applied), "{applied}: {}", out.stdout);
     }
@@ -94,7 +77,7 @@ fn a_den_toml_symlinked_to_a_trusted_one_is_untrusted_where_it_is() {
     let out = run(env.den_in(&evil), &["trust"]);
     assert_eq!(out.stderr, format!("den: trusted {}\n", evil_toml.display()));
     let out = run(env.den_in(&evil), &["export", "json"]);
-    ok(&out);
+    out.success();
     assert!(out.stdout.contains("\"GREETING\": \"evil\""), "{}", out.stdout);
     assert!(out.stdout.contains(&format!("\"PATH\": \"{}/bin:", evil.display())), "{}", out.stdout);
     let out = run(env.den(), &["trust", "--list"]);
@@ -106,7 +89,7 @@ fn a_den_toml_symlinked_to_a_trusted_one_is_untrusted_where_it_is() {
     // Untrusting the link leaves the target trusted.
     let out = run(env.den_in(&evil), &["untrust"]);
     assert_eq!(out.stderr, format!("den: untrusted {}\n", evil_toml.display()));
-    ok(&run(env.den(), &["export", "json"]));
+    run(env.den(), &["export", "json"]).success();
 }
 
 #[test]
@@ -170,7 +153,7 @@ fn cloned_project() -> (Env, PathBuf) {
 fn a_committed_dotenv_changed_by_git_pull_applies_only_after_den_trust() {
     let (env, upstream) = cloned_project();
     let out = run(env.den(), &["export", "json"]);
-    ok(&out);
+    out.success();
     assert!(out.stdout.contains("\"GREETING\": \"hello\""), "{}", out.stdout);
 
     let marker = env.tmp.path().join("pwned");
@@ -187,7 +170,7 @@ fn a_committed_dotenv_changed_by_git_pull_applies_only_after_den_trust() {
     assert_eq!(out.stderr, format!("den: {line}\nhelp: run `den trust` to review the change\n"));
 
     let out = run(env.den(), &["export", "bash"]);
-    ok(&out);
+    out.success();
     assert!(!out.stdout.contains("PROMPT_COMMAND") && !out.stdout.contains("GREETING"), "{}", out.stdout);
     assert_eq!(out.stderr, format!("den: {line}: run `den trust` to review the change\n"));
 
@@ -197,7 +180,7 @@ fn a_committed_dotenv_changed_by_git_pull_applies_only_after_den_trust() {
 
     // `den trust` shows what changed in the committed file, then it applies.
     let out = run(env.den(), &["trust"]);
-    ok(&out);
+    out.success();
     let shown = root.join(".env");
     let m = root.canonicalize().unwrap().join("den.toml");
     assert_eq!(
@@ -211,7 +194,7 @@ fn a_committed_dotenv_changed_by_git_pull_applies_only_after_den_trust() {
         )
     );
     let out = run(env.den(), &["export", "json"]);
-    ok(&out);
+    out.success();
     assert!(out.stdout.contains("\"LD_PRELOAD\": \"/tmp/evil.so\""), "{}", out.stdout);
 
     // The record, den.toml's copy and one copy per dotenv file, all private.
@@ -233,7 +216,7 @@ fn a_git_ignored_or_uncommitted_dotenv_stays_freely_editable() {
     // Git-ignored: edited after trust, applied without trusting again.
     env.write(".env.local", "LOCAL=2\n");
     let out = run(env.den(), &["export", "json"]);
-    ok(&out);
+    out.success();
     assert!(out.stdout.contains("\"LOCAL\": \"2\""), "{}", out.stdout);
 
     // Not in any repository: edited after trust, applied.
@@ -243,7 +226,7 @@ fn a_git_ignored_or_uncommitted_dotenv_stays_freely_editable() {
     plain.trust();
     plain.write(".env", "A=2\n");
     let out = run(plain.den(), &["export", "json"]);
-    ok(&out);
+    out.success();
     assert!(out.stdout.contains("\"A\": \"2\""), "{}", out.stdout);
 }
 
@@ -266,7 +249,7 @@ fn trusted_project() -> Env {
     let env = Env::new();
     env.write("den.toml", "[env]\nMARK = \"applied\"\n");
     env.trust();
-    ok(&run(env.den(), &["export", "json"]));
+    run(env.den(), &["export", "json"]).success();
     env
 }
 
@@ -313,7 +296,7 @@ fn a_trust_dir_writable_by_others_is_ignored_with_the_fix() {
         )
     );
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
-    ok(&run(env.den(), &["export", "json"]));
+    run(env.den(), &["export", "json"]).success();
 }
 
 #[test]
@@ -332,7 +315,7 @@ fn a_record_writable_by_others_or_owned_by_another_user_is_ignored() {
     ignored(&env, &why("it is writable by group or others"));
     // `den trust` writes a new record of its own (0600, by rename).
     env.trust();
-    ok(&run(env.den(), &["export", "json"]));
+    run(env.den(), &["export", "json"]).success();
 
     // Tests run as root, who can give the record to another user.
     let euid = std::fs::metadata(env.home()).unwrap();
@@ -383,6 +366,6 @@ fn the_terminal_question_shows_the_dotenv_change_that_comes_with_a_den_toml_chan
     let (_, code) = ask("y");
     assert_eq!(code, 0);
     let out = run(env.den(), &["export", "json"]);
-    ok(&out);
+    out.success();
     assert!(out.stdout.contains("\"BASH_ENV\": \"/tmp/evil.sh\""), "{}", out.stdout);
 }

@@ -56,7 +56,10 @@ fn open(server: &Server) -> Registry {
     let remote = Remote::parse(&format!("oci://{}/team/den", server.addr()), None).unwrap();
     let tmp = std::env::temp_dir();
     let client = Client::new(Settings::from_lookup(false, &|_| None, tmp));
-    Registry::open(&remote, &client, false).unwrap()
+    let mut reg = Registry::open(&remote, &client, false).unwrap();
+    // Anonymous, whatever credentials the shell running the tests has (DEN_CACHE_USERNAME).
+    reg.creds = None;
+    reg
 }
 
 /// jq 1 for linux-x64, 14 bytes with `checksum`.

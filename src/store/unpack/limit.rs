@@ -23,12 +23,17 @@ pub struct Limit {
 }
 
 impl Limit {
-    /// The limit for an archive of `archive_size` bytes in this process's environment.
-    pub fn for_archive(archive_size: u64) -> Limit {
-        let default = Limit {
+    /// The limit for an archive of `archive_size` bytes when `DEN_MAX_UNPACK` is unset.
+    pub fn by_default(archive_size: u64) -> Limit {
+        Limit {
             bytes: archive_size.saturating_mul(DEFAULT_RATIO).clamp(DEFAULT_MIN, DEFAULT_MAX),
             from_env: false,
-        };
+        }
+    }
+
+    /// The limit for an archive of `archive_size` bytes in this process's environment.
+    pub fn for_archive(archive_size: u64) -> Limit {
+        let default = Limit::by_default(archive_size);
         let Some(raw) = std::env::var(env_vars::DEN_MAX_UNPACK).ok().filter(|v| !v.is_empty()) else {
             return default;
         };
