@@ -11,7 +11,7 @@ pub mod beneath;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The most den reads of one project file (den.toml, den.lock, a dotenv or foreign version
 /// file, a secret file). Real ones are a few kilobytes; this bounds memory and time.
@@ -142,35 +142,6 @@ pub fn remove_dead_temps(dir: &Path, prefix: &str) {
 /// users of the machine (spec §8: state files are 0600 in 0700 directories).
 pub fn create_private_dir_all(path: &Path) -> io::Result<()> {
     fs::DirBuilder::new().recursive(true).mode(0o700).create(path)
-}
-
-/// Makes `path` a real directory (mode 0700 when created) without following a link at
-/// `path` itself: a symbolic link there, which den did not create, is removed (not what it
-/// points to) and replaced; its target is returned so the caller can say so. Anything else
-/// that is not a directory is an `AlreadyExists` error.
-///
-/// Why: a repository can ship `.den/tmp -> /elsewhere`; writing through it would write
-/// outside the project. The parent must already be a real directory (callers go one
-/// component at a time).
-pub fn real_dir(path: &Path) -> io::Result<Option<PathBuf>> {
-    let mut replaced = None;
-    loop {
-        match fs::DirBuilder::new().mode(0o700).create(path) {
-            Ok(()) => return Ok(replaced),
-            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
-            Err(e) => {
-                let meta = fs::symlink_metadata(path)?;
-                if meta.is_dir() {
-                    return Ok(replaced);
-                }
-                if !meta.file_type().is_symlink() || replaced.is_some() {
-                    return Err(io::Error::new(e.kind(), "exists and is not a directory"));
-                }
-                replaced = Some(fs::read_link(path)?);
-                fs::remove_file(path)?;
-            }
-        }
-    }
 }
 
 /// `create_private_dir_all`, and an existing `path` that others may enter (made by an
@@ -400,23 +371,6 @@ mod tests {
         child.wait().unwrap();
         assert!(!process_alive(pid, real));
         assert!(process_alive(me, start));
-    }
-
-    #[test]
-    fn real_dir_replaces_a_link_and_never_touches_its_target() {
-        let tmp = tempfile::tempdir().unwrap();
-        let outside = tmp.path().join("outside");
-        fs::create_dir(&outside).unwrap();
-        let link = tmp.path().join("link");
-        std::os::unix::fs::symlink(&outside, &link).unwrap();
-        assert_eq!(real_dir(&link).unwrap(), Some(outside.clone()));
-        assert!(fs::symlink_metadata(&link).unwrap().is_dir());
-        assert_eq!(mode(&link), 0o700);
-        assert!(outside.is_dir());
-        assert_eq!(real_dir(&link).unwrap(), None);
-        let file = tmp.path().join("file");
-        fs::write(&file, "x").unwrap();
-        assert_eq!(real_dir(&file).unwrap_err().kind(), io::ErrorKind::AlreadyExists);
     }
 
     #[test]

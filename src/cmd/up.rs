@@ -136,7 +136,6 @@ pub(super) fn preset_tools(
     let mut requests = Vec::new();
     for service in project.manifest.services.values() {
         let Some(tool) = preset::tool_name(service) else { continue };
-        let tool = tool?;
         // Before anything is installed or started: data den did not make is refused.
         preset::check_state(&project.root, service)?;
         names.push(service.name.clone());

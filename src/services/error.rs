@@ -42,6 +42,10 @@ pub enum Error {
     PurgeNeedsYes { state: PathBuf },
     #[error("{} was not made by den for this project (den has no record of it); den never starts `{service}` on it", .path.display())]
     ForeignState { service: String, path: PathBuf },
+    #[error("the project's git repository tracks files under {}, den's own directory; den starts no preset service on what a `git pull` can replace", .den.display())]
+    TrackedDenDir { den: PathBuf },
+    #[error("den cannot tell whether the project's git repository tracks files under {} (its index is in a form den does not read), so it starts no preset service", .den.display())]
+    UntoldDenDir { den: PathBuf },
     #[error("{0}")]
     Io(#[from] IoError),
 }
@@ -97,6 +101,12 @@ impl Hint for Error {
             Error::ForeignState { service, .. } => format!(
                 "`den down {service} --purge --yes` deletes it (a repository may have shipped it, or an older den made it); `den up` then starts empty"
             ),
+            Error::TrackedDenDir { .. } => {
+                "stop tracking it, keeping the files: `git rm -r --cached .den` and commit (its `.gitignore` keeps it out from then on)".into()
+            }
+            Error::UntoldDenDir { .. } => {
+                "run `git rm -r --cached .den` if it is tracked; a split or sparse index (`git update-index --no-split-index`, `git sparse-checkout disable`) den cannot read".into()
+            }
             Error::Io(e) => return e.hint(),
         })
     }

@@ -3,14 +3,15 @@
 //! after the project; `trust` on the Unix socket only, which lives in a short private
 //! directory (`preset::socket_dir`) — or, when the server runs as another user whose uid
 //! other daemons may share (`nobody`), peer identity mapping den's own user to `postgres`;
-//! TCP on 127.0.0.1 only, with the generated password (scram-sha-256). Stopped with SIGINT (fast shutdown). As root, the server runs as an
+//! TCP on 127.0.0.1 only, with the generated password (scram-sha-256). Stopped with SIGINT
+//! (fast shutdown) unless den.toml names another `stop_signal`. As root, the server runs as an
 //! unprivileged user from a hardlinked tree of the tool, entering its data directory before
 //! giving up root and naming it `/proc/self/cwd`, so the project's directories need not be
 //! opened to that user. A data directory of another major version is never opened, nor
 //! one den's record (`env::service_record`) does not say it made and initialised, nor one
 //! that would start in recovery (its `restore_command` is a command line).
 
-use std::os::unix::fs::DirBuilderExt;
+use std::ffi::OsStr;
 use std::path::Path;
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use super::preset::{self, Base, Tool};
 use super::probe::{Check, Readiness};
 use super::{Dirs, Error};
 use crate::env::service_exports::{self, PG_SUPERUSER};
+use crate::fs_util::beneath;
 use crate::io_error::IoError;
 use crate::project::Service;
 
@@ -43,10 +45,13 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
     }
     check_version(&data, &tool.version, &base.name)?;
     check_no_recovery(&data, &base.name)?;
-    if let Err(e) = std::fs::DirBuilder::new().mode(0o700).create(&data)
-        && e.kind() != std::io::ErrorKind::AlreadyExists
-    {
-        return Err(IoError::path("create", &data, e).into());
+    // Made beneath `.den/state/<name>/` opened without following a link: a link in its
+    // place is replaced, never followed.
+    // (As root, one den handed to the server's user is kept as it is.)
+    if !std::fs::symlink_metadata(&data).is_ok_and(|m| m.is_dir()) {
+        beneath::existing(&dirs.root, &Path::new(".den/state").join(&base.name))
+            .and_then(|state| state.child(OsStr::new("data")))
+            .map_err(IoError::at("create", &data))?;
     }
     let tool = match &user {
         Some((uid, gid, _)) => {
@@ -141,11 +146,8 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
         }),
         deps: service.depends_on.clone(),
         restart: service.restart,
-        // A stop_signal left at its default becomes SIGINT: postgres's fast shutdown.
-        stop_signal: match service.stop_signal.as_str() {
-            "SIGTERM" => nix::sys::signal::Signal::SIGINT,
-            other => other.parse().unwrap_or(nix::sys::signal::Signal::SIGINT),
-        },
+        // Unless den.toml names one, SIGINT: postgres's fast shutdown.
+        stop_signal: service.stop_with(),
         stop_timeout: service.stop_timeout,
         port: Some(base.port),
         user: ids,
@@ -238,7 +240,7 @@ mod tests {
         Service {
             name: "db".into(),
             run: None,
-            preset: Some("postgres".into()),
+            preset: Some(crate::project::Preset::Postgres),
             version: None,
             port: Some(54329),
             ready: None,
@@ -246,7 +248,7 @@ mod tests {
             env: Default::default(),
             restart: Restart::Never,
             cwd: None,
-            stop_signal: "SIGTERM".into(),
+            stop_signal: None,
             stop_timeout: Duration::from_secs(1),
             init: None,
             args: Vec::new(),
@@ -276,7 +278,7 @@ mod tests {
             std::fs::set_permissions(root.join(".den/state/db"), std::fs::Permissions::from_mode(0o700))
                 .unwrap();
             std::os::unix::fs::symlink(&victim, root.join(".den/state/db/data")).unwrap();
-            crate::fs_util::write_atomic(&root.join(".den/state/db/initialized"), b"", 0o600).unwrap();
+            std::fs::write(root.join(".den/state/db/initialized"), b"").unwrap();
         };
 
         // Shipped (den's old marker, a data directory): refused, nothing touched.

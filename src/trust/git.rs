@@ -31,15 +31,39 @@ pub fn tracked(root: &Path, file: &Path) -> bool {
     decide(root, file).unwrap_or(true)
 }
 
+/// Whether the project's repository tracks `path` or anything under it (`Some(true)`),
+/// does not (`Some(false)`), or den cannot tell (`None`: an index it cannot read or vouch
+/// for, a repository below the project root). For den's own `.den/`, before a service
+/// runs on what is there: unlike [`tracked`], a `.git` file leading out of its work tree
+/// (a linked worktree, a submodule) is followed to the git directory it names and that
+/// index is read, since a clone cannot ship a `.git` file and reading an index runs
+/// nothing; so a project in a linked worktree is told apart, not refused.
+pub fn tracks_under(root: &Path, path: &Path) -> Option<bool> {
+    decide_in(root, path, Gitdir::Follow)
+}
+
+/// Where a `.git` file may lead.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Gitdir {
+    /// Only inside its own work tree (anything else: cannot tell).
+    Inside,
+    /// Also to another git directory: a linked worktree's or a submodule's.
+    Follow,
+}
+
 /// `Some(tracked)`, or `None` when it cannot tell.
 fn decide(root: &Path, file: &Path) -> Option<bool> {
+    decide_in(root, file, Gitdir::Inside)
+}
+
+fn decide_in(root: &Path, file: &Path, gitdir: Gitdir) -> Option<bool> {
     let file = std::path::absolute(file).ok()?;
     let (dir, name) = (file.parent()?, file.file_name()?);
     // As git does: the real directory, whatever links lead to it.
     let dir = std::fs::canonicalize(dir).ok()?;
     let root = std::fs::canonicalize(root).ok()?;
     for top in dir.ancestors() {
-        let Some(git_dir) = repository_at(top)? else { continue };
+        let Some(git_dir) = repository_at(top, gitdir)? else { continue };
         // A repository below the project root is no clone's own: its author made it.
         if top != root && top.starts_with(&root) {
             return None;
@@ -59,7 +83,7 @@ fn decide(root: &Path, file: &Path) -> Option<bool> {
 /// The git directory of the work tree `top` when there is one (`Some(None)`: none here,
 /// look further up); `None` when `top` holds something git could take for a repository but
 /// den cannot vouch for.
-fn repository_at(top: &Path) -> Option<Option<PathBuf>> {
+fn repository_at(top: &Path, gitdir: Gitdir) -> Option<Option<PathBuf>> {
     // A directory that is itself a git directory (HEAD, objects/, refs/): git would use it,
     // with a work tree its configuration names, which den does not read.
     if looks_like_git_dir(top) {
@@ -79,8 +103,18 @@ fn repository_at(top: &Path) -> Option<Option<PathBuf>> {
         let target = text.strip_prefix("gitdir: ")?.trim_end_matches(['\n', '\r']);
         let target = std::fs::canonicalize(top.join(target)).ok()?;
         let top = std::fs::canonicalize(top).ok()?;
-        if target == top || !target.starts_with(&top) {
+        if target == top {
             return None;
+        }
+        if !target.starts_with(&top) {
+            // A linked worktree's git directory holds its own HEAD and index, and names
+            // the shared one in `commondir`.
+            let linked = |d: &Path| {
+                let file = |n: &str| std::fs::symlink_metadata(d.join(n)).is_ok_and(|m| m.is_file());
+                file("HEAD") && file("commondir")
+            };
+            return (gitdir == Gitdir::Follow && (looks_like_git_dir(&target) || linked(&target)))
+                .then_some(Some(target));
         }
         target
     } else {
