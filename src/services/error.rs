@@ -105,7 +105,7 @@ impl Hint for Error {
                 "stop tracking it, keeping the files: `git rm -r --cached .den` and commit (its `.gitignore` keeps it out from then on)".into()
             }
             Error::UntoldDenDir { .. } => {
-                "run `git rm -r --cached .den` if it is tracked; a split or sparse index (`git update-index --no-split-index`, `git sparse-checkout disable`) den cannot read".into()
+                "den reads git's index itself, never running git; a split or sparse index it cannot read becomes readable with `git update-index --no-split-index` or `git sparse-checkout disable`; `git rm -r --cached .den` if `.den` is tracked".into()
             }
             Error::Io(e) => return e.hint(),
         })

@@ -304,7 +304,11 @@ mod tests {
         let victim_meta = std::fs::metadata(&victim).unwrap();
         assert_eq!(victim_meta.uid(), nix::unistd::geteuid().as_raw(), "the link's target was handed over");
         assert!(victim.join("PG_VERSION").exists(), "the link's target was touched");
-        assert_eq!(unit.stop_signal, nix::sys::signal::Signal::SIGINT);
+        assert_eq!(unit.stop_signal, nix::sys::signal::Signal::SIGINT, "postgres's default: fast shutdown");
+        // A signal den.toml names is the one sent, SIGTERM included (it used to become SIGINT).
+        let explicit = Service { stop_signal: Some(nix::sys::signal::Signal::SIGTERM), ..db_service() };
+        let unit = super::super::preset::unit(&dirs, &explicit, &tool).unwrap();
+        assert_eq!(unit.stop_signal, nix::sys::signal::Signal::SIGTERM);
         let _ = crate::fs_util::remove_tree(&crate::env::service_exports::socket_dir(&root));
         if let Some(shared) = unit.argv[0].strip_suffix("/bin/postgres").filter(|d| d.contains("den-shared-"))
         {

@@ -269,6 +269,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn links_in_a_preset_s_state_are_replaced_never_written_through() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        service_record::test_bucket(&tmp.path().join("services-v1"));
+        let root = tmp.path().join("proj");
+        fs::create_dir(&root).unwrap();
+        let victim = tmp.path().join("victim");
+        fs::write(&victim, "keep").unwrap();
+        let tool = Tool { dir: tmp.path().join("t"), bin: tmp.path().join("t/bin"), version: "7.2.4".into() };
+        let toml = "[services.cache]\npreset = \"redis\"\n";
+        let manifest = crate::project::parse::manifest(Path::new("den.toml"), toml).unwrap();
+        let service = manifest.services["cache"].clone();
+        assert_eq!(service.preset, Some(Preset::Redis));
+        let dirs = Dirs::of(&root);
+        // `.den/state` as a link elsewhere is replaced by den's own directory.
+        fs::create_dir_all(root.join(".den")).unwrap();
+        let elsewhere = tmp.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        symlink(&elsewhere, root.join(".den/state")).unwrap();
+        unit(&dirs, &service, &tool).unwrap();
+        assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0, "made through a link");
+        let state = root.join(".den/state/cache");
+        let conf = state.join("redis-server.conf");
+        assert!(fs::read_to_string(&conf).unwrap().contains("requirepass "));
+        assert_eq!(fs::metadata(&conf).unwrap().permissions().mode() & 0o777, 0o600);
+        // Its configuration as a link: replaced, the target untouched.
+        fs::remove_file(&conf).unwrap();
+        symlink(&victim, &conf).unwrap();
+        unit(&dirs, &service, &tool).unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        assert!(fs::symlink_metadata(&conf).unwrap().is_file());
+        // den's token as a link: the directory is no longer den's, and is refused.
+        let token = state.join(service_record::TOKEN);
+        fs::rename(&token, tmp.path().join("token")).unwrap();
+        symlink(tmp.path().join("token"), &token).unwrap();
+        assert!(matches!(unit(&dirs, &service, &tool), Err(Error::ForeignState { .. })));
+    }
+
+    #[test]
     fn a_linked_tree_shares_the_bytes() {
         let tmp = tempfile::tempdir_in(std::env::temp_dir()).unwrap();
         let dir = tmp.path().join("sha256-abc");

@@ -12,7 +12,8 @@
 //! `.git` file whose `gitdir:` leads out of its work tree (a linked worktree, a submodule),
 //! a `.git` that is a link or not a repository, an index that cannot be read (unreadable,
 //! larger than `fs_util::INPUT_LIMIT`, not a regular file) or that the reader cannot vouch
-//! for. Never changes anything.
+//! for. Never changes anything. (`tracks_under`, asked about den's own `.den/`, reads a
+//! linked worktree's or a submodule's own index instead of giving up there.)
 
 mod index;
 
@@ -266,6 +267,44 @@ mod tests {
         let fifo = std::ffi::CString::new(fifo_repo.join(".git/index").as_os_str().as_bytes()).unwrap();
         assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
         assert!(tracked(&fifo_repo, &fifo_repo.join("local.env")));
+    }
+
+    #[test]
+    fn den_s_directory_is_told_apart_in_a_linked_worktree_and_a_submodule() {
+        let (tmp, repo) = repository("2");
+        assert_eq!(tracks_under(&repo, &repo.join(".den")), Some(false));
+        write(&repo.join(".den/state/db/x"), "1");
+        git(&repo, &["add", "-f", ".den/state/db/x"]);
+        assert_eq!(tracks_under(&repo, &repo.join(".den")), Some(true));
+        assert_eq!(tracks_under(&repo.join("sub"), &repo.join("sub/.den")), Some(false));
+        git(&repo, &["commit", "-q", "-m", "track .den"]);
+
+        // A linked worktree: `tracked` cannot tell there; `tracks_under` reads its index.
+        let wt = tmp.path().join("wt");
+        git(&repo, &["worktree", "add", "-q", "-b", "other", wt.to_str().unwrap(), "HEAD~1"]);
+        assert!(tracked(&wt, &wt.join("local.env")), "fails closed");
+        assert_eq!(tracks_under(&wt, &wt.join(".den")), Some(false));
+        write(&wt.join(".den/y"), "1");
+        git(&wt, &["add", "-f", ".den/y"]);
+        assert_eq!(tracks_under(&wt, &wt.join(".den")), Some(true));
+
+        // A submodule's `.git` file leads to the superproject's `modules/`.
+        let outer = tmp.path().join("outer");
+        std::fs::create_dir(&outer).unwrap();
+        git(&outer, &["init", "-q"]);
+        git(
+            &outer,
+            &["-c", "protocol.file.allow=always", "submodule", "add", "-q", repo.to_str().unwrap(), "m"],
+        );
+        let m = outer.join("m");
+        assert!(std::fs::symlink_metadata(m.join(".git")).unwrap().is_file());
+        assert_eq!(tracks_under(&m, &m.join(".den")), Some(true), "the submodule's own index");
+        assert_eq!(tracks_under(&m, &m.join(".nothing")), Some(false));
+
+        // A `.git` file naming no repository still cannot tell.
+        let lost = tmp.path().join("lost");
+        write(&lost.join(".git"), "gitdir: /nonexistent\n");
+        assert_eq!(tracks_under(&lost, &lost.join(".den")), None);
     }
 
     #[test]
