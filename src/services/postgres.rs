@@ -179,7 +179,7 @@ pub fn root_note(root: &Path, service: &Service) -> Option<String> {
 /// `kill(pid, 0)` still succeeds and it refuses to start. Only one supervisor runs a
 /// project's services, so no live server is cut off.
 fn clear_stale_lock(lock: &Path) {
-    let Ok(text) = std::fs::read_to_string(lock) else { return };
+    let Ok(text) = crate::fs_util::read_input_string(lock) else { return };
     let pid = text.lines().next().and_then(|l| l.trim().parse::<i32>().ok());
     if pid.is_some_and(|pid| pid > 0 && !crate::proc::running(pid)) {
         let _ = std::fs::remove_file(lock);
@@ -211,7 +211,7 @@ fn check_no_recovery(data: &Path, name: &str) -> Result<(), Error> {
 
 /// Refuses a data directory made by another major version than the tool's.
 fn check_version(data: &Path, tool_version: &str, name: &str) -> Result<(), Error> {
-    let Ok(found) = std::fs::read_to_string(data.join("PG_VERSION")) else { return Ok(()) };
+    let Ok(found) = crate::fs_util::read_input_string(&data.join("PG_VERSION")) else { return Ok(()) };
     let found = found.trim();
     let major = tool_version.split('.').next().unwrap_or(tool_version);
     if found == major {
