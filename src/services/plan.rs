@@ -105,11 +105,10 @@ impl Marker {
 
     fn record(&self, done: bool) -> std::io::Result<()> {
         match self {
-            Marker::File { root, service } if done => beneath::den_subdir(
-                root,
-                &Path::new("state").join(service),
-            )?
-            .write(OsStr::new(INIT_MARKER), b"", 0o600),
+            Marker::File { root, service } if done => {
+                let dir = beneath::den_subdir(root, &Path::new("state").join(service))?;
+                dir.write(OsStr::new(INIT_MARKER), b"", 0o600)
+            }
             Marker::File { root, .. } => beneath::remove(root, &self.path()),
             Marker::Record { root, service } => {
                 let mut record = service_record::read(root, service)

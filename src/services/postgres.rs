@@ -46,8 +46,8 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
     check_version(&data, &tool.version, &base.name)?;
     check_no_recovery(&data, &base.name)?;
     // Made beneath `.den/state/<name>/` opened without following a link: a link in its
-    // place is replaced, never followed.
-    // (As root, one den handed to the server's user is kept as it is.)
+    // place is replaced, never followed. A real directory there is kept (as root, den
+    // handed it to the server's user, so it is not one `beneath` takes for den's own).
     if !std::fs::symlink_metadata(&data).is_ok_and(|m| m.is_dir()) {
         beneath::existing(&dirs.root, &Path::new(".den/state").join(&base.name))
             .and_then(|state| state.child(OsStr::new("data")))

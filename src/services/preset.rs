@@ -86,7 +86,7 @@ impl Base {
                 identity,
                 token,
                 made_by: service_record::this_den(),
-                tool: format!("{preset} {}", tool.version, preset = tool_label(service)),
+                tool: format!("{} {}", tool_label(service), tool.version),
                 initialized: false,
             });
             if let Err(e) = service_record::write(&dirs.root, &record) {
