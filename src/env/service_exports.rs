@@ -14,7 +14,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::{Error, service_record};
-use crate::project::{Project, Service};
+use crate::project::{Preset, Project, Service};
 
 /// The superuser the postgres preset creates.
 pub const PG_SUPERUSER: &str = "postgres";
@@ -55,8 +55,7 @@ pub fn layer(project: &Project) -> Result<Layer, Error> {
         let name = &service.name;
         let mut refer =
             |field: &str, value: String| out.references.push((format!("services.{name}.{field}"), value));
-        let preset = service.preset.as_deref().filter(|p| matches!(*p, "postgres" | "redis" | "valkey"));
-        let Some(preset) = preset else {
+        let Some(preset) = service.preset else {
             if let Some(port) = service.port {
                 refer("port", port.to_string());
                 refer("host", "127.0.0.1".into());
@@ -75,23 +74,26 @@ pub fn layer(project: &Project) -> Result<Layer, Error> {
         refer("port", v.port.to_string());
         refer("host", "127.0.0.1".into());
         refer("password", v.password.clone());
-        if preset == "postgres" {
-            let db = database(&project.root);
-            let socket = socket_dir(&project.root).to_string_lossy().into_owned();
-            let url = format!("postgres://{PG_SUPERUSER}:{}@127.0.0.1:{}/{db}", v.password, v.port);
-            refer("url", url.clone());
-            refer("socket", socket.clone());
-            refer("user", PG_SUPERUSER.into());
-            refer("database", db.clone());
-            out.exports.push(plain("PGHOST", socket));
-            out.exports.push(plain("PGPORT", v.port.to_string()));
-            out.exports.push(plain("PGUSER", PG_SUPERUSER.into()));
-            out.exports.push(plain("PGDATABASE", db));
-            out.exports.push(secret("DATABASE_URL", url));
-        } else {
-            let url = format!("redis://:{}@127.0.0.1:{}/0", v.password, v.port);
-            refer("url", url.clone());
-            out.exports.push(secret("REDIS_URL", url));
+        match preset {
+            Preset::Postgres => {
+                let db = database(&project.root);
+                let socket = socket_dir(&project.root).to_string_lossy().into_owned();
+                let url = format!("postgres://{PG_SUPERUSER}:{}@127.0.0.1:{}/{db}", v.password, v.port);
+                refer("url", url.clone());
+                refer("socket", socket.clone());
+                refer("user", PG_SUPERUSER.into());
+                refer("database", db.clone());
+                out.exports.push(plain("PGHOST", socket));
+                out.exports.push(plain("PGPORT", v.port.to_string()));
+                out.exports.push(plain("PGUSER", PG_SUPERUSER.into()));
+                out.exports.push(plain("PGDATABASE", db));
+                out.exports.push(secret("DATABASE_URL", url));
+            }
+            Preset::Redis | Preset::Valkey => {
+                let url = format!("redis://:{}@127.0.0.1:{}/0", v.password, v.port);
+                refer("url", url.clone());
+                out.exports.push(secret("REDIS_URL", url));
+            }
         }
     }
     Ok(out)

@@ -207,9 +207,10 @@ pub fn vouches(state: &State, dir: &Path) -> bool {
         && fs_util::read_input_string(&token).is_ok_and(|t| t.trim() == state.token)
 }
 
-/// Writes `token` into the directory `dir` den just made (0600).
-pub fn mark(dir: &Path, token: &str) -> io::Result<()> {
-    fs_util::write_atomic(&dir.join(TOKEN), format!("{token}\n").as_bytes(), 0o600)
+/// Writes `token` into the directory `dir` den just made (0600), beneath its verified
+/// descriptor: a link at [`TOKEN`] is replaced, never written through.
+pub fn mark(dir: &fs_util::beneath::Dir, token: &str) -> io::Result<()> {
+    dir.write(std::ffi::OsStr::new(TOKEN), format!("{token}\n").as_bytes(), 0o600)
 }
 
 /// The den that writes a record (`State::made_by`).
@@ -310,12 +311,18 @@ mod tests {
             initialized: false,
         };
         assert!(!vouches(&state, &dir), "no token yet");
-        mark(&dir, "t0ken").unwrap();
+        let mark = |token: &str| mark(&fs_util::beneath::Dir::anchor(&dir).unwrap(), token).unwrap();
+        // A link at the token's name is replaced, its target untouched.
+        let elsewhere = tmp.path().join("elsewhere");
+        std::fs::write(&elsewhere, "keep").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, dir.join(TOKEN)).unwrap();
+        mark("t0ken");
+        assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "keep");
         assert!(vouches(&state, &dir));
         assert_eq!(std::fs::metadata(dir.join(TOKEN)).unwrap().permissions().mode() & 0o777, 0o600);
-        mark(&dir, "guessed").unwrap();
+        mark("guessed");
         assert!(!vouches(&state, &dir), "another token");
-        mark(&dir, "t0ken").unwrap();
+        mark("t0ken");
         let other = State { identity: "1:2:-".into(), ..state.clone() };
         assert!(!vouches(&other, &dir), "another directory");
         // A copy (the token included) is another directory.

@@ -6,6 +6,7 @@ pub mod discover;
 pub mod foreign;
 mod model;
 pub mod parse;
+mod preset;
 
 pub use crate::diag::Diagnostic;
 pub use model::*;

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use indexmap::IndexMap;
+use nix::sys::signal::Signal;
+
+pub use super::preset::Preset;
 
 /// Where an item was declared: a file and a 1-based line (0 when the file has no lines,
 /// as for a value implied by a foreign file).
@@ -104,8 +107,8 @@ pub struct Service {
     pub name: String,
     /// What to run, in `cwd`.
     pub run: Option<Run>,
-    /// A built-in recipe: `postgres`, `redis`, `valkey`, `mysql`.
-    pub preset: Option<String>,
+    /// A built-in recipe (`postgres`, `redis`, `valkey`).
+    pub preset: Option<Preset>,
     /// Version spec of the preset's tool.
     pub version: Option<String>,
     /// Fixed port; `None` means den picks a free one and remembers it.
@@ -116,8 +119,9 @@ pub struct Service {
     pub restart: Restart,
     /// Working directory, relative to the project root.
     pub cwd: Option<String>,
-    /// Signal sent to the process group to stop it (default `SIGTERM`).
-    pub stop_signal: String,
+    /// The signal den.toml names to stop the process group; `None`: the default
+    /// (`stop_with`).
+    pub stop_signal: Option<Signal>,
     /// Time between the stop signal and SIGKILL.
     pub stop_timeout: Duration,
     /// A command run once before the first start (`run` services; presets bring theirs).
@@ -131,6 +135,14 @@ pub struct Service {
     /// Globs (relative to the project root) whose changes restart the service.
     pub watch: Vec<String>,
     pub at: Location,
+}
+
+impl Service {
+    /// The signal that stops it: the one den.toml names, else the preset's default
+    /// (postgres: SIGINT), else SIGTERM.
+    pub fn stop_with(&self) -> Signal {
+        self.stop_signal.unwrap_or_else(|| self.preset.map_or(Signal::SIGTERM, Preset::default_stop_signal))
+    }
 }
 
 /// A service's command: a string is a shell command line (`sh -c 'exec …'`), an array is

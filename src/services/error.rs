@@ -65,8 +65,6 @@ pub enum Error {
     NotRunning { service: String },
     #[error("the tool of service `{service}` (preset `{preset}`) is not installed")]
     ToolMissing { service: String, preset: String },
-    #[error("preset `{preset}` of service `{service}` is not supported by this den")]
-    UnknownPreset { service: String, preset: String },
     #[error("`user = \"{user}\"` is root, which this server refuses")]
     RootUser { user: String },
     #[error("no user `{user}` on this system (`user` in den.toml)")]
@@ -88,6 +86,10 @@ pub enum Error {
     PurgeNeedsYes { state: PathBuf },
     #[error("{} was not made by den for this project (den has no record of it); den never starts `{service}` on it", .path.display())]
     ForeignState { service: String, path: PathBuf },
+    #[error("the project's git repository tracks files under {}, den's own directory; den starts no preset service on what a `git pull` can replace", .den.display())]
+    TrackedDenDir { den: PathBuf },
+    #[error("den cannot tell whether the project's git repository tracks files under {} (its index is in a form den does not read), so it starts no preset service", .den.display())]
+    UntoldDenDir { den: PathBuf },
     #[error("{0}")]
     Io(#[from] IoError),
     /// The failures of the layers the services' commands go through (finding the project,
@@ -186,7 +188,6 @@ impl Hint for Error {
             }
             Error::NotRunning { service } => format!("start it with `den up -d {service}`"),
             Error::ToolMissing { .. } => "run `den up` again: it installs it".into(),
-            Error::UnknownPreset { .. } => "the presets den runs are `postgres`, `redis` and `valkey`; or give the service a `run` command".into(),
             Error::RootUser { .. } => "name an unprivileged user, or remove `user` (den then uses `nobody`)".into(),
             Error::NoUser { .. } => "name an existing user, or remove `user` (den then uses `nobody`)".into(),
             Error::NoNobody => "run den as an ordinary user, name one with `user = \"...\"`, or create `nobody`".into(),
@@ -202,6 +203,12 @@ impl Hint for Error {
             Error::ForeignState { service, .. } => format!(
                 "`den down {service} --purge --yes` deletes it (a repository may have shipped it, or an older den made it); `den up` then starts empty"
             ),
+            Error::TrackedDenDir { .. } => {
+                "stop tracking it, keeping the files: `git rm -r --cached .den` and commit (its `.gitignore` keeps it out from then on)".into()
+            }
+            Error::UntoldDenDir { .. } => {
+                "den reads git's index itself, never running git; a split or sparse index it cannot read becomes readable with `git update-index --no-split-index` or `git sparse-checkout disable`; `git rm -r --cached .den` if `.den` is tracked".into()
+            }
             Error::Io(e) => return e.hint(),
             Error::Project(e) => return e.hint(),
             Error::Trust(e) => return e.hint(),

@@ -2,6 +2,7 @@
 //! environment overlay, readiness, restart and stop rules, in dependency order (every
 //! service after what it depends on). Pure: never starts or probes anything.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -13,6 +14,8 @@ use super::preset::{self, Tool};
 use super::probe::{Check, Readiness};
 use super::{Dirs, Error};
 use crate::env::service_record;
+use crate::fs_util::beneath;
+use crate::paths::DenDir;
 use crate::project::{Project, Restart, Run, Service};
 
 /// One service, ready to be run.
@@ -48,12 +51,21 @@ pub struct Init {
     pub marker: Marker,
 }
 
+/// The file in `.den/state/<service>/` that says a `run` service's `init` passed.
+const INIT_MARKER: &str = "initialized";
+
+/// `.den/state/<service>` relative to the project's root.
+fn state_of(service: &str) -> PathBuf {
+    Path::new(".den/state").join(service)
+}
+
 /// Where den records that an init passed.
 #[derive(Debug, Clone)]
 pub enum Marker {
-    /// A file under `.den/state/<name>/` for a service's own `init` command: a repository
-    /// that ships it only skips a command its own den.toml names.
-    File { root: PathBuf, path: PathBuf },
+    /// `.den/state/<service>/initialized` for a service's own `init` command: a repository
+    /// that ships it only skips a command its own den.toml names. Written and removed
+    /// through `fs_util::beneath` (never through a link there).
+    File { root: PathBuf, service: String },
     /// den's own record of a preset's data directory (`env::service_record`): a repository
     /// cannot ship it, so a data directory den did not initialise is never taken as done.
     Record { root: PathBuf, service: String },
@@ -63,7 +75,8 @@ impl Marker {
     /// Whether the init passed.
     pub fn done(&self) -> bool {
         match self {
-            Marker::File { path, .. } => path.exists(),
+            Marker::File { root, service } => beneath::existing(root, &state_of(service))
+                .is_ok_and(|dir| dir.is_own_file(OsStr::new(INIT_MARKER))),
             Marker::Record { root, service } => {
                 service_record::read(root, service).and_then(|r| r.state).is_some_and(|s| s.initialized)
             }
@@ -73,7 +86,7 @@ impl Marker {
     /// Where it is recorded (for a message).
     pub fn path(&self) -> PathBuf {
         match self {
-            Marker::File { path, .. } => path.clone(),
+            Marker::File { root, service } => DenDir::of(root).service_state(service).join(INIT_MARKER),
             Marker::Record { root, service } => {
                 service_record::file(root, service).unwrap_or_else(|| service_record::dir(root))
             }
@@ -92,11 +105,11 @@ impl Marker {
 
     fn record(&self, done: bool) -> std::io::Result<()> {
         match self {
-            Marker::File { root, path } if done => crate::fs_util::beneath::write(root, path, b"", 0o600),
-            Marker::File { root, path } => match crate::fs_util::beneath::remove(root, path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-                _ => Ok(()),
-            },
+            Marker::File { root, service } if done => {
+                let dir = beneath::den_subdir(root, &Path::new("state").join(service))?;
+                dir.write(OsStr::new(INIT_MARKER), b"", 0o600)
+            }
+            Marker::File { root, .. } => beneath::remove(root, &self.path()),
             Marker::Record { root, service } => {
                 let mut record = service_record::read(root, service)
                     .filter(|r| r.state.is_some())
@@ -143,7 +156,7 @@ pub fn units(project: &Project, tools: &HashMap<String, Tool>) -> Result<Vec<Uni
         .into_iter()
         .map(|name| {
             let service = &services[name];
-            match (service.preset.as_deref(), tools.get(name)) {
+            match (service.preset, tools.get(name)) {
                 (None, _) => unit(&project.root, service),
                 (Some(_), Some(tool)) => preset::unit(&dirs, service, tool),
                 (Some(preset), None) => {
@@ -171,16 +184,13 @@ fn unit(root: &Path, service: &Service) -> Result<Unit, Error> {
             .map(|r| Readiness { check: Check::Declared(r.probe.clone()), timeout: r.timeout }),
         deps: service.depends_on.clone(),
         restart: service.restart,
-        stop_signal: service.stop_signal.parse().unwrap_or(Signal::SIGTERM),
+        stop_signal: service.stop_with(),
         stop_timeout: service.stop_timeout,
         port: service.port,
         user: None,
         init: service.init.as_ref().map(|line| Init {
             steps: vec![Step { argv: shell(line), stdin: None }],
-            marker: Marker::File {
-                root: root.to_path_buf(),
-                path: root.join(".den/state").join(&service.name).join("initialized"),
-            },
+            marker: Marker::File { root: root.to_path_buf(), service: service.name.clone() },
         }),
         watch: service.watch.clone(),
     })

@@ -3,14 +3,15 @@
 //! after the project; `trust` on the Unix socket only, which lives in a short private
 //! directory (`preset::socket_dir`) — or, when the server runs as another user whose uid
 //! other daemons may share (`nobody`), peer identity mapping den's own user to `postgres`;
-//! TCP on 127.0.0.1 only, with the generated password (scram-sha-256). Stopped with SIGINT (fast shutdown). As root, the server runs as an
+//! TCP on 127.0.0.1 only, with the generated password (scram-sha-256). Stopped with SIGINT
+//! (fast shutdown) unless den.toml names another `stop_signal`. As root, the server runs as an
 //! unprivileged user from a hardlinked tree of the tool, entering its data directory before
 //! giving up root and naming it `/proc/self/cwd`, so the project's directories need not be
 //! opened to that user. A data directory of another major version is never opened, nor
 //! one den's record (`env::service_record`) does not say it made and initialised, nor one
 //! that would start in recovery (its `restore_command` is a command line).
 
-use std::os::unix::fs::DirBuilderExt;
+use std::ffi::OsStr;
 use std::path::Path;
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use super::preset::{self, Base, Tool};
 use super::probe::{Check, Readiness};
 use super::{Dirs, Error};
 use crate::env::service_exports::{self, PG_SUPERUSER};
+use crate::fs_util::beneath;
 use crate::io_error::IoError;
 use crate::project::Service;
 
@@ -43,10 +45,13 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
     }
     check_version(&data, &tool.version, &base.name)?;
     check_no_recovery(&data, &base.name)?;
-    if let Err(e) = std::fs::DirBuilder::new().mode(0o700).create(&data)
-        && e.kind() != std::io::ErrorKind::AlreadyExists
-    {
-        return Err(IoError::path("create", &data, e).into());
+    // Made beneath `.den/state/<name>/` opened without following a link: a link in its
+    // place is replaced, never followed. A real directory there is kept (as root, den
+    // handed it to the server's user, so it is not one `beneath` takes for den's own).
+    if !std::fs::symlink_metadata(&data).is_ok_and(|m| m.is_dir()) {
+        beneath::existing(&dirs.root, &Path::new(".den/state").join(&base.name))
+            .and_then(|state| state.child(OsStr::new("data")))
+            .map_err(IoError::at("create", &data))?;
     }
     let tool = match &user {
         Some((uid, gid, _)) => {
@@ -141,11 +146,8 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
         }),
         deps: service.depends_on.clone(),
         restart: service.restart,
-        // A stop_signal left at its default becomes SIGINT: postgres's fast shutdown.
-        stop_signal: match service.stop_signal.as_str() {
-            "SIGTERM" => nix::sys::signal::Signal::SIGINT,
-            other => other.parse().unwrap_or(nix::sys::signal::Signal::SIGINT),
-        },
+        // Unless den.toml names one, SIGINT: postgres's fast shutdown.
+        stop_signal: service.stop_with(),
         stop_timeout: service.stop_timeout,
         port: Some(base.port),
         user: ids,
@@ -177,7 +179,7 @@ pub fn root_note(root: &Path, service: &Service) -> Option<String> {
 /// `kill(pid, 0)` still succeeds and it refuses to start. Only one supervisor runs a
 /// project's services, so no live server is cut off.
 fn clear_stale_lock(lock: &Path) {
-    let Ok(text) = std::fs::read_to_string(lock) else { return };
+    let Ok(text) = crate::fs_util::read_input_string(lock) else { return };
     let pid = text.lines().next().and_then(|l| l.trim().parse::<i32>().ok());
     if pid.is_some_and(|pid| pid > 0 && !crate::proc::running(pid)) {
         let _ = std::fs::remove_file(lock);
@@ -201,7 +203,7 @@ fn check_no_recovery(data: &Path, name: &str) -> Result<(), Error> {
 
 /// Refuses a data directory made by another major version than the tool's.
 fn check_version(data: &Path, tool_version: &str, name: &str) -> Result<(), Error> {
-    let Ok(found) = std::fs::read_to_string(data.join("PG_VERSION")) else { return Ok(()) };
+    let Ok(found) = crate::fs_util::read_input_string(&data.join("PG_VERSION")) else { return Ok(()) };
     let found = found.trim();
     let major = tool_version.split('.').next().unwrap_or(tool_version);
     if found == major {
@@ -227,7 +229,7 @@ mod tests {
         Service {
             name: "db".into(),
             run: None,
-            preset: Some("postgres".into()),
+            preset: Some(crate::project::Preset::Postgres),
             version: None,
             port: Some(54329),
             ready: None,
@@ -235,7 +237,7 @@ mod tests {
             env: Default::default(),
             restart: Restart::Never,
             cwd: None,
-            stop_signal: "SIGTERM".into(),
+            stop_signal: None,
             stop_timeout: Duration::from_secs(1),
             init: None,
             args: Vec::new(),
@@ -265,7 +267,7 @@ mod tests {
             std::fs::set_permissions(root.join(".den/state/db"), std::fs::Permissions::from_mode(0o700))
                 .unwrap();
             std::os::unix::fs::symlink(&victim, root.join(".den/state/db/data")).unwrap();
-            crate::fs_util::write_atomic(&root.join(".den/state/db/initialized"), b"", 0o600).unwrap();
+            std::fs::write(root.join(".den/state/db/initialized"), b"").unwrap();
         };
 
         // Shipped (den's old marker, a data directory): refused, nothing touched.
@@ -291,7 +293,11 @@ mod tests {
         let victim_meta = std::fs::metadata(&victim).unwrap();
         assert_eq!(victim_meta.uid(), nix::unistd::geteuid().as_raw(), "the link's target was handed over");
         assert!(victim.join("PG_VERSION").exists(), "the link's target was touched");
-        assert_eq!(unit.stop_signal, nix::sys::signal::Signal::SIGINT);
+        assert_eq!(unit.stop_signal, nix::sys::signal::Signal::SIGINT, "postgres's default: fast shutdown");
+        // A signal den.toml names is the one sent, SIGTERM included (it used to become SIGINT).
+        let explicit = Service { stop_signal: Some(nix::sys::signal::Signal::SIGTERM), ..db_service() };
+        let unit = super::super::preset::unit(&dirs, &explicit, &tool).unwrap();
+        assert_eq!(unit.stop_signal, nix::sys::signal::Signal::SIGTERM);
         let _ = crate::fs_util::remove_tree(&crate::env::service_exports::socket_dir(&root));
         if let Some(shared) = unit.argv[0].strip_suffix("/bin/postgres").filter(|d| d.contains("den-shared-"))
         {

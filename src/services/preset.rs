@@ -15,7 +15,7 @@ use super::{Dirs, Error, postgres, redis};
 use crate::env::{service_exports, service_record};
 use crate::fs_util;
 use crate::io_error::IoError;
-use crate::project::Service;
+use crate::project::{Preset, Service};
 
 /// The installed tool a preset runs.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -27,34 +27,28 @@ pub struct Tool {
     pub version: String,
 }
 
-/// The catalog tool behind a preset, or an error naming the presets den runs.
-pub fn tool_name(service: &Service) -> Option<Result<&'static str, Error>> {
-    let preset = service.preset.as_deref()?;
-    Some(match preset {
-        "postgres" => Ok("postgres"),
-        "redis" => Ok("redis"),
-        "valkey" => Ok("valkey"),
-        other => Err(Error::UnknownPreset { service: service.name.clone(), preset: other.to_string() }),
-    })
+/// The catalog tool behind a preset service (`None`: a `run` service).
+pub fn tool_name(service: &Service) -> Option<&'static str> {
+    service.preset.map(Preset::tool)
 }
 
 /// The unit of a preset service, with `tool` installed.
 pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool) -> Result<Unit, Error> {
+    let Some(preset) = service.preset else { return Err(Error::NoServices) };
     let base = Base::prepare(dirs, service, tool)?;
-    match service.preset.as_deref() {
-        Some("postgres") => postgres::unit(dirs, service, tool, &base),
-        Some("redis") => redis::unit(&dirs.root, service, tool, &base, "redis-server"),
-        Some("valkey") => redis::unit(&dirs.root, service, tool, &base, "valkey-server"),
-        _ => Err(tool_name(service).and_then(Result::err).unwrap_or(Error::NoServices)),
+    match preset {
+        Preset::Postgres => postgres::unit(dirs, service, tool, &base),
+        Preset::Redis => redis::unit(&dirs.root, service, tool, &base, "redis-server"),
+        Preset::Valkey => redis::unit(&dirs.root, service, tool, &base, "valkey-server"),
     }
 }
 
 /// What den says before starting `service` for the first time, if anything (postgres as
 /// root: the user it runs as).
 pub fn first_start_note(root: &Path, service: &Service) -> Option<String> {
-    match service.preset.as_deref() {
-        Some("postgres") => postgres::root_note(root, service),
-        _ => None,
+    match service.preset? {
+        Preset::Postgres => postgres::root_note(root, service),
+        Preset::Redis | Preset::Valkey => None,
     }
 }
 
@@ -78,11 +72,13 @@ impl Base {
         let state = dirs.service_state(&service.name);
         if check_state(&dirs.root, service)? {
             let refused = || Error::ForeignState { service: service.name.clone(), path: state.clone() };
-            fs::DirBuilder::new().mode(0o700).create(&state).map_err(IoError::at("create", &state))?;
+            let name = std::ffi::OsStr::new(&service.name);
+            let parent = dirs.open("state").map_err(IoError::at("create", &dirs.state))?;
+            let made = parent.child(name).map_err(IoError::at("create", &state))?;
             let identity = service_record::identity(&state).ok_or_else(refused)?;
             let mut record = service_record::read(&dirs.root, &service.name).ok_or_else(refused)?;
             let token = service_exports::generate_password()
-                .and_then(|t| service_record::mark(&state, &t).map(|()| t))
+                .and_then(|t| service_record::mark(&made, &t).map(|()| t))
                 .map_err(IoError::at("mark", &state))?;
             record.state = Some(service_record::State {
                 identity,
@@ -92,7 +88,8 @@ impl Base {
                 initialized: false,
             });
             if let Err(e) = service_record::write(&dirs.root, &record) {
-                let _ = fs::remove_dir(&state);
+                let _ = made.remove(std::ffi::OsStr::new(service_record::TOKEN));
+                let _ = parent.remove(name);
                 return Err(IoError::path("record", &state, e).into());
             }
         }
@@ -106,6 +103,7 @@ impl Base {
 /// `restore_command`), it was copied or made again at the same path, or a den before
 /// records made it. Reads only; callers check before installing or starting anything.
 pub fn check_state(root: &Path, service: &Service) -> Result<bool, Error> {
+    check_untracked(root)?;
     let state = crate::paths::DenDir::of(root).service_state(&service.name);
     match fs::symlink_metadata(&state) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
@@ -121,8 +119,21 @@ pub fn check_state(root: &Path, service: &Service) -> Result<bool, Error> {
     }
 }
 
-fn tool_label(service: &Service) -> &str {
-    service.preset.as_deref().unwrap_or("service")
+/// Refuses a project whose git repository tracks anything under `.den/` (or whose index
+/// den cannot read to tell): what is tracked there is the repository's, and a `git pull`
+/// could put a file of its choosing (`postgresql.auto.conf`) into a data directory den
+/// made and vouches for. Reads the index in-process (`trust::git`); runs nothing.
+fn check_untracked(root: &Path) -> Result<(), Error> {
+    let den = crate::paths::DenDir::of(root).path().to_path_buf();
+    match crate::trust::git::tracks_under(root, &den) {
+        Some(false) => Ok(()),
+        Some(true) => Err(Error::TrackedDenDir { den }),
+        None => Err(Error::UntoldDenDir { den }),
+    }
+}
+
+fn tool_label(service: &Service) -> &'static str {
+    service.preset.map_or("service", Preset::name)
 }
 
 /// The user a server that refuses root runs as when den runs as root: `user` from the
@@ -234,6 +245,45 @@ pub fn socket_dir(root: &Path, owner: Option<(u32, u32)>) -> Result<PathBuf, Err
 #[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_in_a_preset_s_state_are_replaced_never_written_through() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        service_record::test_bucket(&tmp.path().join("services-v1"));
+        let root = tmp.path().join("proj");
+        fs::create_dir(&root).unwrap();
+        let victim = tmp.path().join("victim");
+        fs::write(&victim, "keep").unwrap();
+        let tool = Tool { dir: tmp.path().join("t"), bin: tmp.path().join("t/bin"), version: "7.2.4".into() };
+        let toml = "[services.cache]\npreset = \"redis\"\n";
+        let manifest = crate::project::parse::manifest(Path::new("den.toml"), toml).unwrap();
+        let service = manifest.services["cache"].clone();
+        assert_eq!(service.preset, Some(Preset::Redis));
+        let dirs = Dirs::of(&root);
+        // `.den/state` as a link elsewhere is replaced by den's own directory.
+        fs::create_dir_all(root.join(".den")).unwrap();
+        let elsewhere = tmp.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        symlink(&elsewhere, root.join(".den/state")).unwrap();
+        unit(&dirs, &service, &tool).unwrap();
+        assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0, "made through a link");
+        let state = root.join(".den/state/cache");
+        let conf = state.join("redis-server.conf");
+        assert!(fs::read_to_string(&conf).unwrap().contains("requirepass "));
+        assert_eq!(fs::metadata(&conf).unwrap().permissions().mode() & 0o777, 0o600);
+        // Its configuration as a link: replaced, the target untouched.
+        fs::remove_file(&conf).unwrap();
+        symlink(&victim, &conf).unwrap();
+        unit(&dirs, &service, &tool).unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        assert!(fs::symlink_metadata(&conf).unwrap().is_file());
+        // den's token as a link: the directory is no longer den's, and is refused.
+        let token = state.join(service_record::TOKEN);
+        fs::rename(&token, tmp.path().join("token")).unwrap();
+        symlink(tmp.path().join("token"), &token).unwrap();
+        assert!(matches!(unit(&dirs, &service, &tool), Err(Error::ForeignState { .. })));
+    }
 
     #[test]
     fn a_linked_tree_shares_the_bytes() {

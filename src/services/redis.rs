@@ -4,6 +4,7 @@
 //! other users can read). Exports `REDIS_URL`. The password and port are den's record's
 //! (`env::service_record`), never a file the repository ships.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::time::Duration;
 
@@ -11,7 +12,7 @@ use super::plan::Unit;
 use super::preset::{Base, Tool};
 use super::probe::{Check, Readiness};
 use super::{Error, plan};
-use crate::fs_util;
+use crate::fs_util::beneath;
 use crate::io_error::IoError;
 use crate::project::Service;
 
@@ -34,7 +35,11 @@ pub fn unit(root: &Path, service: &Service, tool: &Tool, base: &Base, server: &s
         // Included last: the project's own file wins over den's defaults.
         text.push_str(&format!("include {}\n", root.join(own).display()));
     }
-    fs_util::write_atomic(&conf, text.as_bytes(), 0o600).map_err(IoError::at("write", &conf))?;
+    // Beneath `.den/state/<name>/` opened without following a link; a link (or anything
+    // else) at the file's name is replaced, never written through.
+    beneath::existing(root, &Path::new(".den/state").join(&base.name))
+        .and_then(|state| state.write(OsStr::new(&format!("{server}.conf")), text.as_bytes(), 0o600))
+        .map_err(IoError::at("write", &conf))?;
     let timeout = service.ready.as_ref().map_or(READY_TIMEOUT, |r| r.timeout);
     Ok(Unit {
         name: base.name.clone(),
@@ -50,7 +55,7 @@ pub fn unit(root: &Path, service: &Service, tool: &Tool, base: &Base, server: &s
         }),
         deps: service.depends_on.clone(),
         restart: service.restart,
-        stop_signal: service.stop_signal.parse().unwrap_or(nix::sys::signal::Signal::SIGTERM),
+        stop_signal: service.stop_with(),
         stop_timeout: service.stop_timeout,
         port: Some(base.port),
         user: None,

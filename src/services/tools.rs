@@ -31,7 +31,6 @@ pub fn presets(ctx: &Context, project: &Project) -> Result<HashMap<String, prese
     let mut requests = Vec::new();
     for service in project.manifest.services.values() {
         let Some(tool) = preset::tool_name(service) else { continue };
-        let tool = tool?;
         preset::check_state(&project.root, service)?;
         names.push(service.name.clone());
         requests.push(Request::new(ToolRequest {

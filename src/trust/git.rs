@@ -12,7 +12,8 @@
 //! `.git` file whose `gitdir:` leads out of its work tree (a linked worktree, a submodule),
 //! a `.git` that is a link or not a repository, an index that cannot be read (unreadable,
 //! larger than `fs_util::INPUT_LIMIT`, not a regular file) or that the reader cannot vouch
-//! for. Never changes anything.
+//! for. Never changes anything. (`tracks_under`, asked about den's own `.den/`, reads a
+//! linked worktree's or a submodule's own index instead of giving up there.)
 
 mod index;
 
@@ -31,15 +32,39 @@ pub fn tracked(root: &Path, file: &Path) -> bool {
     decide(root, file).unwrap_or(true)
 }
 
+/// Whether the project's repository tracks `path` or anything under it (`Some(true)`),
+/// does not (`Some(false)`), or den cannot tell (`None`: an index it cannot read or vouch
+/// for, a repository below the project root). For den's own `.den/`, before a service
+/// runs on what is there: unlike [`tracked`], a `.git` file leading out of its work tree
+/// (a linked worktree, a submodule) is followed to the git directory it names and that
+/// index is read, since a clone cannot ship a `.git` file and reading an index runs
+/// nothing; so a project in a linked worktree is told apart, not refused.
+pub fn tracks_under(root: &Path, path: &Path) -> Option<bool> {
+    decide_in(root, path, Gitdir::Follow)
+}
+
+/// Where a `.git` file may lead.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Gitdir {
+    /// Only inside its own work tree (anything else: cannot tell).
+    Inside,
+    /// Also to another git directory: a linked worktree's or a submodule's.
+    Follow,
+}
+
 /// `Some(tracked)`, or `None` when it cannot tell.
 fn decide(root: &Path, file: &Path) -> Option<bool> {
+    decide_in(root, file, Gitdir::Inside)
+}
+
+fn decide_in(root: &Path, file: &Path, gitdir: Gitdir) -> Option<bool> {
     let file = std::path::absolute(file).ok()?;
     let (dir, name) = (file.parent()?, file.file_name()?);
     // As git does: the real directory, whatever links lead to it.
     let dir = std::fs::canonicalize(dir).ok()?;
     let root = std::fs::canonicalize(root).ok()?;
     for top in dir.ancestors() {
-        let Some(git_dir) = repository_at(top)? else { continue };
+        let Some(git_dir) = repository_at(top, gitdir)? else { continue };
         // A repository below the project root is no clone's own: its author made it.
         if top != root && top.starts_with(&root) {
             return None;
@@ -59,7 +84,7 @@ fn decide(root: &Path, file: &Path) -> Option<bool> {
 /// The git directory of the work tree `top` when there is one (`Some(None)`: none here,
 /// look further up); `None` when `top` holds something git could take for a repository but
 /// den cannot vouch for.
-fn repository_at(top: &Path) -> Option<Option<PathBuf>> {
+fn repository_at(top: &Path, gitdir: Gitdir) -> Option<Option<PathBuf>> {
     // A directory that is itself a git directory (HEAD, objects/, refs/): git would use it,
     // with a work tree its configuration names, which den does not read.
     if looks_like_git_dir(top) {
@@ -79,8 +104,18 @@ fn repository_at(top: &Path) -> Option<Option<PathBuf>> {
         let target = text.strip_prefix("gitdir: ")?.trim_end_matches(['\n', '\r']);
         let target = std::fs::canonicalize(top.join(target)).ok()?;
         let top = std::fs::canonicalize(top).ok()?;
-        if target == top || !target.starts_with(&top) {
+        if target == top {
             return None;
+        }
+        if !target.starts_with(&top) {
+            // A linked worktree's git directory holds its own HEAD and index, and names
+            // the shared one in `commondir`.
+            let linked = |d: &Path| {
+                let file = |n: &str| std::fs::symlink_metadata(d.join(n)).is_ok_and(|m| m.is_file());
+                file("HEAD") && file("commondir")
+            };
+            return (gitdir == Gitdir::Follow && (looks_like_git_dir(&target) || linked(&target)))
+                .then_some(Some(target));
         }
         target
     } else {
@@ -232,6 +267,44 @@ mod tests {
         let fifo = std::ffi::CString::new(fifo_repo.join(".git/index").as_os_str().as_bytes()).unwrap();
         assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
         assert!(tracked(&fifo_repo, &fifo_repo.join("local.env")));
+    }
+
+    #[test]
+    fn den_s_directory_is_told_apart_in_a_linked_worktree_and_a_submodule() {
+        let (tmp, repo) = repository("2");
+        assert_eq!(tracks_under(&repo, &repo.join(".den")), Some(false));
+        write(&repo.join(".den/state/db/x"), "1");
+        git(&repo, &["add", "-f", ".den/state/db/x"]);
+        assert_eq!(tracks_under(&repo, &repo.join(".den")), Some(true));
+        assert_eq!(tracks_under(&repo.join("sub"), &repo.join("sub/.den")), Some(false));
+        git(&repo, &["commit", "-q", "-m", "track .den"]);
+
+        // A linked worktree: `tracked` cannot tell there; `tracks_under` reads its index.
+        let wt = tmp.path().join("wt");
+        git(&repo, &["worktree", "add", "-q", "-b", "other", wt.to_str().unwrap(), "HEAD~1"]);
+        assert!(tracked(&wt, &wt.join("local.env")), "fails closed");
+        assert_eq!(tracks_under(&wt, &wt.join(".den")), Some(false));
+        write(&wt.join(".den/y"), "1");
+        git(&wt, &["add", "-f", ".den/y"]);
+        assert_eq!(tracks_under(&wt, &wt.join(".den")), Some(true));
+
+        // A submodule's `.git` file leads to the superproject's `modules/`.
+        let outer = tmp.path().join("outer");
+        std::fs::create_dir(&outer).unwrap();
+        git(&outer, &["init", "-q"]);
+        git(
+            &outer,
+            &["-c", "protocol.file.allow=always", "submodule", "add", "-q", repo.to_str().unwrap(), "m"],
+        );
+        let m = outer.join("m");
+        assert!(std::fs::symlink_metadata(m.join(".git")).unwrap().is_file());
+        assert_eq!(tracks_under(&m, &m.join(".den")), Some(true), "the submodule's own index");
+        assert_eq!(tracks_under(&m, &m.join(".nothing")), Some(false));
+
+        // A `.git` file naming no repository still cannot tell.
+        let lost = tmp.path().join("lost");
+        write(&lost.join(".git"), "gitdir: /nonexistent\n");
+        assert_eq!(tracks_under(&lost, &lost.join(".den")), None);
     }
 
     #[test]

@@ -91,14 +91,9 @@ fn the_check_finds_an_upward_import_a_cycle_and_an_unplaced_module() {
 const PROJECT_WRITERS: &[&str] =
     &["services", "launch", "ide", "cmd", "hook", "resolve/lock", "tools/edit", "trust/mod.rs"];
 
-/// Files of those modules that still write service state in `.den/state/` the old way:
-/// that state is moving to den's own data directory (issue 17, service state).
-const SERVICE_STATE: &[&str] = &["services/redis.rs", "services/postgres.rs", "services/preset.rs"];
-
 /// den's path-based writers, for den's own directories only.
 const MACHINE_WRITERS: &[&str] = &[
     "fs_util::write_atomic(",
-    "fs_util::real_dir(",
     "fs_util::create_private_file(",
     "fs_util::private_dir(",
     "fs_util::create_private_dir_all(",
@@ -113,7 +108,7 @@ fn modules_writing_in_a_project_write_only_through_fs_util_beneath() {
     let mut seen = 0;
     for file in &files {
         let rel = file.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
-        if !PROJECT_WRITERS.iter().any(|m| rel.starts_with(m)) || SERVICE_STATE.contains(&rel.as_str()) {
+        if !PROJECT_WRITERS.iter().any(|m| rel.starts_with(m)) {
             continue;
         }
         seen += 1;

@@ -48,6 +48,7 @@ mod services;
 mod services_enter;
 mod services_live;
 mod services_shipped;
+mod services_state;
 mod shells;
 mod sources;
 mod store_files;

@@ -4,7 +4,8 @@
 //! `den down <name> --purge` removes what was shipped; the password and port come from
 //! den's own record (`services-v1/<sha256 of the project's root>/<name>.toml`, 0600).
 //! The attacker's repository is built with real git and cloned with `umask 077`, so modes
-//! match den's own. Real servers, as in `services_live`.
+//! match den's own; the clone tracks `.den/`, which is refused first of all. Real
+//! servers, as in `services_live`.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -33,6 +34,19 @@ fn commit_and_clone(env: &Env, repo: &Path) {
         .output()
         .unwrap();
     assert!(out.status.success(), "git clone: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The clone tracks `.den/`: `den up -d` refuses that first, with one line, starting
+/// nothing; then the user untracks it, as the help says (the files stay).
+fn refused_as_tracked_then_untracked(env: &Env, project: &Path) {
+    let out = den(env, project, &["up", "-d"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let want =
+        format!("den: the project's git repository tracks files under {}", project.join(".den").display());
+    assert!(out.stderr.contains(&want), "{}", out.stderr);
+    assert!(out.stderr.contains("`git rm -r --cached .den`"), "{}", out.stderr);
+    git(project, &["rm", "-q", "-r", "--cached", ".den"]);
+    git(project, &["commit", "-q", "-m", "untrack den's directory"]);
 }
 
 /// den's record of service `name` of the project at `root`.
@@ -111,6 +125,7 @@ fn a_shipped_postgres_data_directory_is_refused_never_started_and_purge_removes_
 
     let _guard = Guard { env: &env };
     assert_eq!(den(&env, &project, &["trust"]).code, 0);
+    refused_as_tracked_then_untracked(&env, &project);
     let out = den(&env, &project, &["up", "-d"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     let shipped = project.join(".den/state/db");
@@ -166,6 +181,7 @@ fn a_committed_redis_password_and_port_are_never_used() {
     assert_eq!(exported(&env)["REDIS_URL"].as_str(), Some(url.as_str()), "the same on the next look");
 
     // The shipped directory is refused; purged, den runs redis with its own password.
+    refused_as_tracked_then_untracked(&env, &project);
     let out = den(&env, &project, &["up", "-d"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("/.den/state/cache was not made by den for this project"), "{}", out.stderr);

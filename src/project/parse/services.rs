@@ -5,7 +5,9 @@
 //! `user` are for presets.
 //!
 //! Decisions: `ready.timeout` defaults to 30s, `stop_timeout` to 10s, `stop_signal` to
-//! SIGTERM; a `tcp` probe is stored as `host:port` (a bare port means 127.0.0.1);
+//! the preset's own (postgres: SIGINT) else SIGTERM (`Service::stop_with`); an explicit
+//! one is kept as written; a preset den does not run (`mysql`) or a signal the system
+//! does not know is an error at its `den.toml:LINE:COL`; a `tcp` probe is stored as `host:port` (a bare port means 127.0.0.1);
 //! `version` is for presets only (a `run` service declares its tools in `[tools]`);
 //! a digit-only duration string counts seconds, like a bare integer.
 
@@ -18,7 +20,9 @@ use toml::de::DeValue;
 use super::env::{scalar, var_name};
 use super::walk::{Doc, Key, Res, Value, integer, is_plain_name};
 use crate::diag::suggest;
-use crate::project::{Probe, Ready, Restart, Run, Service};
+use nix::sys::signal::Signal;
+
+use crate::project::{Preset, Probe, Ready, Restart, Run, Service};
 
 pub(super) const SERVICE_KEYS: &[&str] = &[
     "run",
@@ -40,9 +44,8 @@ pub(super) const SERVICE_KEYS: &[&str] = &[
 ];
 /// `cmd` is the and docker compose's short spelling of `command`; both are read.
 const READY_KEYS: &[&str] = &["tcp", "http", "command", "cmd", "timeout"];
-/// The built-in recipes.
-pub const PRESETS: &[&str] = &["postgres", "redis", "valkey", "mysql"];
-const SIGNALS: &[&str] = &["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGKILL", "SIGUSR1", "SIGUSR2"];
+/// The signals most services stop on, named when den.toml names one den does not know.
+const COMMON_SIGNALS: &str = "SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGKILL, SIGUSR1, SIGUSR2";
 /// How long a readiness probe may take when `timeout` is not given.
 pub const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Time between the stop signal and SIGKILL when `stop_timeout` is not given.
@@ -90,7 +93,7 @@ fn service(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>, deps: &mut Vec<Dep>)
         env: IndexMap::new(),
         restart: Restart::Never,
         cwd: None,
-        stop_signal: "SIGTERM".into(),
+        stop_signal: None,
         stop_timeout: DEFAULT_STOP_TIMEOUT,
         init: None,
         args: Vec::new(),
@@ -122,7 +125,7 @@ fn service(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>, deps: &mut Vec<Dep>)
             }
             "restart" => s.restart = restart(doc, v)?,
             "cwd" => s.cwd = Some(doc.nonempty(v, what)?.to_string()),
-            "stop_signal" => s.stop_signal = signal(doc, v)?,
+            "stop_signal" => s.stop_signal = Some(signal(doc, v)?),
             "stop_timeout" => s.stop_timeout = duration(doc, v, what)?,
             "init" => s.init = Some(doc.nonempty(v, what)?.to_string()),
             "args" => s.args = doc.strings(v, what)?.into_iter().map(|(a, _)| a).collect(),
@@ -150,7 +153,7 @@ fn service(doc: &Doc<'_>, key: &Key<'_>, value: &Value<'_>, deps: &mut Vec<Dep>)
         (None, None) => Err(doc.err_help(
             key.span(),
             format!("service `{name}` needs `run` or `preset`"),
-            "add `run = \"<command>\"`, or `preset = \"postgres\"` (or redis, valkey, mysql)",
+            format!("add `run = \"<command>\"`, or `preset = \"postgres\"` (the presets are {})", Preset::names()),
         )),
         (Some(_), Some(_)) => Err(doc.err_help(
             key_span("run").unwrap_or(key.span()),
@@ -194,16 +197,19 @@ fn run(doc: &Doc<'_>, value: &Value<'_>) -> Res<Run> {
     Ok(Run::Argv(argv))
 }
 
-fn preset(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {
+/// One of [`Preset::ALL`], by its name; anything else is refused here, where den.toml
+/// says it, never later when the service starts.
+fn preset(doc: &Doc<'_>, value: &Value<'_>) -> Res<Preset> {
     let p = doc.string(value, "preset")?;
-    if PRESETS.contains(&p) {
-        return Ok(p.to_string());
+    if let Some(preset) = Preset::named(p) {
+        return Ok(preset);
     }
-    let message = match suggest(p, PRESETS.iter().copied()) {
+    let message = match suggest(p, Preset::ALL.iter().map(|p| p.name())) {
         Some(near) => format!("unknown preset `{p}`; did you mean `{near}`?"),
         None => format!("unknown preset `{p}`"),
     };
-    Err(doc.err_help(value.span(), message, "the presets are `postgres`, `redis`, `valkey`, `mysql`"))
+    let help = format!("the presets den runs are {}; or give the service a `run` command", Preset::names());
+    Err(doc.err_help(value.span(), message, help))
 }
 
 fn port(doc: &Doc<'_>, value: &Value<'_>, what: &str) -> Res<u16> {
@@ -262,18 +268,25 @@ fn restart(doc: &Doc<'_>, value: &Value<'_>) -> Res<Restart> {
     }
 }
 
-/// `TERM` or `SIGTERM` (any case) becomes `SIGTERM`.
-fn signal(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {
-    let s = doc.string(value, "stop_signal")?.to_ascii_uppercase();
-    let full = if s.starts_with("SIG") { s } else { format!("SIG{s}") };
-    if SIGNALS.contains(&full.as_str()) {
-        return Ok(full);
+/// A signal's name as users write it: `TERM`, `SIGTERM`, `term`, `SigTerm`. Any signal
+/// the system knows, except SIGSTOP, which cannot stop a service (it only pauses it).
+fn signal(doc: &Doc<'_>, value: &Value<'_>) -> Res<Signal> {
+    let written = doc.string(value, "stop_signal")?;
+    let upper = written.to_ascii_uppercase();
+    let full = if upper.starts_with("SIG") { upper } else { format!("SIG{upper}") };
+    match full.parse::<Signal>() {
+        Ok(Signal::SIGSTOP) => Err(doc.err_help(
+            value.span(),
+            "`stop_signal` SIGSTOP only pauses a service, it never stops it",
+            format!("use one of {COMMON_SIGNALS}"),
+        )),
+        Ok(signal) => Ok(signal),
+        Err(_) => Err(doc.err_help(
+            value.span(),
+            format!("unknown `stop_signal` \"{}\"", crate::diag::printable(written)),
+            format!("use a signal's name, such as {COMMON_SIGNALS}"),
+        )),
     }
-    Err(doc.err_help(
-        value.span(),
-        format!("unknown `stop_signal` \"{}\"", doc.string(value, "stop_signal")?),
-        format!("use one of {}", SIGNALS.join(", ")),
-    ))
 }
 
 /// `500ms`, `30s`, `2m`, `1h`, or a bare number of seconds (integer or digit string).

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use super::tests::{check, err, ok};
-use crate::project::{Probe, Restart, Run};
+use nix::sys::signal::Signal;
+
+use crate::project::{Preset, Probe, Restart, Run};
 
 #[test]
 fn service_fields() {
@@ -38,7 +40,7 @@ ready = { tcp = "localhost:6379", timeout = "1h" }
     );
     assert_eq!(web.restart, Restart::Always);
     assert_eq!(web.cwd.as_deref(), Some("web"));
-    assert_eq!((web.stop_signal.as_str(), web.stop_timeout), ("SIGINT", Duration::from_secs(5)));
+    assert_eq!((web.stop_with(), web.stop_timeout), (Signal::SIGINT, Duration::from_secs(5)));
     assert_eq!(
         web.env.iter().collect::<Vec<_>>(),
         [(&"DEBUG".to_string(), &"true".to_string()), (&"NAME".into(), &"x".into())]
@@ -49,7 +51,7 @@ ready = { tcp = "localhost:6379", timeout = "1h" }
         (&ready.probe, ready.timeout),
         (&Probe::Command("test -f ready".into()), Duration::from_secs(90))
     );
-    assert_eq!((worker.stop_signal.as_str(), worker.stop_timeout), ("SIGQUIT", Duration::from_secs(120)));
+    assert_eq!((worker.stop_with(), worker.stop_timeout), (Signal::SIGQUIT, Duration::from_secs(120)));
     assert_eq!(worker.depends_on, ["web", "db"]);
     let db = &m.services["db"];
     let ready = db.ready.as_ref().unwrap();
@@ -61,20 +63,41 @@ ready = { tcp = "localhost:6379", timeout = "1h" }
 }
 
 #[test]
-fn every_signal_spelling_is_normalised() {
+fn every_signal_spelling_is_read_as_users_write_it() {
     for (written, want) in [
-        ("TERM", "SIGTERM"),
-        ("SIGTERM", "SIGTERM"),
-        ("INT", "SIGINT"),
-        ("SIGHUP", "SIGHUP"),
-        ("hup", "SIGHUP"),
-        ("SIGKILL", "SIGKILL"),
-        ("USR1", "SIGUSR1"),
-        ("SIGUSR2", "SIGUSR2"),
+        ("TERM", Signal::SIGTERM),
+        ("SIGTERM", Signal::SIGTERM),
+        ("INT", Signal::SIGINT),
+        ("SIGHUP", Signal::SIGHUP),
+        ("hup", Signal::SIGHUP),
+        ("SigKill", Signal::SIGKILL),
+        ("USR1", Signal::SIGUSR1),
+        ("sigusr2", Signal::SIGUSR2),
+        ("WINCH", Signal::SIGWINCH),
+        ("SIGPWR", Signal::SIGPWR),
     ] {
         let m = ok(&format!("[services.a]\nrun = \"x\"\nstop_signal = \"{written}\"\n"));
-        assert_eq!(m.services["a"].stop_signal, want);
+        assert_eq!(m.services["a"].stop_signal, Some(want), "{written}");
     }
+}
+
+/// Only the default differs per preset: postgres stops on SIGINT unless den.toml names a
+/// signal, and one it names (SIGTERM included) is kept.
+#[test]
+fn a_preset_s_default_signal_yields_to_an_explicit_one() {
+    let m = ok(
+        "[services.db]\npreset = \"postgres\"\n[services.pg]\npreset = \"postgres\"\nstop_signal = \"SIGTERM\"\n[services.r]\npreset = \"redis\"\n[services.w]\nrun = \"x\"\n",
+    );
+    let stops: Vec<_> = m.services.values().map(|s| (s.name.as_str(), s.preset, s.stop_with())).collect();
+    assert_eq!(
+        stops,
+        [
+            ("db", Some(Preset::Postgres), Signal::SIGINT),
+            ("pg", Some(Preset::Postgres), Signal::SIGTERM),
+            ("r", Some(Preset::Redis), Signal::SIGTERM),
+            ("w", None, Signal::SIGTERM),
+        ]
+    );
 }
 
 #[test]
@@ -116,9 +139,18 @@ fn service_errors() {
             "den.toml:3:11: `restart` must be \"no\", \"on-failure\" or \"always\", not \"sometimes\"",
         ),
         (
-            "[services.a]\nrun = \"x\"\nstop_signal = \"SIGSTOP\"\n",
-            "den.toml:3:15: unknown `stop_signal` \"SIGSTOP\"",
+            "[services.a]\nrun = \"x\"\nstop_signal = \"SIGFOO\"\n",
+            "den.toml:3:15: unknown `stop_signal` \"SIGFOO\"",
         ),
+        (
+            "[services.a]\nrun = \"x\"\nstop_signal = \"term\\n\"\n",
+            "den.toml:3:15: unknown `stop_signal` \"term\\n\"",
+        ),
+        (
+            "[services.a]\nrun = \"x\"\nstop_signal = \"stop\"\n",
+            "den.toml:3:15: `stop_signal` SIGSTOP only pauses a service, it never stops it",
+        ),
+        ("[services.a]\npreset = \"mysql\"\n", "den.toml:2:10: unknown preset `mysql`"),
         (
             "[services.a]\nrun = \"x\"\nstop_timeout = \"5 minutes\"\n",
             "den.toml:3:16: `stop_timeout` must be a duration like \"500ms\", \"30s\", \"2m\" or \"1h\"",

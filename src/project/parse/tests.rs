@@ -99,13 +99,13 @@ editor = "code"
     assert_eq!(dotenv, [(".env", 17), (".env.local", 17)]);
     let pg = &m.services["postgres"];
     assert_eq!(
-        (pg.preset.as_deref(), pg.version.as_deref(), pg.port),
-        (Some("postgres"), Some("16"), Some(5432))
+        (pg.preset, pg.version.as_deref(), pg.port),
+        (Some(crate::project::Preset::Postgres), Some("16"), Some(5432))
     );
     assert_eq!(pg.at.line, 19);
     assert_eq!(
-        (pg.stop_signal.as_str(), pg.stop_timeout, pg.restart),
-        ("SIGTERM", Duration::from_secs(10), Restart::Never)
+        (pg.stop_signal, pg.stop_with(), pg.stop_timeout, pg.restart),
+        (None, nix::sys::signal::Signal::SIGINT, Duration::from_secs(10), Restart::Never)
     );
     let api = &m.services["api"];
     assert_eq!(api.at.line, 24);

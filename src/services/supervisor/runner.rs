@@ -135,6 +135,8 @@ impl Supervisor {
                     break Some(status);
                 }
                 if self.stop_requested(name) {
+                    // An init step is not the service: `stop_signal` is the server's
+                    // (postgres's SIGINT means nothing to `initdb`); a step gets SIGTERM.
                     terminate(&mut child, pid, Signal::SIGTERM, unit.stop_timeout);
                     break None;
                 }
