@@ -13,9 +13,10 @@ use crate::cli::EnterArgs;
 use crate::env::{self, Vars};
 use crate::error::Result;
 use crate::io_error::IoError;
+use crate::launch::prepare::{self, Tools};
 use crate::launch::{self, Environment, session};
 use crate::project;
-use crate::{tools, trust, ui};
+use crate::{trust, ui};
 
 use super::Ctx;
 
@@ -43,29 +44,17 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
     let how =
         if args.trust { trust::How::Assume { action: "enter" } } else { trust::How::Ask { action: "enter" } };
     trust::gate(&project, how)?;
-    let (mut installed, missing) = tools::locate(&project, &ctx.config)?;
-    if !missing.is_empty() {
-        let opts = tools::Options { offline: ctx.offline, ..tools::Options::default() };
-        tools::sync(&project, &ctx.config, &opts)?;
-        installed = tools::locate(&project, &ctx.config)?.0;
-    }
-    tools::venv::ensure(&project, &installed).map_err(tools::Error::from)?;
-
-    let current = env::snapshot();
-    let baseline = if args.pure { pure(&current) } else { env::outside(&current) };
-    let next = env::applied(&project, &baseline, &tools::path_dirs(&installed))?;
+    let context = launch::Context { cwd: &ctx.cwd, config: &ctx.config, offline: ctx.offline };
+    let shape: fn(Vars) -> Vars = if args.pure { pure } else { std::convert::identity };
+    let prepared = prepare::prepare(&context, Some(&project), Tools::Project, shape)?;
 
     let session = session::Session::open(&project.root)?;
     if let Err(e) = super::up::enter_services(ctx, &project) {
         session.close();
         return Err(e);
     }
-    let shell = user_shell(&current);
-    let environment = if args.pure {
-        Environment::Only(&next)
-    } else {
-        Environment::Moved { current: &current, next: &next }
-    };
+    let shell = user_shell(&prepared.current);
+    let environment = if args.pure { Environment::Only(&prepared.next) } else { prepared.moved() };
     let mut cmd = launch::command(&shell, environment, if dir.is_dir() { &dir } else { &project.root });
     ui::note(&format!("entering {} ({}); `exit` to leave", project.root.display(), shell.display()));
     let status = {
@@ -73,14 +62,14 @@ pub fn run(ctx: &Ctx, args: EnterArgs) -> Result<ExitCode> {
         cmd.status().map_err(IoError::at("start", &shell))?
     };
     session.close();
-    env::release(&next);
+    env::release(&prepared.next);
     let code = status.code().or_else(|| status.signal().map(|s| 128 + s)).unwrap_or(1);
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }
 
-/// The almost empty environment `--pure` starts from.
-fn pure(current: &Vars) -> Vars {
-    let mut vars: Vars = env::outside(current)
+/// The almost empty environment `--pure` starts from, out of the one outside any project.
+fn pure(outside: Vars) -> Vars {
+    let mut vars: Vars = outside
         .into_iter()
         .filter(|(k, _)| PURE_KEEP.contains(&k.as_str()) || k.starts_with("LC_"))
         .collect();

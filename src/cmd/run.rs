@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use crate::cli::RunArgs;
 use crate::error::Result;
 use crate::launch::oneoff::Error;
-use crate::launch::run::{Context, Target, execute};
+use crate::launch::Context;
+use crate::launch::run::{Target, execute};
 
 use super::Ctx;
 

@@ -155,6 +155,11 @@ impl Error {
         }
     }
 
+    /// Whether offline mode refused a look-up that has no cached answer.
+    pub fn is_offline(&self) -> bool {
+        matches!(self, Error::Http(e) if e.is_offline())
+    }
+
     /// Whether a probe was made and found the host out of reach (what is remembered):
     /// never an offline refusal, never an answer.
     pub fn probed_unreachable(&self) -> bool {

@@ -41,6 +41,20 @@ pub enum Error {
     LookingUp { tool: String, spec: String, source: Box<Error> },
 }
 
+impl Error {
+    /// Whether offline mode refused a request this needed (a look-up or a download with no
+    /// cached answer); each source answers about itself.
+    pub fn is_offline(&self) -> bool {
+        match self {
+            Error::Resolve(e) => e.is_offline(),
+            Error::Install(e) => e.is_offline(),
+            Error::Installing { source, .. } => source.is_offline(),
+            Error::LookingUp { source, .. } => source.is_offline(),
+            _ => false,
+        }
+    }
+}
+
 impl crate::hint::Hint for Error {
     /// What the user should do next.
     fn hint(&self) -> Option<String> {
