@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use crate::cli::RunArgs;
 use crate::error::Result;
-use crate::launch::oneoff::Error;
 use crate::launch::Context;
+use crate::launch::oneoff::Error;
 use crate::launch::run::{Target, execute};
 
 use super::Ctx;

@@ -47,7 +47,12 @@ pub struct Request<'a> {
 /// What the caller's error is made from (den's `error::Error` is): `den ide`'s steps fail
 /// in the layers they go through, and the caller's starting of services fails in its own.
 pub trait Fault:
-    From<Error> + From<project::Error> + From<trust::Error> + From<prepare::Error> + From<session::Error> + From<IoError>
+    From<Error>
+    + From<project::Error>
+    + From<trust::Error>
+    + From<prepare::Error>
+    + From<session::Error>
+    + From<IoError>
 {
 }
 
@@ -64,8 +69,8 @@ impl<T> Fault for T where
 impl Request<'_> {
     /// The project at (or above) `dir`, through the trust gate.
     fn project<E: Fault>(&self) -> Result<Project, E> {
-        let project =
-            project::find(self.dir)?.ok_or_else(|| project::Error::NotFound { dir: self.dir.to_path_buf() })?;
+        let project = project::find(self.dir)?
+            .ok_or_else(|| project::Error::NotFound { dir: self.dir.to_path_buf() })?;
         let action = "open it in an editor";
         let how = if self.trust { trust::How::Assume { action } } else { trust::How::Ask { action } };
         trust::gate(&project, how)?;

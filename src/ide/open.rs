@@ -45,11 +45,9 @@ pub fn open<E: Fault>(
     let provided = prepare::provide(&req.ctx, Some(&project), Tools::Project)?;
     write_shims::<E>(&project, &provided.project)?;
     let name = req.editor_name(&project, &data_home)?;
-    let prepared = prepare::environment(Some(&project), provided, |outside| {
-        super::launch::without_confusing(&outside)
-    })?;
-    let found =
-        editor::find(&name, &editor::Places::of(prepared.next.get("PATH").cloned(), &data_home))?;
+    let prepared =
+        prepare::environment(Some(&project), provided, |outside| super::launch::without_confusing(&outside))?;
+    let found = editor::find(&name, &editor::Places::of(prepared.next.get("PATH").cloned(), &data_home))?;
     let vs_code = found.family == editor::Family::VsCode;
     let extra = if shared || !vs_code {
         Vec::new()

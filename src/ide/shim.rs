@@ -29,15 +29,18 @@ fn exec(ctx: &Context, root: &Path, bin: &str, args: &[OsString]) -> Result<Infa
     trust::gate(&project, trust::How::Require)?;
     let prepared = prepare::prepare(ctx, Some(&project), Tools::Project, std::convert::identity)?;
     let installed = &prepared.tools.project;
-    let mut places: Vec<PathBuf> = env::venv::layer(&project).map(|v| v.dir.join("bin")).into_iter().collect();
+    let mut places: Vec<PathBuf> =
+        env::venv::layer(&project).map(|v| v.dir.join("bin")).into_iter().collect();
     places.extend(prepared.dirs.iter().cloned());
-    let from_system = || {
-        installed.iter().flat_map(|t| &t.bins).find(|b| b.file_name().is_some_and(|n| n == bin)).cloned()
-    };
+    let from_system =
+        || installed.iter().flat_map(|t| &t.bins).find(|b| b.file_name().is_some_and(|n| n == bin)).cloned();
     let Some(program) =
         oneoff::lookup(bin, Some(&env::path_with(&places, None)), Path::new("/")).or_else(from_system)
     else {
-        return Err(Error::CommandNotFound { command: bin.to_string(), provided: oneoff::provided(installed) });
+        return Err(Error::CommandNotFound {
+            command: bin.to_string(),
+            provided: oneoff::provided(installed),
+        });
     };
     let mut cmd = launch::command(&program, prepared.moved(), ctx.cwd);
     cmd.arg0(bin).args(args);

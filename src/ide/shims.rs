@@ -149,7 +149,8 @@ pub fn refresh(project: &Project, config: &Config) {
         let (installed, _) = tools::locate(project, config).map_err(|e| e.to_string())?;
         let den = super::den_exe().map_err(|e| e.to_string())?;
         let home = std::env::var(crate::env_vars::HOME).ok();
-        write(&project.root, &den, home.as_deref(), &binaries(project, &installed)).map_err(|e| e.to_string())?;
+        write(&project.root, &den, home.as_deref(), &binaries(project, &installed))
+            .map_err(|e| e.to_string())?;
         Ok(())
     };
     if let Err(e) = refreshed() {

@@ -122,7 +122,11 @@ pub fn prepare(
 
 /// The environment of a launch with `tools` (the second half of [`prepare`], for `den ide`,
 /// which writes the shims in between).
-pub fn environment(project: Option<&Project>, tools: Provided, shape: fn(Vars) -> Vars) -> Result<Prepared, Error> {
+pub fn environment(
+    project: Option<&Project>,
+    tools: Provided,
+    shape: fn(Vars) -> Vars,
+) -> Result<Prepared, Error> {
     let dirs = tools.dirs();
     let current = env::snapshot();
     let next = match project {
@@ -136,7 +140,10 @@ pub fn environment(project: Option<&Project>, tools: Provided, shape: fn(Vars) -
 /// den.toml names one: the first half of [`prepare`], all that `den ide --shims` needs.
 pub fn provide(ctx: &Context, project: Option<&Project>, tools: Tools) -> Result<Provided, Error> {
     let provided = match tools {
-        Tools::Project => Provided { named: Vec::new(), project: project.map(|p| synced(ctx, p)).transpose()?.unwrap_or_default() },
+        Tools::Project => Provided {
+            named: Vec::new(),
+            project: project.map(|p| synced(ctx, p)).transpose()?.unwrap_or_default(),
+        },
         Tools::OneOff(requests) => one_off(ctx, requests, project)?,
     };
     if let Some(project) = project {

@@ -74,3 +74,28 @@ impl crate::hint::Hint for Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::InstallError;
+
+    #[test]
+    fn offline_is_answered_by_each_layer_about_itself() {
+        let offline = || crate::http::Error::Offline { url: "https://example.invalid/x".into() };
+        let install = || InstallError::Http(Box::new(offline()));
+        assert!(Error::Resolve(crate::resolve::Error::Http(offline())).is_offline());
+        assert!(Error::Install(install()).is_offline());
+        assert!(Error::Installing { tool: "jq 1.7.1".into(), source: Box::new(install()) }.is_offline());
+        let looking = |source: Error| Error::LookingUp {
+            tool: "jq".into(),
+            spec: "1".into(),
+            source: Box::new(source),
+        };
+        assert!(looking(Error::Resolve(crate::resolve::Error::Http(offline()))).is_offline());
+        let other = InstallError::MissingBinaries { tool: "jq".into(), missing: vec!["jq".into()] };
+        assert!(!Error::Installing { tool: "jq 1.7.1".into(), source: Box::new(other) }.is_offline());
+        assert!(!looking(Error::UnsupportedPlatform).is_offline());
+        assert!(!Error::UnsupportedPlatform.is_offline());
+    }
+}
