@@ -26,8 +26,6 @@ use std::path::{Path, PathBuf};
 
 use crate::hint::Hint;
 use crate::io_error::IoError;
-use crate::launch::prepare;
-use crate::launch::session;
 use crate::project::{self, Project};
 use crate::trust;
 
@@ -44,27 +42,11 @@ pub struct Request<'a> {
     pub trust: bool,
 }
 
-/// What the caller's error is made from (den's `error::Error` is): `den ide`'s steps fail
-/// in the layers they go through, and the caller's starting of services fails in its own.
-pub trait Fault:
-    From<Error>
-    + From<project::Error>
-    + From<trust::Error>
-    + From<prepare::Error>
-    + From<session::Error>
-    + From<IoError>
-{
-}
+/// What the caller's error is made from (den's `error::Error` is): a launch's, and this
+/// module's own.
+pub trait Fault: crate::launch::Fault + From<Error> {}
 
-impl<T> Fault for T where
-    T: From<Error>
-        + From<project::Error>
-        + From<trust::Error>
-        + From<prepare::Error>
-        + From<session::Error>
-        + From<IoError>
-{
-}
+impl<T> Fault for T where T: crate::launch::Fault + From<Error> {}
 
 impl Request<'_> {
     /// The project at (or above) `dir`, through the trust gate.

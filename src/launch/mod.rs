@@ -3,11 +3,13 @@
 //! and readiness commands) go through here. [`prepare`] is the one preparation before
 //! every launch (tools, venv, environment); [`command`] is the one place den builds a
 //! `Command` for a program of the user's; `run` is `den run`/`den x` from arguments to
-//! exec, readable in one file; `session` is `den enter`'s record under `.den/`. The
+//! exec, readable in one file, and `enter` is `den enter`'s; `session` is `den enter`'s
+//! record under `.den/`. The
 //! environment itself comes from `env`'s one builder and trust from `trust::gate`; this
 //! module never decides either, and never renders for a shell. It never imports
 //! `services` or `ide`, which launch through it.
 
+pub mod enter;
 pub mod oneoff;
 pub mod prepare;
 pub mod run;
@@ -20,6 +22,24 @@ use std::process::Command;
 
 use crate::config::Config;
 use crate::env::Vars;
+use crate::io_error::IoError;
+use crate::{project, trust};
+
+/// What a caller's error is made from (den's `error::Error` is): a launch fails in the
+/// layers it goes through, and the caller's starting of services in its own.
+pub trait Fault:
+    From<project::Error> + From<trust::Error> + From<prepare::Error> + From<session::Error> + From<IoError>
+{
+}
+
+impl<T> Fault for T where
+    T: From<project::Error>
+        + From<trust::Error>
+        + From<prepare::Error>
+        + From<session::Error>
+        + From<IoError>
+{
+}
 
 /// Where and how a launch happens (what `cmd`'s context holds, without the command line).
 #[derive(Debug, Clone, Copy)]

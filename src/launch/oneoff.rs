@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use crate::hint::Hint;
 use crate::project::{Location, ToolRequest};
-use crate::resolve;
 use crate::tools::edit;
 use crate::tools::{self, Installed};
 
@@ -169,24 +168,7 @@ impl Hint for Error {
 
 /// The resolver's advice speaks of den.toml; a one-off run has none to edit.
 fn tools_help(e: &tools::Error) -> Option<String> {
-    match e {
-        tools::Error::Resolve(resolve::Error::UnknownTool { name, suggestions }) => {
-            let packages = format!(
-                "a tool from a package: `den run npm:<package>@<version>`, `pypi:<package>@…` or `github:<owner>/<repo>@…`, then `-- {name}`"
-            );
-            Some(match suggestions.as_slice() {
-                [] => packages,
-                list => format!(
-                    "did you mean {}? Or {packages}",
-                    list.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or ")
-                ),
-            })
-        }
-        tools::Error::Resolve(resolve::Error::NoMatch { tool, .. }) => {
-            Some(format!("pick a listed version: `den ls-remote {tool}`"))
-        }
-        other => other.hint(),
-    }
+    e.one_off_hint().or_else(|| e.hint())
 }
 
 /// Reads `tool@spec` arguments (`jq@1.7`, `npm:@biomejs/biome@2`, `github:jqlang/jq@1.7.1`,

@@ -53,6 +53,15 @@ impl Error {
             _ => false,
         }
     }
+
+    /// The advice for a tool named on the command line (`den run`, `den x`), which has no
+    /// den.toml to edit, where it differs from its `Hint`'s.
+    pub fn one_off_hint(&self) -> Option<String> {
+        match self {
+            Error::Resolve(e) => e.one_off_hint(),
+            _ => None,
+        }
+    }
 }
 
 impl crate::hint::Hint for Error {
