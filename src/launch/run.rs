@@ -1,9 +1,9 @@
 //! `den run [tool@spec…] -- cmd [args…]` and `den x tool@spec [args…]`, from arguments to
 //! exec, in the order it happens: the `tool@spec` arguments are read, the project (if one
-//! governs the directory) passes the trust gate, the named tools and the project's are
-//! located or installed in one parallel batch, the environment is built (`env`'s builder:
-//! the project's on top of the environment outside any project, or the outer one with the
-//! tools in front of PATH), the command is looked up on that PATH, and den replaces itself
+//! governs the directory) passes the trust gate, `launch::prepare` locates or installs the
+//! named tools and the project's in one parallel batch (`Tools::OneOff`) and builds the
+//! environment (`env`'s builder: the project's on top of the environment outside any
+//! project, or the outer one with the tools in front of PATH), the command is looked up on that PATH, and den replaces itself
 //! with it, whose exit status is the run's. Writes nothing into any project (no den.lock
 //! either): only the store changes. With tools named on the command line, a project whose
 //! own tools cannot be provided (a release that does not exist, an unreachable source)
