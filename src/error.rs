@@ -38,6 +38,8 @@ pub enum Error {
     #[error("{0}")]
     OneOff(#[from] crate::launch::oneoff::Error),
     #[error("{0}")]
+    Prepare(#[from] crate::launch::prepare::Error),
+    #[error("{0}")]
     Session(#[from] crate::launch::session::Error),
     #[error("{0}")]
     Services(#[from] crate::services::Error),
@@ -99,6 +101,8 @@ fn hint_of(e: &(dyn StdError + 'static)) -> Option<String> {
         Box<crate::store::InstallError>,
         crate::tools::toolset::Error,
         crate::launch::oneoff::Error,
+        crate::launch::prepare::Error,
+        Box<crate::launch::prepare::Error>,
         crate::launch::session::Error,
         crate::services::Error,
         crate::ide::Error,

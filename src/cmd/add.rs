@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, args: ToolsArgs) -> Result<ExitCode> {
     pin_unversioned(&project.root, &file, &parsed)?;
     let project = project::load(&project.root)?;
     tools::venv::after_install(&project, &ctx.config)?;
-    super::ide::refresh_shims(&project, &ctx.config);
+    crate::ide::shims::refresh(&project, &ctx.config);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -17,6 +17,6 @@ pub fn run(ctx: &Ctx, args: InstallArgs) -> Result<ExitCode> {
     let opts = tools::Options { offline: ctx.offline, frozen: args.frozen, ..tools::Options::default() };
     tools::sync(&project, &ctx.config, &opts)?;
     tools::venv::after_install(&project, &ctx.config)?;
-    super::ide::refresh_shims(&project, &ctx.config);
+    crate::ide::shims::refresh(&project, &ctx.config);
     Ok(ExitCode::SUCCESS)
 }

@@ -28,6 +28,6 @@ pub fn run(ctx: &Ctx, args: ToolsArgs) -> Result<ExitCode> {
         "removed {} from den.toml and den.lock; the store keeps its files until `den cache prune`",
         args.tools.join(", ")
     ));
-    super::ide::refresh_shims(&project, &ctx.config);
+    crate::ide::shims::refresh(&project, &ctx.config);
     Ok(ExitCode::SUCCESS)
 }

@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use crate::cli::RunArgs;
 use crate::error::Result;
+use crate::launch::Context;
 use crate::launch::oneoff::Error;
-use crate::launch::run::{Context, Target, execute};
+use crate::launch::run::{Target, execute};
 
 use super::Ctx;
 

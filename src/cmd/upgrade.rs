@@ -54,6 +54,6 @@ pub fn run(ctx: &Ctx, args: OptionalToolsArgs) -> Result<ExitCode> {
         out.push('\n');
     }
     print!("{out}");
-    super::ide::refresh_shims(&project, &ctx.config);
+    crate::ide::shims::refresh(&project, &ctx.config);
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,8 @@ use crate::cli::XArgs;
 use crate::error::Result;
 
 use super::Ctx;
-use crate::launch::run::{Context, Target, execute};
+use crate::launch::Context;
+use crate::launch::run::{Target, execute};
 
 /// Runs the tool's main binary; returns only on failure.
 pub fn run(ctx: &Ctx, args: XArgs) -> Result<ExitCode> {

@@ -205,24 +205,8 @@ fn tool_dirs(
             ui::note(&tools::missing_line(&missing));
         }
     }
-    refresh_shims(p, &installed);
+    ide::shims::refresh_stale(p, &installed);
     Ok((tools::path_dirs(&installed), tools::home_vars(&installed)))
-}
-
-/// A trusted project's shims (`.den/bin/`, when it has them) rewritten when its set of
-/// binaries (or den's path) changed since they were written: the hook runs when den.toml or
-/// den.lock changed, by hand or by `git pull` as much as by den. One small read when
-/// nothing changed; a failure is one line, the prompt goes on.
-fn refresh_shims(p: &Project, installed: &[tools::Installed]) {
-    let Ok(den) = std::env::current_exe() else { return };
-    let home = std::env::var(env_vars::HOME).ok();
-    let binaries = ide::shims::binaries(p, installed);
-    if !ide::shims::stale(&p.root, &den, home.as_deref(), &binaries) {
-        return;
-    }
-    if let Err(e) = ide::shims::write(&p.root, &den, home.as_deref(), &binaries) {
-        ui::warn(&format!("the shims in .den/bin/ were not refreshed: {e}"));
-    }
 }
 
 /// Adds the files whose change must re-apply `p`: its manifest(s), den.lock, its dotenv

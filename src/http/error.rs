@@ -119,6 +119,11 @@ fn reset_note(reset: Option<SystemTime>) -> String {
 }
 
 impl Error {
+    /// Whether offline mode refused a request that has no cached answer.
+    pub fn is_offline(&self) -> bool {
+        matches!(self, Error::Offline { .. })
+    }
+
     /// Whether trying again may succeed: lost connections, timeouts and 5xx answers.
     /// Never a 4xx: asking again would get the same answer.
     pub fn is_transient(&self) -> bool {

@@ -1,24 +1,89 @@
-//! `den ide`'s front end: finding an editor on this machine ([`editor`]), starting it on a
-//! project detached from the terminal with the project's environment ([`launch`]) and, for
-//! VS Code, in an instance of its own ([`instance`]), the
-//! per-project shims under `.den/bin/` ([`shims`]) and the XDG desktop entries that run
-//! `den ide` from a menu or dock ([`desktop`]), and how a failure there reaches the user
-//! without a terminal ([`notify`]). The environment comes from `env`'s one
-//! builder and trust from `trust::gate`, decided by the caller; every process starts
-//! through `launch::command`. Never changes den's own environment, and never writes
-//! outside the project's `.den/` but for the desktop entry the user asked for.
+//! `den ide`'s front end: [`open`] walks from the project to the started editor (trust,
+//! `launch::prepare`, the shims, the editor, `[enter].services` held by its session);
+//! finding an editor on this machine ([`editor`]), starting it on a project detached from
+//! the terminal with the project's environment ([`launch`]) and, for VS Code, in an
+//! instance of its own ([`instance`]), the per-project shims under `.den/bin/` ([`shims`])
+//! and what a shim runs ([`shim`]), the XDG desktop entries that run `den ide` from a menu
+//! or dock ([`desktop`], [`menu`]), and how a failure there reaches the user without a
+//! terminal ([`notify`]). The environment comes from `env`'s one builder through
+//! `launch::prepare`, trust from `trust::gate`; every process starts through
+//! `launch::command`. Never changes den's own environment, and never writes outside the
+//! project's `.den/` but for the desktop entry the user asked for.
 
 pub mod desktop;
 pub mod editor;
+mod hold;
 pub mod instance;
 pub mod launch;
+pub mod menu;
 pub mod notify;
+pub mod open;
 pub mod running;
+pub mod shim;
 pub mod shims;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::hint::Hint;
+use crate::io_error::IoError;
+use crate::project::{self, Project};
+use crate::trust;
+
+/// What `den ide` is asked, besides what to do: where, which editor, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The directory den acts in, the user config and offline mode.
+    pub ctx: crate::launch::Context<'a>,
+    /// The project's directory (it or a parent holds den.toml).
+    pub dir: &'a Path,
+    /// The editor named on the command line.
+    pub editor: Option<&'a str>,
+    /// `--trust`: trust den.toml (and its dotenv files) without asking.
+    pub trust: bool,
+}
+
+/// What the caller's error is made from (den's `error::Error` is): a launch's, and this
+/// module's own.
+pub trait Fault: crate::launch::Fault + From<Error> {}
+
+impl<T> Fault for T where T: crate::launch::Fault + From<Error> {}
+
+impl Request<'_> {
+    /// The project at (or above) `dir`, through the trust gate.
+    fn project<E: Fault>(&self) -> Result<Project, E> {
+        let project = project::find(self.dir)?
+            .ok_or_else(|| project::Error::NotFound { dir: self.dir.to_path_buf() })?;
+        let action = "open it in an editor";
+        let how = if self.trust { trust::How::Assume { action } } else { trust::How::Ask { action } };
+        trust::gate(&project, how)?;
+        Ok(project)
+    }
+
+    /// The editor named on the command line, else in den.toml, else in den's config.toml.
+    fn named(&self, project: Option<&Project>) -> Option<String> {
+        self.editor
+            .map(str::to_string)
+            .or_else(|| project.and_then(|p| p.manifest.ide.editor.clone()))
+            .or_else(|| self.ctx.config.ide_editor.clone())
+    }
+
+    /// [`Request::named`], or the error listing the editors found on this machine.
+    fn editor_name(&self, project: &Project, data_home: &Path) -> Result<String, Error> {
+        self.named(Some(project)).ok_or_else(|| Error::NoEditor {
+            found: editor::available(&editor::Places::of(std::env::var("PATH").ok(), data_home)),
+        })
+    }
+}
+
+/// The user's data directory (`XDG_DATA_HOME`), where JetBrains Toolbox puts its scripts.
+fn data_home() -> Result<PathBuf, Error> {
+    directories::BaseDirs::new().map(|d| d.data_dir().to_path_buf()).ok_or(Error::NoHome)
+}
+
+/// den's own executable, which shims and desktop entries run.
+fn den_exe() -> Result<PathBuf, IoError> {
+    std::env::current_exe().map_err(|e| IoError::named("find", "den's own executable", e))
+}
 
 /// Why an editor could not be found, started or given its launcher.
 #[derive(Debug, thiserror::Error)]

@@ -27,6 +27,28 @@ pub fn from_desktop(vars: &Vars) -> bool {
     graphical && !std::io::stdin().is_terminal() && !std::io::stderr().is_terminal()
 }
 
+/// `den ide` failed with `text` (its message, causes and `help:` lines): when started from
+/// a desktop menu or dock, the text also goes to the project's `ide-<editor>.log` and to a
+/// desktop notification, since nobody reads den's stderr there. Nothing otherwise.
+pub fn failed(req: &super::Request, text: &str) {
+    // The environment outside any project a hook applied: the notifier is den's helper,
+    // never a project's program.
+    let current = crate::env::snapshot();
+    let vars = crate::env::outside(&current);
+    if !from_desktop(&vars) {
+        return;
+    }
+    let project = crate::project::find(req.dir).ok().flatten();
+    let editor = req.named(project.as_ref());
+    let logged = project.as_ref().and_then(|p| log(&p.root, editor.as_deref(), text));
+    let summary = format!("den ide: {} did not start", editor.as_deref().unwrap_or("the editor"));
+    let body = match logged {
+        Some(path) => format!("{text}\n(also in {})", path.display()),
+        None => text.to_string(),
+    };
+    show(&summary, &body, &current, &vars);
+}
+
 /// Appends `text` to `<root>/.den/logs/ide-<editor>.log` (`ide.log` when no editor was
 /// named); the log's path, when it could be written. Through `fs_util::beneath`: a link
 /// a repository ships in place of `.den`, `.den/logs` or the log is replaced, with one

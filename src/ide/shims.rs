@@ -15,9 +15,11 @@ use std::ffi::OsStr;
 use std::path::Path;
 
 use super::Error;
+use crate::config::Config;
 use crate::fs_util::beneath;
 use crate::paths::DenDir;
-use crate::tools::Installed;
+use crate::project::Project;
+use crate::tools::{self, Installed};
 
 /// The second line of every shim: how den recognises its own files.
 const MARKER: &str = "# den shim:";
@@ -134,6 +136,44 @@ pub fn write(root: &Path, den: &Path, home: Option<&str>, tools: &[Installed]) -
     Ok(names.into_iter().collect())
 }
 
+/// After den.toml or den.lock changed (`den install`, `add`, `upgrade`, `remove`): rewrites
+/// the project's shims when it has some (`.den/bin/` exists), so that new binaries get one
+/// and removed ones lose theirs (a shim finds the tool's version when it runs, so a new
+/// version needs no new shim). `project` is as loaded after the change. A failure is a
+/// warning: the command itself succeeded.
+pub fn refresh(project: &Project, config: &Config) {
+    if !DenDir::of(&project.root).bin().is_dir() {
+        return;
+    }
+    let refreshed = || -> Result<(), String> {
+        let (installed, _) = tools::locate(project, config).map_err(|e| e.to_string())?;
+        let den = super::den_exe().map_err(|e| e.to_string())?;
+        let home = std::env::var(crate::env_vars::HOME).ok();
+        write(&project.root, &den, home.as_deref(), &binaries(project, &installed))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    };
+    if let Err(e) = refreshed() {
+        crate::ui::warn(&format!("the shims in .den/bin/ were not refreshed: {e}"));
+    }
+}
+
+/// A trusted project's shims (`.den/bin/`, when it has them) rewritten when its set of
+/// binaries (or den's path) changed since they were written, for the hook: it runs when
+/// den.toml or den.lock changed, by hand or by `git pull` as much as by den. One small read
+/// when nothing changed; a failure is one line, the prompt goes on.
+pub fn refresh_stale(project: &Project, installed: &[Installed]) {
+    let Ok(den) = std::env::current_exe() else { return };
+    let home = std::env::var(crate::env_vars::HOME).ok();
+    let binaries = binaries(project, installed);
+    if !stale(&project.root, &den, home.as_deref(), &binaries) {
+        return;
+    }
+    if let Err(e) = write(&project.root, &den, home.as_deref(), &binaries) {
+        crate::ui::warn(&format!("the shims in .den/bin/ were not refreshed: {e}"));
+    }
+}
+
 /// The most den reads of a file in `.den/bin/` to tell whether it is a shim.
 const SHIM_LIMIT: u64 = 64 * 1024;
 
@@ -147,7 +187,7 @@ fn is_shim(dir: &beneath::Dir, name: &OsStr) -> bool {
 /// den.toml names a venv (their shims run the venv's once den vouches for it: see `den
 /// __shim`). The
 /// venv's other console scripts get no shim: they come and go with `pip install`.
-pub fn binaries(project: &crate::project::Project, installed: &[Installed]) -> Vec<Installed> {
+pub fn binaries(project: &Project, installed: &[Installed]) -> Vec<Installed> {
     let mut all = installed.to_vec();
     if let Some(venv) = &project.manifest.venv {
         let bin = project.root.join(&venv.path).join("bin");

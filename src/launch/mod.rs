@@ -1,13 +1,17 @@
 //! The one way to start a program with a project's environment applied: `den enter`,
-//! `den run`, `den x`, `den which` and the services (their processes and readiness
-//! commands) go through here (and, next, shims and the editor launcher). [`command`] is
-//! the one place den builds a `Command` for a program of the user's; `run` is
-//! `den run`/`den x` from arguments to exec, readable in one file;
-//! `session` is `den enter`'s record under `.den/`. The environment itself comes from
-//! `env`'s one builder and trust from `trust::gate`; this module never decides either,
-//! and never renders for a shell.
+//! `den run`, `den x`, `den which`, `den ide`, the shims and the services (their processes
+//! and readiness commands) go through here. [`prepare`] is the one preparation before
+//! every launch (tools, venv, environment); [`command`] is the one place den builds a
+//! `Command` for a program of the user's; `run` is `den run`/`den x` from arguments to
+//! exec, readable in one file, and `enter` is `den enter`'s; `session` is `den enter`'s
+//! record under `.den/`. The
+//! environment itself comes from `env`'s one builder and trust from `trust::gate`; this
+//! module never decides either, and never renders for a shell. It never imports
+//! `services` or `ide`, which launch through it.
 
+pub mod enter;
 pub mod oneoff;
+pub mod prepare;
 pub mod run;
 pub mod session;
 
@@ -16,7 +20,36 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
 
+use crate::config::Config;
 use crate::env::Vars;
+use crate::io_error::IoError;
+use crate::{project, trust};
+
+/// What a caller's error is made from (den's `error::Error` is): a launch fails in the
+/// layers it goes through, and the caller's starting of services in its own.
+pub trait Fault:
+    From<project::Error> + From<trust::Error> + From<prepare::Error> + From<session::Error> + From<IoError>
+{
+}
+
+impl<T> Fault for T where
+    T: From<project::Error>
+        + From<trust::Error>
+        + From<prepare::Error>
+        + From<session::Error>
+        + From<IoError>
+{
+}
+
+/// Where and how a launch happens (what `cmd`'s context holds, without the command line).
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The directory den acts in.
+    pub cwd: &'a Path,
+    pub config: &'a Config,
+    /// `--offline`, `DEN_OFFLINE=1` or `offline = true`: nothing is downloaded.
+    pub offline: bool,
+}
 
 /// How the started program's environment is made from den's own.
 #[derive(Debug, Clone, Copy)]

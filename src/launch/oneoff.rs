@@ -9,10 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::hint::Hint;
-use crate::http;
 use crate::project::{Location, ToolRequest};
-use crate::resolve;
-use crate::store;
 use crate::tools::edit;
 use crate::tools::{self, Installed};
 
@@ -37,9 +34,6 @@ pub enum Error {
     NotOnPath { command: String },
     #[error("{tool} has no binaries to run")]
     NoMainBin { tool: String },
-    /// Offline, and tools the command needs are neither installed nor downloadable.
-    #[error("den is offline and {} {} not installed", missing.join(", "), if missing.len() == 1 { "is" } else { "are" })]
-    Offline { missing: Vec<String>, installed: Vec<(String, Vec<String>)> },
     #[error("cannot run {}: {source}", command.display())]
     Exec {
         command: PathBuf,
@@ -57,8 +51,10 @@ pub enum Error {
     /// The failures of the layers a run goes through, boxed to keep this error small.
     #[error(transparent)]
     Project(Box<crate::project::Error>),
+    /// The tools, the venv or the environment could not be prepared (but the tools' own
+    /// failures, which are [`Error::Tools`] for their one-off advice).
     #[error(transparent)]
-    Env(Box<crate::env::Error>),
+    Prepare(Box<super::prepare::Error>),
     #[error(transparent)]
     Trust(Box<crate::trust::Error>),
 }
@@ -69,15 +65,26 @@ impl From<crate::project::Error> for Error {
     }
 }
 
-impl From<crate::env::Error> for Error {
-    fn from(e: crate::env::Error) -> Self {
-        Error::Env(Box::new(e))
+impl From<super::prepare::Error> for Error {
+    fn from(e: super::prepare::Error) -> Self {
+        Error::Prepare(Box::new(e))
     }
 }
 
 impl From<crate::trust::Error> for Error {
     fn from(e: crate::trust::Error) -> Self {
         Error::Trust(Box::new(e))
+    }
+}
+
+impl Error {
+    /// A failure to prepare a run: the tools' own failures get the advice of a one-off run
+    /// (which has no den.toml to edit).
+    pub fn prepared(e: super::prepare::Error) -> Self {
+        match e {
+            super::prepare::Error::Tools(e) => Error::Tools(e),
+            other => Error::Prepare(Box::new(other)),
+        }
     }
 }
 
@@ -138,15 +145,6 @@ impl Hint for Error {
                 "check the name, or name the tool that provides it: `den run tool@version -- …`".into()
             }
             Error::NoMainBin { .. } => "name the binary with `den run tool@version -- <binary>`".into(),
-            Error::Offline { installed, .. } => {
-                let mut lines: Vec<String> = installed
-                    .iter()
-                    .filter(|(_, versions)| !versions.is_empty())
-                    .map(|(name, versions)| format!("installed versions of {name}: {}", versions.join(", ")))
-                    .collect();
-                lines.push("connect and run it again without `--offline` (and without DEN_OFFLINE=1): den keeps it for next time".into());
-                lines.join("\n")
-            }
             Error::Exec { source, .. } if source.raw_os_error() == Some(libc::E2BIG) => {
                 "its environment and arguments are more than the system passes to a command (one value at \
                  most 128 KiB): make the project's variables fewer or smaller"
@@ -162,7 +160,7 @@ impl Hint for Error {
             Error::NotInstalled { .. } => "run `den install`".into(),
             Error::Tools(e) => return tools_help(e),
             Error::Project(e) => return e.hint(),
-            Error::Env(e) => return e.hint(),
+            Error::Prepare(e) => return e.hint(),
             Error::Trust(e) => return e.hint(),
         })
     }
@@ -170,37 +168,7 @@ impl Hint for Error {
 
 /// The resolver's advice speaks of den.toml; a one-off run has none to edit.
 fn tools_help(e: &tools::Error) -> Option<String> {
-    match e {
-        tools::Error::Resolve(resolve::Error::UnknownTool { name, suggestions }) => {
-            let packages = format!(
-                "a tool from a package: `den run npm:<package>@<version>`, `pypi:<package>@…` or `github:<owner>/<repo>@…`, then `-- {name}`"
-            );
-            Some(match suggestions.as_slice() {
-                [] => packages,
-                list => format!(
-                    "did you mean {}? Or {packages}",
-                    list.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or ")
-                ),
-            })
-        }
-        tools::Error::Resolve(resolve::Error::NoMatch { tool, .. }) => {
-            Some(format!("pick a listed version: `den ls-remote {tool}`"))
-        }
-        other => other.hint(),
-    }
-}
-
-/// Whether `e` is offline mode refusing a request that has no cached answer.
-pub fn is_offline(e: &tools::Error) -> bool {
-    match e {
-        tools::Error::Resolve(resolve::Error::Http(http::Error::Offline { .. })) => true,
-        tools::Error::Install(store::InstallError::Http(h)) => matches!(**h, http::Error::Offline { .. }),
-        tools::Error::Installing { source, .. } => {
-            matches!(&**source, store::InstallError::Http(h) if matches!(**h, http::Error::Offline { .. }))
-        }
-        tools::Error::LookingUp { source, .. } => is_offline(source),
-        _ => false,
-    }
+    e.one_off_hint().or_else(|| e.hint())
 }
 
 /// Reads `tool@spec` arguments (`jq@1.7`, `npm:@biomejs/biome@2`, `github:jqlang/jq@1.7.1`,

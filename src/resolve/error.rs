@@ -155,6 +155,32 @@ impl Error {
         }
     }
 
+    /// The advice for a tool named on the command line (`den run`, `den x`), which has no
+    /// den.toml to edit, where it differs from the hint's.
+    pub fn one_off_hint(&self) -> Option<String> {
+        match self {
+            Error::UnknownTool { name, suggestions } => {
+                let packages = format!(
+                    "a tool from a package: `den run npm:<package>@<version>`, `pypi:<package>@…` or `github:<owner>/<repo>@…`, then `-- {name}`"
+                );
+                Some(match suggestions.as_slice() {
+                    [] => packages,
+                    list => format!(
+                        "did you mean {}? Or {packages}",
+                        list.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or ")
+                    ),
+                })
+            }
+            Error::NoMatch { tool, .. } => Some(format!("pick a listed version: `den ls-remote {tool}`")),
+            _ => None,
+        }
+    }
+
+    /// Whether offline mode refused a look-up that has no cached answer.
+    pub fn is_offline(&self) -> bool {
+        matches!(self, Error::Http(e) if e.is_offline())
+    }
+
     /// Whether a probe was made and found the host out of reach (what is remembered):
     /// never an offline refusal, never an answer.
     pub fn probed_unreachable(&self) -> bool {

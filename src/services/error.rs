@@ -102,6 +102,8 @@ pub enum Error {
     Tools(Box<crate::tools::Error>),
     #[error(transparent)]
     Env(Box<crate::env::Error>),
+    #[error(transparent)]
+    Prepare(Box<crate::launch::prepare::Error>),
 }
 
 impl From<crate::project::Error> for Error {
@@ -119,6 +121,12 @@ impl From<crate::trust::Error> for Error {
 impl From<crate::tools::Error> for Error {
     fn from(e: crate::tools::Error) -> Self {
         Error::Tools(Box::new(e))
+    }
+}
+
+impl From<crate::launch::prepare::Error> for Error {
+    fn from(e: crate::launch::prepare::Error) -> Self {
+        Error::Prepare(Box::new(e))
     }
 }
 
@@ -214,6 +222,7 @@ impl Hint for Error {
             Error::Trust(e) => return e.hint(),
             Error::Tools(e) => return e.hint(),
             Error::Env(e) => return e.hint(),
+            Error::Prepare(e) => return e.hint(),
         })
     }
 }

@@ -1,25 +1,18 @@
-//! The one preparation before den starts a project's services: install what is missing,
-//! then build the project's environment for a fresh process, as `den run` builds it,
-//! through `env` (the services never compute one themselves).
+//! The services' side of the one preparation before every launch (`launch::prepare`):
+//! the project's tools installed (with progress), its venv, then its environment for a
+//! fresh process, built by `env` as for `den run` (the services never compute one
+//! themselves).
 
-use super::tools::install_missing;
 use super::{Context, Error};
+use crate::launch::prepare::{self, Tools};
 use crate::project::Project;
-use crate::{env, env_vars, tools};
+use crate::{env, env_vars, launch};
 
-/// The services' environment: the project's tools installed (with progress), then its
-/// environment for a fresh process, without the `__DEN_STATE` record (a service is not a
-/// shell den would restore).
+/// The services' environment: `launch::prepare` for the project, without the
+/// `__DEN_STATE` record (a service is not a shell den would restore).
 pub fn prepare(ctx: &Context, project: &Project) -> Result<Vec<(String, String)>, Error> {
-    install_missing(ctx, project)?;
-    let (installed, _) = tools::locate(project, ctx.config)?;
-    let current = env::snapshot();
-    let mut next = env::applied(
-        project,
-        &env::outside(&current),
-        &tools::path_dirs(&installed),
-        &tools::home_vars(&installed),
-    )?;
+    let ctx = launch::Context { cwd: ctx.cwd, config: ctx.config, offline: ctx.offline };
+    let mut next = prepare::prepare(&ctx, Some(project), Tools::Project, std::convert::identity)?.next;
     env::release(&next);
     next.remove(env_vars::DEN_STATE_VAR);
     Ok(next.into_iter().collect())

@@ -31,6 +31,11 @@ pub enum InstallError {
 }
 
 impl InstallError {
+    /// Whether offline mode refused the download (nothing cached to install from).
+    pub fn is_offline(&self) -> bool {
+        matches!(self, InstallError::Http(e) if e.is_offline())
+    }
+
     /// Whether the failure was fetching, unpacking or writing the artifact (which names no
     /// tool), rather than a definition or den.lock entry that does not fit.
     pub fn is_fetch_or_unpack(&self) -> bool {

@@ -41,6 +41,29 @@ pub enum Error {
     LookingUp { tool: String, spec: String, source: Box<Error> },
 }
 
+impl Error {
+    /// Whether offline mode refused a request this needed (a look-up or a download with no
+    /// cached answer); each source answers about itself.
+    pub fn is_offline(&self) -> bool {
+        match self {
+            Error::Resolve(e) => e.is_offline(),
+            Error::Install(e) => e.is_offline(),
+            Error::Installing { source, .. } => source.is_offline(),
+            Error::LookingUp { source, .. } => source.is_offline(),
+            _ => false,
+        }
+    }
+
+    /// The advice for a tool named on the command line (`den run`, `den x`), which has no
+    /// den.toml to edit, where it differs from its `Hint`'s.
+    pub fn one_off_hint(&self) -> Option<String> {
+        match self {
+            Error::Resolve(e) => e.one_off_hint(),
+            _ => None,
+        }
+    }
+}
+
 impl crate::hint::Hint for Error {
     /// What the user should do next.
     fn hint(&self) -> Option<String> {
@@ -58,5 +81,30 @@ impl crate::hint::Hint for Error {
             Error::Installing { source, .. } => source.hint(),
             Error::LookingUp { source, .. } => source.hint(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::InstallError;
+
+    #[test]
+    fn offline_is_answered_by_each_layer_about_itself() {
+        let offline = || crate::http::Error::Offline { url: "https://example.invalid/x".into() };
+        let install = || InstallError::Http(Box::new(offline()));
+        assert!(Error::Resolve(crate::resolve::Error::Http(offline())).is_offline());
+        assert!(Error::Install(install()).is_offline());
+        assert!(Error::Installing { tool: "jq 1.7.1".into(), source: Box::new(install()) }.is_offline());
+        let looking = |source: Error| Error::LookingUp {
+            tool: "jq".into(),
+            spec: "1".into(),
+            source: Box::new(source),
+        };
+        assert!(looking(Error::Resolve(crate::resolve::Error::Http(offline()))).is_offline());
+        let other = InstallError::MissingBinaries { tool: "jq".into(), missing: vec!["jq".into()] };
+        assert!(!Error::Installing { tool: "jq 1.7.1".into(), source: Box::new(other) }.is_offline());
+        assert!(!looking(Error::UnsupportedPlatform).is_offline());
+        assert!(!Error::UnsupportedPlatform.is_offline());
     }
 }

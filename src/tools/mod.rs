@@ -70,6 +70,12 @@ pub fn lock_path(project: &Project) -> PathBuf {
     }
 }
 
+/// The project's den.lock as it is (empty when there is none), for `den run`, which
+/// installs a project's missing tools from its pins without writing it.
+pub fn lock_of(project: &Project) -> Result<Lock, Error> {
+    Ok(Lock::read(&lock_path(project))?.unwrap_or_default())
+}
+
 /// The store den installs into.
 pub fn store() -> Store {
     Store::new(paths::data_dir())
