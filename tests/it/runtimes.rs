@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::support::{Env, Run, run};
+use crate::support::{Env, Run, run, store_dir, this_platform};
 use crate::upstream::{Entry, Upstream};
 
 fn ok(env: &Env, args: &[&str]) -> Run {
@@ -19,21 +19,6 @@ fn ok(env: &Env, args: &[&str]) -> Run {
 /// den.lock as TOML.
 fn lock(env: &Env) -> toml::Table {
     std::fs::read_to_string(env.project().join("den.lock")).unwrap().parse().unwrap()
-}
-
-/// This machine's platform as den spells it.
-fn this_platform() -> String {
-    let os = if cfg!(target_os = "macos") { "darwin" } else { "linux" };
-    let arch = if cfg!(target_arch = "aarch64") { "arm64" } else { "x64" };
-    format!("{os}-{arch}")
-}
-
-/// The store directory of `tool`'s artifact for this machine.
-fn store_dir(env: &Env, tool: &str) -> PathBuf {
-    let lock = lock(env);
-    let checksum = lock["tools"][tool]["platforms"][this_platform().as_str()]["checksum"].as_str().unwrap();
-    let hex = checksum.strip_prefix("sha256:").expect("a sha256 checksum");
-    env.home().join(".local/share/den/tools-v1").join(format!("sha256-{}", &hex[..32]))
 }
 
 /// `den export --format json` as a map of name → value.

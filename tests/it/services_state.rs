@@ -6,31 +6,15 @@
 //! index (read by den, with real git making it) tracks anything under `.den/`.
 
 use std::os::unix::fs::symlink;
-use std::path::Path;
-use std::process::{Command, Stdio};
 
 use crate::services::{Guard, eventually};
-use crate::support::{Env, run};
+use crate::support::{Env, git, run};
 
 fn project(toml: &str) -> Env {
     let env = Env::new();
     env.write("den.toml", toml);
     env.trust();
     env
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// A project whose den.toml does not read (so it cannot be trusted either).

@@ -244,3 +244,20 @@ fn assertions_name_the_command_and_show_all_it_printed() {
          --- stdout ---\nout\n\n--- stderr ---\nerr\n"
     );
 }
+
+/// This machine's platform as den spells it (`linux-x64`).
+pub fn this_platform() -> String {
+    let os = if cfg!(target_os = "macos") { "darwin" } else { "linux" };
+    let arch = if cfg!(target_arch = "aarch64") { "arm64" } else { "x64" };
+    format!("{os}-{arch}")
+}
+
+/// The store directory of `tool`'s artifact for this machine (`sha256-<first 32 hex>` of
+/// the checksum the project's den.lock pins).
+pub fn store_dir(env: &Env, tool: &str) -> PathBuf {
+    let text = std::fs::read_to_string(env.project().join("den.lock")).unwrap();
+    let lock: toml::Table = text.parse().unwrap();
+    let checksum = lock["tools"][tool]["platforms"][this_platform().as_str()]["checksum"].as_str().unwrap();
+    let hex = checksum.strip_prefix("sha256:").expect("a sha256 checksum");
+    env.home().join(".local/share/den/tools-v1").join(format!("sha256-{}", &hex[..32]))
+}

@@ -2,9 +2,7 @@
 //! `upgrade`, `outdated`, `lock --platform`, `ls`, `ls-remote`, and `install --frozen`
 //! after an edit; exact stdout, den.toml and den.lock contents.
 
-use std::path::PathBuf;
-
-use crate::support::{Env, Run, run};
+use crate::support::{Env, Run, run, store_dir, this_platform};
 use crate::upstream::Upstream;
 
 fn read(env: &Env, file: &str) -> String {
@@ -24,21 +22,6 @@ fn locked(env: &Env, tool: &str) -> String {
 /// The platforms den.lock pins for `tool`.
 fn platforms(env: &Env, tool: &str) -> Vec<String> {
     lock(env)["tools"][tool]["platforms"].as_table().unwrap().keys().cloned().collect()
-}
-
-/// This machine's platform as den spells it.
-fn this_platform() -> String {
-    let os = if cfg!(target_os = "macos") { "darwin" } else { "linux" };
-    let arch = if cfg!(target_arch = "aarch64") { "arm64" } else { "x64" };
-    format!("{os}-{arch}")
-}
-
-/// The store directory of `tool`'s artifact for this machine (`sha256-<first 32 hex>`).
-fn store_dir(env: &Env, tool: &str) -> PathBuf {
-    let lock = lock(env);
-    let checksum = lock["tools"][tool]["platforms"][this_platform().as_str()]["checksum"].as_str().unwrap();
-    let hex = checksum.strip_prefix("sha256:").expect("a sha256 checksum");
-    env.home().join(".local/share/den/tools-v1").join(format!("sha256-{}", &hex[..32]))
 }
 
 /// The first line of stderr, and how many lines it has.
