@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::io_error::IoError;
 use crate::shell::{self, Shell};
 
-use super::export::print;
+use super::print;
 
 const BASH: &str = include_str!("../../shells/complete.bash");
 const ZSH: &str = include_str!("../../shells/complete.zsh");

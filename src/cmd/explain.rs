@@ -17,7 +17,7 @@ use crate::env::{self, Origin, Var};
 use crate::error::Result;
 
 use super::Ctx;
-use super::export::{Loaded, load, print};
+use super::{Loaded, load, print};
 
 /// Prints every variable, or the one asked for (which may come from the outer environment).
 pub fn run(ctx: &Ctx, args: ExplainArgs) -> Result<ExitCode> {
