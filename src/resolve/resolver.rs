@@ -25,9 +25,7 @@ use crate::version::Version;
 use crate::version::{VersionSpec, best_with};
 use crate::{env_vars, ui};
 
-#[path = "artifacts.rs"]
 mod artifacts;
-#[path = "listing.rs"]
 mod listing;
 
 /// Resolves tool requests against the catalog and the upstreams, for this machine's
