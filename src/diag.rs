@@ -4,10 +4,26 @@
 //! file's control characters raw (a message stays one line, and a hostile file cannot send
 //! escape sequences to the terminal).
 
+pub mod walk;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+/// Where an item was declared: a file and a 1-based line (0 when the file has no lines,
+/// as for a value implied by a foreign file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.line)
+    }
+}
 
 /// A problem at one place in a file, ready to print.
 #[derive(Debug, Clone, PartialEq, Eq)]
