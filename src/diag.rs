@@ -12,7 +12,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// Where an item was declared: a file and a 1-based line (0 when the file has no lines,
-/// as for a value implied by a foreign file).
+/// as for a value implied by a foreign file). Shown as `file:line`, the file escaped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     pub file: PathBuf,
@@ -21,7 +21,7 @@ pub struct Location {
 
 impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.file.display(), self.line)
+        write!(f, "{}:{}", crate::ui::shown_path(&self.file), self.line)
     }
 }
 
@@ -130,8 +130,9 @@ fn shown_width(c: char) -> usize {
     if c.is_control() && c != '\t' { crate::ui::escaped(&c.to_string()).chars().count() } else { 1 }
 }
 
-/// `text` with its control characters other than tab escaped as `ui::escaped` does (`\n`,
-/// `\e`): how den shows a file's content in a message.
+/// `text` with its control characters other than tab escaped by `ui::escaped` (`\n`,
+/// `\e`): how den shows a file's content in a message, tabs kept so that the caret lines
+/// up under the snippet. Not an escaper of its own: `ui::escaped` between the tabs.
 pub fn printable(text: &str) -> Cow<'_, str> {
     let bad = |c: char| c.is_control() && c != '\t';
     if !text.contains(bad) {

@@ -175,17 +175,9 @@ fn line(var: &Var) -> String {
 fn shown(var: &Var) -> String {
     match (&var.secret, &var.value) {
         (Some(secret), _) => secret.to_string(),
-        (None, Some(value)) => escape(value),
+        (None, Some(value)) => crate::ui::escaped(value),
         (None, None) => "<unset>".into(),
     }
-}
-
-/// Control characters (newlines, tabs, ...) as escapes, so each variable stays one line.
-fn escape(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
-        .collect()
 }
 
 /// The candidate closest to `name` (ignoring case), if close enough to be a likely typo.
@@ -212,7 +204,7 @@ mod tests {
             origin: Origin::Den,
             secret,
         };
-        assert_eq!(line(&var(Some("x\ny\tz\u{1}"), None)), "A=x\\ny\\tz\\u{1}  (den)\n");
+        assert_eq!(line(&var(Some("x\ny\tz\u{1}"), None)), "A=x\\ny\\tz\\x01  (den)\n");
         assert_eq!(line(&var(None, None)), "A=<unset>  (den)\n");
         let secret = var(Some("s3cr3t"), Some(Secret::File("~/t".into())));
         assert_eq!(line(&secret), "A=<secret from file ~/t>  (den)\n");

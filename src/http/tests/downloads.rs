@@ -4,7 +4,7 @@
 use crate::hint::Hint;
 use sha2::{Digest, Sha256};
 
-use super::super::checksum::to_hex;
+use crate::artifact::checksum::to_hex;
 use super::super::{Checksum, Client, Downloaded, Error, NoProgress};
 use super::{Recorded, client, payload, settings};
 use den_test_server::{Response, Server};
