@@ -48,7 +48,7 @@ mod tests {
 
     #[test]
     fn scripts_name_every_command_and_call_den_at_its_path() {
-        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        for &shell in <Shell as clap::ValueEnum>::value_variants() {
             let text = script(shell, std::path::Path::new("/opt/my den/den"));
             for word in ["explain", "export", "doctor", "completions", "cache"] {
                 assert!(text.contains(word), "{shell:?} lacks {word}");

@@ -13,20 +13,14 @@ use crate::error::Result;
 use crate::hook;
 use crate::io_error::IoError;
 use crate::shell;
-use crate::shell::{ExportFormat, Shell};
+use crate::shell::ExportFormat;
 
 use super::{Ctx, load, print};
 
 /// Renders the target environment of the project around `ctx.cwd`.
 pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode> {
     let format = args.shell.or(args.format).unwrap_or(ExportFormat::Json);
-    let shell = match format {
-        ExportFormat::Bash => Some(Shell::Bash),
-        ExportFormat::Zsh => Some(Shell::Zsh),
-        ExportFormat::Fish => Some(Shell::Fish),
-        _ => None,
-    };
-    if let Some(shell) = shell {
+    if let Some(shell) = format.shell() {
         print(&hook::export(&ctx.cwd, &ctx.config, ctx.offline, shell))?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -36,6 +36,19 @@ pub enum ExportFormat {
     GithubActions,
 }
 
+impl ExportFormat {
+    /// The shell whose hook assignments this format is (`den export bash`); `None` for the
+    /// machine formats.
+    pub fn shell(self) -> Option<Shell> {
+        match self {
+            ExportFormat::Bash => Some(Shell::Bash),
+            ExportFormat::Zsh => Some(Shell::Zsh),
+            ExportFormat::Fish => Some(Shell::Fish),
+            ExportFormat::Json | ExportFormat::Dotenv | ExportFormat::GithubActions => None,
+        }
+    }
+}
+
 /// `target` as text for `format`: one statement (or entry) per variable, in order,
 /// ending with a newline when not empty.
 pub fn render(target: &Target, format: ExportFormat) -> String {
