@@ -16,10 +16,6 @@ use crate::shell::{self, Shell};
 
 use super::print;
 
-const BASH: &str = include_str!("../../shells/complete.bash");
-const ZSH: &str = include_str!("../../shells/complete.zsh");
-const FISH: &str = include_str!("../../shells/complete.fish");
-
 /// Prints the completion script for `args.shell`.
 pub fn run(args: HookArgs) -> Result<ExitCode> {
     let exe = std::env::current_exe().map_err(|e| IoError::named("find", "den's own path", e))?;
@@ -29,11 +25,7 @@ pub fn run(args: HookArgs) -> Result<ExitCode> {
 
 /// clap_complete's script for `shell`, then den's dynamic part calling den at `exe`.
 fn script(shell: Shell, exe: &std::path::Path) -> String {
-    let (generator, dynamic) = match shell {
-        Shell::Bash => (clap_complete::Shell::Bash, BASH),
-        Shell::Zsh => (clap_complete::Shell::Zsh, ZSH),
-        Shell::Fish => (clap_complete::Shell::Fish, FISH),
-    };
+    let (generator, dynamic) = shell.completion();
     let mut out = Vec::new();
     clap_complete::generate(generator, &mut Cli::command(), "den", &mut out);
     let mut text = String::from_utf8(out).expect("clap_complete writes UTF-8");
