@@ -40,9 +40,12 @@ use crate::cli::{Cli, Command};
 use crate::env::{self, Outer, Target};
 use crate::error::Result;
 use crate::io_error::IoError;
-use crate::{env_vars, project, tools, ui};
-// `ps` reaches the table printer by this name.
+#[allow(
+    unused_imports,
+    reason = "`ps` reaches the table printer by this name until it imports ui::table"
+)]
 use crate::ui::table;
+use crate::{env_vars, project, tools, ui};
 
 /// What every command gets besides its own arguments.
 #[derive(Debug, Clone)]
@@ -63,7 +66,8 @@ impl Ctx {
 }
 
 /// The names `add`, `remove` and `upgrade` reach the project by; other commands call
-/// `project::require` and `project::require_den_toml` directly.
+/// `project::require` and `project::require_den_toml` directly, and so will they.
+#[allow(dead_code, reason = "removed once add, remove and upgrade call project:: directly")]
 mod toolset {
     use std::path::PathBuf;
 
