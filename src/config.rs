@@ -31,8 +31,8 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
+use crate::diag::walk::{Doc, Res, Value};
 use crate::paths;
-use crate::project::parse::walk::{Doc, Res};
 use crate::project::{Diagnostic, ToolRequest, parse};
 
 /// The config file's name inside the config dir.
@@ -193,7 +193,7 @@ impl Config {
 }
 
 /// `insecure_http`: a list of host names, each with an optional `:port`.
-fn insecure_http(doc: &Doc, value: &crate::project::parse::walk::Value) -> Res<Vec<String>> {
+fn insecure_http(doc: &Doc, value: &Value) -> Res<Vec<String>> {
     let mut hosts = Vec::new();
     for (host, span) in doc.strings(value, "insecure_http")? {
         let valid = !host.is_empty()

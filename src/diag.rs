@@ -4,10 +4,26 @@
 //! file's control characters raw (a message stays one line, and a hostile file cannot send
 //! escape sequences to the terminal).
 
+pub mod walk;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+/// Where an item was declared: a file and a 1-based line (0 when the file has no lines,
+/// as for a value implied by a foreign file). Shown as `file:line`, the file escaped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", crate::ui::shown_path(&self.file), self.line)
+    }
+}
 
 /// A problem at one place in a file, ready to print.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,8 +130,9 @@ fn shown_width(c: char) -> usize {
     if c.is_control() && c != '\t' { crate::ui::escaped(&c.to_string()).chars().count() } else { 1 }
 }
 
-/// `text` with its control characters other than tab escaped as `ui::escaped` does (`\n`,
-/// `\e`): how den shows a file's content in a message.
+/// `text` with its control characters other than tab escaped by `ui::escaped` (`\n`,
+/// `\e`): how den shows a file's content in a message, tabs kept so that the caret lines
+/// up under the snippet. Not an escaper of its own: `ui::escaped` between the tabs.
 pub fn printable(text: &str) -> Cow<'_, str> {
     let bad = |c: char| c.is_control() && c != '\t';
     if !text.contains(bad) {

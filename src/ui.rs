@@ -4,6 +4,8 @@
 //! goes through [`escaped`] or [`shown_path`] first; this module is a leaf, so every other
 //! module may use them.
 
+pub mod table;
+
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};

@@ -6,7 +6,7 @@
 
 use std::str::FromStr;
 
-use crate::http::Checksum;
+use super::checksum::Checksum;
 
 /// The store key of a checksum text as den.lock records it (`sha256:<hex>`,
 /// `sha512-<base64>`, ...); `None` when it is not a checksum.

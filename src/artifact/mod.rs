@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+pub mod checksum;
 pub mod format;
 pub mod key;
 pub mod platform;
@@ -31,7 +32,7 @@ pub struct Resolved {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Artifact {
     pub url: String,
-    /// `sha256:<hex>` or npm's `sha512-<base64>` (the `http::Checksum` text form).
+    /// `sha256:<hex>` or npm's `sha512-<base64>` (the `Checksum` text form).
     pub checksum: String,
     /// Bytes, when the source says (the lock records it; downloads check it).
     pub size: Option<u64>,

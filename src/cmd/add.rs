@@ -16,14 +16,14 @@ use crate::tools;
 use crate::tools::edit;
 
 use super::Ctx;
-use super::toolset::{self, Error};
+use crate::tools::toolset::Error;
 
 /// Adds the tools and installs them.
 pub fn run(ctx: &Ctx, args: ToolsArgs) -> Result<ExitCode> {
     // A bad argument (its form or its spec) is a usage error (exit 2), found before den.toml
     // is touched.
     let parsed = args.tools.iter().map(|a| edit::parse_arg(a)).collect::<Result<Vec<_>, _>>()?;
-    let (project, file) = toolset::den_toml(ctx)?;
+    let (project, file) = crate::project::require_den_toml(&ctx.cwd)?;
     let before =
         std::fs::read(&file).map_err(|source| project::Error::Read { path: file.clone(), source })?;
     edit::add(&file, &parsed)?;

@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::{catalog, env, project};
 
 use super::Ctx;
-use super::export::print;
+use super::print;
 
 /// Prints the names, or nothing when there is nothing to offer.
 pub fn run(ctx: &Ctx, args: CompleteArgs) -> Result<ExitCode> {

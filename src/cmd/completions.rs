@@ -14,11 +14,7 @@ use crate::error::Result;
 use crate::io_error::IoError;
 use crate::shell::{self, Shell};
 
-use super::export::print;
-
-const BASH: &str = include_str!("../../shells/complete.bash");
-const ZSH: &str = include_str!("../../shells/complete.zsh");
-const FISH: &str = include_str!("../../shells/complete.fish");
+use super::print;
 
 /// Prints the completion script for `args.shell`.
 pub fn run(args: HookArgs) -> Result<ExitCode> {
@@ -29,11 +25,7 @@ pub fn run(args: HookArgs) -> Result<ExitCode> {
 
 /// clap_complete's script for `shell`, then den's dynamic part calling den at `exe`.
 fn script(shell: Shell, exe: &std::path::Path) -> String {
-    let (generator, dynamic) = match shell {
-        Shell::Bash => (clap_complete::Shell::Bash, BASH),
-        Shell::Zsh => (clap_complete::Shell::Zsh, ZSH),
-        Shell::Fish => (clap_complete::Shell::Fish, FISH),
-    };
+    let (generator, dynamic) = shell.completion();
     let mut out = Vec::new();
     clap_complete::generate(generator, &mut Cli::command(), "den", &mut out);
     let mut text = String::from_utf8(out).expect("clap_complete writes UTF-8");
@@ -48,7 +40,7 @@ mod tests {
 
     #[test]
     fn scripts_name_every_command_and_call_den_at_its_path() {
-        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        for &shell in <Shell as clap::ValueEnum>::value_variants() {
             let text = script(shell, std::path::Path::new("/opt/my den/den"));
             for word in ["explain", "export", "doctor", "completions", "cache"] {
                 assert!(text.contains(word), "{shell:?} lacks {word}");

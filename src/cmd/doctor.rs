@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::{env, ui};
 
 use super::Ctx;
-use super::export::print;
+use super::print;
 
 /// Runs every check and reports.
 pub fn run(ctx: &Ctx, args: DoctorArgs) -> Result<ExitCode> {

@@ -17,7 +17,7 @@ use crate::env::{self, Origin, Var};
 use crate::error::Result;
 
 use super::Ctx;
-use super::export::{Loaded, load, print};
+use super::{Loaded, load, print};
 
 /// Prints every variable, or the one asked for (which may come from the outer environment).
 pub fn run(ctx: &Ctx, args: ExplainArgs) -> Result<ExitCode> {
@@ -182,17 +182,9 @@ fn line(var: &Var) -> String {
 fn shown(var: &Var) -> String {
     match (&var.secret, &var.value) {
         (Some(secret), _) => secret.to_string(),
-        (None, Some(value)) => escape(value),
+        (None, Some(value)) => crate::ui::escaped(value),
         (None, None) => "<unset>".into(),
     }
-}
-
-/// Control characters (newlines, tabs, ...) as escapes, so each variable stays one line.
-fn escape(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
-        .collect()
 }
 
 /// The candidate closest to `name` (ignoring case), if close enough to be a likely typo.
@@ -219,7 +211,7 @@ mod tests {
             origin: Origin::Den,
             secret,
         };
-        assert_eq!(line(&var(Some("x\ny\tz\u{1}"), None)), "A=x\\ny\\tz\\u{1}  (den)\n");
+        assert_eq!(line(&var(Some("x\ny\tz\u{1}"), None)), "A=x\\ny\\tz\\x01  (den)\n");
         assert_eq!(line(&var(None, None)), "A=<unset>  (den)\n");
         let secret = var(Some("s3cr3t"), Some(Secret::File("~/t".into())));
         assert_eq!(line(&secret), "A=<secret from file ~/t>  (den)\n");

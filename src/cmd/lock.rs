@@ -9,10 +9,10 @@ use std::str::FromStr;
 use crate::catalog::Platform;
 use crate::cli::LockArgs;
 use crate::error::Result;
-use crate::{tools, ui};
+use crate::tools::toolset::Error;
+use crate::{project, tools, ui};
 
 use super::Ctx;
-use super::toolset::{self, Error};
 
 /// Resolves the project's tools for the platforms and writes den.lock.
 pub fn run(ctx: &Ctx, args: LockArgs) -> Result<ExitCode> {
@@ -28,7 +28,7 @@ pub fn run(ctx: &Ctx, args: LockArgs) -> Result<ExitCode> {
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let project = toolset::project(ctx)?;
+    let project = project::require(&ctx.cwd)?;
     let opts =
         tools::Options { offline: ctx.offline, platforms: platforms.clone(), ..tools::Options::default() };
     let summary = tools::sync(&project, &ctx.config, &opts)?;

@@ -11,10 +11,9 @@ use crate::cli::JsonArgs;
 use crate::error::Result;
 use crate::resolve::lock::Lock;
 use crate::tools;
+use crate::ui::table::{self, row};
 
 use super::Ctx;
-use super::table::{self, row};
-use super::toolset;
 
 /// `den ls --json`: `{"tools": [...]}` in den.toml order.
 #[derive(Serialize)]
@@ -36,7 +35,7 @@ struct JsonTool {
 
 /// Lists the project's tools.
 pub fn run(ctx: &Ctx, args: JsonArgs) -> Result<ExitCode> {
-    let project = toolset::project(ctx)?;
+    let project = crate::project::require(&ctx.cwd)?;
     let lock = Lock::read(&tools::lock_path(&project))?.unwrap_or_default();
     let (installed, _) = tools::locate(&project, &ctx.config)?;
     let tools: Vec<JsonTool> = project

@@ -8,10 +8,10 @@ use std::process::ExitCode;
 use crate::cli::LsRemoteArgs;
 use crate::error::Result;
 use crate::project::{self, Location, ToolRequest};
+use crate::resolve::Resolver;
 use crate::tools;
 
 use super::Ctx;
-use super::toolset;
 
 /// Lists the tool's versions.
 pub fn run(ctx: &Ctx, args: LsRemoteArgs) -> Result<ExitCode> {
@@ -27,44 +27,14 @@ pub fn run(ctx: &Ctx, args: LsRemoteArgs) -> Result<ExitCode> {
         bin: Vec::new(),
         at: Location { file: PathBuf::new(), line: 0 },
     });
-    let versions = toolset::fresh_resolver(ctx, project.as_ref()).versions(&req)?;
+    let root = project.as_ref().map(|p| p.root.as_path());
+    let versions = Resolver::fresh(&ctx.config, ctx.offline, root).versions(&req)?;
     let prefix = args.prefix.as_deref().unwrap_or("");
     let mut out = String::new();
-    for version in versions.iter().map(|v| v.bare()).filter(|v| has_prefix(v, prefix)) {
-        out.push_str(version);
+    for version in versions.iter().filter(|v| v.has_prefix(prefix)) {
+        out.push_str(version.bare());
         out.push('\n');
     }
     print!("{out}");
     Ok(ExitCode::SUCCESS)
-}
-
-/// Whether `version` starts with `prefix` at a component boundary: `1.7` takes `1.7.1`,
-/// not `1.70.0`.
-fn has_prefix(version: &str, prefix: &str) -> bool {
-    let prefix = prefix.trim_start_matches('v');
-    match version.strip_prefix(prefix) {
-        Some(rest) => {
-            prefix.is_empty()
-                || !prefix.ends_with(|c: char| c.is_ascii_digit())
-                || !rest.starts_with(|c: char| c.is_ascii_digit())
-        }
-        None => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::has_prefix;
-
-    #[test]
-    fn prefixes_stop_at_component_boundaries() {
-        assert!(has_prefix("1.7.1", "1.7"));
-        assert!(has_prefix("1.7.1", "1.7."));
-        assert!(has_prefix("1.7.1", "v1"));
-        assert!(has_prefix("1.7.1", ""));
-        assert!(has_prefix("1.7.1", "1.7.1"));
-        assert!(!has_prefix("1.70.0", "1.7"));
-        assert!(!has_prefix("21.0.0", "2"));
-        assert!(has_prefix("18.4.0-beta.17", "18.4.0-"));
-    }
 }

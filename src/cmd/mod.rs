@@ -1,10 +1,10 @@
 //! One module per subcommand, each with `pub fn run(ctx, args) -> Result<ExitCode>`.
-//! This file only routes; commands that later releases provide say so.
+//! This file routes, and holds the little the commands share (`Ctx`, `print`, `load`);
+//! a command never imports another command (`tests/it/architecture.rs` checks it): what
+//! two commands need is a function of the layer it belongs to.
 
 mod add;
 mod cache;
-mod cache_report;
-mod cache_share;
 mod complete;
 mod completions;
 mod doctor;
@@ -25,8 +25,6 @@ mod ps;
 mod remove;
 mod restart;
 mod run;
-mod table;
-pub mod toolset;
 mod trust;
 mod untrust;
 mod up;
@@ -34,13 +32,15 @@ mod upgrade;
 mod which;
 mod x;
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
-use crate::env_vars;
+use crate::env::{self, Outer, Target};
 use crate::error::Result;
 use crate::io_error::IoError;
+use crate::{env_vars, project, tools, ui};
 
 /// What every command gets besides its own arguments.
 #[derive(Debug, Clone)]
@@ -58,6 +58,47 @@ impl Ctx {
     pub fn services(&self) -> crate::services::Context<'_> {
         crate::services::Context { cwd: &self.cwd, config: &self.config, offline: self.offline }
     }
+
+    /// The directory a command given `dir` acts on: `dir` (relative to `-C`) or `-C` itself.
+    pub fn dir(&self, dir: Option<&Path>) -> PathBuf {
+        dir.map_or_else(|| self.cwd.clone(), |d| self.cwd.join(d))
+    }
+}
+
+/// Writes `text` to stdout; a closed pipe is not an error worth reporting.
+pub fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(IoError::named("write to", "stdout", e).into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A project's computed environment and the outer one it was computed against
+/// (`den export`, `den explain`).
+pub struct Loaded {
+    pub outer: Outer,
+    pub target: Target,
+}
+
+/// Finds the project around `ctx.cwd` (an error with `den init` as help when there is
+/// none) and computes its environment against this process's environment with any
+/// project already applied there taken off (the same builder as the hook, enter and run).
+/// Refuses an untrusted project (`command` secrets would run); installs nothing.
+pub fn load(ctx: &Ctx) -> Result<Loaded> {
+    let project = project::require(&ctx.cwd)?;
+    let trusted = crate::trust::gate(&project, crate::trust::How::Require)?;
+    let (installed, missing) = tools::locate(&project, &ctx.config)?;
+    if !missing.is_empty() {
+        ui::warn(&tools::missing_line(&missing));
+    }
+    let base = env::Base::of(env::snapshot());
+    let dirs = tools::path_dirs(&installed);
+    let homes = tools::home_vars(&installed);
+    let target = base.target(&project, &env::Layers::of(&project, &dirs, &homes, trusted)?)?;
+    Ok(Loaded { outer: base.outer(), target })
 }
 
 /// Routes a parsed command line to its command.

@@ -16,11 +16,10 @@ use crate::error::Result;
 use crate::project::ToolRequest;
 use crate::resolve::Resolver;
 use crate::resolve::lock::Lock;
+use crate::ui::table::{self, row};
 use crate::{tools, ui};
 
 use super::Ctx;
-use super::table::{self, row};
-use super::toolset;
 
 /// `den outdated --json`: `{"tools": [...]}` in den.toml order.
 #[derive(Serialize)]
@@ -43,9 +42,9 @@ struct JsonTool {
 
 /// Prints what an upgrade would change.
 pub fn run(ctx: &Ctx, args: &OutdatedArgs) -> Result<ExitCode> {
-    let project = toolset::project(ctx)?;
+    let project = crate::project::require(&ctx.cwd)?;
     let lock = Lock::read(&tools::lock_path(&project))?.unwrap_or_default();
-    let resolver = toolset::fresh_resolver(ctx, Some(&project));
+    let resolver = Resolver::fresh(&ctx.config, ctx.offline, Some(&project.root));
     let mut rows = vec![row(&["TOOL", "SPEC", "LOCKED", "WANTED", "LATEST"])];
     let mut tools = Vec::new();
     for req in project.manifest.tools.values() {

@@ -11,7 +11,8 @@ use crate::cli::PsArgs;
 use crate::error::Result;
 use crate::services;
 
-use super::{Ctx, table};
+use super::Ctx;
+use crate::ui::table;
 
 pub fn run(ctx: &Ctx, args: PsArgs) -> Result<ExitCode> {
     let entries = services::ps(&ctx.services())?;

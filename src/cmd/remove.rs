@@ -12,11 +12,10 @@ use crate::tools::edit;
 use crate::ui;
 
 use super::Ctx;
-use super::toolset;
 
 /// Removes the tools from den.toml and den.lock.
 pub fn run(ctx: &Ctx, args: ToolsArgs) -> Result<ExitCode> {
-    let (project, file) = toolset::den_toml(ctx)?;
+    let (project, file) = crate::project::require_den_toml(&ctx.cwd)?;
     edit::remove(&file, &args.tools)?;
     let project = project::load(&project.root)?;
     let lock_path = project.root.join(DEN_LOCK);

@@ -7,7 +7,7 @@
 //! den.toml to learn its dotenv files, and refuses one that is not valid; never runs
 //! anything.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use super::Ctx;
@@ -22,10 +22,10 @@ pub fn run(ctx: &Ctx, args: TrustArgs) -> Result<ExitCode> {
     if args.list {
         return list();
     }
-    let dir = project_dir(ctx, args.dir.as_deref());
-    let file = find_manifest(&dir).ok_or(trust::Error::NoManifest { dir })?;
+    let dir = ctx.dir(args.dir.as_deref());
+    let file = project::den_toml_above(&dir).ok_or(trust::Error::NoManifest { dir })?;
     let root = file.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let shown = display_path(&file);
+    let shown = trust::record_path(&file);
     // One read: the bytes parsed for the dotenv list are the bytes trusted. A den.toml that
     // does not parse (or names a tool or version den cannot know) is refused with its
     // line: what it would apply cannot be known, so there is nothing to review.
@@ -55,24 +55,4 @@ fn list() -> Result<ExitCode> {
     }
     print!("{out}");
     Ok(ExitCode::SUCCESS)
-}
-
-/// The directory a trust command acts on: `dir` (relative to `-C`) or `-C` itself.
-pub(super) fn project_dir(ctx: &Ctx, dir: Option<&Path>) -> PathBuf {
-    dir.map_or_else(|| ctx.cwd.clone(), |d| ctx.cwd.join(d))
-}
-
-/// The nearest `den.toml` from `start` upwards, by the same rules as every other command
-/// (including `DEN_CEILING_DIRS`).
-pub(super) fn find_manifest(start: &Path) -> Option<PathBuf> {
-    match project::discover::discover(start, &project::discover::ceilings())? {
-        project::discover::Found::DenToml(root) => Some(root.join(project::discover::DEN_TOML)),
-        project::discover::Found::Foreign(_) => None,
-    }
-}
-
-/// The path the record names (`trust::key_path`: a symlinked den.toml is named where it
-/// is, not by its target), or the path as given if even that cannot be worked out.
-pub(super) fn display_path(file: &Path) -> PathBuf {
-    trust::key_path(file).unwrap_or_else(|_| file.to_path_buf())
 }

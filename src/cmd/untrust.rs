@@ -5,17 +5,16 @@
 use std::process::ExitCode;
 
 use super::Ctx;
-use super::trust::{display_path, find_manifest, project_dir};
 use crate::cli::DirArgs;
 use crate::error::Result;
-use crate::trust;
 use crate::ui;
+use crate::{project, trust};
 
 /// Removes the trust record of the den.toml found from `args.dir` upwards (or of
 /// `<dir>/den.toml` when that file is gone but still has a record).
 pub fn run(ctx: &Ctx, args: DirArgs) -> Result<ExitCode> {
-    let dir = project_dir(ctx, args.dir.as_deref());
-    let (file, was_trusted) = match find_manifest(&dir) {
+    let dir = ctx.dir(args.dir.as_deref());
+    let (file, was_trusted) = match project::den_toml_above(&dir) {
         Some(file) => {
             let was = trust::untrust(&file)?;
             (file, was)
@@ -28,7 +27,7 @@ pub fn run(ctx: &Ctx, args: DirArgs) -> Result<ExitCode> {
             (file, true)
         }
     };
-    let shown = display_path(&file);
+    let shown = trust::record_path(&file);
     if was_trusted {
         ui::note(&format!("untrusted {}", shown.display()));
     } else {

@@ -14,11 +14,10 @@ use crate::tools;
 use crate::tools::edit;
 
 use super::Ctx;
-use super::toolset;
 
 /// Upgrades the tools within their specs.
 pub fn run(ctx: &Ctx, args: OptionalToolsArgs) -> Result<ExitCode> {
-    let project = toolset::project(ctx)?;
+    let project = crate::project::require(&ctx.cwd)?;
     let requested = &project.manifest.tools;
     for name in &args.tools {
         if !requested.contains_key(name) {

@@ -11,21 +11,25 @@ use super::{Finding, home, tilde};
 use crate::env::Vars;
 use crate::env::state::State;
 use crate::env_vars as ev;
+use crate::shell::Shell;
 
-const SHELLS: [&str; 3] = ["bash", "zsh", "fish"];
+/// Every shell den has a hook for.
+fn shells() -> &'static [Shell] {
+    <Shell as clap::ValueEnum>::value_variants()
+}
 
 /// Where `shell` reads its startup files, most usual first.
-fn rc_files(shell: &str, vars: &Vars) -> Vec<PathBuf> {
+fn rc_files(shell: Shell, vars: &Vars) -> Vec<PathBuf> {
     let Some(home) = home(vars) else { return Vec::new() };
     match shell {
-        "bash" => {
+        Shell::Bash => {
             [".bashrc", ".bash_profile", ".bash_login", ".profile"].iter().map(|f| home.join(f)).collect()
         }
-        "zsh" => {
+        Shell::Zsh => {
             let dir = vars.get(ev::ZDOTDIR).filter(|d| !d.is_empty()).map_or(home, PathBuf::from);
             [".zshrc", ".zprofile", ".zshenv"].iter().map(|f| dir.join(f)).collect()
         }
-        _ => {
+        Shell::Fish => {
             let config = vars
                 .get(ev::XDG_CONFIG_HOME)
                 .filter(|d| !d.is_empty())
@@ -47,36 +51,29 @@ fn rc_files(shell: &str, vars: &Vars) -> Vec<PathBuf> {
 }
 
 /// Whether `file` has an uncommented line that runs `den hook <shell>`.
-fn has_hook(file: &Path, shell: &str) -> bool {
+fn has_hook(file: &Path, shell: Shell) -> bool {
     let Ok(text) = crate::fs_util::read_input_string(file) else { return false };
-    let needle = format!("hook {shell}");
+    let needle = format!("hook {}", shell.name());
     text.lines().any(|l| {
         let l = l.trim_start();
         !l.starts_with('#') && l.contains("den") && l.contains(&needle)
     })
 }
 
-/// The line to add for `shell`.
-fn hook_line(shell: &str) -> String {
-    match shell {
-        "fish" => "den hook fish | source".into(),
-        _ => format!("eval \"$(den hook {shell})\""),
-    }
-}
-
 /// The user's shell (`$SHELL`'s name) when den has a hook for it.
-fn user_shell(vars: &Vars) -> Option<&'static str> {
+fn user_shell(vars: &Vars) -> Option<Shell> {
     let name = Path::new(vars.get(ev::SHELL)?).file_name()?.to_str()?;
-    SHELLS.into_iter().find(|s| *s == name)
+    shells().iter().copied().find(|s| s.name() == name)
 }
 
 /// `hook`: the user's shell's rc files (every shell den knows when `$SHELL` is not one).
 pub fn installed(vars: &Vars) -> Vec<Finding> {
-    let shells: Vec<&str> = user_shell(vars).map_or(SHELLS.to_vec(), |s| vec![s]);
+    let shells: Vec<Shell> = user_shell(vars).map_or(shells().to_vec(), |s| vec![s]);
     let mut found = Vec::new();
-    for shell in &shells {
+    for &shell in &shells {
         if let Some(file) = rc_files(shell, vars).into_iter().find(|f| has_hook(f, shell)) {
-            found.push(Finding::ok("hook", format!("`den hook {shell}` is in {}", tilde(&file, vars))));
+            let name = shell.name();
+            found.push(Finding::ok("hook", format!("`den hook {name}` is in {}", tilde(&file, vars))));
         }
     }
     if !found.is_empty() {
@@ -85,20 +82,21 @@ pub fn installed(vars: &Vars) -> Vec<Finding> {
     let shell = shells[0];
     let rc =
         rc_files(shell, vars).into_iter().next().map_or("your shell's rc file".into(), |f| tilde(&f, vars));
+    let name = shell.name();
     vec![Finding::fail(
         "hook",
-        format!("the {shell} hook is in none of {shell}'s startup files, so projects are not applied on cd"),
-        format!("add `{}` at the end of {rc}, then open a new terminal", hook_line(shell)),
+        format!("the {name} hook is in none of {name}'s startup files, so projects are not applied on cd"),
+        format!("add `{}` at the end of {rc}, then open a new terminal", shell.hook_line()),
     )]
 }
 
 /// `hook-active`: whether the hook runs in the shell den was started from.
 pub fn active(vars: &Vars, project: Option<&Checked>) -> Finding {
     let applied = State::decode(vars.get(ev::DEN_STATE_VAR).map(String::as_str)).map(|s| s.root);
-    let shell = user_shell(vars).unwrap_or("bash");
+    let shell = user_shell(vars).unwrap_or(Shell::Bash);
     let fix = format!(
         "run `{}` in this shell, or open a new terminal once the hook is in your rc file",
-        hook_line(shell)
+        shell.hook_line()
     );
     match (applied, project) {
         (Some(root), Some(p)) if root == p.root => {

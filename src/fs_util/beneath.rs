@@ -49,7 +49,7 @@ fn plain(name: &OsStr) -> io::Result<CString> {
     if bytes.is_empty() || bytes == b"." || bytes == b".." || bytes.contains(&b'/') {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("{name:?} is not a plain file name"),
+            format!("`{}` is not a plain file name", crate::ui::shown_path(Path::new(name))),
         ));
     }
     cstr(name)
@@ -160,7 +160,7 @@ impl Dir {
         };
         let target = usize::try_from(n)
             .map_or_else(|_| PathBuf::new(), |n| PathBuf::from(OsStr::from_bytes(&buf[..n])));
-        format!("{target:?}") // Debug: the repository's text, shown escaped
+        format!("`{}`", crate::ui::shown_path(&target))
     }
 
     /// One warning: `what` at `name`, which den did not create, was replaced.
@@ -176,7 +176,7 @@ impl Dir {
         };
         crate::ui::warn(&format!(
             "replaced {}, {what}, by den's own: den never writes through a file it did not create",
-            crate::ui::escaped(&self.at_path(name).to_string_lossy())
+            crate::ui::shown_path(&self.at_path(name))
         ));
     }
 

@@ -301,23 +301,13 @@ fn forget_old_stamps(dir: &Path) {
     }
 }
 
-/// For bash and zsh, the files of this load as the array `__den_watch`, on one line: what
-/// direnv's `use den` (integrations/direnv/den.sh) hands to `watch_file`, so that direnv
-/// reloads on the same edits as the hook (dotenv files included). fish has no use for it.
-fn watch_list(act: &Activation, sh: Shell) -> String {
-    if sh == Shell::Fish {
-        return String::new();
-    }
-    let quoted: Vec<String> = act.watch.iter().map(|f| shell::quote_os(sh, f.as_os_str())).collect();
-    format!("__den_watch=({});\n", quoted.join(" "))
-}
-
 /// The activation as a script for `sh`: assignments, then the hook's stamp and its
 /// `__den_changed` test for the files of this load.
 pub fn render(act: &Activation, sh: Shell) -> String {
     let mut out = shell::assignments(sh, &act.changes);
     out.push_str(&shell::set_local(sh, "__den_stamp", act.stamp.as_os_str()));
-    out.push_str(&watch_list(act, sh));
+    // direnv's `use den` reloads on the same edits as the hook (dotenv files included).
+    out.push_str(&shell::watch_array(sh, &act.watch));
     out.push_str(&shell::changed_function(sh, &act.watch, &act.exists, &act.stamp));
     out
 }

@@ -11,11 +11,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use super::checksum::to_hex;
 use super::client::Client;
 #[cfg(test)]
 use super::client::parse_json;
 use super::error::{Error, Result};
+use crate::artifact::checksum::to_hex;
 use crate::ui;
 
 const MAGIC: &str = "den-http-cache-v1";

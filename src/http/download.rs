@@ -13,10 +13,10 @@ use std::path::Path;
 use ureq::Body;
 use ureq::http::Response;
 
-use super::checksum::{Checksum, Hasher};
 use super::client::Client;
 use super::error::{Error, Result};
 use super::progress::Progress;
+use crate::artifact::checksum::{Checksum, Hasher};
 
 const CHUNK: usize = 64 * 1024;
 

@@ -68,9 +68,6 @@ pub enum Error {
     /// The downloaded bytes do not hash to the expected checksum.
     #[error("checksum mismatch for {}: expected {}, got {actual}", escaped(url), escaped(expected))]
     Checksum { url: String, expected: String, actual: String },
-    /// A checksum string that is neither hex sha256/sha512 nor an SRI `sha512-<base64>`.
-    #[error("`{}` is not a checksum (expected a sha256 in hex or `sha512-<base64>`)", escaped(value))]
-    BadChecksum { value: String },
     /// Reading or writing a local file (partial download, cache entry).
     #[error("{context} {}: {}", shown_path(path), escaped(&source.to_string()))]
     Io {
@@ -203,7 +200,6 @@ impl crate::hint::Hint for Error {
                  file changed or something on the way altered it"
                     .into()
             }
-            Error::BadChecksum { .. } => "write it as 64 hex digits (sha256) or `sha512-<base64>`".into(),
             Error::Io { source, .. } if is_out_of_space(source) => {
                 "the disk is full (or `ulimit -f` was reached): free some space (`den cache prune` may help) \
                  and run the command again; what was downloaded is kept and resumed"

@@ -5,7 +5,6 @@
 //! tools, sources or the store's layout: callers pass URLs and paths.
 
 mod cache;
-mod checksum;
 mod client;
 mod download;
 mod error;
@@ -17,7 +16,7 @@ mod settings;
 #[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests;
 
-pub use checksum::{Checksum, Hasher};
+pub use crate::artifact::checksum::{Checksum, Hasher};
 pub use client::Client;
 pub use download::Downloaded;
 pub use error::Error;

@@ -149,6 +149,33 @@ pub fn load(root: &Path) -> Result<Project, Error> {
     }
 }
 
+/// The project governing `dir`, or `NotFound` (whose help is `den init`).
+pub fn require(dir: &Path) -> Result<Project, Error> {
+    find(dir)?.ok_or_else(|| Error::NotFound { dir: dir.to_path_buf() })
+}
+
+/// The project governing `dir` and its den.toml, for the commands that edit it: a project
+/// described only by other tools' files has none, and den does not create one over them.
+pub fn require_den_toml(dir: &Path) -> Result<(Project, PathBuf), Error> {
+    let project = require(dir)?;
+    match &project.origin {
+        Origin::DenToml(file) => {
+            let file = file.clone();
+            Ok((project, file))
+        }
+        Origin::Foreign(_) => Err(Error::NotFound { dir: dir.to_path_buf() }),
+    }
+}
+
+/// The nearest `den.toml` from `start` upwards (`DEN_CEILING_DIRS` included), without
+/// reading it; `None` when the nearest project has only foreign files, or none.
+pub fn den_toml_above(start: &Path) -> Option<PathBuf> {
+    match discover::discover(start, &discover::ceilings())? {
+        Found::DenToml(root) => Some(root.join(DEN_TOML)),
+        Found::Foreign(_) => None,
+    }
+}
+
 /// What `path` is when it exists but is not a regular file (nor a link to one): a FIFO, a
 /// socket, a device, a directory, or a link to nothing. Looks only at metadata: opening a
 /// FIFO could block.

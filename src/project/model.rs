@@ -1,7 +1,6 @@
 //! The project model: what a `den.toml` (or the foreign files read in its place) declares,
 //! validated, with the place each item came from so errors and `den explain` can point at it.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use indexmap::IndexMap;
@@ -9,19 +8,7 @@ use nix::sys::signal::Signal;
 
 pub use super::preset::Preset;
 
-/// Where an item was declared: a file and a 1-based line (0 when the file has no lines,
-/// as for a value implied by a foreign file).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
-    pub file: PathBuf,
-    pub line: usize,
-}
-
-impl std::fmt::Display for Location {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.file.display(), self.line)
-    }
-}
+pub use crate::diag::Location;
 
 /// Everything one project declares, in file order.
 #[derive(Debug, Clone, Default)]

@@ -3,7 +3,7 @@
 //! come from den.toml, den.lock and upstream answers: every one is shown through
 //! `ui::escaped`.
 
-use super::registry::Ecosystem;
+use super::ecosystem::Ecosystem;
 use crate::catalog::{self, Platform};
 use crate::http;
 use crate::ui::escaped;

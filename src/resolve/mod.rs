@@ -5,6 +5,7 @@
 //! writes den.lock. Nothing here downloads an artifact.
 
 mod checksums;
+mod ecosystem;
 mod error;
 mod host;
 pub mod lock;

@@ -29,6 +29,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub use super::ecosystem::Ecosystem;
 use super::error::Error;
 use crate::config::Sources;
 use crate::env_vars as ev;
@@ -281,38 +282,6 @@ fn uv_default_index(text: &str) -> Option<String> {
             .and_then(|i| i.get("url")?.as_str())
     });
     default.or_else(|| doc.get("index-url")?.as_str()).map(|u| u.trim().to_string())
-}
-
-/// Which package ecosystem a registry belongs to, for messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ecosystem {
-    Npm,
-    Pypi,
-}
-
-impl Ecosystem {
-    /// The settings that name this registry, for the error when none is found.
-    pub fn settings(self) -> &'static str {
-        match self {
-            Ecosystem::Npm => {
-                "set `[sources] npm = \"<registry URL>\"` in den's config.toml, or DEN_NPM_REGISTRY, \
-                 or `registry=<registry URL>` in ~/.npmrc"
-            }
-            Ecosystem::Pypi => {
-                "set `[sources] pypi = \"<index URL>/simple/\"` in den's config.toml, or DEN_PYPI_INDEX \
-                 (or PIP_INDEX_URL), or `index-url` under `[global]` in ~/.config/pip/pip.conf"
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for Ecosystem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Ecosystem::Npm => "npm",
-            Ecosystem::Pypi => "PyPI",
-        })
-    }
 }
 
 /// The first candidate with a value; a value that is not an http(s) URL is an error.

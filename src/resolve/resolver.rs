@@ -25,9 +25,7 @@ use crate::version::Version;
 use crate::version::{VersionSpec, best_with};
 use crate::{env_vars, ui};
 
-#[path = "artifacts.rs"]
 mod artifacts;
-#[path = "listing.rs"]
 mod listing;
 
 /// Resolves tool requests against the catalog and the upstreams, for this machine's
@@ -58,6 +56,15 @@ pub(super) struct Chosen {
 }
 
 impl Resolver {
+    /// A resolver whose version lists are fetched again whatever their age (offline:
+    /// cached), for the commands that ask what is newest now (`outdated`, `ls-remote`,
+    /// `upgrade`).
+    pub fn fresh(config: &Config, offline: bool, project_root: Option<&Path>) -> Resolver {
+        let mut settings = config.http_settings(offline);
+        settings.refresh = true;
+        Resolver::new(Client::new(settings), config, project_root)
+    }
+
     /// A resolver for this process: its environment, HOME, the project's `.npmrc`.
     pub fn new(client: Client, config: &Config, project_root: Option<&Path>) -> Resolver {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());

@@ -25,9 +25,11 @@ pub mod probe;
 mod ps;
 mod redis;
 mod restart;
+mod server;
 pub mod status;
 pub mod supervisor;
 mod tools;
+pub mod unit;
 mod up;
 mod watch;
 

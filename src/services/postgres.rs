@@ -1,7 +1,7 @@
 //! The `postgres` preset. Data in `.den/state/<name>/data`, made once by `initdb` with the
 //! superuser named explicitly (`postgres`, so the role always exists) and a database named
 //! after the project; `trust` on the Unix socket only, which lives in a short private
-//! directory (`preset::socket_dir`) — or, when the server runs as another user whose uid
+//! directory (`server::socket_dir`) — or, when the server runs as another user whose uid
 //! other daemons may share (`nobody`), peer identity mapping den's own user to `postgres`;
 //! TCP on 127.0.0.1 only, with the generated password (scram-sha-256). Stopped with SIGINT
 //! (fast shutdown) unless den.toml names another `stop_signal`. As root, the server runs as an
@@ -15,9 +15,9 @@ use std::ffi::OsStr;
 use std::path::Path;
 use std::time::Duration;
 
-use super::plan::{Init, Marker, Step, Unit};
-use super::preset::{self, Base, Tool};
 use super::probe::{Check, Readiness};
+use super::server::{self, Base, Tool};
+use super::unit::{Init, Marker, Step, Unit};
 use super::{Dirs, Error};
 use crate::env::service_exports::{self, PG_SUPERUSER};
 use crate::fs_util::beneath;
@@ -28,7 +28,7 @@ use crate::project::Service;
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<Unit, Error> {
-    let user = preset::unprivileged(&dirs.root, service.user.as_deref())?;
+    let user = server::unprivileged(&dirs.root, service.user.as_deref())?;
     let ids = user.as_ref().map(|(u, g, _)| (*u, *g));
     let data = base.state.join("data");
     let marker = Marker::Record { root: dirs.root.clone(), service: base.name.clone() };
@@ -57,11 +57,11 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
         Some((uid, gid, _)) => {
             std::os::unix::fs::lchown(&data, Some(*uid), Some(*gid))
                 .map_err(|e| IoError::path("hand to the service's user", &data, e))?;
-            preset::reachable_tree(tool)?
+            server::reachable_tree(tool)?
         }
         None => tool.clone(),
     };
-    let sockets = preset::socket_dir(&dirs.root, ids)?;
+    let sockets = server::socket_dir(&dirs.root, ids)?;
     clear_stale_lock(&data.join("postmaster.pid"));
     clear_stale_lock(&sockets.join(format!(".s.PGSQL.{}.lock", base.port)));
     // As another user the data directory is entered before the switch and named through
@@ -160,7 +160,7 @@ pub fn unit(dirs: &Dirs, service: &Service, tool: &Tool, base: &Base) -> Result<
 /// runs as and where its binaries are linked. `None` when den is not root or the service
 /// was initialised before.
 pub fn root_note(root: &Path, service: &Service) -> Option<String> {
-    let (_, _, user) = preset::unprivileged(root, service.user.as_deref()).ok()??;
+    let (_, _, user) = server::unprivileged(root, service.user.as_deref()).ok()??;
     let state = root.join(".den/state").join(&service.name);
     if (Marker::Record { root: root.to_path_buf(), service: service.name.clone() }).done() {
         return None;
@@ -224,6 +224,12 @@ mod tests {
 
     use super::*;
 
+    /// What `preset::unit` does for a postgres service (importing it would make a circle).
+    fn preset_unit(dirs: &Dirs, service: &Service, tool: &Tool) -> Result<Unit, Error> {
+        let base = Base::prepare(dirs, service, tool)?;
+        unit(dirs, service, tool, &base)
+    }
+
     fn db_service() -> Service {
         use crate::project::{Location, Restart};
         Service {
@@ -272,7 +278,7 @@ mod tests {
 
         // Shipped (den's old marker, a data directory): refused, nothing touched.
         plant();
-        let e = super::super::preset::unit(&dirs, &service, &tool).unwrap_err();
+        let e = preset_unit(&dirs, &service, &tool).unwrap_err();
         assert!(matches!(e, Error::ForeignState { .. }), "{e}");
         assert!(crate::hint::Hint::hint(&e).unwrap().contains("den down db --purge --yes"), "{e:?}");
         assert!(std::fs::symlink_metadata(root.join(".den/state/db/data")).unwrap().is_symlink());
@@ -280,14 +286,14 @@ mod tests {
         // den's own state directory, whose data was made a link since: init runs again on
         // a real directory, the link's target untouched.
         crate::fs_util::remove_tree(&root.join(".den/state/db")).unwrap();
-        let unit = super::super::preset::unit(&dirs, &service, &tool).unwrap();
+        let unit = preset_unit(&dirs, &service, &tool).unwrap();
         let made = service_record::read(&root, "db").unwrap().state.unwrap();
         assert!(!made.initialized && made.tool == "postgres 17.1", "{made:?}");
         unit.init.as_ref().unwrap().marker.set().unwrap();
         std::os::unix::fs::symlink(&victim, root.join(".den/state/db/data.new")).unwrap();
         std::fs::remove_dir(root.join(".den/state/db/data")).unwrap();
         std::fs::rename(root.join(".den/state/db/data.new"), root.join(".den/state/db/data")).unwrap();
-        let unit = super::super::preset::unit(&dirs, &service, &tool).unwrap();
+        let unit = preset_unit(&dirs, &service, &tool).unwrap();
         assert!(unit.init.is_some());
         assert!(std::fs::symlink_metadata(root.join(".den/state/db/data")).unwrap().is_dir());
         let victim_meta = std::fs::metadata(&victim).unwrap();
@@ -296,7 +302,7 @@ mod tests {
         assert_eq!(unit.stop_signal, nix::sys::signal::Signal::SIGINT, "postgres's default: fast shutdown");
         // A signal den.toml names is the one sent, SIGTERM included (it used to become SIGINT).
         let explicit = Service { stop_signal: Some(nix::sys::signal::Signal::SIGTERM), ..db_service() };
-        let unit = super::super::preset::unit(&dirs, &explicit, &tool).unwrap();
+        let unit = preset_unit(&dirs, &explicit, &tool).unwrap();
         assert_eq!(unit.stop_signal, nix::sys::signal::Signal::SIGTERM);
         let _ = crate::fs_util::remove_tree(&crate::env::service_exports::socket_dir(&root));
         if let Some(shared) = unit.argv[0].strip_suffix("/bin/postgres").filter(|d| d.contains("den-shared-"))

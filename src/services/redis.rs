@@ -8,10 +8,10 @@ use std::ffi::OsStr;
 use std::path::Path;
 use std::time::Duration;
 
-use super::plan::Unit;
-use super::preset::{Base, Tool};
+use super::Error;
 use super::probe::{Check, Readiness};
-use super::{Error, plan};
+use super::server::{Base, Tool};
+use super::unit::Unit;
 use crate::fs_util::beneath;
 use crate::io_error::IoError;
 use crate::project::Service;
@@ -59,7 +59,7 @@ pub fn unit(root: &Path, service: &Service, tool: &Tool, base: &Base, server: &s
         stop_timeout: service.stop_timeout,
         port: Some(base.port),
         user: None,
-        init: None::<plan::Init>,
+        init: None::<super::unit::Init>,
         watch: service.watch.clone(),
     })
 }

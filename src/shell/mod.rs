@@ -2,6 +2,11 @@
 //! back into the exact bytes of each value, and the machine formats (JSON, dotenv, GitHub
 //! Actions). Renders what it is given and nothing else: it never computes values, reads
 //! the environment or decides what changed.
+//!
+//! Everything den knows per shell is here, each a `match` on [`Shell`] the compiler makes
+//! a new shell complete: quoting, rendering, the hook script (`shells/den.<shell>`), the
+//! completion script (`shells/complete.<shell>` after clap_complete's), the line that
+//! loads the hook. Only `doctor::shell_hook`'s startup files are elsewhere (they are read).
 
 mod dotenv;
 mod fish;
@@ -34,6 +39,59 @@ pub enum ExportFormat {
     Zsh,
     Fish,
     GithubActions,
+}
+
+impl ExportFormat {
+    /// The shell whose hook assignments this format is (`den export bash`); `None` for the
+    /// machine formats.
+    pub fn shell(self) -> Option<Shell> {
+        match self {
+            ExportFormat::Bash => Some(Shell::Bash),
+            ExportFormat::Zsh => Some(Shell::Zsh),
+            ExportFormat::Fish => Some(Shell::Fish),
+            ExportFormat::Json | ExportFormat::Dotenv | ExportFormat::GithubActions => None,
+        }
+    }
+}
+
+impl Shell {
+    /// The shell's name as the command line spells it (`bash`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+        }
+    }
+
+    /// The hook script (`den hook <shell>`) with `@DEN@` where den's path goes: for bash
+    /// and zsh the part they share, `den.sh`, then the shell's own.
+    pub fn hook_script(self) -> String {
+        const COMMON: &str = include_str!("../../shells/den.sh");
+        match self {
+            Shell::Bash => format!("{COMMON}\n{}", include_str!("../../shells/den.bash")),
+            Shell::Zsh => format!("{COMMON}\n{}", include_str!("../../shells/den.zsh")),
+            Shell::Fish => include_str!("../../shells/den.fish").to_string(),
+        }
+    }
+
+    /// clap_complete's generator for the shell, and den's dynamic completion part (with
+    /// `@DEN@` where den's path goes) that follows its script.
+    pub fn completion(self) -> (clap_complete::Shell, &'static str) {
+        match self {
+            Shell::Bash => (clap_complete::Shell::Bash, include_str!("../../shells/complete.bash")),
+            Shell::Zsh => (clap_complete::Shell::Zsh, include_str!("../../shells/complete.zsh")),
+            Shell::Fish => (clap_complete::Shell::Fish, include_str!("../../shells/complete.fish")),
+        }
+    }
+
+    /// The line a startup file needs to load the hook.
+    pub fn hook_line(self) -> String {
+        match self {
+            Shell::Bash | Shell::Zsh => format!("eval \"$(den hook {})\"", self.name()),
+            Shell::Fish => "den hook fish | source".into(),
+        }
+    }
 }
 
 /// `target` as text for `format`: one statement (or entry) per variable, in order,
@@ -89,6 +147,18 @@ pub fn set_local(shell: Shell, name: &str, value: &OsStr) -> String {
     match shell {
         Shell::Bash | Shell::Zsh => format!("{name}={};\n", quote_os(shell, value)),
         Shell::Fish => format!("set -g {name} {};\n", quote_os(shell, value)),
+    }
+}
+
+/// For bash and zsh, `files` as the array `__den_watch`, on one line: what direnv's `use
+/// den` (integrations/direnv/den.sh) hands to `watch_file`. fish has no use for it.
+pub fn watch_array(shell: Shell, files: &[PathBuf]) -> String {
+    match shell {
+        Shell::Bash | Shell::Zsh => {
+            let quoted: Vec<String> = files.iter().map(|f| quote_os(shell, f.as_os_str())).collect();
+            format!("__den_watch=({});\n", quoted.join(" "))
+        }
+        Shell::Fish => String::new(),
     }
 }
 

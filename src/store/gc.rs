@@ -13,7 +13,7 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use super::install::{DOWNLOADS, Store, TOOLS};
+use super::layout::{DOWNLOADS, Store, TOOLS};
 use super::receipt::{self, Receipt};
 use super::{Error, manifest};
 use crate::artifact::key;

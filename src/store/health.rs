@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::fs;
 
-use super::install::{Store, TOOLS};
+use super::layout::{Store, TOOLS};
 use super::{manifest, receipt};
 use crate::artifact::key;
 

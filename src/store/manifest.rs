@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::Error;
-use super::install::{Store, TOOLS};
+use super::layout::{Store, TOOLS};
 
 /// What an install directory held when it was installed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,6 +39,7 @@ mod error;
 pub mod gc;
 pub mod health;
 pub mod install;
+mod layout;
 pub mod manifest;
 pub mod pipeline;
 pub mod post_install;
@@ -47,5 +48,5 @@ pub mod receipt;
 pub mod unpack;
 
 pub use error::{Error, is_out_of_space};
-pub use install::Store;
+pub use layout::Store;
 pub use pipeline::InstallError;

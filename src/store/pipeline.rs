@@ -104,8 +104,10 @@ pub fn install(
         predownloaded = Some((tmp, done.size));
     }
     let key = key_of(label, artifact)?;
-    let checksum: Checksum =
-        artifact.checksum.parse().map_err(|e: crate::http::Error| InstallError::Http(Box::new(e)))?;
+    let checksum: Checksum = artifact.checksum.parse().map_err(|_| InstallError::BadChecksum {
+        tool: label.to_string(),
+        checksum: artifact.checksum.clone(),
+    })?;
     let format = format_of(artifact);
     let bytes = Cell::new(0);
     let fresh = store.install::<InstallError>(

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::Error;
-use super::install::{LOCKS, Store};
+use super::layout::{LOCKS, Store};
 use crate::paths::Bucket;
 
 const FILE: &str = Bucket::Projects.name();

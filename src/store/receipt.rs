@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use super::Error;
-use super::install::{Store, TOOLS};
+use super::layout::{Store, TOOLS};
 
 /// What an installed tool is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -20,7 +20,7 @@ use crate::http::Client;
 use crate::project::ToolRequest;
 use crate::resolve::lock::request_source;
 use crate::resolve::{Resolved, Resolver, VersionSpec, bin_problem};
-use crate::store::{Store, receipt};
+use crate::store::receipt;
 
 /// One tool to provide: what was asked, and den.lock's pin when a project has one.
 #[derive(Debug, Clone)]
@@ -98,7 +98,7 @@ pub fn install(
         .collect();
     let outcome = fetch::install_all(&jobs, &resolver, &client, config, &[platform], &caches)?;
     let fresh = |r: &&Resolved| jobs.iter().any(|j| j.req.name == r.name && j.locked.is_none());
-    remember_checked(&store, outcome.resolved.iter().filter(fresh), platform);
+    index::remember_checked(&store, outcome.resolved.iter().filter(fresh), platform);
     let tools = outcome
         .resolved
         .iter()
@@ -112,48 +112,6 @@ pub fn install(
         Summary { installed: outcome.installed, already: 0, bytes: outcome.bytes, lock_written: false };
     super::report(&summary, started);
     Ok(tools)
-}
-
-/// Indexes resolved tools that are installed, so that later one-off runs find them
-/// without a look-up (`den install` calls it too). A failure is only a warning.
-pub(super) fn remember(store: &Store, resolved: &[Resolved], platform: Platform) {
-    record(store, resolved.iter(), platform, false);
-}
-
-/// [`remember`] for the tools den chose itself (resolved now, or a lock entry found equal to
-/// den's own resolution): marked checked in the index, which is what lets a den.lock
-/// beside foreign files only be honoured offline (see `foreign_lock`).
-pub(super) fn remember_checked<'a>(
-    store: &Store,
-    resolved: impl Iterator<Item = &'a Resolved>,
-    platform: Platform,
-) {
-    record(store, resolved, platform, true);
-}
-
-fn record<'a>(
-    store: &Store,
-    resolved: impl Iterator<Item = &'a Resolved>,
-    platform: Platform,
-    checked: bool,
-) {
-    let entries = resolved
-        .filter_map(|r| {
-            let artifact = r.artifacts.get(&platform)?;
-            Some(index::Entry {
-                name: r.name.clone(),
-                source: r.source.clone(),
-                version: r.version.clone(),
-                platform: platform.to_string(),
-                key: artifact.key()?,
-                bin: artifact.bin.clone(),
-                checked,
-            })
-        })
-        .collect();
-    if let Err(e) = index::record(store, entries) {
-        crate::ui::warn(&format!("cannot update the index of installed tools: {e}"));
-    }
 }
 
 /// Versions of `name` installed on this machine, newest first (for messages).

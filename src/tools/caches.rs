@@ -27,7 +27,7 @@ pub fn for_install(config: &Config, project: Option<&Project>, settings: &Settin
     if !lock_trusted {
         return caches;
     }
-    caches.with_imported(&super::share::imported_dir(), settings)
+    caches.with_imported(&imported_dir(), settings)
 }
 
 /// The remotes in the order they are tried, without repeats.
@@ -64,4 +64,9 @@ fn from_env() -> Vec<Remote> {
 fn trusted(project: &Project) -> bool {
     let (Origin::DenToml(file), Some(text)) = (&project.origin, &project.den_toml) else { return false };
     matches!(trust::status_of(file, text.as_bytes()), Ok(trust::Status::Trusted))
+}
+
+/// Where den keeps the bytes of imported bundles: the directory-cache layout, by digest.
+pub fn imported_dir() -> std::path::PathBuf {
+    super::store().root().join(crate::paths::Bucket::Imported.name())
 }

@@ -71,7 +71,7 @@ pub fn install_all(
         caches,
     };
     let outcome = run(jobs, &cx)?;
-    super::adhoc::remember(&store, &outcome.resolved, platforms[0]);
+    super::index::remember(&store, &outcome.resolved, platforms[0]);
     Ok(outcome)
 }
 
@@ -123,7 +123,7 @@ fn install_locked(
         caches,
     };
     let done = install(&cx, (&resolved.name, &resolved.version), &mut artifact)?;
-    super::adhoc::remember(&store, std::slice::from_ref(resolved), platform);
+    super::index::remember(&store, std::slice::from_ref(resolved), platform);
     Ok(done)
 }
 

@@ -29,7 +29,7 @@ use crate::project::ToolRequest;
 use crate::resolve::lock::{self, Lock};
 use crate::resolve::{Artifact, Resolved, Resolver};
 use crate::store::Store;
-use crate::ui;
+use crate::ui::{self, escaped};
 
 /// Where den keeps the lock of the foreign-files project at `root`: one directory per
 /// project, named after its last component and a hash of its absolute path (so that
@@ -159,13 +159,19 @@ fn difference(
 /// unpacked) leaves the lock's standing, since the download is verified against it.
 fn differs(theirs: &Artifact, ours: &Artifact) -> Option<String> {
     if theirs.url != ours.url {
-        return Some(format!("URL `{}` (den: `{}`)", theirs.url, ours.url));
+        return Some(format!("URL `{}` (den: `{}`)", escaped(&theirs.url), escaped(&ours.url)));
     }
     if !ours.checksum.is_empty() && !same_checksum(&theirs.checksum, &ours.checksum) {
-        return Some(format!("checksum `{}` (den: `{}`)", theirs.checksum, ours.checksum));
+        return Some(format!(
+            "checksum `{}` (den: `{}`)",
+            escaped(&theirs.checksum),
+            escaped(&ours.checksum)
+        ));
     }
     if !ours.bin.is_empty() && theirs.bin != ours.bin {
-        return Some(format!("`bin` {:?} (den: {:?})", theirs.bin, ours.bin));
+        let list =
+            |bin: &[String]| bin.iter().map(|b| format!("\"{}\"", escaped(b))).collect::<Vec<_>>().join(", ");
+        return Some(format!("`bin` [{}] (den: [{}])", list(&theirs.bin), list(&ours.bin)));
     }
     if theirs.post_install != ours.post_install || theirs.format != ours.format {
         return Some("unpacking steps".into());

@@ -159,6 +159,44 @@ pub fn record(store: &Store, entries: Vec<Entry>) -> std::io::Result<()> {
     crate::fs_util::write_atomic(&path(store), &text, 0o600)
 }
 
+/// Indexes resolved tools that are installed, so that later one-off runs find them
+/// without a look-up (`den install` calls it too). A failure is only a warning.
+pub fn remember(store: &Store, resolved: &[Resolved], platform: Platform) {
+    record_resolved(store, resolved.iter(), platform, false);
+}
+
+/// [`remember`] for the tools den chose itself (resolved now, or a lock entry found equal to
+/// den's own resolution): marked checked in the index, which is what lets a den.lock
+/// beside foreign files only be honoured offline (see `foreign_lock`).
+pub fn remember_checked<'a>(store: &Store, resolved: impl Iterator<Item = &'a Resolved>, platform: Platform) {
+    record_resolved(store, resolved, platform, true);
+}
+
+fn record_resolved<'a>(
+    store: &Store,
+    resolved: impl Iterator<Item = &'a Resolved>,
+    platform: Platform,
+    checked: bool,
+) {
+    let entries = resolved
+        .filter_map(|r| {
+            let artifact = r.artifacts.get(&platform)?;
+            Some(Entry {
+                name: r.name.clone(),
+                source: r.source.clone(),
+                version: r.version.clone(),
+                platform: platform.to_string(),
+                key: artifact.key()?,
+                bin: artifact.bin.clone(),
+                checked,
+            })
+        })
+        .collect();
+    if let Err(e) = record(store, entries) {
+        crate::ui::warn(&format!("cannot update the index of installed tools: {e}"));
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::disallowed_methods, reason = "tests may write freely")]
 mod tests {

@@ -317,7 +317,7 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     };
     checked.extend(jobs.iter().filter(|j| j.locked.is_none()).map(|j| j.req.name.clone()));
     let outcome = fetch::install_all(&jobs, &resolver, &client, config, &platforms, &caches)?;
-    adhoc::remember_checked(&store, outcome.resolved.iter().filter(|r| checked.contains(&r.name)), platform);
+    index::remember_checked(&store, outcome.resolved.iter().filter(|r| checked.contains(&r.name)), platform);
     let mut summary = Summary { already: outcome.already, bytes: outcome.bytes, ..Summary::default() };
     summary.installed = outcome.installed;
     if !opts.frozen {

@@ -278,20 +278,15 @@ pub struct Imported {
     pub already: usize,
 }
 
-/// Where den keeps the bytes of imported bundles: the directory-cache layout, by digest.
-pub fn imported_dir() -> PathBuf {
-    store().root().join(crate::paths::Bucket::Imported.name())
-}
-
 /// Verifies the bundle `file` (every blob against the digest it is stored under) and keeps
-/// its bytes in den's own store of imported bytes ([`imported_dir`]), with no network. It
+/// its bytes in den's own store of imported bytes (`caches::imported_dir`), with no network. It
 /// installs nothing and records no tool: a bundle names no tool, version, URL or binary den
 /// would believe. An install takes bytes from there only when the checksum its own lock
 /// entry or resolution pins is one of them (`caches::for_install`), so `den install
 /// --offline` with a committed den.lock installs what the bundle carries.
 #[allow(clippy::disallowed_methods, reason = "den's own imported-v1 bucket, not a project's")]
 pub fn import(file: &Path, config: &Config) -> Result<Imported, Error> {
-    let root = imported_dir();
+    let root = super::caches::imported_dir();
     let failed = |what: &'static str, path: &Path, e| Error::from(cache::Error::io(what, path, e));
     crate::fs_util::create_private_dir_all(&root).map_err(|e| failed("cannot create", &root, e))?;
     let downloads = store().root().join(crate::paths::Bucket::Downloads.name());
@@ -346,7 +341,7 @@ fn keep(from: &Path, to: &Path) -> std::io::Result<()> {
 /// what they were imported for is installed by now, and a bundle can be imported again.
 /// A file that cannot be read or removed is left alone.
 pub fn prune_imported(age: std::time::Duration, now: std::time::SystemTime, dry_run: bool) -> Imported {
-    let root = imported_dir();
+    let root = super::caches::imported_dir();
     let mut pruned = Imported::default();
     for alg in ["sha256", "sha512"] {
         let Ok(entries) = std::fs::read_dir(root.join(cache::blob_dir(alg))) else { continue };

@@ -276,6 +276,12 @@ pub fn key_path(file: &Path) -> Result<PathBuf, Error> {
     }
 }
 
+/// The path a trust record names `file` by (`key_path`), or `file` as given if even that
+/// cannot be worked out: what `den trust` and `den untrust` show.
+pub fn record_path(file: &Path) -> PathBuf {
+    key_path(file).unwrap_or_else(|_| file.to_path_buf())
+}
+
 /// The canonical form of a path that may not exist: its longest existing ancestor,
 /// canonicalized, followed by the rest. Equals `canonicalize` once the file exists.
 fn canonical_lenient(file: &Path) -> Result<PathBuf, Error> {

@@ -117,6 +117,20 @@ impl Version {
         &self.raw[self.start..]
     }
 
+    /// Whether the bare version starts with `prefix` (a leading `v` ignored) at a component
+    /// boundary: `1.7` takes `1.7.1`, not `1.70.0` (`den ls-remote tool 1.7`).
+    pub fn has_prefix(&self, prefix: &str) -> bool {
+        let prefix = prefix.trim_start_matches('v');
+        match self.bare().strip_prefix(prefix) {
+            Some(rest) => {
+                prefix.is_empty()
+                    || !prefix.ends_with(|c: char| c.is_ascii_digit())
+                    || !rest.starts_with(|c: char| c.is_ascii_digit())
+            }
+            None => false,
+        }
+    }
+
     /// The prefix before the first digit (`jq-`, `v`, `go`, or empty).
     pub fn prefix(&self) -> &str {
         &self.raw[..self.start]

@@ -121,3 +121,17 @@ fn equality_is_the_original_string() {
     assert_eq!(v("1.20").cmp(&v("1.20.0")), Ordering::Less);
     assert_eq!(cmp_nums(&[1, 20], &[1, 20, 0]), Ordering::Equal);
 }
+
+#[test]
+fn prefixes_stop_at_component_boundaries() {
+    let has = |version: &str, prefix: &str| v(version).has_prefix(prefix);
+    assert!(has("1.7.1", "1.7"));
+    assert!(has("1.7.1", "1.7."));
+    assert!(has("1.7.1", "v1"));
+    assert!(has("1.7.1", ""));
+    assert!(has("1.7.1", "1.7.1"));
+    assert!(has("jq-1.7.1", "1.7"));
+    assert!(!has("1.70.0", "1.7"));
+    assert!(!has("21.0.0", "2"));
+    assert!(has("18.4.0-beta.17", "18.4.0-"));
+}

@@ -1,8 +1,9 @@
-//! The architecture test: reads every `crate::` reference of `src/` (`use crate::a::b`,
-//! `use crate::{a, b::c}`, inline `crate::a::f()` and `super::` paths that reach the
-//! crate root) and fails on an import from a lower layer to a higher one, on a cycle
-//! between the modules of one layer, and on a top-level module no layer names. The layer
-//! order is declared once, here; docs/architecture.md explains it.
+//! The architecture test: reads every `crate::`, `super::` and `self::` reference of
+//! `src/` (`use crate::a::b`, `use crate::{a, b::c}`, inline `crate::a::f()`) and fails on
+//! an import from a lower layer to a higher one, on a cycle between the modules of one
+//! layer, on a top-level module no layer names, on a circle of files inside any folder,
+//! on a command (`cmd/<name>.rs`) importing another command and on a `#[path]` module.
+//! The layer order is declared once, here; docs/architecture.md explains it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -82,6 +83,82 @@ fn the_check_finds_an_upward_import_a_cycle_and_an_unplaced_module() {
     assert!(problems.contains("store (store) imports tools (tools), a higher layer"), "{problems}");
     assert!(problems.contains("cycle in layer environment: env -> shell -> env"), "{problems}");
     assert!(problems.contains("newthing is in no layer"), "{problems}");
+}
+
+/// Circles of files that other engineers' branches remove (issue 18): services'
+/// orchestration (`control`, `supervisor`, `watch`) and its presets (`plan`, `postgres`,
+/// `preset`, `redis`). Each is a folder and the exact set of its files in the circle;
+/// the lead empties this list when those branches are merged.
+const KNOWN_UNTIL_MERGE: &[(&str, &[&str])] = &[];
+
+/// Commands importing a sibling command, removed by the same branches: the services'
+/// commands share `cmd/up.rs`, the tool commands `cmd/ide.rs`'s `refresh_shims`.
+/// `(command, the command it imports)`; emptied by the lead at merge.
+const KNOWN_CMD_UNTIL_MERGE: &[(&str, &str)] = &[];
+
+#[test]
+fn no_circle_of_files_in_a_folder_and_no_command_imports_a_command() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let sources: Vec<(Vec<String>, String)> = files
+        .iter()
+        .map(|f| (module_path(f.strip_prefix(&src).unwrap()), std::fs::read_to_string(f).unwrap()))
+        .collect();
+    let folders = folders(&sources);
+    assert!(
+        folders[&vec!["resolve".to_string()]]["resolver"].contains("sources"),
+        "the folders were not read: {:?}",
+        folders.keys().collect::<Vec<_>>()
+    );
+    let mut problems = file_problems(&folders, KNOWN_UNTIL_MERGE, KNOWN_CMD_UNTIL_MERGE);
+    for (path, text) in &sources {
+        if code_only(text).contains("#[path") {
+            problems
+                .push(format!("src/{}: a `#[path]` module: make it a file of its folder", path.join("/")));
+        }
+    }
+    assert!(problems.is_empty(), "files of src/ import each other wrongly:\n{}", problems.join("\n"));
+}
+
+#[test]
+fn the_check_finds_a_circle_of_files_and_a_command_importing_a_command() {
+    let file = |path: &[&str], text: &str| (path.iter().map(|s| s.to_string()).collect(), text.to_string());
+    let sources = vec![
+        file(&["store"], "mod install;\nmod manifest;\nmod receipt;\npub use install::Error;\n"),
+        file(&["store", "install"], "use super::{manifest::Manifest, Error};\n"),
+        file(&["store", "manifest"], "fn f() { crate::store::receipt::touch(); }\n"),
+        file(&["store", "receipt"], "use super::super::store::{self, install::{Error, Kind}};\n"),
+        file(
+            &["store", "gc"],
+            "use super::receipt;\n#[cfg(test)]\nmod tests {\n    use super::super::install;\n}\n",
+        ),
+        file(&["cmd"], "mod ls;\nmod table;\n"),
+        file(&["cmd", "ls"], "use super::{Ctx, table::{self, row}};\n"),
+        file(&["cmd", "table"], "// use super::ls;\n"),
+        file(&["cmd", "up"], "use crate::services;\nfn f() { let s = \"super::ls\"; }\n"),
+    ];
+    let folders = folders(&sources);
+    let store = &folders[&vec!["store".to_string()]];
+    assert_eq!(store["install"], ["manifest"].map(String::from).into());
+    assert_eq!(store["receipt"], ["install"].map(String::from).into());
+    assert_eq!(store["gc"], ["install", "receipt"].map(String::from).into());
+    let cmd = &folders[&vec!["cmd".to_string()]];
+    assert_eq!(cmd["ls"], ["table"].map(String::from).into());
+    assert_eq!(cmd["up"], BTreeSet::new());
+    let problems = file_problems(&folders, &[], &[]).join("\n");
+    assert!(
+        problems.contains("src/store/: install, manifest, receipt import each other in a circle (install -> manifest -> receipt -> install)"),
+        "{problems}"
+    );
+    assert!(problems.contains("src/cmd/ls.rs imports the command `table`"), "{problems}");
+    assert_eq!(problems.lines().count(), 2, "{problems}");
+    // Listed as known, they pass; a circle that grew does not.
+    assert!(
+        file_problems(&folders, &[("store", &["install", "manifest", "receipt"])], &[("ls", "table")])
+            .is_empty()
+    );
+    assert!(!file_problems(&folders, &[("store", &["install", "manifest"])], &[("ls", "table")]).is_empty());
 }
 
 /// The modules that write inside a project (`.den/`, den.toml, den.lock): they create,
@@ -201,32 +278,70 @@ fn is_ident(c: u8) -> bool {
 
 /// The top-level modules `text` (of the module at `path`) refers to.
 fn references(path: &[String], text: &str) -> BTreeSet<String> {
+    absolute_paths(path, text).into_iter().filter_map(|p| p.into_iter().next()).collect()
+}
+
+/// Every path `text` (the file of module `module`) names through `crate::`, `super::` or
+/// `self::`, made absolute: `use super::registry::Ecosystem` in `resolve/error.rs` is
+/// `[resolve, registry, Ecosystem]`. `{a, b::c}` groups are expanded, and an inline
+/// module (`mod tests { use super::*; }`) is a level of its own. A `super::` past the
+/// root names the root.
+fn absolute_paths(module: &[String], text: &str) -> Vec<Vec<String>> {
     let code = code_only(text);
     let code = code.as_bytes();
     let word_at =
         |i: usize, w: &str| code[i..].starts_with(w.as_bytes()) && (i == 0 || !is_ident(code[i - 1]));
-    let mut out = BTreeSet::new();
+    let mut out = Vec::new();
+    // The inline modules open at this point, each with the brace depth inside it.
+    let mut inline: Vec<(String, usize)> = Vec::new();
+    let mut pending: Option<String> = None;
+    let mut depth = 0;
     let mut i = 0;
     while i < code.len() {
-        let (rest, reaches_root) = if word_at(i, "crate::") {
-            (i + "crate::".len(), true)
+        let here = || module.iter().cloned().chain(inline.iter().map(|(m, _)| m.clone())).collect::<Vec<_>>();
+        let (base, rest) = if word_at(i, "crate::") {
+            (Vec::new(), i + "crate::".len())
+        } else if word_at(i, "self::") {
+            (here(), i + "self::".len())
         } else if word_at(i, "super::") {
-            // A file `a/b.rs` is module `a::b`: `super::super::x` there names the root's `x`.
+            let mut base = here();
             let mut j = i;
-            let mut supers = 0;
             while code[j..].starts_with(b"super::") {
                 j += "super::".len();
-                supers += 1;
+                base.pop();
             }
-            (j, supers >= path.len())
+            (base, j)
         } else {
+            match code[i] {
+                b'{' => {
+                    depth += 1;
+                    if let Some(name) = pending.take() {
+                        inline.push((name, depth));
+                    }
+                }
+                b'}' => {
+                    if inline.last().is_some_and(|(_, d)| *d == depth) {
+                        inline.pop();
+                    }
+                    depth = depth.saturating_sub(1);
+                }
+                b';' => pending = None,
+                _ if word_at(i, "mod ") => {
+                    let at = i + "mod ".len();
+                    let at = at + code[at..].iter().take_while(|c| c.is_ascii_whitespace()).count();
+                    let name = ident_at(code, at);
+                    i = at + name.len();
+                    pending = Some(name);
+                    continue;
+                }
+                _ => {}
+            }
             i += 1;
             continue;
         };
-        if reaches_root {
-            collect_items(code, rest, &mut out);
-        }
-        i = rest;
+        let (tails, end) = path_tail(code, rest);
+        out.extend(tails.into_iter().map(|t| base.iter().cloned().chain(t).collect()));
+        i = end.max(rest);
     }
     out
 }
@@ -236,40 +351,53 @@ fn ident_at(code: &[u8], at: usize) -> String {
     String::from_utf8_lossy(&code[at..end]).into_owned()
 }
 
-/// From `at` (just after `crate::`): the first identifier, or every first identifier of
-/// a `{a, b::c, d::{e}}` group.
-fn collect_items(code: &[u8], at: usize, out: &mut BTreeSet<String>) {
-    if code.get(at) != Some(&b'{') {
-        let word = ident_at(code, at);
-        if !word.is_empty() {
-            out.insert(word);
+/// From `at` (just after `crate::` or `super::`): the identifiers of the path, one list
+/// per leaf of a `{a, b::c, d::{e, self}}` group; and where the path ends.
+fn path_tail(code: &[u8], mut at: usize) -> (Vec<Vec<String>>, usize) {
+    let skip_ws = |at: usize| at + code[at..].iter().take_while(|c| c.is_ascii_whitespace()).count();
+    let mut prefix = Vec::new();
+    loop {
+        at = skip_ws(at);
+        if code.get(at) == Some(&b'{') {
+            let mut out = Vec::new();
+            let mut depth = 0;
+            let mut k = at;
+            while k < code.len() {
+                match code[k] {
+                    b'{' | b',' if depth <= 1 => {
+                        if code[k] == b'{' {
+                            depth += 1;
+                        }
+                        let (tails, end) = path_tail(code, k + 1);
+                        out.extend(tails.into_iter().map(|t| prefix.iter().cloned().chain(t).collect()));
+                        k = end;
+                        continue;
+                    }
+                    b'{' => depth += 1,
+                    b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return (out, k + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                k += 1;
+            }
+            return (out, k);
         }
-        return;
-    }
-    let mut depth = 0;
-    let mut expect = true;
-    for (k, &c) in code.iter().enumerate().skip(at) {
-        match c {
-            b'{' => {
-                depth += 1;
-                expect = depth == 1;
-            }
-            b'}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return;
-                }
-            }
-            b',' if depth == 1 => expect = true,
-            c if depth == 1 && expect && is_ident(c) => {
-                let word = ident_at(code, k);
-                if word != "self" {
-                    out.insert(word);
-                }
-                expect = false;
-            }
-            c if depth == 1 && !c.is_ascii_whitespace() => expect = false,
-            _ => {}
+        let word = ident_at(code, at);
+        if word.is_empty() || word == "self" {
+            let end = at + word.len();
+            return (if prefix.is_empty() && word.is_empty() { Vec::new() } else { vec![prefix] }, end);
+        }
+        at += word.len();
+        prefix.push(word);
+        let next = skip_ws(at);
+        if code[next..].starts_with(b"::") {
+            at = next + 2;
+        } else {
+            return (vec![prefix], at);
         }
     }
 }
@@ -356,4 +484,106 @@ fn cycles(graph: &Graph, modules: &[&str]) -> Vec<Vec<String>> {
         }
     }
     found
+}
+
+/// A folder (its module path) → its files (child modules) → the sibling files each one
+/// refers to (`super::x`, `crate::folder::x`, from the file or anything inside it).
+type Folders = BTreeMap<Vec<String>, Graph>;
+
+fn folders(sources: &[(Vec<String>, String)]) -> Folders {
+    let known: BTreeSet<&[String]> = sources.iter().map(|(p, _)| p.as_slice()).collect();
+    let mut out = Folders::new();
+    for (path, text) in sources {
+        let refs = absolute_paths(path, text);
+        // `a/b/c.rs` is file `b` of folder `a/` and file `c` of folder `a/b/`.
+        for d in 1..path.len() {
+            let (folder, file) = (&path[..d], &path[d]);
+            let node = out.entry(folder.to_vec()).or_default().entry(file.clone()).or_default();
+            for r in &refs {
+                if r.len() > d && r[..d] == *folder && r[d] != *file && known.contains(&r[..=d]) {
+                    node.insert(r[d].clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every circle of files in a folder (one line per strongly connected group) and every
+/// command importing another command, but the `known` ones.
+fn file_problems(folders: &Folders, known: &[(&str, &[&str])], known_cmd: &[(&str, &str)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (folder, graph) in folders {
+        let shown = folder.join("/");
+        let mut seen = BTreeSet::new();
+        for start in graph.keys() {
+            if seen.contains(start) {
+                continue;
+            }
+            let from_start = reachable(graph, start);
+            let group: BTreeSet<&String> = graph
+                .keys()
+                .filter(|m| from_start.contains(*m) && reachable(graph, m).contains(start))
+                .collect();
+            seen.extend(group.iter().map(|m| (*m).clone()));
+            if group.len() < 2 {
+                continue;
+            }
+            let names: Vec<&str> = group.iter().map(|m| m.as_str()).collect();
+            if known.iter().any(|(f, members)| *f == shown && *members == names.as_slice()) {
+                continue;
+            }
+            problems.push(format!(
+                "src/{shown}/: {} import each other in a circle ({}): move what they share into a file they all import",
+                names.join(", "),
+                circle(graph, &group, start).join(" -> ")
+            ));
+        }
+    }
+    for (command, imported) in folders.get(&vec!["cmd".to_string()]).into_iter().flatten() {
+        for to in imported {
+            if !known_cmd.contains(&(command.as_str(), to.as_str())) {
+                problems.push(format!(
+                    "src/cmd/{command}.rs imports the command `{to}`: move what they share to the layer it belongs to, or to cmd/mod.rs"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The files `start` reaches, itself only through a circle.
+fn reachable(graph: &Graph, start: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![start.to_string()];
+    while let Some(at) = stack.pop() {
+        for next in graph.get(&at).into_iter().flatten() {
+            if seen.insert(next.clone()) {
+                stack.push(next.clone());
+            }
+        }
+    }
+    seen
+}
+
+/// A shortest path from `start` back to itself, within `group`.
+fn circle(graph: &Graph, group: &BTreeSet<&String>, start: &str) -> Vec<String> {
+    let mut paths = std::collections::VecDeque::from([vec![start.to_string()]]);
+    let mut seen = BTreeSet::new();
+    while let Some(path) = paths.pop_front() {
+        for next in graph.get(path.last().unwrap()).into_iter().flatten() {
+            if !group.contains(next) {
+                continue;
+            }
+            let mut longer = path.clone();
+            longer.push(next.clone());
+            if next == start {
+                return longer;
+            }
+            if seen.insert(next.clone()) {
+                paths.push_back(longer);
+            }
+        }
+    }
+    vec![start.to_string()]
 }

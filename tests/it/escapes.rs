@@ -1,6 +1,7 @@
-//! Values den did not write (den.lock entries, registry settings) reach the terminal
-//! escaped (issue 8): an ESC in them shows as `\e` and can neither move the cursor nor
-//! recolour the screen. Each test plants the value and runs the real `den`.
+//! Values den did not write (den.lock entries, registry settings, den.toml's commands and
+//! paths) reach the terminal escaped (issue 8): an ESC in them shows as `\e` and can
+//! neither move the cursor nor recolour the screen. Each test plants the value and runs
+//! the real `den`.
 
 use crate::install::{install_ok, lock, project};
 use crate::support::{Env, run};
@@ -66,4 +67,23 @@ fn a_raw_esc_in_den_lock_is_escaped_in_the_syntax_error() {
     let out = run(env.den(), &["install"]);
     assert_ne!(out.code, 0, "{}", out.stderr);
     assert_escaped(&out.stderr, "1 | version = \"\\e[2J\"\n");
+}
+
+/// The environment's errors (env/error.rs) name what den.toml wrote: a `command` secret
+/// and a dotenv path reach the terminal escaped, in the message and in its help.
+#[test]
+fn a_secret_command_and_a_dotenv_path_with_esc_are_escaped() {
+    let env = Env::new();
+    env.write("den.toml", "[env]\nTOK = { command = \"exit 3 #\\u001b[2J\" }\n");
+    env.trust();
+    let out = run(env.den(), &["export"]);
+    assert_ne!(out.code, 0, "{}", out.stderr);
+    assert_escaped(&out.stderr, "den: `exit 3 #\\e[2J` for `TOK` (den.toml:2) exited with code 3\n");
+    assert_escaped(&out.stderr, "help: run `exit 3 #\\e[2J` in the project directory");
+
+    env.write("den.toml", "[env]\ndotenv = [\".env\\u001b[2J\"]\n");
+    env.trust();
+    let out = run(env.den(), &["export"]);
+    assert_ne!(out.code, 0, "{}", out.stderr);
+    assert_escaped(&out.stderr, "den: dotenv file .env\\e[2J does not exist (listed at den.toml:2)\n");
 }

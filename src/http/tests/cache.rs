@@ -69,5 +69,5 @@ fn an_unreachable_server_falls_back_to_a_stale_copy() {
 
 fn sha_hex(s: &str) -> String {
     use sha2::Digest;
-    super::super::checksum::to_hex(&sha2::Sha256::digest(s.as_bytes()))
+    crate::artifact::checksum::to_hex(&sha2::Sha256::digest(s.as_bytes()))
 }

@@ -4,9 +4,9 @@
 use crate::hint::Hint;
 use sha2::{Digest, Sha256};
 
-use super::super::checksum::to_hex;
 use super::super::{Checksum, Client, Downloaded, Error, NoProgress};
 use super::{Recorded, client, payload, settings};
+use crate::artifact::checksum::to_hex;
 use den_test_server::{Response, Server};
 
 fn sha256_of(data: &[u8]) -> Checksum {

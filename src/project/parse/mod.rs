@@ -14,7 +14,7 @@ mod services_tests;
 mod tests;
 mod tools;
 mod versions;
-pub mod walk;
+pub use crate::diag::walk;
 
 use std::path::Path;
 

@@ -185,7 +185,7 @@ fn venv_path(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {
     match bad {
         Some(why) => Err(doc.err_help(
             value.span(),
-            format!("`venv` path `{}` {why}", s.escape_debug()),
+            format!("`venv` path `{s}` {why}"),
             "name a directory inside the project, e.g. `venv = \".venv\"`",
         )),
         None => Ok(path.to_string()),

@@ -176,7 +176,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Lock, Error> {
                 if let Some(why) = bin_problem(entry.get_ref()) {
                     let message = format!(
                         "`bin` entry `{}` is not a path inside the tool's directory: {why}",
-                        entry.get_ref().escape_debug()
+                        entry.get_ref()
                     );
                     return Err(Error::Invalid(Box::new(
                         Diagnostic::new(file, text, entry.span(), message).with_help(

@@ -330,7 +330,7 @@ fn bin_entries_outside_the_tool_directory_make_the_lock_invalid() {
         ("bin\\u0000/git", "it contains a NUL byte"),
     ] {
         let err = parse_err(&format!("{base}bin = [\"ok/git\", \"{bin}\"]\n"));
-        let shown = bin.replace("\\u0000", "\\0");
+        let shown = bin.replace("\\u0000", "\\x00");
         assert!(
             err.starts_with(&format!(
                 "/p/den.lock:11:18: `bin` entry `{shown}` is not a path inside the tool's directory: {why}\n"

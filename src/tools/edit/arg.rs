@@ -19,8 +19,8 @@
 //! Never reads or writes a file.
 
 use super::Error;
+use crate::diag::walk::is_plain_name;
 use crate::hint::Hint;
-use crate::project::parse::walk::is_plain_name;
 use crate::version::VersionSpec;
 
 /// One `den add` argument, understood.

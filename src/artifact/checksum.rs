@@ -1,6 +1,7 @@
 //! Checksums as upstreams publish them: sha256 in hex (SHASUMS files, release checksum
 //! assets, PyPI) and npm's Subresource Integrity `sha512-<base64>`; and the hasher that
-//! computes both while a download streams, so the bytes are read once.
+//! computes both while a download streams, so the bytes are read once. Here, below `http`
+//! (which verifies downloads with them) and the store `key`; never does I/O.
 
 use std::fmt;
 use std::str::FromStr;
@@ -9,7 +10,21 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256, Sha512};
 
-use super::error::Error;
+use crate::ui::escaped;
+
+/// A checksum string that is neither hex sha256/sha512 nor an SRI `sha512-<base64>`.
+#[derive(Debug, thiserror::Error)]
+#[error("`{}` is not a checksum (expected a sha256 in hex or `sha512-<base64>`)", escaped(value))]
+pub struct BadChecksum {
+    pub value: String,
+}
+
+impl crate::hint::Hint for BadChecksum {
+    /// What the user should do next.
+    fn hint(&self) -> Option<String> {
+        Some("write it as 64 hex digits (sha256) or `sha512-<base64>`".into())
+    }
+}
 
 /// An expected or computed digest of an artifact.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -21,12 +36,12 @@ pub enum Checksum {
 }
 
 impl FromStr for Checksum {
-    type Err = Error;
+    type Err = BadChecksum;
 
     /// Accepts `<64 hex>`, `<128 hex>`, `sha256:<hex>`, `sha512:<hex>`, `sha256-<base64>`,
     /// `sha512-<base64>`, and a space-separated SRI list (the strongest known one wins).
-    fn from_str(value: &str) -> Result<Self, Error> {
-        let bad = || Error::BadChecksum { value: value.to_string() };
+    fn from_str(value: &str) -> Result<Self, BadChecksum> {
+        let bad = || BadChecksum { value: value.to_string() };
         let parsed: Vec<Checksum> = value.split_whitespace().filter_map(parse_one).collect();
         let strongest = parsed.iter().find(|c| matches!(c, Checksum::Sha512(_))).or(parsed.first());
         strongest.cloned().ok_or_else(bad)
@@ -164,7 +179,7 @@ mod tests {
             ["", "abc", "sha256:xyz", "sha512-notbase64!", "sha1-qZk+NkcGgWq6PiVxeFDCbJzQ2J0=", &ABC256[2..]]
         {
             let err = bad.parse::<Checksum>().unwrap_err();
-            assert!(matches!(err, Error::BadChecksum { .. }), "{bad}: {err}");
+            assert_eq!(err.value, bad, "{err}");
         }
     }
 }

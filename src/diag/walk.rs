@@ -1,6 +1,7 @@
 //! Reading a parsed TOML tree (`toml::de::DeTable`, which keeps spans and order) with
 //! errors that point at the offending key or value. Knows nothing of den's schema: the
-//! callers say which keys and types they accept.
+//! callers (den.toml's parser, mise.toml's, the user config's) say which keys and types
+//! they accept.
 
 use std::ops::Range;
 use std::path::Path;
@@ -8,8 +9,7 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
-use crate::diag::{Diagnostic, suggest};
-use crate::project::Location;
+use super::{Diagnostic, Location, suggest};
 
 /// A value of the tree with its span.
 pub type Value<'i> = Spanned<DeValue<'i>>;

@@ -11,9 +11,8 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::http::human_bytes;
 use crate::store::{Store, gc};
+use crate::ui::table::{self, row};
 use crate::{tools, ui};
-
-use super::table::{self, row};
 
 /// `den cache ls`: one row per tool (by name and version), then the total.
 pub fn ls(store: &Store, json: bool) -> Result<()> {

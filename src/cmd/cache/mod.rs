@@ -1,8 +1,12 @@
-//! `den cache ls | dir | verify [--repair] | prune`: looking after the shared store. The
-//! lists go to stdout (one line per tool), reports of what was done to stderr. Every
-//! subcommand but `dir` first removes what killed dens left (`Store::remove_leftovers`), so
-//! nothing half-done is ever listed. Never touches a project's files; the store-side work
-//! is in `store::gc`, reinstalling in `tools::reinstall`.
+//! `den cache ls | dir | verify [--repair] | prune | push | export | import`: looking
+//! after the shared store and sharing it. The lists go to stdout (one line per tool),
+//! reports of what was done to stderr. `ls`, `verify` and `prune` first remove what
+//! killed dens left (`Store::remove_leftovers`), so nothing half-done is ever listed.
+//! Never touches a project's files; the store-side work is in `store::gc`, reinstalling
+//! in `tools::reinstall`; the listings are `report`'s, the sharing subcommands `share`'s.
+
+mod report;
+mod share;
 
 use std::process::ExitCode;
 
@@ -15,34 +19,25 @@ use crate::{paths, tools, ui};
 
 /// Runs one `den cache` subcommand on the store in den's data directory.
 pub fn run(ctx: &Ctx, command: CacheCommand) -> Result<ExitCode> {
-    if matches!(
-        command,
-        CacheCommand::Push { .. } | CacheCommand::Export { .. } | CacheCommand::Import { .. }
-    ) {
-        return super::cache_share::run(ctx, command);
-    }
     let store = Store::new(paths::data_dir());
-    if !matches!(command, CacheCommand::Dir) {
-        for removed in store.remove_leftovers() {
-            ui::note(&format!("removed {removed}, left by a den that was stopped"));
-        }
-    }
     match command {
         CacheCommand::Dir => println!("{}", store.root().display()),
-        CacheCommand::Ls { json } => ls(&store, json)?,
-        CacheCommand::Verify { repair } => verify(ctx, &store, repair)?,
-        CacheCommand::Prune { older_than, dry_run } => prune(&store, older_than, dry_run)?,
-        CacheCommand::Push { .. } | CacheCommand::Export { .. } | CacheCommand::Import { .. } => {
-            unreachable!("handled by cache_share")
-        }
+        CacheCommand::Ls { json } => report::ls(swept(&store), json)?,
+        CacheCommand::Verify { repair } => verify(ctx, swept(&store), repair)?,
+        CacheCommand::Prune { older_than, dry_run } => report::prune(swept(&store), older_than, dry_run)?,
+        CacheCommand::Push { target, all } => share::push(ctx, &target, all)?,
+        CacheCommand::Export { file, all } => share::export(ctx, &file, all)?,
+        CacheCommand::Import { file } => share::import(ctx, &file)?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// What the store holds, with sizes, a total and the projects that use each tool
-/// (`cache_report`).
-fn ls(store: &Store, json: bool) -> Result<()> {
-    super::cache_report::ls(store, json)
+/// The store, once what killed dens left is removed.
+fn swept(store: &Store) -> &Store {
+    for removed in store.remove_leftovers() {
+        ui::note(&format!("removed {removed}, left by a den that was stopped"));
+    }
+    store
 }
 
 /// Re-hashes every installed tool; with `repair`, installs each changed one again from
@@ -86,10 +81,4 @@ fn verify(ctx: &Ctx, store: &Store, repair: bool) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Removes what no known project uses and no recent run used, saying what stays and why
-/// (`cache_report`).
-fn prune(store: &Store, older_than: u32, dry_run: bool) -> Result<()> {
-    super::cache_report::prune(store, older_than, dry_run)
 }

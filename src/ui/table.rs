@@ -1,6 +1,7 @@
-//! Aligned columns for the listing commands (`den ls`, `den outdated`): every column but
-//! the last padded to its widest cell, two spaces apart, no trailing spaces. Only formats
-//! text; never decides what a cell says.
+//! Aligned columns for the listing commands (`den ls`, `den outdated`, `den ps`, `den cache
+//! ls`): every column but the last padded to its widest cell, two spaces apart, no
+//! trailing spaces. Only formats text (the command prints it); never decides what a cell
+//! says.
 
 /// The rows as lines of aligned columns, each line ending in a newline.
 pub fn render(rows: &[Vec<String>]) -> String {
