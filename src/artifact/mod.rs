@@ -93,6 +93,17 @@ pub enum Step {
         checksum: String,
         into: String,
     },
+    /// One component of a toolchain (rust's `cargo`, `rust-std`): its tarball (`url`,
+    /// verified against `checksum`, fetched through the mirrors), whose top directory lists
+    /// its components in a `components` file, each component's tree merged into `into`
+    /// (what the tarball's `install.sh` would do; den never runs it). Fetched by the install
+    /// pipeline before the other steps run.
+    Component {
+        name: String,
+        url: String,
+        checksum: String,
+        into: String,
+    },
 }
 
 impl Artifact {

@@ -58,6 +58,7 @@ const FILES: &[(&str, &str)] = embed!(
     "ripgrep",
     "ruby",
     "ruff",
+    "rust",
     "rust-analyzer",
     "shellcheck",
     "shfmt",

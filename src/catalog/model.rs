@@ -150,6 +150,10 @@ pub enum SourceKind {
     /// `dotnet:<metadata base>`: the .NET release metadata (`releases-index.json`, each
     /// channel's `releases.json`), SDK archives with a sha512 each.
     Dotnet { base: String },
+    /// `rustdist:<dist server>`: the Rust project's channel manifests
+    /// (`dist/channel-rust-<channel>.toml`), a toolchain's components with a sha256 each,
+    /// merged into one directory.
+    RustDist { base: String },
 }
 
 /// How a source's versions are listed.
@@ -170,6 +174,8 @@ pub enum VersionList {
     Adoptium,
     /// The SDKs the .NET release metadata lists per channel.
     Dotnet,
+    /// The release a Rust channel manifest names (`stable`, `1.83`, `1.83.0`).
+    RustDist,
     /// Nothing to list: only exact versions can be asked for (a bare den.toml `url`).
     ExactOnly,
 }

@@ -225,9 +225,12 @@ impl RawSource {
                 Some(("dotnet", base)) if base.starts_with("https://") || base.starts_with("http://") => {
                     SourceKind::Dotnet { base: base.trim_end_matches('/').to_string() }
                 }
+                Some(("rustdist", base)) if base.starts_with("https://") || base.starts_with("http://") => {
+                    SourceKind::RustDist { base: base.trim_end_matches('/').to_string() }
+                }
                 _ => {
                     return Err(format!(
-                        "`{text}` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>` or `dotnet:<metadata url>`"
+                        "`{text}` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>`, `dotnet:<metadata url>` or `rustdist:<dist server url>`"
                     ));
                 }
             },
@@ -244,6 +247,7 @@ impl RawSource {
             (None, SourceKind::Pypi { .. }) => VersionList::Pypi,
             (None, SourceKind::Adoptium { .. }) => VersionList::Adoptium,
             (None, SourceKind::Dotnet { .. }) => VersionList::Dotnet,
+            (None, SourceKind::RustDist { .. }) => VersionList::RustDist,
             (None, SourceKind::Url) => VersionList::ExactOnly,
         };
         let checksum = match (self.checksum, self.sha256, &kind) {
@@ -276,7 +280,8 @@ impl RawSource {
                 SourceKind::Npm { .. }
                 | SourceKind::Pypi { .. }
                 | SourceKind::Adoptium { .. }
-                | SourceKind::Dotnet { .. },
+                | SourceKind::Dotnet { .. }
+                | SourceKind::RustDist { .. },
             ) => Checksum::Registry,
             (None, None, SourceKind::Url) => Checksum::None,
         };

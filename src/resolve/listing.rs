@@ -74,6 +74,15 @@ impl Resolver {
                 let rid = format!("{}-{}", target.os, target.arch);
                 dotnet::Dotnet { fetch: &self.fetch, base }.versions(&rid, spec)
             }
+            VersionList::RustDist => {
+                let SourceKind::RustDist { base } = &source.kind else {
+                    return Err(Error::BadIndex {
+                        url: String::new(),
+                        reason: "not a Rust dist source".into(),
+                    });
+                };
+                rustdist::RustDist { fetch: &self.fetch, base }.versions(spec)
+            }
             VersionList::Pypi => {
                 let project = self.pypi_project(source)?;
                 Ok(project.versions(platform, self.host.libc_for(platform)))

@@ -14,7 +14,7 @@ use super::host::Host;
 use super::mirror::Mirrors;
 use super::registry::{self, Discovery};
 use super::sources::github::{self, Github};
-use super::sources::{Entry, Fetch, adoptium, dotnet, npm, pypi};
+use super::sources::{Entry, Fetch, adoptium, dotnet, npm, pypi, rustdist};
 use super::unreachable::Memory;
 use crate::artifact::{Artifact, Resolved};
 use crate::catalog::{self, Alias, Platform, Source, SourceKind, Tool, VersionList};
@@ -331,10 +331,10 @@ impl Resolver {
             VersionList::GithubTags { .. } | VersionList::GithubAssets { .. } => {
                 Some(self.github_api.clone())
             }
-            VersionList::Adoptium | VersionList::Dotnet => match &source.kind {
-                SourceKind::Adoptium { api: base } | SourceKind::Dotnet { base } => {
-                    Some(self.fetch.mirrors.apply(base))
-                }
+            VersionList::Adoptium | VersionList::Dotnet | VersionList::RustDist => match &source.kind {
+                SourceKind::Adoptium { api: base }
+                | SourceKind::Dotnet { base }
+                | SourceKind::RustDist { base } => Some(self.fetch.mirrors.apply(base)),
                 _ => None,
             },
             _ => None,
@@ -445,7 +445,9 @@ pub(super) fn served_name(source: &Source, platform: Platform) -> String {
         }
         SourceKind::Pypi { package } => format!("pypi:{package}"),
         SourceKind::Adoptium { api } => super::sources::host_of(api).to_string(),
-        SourceKind::Dotnet { base } => super::sources::host_of(base).to_string(),
+        SourceKind::Dotnet { base } | SourceKind::RustDist { base } => {
+            super::sources::host_of(base).to_string()
+        }
         SourceKind::Npm { package } => match source.target(platform) {
             Some(t) => format!(
                 "npm:{}",

@@ -531,3 +531,126 @@ fn dotnet_from_the_release_metadata_with_its_sha512_and_global_json() {
         (vec![("dotnet".to_string(), "8.0.100".to_string())], vec![])
     );
 }
+
+/// The host's Rust target triple, as the dist server names it.
+fn rust_triple() -> &'static str {
+    match (cfg!(target_os = "macos"), cfg!(target_arch = "aarch64")) {
+        (false, false) => "x86_64-unknown-linux-gnu",
+        (false, true) => "aarch64-unknown-linux-gnu",
+        (true, false) => "x86_64-apple-darwin",
+        (true, true) => "aarch64-apple-darwin",
+    }
+}
+
+/// The toolchain's root in the store (rustc's own tree, the others merged into it).
+fn rust_root(env: &Env, version: &str) -> PathBuf {
+    let top = format!("rustc-{version}-{}", rust_triple());
+    let store = env.home().join(".local/share/den/tools-v1");
+    let key = std::fs::read_dir(&store)
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().join(&top).is_dir())
+        .unwrap_or_else(|| panic!("no {top} in the store"));
+    key.path().join(top).join("rustc")
+}
+
+#[test]
+fn rust_components_merge_into_one_toolchain_with_cargo_home_outside_the_store() {
+    let up = Upstream::start();
+    up.rust("1.82.0", "2024-10-17", false).rust("1.83.0", "2024-11-28", true);
+    let env = up.project("[tools]\nrust = \"1.83\"\n");
+    let out = ok(&env, &["install"]);
+    assert!(out.stderr.contains("installed rust 1.83.0"), "{}", out.stderr);
+
+    // den.lock: rustc's tarball, the other components as steps merged into its tree.
+    let lock = lock(&env);
+    let rust = &lock["tools"]["rust"];
+    assert_eq!(rust["version"].as_str(), Some("1.83.0"));
+    let triple = rust_triple();
+    let here = &rust["platforms"][this_platform().as_str()];
+    let name = format!("rustc-1.83.0-{triple}.tar.xz");
+    assert_eq!(
+        here["url"].as_str(),
+        Some(format!("https://static.rust-lang.org/dist/2024-11-28/{name}").as_str())
+    );
+    let sha = crate::upstream::archives::sha256_hex(
+        &up.get_file(&format!("/static.rust-lang.org/dist/2024-11-28/{name}")),
+    );
+    assert_eq!(here["checksum"].as_str(), Some(format!("sha256:{sha}").as_str()));
+    let steps: Vec<&str> = here["post_install"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["component"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["cargo", "rust-std", "rustfmt-preview", "clippy-preview"]);
+    let into = format!("rustc-1.83.0-{triple}/rustc");
+    assert!(
+        here["post_install"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["component"]["into"].as_str() == Some(&into))
+    );
+
+    // One tree: every component's files, none of install.sh's own.
+    let root = rust_root(&env, "1.83.0");
+    for file in ["bin/rustc", "bin/cargo", "bin/rustfmt", "bin/cargo-clippy", "bin/clippy-driver"] {
+        assert!(root.join(file).is_file(), "{file} not merged");
+    }
+    assert!(root.join(format!("lib/rustlib/{triple}/lib/libstd.rlib")).is_file());
+    assert!(root.join(format!("lib/rustlib/{triple}/bin/rust-lld")).is_file());
+
+    // cargo runs the toolchain's rustc; CARGO_HOME is den's per-user directory for rust.
+    let home = env.home().join(".local/share/den/homes-v1/rust");
+    let out = ok(&env, &["run", "--", "cargo"]);
+    assert_eq!(out.stdout, format!("rustc 1.83.0 CARGO_HOME={}\n", home.display()));
+    let out = ok(&env, &["run", "--", "cargo-clippy"]);
+    assert_eq!(out.stdout, format!("clippy 1.83.0 CARGO_HOME={}\n", home.display()));
+    let vars = exported(&env);
+    assert_eq!(text(&vars, "CARGO_HOME"), home.to_str().unwrap());
+
+    // `cargo install` writes outside the store, and what it installs is on PATH after.
+    ok(&env, &["run", "--", "cargo", "install", "ripgrep"]);
+    assert!(home.join("bin/ripgrep").is_file());
+    assert_eq!(ok(&env, &["run", "--", "ripgrep"]).stdout, "installed\n");
+    let path = text(&exported(&env), "PATH").to_string();
+    let ours = path.find(root.join("bin").to_str().unwrap()).expect("the toolchain on PATH");
+    let theirs = path.find(home.join("bin").to_str().unwrap()).expect("CARGO_HOME/bin on PATH");
+    assert!(ours < theirs, "{path}");
+
+    // Other platforms lock their own triple's components, nothing downloaded.
+    ok(&env, &["lock", "--platform", "darwin-arm64,linux-arm64"]);
+    let lock = self::lock(&env);
+    let mac = &lock["tools"]["rust"]["platforms"]["darwin-arm64"];
+    assert_eq!(mac["bin"][0].as_str(), Some("rustc-1.83.0-aarch64-apple-darwin/rustc/bin/rustc"));
+    let arm = &lock["tools"]["rust"]["platforms"]["linux-arm64"];
+    assert!(arm["post_install"].as_array().unwrap().iter().any(|s| {
+        s["component"]["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/rust-std-1.83.0-aarch64-unknown-linux-gnu.tar.xz"))
+    }));
+}
+
+#[test]
+fn rust_outdated_and_upgrade_follow_the_stable_channel() {
+    let up = Upstream::start();
+    up.rust("1.82.0", "2024-10-17", true);
+    let env = up.project("[tools]\nrust = \"1.82\"\n");
+    ok(&env, &["install"]);
+    up.rust("1.82.1", "2024-11-01", true).rust("1.83.0", "2024-11-28", true);
+    let out = ok(&env, &["outdated"]);
+    assert_eq!(out.stdout, "TOOL  SPEC  LOCKED  WANTED  LATEST\nrust  1.82  1.82.0  1.82.1  1.83.0\n");
+    let out = ok(&env, &["upgrade", "rust"]);
+    assert_eq!(out.stdout, "rust 1.82.0 → 1.82.1\n");
+    assert_eq!(
+        ok(&env, &["run", "--", "rustc"]).stdout.split_whitespace().take(2).collect::<Vec<_>>(),
+        ["rustc", "1.82.1"]
+    );
+
+    // `stable` is the stable channel's release.
+    env.write("den.toml", "[tools]\nrust = \"stable\"\n");
+    env.trust();
+    ok(&env, &["install"]);
+    assert_eq!(lock(&env)["tools"]["rust"]["version"].as_str(), Some("1.83.0"));
+}

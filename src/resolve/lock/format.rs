@@ -86,6 +86,13 @@ fn step(s: &Step) -> String {
             string(checksum),
             string(into)
         ),
+        Step::Component { name, url, checksum, into } => format!(
+            "{{ component = {{ name = {}, url = {}, checksum = {}, into = {} }} }}",
+            string(name),
+            string(url),
+            string(checksum),
+            string(into)
+        ),
     }
 }
 
@@ -129,6 +136,7 @@ enum RawStep {
     Symlink { link: String, target: String },
     SymlinksFromJson { file: String, base: String },
     Package { name: String, url: String, checksum: String, into: String },
+    Component { name: String, url: String, checksum: String, into: String },
 }
 
 impl From<RawStep> for Step {
@@ -139,6 +147,7 @@ impl From<RawStep> for Step {
             RawStep::Symlink { link, target } => Step::Symlink { link, target },
             RawStep::SymlinksFromJson { file, base } => Step::SymlinksFromJson { file, base },
             RawStep::Package { name, url, checksum, into } => Step::Package { name, url, checksum, into },
+            RawStep::Component { name, url, checksum, into } => Step::Component { name, url, checksum, into },
         }
     }
 }

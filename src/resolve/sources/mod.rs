@@ -10,6 +10,7 @@ pub mod github;
 pub mod json;
 pub mod npm;
 pub mod pypi;
+pub mod rustdist;
 pub mod system;
 
 use std::time::Duration;

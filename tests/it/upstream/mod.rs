@@ -20,6 +20,7 @@ mod hashicorp;
 mod nodejs;
 mod npm;
 mod pypi;
+mod rustdist;
 /// The fake HTTP server, shared with the unit tests (`tests/support/http-server`).
 pub use den_test_server as server;
 
@@ -47,6 +48,7 @@ pub const HOSTS: &[&str] = &[
     "services.gradle.org",
     "dotnetcli.blob.core.windows.net",
     "builds.dotnet.microsoft.com",
+    "static.rust-lang.org",
 ];
 
 /// A static file (or redirect) at a decoded path.
@@ -239,6 +241,14 @@ impl Upstream {
     /// metadata, its archives for linux and osx, x64 and arm64.
     pub fn dotnet(&self, sdk: &str, runtime: &str) -> &Self {
         dotnet::publish(&mut self.state(), sdk, runtime);
+        self
+    }
+
+    /// Publishes a Rust release (`1.83.0`, dated `2024-11-28`) on the dist server: its
+    /// channel manifests and component tarballs for linux and darwin, x64 and arm64;
+    /// `stable` also makes it the stable channel's.
+    pub fn rust(&self, version: &str, date: &str, stable: bool) -> &Self {
+        rustdist::publish(&mut self.state(), version, date, stable);
         self
     }
 

@@ -42,6 +42,12 @@ fn step() -> impl Strategy<Value = Step> {
             checksum,
             into
         }),
+        (s(), s(), s(), s()).prop_map(|(name, url, checksum, into)| Step::Component {
+            name,
+            url,
+            checksum,
+            into
+        }),
     ]
 }
 
