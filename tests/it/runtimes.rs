@@ -654,3 +654,48 @@ fn rust_outdated_and_upgrade_follow_the_stable_channel() {
     ok(&env, &["install"]);
     assert_eq!(lock(&env)["tools"]["rust"]["version"].as_str(), Some("1.83.0"));
 }
+
+fn rust_row(spec: &str) -> Vec<(String, String)> {
+    vec![("rust".to_string(), spec.to_string())]
+}
+
+#[test]
+fn rust_imports_from_rust_toolchain_files_and_asdf() {
+    let toml = "[toolchain]\nchannel = \"1.83\"\ncomponents = [\"rustfmt\", \"clippy\", \"rust-src\"]\ntargets = [\"wasm32-unknown-unknown\"]\n";
+    assert_eq!(
+        ls(&foreign("rust-toolchain.toml", toml)),
+        (
+            rust_row("1.83"),
+            vec![
+                "<p>/rust-toolchain.toml:3: components `rust-src` are not installed: den installs rustc, cargo, rust-std, rustfmt and clippy".to_string(),
+                "<p>/rust-toolchain.toml:4: targets `wasm32-unknown-unknown` are not installed: den installs the standard library of this machine's target only".to_string(),
+            ]
+        )
+    );
+    assert_eq!(ls(&foreign("rust-toolchain", "1.82.0\n")), (rust_row("1.82.0"), vec![]));
+    let (rows, notes) = ls(&foreign("rust-toolchain", "nightly-2024-11-01\n"));
+    assert_eq!(rows, vec![]);
+    assert_eq!(
+        notes,
+        [
+            "<p>/rust-toolchain:1: not read: `nightly-2024-11-01` is a pre-release channel; den installs stable releases of rust"
+        ]
+    );
+    assert_eq!(ls(&foreign(".tool-versions", "rust 1.83.0\n")), (rust_row("1.83.0"), vec![]));
+}
+
+#[test]
+fn rust_from_a_rust_toolchain_toml_installs_without_a_den_toml() {
+    let up = Upstream::start();
+    up.rust("1.83.0", "2024-11-28", true);
+    let env =
+        foreign("rust-toolchain.toml", "[toolchain]\nchannel = \"stable\"\ncomponents = [\"clippy\"]\n");
+    up.write_config(&env);
+    ok(&env, &["install"]);
+    assert!(
+        !env.project().join("den.lock").exists(),
+        "den writes nothing into a repository without den.toml"
+    );
+    let out = ok(&env, &["run", "--", "rustc"]);
+    assert!(out.stdout.starts_with("rustc 1.83.0 CARGO_HOME="), "{}", out.stdout);
+}
