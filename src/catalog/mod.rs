@@ -37,6 +37,8 @@ const FILES: &[(&str, &str)] = embed!(
     "cmake",
     "deno",
     "dotnet",
+    "elixir",
+    "erlang",
     "esbuild",
     "fd",
     "gh",

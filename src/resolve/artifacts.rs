@@ -164,6 +164,22 @@ impl Resolver {
                     release: None,
                 }
             }
+            SourceKind::HexBuilds { base } => {
+                let base = base.replace("{arch}", target.arch);
+                let found = hexbuilds::HexBuilds { fetch: &self.fetch, base: &base }
+                    .build(version)?
+                    .ok_or_else(|| {
+                        no_artifact(format!("{served_by} lists no build {} with a sha256", version.as_str()))
+                    })?;
+                File {
+                    url: found.url,
+                    name: found.file,
+                    size: None,
+                    given: Some(format!("sha256:{}", found.sha256)),
+                    bins: Vec::new(),
+                    release: None,
+                }
+            }
             SourceKind::Pypi { .. } => {
                 let project = self.pypi_project(source)?;
                 let wheel = project.wheel(version.as_str(), platform, libc).ok_or_else(|| {
@@ -386,5 +402,6 @@ fn render_step(step: &PostInstall, vars: &Vars) -> Step {
         PostInstall::SymlinksFromJson { file, base } => {
             Step::SymlinksFromJson { file: file.render(vars), base: base.render(vars) }
         }
+        PostInstall::OtpInstall(dir) => Step::OtpInstall { dir: dir.render(vars) },
     }
 }

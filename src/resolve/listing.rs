@@ -83,6 +83,17 @@ impl Resolver {
                 };
                 rustdist::RustDist { fetch: &self.fetch, base }.versions(spec)
             }
+            VersionList::HexBuilds => {
+                let target = source.target(platform).ok_or_else(|| no_target(tool, source, platform))?;
+                let SourceKind::HexBuilds { base } = &source.kind else {
+                    return Err(Error::BadIndex {
+                        url: String::new(),
+                        reason: "not a Hex builds source".into(),
+                    });
+                };
+                let base = base.replace("{arch}", target.arch);
+                hexbuilds::HexBuilds { fetch: &self.fetch, base: &base }.versions()
+            }
             VersionList::Pypi => {
                 let project = self.pypi_project(source)?;
                 Ok(project.versions(platform, self.host.libc_for(platform)))

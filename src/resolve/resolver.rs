@@ -14,7 +14,7 @@ use super::host::Host;
 use super::mirror::Mirrors;
 use super::registry::{self, Discovery};
 use super::sources::github::{self, Github};
-use super::sources::{Entry, Fetch, adoptium, dotnet, npm, pypi, rustdist};
+use super::sources::{Entry, Fetch, adoptium, dotnet, hexbuilds, npm, pypi, rustdist};
 use super::unreachable::Memory;
 use crate::artifact::{Artifact, Resolved};
 use crate::catalog::{self, Alias, Platform, Source, SourceKind, Tool, VersionList};
@@ -331,12 +331,15 @@ impl Resolver {
             VersionList::GithubTags { .. } | VersionList::GithubAssets { .. } => {
                 Some(self.github_api.clone())
             }
-            VersionList::Adoptium | VersionList::Dotnet | VersionList::RustDist => match &source.kind {
-                SourceKind::Adoptium { api: base }
-                | SourceKind::Dotnet { base }
-                | SourceKind::RustDist { base } => Some(self.fetch.mirrors.apply(base)),
-                _ => None,
-            },
+            VersionList::Adoptium | VersionList::Dotnet | VersionList::RustDist | VersionList::HexBuilds => {
+                match &source.kind {
+                    SourceKind::Adoptium { api: base }
+                    | SourceKind::Dotnet { base }
+                    | SourceKind::RustDist { base }
+                    | SourceKind::HexBuilds { base } => Some(self.fetch.mirrors.apply(base)),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -445,7 +448,7 @@ pub(super) fn served_name(source: &Source, platform: Platform) -> String {
         }
         SourceKind::Pypi { package } => format!("pypi:{package}"),
         SourceKind::Adoptium { api } => super::sources::host_of(api).to_string(),
-        SourceKind::Dotnet { base } | SourceKind::RustDist { base } => {
+        SourceKind::Dotnet { base } | SourceKind::RustDist { base } | SourceKind::HexBuilds { base } => {
             super::sources::host_of(base).to_string()
         }
         SourceKind::Npm { package } => match source.target(platform) {

@@ -40,6 +40,7 @@ pub mod gc;
 pub mod health;
 pub mod install;
 pub mod manifest;
+mod otp_install;
 pub mod pipeline;
 pub mod post_install;
 pub mod projects;

@@ -34,6 +34,7 @@ fn describe(step: &Step) -> String {
         Step::SymlinksFromJson { file, .. } => format!("create the links listed in `{file}`"),
         Step::Package { name, into, .. } => format!("install the bundled `{name}` at `{into}`"),
         Step::Component { name, into, .. } => format!("merge the component `{name}` into `{into}`"),
+        Step::OtpInstall { dir } => format!("make the Erlang/OTP release in `{dir}` runnable"),
     }
 }
 
@@ -146,6 +147,10 @@ fn apply(dir: &Path, step: &Step) -> Result<(), String> {
                 Ok(m) if m.is_dir() => Ok(()),
                 _ => Err(format!("`{into}` was not installed")),
             }
+        }
+        Step::OtpInstall { dir: release } => {
+            let full = existing(dir, &parts(release)?)?;
+            super::otp_install::run(&full)
         }
         Step::Chmod { path } => {
             let full = existing(dir, &parts(path)?)?;

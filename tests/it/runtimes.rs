@@ -699,3 +699,81 @@ fn rust_from_a_rust_toolchain_toml_installs_without_a_den_toml() {
     let out = ok(&env, &["run", "--", "rustc"]);
     assert!(out.stdout.starts_with("rustc 1.83.0 CARGO_HOME="), "{}", out.stdout);
 }
+
+/// The one store directory holding `top` (a tool whose key the test does not compute).
+fn store_dir_holding(env: &Env, top: &str) -> PathBuf {
+    let store = env.home().join(".local/share/den/tools-v1");
+    let found = std::fs::read_dir(&store).unwrap().flatten().find(|e| e.path().join(top).exists());
+    found.unwrap_or_else(|| panic!("no {top} in the store")).path()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn erlang_from_hex_builds_runs_where_the_store_put_it_and_elixir_runs_on_it() {
+    let up = Upstream::start();
+    up.otp("26.2.5", "14.2.5").otp("27.1.2", "15.1.2");
+    up.elixir("1.17.3", "26").elixir("1.17.3", "27").elixir("1.16.3", "26");
+    let env = up.project("[tools]\nerlang = \"27\"\nelixir = \"1.17\"\n");
+    let out = ok(&env, &["install"]);
+    assert!(out.stderr.contains("installed erlang 27.1.2, elixir 1.17.3+otp-27"), "{}", out.stderr);
+
+    // den.lock: the build's archive and sha256 from builds.txt, den's own install step.
+    let lock = lock(&env);
+    let erlang = &lock["tools"]["erlang"];
+    assert_eq!(erlang["version"].as_str(), Some("27.1.2"));
+    let arch = if cfg!(target_arch = "aarch64") { "arm64" } else { "amd64" };
+    let here = &erlang["platforms"][this_platform().as_str()];
+    let path = format!("builds.hex.pm/builds/otp/{arch}/ubuntu-22.04/OTP-27.1.2.tar.gz");
+    assert_eq!(here["url"].as_str(), Some(format!("https://{path}").as_str()));
+    let sha = crate::upstream::archives::sha256_hex(&up.get_file(&format!("/{path}")));
+    assert_eq!(here["checksum"].as_str(), Some(format!("sha256:{sha}").as_str()));
+    assert_eq!(here["post_install"][0]["otp_install"].as_str(), Some("OTP-27.1.2"));
+    assert_eq!(lock["tools"]["elixir"]["version"].as_str(), Some("1.17.3+otp-27"));
+
+    // erl finds its root from where it lies in the store (Install never ran).
+    let root = store_dir(&env, "erlang").join("OTP-27.1.2");
+    let out = ok(&env, &["run", "--", "erl"]);
+    assert_eq!(out.stdout, format!("erlang 27.1.2 ROOTDIR={} EMU=beam PROGNAME=erl\n", root.display()));
+    assert_eq!(ok(&env, &["run", "--", "erlc"]).stdout, "erlc\n");
+    // mix runs on the project's erlang; what it installs lands outside the store.
+    let home = env.home().join(".local/share/den/homes-v1/elixir");
+    let out = ok(&env, &["run", "--", "mix"]);
+    assert!(out.stdout.starts_with("mix 1.17.3 otp-27\nerlang 27.1.2 ROOTDIR="), "{}", out.stdout);
+    let vars = exported(&env);
+    assert_eq!(text(&vars, "MIX_HOME"), home.to_str().unwrap());
+    assert_eq!(text(&vars, "MIX_ARCHIVES"), home.join("archives").to_str().unwrap());
+    assert_eq!(text(&vars, "HEX_HOME"), home.join("hex").to_str().unwrap());
+    ok(&env, &["run", "--", "mix", "archive.install", "phx_new"]);
+    assert!(home.join("archives/phx_new.ez").is_file());
+    assert!(!store_dir_holding(&env, "bin/mix").join("archives").exists());
+
+    // An OTP major is chosen by naming its build; the other platform locks its own arch.
+    env.write("den.toml", "[tools]\nerlang = \"26\"\nelixir = \"1.17.3+otp-26\"\n");
+    env.trust();
+    ok(&env, &["install"]);
+    assert_eq!(
+        ok(&env, &["run", "--", "elixir"]).stdout.split_whitespace().take(3).collect::<Vec<_>>(),
+        ["elixir", "1.17.3", "otp-26"]
+    );
+    ok(&env, &["lock", "--platform", "linux-arm64,linux-x64"]);
+    let lock = self::lock(&env);
+    let arm = lock["tools"]["erlang"]["platforms"]["linux-arm64"]["url"].as_str().unwrap().to_string();
+    assert!(arm.ends_with("/otp/arm64/ubuntu-22.04/OTP-26.2.5.tar.gz"), "{arm}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn erlang_and_elixir_outdated_and_upgrade_follow_builds_txt() {
+    let up = Upstream::start();
+    up.otp("27.1.1", "15.1.1").elixir("1.17.2", "27");
+    let env = up.project("[tools]\nerlang = \"27\"\nelixir = \"1.17\"\n");
+    ok(&env, &["install"]);
+    up.otp("27.1.2", "15.1.2").otp("28.0", "16.0").elixir("1.17.3", "27");
+    let out = ok(&env, &["outdated"]);
+    assert_eq!(
+        out.stdout,
+        "TOOL    SPEC  LOCKED         WANTED         LATEST\nerlang  27    27.1.1         27.1.2         28.0\nelixir  1.17  1.17.2+otp-27  1.17.3+otp-27  1.17.3+otp-27\n"
+    );
+    ok(&env, &["upgrade"]);
+    assert!(ok(&env, &["run", "--", "erl"]).stdout.starts_with("erlang 27.1.2 "));
+}

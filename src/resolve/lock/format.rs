@@ -86,6 +86,7 @@ fn step(s: &Step) -> String {
             string(checksum),
             string(into)
         ),
+        Step::OtpInstall { dir } => format!("{{ otp_install = {} }}", string(dir)),
         Step::Component { name, url, checksum, into } => format!(
             "{{ component = {{ name = {}, url = {}, checksum = {}, into = {} }} }}",
             string(name),
@@ -137,6 +138,7 @@ enum RawStep {
     SymlinksFromJson { file: String, base: String },
     Package { name: String, url: String, checksum: String, into: String },
     Component { name: String, url: String, checksum: String, into: String },
+    OtpInstall(String),
 }
 
 impl From<RawStep> for Step {
@@ -148,6 +150,7 @@ impl From<RawStep> for Step {
             RawStep::SymlinksFromJson { file, base } => Step::SymlinksFromJson { file, base },
             RawStep::Package { name, url, checksum, into } => Step::Package { name, url, checksum, into },
             RawStep::Component { name, url, checksum, into } => Step::Component { name, url, checksum, into },
+            RawStep::OtpInstall(dir) => Step::OtpInstall { dir },
         }
     }
 }

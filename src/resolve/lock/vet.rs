@@ -23,6 +23,8 @@
 //!     public GitHub (or under a `[mirrors]` rewrite of it); a den.toml's own Adoptium API
 //!     is not checked;
 //!   - `dotnet:<metadata>`: not checked, as the metadata names hosts of its own choosing;
+//!   - `hexbuilds:<directory>` (erlang, elixir): exactly the build's archive in the build
+//!     directory (`OTP-<v>.tar.gz`, `v<v>-otp-<major>.zip`);
 //!   - `rustdist:<server>` (rust): not checked, as its manifests name dated paths; a
 //!     toolchain component (`Step::Component`) must be one the built-in definition's
 //!     dist source installs (`sources::rustdist`), its checksum binding its bytes;
@@ -384,6 +386,16 @@ fn source_rules(
         SourceKind::Dotnet { .. } => None,
         // The manifests name dated paths (`dist/2024-11-28/`) no offline rule predicts.
         SourceKind::RustDist { .. } => None,
+        // The build's archive in the build directory (its `{arch}` rendered), beside
+        // `builds.txt`: `OTP-<v>.tar.gz`, or Elixir's `v<v>-otp-<major>.zip`.
+        SourceKind::HexBuilds { base } => {
+            let base = base.replace("{arch}", target.arch);
+            let file = |v: &Version| match v.as_str().split_once("+otp-") {
+                Some((elixir, major)) => format!("v{elixir}-otp-{major}.zip"),
+                None => format!("OTP-{}.tar.gz", v.as_str()),
+            };
+            Some(versions.iter().map(|v| Rule::Exact(format!("{base}/{}", file(v)))).collect())
+        }
         SourceKind::Adoptium { .. } => {
             let mut majors: Vec<u64> =
                 versions.iter().filter_map(|v| v.components().first().copied()).collect();

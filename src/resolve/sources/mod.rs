@@ -7,6 +7,7 @@ pub mod adoptium;
 pub mod assets;
 pub mod dotnet;
 pub mod github;
+pub mod hexbuilds;
 pub mod json;
 pub mod npm;
 pub mod pypi;

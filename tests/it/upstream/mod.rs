@@ -17,6 +17,7 @@ pub mod github;
 mod godev;
 mod gradle;
 mod hashicorp;
+mod hexbuilds;
 mod nodejs;
 mod npm;
 mod pypi;
@@ -49,6 +50,7 @@ pub const HOSTS: &[&str] = &[
     "dotnetcli.blob.core.windows.net",
     "builds.dotnet.microsoft.com",
     "static.rust-lang.org",
+    "builds.hex.pm",
 ];
 
 /// A static file (or redirect) at a decoded path.
@@ -249,6 +251,19 @@ impl Upstream {
     /// `stable` also makes it the stable channel's.
     pub fn rust(&self, version: &str, date: &str, stable: bool) -> &Self {
         rustdist::publish(&mut self.state(), version, date, stable);
+        self
+    }
+
+    /// Publishes Erlang/OTP (`27.1.2`, erts `15.1.2`) in Hex's amd64 and arm64 Ubuntu 22.04
+    /// build directories.
+    pub fn otp(&self, version: &str, erts: &str) -> &Self {
+        hexbuilds::otp(&mut self.state(), version, erts);
+        self
+    }
+
+    /// Publishes Elixir (`1.17.3`) precompiled for OTP `major` (`27`) in Hex's builds.
+    pub fn elixir(&self, version: &str, major: &str) -> &Self {
+        hexbuilds::elixir(&mut self.state(), version, major);
         self
     }
 
