@@ -777,3 +777,24 @@ fn erlang_and_elixir_outdated_and_upgrade_follow_builds_txt() {
     ok(&env, &["upgrade"]);
     assert!(ok(&env, &["run", "--", "erl"]).stdout.starts_with("erlang 27.1.2 "));
 }
+
+#[test]
+fn a_tool_versions_with_every_runtime_imports_without_a_note() {
+    let file = "java temurin-21.0.5+11.0.LTS\nruby 3.3.6\nrust 1.83.0\nerlang 27.1.2\nelixir 1.17.3-otp-27\nyarn 1.22.22\n";
+    let (rows, notes) = ls(&foreign(".tool-versions", file));
+    let rows: Vec<(&str, &str)> = rows.iter().map(|(t, s)| (t.as_str(), s.as_str())).collect();
+    assert_eq!(
+        rows,
+        [
+            ("java", "21.0.5+11"),
+            ("ruby", "3.3.6"),
+            ("rust", "1.83.0"),
+            ("erlang", "27.1.2"),
+            ("elixir", "1.17.3+otp-27"),
+            ("yarn", "1.22.22")
+        ]
+    );
+    assert_eq!(notes, Vec::<String>::new());
+    let (rows, _) = ls(&foreign("mise.toml", "[tools]\nelixir = \"1.16.3-otp-26\"\nerlang = \"26.2.5\"\n"));
+    assert_eq!(rows[0], ("elixir".to_string(), "1.16.3+otp-26".to_string()));
+}
