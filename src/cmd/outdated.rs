@@ -45,7 +45,9 @@ struct JsonTool {
 pub fn run(ctx: &Ctx, args: &OutdatedArgs) -> Result<ExitCode> {
     let project = toolset::project(ctx)?;
     let lock = Lock::read(&tools::lock_path(&project))?.unwrap_or_default();
-    let resolver = toolset::fresh_resolver(ctx, Some(&project));
+    let specs = project.manifest.tools.values().map(|r| (r.name.as_str(), r.version.as_str()));
+    let resolver = toolset::fresh_resolver(ctx, Some(&project))
+        .with_companions(crate::resolve::Companions::from_specs(specs));
     let mut rows = vec![row(&["TOOL", "SPEC", "LOCKED", "WANTED", "LATEST"])];
     let mut tools = Vec::new();
     for req in project.manifest.tools.values() {

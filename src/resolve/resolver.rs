@@ -49,6 +49,8 @@ pub struct Resolver {
     memory: Memory,
     /// Fallback notes already shown: one line per tool and source, however many look-ups.
     noted: Mutex<std::collections::HashSet<String>>,
+    /// What the project's other tools say about a tool's builds (elixir's OTP major).
+    companions: super::Companions,
 }
 
 /// A version chosen from a source's list, with the newest ones for error messages.
@@ -110,7 +112,15 @@ impl Resolver {
             pending: Mutex::new(HashMap::new()),
             memory: Memory::default(),
             noted: Mutex::new(std::collections::HashSet::new()),
+            companions: Default::default(),
         }
+    }
+
+    /// The same resolver choosing builds that fit the project's other tools (elixir's for
+    /// the project's erlang major).
+    pub fn with_companions(mut self, companions: super::Companions) -> Resolver {
+        self.companions = companions;
+        self
     }
 
     /// The exact version `req` resolves to, and its artifact for each of `platforms`
@@ -366,7 +376,21 @@ impl Resolver {
         spec: &VersionSpec,
         platform: Platform,
     ) -> Result<Chosen, Error> {
-        let entries = self.list(&tool.name, source, platform, Some(spec))?;
+        let mut entries = self.list(&tool.name, source, platform, Some(spec))?;
+        if let Some(build) = self.companions.build_for(&tool.name)
+            && !spec.to_string().contains('+')
+        {
+            let fitting: Vec<Entry> =
+                entries.iter().filter(|e| super::Companions::is_build(&e.version, &build)).cloned().collect();
+            if fitting.iter().any(|e| spec.matches(&e.version)) {
+                entries = fitting;
+            } else {
+                self.note_once(&format!(
+                    "{} `{spec}` has no build for the project's erlang ({build}): taking the newest OTP's",
+                    tool.name
+                ));
+            }
+        }
         let mut newest: Vec<&Version> =
             entries.iter().map(|e| &e.version).filter(|v| !v.is_prerelease()).collect();
         newest.sort_by(|a, b| b.cmp(a));

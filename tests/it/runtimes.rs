@@ -747,14 +747,15 @@ fn erlang_from_hex_builds_runs_where_the_store_put_it_and_elixir_runs_on_it() {
     assert!(home.join("archives/phx_new.ez").is_file());
     assert!(!store_dir_holding(&env, "bin/mix").join("archives").exists());
 
-    // An OTP major is chosen by naming its build; the other platform locks its own arch.
-    env.write("den.toml", "[tools]\nerlang = \"26\"\nelixir = \"1.17.3+otp-26\"\n");
+    // Elixir's build follows the project's erlang major; the other platform locks its own arch.
+    env.write("den.toml", "[tools]\nerlang = \"26\"\nelixir = \"1.17\"\n");
     env.trust();
     ok(&env, &["install"]);
     assert_eq!(
         ok(&env, &["run", "--", "elixir"]).stdout.split_whitespace().take(3).collect::<Vec<_>>(),
         ["elixir", "1.17.3", "otp-26"]
     );
+    assert_eq!(self::lock(&env)["tools"]["elixir"]["version"].as_str(), Some("1.17.3+otp-26"));
     ok(&env, &["lock", "--platform", "linux-arm64,linux-x64"]);
     let lock = self::lock(&env);
     let arm = lock["tools"]["erlang"]["platforms"]["linux-arm64"]["url"].as_str().unwrap().to_string();
