@@ -799,3 +799,61 @@ fn a_tool_versions_with_every_runtime_imports_without_a_note() {
     let (rows, _) = ls(&foreign("mise.toml", "[tools]\nelixir = \"1.16.3-otp-26\"\nerlang = \"26.2.5\"\n"));
     assert_eq!(rows[0], ("elixir".to_string(), "1.16.3+otp-26".to_string()));
 }
+
+#[test]
+fn a_hostile_rust_component_or_lock_step_is_refused_in_one_line() {
+    use crate::upstream::archives::{self, Entry};
+    let up = Upstream::start();
+    up.rust("1.83.0", "2024-11-28", true);
+    // cargo's tarball without its `components` list, with the right sha256 in the manifest.
+    let triple = rust_triple();
+    let name = format!("cargo-1.83.0-{triple}.tar.xz");
+    let body = archives::build(
+        &name,
+        &[Entry::exe(&format!("cargo-1.83.0-{triple}/cargo/bin/cargo"), "#!/bin/sh\n")],
+    );
+    let sha = archives::sha256_hex(&body);
+    {
+        let mut state = up.state();
+        let path = "/static.rust-lang.org/dist/channel-rust-1.83.0.toml";
+        let manifest = match state.files.get(path) {
+            Some(crate::upstream::File::Bytes { body, .. }) => String::from_utf8(body.clone()).unwrap(),
+            _ => panic!("no manifest"),
+        };
+        let old =
+            archives::sha256_hex(&up_file(&state, &format!("/static.rust-lang.org/dist/2024-11-28/{name}")));
+        state.put(path, manifest.replace(&old, &sha).into_bytes(), "application/toml");
+        state.put(&format!("/static.rust-lang.org/dist/2024-11-28/{name}"), body, "application/x-xz");
+    }
+    let env = up.project("[tools]\nrust = \"1.83.0\"\n");
+    let out = run(env.den(), &["install"]);
+    assert_ne!(out.code, 0);
+    let first =
+        out.stderr.lines().find(|l| l.starts_with("den: ") && !l.starts_with("den: download")).unwrap();
+    assert!(
+        first.contains("merge the component `cargo`") && first.contains("has no `components` file"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("help: "), "{}", out.stderr);
+
+    // A den.lock step that installs something the definition does not is refused.
+    let up = Upstream::start();
+    up.rust("1.83.0", "2024-11-28", true);
+    let env = up.project("[tools]\nrust = \"1.83.0\"\n");
+    ok(&env, &["install"]);
+    let lock = std::fs::read_to_string(env.project().join("den.lock")).unwrap();
+    let evil = lock.replacen("name = \"cargo\"", "name = \"evil\"", 1);
+    assert_ne!(lock, evil);
+    env.write("den.lock", &evil);
+    let out = run(env.den(), &["install", "--frozen"]);
+    assert_ne!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("no component `evil`"), "{}", out.stderr);
+}
+
+fn up_file(state: &crate::upstream::State, path: &str) -> Vec<u8> {
+    match state.files.get(path) {
+        Some(crate::upstream::File::Bytes { body, .. }) => body.clone(),
+        _ => panic!("no {path}"),
+    }
+}
