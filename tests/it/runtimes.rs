@@ -593,6 +593,8 @@ fn rust_components_merge_into_one_toolchain_with_cargo_home_outside_the_store() 
             .all(|s| s["component"]["into"].as_str() == Some(&into))
     );
 
+    ok(&env, &["install", "--frozen"]);
+
     // One tree: every component's files, none of install.sh's own.
     let root = rust_root(&env, "1.83.0");
     for file in ["bin/rustc", "bin/cargo", "bin/rustfmt", "bin/cargo-clippy", "bin/clippy-driver"] {
@@ -729,6 +731,8 @@ fn erlang_from_hex_builds_runs_where_the_store_put_it_and_elixir_runs_on_it() {
     assert_eq!(here["checksum"].as_str(), Some(format!("sha256:{sha}").as_str()));
     assert_eq!(here["post_install"][0]["otp_install"].as_str(), Some("OTP-27.1.2"));
     assert_eq!(lock["tools"]["elixir"]["version"].as_str(), Some("1.17.3+otp-27"));
+    // den.lock's entries are the ones the definitions give (checked offline).
+    ok(&env, &["install", "--frozen"]);
 
     // erl finds its root from where it lies in the store (Install never ran).
     let root = store_dir(&env, "erlang").join("OTP-27.1.2");
