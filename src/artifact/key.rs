@@ -17,15 +17,17 @@ pub fn of(checksum: &str) -> Option<String> {
     })
 }
 
-/// The store key of an artifact: [`of`] its checksum; when `Step::Package` steps add
-/// packages to it, the sha256 of every checksum in order (each one checked first), so that
+/// The store key of an artifact: [`of`] its checksum; when `Step::Package` (or
+/// `Step::Component`) steps add packages to it, the sha256 of every checksum in order (each one checked first), so that
 /// the directory names exactly what it holds.
 pub fn of_artifact(artifact: &super::Artifact) -> Option<String> {
     let packages: Vec<&str> = artifact
         .post_install
         .iter()
         .filter_map(|s| match s {
-            super::Step::Package { checksum, .. } => Some(checksum.as_str()),
+            super::Step::Package { checksum, .. } | super::Step::Component { checksum, .. } => {
+                Some(checksum.as_str())
+            }
             _ => None,
         })
         .collect();

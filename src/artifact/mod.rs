@@ -94,6 +94,24 @@ pub enum Step {
         checksum: String,
         into: String,
     },
+    /// The Erlang/OTP release in `dir` made runnable where it lies: what its `Install
+    /// -minimal` writes (`bin/erl` and `erts-*/bin/erl` from `erl.src`, the programs and
+    /// boot files in `bin/`), with a ROOTDIR found from the script's own path (den never
+    /// runs `Install`).
+    OtpInstall {
+        dir: String,
+    },
+    /// One component of a toolchain (rust's `cargo`, `rust-std`): its tarball (`url`,
+    /// verified against `checksum`, fetched through the mirrors), whose top directory lists
+    /// its components in a `components` file, each component's tree merged into `into`
+    /// (what the tarball's `install.sh` would do; den never runs it). Fetched by the install
+    /// pipeline before the other steps run.
+    Component {
+        name: String,
+        url: String,
+        checksum: String,
+        into: String,
+    },
 }
 
 impl Artifact {

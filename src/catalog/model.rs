@@ -150,6 +150,13 @@ pub enum SourceKind {
     /// `dotnet:<metadata base>`: the .NET release metadata (`releases-index.json`, each
     /// channel's `releases.json`), SDK archives with a sha512 each.
     Dotnet { base: String },
+    /// `rustdist:<dist server>`: the Rust project's channel manifests
+    /// (`dist/channel-rust-<channel>.toml`), a toolchain's components with a sha256 each,
+    /// merged into one directory.
+    RustDist { base: String },
+    /// `hexbuilds:<build directory>` (`{arch}` allowed): Hex's builds of Erlang/OTP and
+    /// Elixir, `builds.txt` with a sha256 per build.
+    HexBuilds { base: String },
 }
 
 /// How a source's versions are listed.
@@ -170,6 +177,10 @@ pub enum VersionList {
     Adoptium,
     /// The SDKs the .NET release metadata lists per channel.
     Dotnet,
+    /// The release a Rust channel manifest names (`stable`, `1.83`, `1.83.0`).
+    RustDist,
+    /// The builds a Hex build directory's `builds.txt` lists.
+    HexBuilds,
     /// Nothing to list: only exact versions can be asked for (a bare den.toml `url`).
     ExactOnly,
 }
@@ -229,6 +240,9 @@ pub enum PostInstall {
     /// relative to `base`, each link `target` pointing at `source`
     /// (`@embedded-postgres/*`'s `native/pg-symlinks.json`).
     SymlinksFromJson { file: Template, base: Template },
+    /// Make the Erlang/OTP release in this directory runnable where it lies (what its
+    /// `Install -minimal` script does, done by den: `store::otp_install`).
+    OtpInstall(Template),
 }
 
 /// A source seen for one platform, with the overrides applied.

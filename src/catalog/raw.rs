@@ -122,6 +122,7 @@ enum RawPostInstall {
     Rename { from: String, to: String },
     Symlink { link: String, target: String },
     SymlinksFromJson { file: String, base: String },
+    OtpInstall(String),
 }
 
 fn template(text: &str) -> Result<Template, String> {
@@ -225,9 +226,15 @@ impl RawSource {
                 Some(("dotnet", base)) if base.starts_with("https://") || base.starts_with("http://") => {
                     SourceKind::Dotnet { base: base.trim_end_matches('/').to_string() }
                 }
+                Some(("rustdist", base)) if base.starts_with("https://") || base.starts_with("http://") => {
+                    SourceKind::RustDist { base: base.trim_end_matches('/').to_string() }
+                }
+                Some(("hexbuilds", base)) if base.starts_with("https://") || base.starts_with("http://") => {
+                    SourceKind::HexBuilds { base: base.trim_end_matches('/').to_string() }
+                }
                 _ => {
                     return Err(format!(
-                        "`{text}` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>` or `dotnet:<metadata url>`"
+                        "`{text}` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>`, `dotnet:<metadata url>`, `rustdist:<dist server url>` or `hexbuilds:<build directory url>`"
                     ));
                 }
             },
@@ -244,6 +251,8 @@ impl RawSource {
             (None, SourceKind::Pypi { .. }) => VersionList::Pypi,
             (None, SourceKind::Adoptium { .. }) => VersionList::Adoptium,
             (None, SourceKind::Dotnet { .. }) => VersionList::Dotnet,
+            (None, SourceKind::RustDist { .. }) => VersionList::RustDist,
+            (None, SourceKind::HexBuilds { .. }) => VersionList::HexBuilds,
             (None, SourceKind::Url) => VersionList::ExactOnly,
         };
         let checksum = match (self.checksum, self.sha256, &kind) {
@@ -276,7 +285,9 @@ impl RawSource {
                 SourceKind::Npm { .. }
                 | SourceKind::Pypi { .. }
                 | SourceKind::Adoptium { .. }
-                | SourceKind::Dotnet { .. },
+                | SourceKind::Dotnet { .. }
+                | SourceKind::RustDist { .. }
+                | SourceKind::HexBuilds { .. },
             ) => Checksum::Registry,
             (None, None, SourceKind::Url) => Checksum::None,
         };
@@ -387,5 +398,6 @@ fn post_install(raw: RawPostInstall) -> Result<PostInstall, String> {
         RawPostInstall::SymlinksFromJson { file, base } => {
             PostInstall::SymlinksFromJson { file: template(&file)?, base: template(&base)? }
         }
+        RawPostInstall::OtpInstall(dir) => PostInstall::OtpInstall(template(&dir)?),
     })
 }

@@ -44,7 +44,9 @@ struct JsonTool {
 pub fn run(ctx: &Ctx, args: &OutdatedArgs) -> Result<ExitCode> {
     let project = crate::project::require(&ctx.cwd)?;
     let lock = Lock::read(&tools::lock_path(&project))?.unwrap_or_default();
-    let resolver = Resolver::fresh(&ctx.config, ctx.offline, Some(&project.root));
+    let specs = project.manifest.tools.values().map(|r| (r.name.as_str(), r.version.as_str()));
+    let resolver = Resolver::fresh(&ctx.config, ctx.offline, Some(&project.root))
+        .with_companions(crate::resolve::Companions::from_specs(specs));
     let mut rows = vec![row(&["TOOL", "SPEC", "LOCKED", "WANTED", "LATEST"])];
     let mut tools = Vec::new();
     for req in project.manifest.tools.values() {

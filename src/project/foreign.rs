@@ -1,6 +1,7 @@
 //! Other tools' version files, read in place of a missing `den.toml` and imported by
 //! `den init`: `mise.toml` / `.mise.toml`, `.tool-versions` (asdf), `.nvmrc`,
-//! `.node-version`, `.python-version`, `.go-version`, `.java-version` (jenv), `.ruby-version` (rbenv, chruby), `.sdkmanrc`, `global.json` (.NET)
+//! `.node-version`, `.python-version`, `.go-version`, `.java-version` (jenv), `.ruby-version` (rbenv, chruby), `.sdkmanrc`, `global.json` (.NET),
+//! `rust-toolchain.toml` / `rust-toolchain` (rustup)
 //! (SDKMAN; java's spellings in `java`). Each file is read on its own: one den
 //! cannot read (not text, a syntax error, not a version at all) is rejected with a note
 //! and its siblings are still read. Every entry that is not imported, and every import that
@@ -22,6 +23,7 @@ mod asdf;
 mod dotnet;
 mod java;
 mod mise;
+mod rust;
 mod single;
 mod text;
 mod version;
@@ -44,6 +46,8 @@ pub const FILES: &[&str] = &[
     ".ruby-version",
     ".sdkmanrc",
     "global.json",
+    "rust-toolchain.toml",
+    "rust-toolchain",
 ];
 
 /// Something to tell the user about a foreign file: a 1-based line (0: the whole file).
@@ -239,6 +243,8 @@ fn parse(name: &str, text: &str, file: &mut File) {
         ".ruby-version" => single::ruby(text, file),
         ".sdkmanrc" => java::sdkmanrc(text, file),
         "global.json" => dotnet::global_json(text, file),
+        "rust-toolchain.toml" => rust::toml_file(text, file),
+        "rust-toolchain" => rust::plain_file(text, file),
         _ => mise::read(text, file),
     }
 }

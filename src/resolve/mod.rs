@@ -5,6 +5,7 @@
 //! writes den.lock. Nothing here downloads an artifact.
 
 mod checksums;
+mod companion;
 mod ecosystem;
 mod error;
 mod host;
@@ -28,6 +29,7 @@ mod tests;
 
 pub use crate::artifact::{Artifact, Resolved, Step, bin_problem};
 pub use crate::version::{Version, VersionSpec};
+pub use companion::Companions;
 pub use error::Error;
 pub use mirror::Mirrors;
 pub use resolver::Resolver;

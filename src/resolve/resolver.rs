@@ -14,7 +14,7 @@ use super::host::Host;
 use super::mirror::Mirrors;
 use super::registry::{self, Discovery};
 use super::sources::github::{self, Github};
-use super::sources::{Entry, Fetch, adoptium, dotnet, npm, pypi};
+use super::sources::{Entry, Fetch, adoptium, dotnet, hexbuilds, npm, pypi, rustdist};
 use super::unreachable::Memory;
 use crate::artifact::{Artifact, Resolved};
 use crate::catalog::{self, Alias, Platform, Source, SourceKind, Tool, VersionList};
@@ -47,6 +47,8 @@ pub struct Resolver {
     memory: Memory,
     /// Fallback notes already shown: one line per tool and source, however many look-ups.
     noted: Mutex<std::collections::HashSet<String>>,
+    /// What the project's other tools say about a tool's builds (elixir's OTP major).
+    companions: super::Companions,
 }
 
 /// A version chosen from a source's list, with the newest ones for error messages.
@@ -117,7 +119,15 @@ impl Resolver {
             pending: Mutex::new(HashMap::new()),
             memory: Memory::default(),
             noted: Mutex::new(std::collections::HashSet::new()),
+            companions: Default::default(),
         }
+    }
+
+    /// The same resolver choosing builds that fit the project's other tools (elixir's for
+    /// the project's erlang major).
+    pub fn with_companions(mut self, companions: super::Companions) -> Resolver {
+        self.companions = companions;
+        self
     }
 
     /// The exact version `req` resolves to, and its artifact for each of `platforms`
@@ -338,12 +348,15 @@ impl Resolver {
             VersionList::GithubTags { .. } | VersionList::GithubAssets { .. } => {
                 Some(self.github_api.clone())
             }
-            VersionList::Adoptium | VersionList::Dotnet => match &source.kind {
-                SourceKind::Adoptium { api: base } | SourceKind::Dotnet { base } => {
-                    Some(self.fetch.mirrors.apply(base))
+            VersionList::Adoptium | VersionList::Dotnet | VersionList::RustDist | VersionList::HexBuilds => {
+                match &source.kind {
+                    SourceKind::Adoptium { api: base }
+                    | SourceKind::Dotnet { base }
+                    | SourceKind::RustDist { base }
+                    | SourceKind::HexBuilds { base } => Some(self.fetch.mirrors.apply(base)),
+                    _ => None,
                 }
-                _ => None,
-            },
+            }
             _ => None,
         }
     }
@@ -370,7 +383,21 @@ impl Resolver {
         spec: &VersionSpec,
         platform: Platform,
     ) -> Result<Chosen, Error> {
-        let entries = self.list(&tool.name, source, platform, Some(spec))?;
+        let mut entries = self.list(&tool.name, source, platform, Some(spec))?;
+        if let Some(build) = self.companions.build_for(&tool.name)
+            && !spec.to_string().contains('+')
+        {
+            let fitting: Vec<Entry> =
+                entries.iter().filter(|e| super::Companions::is_build(&e.version, &build)).cloned().collect();
+            if fitting.iter().any(|e| spec.matches(&e.version)) {
+                entries = fitting;
+            } else {
+                self.note_once(&format!(
+                    "{} `{spec}` has no build for the project's erlang ({build}): taking the newest OTP's",
+                    tool.name
+                ));
+            }
+        }
         let mut newest: Vec<&Version> =
             entries.iter().map(|e| &e.version).filter(|v| !v.is_prerelease()).collect();
         newest.sort_by(|a, b| b.cmp(a));
@@ -452,7 +479,9 @@ pub(super) fn served_name(source: &Source, platform: Platform) -> String {
         }
         SourceKind::Pypi { package } => format!("pypi:{package}"),
         SourceKind::Adoptium { api } => super::sources::host_of(api).to_string(),
-        SourceKind::Dotnet { base } => super::sources::host_of(base).to_string(),
+        SourceKind::Dotnet { base } | SourceKind::RustDist { base } | SourceKind::HexBuilds { base } => {
+            super::sources::host_of(base).to_string()
+        }
         SourceKind::Npm { package } => match source.target(platform) {
             Some(t) => format!(
                 "npm:{}",

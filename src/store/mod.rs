@@ -41,6 +41,7 @@ pub mod health;
 pub mod install;
 mod layout;
 pub mod manifest;
+mod otp_install;
 pub mod pipeline;
 pub mod post_install;
 pub mod projects;

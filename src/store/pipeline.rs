@@ -66,6 +66,8 @@ pub struct Fetcher<'a> {
     pub caches: &'a Caches,
     /// The platform of the artifact (`linux-x64`), which names it in a cache.
     pub platform: &'a str,
+    /// The configured mirrors' rewrite of a URL a step names (a toolchain component's).
+    pub rewrite: &'a dyn Fn(&str) -> String,
 }
 
 /// The store key of `artifact` (`sha256-<hex>`), or why its checksum cannot be one.
@@ -182,7 +184,8 @@ pub fn install(
 }
 
 /// A package installed into the artifact (`Step::Package`: node's bundled npm from the
-/// registry its npm package came from): fetched and verified like the artifact (from the
+/// registry its npm package came from; `Step::Component`: a toolchain component, through
+/// the mirrors, merged into the tree): fetched and verified like the artifact (from the
 /// team caches first, then its URL), unpacked in the install directory, its `package/`
 /// moved to where the step says.
 fn install_package(
@@ -192,7 +195,12 @@ fn install_package(
     step: &Step,
     staging: &Path,
 ) -> Result<(), InstallError> {
-    let Step::Package { name, url, checksum, .. } = step else { return Ok(()) };
+    let (name, url, checksum) = match step {
+        Step::Package { name, url, checksum, .. } => (name, url.clone(), checksum),
+        Step::Component { name, url, checksum, .. } => (name, (fetcher.rewrite)(url), checksum),
+        _ => return Ok(()),
+    };
+    let url = url.as_str();
     let label = format!("{tool} {version} ({name})");
     let checksum: Checksum = checksum
         .parse()
@@ -221,7 +229,10 @@ fn install_package(
         .map_err(|source| Error::Write { path: staging.to_path_buf(), source })?;
     let file_name = url.rsplit('/').next().unwrap_or_default();
     unpack::unpack(tmp.path(), Format::from_file_name(file_name), unpacked.path())?;
-    post_install::place_package(staging, step, &unpacked.path().join("package"))?;
+    match step {
+        Step::Component { .. } => post_install::merge_component(staging, step, unpacked.path())?,
+        _ => post_install::place_package(staging, step, &unpacked.path().join("package"))?,
+    }
     Ok(())
 }
 

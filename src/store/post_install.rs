@@ -33,6 +33,8 @@ fn describe(step: &Step) -> String {
         Step::Symlink { link, target } => format!("link `{link}` to `{target}`"),
         Step::SymlinksFromJson { file, .. } => format!("create the links listed in `{file}`"),
         Step::Package { name, into, .. } => format!("install the bundled `{name}` at `{into}`"),
+        Step::Component { name, into, .. } => format!("merge the component `{name}` into `{into}`"),
+        Step::OtpInstall { dir } => format!("make the Erlang/OTP release in `{dir}` runnable"),
     }
 }
 
@@ -45,13 +47,111 @@ pub fn place_package(dir: &Path, step: &Step, unpacked: &Path) -> Result<(), Err
     fs::rename(unpacked, &into).map_err(|e| fail(e.to_string()))
 }
 
+/// The most components one tarball may list, and the largest `components` file read.
+const MAX_COMPONENTS: usize = 64;
+const MAX_COMPONENTS_FILE: u64 = 64 << 10;
+
+/// Merges the trees of the components a toolchain tarball lists (`unpacked` is the tarball
+/// unpacked outside `dir`: one top directory holding `components`, one line per component,
+/// and a `<component>/` tree each) into `into` inside `dir`, for a `Step::Component`: what
+/// its `install.sh` would do, without running it. A component's `manifest.in` (install.sh's
+/// own list) is left out; a file already there is replaced, a directory merged into, and
+/// nothing is ever written through a link.
+pub fn merge_component(dir: &Path, step: &Step, unpacked: &Path) -> Result<(), Error> {
+    let Step::Component { into, .. } = step else { return Ok(()) };
+    let fail = |reason: String| Error::Step { dir: dir.to_path_buf(), step: describe(step), reason };
+    let top = single_dir(unpacked).map_err(fail)?;
+    let list = top.join("components");
+    let meta =
+        fs::symlink_metadata(&list).map_err(|_| fail("the tarball has no `components` file".into()))?;
+    if !meta.is_file() || meta.len() > MAX_COMPONENTS_FILE {
+        return Err(fail("its `components` is not a small regular file".into()));
+    }
+    let text = fs::read_to_string(&list).map_err(|e| fail(e.to_string()))?;
+    let names: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if names.is_empty() || names.len() > MAX_COMPONENTS {
+        return Err(fail(format!("its `components` lists {} components", names.len())));
+    }
+    let into_parts = parts(into).map_err(fail)?;
+    let target = parent(dir, &into_parts, true).map_err(fail)?.join(&into_parts[into_parts.len() - 1]);
+    match fs::symlink_metadata(&target) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(fail(format!("`{into}` is not a directory"))),
+        Err(_) => fs::create_dir(&target).map_err(|e| fail(e.to_string()))?,
+    }
+    for name in names {
+        if name.contains('/') || name == "." || name == ".." || name.contains('\0') {
+            return Err(fail(format!("`{}` is not a component name", name.escape_debug())));
+        }
+        let tree = top.join(name);
+        match fs::symlink_metadata(&tree) {
+            Ok(m) if m.is_dir() => {}
+            _ => return Err(fail(format!("the component `{name}` has no directory"))),
+        }
+        merge_tree(&tree, &target, true).map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// The one directory `dir` holds (a tarball's top directory).
+fn single_dir(dir: &Path) -> Result<PathBuf, String> {
+    let entries: Vec<fs::DirEntry> = fs::read_dir(dir).map_err(|e| e.to_string())?.flatten().collect();
+    match entries.as_slice() {
+        [one] if one.file_type().is_ok_and(|t| t.is_dir()) => Ok(one.path()),
+        _ => Err("the tarball does not hold one top directory".into()),
+    }
+}
+
+/// Moves every entry of `from` into `to` (a real directory): directories merged, files and
+/// links moved (replacing a file or link there). `top`: `from` is a component's root, whose
+/// `manifest.in` is install.sh's and stays behind.
+fn merge_tree(from: &Path, to: &Path, top: bool) -> Result<(), String> {
+    for entry in fs::read_dir(from).map_err(|e| e.to_string())? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let name = entry.file_name();
+        if top && name == "manifest.in" {
+            continue;
+        }
+        let source = entry.path();
+        let dest = to.join(&name);
+        let is_dir = entry.file_type().map_err(|e| e.to_string())?.is_dir();
+        match fs::symlink_metadata(&dest) {
+            Ok(m) if m.is_dir() && is_dir => merge_tree(&source, &dest, false)?,
+            Ok(m) if m.is_dir() => {
+                return Err(format!(
+                    "`{}` is a directory in one component, a file in another",
+                    name.to_string_lossy()
+                ));
+            }
+            Ok(_) if is_dir => {
+                return Err(format!(
+                    "`{}` is a file in one component, a directory in another",
+                    name.to_string_lossy()
+                ));
+            }
+            Ok(_) => {
+                fs::remove_file(&dest).map_err(|e| e.to_string())?;
+                fs::rename(&source, &dest).map_err(|e| e.to_string())?;
+            }
+            Err(_) => fs::rename(&source, &dest).map_err(|e| e.to_string())?,
+        }
+    }
+    Ok(())
+}
+
 fn apply(dir: &Path, step: &Step) -> Result<(), String> {
     match step {
         // Placed by the pipeline (`place_package`) before the other steps run.
-        Step::Package { into, .. } => match fs::symlink_metadata(dir.join(into)) {
-            Ok(m) if m.is_dir() => Ok(()),
-            _ => Err(format!("`{into}` was not installed")),
-        },
+        Step::Package { into, .. } | Step::Component { into, .. } => {
+            match fs::symlink_metadata(dir.join(into)) {
+                Ok(m) if m.is_dir() => Ok(()),
+                _ => Err(format!("`{into}` was not installed")),
+            }
+        }
+        Step::OtpInstall { dir: release } => {
+            let full = existing(dir, &parts(release)?)?;
+            super::otp_install::run(&full)
+        }
         Step::Chmod { path } => {
             let full = existing(dir, &parts(path)?)?;
             if fs::symlink_metadata(&full).map_err(|e| e.to_string())?.is_dir() {

@@ -208,8 +208,14 @@ fn install(
 ) -> Result<Option<u64>, Error> {
     let url = cx.mirrors.apply(&artifact.url);
     let platform = cx.platforms[0].to_string();
-    let fetcher =
-        Fetcher { client: cx.client, reporter: cx.reporter, caches: cx.caches, platform: &platform };
+    let rewrite = |url: &str| cx.mirrors.apply(url);
+    let fetcher = Fetcher {
+        client: cx.client,
+        reporter: cx.reporter,
+        caches: cx.caches,
+        platform: &platform,
+        rewrite: &rewrite,
+    };
     pipeline::install(cx.store, &fetcher, (name, version), &url, artifact).map_err(|e| match e {
         e if e.is_fetch_or_unpack() => {
             Error::Installing { tool: format!("{name} {version}"), source: Box::new(e) }

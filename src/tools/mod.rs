@@ -282,7 +282,10 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     settings.refresh = !opts.upgrade.is_empty();
     let caches = caches::for_install(config, Some(project), &settings);
     let client = Client::new(settings);
-    let resolver = Resolver::new(client.clone(), config, Some(&project.root));
+    let companions =
+        crate::resolve::Companions::from_specs(tools.values().map(|r| (r.name.as_str(), r.version.as_str())));
+    let resolver =
+        Resolver::new(client.clone(), config, Some(&project.root)).with_companions(companions.clone());
     let mut platforms = vec![platform];
     platforms.extend(opts.platforms.iter().copied().filter(|p| *p != platform));
 
@@ -303,6 +306,8 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
                 .get(&req.name)
                 .filter(|r| locked_for(req, r) && !opts.upgrade.contains(&req.name))
                 .filter(|r| r.artifacts.contains_key(&platform))
+                // A build for another erlang major than the project's now is resolved again.
+                .filter(|r| companions.still_fits(&req.name, &req.version, &r.version))
                 // Locked for an earlier spec that still accepts it: den.lock records the new one.
                 .map(|r| Resolved { spec: req.version.clone(), ..r.clone() });
             fetch::Job { req: req.clone(), locked }

@@ -201,7 +201,10 @@ fn want<'a>(item: &'a Item, checksum: &'a Checksum, platform: &'a str) -> Want<'
 fn packages(item: &Item) -> Result<Vec<(&str, &str, Checksum)>, Error> {
     let mut found = Vec::new();
     for step in &item.artifact().post_install {
-        let Step::Package { name, url, checksum, .. } = step else { continue };
+        let (Step::Package { name, url, checksum, .. } | Step::Component { name, url, checksum, .. }) = step
+        else {
+            continue;
+        };
         let parsed = checksum.parse().map_err(|_| crate::store::InstallError::BadChecksum {
             tool: format!("{} ({name})", item.label()),
             checksum: checksum.clone(),

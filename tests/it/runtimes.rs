@@ -516,3 +516,333 @@ fn dotnet_from_the_release_metadata_with_its_sha512_and_global_json() {
         (vec![("dotnet".to_string(), "8.0.100".to_string())], vec![])
     );
 }
+
+/// The host's Rust target triple, as the dist server names it.
+fn rust_triple() -> &'static str {
+    match (cfg!(target_os = "macos"), cfg!(target_arch = "aarch64")) {
+        (false, false) => "x86_64-unknown-linux-gnu",
+        (false, true) => "aarch64-unknown-linux-gnu",
+        (true, false) => "x86_64-apple-darwin",
+        (true, true) => "aarch64-apple-darwin",
+    }
+}
+
+/// The toolchain's root in the store (rustc's own tree, the others merged into it).
+fn rust_root(env: &Env, version: &str) -> PathBuf {
+    let top = format!("rustc-{version}-{}", rust_triple());
+    let store = env.home().join(".local/share/den/tools-v1");
+    let key = std::fs::read_dir(&store)
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().join(&top).is_dir())
+        .unwrap_or_else(|| panic!("no {top} in the store"));
+    key.path().join(top).join("rustc")
+}
+
+#[test]
+fn rust_components_merge_into_one_toolchain_with_cargo_home_outside_the_store() {
+    let up = Upstream::start();
+    up.rust("1.82.0", "2024-10-17", false).rust("1.83.0", "2024-11-28", true);
+    let env = up.project("[tools]\nrust = \"1.83\"\n");
+    let out = ok(&env, &["install"]);
+    assert!(out.stderr.contains("installed rust 1.83.0"), "{}", out.stderr);
+
+    // den.lock: rustc's tarball, the other components as steps merged into its tree.
+    let lock = lock(&env);
+    let rust = &lock["tools"]["rust"];
+    assert_eq!(rust["version"].as_str(), Some("1.83.0"));
+    let triple = rust_triple();
+    let here = &rust["platforms"][this_platform().as_str()];
+    let name = format!("rustc-1.83.0-{triple}.tar.xz");
+    assert_eq!(
+        here["url"].as_str(),
+        Some(format!("https://static.rust-lang.org/dist/2024-11-28/{name}").as_str())
+    );
+    let sha = crate::upstream::archives::sha256_hex(
+        &up.get_file(&format!("/static.rust-lang.org/dist/2024-11-28/{name}")),
+    );
+    assert_eq!(here["checksum"].as_str(), Some(format!("sha256:{sha}").as_str()));
+    let steps: Vec<&str> = here["post_install"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["component"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["cargo", "rust-std", "rustfmt-preview", "clippy-preview"]);
+    let into = format!("rustc-1.83.0-{triple}/rustc");
+    assert!(
+        here["post_install"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["component"]["into"].as_str() == Some(&into))
+    );
+
+    ok(&env, &["install", "--frozen"]);
+
+    // One tree: every component's files, none of install.sh's own.
+    let root = rust_root(&env, "1.83.0");
+    for file in ["bin/rustc", "bin/cargo", "bin/rustfmt", "bin/cargo-clippy", "bin/clippy-driver"] {
+        assert!(root.join(file).is_file(), "{file} not merged");
+    }
+    assert!(root.join(format!("lib/rustlib/{triple}/lib/libstd.rlib")).is_file());
+    assert!(root.join(format!("lib/rustlib/{triple}/bin/rust-lld")).is_file());
+
+    // cargo runs the toolchain's rustc; CARGO_HOME is den's per-user directory for rust.
+    let home = env.home().join(".local/share/den/homes-v1/rust");
+    let out = ok(&env, &["run", "--", "cargo"]);
+    assert_eq!(out.stdout, format!("rustc 1.83.0 CARGO_HOME={}\n", home.display()));
+    let out = ok(&env, &["run", "--", "cargo-clippy"]);
+    assert_eq!(out.stdout, format!("clippy 1.83.0 CARGO_HOME={}\n", home.display()));
+    let vars = exported(&env);
+    assert_eq!(text(&vars, "CARGO_HOME"), home.to_str().unwrap());
+
+    // `cargo install` writes outside the store, and what it installs is on PATH after.
+    ok(&env, &["run", "--", "cargo", "install", "ripgrep"]);
+    assert!(home.join("bin/ripgrep").is_file());
+    assert_eq!(ok(&env, &["run", "--", "ripgrep"]).stdout, "installed\n");
+    let path = text(&exported(&env), "PATH").to_string();
+    let ours = path.find(root.join("bin").to_str().unwrap()).expect("the toolchain on PATH");
+    let theirs = path.find(home.join("bin").to_str().unwrap()).expect("CARGO_HOME/bin on PATH");
+    assert!(ours < theirs, "{path}");
+
+    // Other platforms lock their own triple's components, nothing downloaded.
+    ok(&env, &["lock", "--platform", "darwin-arm64,linux-arm64"]);
+    let lock = self::lock(&env);
+    let mac = &lock["tools"]["rust"]["platforms"]["darwin-arm64"];
+    assert_eq!(mac["bin"][0].as_str(), Some("rustc-1.83.0-aarch64-apple-darwin/rustc/bin/rustc"));
+    let arm = &lock["tools"]["rust"]["platforms"]["linux-arm64"];
+    assert!(arm["post_install"].as_array().unwrap().iter().any(|s| {
+        s["component"]["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/rust-std-1.83.0-aarch64-unknown-linux-gnu.tar.xz"))
+    }));
+}
+
+#[test]
+fn rust_outdated_and_upgrade_follow_the_stable_channel() {
+    let up = Upstream::start();
+    up.rust("1.82.0", "2024-10-17", true);
+    let env = up.project("[tools]\nrust = \"1.82\"\n");
+    ok(&env, &["install"]);
+    up.rust("1.82.1", "2024-11-01", true).rust("1.83.0", "2024-11-28", true);
+    let out = ok(&env, &["outdated"]);
+    assert_eq!(out.stdout, "TOOL  SPEC  LOCKED  WANTED  LATEST\nrust  1.82  1.82.0  1.82.1  1.83.0\n");
+    let out = ok(&env, &["upgrade", "rust"]);
+    assert_eq!(out.stdout, "rust 1.82.0 → 1.82.1\n");
+    assert_eq!(
+        ok(&env, &["run", "--", "rustc"]).stdout.split_whitespace().take(2).collect::<Vec<_>>(),
+        ["rustc", "1.82.1"]
+    );
+
+    // `stable` is the stable channel's release.
+    env.write("den.toml", "[tools]\nrust = \"stable\"\n");
+    env.trust();
+    ok(&env, &["install"]);
+    assert_eq!(lock(&env)["tools"]["rust"]["version"].as_str(), Some("1.83.0"));
+}
+
+fn rust_row(spec: &str) -> Vec<(String, String)> {
+    vec![("rust".to_string(), spec.to_string())]
+}
+
+#[test]
+fn rust_imports_from_rust_toolchain_files_and_asdf() {
+    let toml = "[toolchain]\nchannel = \"1.83\"\ncomponents = [\"rustfmt\", \"clippy\", \"rust-src\"]\ntargets = [\"wasm32-unknown-unknown\"]\n";
+    assert_eq!(
+        ls(&foreign("rust-toolchain.toml", toml)),
+        (
+            rust_row("1.83"),
+            vec![
+                "<p>/rust-toolchain.toml:3: components `rust-src` are not installed: den installs rustc, cargo, rust-std, rustfmt and clippy".to_string(),
+                "<p>/rust-toolchain.toml:4: targets `wasm32-unknown-unknown` are not installed: den installs the standard library of this machine's target only".to_string(),
+            ]
+        )
+    );
+    assert_eq!(ls(&foreign("rust-toolchain", "1.82.0\n")), (rust_row("1.82.0"), vec![]));
+    let (rows, notes) = ls(&foreign("rust-toolchain", "nightly-2024-11-01\n"));
+    assert_eq!(rows, vec![]);
+    assert_eq!(
+        notes,
+        [
+            "<p>/rust-toolchain:1: not read: `nightly-2024-11-01` is a pre-release channel; den installs stable releases of rust"
+        ]
+    );
+    assert_eq!(ls(&foreign(".tool-versions", "rust 1.83.0\n")), (rust_row("1.83.0"), vec![]));
+}
+
+#[test]
+fn rust_from_a_rust_toolchain_toml_installs_without_a_den_toml() {
+    let up = Upstream::start();
+    up.rust("1.83.0", "2024-11-28", true);
+    let env =
+        foreign("rust-toolchain.toml", "[toolchain]\nchannel = \"stable\"\ncomponents = [\"clippy\"]\n");
+    up.write_config(&env);
+    ok(&env, &["install"]);
+    assert!(
+        !env.project().join("den.lock").exists(),
+        "den writes nothing into a repository without den.toml"
+    );
+    let out = ok(&env, &["run", "--", "rustc"]);
+    assert!(out.stdout.starts_with("rustc 1.83.0 CARGO_HOME="), "{}", out.stdout);
+}
+
+/// The one store directory holding `top` (a tool whose key the test does not compute).
+fn store_dir_holding(env: &Env, top: &str) -> PathBuf {
+    let store = env.home().join(".local/share/den/tools-v1");
+    let found = std::fs::read_dir(&store).unwrap().flatten().find(|e| e.path().join(top).exists());
+    found.unwrap_or_else(|| panic!("no {top} in the store")).path()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn erlang_from_hex_builds_runs_where_the_store_put_it_and_elixir_runs_on_it() {
+    let up = Upstream::start();
+    up.otp("26.2.5", "14.2.5").otp("27.1.2", "15.1.2");
+    up.elixir("1.17.3", "26").elixir("1.17.3", "27").elixir("1.16.3", "26");
+    let env = up.project("[tools]\nerlang = \"27\"\nelixir = \"1.17\"\n");
+    let out = ok(&env, &["install"]);
+    assert!(out.stderr.contains("installed erlang 27.1.2, elixir 1.17.3+otp-27"), "{}", out.stderr);
+
+    // den.lock: the build's archive and sha256 from builds.txt, den's own install step.
+    let lock = lock(&env);
+    let erlang = &lock["tools"]["erlang"];
+    assert_eq!(erlang["version"].as_str(), Some("27.1.2"));
+    let arch = if cfg!(target_arch = "aarch64") { "arm64" } else { "amd64" };
+    let here = &erlang["platforms"][this_platform().as_str()];
+    let path = format!("builds.hex.pm/builds/otp/{arch}/ubuntu-22.04/OTP-27.1.2.tar.gz");
+    assert_eq!(here["url"].as_str(), Some(format!("https://{path}").as_str()));
+    let sha = crate::upstream::archives::sha256_hex(&up.get_file(&format!("/{path}")));
+    assert_eq!(here["checksum"].as_str(), Some(format!("sha256:{sha}").as_str()));
+    assert_eq!(here["post_install"][0]["otp_install"].as_str(), Some("OTP-27.1.2"));
+    assert_eq!(lock["tools"]["elixir"]["version"].as_str(), Some("1.17.3+otp-27"));
+    // den.lock's entries are the ones the definitions give (checked offline).
+    ok(&env, &["install", "--frozen"]);
+
+    // erl finds its root from where it lies in the store (Install never ran).
+    let root = store_dir(&env, "erlang").join("OTP-27.1.2");
+    let out = ok(&env, &["run", "--", "erl"]);
+    assert_eq!(out.stdout, format!("erlang 27.1.2 ROOTDIR={} EMU=beam PROGNAME=erl\n", root.display()));
+    assert_eq!(ok(&env, &["run", "--", "erlc"]).stdout, "erlc\n");
+    // mix runs on the project's erlang; what it installs lands outside the store.
+    let home = env.home().join(".local/share/den/homes-v1/elixir");
+    let out = ok(&env, &["run", "--", "mix"]);
+    assert!(out.stdout.starts_with("mix 1.17.3 otp-27\nerlang 27.1.2 ROOTDIR="), "{}", out.stdout);
+    let vars = exported(&env);
+    assert_eq!(text(&vars, "MIX_HOME"), home.to_str().unwrap());
+    assert_eq!(text(&vars, "MIX_ARCHIVES"), home.join("archives").to_str().unwrap());
+    assert_eq!(text(&vars, "HEX_HOME"), home.join("hex").to_str().unwrap());
+    ok(&env, &["run", "--", "mix", "archive.install", "phx_new"]);
+    assert!(home.join("archives/phx_new.ez").is_file());
+    assert!(!store_dir_holding(&env, "bin/mix").join("archives").exists());
+
+    // Elixir's build follows the project's erlang major; the other platform locks its own arch.
+    env.write("den.toml", "[tools]\nerlang = \"26\"\nelixir = \"1.17\"\n");
+    env.trust();
+    ok(&env, &["install"]);
+    assert_eq!(
+        ok(&env, &["run", "--", "elixir"]).stdout.split_whitespace().take(3).collect::<Vec<_>>(),
+        ["elixir", "1.17.3", "otp-26"]
+    );
+    assert_eq!(self::lock(&env)["tools"]["elixir"]["version"].as_str(), Some("1.17.3+otp-26"));
+    ok(&env, &["lock", "--platform", "linux-arm64,linux-x64"]);
+    let lock = self::lock(&env);
+    let arm = lock["tools"]["erlang"]["platforms"]["linux-arm64"]["url"].as_str().unwrap().to_string();
+    assert!(arm.ends_with("/otp/arm64/ubuntu-22.04/OTP-26.2.5.tar.gz"), "{arm}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn erlang_and_elixir_outdated_and_upgrade_follow_builds_txt() {
+    let up = Upstream::start();
+    up.otp("27.1.1", "15.1.1").elixir("1.17.2", "27");
+    let env = up.project("[tools]\nerlang = \"27\"\nelixir = \"1.17\"\n");
+    ok(&env, &["install"]);
+    up.otp("27.1.2", "15.1.2").otp("28.0", "16.0").elixir("1.17.3", "27");
+    let out = ok(&env, &["outdated"]);
+    assert_eq!(
+        out.stdout,
+        "TOOL    SPEC  LOCKED         WANTED         LATEST\nerlang  27    27.1.1         27.1.2         28.0\nelixir  1.17  1.17.2+otp-27  1.17.3+otp-27  1.17.3+otp-27\n"
+    );
+    ok(&env, &["upgrade"]);
+    assert!(ok(&env, &["run", "--", "erl"]).stdout.starts_with("erlang 27.1.2 "));
+}
+
+#[test]
+fn a_tool_versions_with_every_runtime_imports_without_a_note() {
+    let file = "java temurin-21.0.5+11.0.LTS\nruby 3.3.6\nrust 1.83.0\nerlang 27.1.2\nelixir 1.17.3-otp-27\nyarn 1.22.22\n";
+    let (rows, notes) = ls(&foreign(".tool-versions", file));
+    let rows: Vec<(&str, &str)> = rows.iter().map(|(t, s)| (t.as_str(), s.as_str())).collect();
+    assert_eq!(
+        rows,
+        [
+            ("java", "21.0.5+11"),
+            ("ruby", "3.3.6"),
+            ("rust", "1.83.0"),
+            ("erlang", "27.1.2"),
+            ("elixir", "1.17.3+otp-27"),
+            ("yarn", "1.22.22")
+        ]
+    );
+    assert_eq!(notes, Vec::<String>::new());
+    let (rows, _) = ls(&foreign("mise.toml", "[tools]\nelixir = \"1.16.3-otp-26\"\nerlang = \"26.2.5\"\n"));
+    assert_eq!(rows[0], ("elixir".to_string(), "1.16.3+otp-26".to_string()));
+}
+
+#[test]
+fn a_hostile_rust_component_or_lock_step_is_refused_in_one_line() {
+    use crate::upstream::archives::{self, Entry};
+    let up = Upstream::start();
+    up.rust("1.83.0", "2024-11-28", true);
+    // cargo's tarball without its `components` list, with the right sha256 in the manifest.
+    let triple = rust_triple();
+    let name = format!("cargo-1.83.0-{triple}.tar.xz");
+    let body = archives::build(
+        &name,
+        &[Entry::exe(&format!("cargo-1.83.0-{triple}/cargo/bin/cargo"), "#!/bin/sh\n")],
+    );
+    let sha = archives::sha256_hex(&body);
+    {
+        let mut state = up.state();
+        let path = "/static.rust-lang.org/dist/channel-rust-1.83.0.toml";
+        let manifest = match state.files.get(path) {
+            Some(crate::upstream::File::Bytes { body, .. }) => String::from_utf8(body.clone()).unwrap(),
+            _ => panic!("no manifest"),
+        };
+        let old =
+            archives::sha256_hex(&up_file(&state, &format!("/static.rust-lang.org/dist/2024-11-28/{name}")));
+        state.put(path, manifest.replace(&old, &sha).into_bytes(), "application/toml");
+        state.put(&format!("/static.rust-lang.org/dist/2024-11-28/{name}"), body, "application/x-xz");
+    }
+    let env = up.project("[tools]\nrust = \"1.83.0\"\n");
+    let out = run(env.den(), &["install"]);
+    assert_ne!(out.code, 0);
+    let first =
+        out.stderr.lines().find(|l| l.starts_with("den: ") && !l.starts_with("den: download")).unwrap();
+    assert!(
+        first.contains("merge the component `cargo`") && first.contains("has no `components` file"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("help: "), "{}", out.stderr);
+
+    // A den.lock step that installs something the definition does not is refused.
+    let up = Upstream::start();
+    up.rust("1.83.0", "2024-11-28", true);
+    let env = up.project("[tools]\nrust = \"1.83.0\"\n");
+    ok(&env, &["install"]);
+    let lock = std::fs::read_to_string(env.project().join("den.lock")).unwrap();
+    let evil = lock.replacen("name = \"cargo\"", "name = \"evil\"", 1);
+    assert_ne!(lock, evil);
+    env.write("den.lock", &evil);
+    let out = run(env.den(), &["install", "--frozen"]);
+    assert_ne!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("no component `evil`"), "{}", out.stderr);
+}
+
+fn up_file(state: &crate::upstream::State, path: &str) -> Vec<u8> {
+    match state.files.get(path) {
+        Some(crate::upstream::File::Bytes { body, .. }) => body.clone(),
+        _ => panic!("no {path}"),
+    }
+}

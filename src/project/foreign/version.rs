@@ -75,6 +75,17 @@ pub fn check(tool: &str, raw: &str) -> Result<Checked, String> {
     } else {
         text
     };
+    // asdf's and mise's Elixir builds (`1.17.3-otp-27`) are den's `1.17.3+otp-27`.
+    let elixir;
+    let text = match text.split_once("-otp-") {
+        Some((v, major))
+            if tool == "elixir" && !major.is_empty() && major.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            elixir = format!("{v}+otp-{major}");
+            elixir.as_str()
+        }
+        _ => text,
+    };
     if tool == "node" && (text == "lts" || text == "lts/*") {
         return Ok(Checked { spec: "lts".into(), kind: Kind::Floating });
     }

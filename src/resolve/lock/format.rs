@@ -86,6 +86,14 @@ fn step(s: &Step) -> String {
             string(checksum),
             string(into)
         ),
+        Step::OtpInstall { dir } => format!("{{ otp_install = {} }}", string(dir)),
+        Step::Component { name, url, checksum, into } => format!(
+            "{{ component = {{ name = {}, url = {}, checksum = {}, into = {} }} }}",
+            string(name),
+            string(url),
+            string(checksum),
+            string(into)
+        ),
     }
 }
 
@@ -129,6 +137,8 @@ enum RawStep {
     Symlink { link: String, target: String },
     SymlinksFromJson { file: String, base: String },
     Package { name: String, url: String, checksum: String, into: String },
+    Component { name: String, url: String, checksum: String, into: String },
+    OtpInstall(String),
 }
 
 impl From<RawStep> for Step {
@@ -139,6 +149,8 @@ impl From<RawStep> for Step {
             RawStep::Symlink { link, target } => Step::Symlink { link, target },
             RawStep::SymlinksFromJson { file, base } => Step::SymlinksFromJson { file, base },
             RawStep::Package { name, url, checksum, into } => Step::Package { name, url, checksum, into },
+            RawStep::Component { name, url, checksum, into } => Step::Component { name, url, checksum, into },
+            RawStep::OtpInstall(dir) => Step::OtpInstall { dir },
         }
     }
 }

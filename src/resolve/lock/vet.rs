@@ -23,6 +23,11 @@
 //!     public GitHub (or under a `[mirrors]` rewrite of it); a den.toml's own Adoptium API
 //!     is not checked;
 //!   - `dotnet:<metadata>`: not checked, as the metadata names hosts of its own choosing;
+//!   - `hexbuilds:<directory>` (erlang, elixir): exactly the build's archive in the build
+//!     directory (`OTP-<v>.tar.gz`, `v<v>-otp-<major>.zip`);
+//!   - `rustdist:<server>` (rust): not checked, as its manifests name dated paths; a
+//!     toolchain component (`Step::Component`) must be one the built-in definition's
+//!     dist source installs (`sources::rustdist`), its checksum binding its bytes;
 //!   - `pypi:<package>`: not checked. The index names files on another host than its own,
 //!     which no configuration predicts, so the lock's URL stands (its checksum still binds
 //!     the bytes).
@@ -177,6 +182,18 @@ fn bundled_problem(
     step: &crate::resolve::Step,
     upstreams: &Upstreams,
 ) -> Option<(String, String)> {
+    if let crate::resolve::Step::Component { name, url, .. } = step {
+        let known = crate::resolve::sources::rustdist::REQUIRED
+            .iter()
+            .chain(crate::resolve::sources::rustdist::OPTIONAL)
+            .any(|c| c == name);
+        let dist = catalog::get(&req.name)
+            .ok()
+            .is_some_and(|tool| tool.sources.iter().any(|s| matches!(s.kind, SourceKind::RustDist { .. })));
+        return (!known || !dist || req.source.is_some() || req.url.is_some()).then(|| {
+            (url.clone(), format!("no component `{name}` (den.toml's `{}` installs none)", req.name))
+        });
+    }
     let crate::resolve::Step::Package { name, url, into, .. } = step else { return None };
     let bundles = catalog::get(&req.name).ok().is_some_and(|tool| {
         tool.sources.iter().any(|s| s.bundles.iter().any(|b| &b.package == name && &b.into == into))
@@ -367,6 +384,18 @@ fn source_rules(
         SourceKind::Adoptium { .. } if from_request => None,
         // The metadata names download hosts of its own choosing (and changes them).
         SourceKind::Dotnet { .. } => None,
+        // The manifests name dated paths (`dist/2024-11-28/`) no offline rule predicts.
+        SourceKind::RustDist { .. } => None,
+        // The build's archive in the build directory (its `{arch}` rendered), beside
+        // `builds.txt`: `OTP-<v>.tar.gz`, or Elixir's `v<v>-otp-<major>.zip`.
+        SourceKind::HexBuilds { base } => {
+            let base = base.replace("{arch}", target.arch);
+            let file = |v: &Version| match v.as_str().split_once("+otp-") {
+                Some((elixir, major)) => format!("v{elixir}-otp-{major}.zip"),
+                None => format!("OTP-{}.tar.gz", v.as_str()),
+            };
+            Some(versions.iter().map(|v| Rule::Exact(format!("{base}/{}", file(v)))).collect())
+        }
         SourceKind::Adoptium { .. } => {
             let mut majors: Vec<u64> =
                 versions.iter().filter_map(|v| v.components().first().copied()).collect();

@@ -43,6 +43,8 @@ impl Resolver {
             source.target(platform).ok_or_else(|| no_artifact(format!("{served_by} has no build for it")))?;
         let mut vars = target.vars(version);
         let libc = self.host.libc_for(platform);
+        // A toolchain's other components, merged into its root after it is unpacked.
+        let mut components: Vec<Step> = Vec::new();
         let file = match &source.kind {
             SourceKind::Github { repo } => {
                 let release = self.github(repo).release(&vars.tag)?.ok_or_else(|| {
@@ -129,6 +131,55 @@ impl Resolver {
                     release: None,
                 }
             }
+            SourceKind::RustDist { base } => {
+                // The target triple (`x86_64-unknown-linux-gnu`), as the definition spells it.
+                let triple = format!("{}-{}", target.arch, target.os);
+                let found = rustdist::RustDist { fetch: &self.fetch, base }
+                    .components(version, &triple)?
+                    .ok_or_else(|| {
+                        no_artifact(format!(
+                            "{served_by} lists no complete {triple} toolchain of {}",
+                            version.bare()
+                        ))
+                    })?;
+                let mut found = found.into_iter();
+                let root = found.next().ok_or_else(|| no_artifact("no components".into()))?;
+                // `rustc`'s own tree is the toolchain's root: the others are merged into it.
+                vars.tag = rustdist::top_dir(&root.file).to_string();
+                let into = format!("{}/rustc", vars.tag);
+                components = found
+                    .map(|c| Step::Component {
+                        name: c.name,
+                        url: c.url,
+                        checksum: format!("sha256:{}", c.sha256),
+                        into: into.clone(),
+                    })
+                    .collect();
+                File {
+                    url: root.url,
+                    name: root.file,
+                    size: None,
+                    given: Some(format!("sha256:{}", root.sha256)),
+                    bins: Vec::new(),
+                    release: None,
+                }
+            }
+            SourceKind::HexBuilds { base } => {
+                let base = base.replace("{arch}", target.arch);
+                let found = hexbuilds::HexBuilds { fetch: &self.fetch, base: &base }
+                    .build(version)?
+                    .ok_or_else(|| {
+                        no_artifact(format!("{served_by} lists no build {} with a sha256", version.as_str()))
+                    })?;
+                File {
+                    url: found.url,
+                    name: found.file,
+                    size: None,
+                    given: Some(format!("sha256:{}", found.sha256)),
+                    bins: Vec::new(),
+                    release: None,
+                }
+            }
             SourceKind::Pypi { .. } => {
                 let project = self.pypi_project(source)?;
                 let wheel = project.wheel(version.as_str(), platform, libc).ok_or_else(|| {
@@ -150,8 +201,8 @@ impl Resolver {
         let checksum = self.checksum(tool, source, chosen, &vars, &file, &no_artifact)?;
         let format = target.format(&file.name, &vars);
         let bin = bins(&target, &vars, &file, &format, req);
-        let mut post_install: Vec<Step> =
-            source.post_install.iter().map(|step| render_step(step, &vars)).collect();
+        let mut post_install: Vec<Step> = components;
+        post_install.extend(source.post_install.iter().map(|step| render_step(step, &vars)));
         let mut bin = bin;
         for bundle in &source.bundles {
             // A registry without the package still serves the tool itself, said once.
@@ -351,5 +402,6 @@ fn render_step(step: &PostInstall, vars: &Vars) -> Step {
         PostInstall::SymlinksFromJson { file, base } => {
             Step::SymlinksFromJson { file: file.render(vars), base: base.render(vars) }
         }
+        PostInstall::OtpInstall(dir) => Step::OtpInstall { dir: dir.render(vars) },
     }
 }

@@ -74,6 +74,26 @@ impl Resolver {
                 let rid = format!("{}-{}", target.os, target.arch);
                 dotnet::Dotnet { fetch: &self.fetch, base }.versions(&rid, spec)
             }
+            VersionList::RustDist => {
+                let SourceKind::RustDist { base } = &source.kind else {
+                    return Err(Error::BadIndex {
+                        url: String::new(),
+                        reason: "not a Rust dist source".into(),
+                    });
+                };
+                rustdist::RustDist { fetch: &self.fetch, base }.versions(spec)
+            }
+            VersionList::HexBuilds => {
+                let target = source.target(platform).ok_or_else(|| no_target(tool, source, platform))?;
+                let SourceKind::HexBuilds { base } = &source.kind else {
+                    return Err(Error::BadIndex {
+                        url: String::new(),
+                        reason: "not a Hex builds source".into(),
+                    });
+                };
+                let base = base.replace("{arch}", target.arch);
+                hexbuilds::HexBuilds { fetch: &self.fetch, base: &base }.versions()
+            }
             VersionList::Pypi => {
                 let project = self.pypi_project(source)?;
                 Ok(project.versions(platform, self.host.libc_for(platform)))

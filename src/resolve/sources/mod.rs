@@ -7,9 +7,11 @@ pub mod adoptium;
 pub mod assets;
 pub mod dotnet;
 pub mod github;
+pub mod hexbuilds;
 pub mod json;
 pub mod npm;
 pub mod pypi;
+pub mod rustdist;
 pub mod system;
 
 use std::time::Duration;

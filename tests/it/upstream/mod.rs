@@ -17,9 +17,11 @@ pub mod github;
 mod godev;
 mod gradle;
 mod hashicorp;
+mod hexbuilds;
 mod nodejs;
 mod npm;
 mod pypi;
+mod rustdist;
 /// The fake HTTP server, shared with the unit tests (`tests/support/http-server`).
 pub use den_test_server as server;
 
@@ -47,6 +49,8 @@ pub const HOSTS: &[&str] = &[
     "services.gradle.org",
     "dotnetcli.blob.core.windows.net",
     "builds.dotnet.microsoft.com",
+    "static.rust-lang.org",
+    "builds.hex.pm",
 ];
 
 /// A static file (or redirect) at a decoded path.
@@ -239,6 +243,27 @@ impl Upstream {
     /// metadata, its archives for linux and osx, x64 and arm64.
     pub fn dotnet(&self, sdk: &str, runtime: &str) -> &Self {
         dotnet::publish(&mut self.state(), sdk, runtime);
+        self
+    }
+
+    /// Publishes a Rust release (`1.83.0`, dated `2024-11-28`) on the dist server: its
+    /// channel manifests and component tarballs for linux and darwin, x64 and arm64;
+    /// `stable` also makes it the stable channel's.
+    pub fn rust(&self, version: &str, date: &str, stable: bool) -> &Self {
+        rustdist::publish(&mut self.state(), version, date, stable);
+        self
+    }
+
+    /// Publishes Erlang/OTP (`27.1.2`, erts `15.1.2`) in Hex's amd64 and arm64 Ubuntu 22.04
+    /// build directories.
+    pub fn otp(&self, version: &str, erts: &str) -> &Self {
+        hexbuilds::otp(&mut self.state(), version, erts);
+        self
+    }
+
+    /// Publishes Elixir (`1.17.3`) precompiled for OTP `major` (`27`) in Hex's builds.
+    pub fn elixir(&self, version: &str, major: &str) -> &Self {
+        hexbuilds::elixir(&mut self.state(), version, major);
         self
     }
 

@@ -33,10 +33,17 @@ fn step() -> impl Strategy<Value = Step> {
     let s = any::<String>;
     prop_oneof![
         s().prop_map(|path| Step::Chmod { path }),
+        s().prop_map(|dir| Step::OtpInstall { dir }),
         (s(), s()).prop_map(|(from, to)| Step::Rename { from, to }),
         (s(), s()).prop_map(|(link, target)| Step::Symlink { link, target }),
         (s(), s()).prop_map(|(file, base)| Step::SymlinksFromJson { file, base }),
         (s(), s(), s(), s()).prop_map(|(name, url, checksum, into)| Step::Package {
+            name,
+            url,
+            checksum,
+            into
+        }),
+        (s(), s(), s(), s()).prop_map(|(name, url, checksum, into)| Step::Component {
             name,
             url,
             checksum,
