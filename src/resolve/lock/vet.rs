@@ -181,7 +181,11 @@ fn bundled_problem(
     let bundles = catalog::get(&req.name).ok().is_some_and(|tool| {
         tool.sources.iter().any(|s| s.bundles.iter().any(|b| &b.package == name && &b.into == into))
     });
-    if !bundles {
+    // An npm application's dependency, in its own `node_modules` under its name.
+    let dependency = req.source.as_deref().is_some_and(|s| s.starts_with("npm:"))
+        && req.bin.is_empty()
+        && into.strip_prefix("package/").is_some_and(|dir| in_node_modules(dir, name));
+    if !bundles && !dependency {
         return Some((
             url.clone(),
             format!("no package `{name}` at `{into}` (den.toml's `{}` bundles none)", req.name),
@@ -190,6 +194,12 @@ fn bundled_problem(
     let rule =
         Rule::Npm { prefix: format!("{}/{name}/-/", upstreams.npm_registry(name)?.trim_end_matches('/')) };
     (!rule.accepts(url)).then(|| (url.clone(), rule.shown()))
+}
+
+/// Whether `dir` is `node_modules/<name>`, maybe nested in other packages' `node_modules`.
+fn in_node_modules(dir: &str, name: &str) -> bool {
+    let Some(parent) = dir.strip_suffix(&format!("node_modules/{name}")) else { return false };
+    parent.is_empty() || (parent.starts_with("node_modules/") && parent.ends_with('/'))
 }
 
 /// What a URL of one source must be.

@@ -43,6 +43,8 @@ impl Resolver {
             source.target(platform).ok_or_else(|| no_artifact(format!("{served_by} has no build for it")))?;
         let mut vars = target.vars(version);
         let libc = self.host.libc_for(platform);
+        // An npm application named in den.toml (not a catalog tool): its tree and commands.
+        let mut app = None;
         let file = match &source.kind {
             SourceKind::Github { repo } => {
                 let release = self.github(repo).release(&vars.tag)?.ok_or_else(|| {
@@ -82,6 +84,10 @@ impl Resolver {
                     no_artifact(format!("{served_by} has no version `{}`", version.as_str()))
                 })?;
                 let name = dist.tarball.rsplit('/').next().unwrap_or_default().to_string();
+                let from_request = req.source.is_some() && req.bin.is_empty();
+                if from_request && let Some(package_name) = self.npm_name(source, platform) {
+                    app = self.npm_app(&package, &package_name, version.as_str(), platform)?;
+                }
                 File {
                     url: dist.tarball,
                     name,
@@ -153,6 +159,10 @@ impl Resolver {
         let mut post_install: Vec<Step> =
             source.post_install.iter().map(|step| render_step(step, &vars)).collect();
         let mut bin = bin;
+        if let Some(app) = app {
+            post_install.extend(app.steps);
+            bin = app.bins;
+        }
         for bundle in &source.bundles {
             // A registry without the package still serves the tool itself, said once.
             if let Err(e) = self.bundle(bundle, (version, platform), &mut post_install, &mut bin) {

@@ -9,6 +9,7 @@ pub mod dotnet;
 pub mod github;
 pub mod json;
 pub mod npm;
+pub mod npm_tree;
 pub mod pypi;
 pub mod system;
 
