@@ -37,6 +37,7 @@ mod leaks;
 mod live;
 mod lock_attacks;
 mod node_live;
+mod npm_app_live;
 mod prereq;
 mod project;
 mod project_writes;

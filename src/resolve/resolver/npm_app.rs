@@ -30,21 +30,23 @@ impl Resolver {
         platform: Platform,
     ) -> Result<Option<App>, Error> {
         let commands = package.commands(name, version);
-        let scripted = commands.iter().any(|(_, entry)| {
-            [".js", ".cjs", ".mjs"].iter().any(|ext| entry.ends_with(ext))
-        });
+        let scripted =
+            commands.iter().any(|(_, entry)| [".js", ".cjs", ".mjs"].iter().any(|ext| entry.ends_with(ext)));
         if commands.is_empty() || (package.dependencies(version).is_empty() && !scripted) {
             return Ok(None);
         }
-        let refuse = |reason: String| Error::NpmTree {
+        let refuse = |reason: String| {
+            Error::NpmTree {
             package: format!("{name} {version}"),
             reason,
             hint: "report it to the package's authors; den links only plain command names to files inside the package".into(),
+        }
         };
         let mut steps = Vec::new();
         let mut bins = Vec::new();
         for (command, entry) in &commands {
-            if command.is_empty() || command.contains(['/', '\\', '\0']) || command == "." || command == ".." {
+            if command.is_empty() || command.contains(['/', '\\', '\0']) || command == "." || command == ".."
+            {
                 return Err(refuse(format!("its command name `{command}` is not a plain file name")));
             }
             let entry = format!("package/{entry}");

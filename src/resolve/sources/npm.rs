@@ -92,7 +92,8 @@ impl Package {
                 out.push(Dependency { name: name.clone(), range, optional });
             }
         };
-        let optional_peer = |name: &str| entry["peerDependenciesMeta"][name]["optional"].as_bool() == Some(true);
+        let optional_peer =
+            |name: &str| entry["peerDependenciesMeta"][name]["optional"].as_bool() == Some(true);
         // An optional dependency is also listed in `dependencies`: it stays optional.
         add("optionalDependencies", true, &|_| false);
         add("dependencies", false, &|_| false);
@@ -111,7 +112,8 @@ impl Package {
     pub fn fits(&self, version: &str, os: &str, cpu: &str) -> bool {
         let Some(entry) = self.doc["versions"].get(version) else { return false };
         let accepts = |field: &str, word: &str| {
-            let list: Vec<&str> = entry[field].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let list: Vec<&str> =
+                entry[field].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
             if list.is_empty() {
                 return true;
             }

@@ -77,7 +77,10 @@ pub fn resolve(
                     continue;
                 }
                 return Err(refuse(
-                    format!("no version of its dependency `{}` matches `{}` (needed by {requirer})", dep.name, dep.range),
+                    format!(
+                        "no version of its dependency `{}` matches `{}` (needed by {requirer})",
+                        dep.name, dep.range
+                    ),
                     "the registry may lag behind: try again later, or pin an older version of the package",
                 ));
             };
@@ -88,13 +91,19 @@ pub fn resolve(
             }
             if !fits {
                 return Err(refuse(
-                    format!("its dependency `{}@{chosen}` does not run on {}-{}", dep.name, platform.0, platform.1),
+                    format!(
+                        "its dependency `{}@{chosen}` does not run on {}-{}",
+                        dep.name, platform.0, platform.1
+                    ),
                     "pick a version of the package that supports this platform",
                 ));
             }
             if script {
                 return Err(refuse(
-                    format!("its dependency `{}@{chosen}` needs an install script, and den runs none", dep.name),
+                    format!(
+                        "its dependency `{}@{chosen}` needs an install script, and den runs none",
+                        dep.name
+                    ),
                     "den installs npm packages whose dependencies need no install script; run this one with npm itself",
                 ));
             }
@@ -284,10 +293,7 @@ mod tests {
             ("app", doc("app", &[("1.0.0", serde_json::json!({"a": "^1", "b": "^1"}))])),
             ("a", doc("a", &[("1.0.0", serde_json::json!({"c": "^1"}))])),
             ("b", doc("b", &[("1.0.0", serde_json::json!({"c": "^2"}))])),
-            (
-                "c",
-                doc("c", &[("1.0.0", serde_json::json!({})), ("2.0.0", serde_json::json!({}))]),
-            ),
+            ("c", doc("c", &[("1.0.0", serde_json::json!({})), ("2.0.0", serde_json::json!({}))])),
         ]);
         let mut get = |n: &str| Ok(docs[n].clone());
         let placed = resolve("app", "1.0.0", ("linux", "x64"), &mut get).unwrap();
