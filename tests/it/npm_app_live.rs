@@ -1,7 +1,7 @@
 //! npm packages that are applications (JavaScript with dependencies), against the REAL
 //! registry of this machine (found from its npm configuration; no host is written here):
 //! the whole tree installed and locked tarball by tarball, the `bin` commands run on the
-//! project's node, a second home installing from den.lock alone, `--offline` after install,
+//! project's node (or den's newest), a second home installing from den.lock alone, `--offline` after install,
 //! a changed checksum of one dependency refused. Follows `live.rs`: fails naming the
 //! prerequisite when the registry is out of reach, `DEN_TEST_SKIP_LIVE=1` skips.
 
@@ -104,4 +104,10 @@ fn live_npm_application_with_a_cjs_command_through_den_x() {
     let out = run(den_in(&env, &env.home()), &["x", "npm:prettier@3.3.3", "--version"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout.trim(), "3.3.3");
+    // Without a node named, it runs on den's newest node, not the machine's.
+    let out =
+        run(den_in(&env, &env.home()), &["run", "npm:prettier@3.3.3", "--", "sh", "-c", "command -v node"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let store = env.home().join(".local/share/den");
+    assert!(out.stdout.trim().starts_with(store.to_str().unwrap()), "not den's node: {}", out.stdout);
 }
