@@ -446,4 +446,20 @@ mod tests {
             assert!(!rule.accepts(evil), "{evil}");
         }
     }
+
+    #[test]
+    fn an_npm_application_dependency_goes_in_node_modules_under_its_name() {
+        assert!(in_node_modules("node_modules/yargs", "yargs"));
+        assert!(in_node_modules("node_modules/@s/a/node_modules/@t/b", "@t/b"));
+        assert!(in_node_modules("node_modules/a/node_modules/b", "b"));
+        for (dir, name) in [
+            ("node_modules/other", "yargs"),
+            ("bin/yargs", "yargs"),
+            ("lib/node_modules/yargs", "yargs"),
+            ("xnode_modules/yargs", "yargs"),
+            ("node_modules/a/xnode_modules/b", "b"),
+        ] {
+            assert!(!in_node_modules(dir, name), "{dir}");
+        }
+    }
 }
