@@ -28,6 +28,7 @@ use crate::{env_vars, ui};
 mod artifacts;
 mod listing;
 mod npm_app;
+mod pypi_app;
 
 /// Resolves tool requests against the catalog and the upstreams, for this machine's
 /// settings (config, mirrors, registries, GitHub API and token).

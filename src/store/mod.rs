@@ -44,6 +44,7 @@ pub mod manifest;
 pub mod pipeline;
 pub mod post_install;
 pub mod projects;
+mod python_scripts;
 pub mod receipt;
 pub mod unpack;
 

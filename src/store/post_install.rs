@@ -33,6 +33,7 @@ fn describe(step: &Step) -> String {
         Step::Symlink { link, target } => format!("link `{link}` to `{target}`"),
         Step::SymlinksFromJson { file, .. } => format!("create the links listed in `{file}`"),
         Step::Package { name, into, .. } => format!("install the bundled `{name}` at `{into}`"),
+        Step::PythonScripts { python } => format!("write the console scripts' launchers for `{python}`"),
     }
 }
 
@@ -41,8 +42,37 @@ fn describe(step: &Step) -> String {
 pub fn place_package(dir: &Path, step: &Step, unpacked: &Path) -> Result<(), Error> {
     let Step::Package { into, .. } = step else { return Ok(()) };
     let fail = |reason: String| Error::Step { dir: dir.to_path_buf(), step: describe(step), reason };
-    let into = place(dir, &parts(into).map_err(fail)?).map_err(fail)?;
+    let target = parts(into).map_err(fail)?;
+    if matches!(step, Step::Package { url, .. } if url.ends_with(".whl")) {
+        // A wheel's files join the others' in one directory (`lib/`, a site-packages).
+        let into = parent(dir, &target, true).map_err(fail)?.join(&target[target.len() - 1]);
+        return merge(unpacked, &into).map_err(fail);
+    }
+    let into = place(dir, &target).map_err(fail)?;
     fs::rename(unpacked, &into).map_err(|e| fail(e.to_string()))
+}
+
+/// Moves every entry of `from` into `into` (made when missing), merging directories both
+/// have; a file both have is refused (two wheels would overwrite each other).
+fn merge(from: &Path, into: &Path) -> Result<(), String> {
+    match fs::symlink_metadata(into) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(format!("`{}` is not a directory", into.display())),
+        Err(_) => fs::create_dir(into).map_err(|e| e.to_string())?,
+    }
+    for entry in fs::read_dir(from).map_err(|e| e.to_string())? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let target = into.join(entry.file_name());
+        let kind = entry.file_type().map_err(|e| e.to_string())?;
+        match fs::symlink_metadata(&target) {
+            Err(_) => fs::rename(entry.path(), &target).map_err(|e| e.to_string())?,
+            Ok(m) if m.is_dir() && kind.is_dir() => merge(&entry.path(), &target)?,
+            Ok(_) => {
+                return Err(format!("`{}` comes in two wheels", entry.file_name().to_string_lossy()));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn apply(dir: &Path, step: &Step) -> Result<(), String> {
@@ -52,6 +82,7 @@ fn apply(dir: &Path, step: &Step) -> Result<(), String> {
             Ok(m) if m.is_dir() => Ok(()),
             _ => Err(format!("`{into}` was not installed")),
         },
+        Step::PythonScripts { python } => super::python_scripts::write(dir, python),
         Step::Chmod { path } => {
             let full = existing(dir, &parts(path)?)?;
             if fs::symlink_metadata(&full).map_err(|e| e.to_string())?.is_dir() {

@@ -86,6 +86,7 @@ fn step(s: &Step) -> String {
             string(checksum),
             string(into)
         ),
+        Step::PythonScripts { python } => format!("{{ python_scripts = {{ python = {} }} }}", string(python)),
     }
 }
 
@@ -129,6 +130,7 @@ enum RawStep {
     Symlink { link: String, target: String },
     SymlinksFromJson { file: String, base: String },
     Package { name: String, url: String, checksum: String, into: String },
+    PythonScripts { python: String },
 }
 
 impl From<RawStep> for Step {
@@ -139,6 +141,7 @@ impl From<RawStep> for Step {
             RawStep::Symlink { link, target } => Step::Symlink { link, target },
             RawStep::SymlinksFromJson { file, base } => Step::SymlinksFromJson { file, base },
             RawStep::Package { name, url, checksum, into } => Step::Package { name, url, checksum, into },
+            RawStep::PythonScripts { python } => Step::PythonScripts { python },
         }
     }
 }

@@ -185,6 +185,14 @@ fn bundled_problem(
     let dependency = req.source.as_deref().is_some_and(|s| s.starts_with("npm:"))
         && req.bin.is_empty()
         && into.strip_prefix("package/").is_some_and(|dir| in_node_modules(dir, name));
+    // A Python application's dependency: a wheel into `lib/`.
+    let wheel = req.source.as_deref().is_some_and(|s| s.starts_with("pypi:"))
+        && req.bin.is_empty()
+        && into == "lib"
+        && url.ends_with(".whl");
+    if wheel {
+        return None;
+    }
     if !bundles && !dependency {
         return Some((
             url.clone(),

@@ -45,6 +45,8 @@ impl Resolver {
         let libc = self.host.libc_for(platform);
         // An npm application named in den.toml (not a catalog tool): its tree and commands.
         let mut app = None;
+        // A Python application's dependency wheels and launchers.
+        let mut app_steps: Vec<Step> = Vec::new();
         let file = match &source.kind {
             SourceKind::Github { repo } => {
                 let release = self.github(repo).release(&vars.tag)?.ok_or_else(|| {
@@ -137,9 +139,22 @@ impl Resolver {
             }
             SourceKind::Pypi { .. } => {
                 let project = self.pypi_project(source)?;
-                let wheel = project.wheel(version.as_str(), platform, libc).ok_or_else(|| {
-                    no_artifact(format!("no wheel of {served_by} {} fits it", version.as_str()))
-                })?;
+                let from_request = req.source.is_some() && req.bin.is_empty();
+                let py_app = match &source.kind {
+                    SourceKind::Pypi { package } if from_request => {
+                        self.pypi_app(&project, package, version.as_str(), (platform, libc))?
+                    }
+                    _ => None,
+                };
+                let wheel = match py_app {
+                    Some(py) => {
+                        app_steps = py.steps;
+                        py.wheel
+                    }
+                    None => project.wheel(version.as_str(), platform, libc).ok_or_else(|| {
+                        no_artifact(format!("no wheel of {served_by} {} fits it", version.as_str()))
+                    })?,
+                };
                 let given = wheel.sha256.map(|h| format!("sha256:{h}"));
                 File {
                     url: wheel.url,
@@ -163,6 +178,7 @@ impl Resolver {
             post_install.extend(app.steps);
             bin = app.bins;
         }
+        post_install.extend(app_steps);
         for bundle in &source.bundles {
             // A registry without the package still serves the tool itself, said once.
             if let Err(e) = self.bundle(bundle, (version, platform), &mut post_install, &mut bin) {

@@ -36,7 +36,7 @@ impl Resolver {
             return Ok(None);
         }
         let refuse = |reason: String| {
-            Error::NpmTree {
+            Error::AppTree {
             package: format!("{name} {version}"),
             reason,
             hint: "report it to the package's authors; den links only plain command names to files inside the package".into(),

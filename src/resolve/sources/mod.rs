@@ -11,6 +11,7 @@ pub mod json;
 pub mod npm;
 pub mod npm_tree;
 pub mod pypi;
+pub mod pypi_tree;
 pub mod system;
 
 use std::time::Duration;

@@ -66,7 +66,7 @@ pub fn resolve(
                     continue;
                 }
             }
-            let refuse = |reason: String, hint: &str| Error::NpmTree {
+            let refuse = |reason: String, hint: &str| Error::AppTree {
                 package: format!("{} {}", nodes[0].name, nodes[0].version),
                 reason,
                 hint: hint.into(),
