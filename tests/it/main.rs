@@ -42,6 +42,7 @@ mod prereq;
 mod project;
 mod project_writes;
 mod pty;
+mod pypi_app_live;
 mod run;
 mod run_live;
 mod runtimes;
