@@ -352,4 +352,35 @@ mod tests {
         assert!(err.ends_with("`/tmp/x` is an absolute path"), "{err}");
         assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
     }
+
+    #[test]
+    fn wheels_merge_into_lib_and_a_file_two_wheels_bring_is_refused() {
+        let tmp = tree();
+        let dir = tmp.path();
+        let wheel = |name: &str| Step::Package {
+            name: name.into(),
+            url: format!("https://files.example/{name}-1.0-py3-none-any.whl"),
+            checksum: "sha256:00".into(),
+            into: "lib".into(),
+        };
+        let unpacked = |files: &[&str]| {
+            let u = tempfile::tempdir_in(dir).unwrap();
+            for f in files {
+                fs::create_dir_all(u.path().join(f).parent().unwrap()).unwrap();
+                fs::write(u.path().join(f), f.as_bytes()).unwrap();
+            }
+            u
+        };
+        let a = unpacked(&["a/__init__.py", "ns/a.py", "a-1.0.dist-info/METADATA"]);
+        place_package(dir, &wheel("a"), a.path()).unwrap();
+        let b = unpacked(&["b.py", "ns/b.py", "b-1.0.dist-info/METADATA"]);
+        place_package(dir, &wheel("b"), b.path()).unwrap();
+        for f in ["a/__init__.py", "ns/a.py", "ns/b.py", "b.py", "b-1.0.dist-info/METADATA"] {
+            assert!(dir.join("lib").join(f).is_file(), "{f}");
+        }
+        let c = unpacked(&["ns/a.py"]);
+        let err = place_package(dir, &wheel("c"), c.path()).unwrap_err().to_string();
+        assert!(err.contains("`a.py` comes in two wheels"), "{err}");
+        assert_eq!(fs::read(dir.join("lib/ns/a.py")).unwrap(), b"ns/a.py");
+    }
 }

@@ -138,3 +138,66 @@ fn entry_points(dir: &Path) -> Result<Vec<(String, String, String)>, String> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+#[allow(clippy::disallowed_methods, reason = "tests may write freely")]
+mod tests {
+    use super::*;
+
+    fn app(entry_points: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("tool-1.0.dist-info")).unwrap();
+        fs::write(dir.path().join("tool-1.0.dist-info/entry_points.txt"), entry_points).unwrap();
+        fs::create_dir_all(dir.path().join("tool")).unwrap();
+        fs::create_dir_all(dir.path().join("lib/helper")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn one_launcher_per_console_script_on_the_named_python() {
+        let dir = app(
+            "[console_scripts]\ntool = tool.cli:main\ntool-helper = helper:run [extra]\n\n[other]\nx = y:z\n",
+        );
+        write(dir.path(), "python3.12").unwrap();
+        let text = fs::read_to_string(dir.path().join("bin/tool")).unwrap();
+        assert!(text.starts_with("#!/bin/sh\n"), "{text}");
+        assert!(text.contains("exec python3.12 -I -c"), "{text}");
+        assert!(
+            text.contains("importlib.import_module(\"tool.cli\")") && text.contains("\"main\""),
+            "{text}"
+        );
+        let mode = fs::metadata(dir.path().join("bin/tool-helper")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o755);
+        assert!(!dir.path().join("bin/x").exists());
+    }
+
+    #[test]
+    fn hostile_entry_points_and_interpreters_are_refused() {
+        for evil in [
+            "[console_scripts]\n../../evil = tool:main\n",
+            "[console_scripts]\ntool = tool:main'; rm -rf ~; '\n",
+            "[console_scripts]\ntool = tool$(id):main\n",
+            "[console_scripts]\n.hidden = tool:main\n",
+        ] {
+            let dir = app(evil);
+            assert!(write(dir.path(), "python3.12").is_err(), "{evil}");
+            assert!(
+                !dir.path().join("bin").exists()
+                    || fs::read_dir(dir.path().join("bin")).unwrap().count() == 0
+            );
+        }
+        let dir = app("[console_scripts]\ntool = tool:main\n");
+        for python in ["python3", "/usr/bin/python3.12", "python3.12; id", "python2.7", ""] {
+            assert!(write(dir.path(), python).is_err(), "{python}");
+        }
+    }
+
+    #[test]
+    fn a_command_whose_module_is_not_installed_is_refused() {
+        let dir = app("[console_scripts]\ntool = missing.cli:main\n");
+        let err = write(dir.path(), "python3.12").unwrap_err();
+        assert!(err.contains("missing.cli"), "{err}");
+        let dir = app("");
+        assert!(write(dir.path(), "python3.12").unwrap_err().contains("no console script"));
+    }
+}

@@ -470,4 +470,32 @@ mod tests {
             assert!(!in_node_modules(dir, name), "{dir}");
         }
     }
+
+    #[test]
+    fn a_python_application_takes_wheels_into_lib_only() {
+        let req = |source: &str| crate::project::ToolRequest {
+            source: Some(source.into()),
+            name: "black".into(),
+            version: "24".into(),
+            url: None,
+            sha256: None,
+            bin: vec![],
+            at: crate::project::Location { file: "den.toml".into(), line: 1 },
+        };
+        let step = |into: &str, url: &str| crate::resolve::Step::Package {
+            name: "click".into(),
+            url: url.into(),
+            checksum: "sha256:00".into(),
+            into: into.into(),
+        };
+        let upstreams = Upstreams::with_config(&crate::config::Config::default(), None);
+        let wheel = "https://files.example/click-8.1.7-py3-none-any.whl";
+        assert!(bundled_problem(&req("pypi:black"), &step("lib", wheel), &upstreams).is_none());
+        assert!(bundled_problem(&req("pypi:black"), &step("bin", wheel), &upstreams).is_some());
+        assert!(
+            bundled_problem(&req("pypi:black"), &step("lib", "https://files.example/click.tgz"), &upstreams)
+                .is_some()
+        );
+        assert!(bundled_problem(&req("github:psf/black"), &step("lib", wheel), &upstreams).is_some());
+    }
 }
