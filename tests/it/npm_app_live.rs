@@ -55,6 +55,11 @@ fn live_npm_application_with_dependencies_and_several_commands() {
         assert!(into.starts_with("package/node_modules/") && into.ends_with(name.as_str()), "{into}");
     }
 
+    // `den x` with the other command named after `--`.
+    let out = run(den_in(&env, &dir), &["x", "npm:cowsay@1.6", "--", "cowthink", "hmm"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("( hmm )"), "{}", out.stdout);
+
     // Offline after install.
     let out = run(den_in(&env, &dir), &["--offline", "run", "--", "cowsay", "offline"]);
     assert_eq!(out.code, 0, "{}", out.stderr);

@@ -91,4 +91,8 @@ fn live_pypi_application_through_den_x() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("| moo |"), "{}", out.stdout);
     assert!(out.stderr.contains("runs on python3."), "the python is said: {}", out.stderr);
+    // The form that names the command after `--`.
+    let out = run(den_in(&env, &env.home()), &["x", "pypi:cowsay@6.1", "--", "cowsay", "-t", "moo"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("| moo |"), "{}", out.stdout);
 }
