@@ -58,6 +58,14 @@ impl Resolver {
             steps.push(Step::Symlink { link: link.clone(), target: format!("../{entry}") });
             bins.push(link);
         }
+        if package.has_install_script(version) {
+            return Err(Error::AppTree {
+                package: format!("{name} {version}"),
+                reason: "it needs an install script, and den runs none".into(),
+                hint: "den installs npm packages that need no install script; run this one with npm itself"
+                    .into(),
+            });
+        }
         let (os, cpu) = (platform.os.as_str(), platform.arch.as_str());
         let mut docs: HashMap<String, Rc<npm::Package>> = HashMap::new();
         let mut doc = |dep: &str| -> Result<Rc<npm::Package>, Error> {

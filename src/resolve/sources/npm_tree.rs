@@ -308,4 +308,71 @@ mod tests {
             ]
         );
     }
+
+    fn version(deps: serde_json::Value, extra: serde_json::Value) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "dependencies": deps,
+            "dist": {"tarball": "http://r/x.tgz", "integrity": "sha512-AA=="},
+        });
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        v
+    }
+
+    fn one(name: &str, v: serde_json::Value) -> Rc<Package> {
+        Rc::new(Package { doc: serde_json::json!({ "name": name, "versions": { "1.0.0": v } }) })
+    }
+
+    #[test]
+    fn optional_platform_packages_are_filtered_and_install_scripts_refused() {
+        let docs: HashMap<&str, Rc<Package>> = HashMap::from([
+            (
+                "app",
+                one(
+                    "app",
+                    version(
+                        serde_json::json!({"lib": "1"}),
+                        serde_json::json!({"optionalDependencies": {"mac-only": "1", "linux-only": "1", "scripted": "1"},
+                            "peerDependencies": {"peer": "1", "maybe": "1"},
+                            "peerDependenciesMeta": {"maybe": {"optional": true}}}),
+                    ),
+                ),
+            ),
+            ("lib", one("lib", version(serde_json::json!({}), serde_json::json!({})))),
+            ("peer", one("peer", version(serde_json::json!({}), serde_json::json!({})))),
+            (
+                "mac-only",
+                one("mac-only", version(serde_json::json!({}), serde_json::json!({"os": ["darwin"]}))),
+            ),
+            (
+                "linux-only",
+                one(
+                    "linux-only",
+                    version(serde_json::json!({}), serde_json::json!({"os": ["!win32"], "cpu": ["x64"]})),
+                ),
+            ),
+            (
+                "scripted",
+                one(
+                    "scripted",
+                    version(serde_json::json!({}), serde_json::json!({"hasInstallScript": true})),
+                ),
+            ),
+            (
+                "needs-build",
+                one(
+                    "needs-build",
+                    version(serde_json::json!({}), serde_json::json!({"hasInstallScript": true})),
+                ),
+            ),
+            ("bad", one("bad", version(serde_json::json!({"needs-build": "1"}), serde_json::json!({})))),
+        ]);
+        let mut get = |n: &str| Ok(docs[n].clone());
+        let placed = resolve("app", "1.0.0", ("linux", "x64"), &mut get).unwrap();
+        let names: Vec<&str> = placed.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["lib", "linux-only", "peer"]);
+        let err = resolve("bad", "1.0.0", ("linux", "x64"), &mut get).unwrap_err().to_string();
+        assert!(err.contains("`needs-build@1.0.0` needs an install script"), "{err}");
+    }
 }
