@@ -45,7 +45,7 @@ impl Resolver {
             )
         })?;
         let line = format!(
-            "{package} runs on {python} ({}): den's own python is out of reach here, so this is the one on PATH",
+            "{package} runs on {python} ({}), the python3 on PATH: den.lock records it",
             path.display()
         );
         if self.noted.lock().unwrap_or_else(|e| e.into_inner()).insert(line.clone()) {

@@ -10,6 +10,7 @@ pub mod github;
 pub mod json;
 pub mod npm;
 pub mod npm_tree;
+pub mod pep440;
 pub mod pypi;
 pub mod pypi_tree;
 pub mod system;

@@ -265,7 +265,7 @@ impl Project {
     fn fits_app(&self, file: &File, minor: u32, platform: Platform, libc: Option<Libc>) -> bool {
         let python = Version::parse(&format!("3.{minor}.99")).ok();
         let requires_ok = match (&file.requires_python, &python) {
-            (Some(spec), Some(v)) => super::pypi_tree::allows(spec, v, true),
+            (Some(spec), Some(v)) => super::pep440::allows(spec, v, true),
             _ => true,
         };
         requires_ok && fits_python(&file.filename, minor) && rank(&file.filename, platform, libc).is_some()
