@@ -17,9 +17,10 @@ pub fn of(checksum: &str) -> Option<String> {
     })
 }
 
-/// The store key of an artifact: [`of`] its checksum; when `Step::Package` (or
-/// `Step::Component`) steps add packages to it, the sha256 of every checksum in order (each one checked first), so that
-/// the directory names exactly what it holds.
+/// The store key of an artifact: [`of`] its checksum; when `Step::Package` or
+/// `Step::Component` steps add packages to it (or `Step::PythonScripts` names an
+/// interpreter), the sha256 of every checksum in order (each one checked first) and of that
+/// interpreter, so that the directory names exactly what it holds.
 pub fn of_artifact(artifact: &super::Artifact) -> Option<String> {
     let packages: Vec<&str> = artifact
         .post_install
@@ -31,8 +32,13 @@ pub fn of_artifact(artifact: &super::Artifact) -> Option<String> {
             _ => None,
         })
         .collect();
+    // The interpreter a Python application's launchers name is part of what it holds.
+    let python = artifact.post_install.iter().find_map(|s| match s {
+        super::Step::PythonScripts { python } => Some(python.as_str()),
+        _ => None,
+    });
     let main = of(&artifact.checksum)?;
-    if packages.is_empty() {
+    if packages.is_empty() && python.is_none() {
         return Some(main);
     }
     use sha2::{Digest, Sha256};
@@ -41,6 +47,10 @@ pub fn of_artifact(artifact: &super::Artifact) -> Option<String> {
         of(checksum)?;
         hash.update(checksum.as_bytes());
         hash.update([0]);
+    }
+    if let Some(python) = python {
+        hash.update(b"python_scripts\0");
+        hash.update(python.as_bytes());
     }
     Some(format!("sha256-{}", to_hex(&hash.finalize()[..KEY_BYTES])))
 }

@@ -112,6 +112,13 @@ pub enum Step {
         checksum: String,
         into: String,
     },
+    /// A launcher in `bin/` for each console script of the Python application unpacked at
+    /// the directory's root (its `*.dist-info/entry_points.txt`), running on `python` (a
+    /// `python3.N` found on PATH), with the root and `lib/` (its dependencies' wheels) first
+    /// on `sys.path`.
+    PythonScripts {
+        python: String,
+    },
 }
 
 impl Artifact {

@@ -20,7 +20,6 @@ pub use crate::artifact::checksum::{Checksum, Hasher};
 pub use client::Client;
 pub use download::Downloaded;
 pub use error::Error;
-#[cfg(test)]
 pub use progress::NoProgress;
 pub use progress::{Progress, Reporter, human_bytes};
 pub use request::{Payload, Reply};

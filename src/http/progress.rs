@@ -24,11 +24,9 @@ pub trait Progress: Sync {
     fn abandon(&self) {}
 }
 
-#[cfg(test)]
-/// Reports nothing (API documents, tests).
+/// Reports nothing (API documents, a wheel read for its metadata, tests).
 pub struct NoProgress;
 
-#[cfg(test)]
 impl Progress for NoProgress {
     fn start(&self, _: Option<u64>) {}
     fn advance(&self, _: u64) {}

@@ -42,10 +42,10 @@ pub struct Provided {
 
 impl Provided {
     /// The PATH directories: the named tools' first, then the project's.
+    /// (and den's node after them when an npm application needs one, `tools::path_dirs`).
     pub fn dirs(&self) -> Vec<PathBuf> {
-        let mut dirs = tools::path_dirs(&self.named);
-        dirs.extend(tools::path_dirs(&self.project));
-        dirs
+        let all: Vec<Installed> = self.named.iter().chain(&self.project).cloned().collect();
+        tools::path_dirs(&all)
     }
 
     /// The tools' own variables (a runtime's home): the project's, and a named tool's in

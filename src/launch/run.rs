@@ -79,10 +79,21 @@ fn provide_and_exec(
     let (named, next) = (&prepared.tools.named, &prepared.next);
     // 4. The program, looked up on the new PATH, then exec.
     let (program, argv0, args) = match target {
-        Target::MainBin(args) => {
+        Target::MainBin(mut args) => {
             let tool = &named[0];
-            let bin = adhoc::main_bin(tool)
-                .ok_or_else(|| Error::NoMainBin { tool: format!("{} {}", tool.name, tool.version) })?;
+            // `den x pypi:black@24 -- black --version`: a first argument that names one of
+            // the tool's commands picks that command (a package's commands rarely match it).
+            let named_bin = args.first().and_then(|first| {
+                tool.bins.iter().find(|b| b.file_name().is_some_and(|n| n == first.as_str()))
+            });
+            let bin = match named_bin {
+                Some(bin) => {
+                    args.remove(0);
+                    bin
+                }
+                None => adhoc::main_bin(tool)
+                    .ok_or_else(|| Error::NoMainBin { tool: format!("{} {}", tool.name, tool.version) })?,
+            };
             let argv0 = bin.file_name().map(OsString::from).unwrap_or_default();
             (bin.clone(), argv0, args)
         }

@@ -87,6 +87,10 @@ pub enum Error {
     /// A version list or package document that is not shaped as expected.
     #[error("unexpected answer from {}: {}", escaped(url), escaped(reason))]
     BadIndex { url: String, reason: String },
+    /// An npm or Python application whose dependencies den cannot install as its own
+    /// installer would.
+    #[error("{} cannot be installed: {}", escaped(package), escaped(reason))]
+    AppTree { package: String, reason: String, hint: String },
     #[error("den has no builds for this machine ({}-{})", escaped(os), escaped(arch))]
     UnsupportedHost { os: String, arch: String },
     #[error(transparent)]
@@ -214,6 +218,7 @@ impl crate::hint::Hint for Error {
                 })
             }
             Error::Catalog(e) => e.hint(),
+            Error::AppTree { hint, .. } => Some(hint.clone()),
             Error::BadSpec { source, .. } => source.hint(),
             Error::UnknownAlias { known, .. } if known.is_empty() => {
                 Some("this tool defines no aliases: write a version or a range".into())

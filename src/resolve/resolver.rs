@@ -3,7 +3,8 @@
 //! Tries the definition's sources in order, moving on when one is unreachable or has no
 //! artifact, and says on stderr which source served when it was not the first. Mirrors are
 //! applied when fetching; what it returns keeps the upstream URLs (den.lock is portable).
-//! Never downloads an artifact, never writes outside the HTTP cache.
+//! Never downloads an artifact (but a wheel whose index serves no metadata file, read for
+//! its dependencies in a temporary file, `pypi_app`), never writes outside the HTTP cache.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -27,6 +28,8 @@ use crate::{env_vars, ui};
 
 mod artifacts;
 mod listing;
+mod npm_app;
+mod pypi_app;
 
 /// Resolves tool requests against the catalog and the upstreams, for this machine's
 /// settings (config, mirrors, registries, GitHub API and token).

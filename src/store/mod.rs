@@ -45,6 +45,7 @@ mod otp_install;
 pub mod pipeline;
 pub mod post_install;
 pub mod projects;
+mod python_scripts;
 pub mod receipt;
 pub mod unpack;
 

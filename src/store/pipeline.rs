@@ -174,7 +174,12 @@ pub fn install(
     )?;
     // The same for the installer and a waiter: what the store holds now.
     if artifact.bin.is_empty() {
-        artifact.bin = scan_bins(&store.tool_dir(&key));
+        let python_app = artifact.post_install.iter().any(|s| matches!(s, Step::PythonScripts { .. }));
+        // A Python application's commands are the launchers den wrote, nothing else.
+        artifact.bin = scan_bins(&store.tool_dir(&key))
+            .into_iter()
+            .filter(|b| !python_app || b.strip_prefix("bin/").is_some_and(|n| !n.contains('/')))
+            .collect();
     }
     if artifact.size.is_none() {
         // den.lock records every artifact's size; npm's package documents do not give it.
@@ -231,7 +236,15 @@ fn install_package(
     unpack::unpack(tmp.path(), Format::from_file_name(file_name), unpacked.path())?;
     match step {
         Step::Component { .. } => post_install::merge_component(staging, step, unpacked.path())?,
-        _ => post_install::place_package(staging, step, &unpacked.path().join("package"))?,
+        _ => {
+            // An npm tarball's files are under `package/`; a wheel's at its root.
+            let root = if file_name.ends_with(".whl") {
+                unpacked.path().to_path_buf()
+            } else {
+                unpacked.path().join("package")
+            };
+            post_install::place_package(staging, step, &root)?;
+        }
     }
     Ok(())
 }

@@ -35,6 +35,7 @@ fn describe(step: &Step) -> String {
         Step::Package { name, into, .. } => format!("install the bundled `{name}` at `{into}`"),
         Step::Component { name, into, .. } => format!("merge the component `{name}` into `{into}`"),
         Step::OtpInstall { dir } => format!("make the Erlang/OTP release in `{dir}` runnable"),
+        Step::PythonScripts { python } => format!("write the console scripts' launchers for `{python}`"),
     }
 }
 
@@ -43,7 +44,13 @@ fn describe(step: &Step) -> String {
 pub fn place_package(dir: &Path, step: &Step, unpacked: &Path) -> Result<(), Error> {
     let Step::Package { into, .. } = step else { return Ok(()) };
     let fail = |reason: String| Error::Step { dir: dir.to_path_buf(), step: describe(step), reason };
-    let into = place(dir, &parts(into).map_err(fail)?).map_err(fail)?;
+    let target = parts(into).map_err(fail)?;
+    if matches!(step, Step::Package { url, .. } if url.ends_with(".whl")) {
+        // A wheel's files join the others' in one directory (`lib/`, a site-packages).
+        let into = parent(dir, &target, true).map_err(fail)?.join(&target[target.len() - 1]);
+        return merge(unpacked, &into).map_err(fail);
+    }
+    let into = place(dir, &target).map_err(fail)?;
     fs::rename(unpacked, &into).map_err(|e| fail(e.to_string()))
 }
 
@@ -139,6 +146,29 @@ fn merge_tree(from: &Path, to: &Path, top: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Moves every entry of `from` into `into` (made when missing), merging directories both
+/// have; a file both have is refused (two wheels would overwrite each other).
+fn merge(from: &Path, into: &Path) -> Result<(), String> {
+    match fs::symlink_metadata(into) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(format!("`{}` is not a directory", into.display())),
+        Err(_) => fs::create_dir(into).map_err(|e| e.to_string())?,
+    }
+    for entry in fs::read_dir(from).map_err(|e| e.to_string())? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let target = into.join(entry.file_name());
+        let kind = entry.file_type().map_err(|e| e.to_string())?;
+        match fs::symlink_metadata(&target) {
+            Err(_) => fs::rename(entry.path(), &target).map_err(|e| e.to_string())?,
+            Ok(m) if m.is_dir() && kind.is_dir() => merge(&entry.path(), &target)?,
+            Ok(_) => {
+                return Err(format!("`{}` comes in two wheels", entry.file_name().to_string_lossy()));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn apply(dir: &Path, step: &Step) -> Result<(), String> {
     match step {
         // Placed by the pipeline (`place_package`) before the other steps run.
@@ -152,6 +182,7 @@ fn apply(dir: &Path, step: &Step) -> Result<(), String> {
             let full = existing(dir, &parts(release)?)?;
             super::otp_install::run(&full)
         }
+        Step::PythonScripts { python } => super::python_scripts::write(dir, python),
         Step::Chmod { path } => {
             let full = existing(dir, &parts(path)?)?;
             if fs::symlink_metadata(&full).map_err(|e| e.to_string())?.is_dir() {
@@ -420,5 +451,36 @@ mod tests {
             step(dir, Step::SymlinksFromJson { file: "links.json".into(), base: "".into() }).unwrap_err();
         assert!(err.ends_with("`/tmp/x` is an absolute path"), "{err}");
         assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn wheels_merge_into_lib_and_a_file_two_wheels_bring_is_refused() {
+        let tmp = tree();
+        let dir = tmp.path();
+        let wheel = |name: &str| Step::Package {
+            name: name.into(),
+            url: format!("https://files.example/{name}-1.0-py3-none-any.whl"),
+            checksum: "sha256:00".into(),
+            into: "lib".into(),
+        };
+        let unpacked = |files: &[&str]| {
+            let u = tempfile::tempdir_in(dir).unwrap();
+            for f in files {
+                fs::create_dir_all(u.path().join(f).parent().unwrap()).unwrap();
+                fs::write(u.path().join(f), f.as_bytes()).unwrap();
+            }
+            u
+        };
+        let a = unpacked(&["a/__init__.py", "ns/a.py", "a-1.0.dist-info/METADATA"]);
+        place_package(dir, &wheel("a"), a.path()).unwrap();
+        let b = unpacked(&["b.py", "ns/b.py", "b-1.0.dist-info/METADATA"]);
+        place_package(dir, &wheel("b"), b.path()).unwrap();
+        for f in ["a/__init__.py", "ns/a.py", "ns/b.py", "b.py", "b-1.0.dist-info/METADATA"] {
+            assert!(dir.join("lib").join(f).is_file(), "{f}");
+        }
+        let c = unpacked(&["ns/a.py"]);
+        let err = place_package(dir, &wheel("c"), c.path()).unwrap_err().to_string();
+        assert!(err.contains("`a.py` comes in two wheels"), "{err}");
+        assert_eq!(fs::read(dir.join("lib/ns/a.py")).unwrap(), b"ns/a.py");
     }
 }

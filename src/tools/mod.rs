@@ -14,6 +14,7 @@ pub mod home;
 mod index;
 pub mod pins;
 mod platforms;
+mod runtime;
 pub mod share;
 pub mod system;
 pub mod toolset;
@@ -363,9 +364,14 @@ fn report(summary: &Summary, started: Instant) {
 }
 
 /// The PATH directories of installed tools, in den.toml order, without repeats.
+/// Then, when an npm application is among them and no node, den's newest node
+/// (`runtime::node_dir`).
 pub fn path_dirs(installed: &[Installed]) -> Vec<PathBuf> {
     let mut seen = BTreeSet::new();
-    installed.iter().flat_map(|t| t.bin_dirs.iter()).filter(|d| seen.insert(*d)).cloned().collect()
+    let mut dirs: Vec<PathBuf> =
+        installed.iter().flat_map(|t| t.bin_dirs.iter()).filter(|d| seen.insert(*d)).cloned().collect();
+    dirs.extend(runtime::node_dir(installed).filter(|d| !seen.contains(d)));
+    dirs
 }
 
 /// One variable an installed tool's definition sets (`home::vars`), for the env layer.

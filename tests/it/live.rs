@@ -62,7 +62,7 @@ pub fn den_in(env: &Env, dir: &Path) -> Command {
 }
 
 /// Writes and trusts `toml` in `dir`.
-fn project_in(env: &Env, dir: &Path, toml: &str) {
+pub fn project_in(env: &Env, dir: &Path, toml: &str) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("den.toml"), toml).unwrap();
     let out = run(den_in(env, dir), &["trust"]);
@@ -71,7 +71,7 @@ fn project_in(env: &Env, dir: &Path, toml: &str) {
 
 /// `den install` in `dir`, which must succeed; a failure for network reasons names the
 /// registries as the missing prerequisite.
-fn install(env: &Env, dir: &Path) -> Run {
+pub fn install(env: &Env, dir: &Path) -> Run {
     let out = run(den_in(env, dir), &["install"]);
     if out.code != 0 {
         let network = [

@@ -94,6 +94,7 @@ fn step(s: &Step) -> String {
             string(checksum),
             string(into)
         ),
+        Step::PythonScripts { python } => format!("{{ python_scripts = {{ python = {} }} }}", string(python)),
     }
 }
 
@@ -139,6 +140,7 @@ enum RawStep {
     Package { name: String, url: String, checksum: String, into: String },
     Component { name: String, url: String, checksum: String, into: String },
     OtpInstall(String),
+    PythonScripts { python: String },
 }
 
 impl From<RawStep> for Step {
@@ -151,6 +153,7 @@ impl From<RawStep> for Step {
             RawStep::Package { name, url, checksum, into } => Step::Package { name, url, checksum, into },
             RawStep::Component { name, url, checksum, into } => Step::Component { name, url, checksum, into },
             RawStep::OtpInstall(dir) => Step::OtpInstall { dir },
+            RawStep::PythonScripts { python } => Step::PythonScripts { python },
         }
     }
 }

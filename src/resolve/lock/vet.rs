@@ -198,7 +198,19 @@ fn bundled_problem(
     let bundles = catalog::get(&req.name).ok().is_some_and(|tool| {
         tool.sources.iter().any(|s| s.bundles.iter().any(|b| &b.package == name && &b.into == into))
     });
-    if !bundles {
+    // An npm application's dependency, in its own `node_modules` under its name.
+    let dependency = req.source.as_deref().is_some_and(|s| s.starts_with("npm:"))
+        && req.bin.is_empty()
+        && into.strip_prefix("package/").is_some_and(|dir| in_node_modules(dir, name));
+    // A Python application's dependency: a wheel into `lib/`.
+    let wheel = req.source.as_deref().is_some_and(|s| s.starts_with("pypi:"))
+        && req.bin.is_empty()
+        && into == "lib"
+        && url.ends_with(".whl");
+    if wheel {
+        return None;
+    }
+    if !bundles && !dependency {
         return Some((
             url.clone(),
             format!("no package `{name}` at `{into}` (den.toml's `{}` bundles none)", req.name),
@@ -207,6 +219,12 @@ fn bundled_problem(
     let rule =
         Rule::Npm { prefix: format!("{}/{name}/-/", upstreams.npm_registry(name)?.trim_end_matches('/')) };
     (!rule.accepts(url)).then(|| (url.clone(), rule.shown()))
+}
+
+/// Whether `dir` is `node_modules/<name>`, maybe nested in other packages' `node_modules`.
+fn in_node_modules(dir: &str, name: &str) -> bool {
+    let Some(parent) = dir.strip_suffix(&format!("node_modules/{name}")) else { return false };
+    parent.is_empty() || (parent.starts_with("node_modules/") && parent.ends_with('/'))
 }
 
 /// What a URL of one source must be.
@@ -464,5 +482,49 @@ mod tests {
         ] {
             assert!(!rule.accepts(evil), "{evil}");
         }
+    }
+
+    #[test]
+    fn an_npm_application_dependency_goes_in_node_modules_under_its_name() {
+        assert!(in_node_modules("node_modules/yargs", "yargs"));
+        assert!(in_node_modules("node_modules/@s/a/node_modules/@t/b", "@t/b"));
+        assert!(in_node_modules("node_modules/a/node_modules/b", "b"));
+        for (dir, name) in [
+            ("node_modules/other", "yargs"),
+            ("bin/yargs", "yargs"),
+            ("lib/node_modules/yargs", "yargs"),
+            ("xnode_modules/yargs", "yargs"),
+            ("node_modules/a/xnode_modules/b", "b"),
+        ] {
+            assert!(!in_node_modules(dir, name), "{dir}");
+        }
+    }
+
+    #[test]
+    fn a_python_application_takes_wheels_into_lib_only() {
+        let req = |source: &str| crate::project::ToolRequest {
+            source: Some(source.into()),
+            name: "black".into(),
+            version: "24".into(),
+            url: None,
+            sha256: None,
+            bin: vec![],
+            at: crate::project::Location { file: "den.toml".into(), line: 1 },
+        };
+        let step = |into: &str, url: &str| crate::resolve::Step::Package {
+            name: "click".into(),
+            url: url.into(),
+            checksum: "sha256:00".into(),
+            into: into.into(),
+        };
+        let upstreams = Upstreams::with_config(&crate::config::Config::default(), None);
+        let wheel = "https://files.example/click-8.1.7-py3-none-any.whl";
+        assert!(bundled_problem(&req("pypi:black"), &step("lib", wheel), &upstreams).is_none());
+        assert!(bundled_problem(&req("pypi:black"), &step("bin", wheel), &upstreams).is_some());
+        assert!(
+            bundled_problem(&req("pypi:black"), &step("lib", "https://files.example/click.tgz"), &upstreams)
+                .is_some()
+        );
+        assert!(bundled_problem(&req("github:psf/black"), &step("lib", wheel), &upstreams).is_some());
     }
 }

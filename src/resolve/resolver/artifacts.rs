@@ -45,6 +45,10 @@ impl Resolver {
         let libc = self.host.libc_for(platform);
         // A toolchain's other components, merged into its root after it is unpacked.
         let mut components: Vec<Step> = Vec::new();
+        // An npm application named in den.toml (not a catalog tool): its tree and commands.
+        let mut app = None;
+        // A Python application's dependency wheels and launchers.
+        let mut app_steps: Vec<Step> = Vec::new();
         let file = match &source.kind {
             SourceKind::Github { repo } => {
                 let release = self.github(repo).release(&vars.tag)?.ok_or_else(|| {
@@ -84,6 +88,10 @@ impl Resolver {
                     no_artifact(format!("{served_by} has no version `{}`", version.as_str()))
                 })?;
                 let name = dist.tarball.rsplit('/').next().unwrap_or_default().to_string();
+                let from_request = req.source.is_some() && req.bin.is_empty();
+                if from_request && let Some(package_name) = self.npm_name(source, platform) {
+                    app = self.npm_app(&package, &package_name, version.as_str(), platform)?;
+                }
                 File {
                     url: dist.tarball,
                     name,
@@ -182,9 +190,22 @@ impl Resolver {
             }
             SourceKind::Pypi { .. } => {
                 let project = self.pypi_project(source)?;
-                let wheel = project.wheel(version.as_str(), platform, libc).ok_or_else(|| {
-                    no_artifact(format!("no wheel of {served_by} {} fits it", version.as_str()))
-                })?;
+                let from_request = req.source.is_some() && req.bin.is_empty();
+                let py_app = match &source.kind {
+                    SourceKind::Pypi { package } if from_request => {
+                        self.pypi_app(&project, package, version.as_str(), (platform, libc))?
+                    }
+                    _ => None,
+                };
+                let wheel = match py_app {
+                    Some(py) => {
+                        app_steps = py.steps;
+                        py.wheel
+                    }
+                    None => project.wheel(version.as_str(), platform, libc).ok_or_else(|| {
+                        no_artifact(format!("no wheel of {served_by} {} fits it", version.as_str()))
+                    })?,
+                };
                 let given = wheel.sha256.map(|h| format!("sha256:{h}"));
                 File {
                     url: wheel.url,
@@ -204,6 +225,11 @@ impl Resolver {
         let mut post_install: Vec<Step> = components;
         post_install.extend(source.post_install.iter().map(|step| render_step(step, &vars)));
         let mut bin = bin;
+        if let Some(app) = app {
+            post_install.extend(app.steps);
+            bin = app.bins;
+        }
+        post_install.extend(app_steps);
         for bundle in &source.bundles {
             // A registry without the package still serves the tool itself, said once.
             if let Err(e) = self.bundle(bundle, (version, platform), &mut post_install, &mut bin) {

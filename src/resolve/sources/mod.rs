@@ -10,7 +10,10 @@ pub mod github;
 pub mod hexbuilds;
 pub mod json;
 pub mod npm;
+pub mod npm_tree;
+pub mod pep440;
 pub mod pypi;
+pub mod pypi_tree;
 pub mod rustdist;
 pub mod system;
 

@@ -66,3 +66,84 @@ impl Package {
 fn package_path(path: &str) -> String {
     format!("package/{}", path.trim_start_matches("./"))
 }
+
+/// One dependency a version declares, as npm 7+ installs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    pub name: String,
+    /// The range as written (`^1.2.0`, `>=2 <4`, `*`).
+    pub range: String,
+    /// An `optionalDependencies` entry: skipped, not refused, when it cannot be installed.
+    pub optional: bool,
+}
+
+impl Package {
+    /// The dependencies npm 7+ installs for `version`: `dependencies`, the peer dependencies
+    /// not marked optional in `peerDependenciesMeta`, and `optionalDependencies` (marked).
+    pub fn dependencies(&self, version: &str) -> Vec<Dependency> {
+        let Some(entry) = self.doc["versions"].get(version) else { return Vec::new() };
+        let mut out: Vec<Dependency> = Vec::new();
+        let mut add = |field: &str, optional: bool, skip: &dyn Fn(&str) -> bool| {
+            for (name, range) in entry[field].as_object().into_iter().flatten() {
+                if skip(name) || out.iter().any(|d| &d.name == name) {
+                    continue;
+                }
+                let range = range.as_str().unwrap_or("*").to_string();
+                out.push(Dependency { name: name.clone(), range, optional });
+            }
+        };
+        let optional_peer =
+            |name: &str| entry["peerDependenciesMeta"][name]["optional"].as_bool() == Some(true);
+        // An optional dependency is also listed in `dependencies`: it stays optional.
+        add("optionalDependencies", true, &|_| false);
+        add("dependencies", false, &|_| false);
+        add("peerDependencies", false, &optional_peer);
+        out
+    }
+
+    /// Whether `version` runs a script when installed (`preinstall`/`install`/`postinstall`,
+    /// or a `binding.gyp` npm would build), as the registry's `hasInstallScript` says.
+    pub fn has_install_script(&self, version: &str) -> bool {
+        self.doc["versions"].get(version).is_some_and(|e| e["hasInstallScript"].as_bool() == Some(true))
+    }
+
+    /// Whether `version`'s `os`/`cpu` lists (npm's `!name` negations included) accept the
+    /// platform named by npm's words (`linux`, `x64`).
+    pub fn fits(&self, version: &str, os: &str, cpu: &str) -> bool {
+        let Some(entry) = self.doc["versions"].get(version) else { return false };
+        let accepts = |field: &str, word: &str| {
+            let list: Vec<&str> =
+                entry[field].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            if list.is_empty() {
+                return true;
+            }
+            if list.iter().any(|w| w.strip_prefix('!') == Some(word)) {
+                return false;
+            }
+            let positives: Vec<&&str> = list.iter().filter(|w| !w.starts_with('!')).collect();
+            positives.is_empty() || positives.iter().any(|w| **w == word)
+        };
+        accepts("os", os) && accepts("cpu", cpu)
+    }
+
+    /// The version `tag` points at (`latest`), from `dist-tags`.
+    pub fn tag(&self, tag: &str) -> Option<&str> {
+        self.doc["dist-tags"][tag].as_str()
+    }
+
+    /// The command names and entry files (inside the package, without `package/`) of
+    /// `version`'s `bin`; a string `bin` is named after the package (its scope dropped).
+    pub fn commands(&self, name: &str, version: &str) -> Vec<(String, String)> {
+        let Some(entry) = self.doc["versions"].get(version) else { return Vec::new() };
+        let clean = |p: &str| p.trim_start_matches("./").to_string();
+        match &entry["bin"] {
+            Value::String(path) => {
+                vec![(name.rsplit('/').next().unwrap_or(name).to_string(), clean(path))]
+            }
+            Value::Object(map) => {
+                map.iter().filter_map(|(k, v)| Some((k.clone(), clean(v.as_str()?)))).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}

@@ -31,6 +31,13 @@ struct File {
     yanked: serde_json::Value,
     #[serde(default)]
     size: Option<u64>,
+    /// PEP 714 (`core-metadata`) or PEP 691's older name: whether `<url>.metadata` exists.
+    #[serde(default, rename = "core-metadata")]
+    core_metadata: serde_json::Value,
+    #[serde(default, rename = "data-dist-info-metadata")]
+    dist_info_metadata: serde_json::Value,
+    #[serde(default, rename = "requires-python")]
+    requires_python: Option<String>,
 }
 
 /// A wheel chosen for a platform.
@@ -191,4 +198,111 @@ fn platform_rank(tag: &str, platform: Platform, libc: Option<Libc>) -> Option<(u
 fn two_numbers(text: &str) -> Option<(u32, u32)> {
     let (a, b) = text.split_once('_')?;
     Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// A wheel an application installs on one interpreter: where it is and its metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppWheel {
+    pub wheel: Wheel,
+    /// Its core metadata file (PEP 658), when the index serves one.
+    pub metadata: Option<String>,
+}
+
+impl Project {
+    /// Whether `version` has a pure-Python wheel (`py3-none-any`): an application den
+    /// installs with its dependencies, not a carrier of a platform binary.
+    pub fn has_pure_wheel(&self, version: &str) -> bool {
+        self.wheels.iter().any(|(v, f)| {
+            v.as_str() == version
+                && f.filename.ends_with("-none-any.whl")
+                && python_tags(&f.filename).iter().any(|t| t.starts_with("py3"))
+        })
+    }
+
+    /// The versions with a wheel for CPython `3.minor` on `platform` that its
+    /// `Requires-Python` allows.
+    pub fn app_versions(&self, minor: u32, platform: Platform, libc: Option<Libc>) -> Vec<Version> {
+        let mut out: Vec<Version> = Vec::new();
+        for (version, file) in &self.wheels {
+            if self.fits_app(file, minor, platform, libc) && !out.contains(version) {
+                out.push(version.clone());
+            }
+        }
+        out
+    }
+
+    /// The best wheel of `version` for CPython `3.minor` on `platform`.
+    pub fn app_wheel(
+        &self,
+        version: &str,
+        minor: u32,
+        platform: Platform,
+        libc: Option<Libc>,
+    ) -> Option<AppWheel> {
+        let (_, file) = self
+            .wheels
+            .iter()
+            .filter(|(v, f)| v.as_str() == version && self.fits_app(f, minor, platform, libc))
+            .filter_map(|(v, f)| rank(&f.filename, platform, libc).map(|r| (r, (v, f))))
+            .max_by(|a, b| a.0.cmp(&b.0))?
+            .1;
+        let url = join_url(&self.url, &file.url).split('#').next().unwrap_or_default().to_string();
+        let served =
+            |v: &serde_json::Value| !matches!(v, serde_json::Value::Null | serde_json::Value::Bool(false));
+        let metadata = (served(&file.core_metadata) || served(&file.dist_info_metadata))
+            .then(|| format!("{url}.metadata"));
+        Some(AppWheel {
+            wheel: Wheel {
+                filename: file.filename.clone(),
+                url,
+                sha256: file.hashes.get("sha256").map(|h| h.to_ascii_lowercase()),
+                size: file.size,
+            },
+            metadata,
+        })
+    }
+
+    fn fits_app(&self, file: &File, minor: u32, platform: Platform, libc: Option<Libc>) -> bool {
+        let python = Version::parse(&format!("3.{minor}.99")).ok();
+        let requires_ok = match (&file.requires_python, &python) {
+            (Some(spec), Some(v)) => super::pep440::allows(spec, v, true),
+            _ => true,
+        };
+        requires_ok && fits_python(&file.filename, minor) && rank(&file.filename, platform, libc).is_some()
+    }
+}
+
+/// The python tags of a wheel's file name (`py3`, `cp312`).
+fn python_tags(filename: &str) -> Vec<String> {
+    let stem = filename.strip_suffix(".whl").unwrap_or(filename);
+    let parts: Vec<&str> = stem.split('-').collect();
+    if parts.len() < 5 {
+        return Vec::new();
+    }
+    parts[parts.len() - 3].split('.').map(str::to_string).collect()
+}
+
+/// Whether a wheel runs on CPython `3.minor`: `py3`/`py3N` (N ≤ minor) with any ABI it
+/// names as `none`, `cp3N` with `abi3` (N ≤ minor), or exactly `cp3<minor>`.
+pub fn fits_python(filename: &str, minor: u32) -> bool {
+    let stem = filename.strip_suffix(".whl").unwrap_or(filename);
+    let parts: Vec<&str> = stem.split('-').collect();
+    if parts.len() < 5 {
+        return false;
+    }
+    let abis: Vec<&str> = parts[parts.len() - 2].split('.').collect();
+    let exact = format!("cp3{minor}");
+    python_tags(filename).iter().any(|tag| {
+        let n = |prefix: &str| {
+            tag.strip_prefix(prefix).map(|r| if r.is_empty() { Some(0) } else { r.parse::<u32>().ok() })
+        };
+        if let Some(Some(n)) = n("py3") {
+            return n <= minor && abis.contains(&"none");
+        }
+        if let Some(Some(n)) = n("cp3") {
+            return (abis.contains(&"abi3") && n <= minor)
+                || (tag == &exact && (abis.contains(&exact.as_str()) || abis.contains(&"none")));
+        }
+        false
+    })
 }

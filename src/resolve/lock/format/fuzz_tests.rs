@@ -34,6 +34,7 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         s().prop_map(|path| Step::Chmod { path }),
         s().prop_map(|dir| Step::OtpInstall { dir }),
+        s().prop_map(|python| Step::PythonScripts { python }),
         (s(), s()).prop_map(|(from, to)| Step::Rename { from, to }),
         (s(), s()).prop_map(|(link, target)| Step::Symlink { link, target }),
         (s(), s()).prop_map(|(file, base)| Step::SymlinksFromJson { file, base }),
