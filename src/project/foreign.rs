@@ -19,6 +19,7 @@
 //! ([`Foreign::untrusted`] leaves them out, with a note).
 
 mod asdf;
+mod backend;
 mod dotnet;
 mod java;
 mod mise;
