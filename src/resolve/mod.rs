@@ -4,6 +4,7 @@
 //! files and the `[mirrors]` rewrite; the [`Resolver`] ties them together. `lock` reads and
 //! writes den.lock. Nothing here downloads an artifact.
 
+pub mod aqua;
 mod checksums;
 mod ecosystem;
 mod error;
