@@ -13,6 +13,35 @@ use crate::version::Version;
 /// Largest registry text read (the merged registry is about 3 MB).
 pub const MAX_BYTES: usize = 32 << 20;
 
+/// A scalar read as text: YAML reads `386` (a GOARCH) as a number.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Word(pub String);
+
+impl<'de> Deserialize<'de> for Word {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Word, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Word;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or number")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Word, E> {
+                Ok(Word(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Word, E> {
+                Ok(Word(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Word, E> {
+                Ok(Word(v.to_string()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Word, E> {
+                Ok(Word(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// A registry file: its packages.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Registry {
@@ -56,7 +85,7 @@ pub struct Override {
     #[serde(default)]
     pub goos: Option<String>,
     #[serde(default)]
-    pub goarch: Option<String>,
+    pub goarch: Option<Word>,
     #[serde(flatten)]
     pub fields: Fields,
 }
@@ -75,7 +104,7 @@ pub struct Fields {
     #[serde(default)]
     pub files: Option<Vec<FileDef>>,
     #[serde(default)]
-    pub replacements: Option<std::collections::BTreeMap<String, String>>,
+    pub replacements: Option<std::collections::BTreeMap<Word, Word>>,
     #[serde(default)]
     pub checksum: Option<ChecksumDef>,
     #[serde(default)]
@@ -210,6 +239,17 @@ pub fn holds(constraint: &str, tag: &str) -> Result<bool, String> {
         "true" => return Ok(true),
         "false" => return Ok(false),
         _ => {}
+    }
+    if let Some(inner) = text.strip_prefix("not (").and_then(|r| r.strip_suffix(')')) {
+        return Ok(!holds(inner, tag)?);
+    }
+    if let Some(rest) = text.strip_prefix("Version startsWith ") {
+        let lit = rest.trim().strip_prefix('"').and_then(|r| r.strip_suffix('"')).ok_or_else(unreadable)?;
+        return Ok(tag.starts_with(lit));
+    }
+    if let Some(list) = text.strip_prefix("Version in [").and_then(|r| r.strip_suffix(']')) {
+        let mut words = list.split(',').map(|w| w.trim().strip_prefix('"').and_then(|w| w.strip_suffix('"')));
+        return words.try_fold(false, |found, w| Ok(found || w.ok_or_else(unreadable)? == tag));
     }
     if let Some(range) = text.strip_prefix("semver(").and_then(|r| r.strip_suffix(')')) {
         let range =

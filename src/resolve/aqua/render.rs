@@ -78,7 +78,12 @@ pub fn render(package: &Package, tag: &str, platform: Platform) -> Result<Render
         return Err(format!("{name} {tag}: {}", crate::diag::printable(&why)));
     }
     let replaced = |word: &str| {
-        fields.replacements.as_ref().and_then(|r| r.get(word)).cloned().unwrap_or_else(|| word.to_string())
+        fields
+            .replacements
+            .as_ref()
+            .and_then(|r| r.get(&super::package::Word(word.to_string())))
+            .map(|w| w.0.clone())
+            .unwrap_or_else(|| word.to_string())
     };
     let format = fields.format.clone().unwrap_or_else(|| "raw".into());
     let prefix = fields.version_prefix.clone().unwrap_or_default();
@@ -125,7 +130,11 @@ pub fn render(package: &Package, tag: &str, platform: Platform) -> Result<Render
     let files = match &fields.files {
         Some(files) if !files.is_empty() => files
             .iter()
-            .map(|f| Ok((f.name.clone(), template::render(f.src.as_deref().unwrap_or(&f.name), &vars)?)))
+            .map(|f| {
+                let mut vars = vars.clone();
+                vars.insert("FileName", f.name.clone());
+                Ok((f.name.clone(), template::render(f.src.as_deref().unwrap_or(&f.name), &vars)?))
+            })
             .collect::<Result<Vec<_>, String>>()?,
         _ => vec![(default_name.clone(), default_name)],
     };
@@ -138,7 +147,7 @@ pub fn render(package: &Package, tag: &str, platform: Platform) -> Result<Render
         }
     }
     let checksum = match &fields.checksum {
-        Some(c) if c.enabled != Some(false) => Some(checksum(c, package, &vars)?),
+        Some(c) if c.enabled != Some(false) => checksum(c, package, &vars)?,
         _ => None,
     };
     Ok(Rendered { artifact, file_name, format, files, checksum })
@@ -151,7 +160,7 @@ fn with_overrides(fields: Fields, os: &str, arch: &str) -> Fields {
     }
     let hit =
         fields.overrides.iter().flatten().find(|o| {
-            o.goos.as_deref().is_none_or(|g| g == os) && o.goarch.as_deref().is_none_or(|a| a == arch)
+            o.goos.as_deref().is_none_or(|g| g == os) && o.goarch.as_ref().is_none_or(|a| a.0 == arch)
         });
     let Some(mut over) = hit.cloned() else { return fields };
     // An override's replacements add to the package's (aqua merges them).
@@ -191,7 +200,7 @@ fn checksum(c: &ChecksumDef, package: &Package, vars: &Vars) -> Result<Checksum,
             ));
         }
     };
-    Ok(Checksum { file, algorithm })
+    Ok(Some(Checksum { file, algorithm }))
 }
 
 /// A relative path without `..`, an absolute start or control characters.

@@ -27,11 +27,19 @@ pub fn render(text: &str, vars: &Vars) -> Result<String, String> {
 }
 
 fn action_value(action: &str, vars: &Vars) -> Option<String> {
+    // `.Version | trimV`: the value piped into the function.
+    if let Some((value, func)) = action.split_once('|') {
+        return action_value(&format!("{} {}", func.trim(), value.trim()), vars);
+    }
     let words = split_words(action)?;
     let field = |w: &str| w.strip_prefix('.').and_then(|name| vars.get(name)).cloned();
     match words.as_slice() {
         [one] => field(one),
         [f, arg] if f == "trimV" => field(arg).map(|v| v.strip_prefix('v').map(str::to_string).unwrap_or(v)),
+        [f, arg] if f == "title" => field(arg).map(|v| {
+            let mut chars = v.chars();
+            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+        }),
         [f, lit, arg] if f == "trimPrefix" => {
             let v = field(arg)?;
             let lit = literal(lit)?;
@@ -104,7 +112,8 @@ mod tests {
         assert_eq!(r("{{trimPrefix \"v1.\" .Version}}").unwrap(), "7.4");
         assert_eq!(r("{{trimSuffix \".4\" .Version}}").unwrap(), "v1.7");
         assert_eq!(r("{{.Nope}}").unwrap_err(), "den cannot read `{{.Nope}}`");
-        assert_eq!(r("{{title .OS}}").unwrap_err(), "den cannot read `{{title .OS}}`");
+        assert_eq!(r("{{title .OS}}-{{.Version | trimV}}").unwrap(), "Linux-1.7.4");
+        assert_eq!(r("{{upper .OS}}").unwrap_err(), "den cannot read `{{upper .OS}}`");
         assert!(r("a{{.OS").unwrap_err().contains("unclosed"));
         assert!(r("{{trimPrefix \"unterminated .Version}}").is_err());
     }
