@@ -172,14 +172,13 @@ fn with_overrides(fields: Fields, os: &str, arch: &str) -> Fields {
     fields.laid_under(&over.fields)
 }
 
-fn checksum(c: &ChecksumDef, package: &Package, vars: &Vars) -> Result<Checksum, String> {
+/// The checksum file; `None` for an algorithm den does not trust (md5, sha1): den then pins
+/// the sha256 it computes, as for an upstream that publishes none.
+fn checksum(c: &ChecksumDef, package: &Package, vars: &Vars) -> Result<Option<Checksum>, String> {
     let name = package.name();
     let algorithm = c.algorithm.clone().unwrap_or_else(|| "sha256".into());
     if algorithm != "sha256" && algorithm != "sha512" {
-        return Err(format!(
-            "{name}'s checksum algorithm `{}` is not one den checks (sha256, sha512)",
-            crate::diag::printable(&algorithm)
-        ));
+        return Ok(None);
     }
     let file = match c.kind.as_deref().unwrap_or("github_release") {
         "github_release" => Location::Release {
