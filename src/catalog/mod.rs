@@ -15,12 +15,9 @@ mod tests;
 pub use crate::artifact::{Arch, Os, Platform};
 pub use home::Places;
 pub use model::{Alias, Bundle, Checksum, Lts, PostInstall, Source, SourceKind, Target, Tool, VersionList};
-pub use template::{JsonPath, Vars};
+pub use template::{JsonPath, Template, Vars};
 #[cfg(test)]
-use {
-    model::Override,
-    template::{PLACEHOLDERS, Template},
-};
+use {model::Override, template::PLACEHOLDERS};
 
 /// Embeds `tools/<name>.toml` for each name, in order.
 macro_rules! embed {

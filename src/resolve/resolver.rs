@@ -25,6 +25,7 @@ use crate::version::Version;
 use crate::version::{VersionSpec, best_with};
 use crate::{env_vars, ui};
 
+mod aqua;
 mod artifacts;
 mod listing;
 
@@ -47,6 +48,9 @@ pub struct Resolver {
     memory: Memory,
     /// Fallback notes already shown: one line per tool and source, however many look-ups.
     noted: Mutex<std::collections::HashSet<String>>,
+    /// Which aqua registry release `aqua:` sources read, and the registry once read.
+    aqua_pin: super::sources::aqua::Pin,
+    aqua: Mutex<Option<Arc<super::aqua::Registry>>>,
 }
 
 /// A version chosen from a source's list, with the newest ones for error messages.
@@ -115,6 +119,8 @@ impl Resolver {
             host,
             registries: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
+            aqua_pin: super::sources::aqua::Pin::of(config.aqua.as_ref()),
+            aqua: Mutex::new(None),
             memory: Memory::default(),
             noted: Mutex::new(std::collections::HashSet::new()),
         }
@@ -187,6 +193,7 @@ impl Resolver {
                 &req.bin,
             )
             .map_err(Error::Catalog)?;
+            let source = self.aqua_source(source)?;
             let label = req.source.clone().or_else(|| req.url.clone()).unwrap_or_default();
             // Naming one of the catalog's npm/PyPI sources for this tool (`postgres` from
             // `npm:@embedded-postgres/{os}-{arch}`) keeps that source's bins and post-install,
@@ -447,6 +454,7 @@ pub(super) fn no_target(tool: &str, source: &Source, platform: Platform) -> Erro
 pub(super) fn served_name(source: &Source, platform: Platform) -> String {
     match &source.kind {
         SourceKind::Github { repo } => format!("github:{repo}"),
+        SourceKind::Aqua { package } => format!("aqua:{package}"),
         SourceKind::Url => {
             source.url.as_ref().map(|u| super::sources::host_of(u.as_str()).to_string()).unwrap_or_default()
         }

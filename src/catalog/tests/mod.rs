@@ -263,13 +263,13 @@ fn den_toml_overrides_use_the_same_model() {
             Some("gitlab:a/b"),
             None,
             None,
-            "`gitlab:a/b` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>` or `dotnet:<metadata url>`",
+            "`gitlab:a/b` is not `github:owner/repo`, `aqua:owner/name`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>` or `dotnet:<metadata url>`",
         ),
         (
             Some("github:just-a-name"),
             None,
             None,
-            "`github:just-a-name` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>` or `dotnet:<metadata url>`",
+            "`github:just-a-name` is not `github:owner/repo`, `aqua:owner/name`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>` or `dotnet:<metadata url>`",
         ),
         (None, None, None, "needs `source` (github:, npm:, pypi:) or `url`"),
         (

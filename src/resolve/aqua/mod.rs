@@ -6,9 +6,6 @@
 //! templates the registry uses; `digest` reads its checksum files. Pure: no I/O, nothing
 //! run, every input (a registry or mirror den did not write) may be hostile.
 
-// Wired into the resolver by the next step (`source = "aqua:owner/name"`).
-#![allow(dead_code, unused_imports)]
-
 pub mod digest;
 pub mod package;
 pub mod render;

@@ -365,8 +365,9 @@ fn source_rules(
         // public GitHub, whatever mirror serves them; another Adoptium-API server a den.toml
         // names may link anywhere, so its URLs stand (the checksum still binds the bytes).
         SourceKind::Adoptium { .. } if from_request => None,
-        // The metadata names download hosts of its own choosing (and changes them).
-        SourceKind::Dotnet { .. } => None,
+        // The metadata names download hosts of its own choosing (and changes them); so does
+        // an aqua package (a release asset, or any URL its `http` definition says).
+        SourceKind::Dotnet { .. } | SourceKind::Aqua { .. } => None,
         SourceKind::Adoptium { .. } => {
             let mut majors: Vec<u64> =
                 versions.iter().filter_map(|v| v.components().first().copied()).collect();
