@@ -217,7 +217,12 @@ impl Resolver {
             return Ok((tool, label));
         }
         match catalog::get(&req.name) {
-            Ok(tool) => Ok((tool, "catalog".into())),
+            Ok(mut tool) => {
+                // A short name of the index is an aqua package: its repository lists versions.
+                tool.sources =
+                    tool.sources.into_iter().map(|s| self.aqua_source(s)).collect::<Result<_, _>>()?;
+                Ok((tool, "catalog".into()))
+            }
             Err(catalog::Error::UnknownTool { name, .. }) => {
                 let mut near: Vec<(f64, &str)> = catalog::names()
                     .map(|n| (strsim::jaro_winkler(n, &name), n))

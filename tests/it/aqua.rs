@@ -198,3 +198,48 @@ fn a_package_the_registry_does_not_have() {
         out.stderr
     );
 }
+
+#[test]
+fn short_names_work_with_x_add_and_init() {
+    let (os, arch) = go_platform();
+    let (up, env) = setup(REGISTRY, "[tools]\n");
+    actionlint(&up);
+    let out = run(env.den(), &["x", "actionlint@1.7"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "actionlint 1.7.4\n"), "{}", out.stderr);
+    let name = format!("terragrunt_{os}_{arch}");
+    up.github(
+        "gruntwork-io/terragrunt",
+        Release::new("v0.69.1")
+            .assets(&[Asset::binary(&name, script("terragrunt 0.69.1")), Asset::checksums("SHA256SUMS")]),
+    );
+    env.ok(&["add", "terragrunt@0.69"]);
+    assert_eq!(
+        std::fs::read_to_string(env.project().join("den.toml")).unwrap(),
+        "[tools]\nterragrunt = \"0.69\"\n"
+    );
+    assert_eq!(env.ok(&["run", "--", "terragrunt"]).stdout, "terragrunt 0.69.1\n");
+    assert_eq!(lock(&env)["tools"]["terragrunt"]["version"].as_str(), Some("0.69.1"));
+}
+
+#[test]
+fn a_tool_versions_file_of_short_names_imports_whole() {
+    let env = Env::new();
+    env.write(
+        ".tool-versions",
+        "terragrunt 0.69.1\nactionlint 1.7.4\nsops 3.9.1\nkustomize 5.4.3\nhadolint 2.12.0\nlychee 0.15.1\n",
+    );
+    let out = run(env.den(), &["init"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("not imported"), "{}", out.stderr);
+    let text = std::fs::read_to_string(env.project().join("den.toml")).unwrap();
+    for line in [
+        "terragrunt = \"0.69.1\"",
+        "actionlint = \"1.7.4\"",
+        "sops = \"3.9.1\"",
+        "kustomize = \"5.4.3\"",
+        "hadolint = \"2.12.0\"",
+        "lychee = \"0.15.1\"",
+    ] {
+        assert!(text.contains(line), "{line} in\n{text}");
+    }
+}

@@ -251,7 +251,7 @@ fn tool_versions_comments_fallbacks_skips_and_names() {
         "# tools of this repository\n\
          nodejs 22.11.0 20.18.0   # newest first\n\
          golang 1.23.4\n\
-         terraform-docs 0.19.0\n\
+         terraform-switcher 0.19.0\n\
          golangci-lint 1.61.0\n\
          terraform 1.9.8 # infra\n\
          python system\n\
@@ -264,8 +264,8 @@ fn tool_versions_comments_fallbacks_skips_and_names() {
             rows(&[("node", "22.11.0"), ("go", "1.23.4"), ("golangci-lint", "1.61.0"), ("terraform", "1.9.8")]),
             vec![
                 "<p>/.tool-versions:2: node: the first version, `22.11.0`, wins; `20.18.0` ignored".into(),
-                "<p>/.tool-versions:4: terraform-docs not imported: den has no built-in definition of it (declare it \
-                 in den.toml with a `source` or `url`)"
+                "<p>/.tool-versions:4: terraform-switcher not imported: den has no built-in definition of it (declare \
+                 it in den.toml with a `source` or `url`)"
                     .into(),
                 "<p>/.tool-versions:7: python not imported: `system` means the machine's own python, which den does \
                  not manage"

@@ -156,3 +156,23 @@ fn hostile_registries_are_refused_not_panicked_on() {
             .contains("not a plain relative path")
     );
 }
+
+#[test]
+fn short_names_in_the_fixture_render_for_every_platform() {
+    let registry = registry();
+    let mut rendered = 0;
+    for (name, source) in crate::catalog::short::index() {
+        let package = source.strip_prefix("aqua:").unwrap();
+        let Some(found) = registry.get(package) else { continue };
+        let tag = if package.ends_with("kustomize") {
+            "kustomize/v5.4.3"
+        } else if package.ends_with("lychee") {
+            "lychee-v0.20.1"
+        } else {
+            "v3.9.1"
+        };
+        render(found, tag, LINUX_X64).unwrap_or_else(|e| panic!("{name}: {e}"));
+        rendered += 1;
+    }
+    assert_eq!(rendered, 8);
+}
