@@ -13,6 +13,7 @@ pub mod lock;
 mod mirror;
 pub mod registry;
 mod resolver;
+pub mod search;
 mod sources;
 mod unreachable;
 

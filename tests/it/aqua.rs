@@ -243,3 +243,42 @@ fn a_tool_versions_file_of_short_names_imports_whole() {
         assert!(text.contains(line), "{line} in\n{text}");
     }
 }
+
+#[test]
+fn search_lists_the_catalog_short_names_and_the_registry() {
+    let (_up, env) = setup(REGISTRY, "[tools]\n");
+    let out = env.ok(&["search"]);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines.iter().any(|l| l.starts_with("jq ") && l.contains("catalog")), "{}", out.stdout);
+    assert!(lines.iter().any(|l| l.starts_with("ripgrep ")), "{}", out.stdout);
+    assert!(
+        lines.len() > 31 + 60,
+        "the catalog, the short names and the registry's packages: {}",
+        lines.len()
+    );
+    let out = env.ok(&["search", "LINT"]);
+    let names: Vec<&str> = out.stdout.lines().map(|l| l.split_whitespace().next().unwrap()).collect();
+    assert!(
+        names.contains(&"actionlint") && names.contains(&"hadolint") && names.contains(&"golangci-lint"),
+        "{names:?}"
+    );
+    assert!(
+        out.stdout.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()[..3]
+            == ["actionlint", "aqua:rhysd/actionlint", "Static"]),
+        "{}",
+        out.stdout
+    );
+    let out = env.ok(&["search", "no-such-tool-anywhere"]);
+    assert_eq!(out.stdout, "");
+    assert_eq!(out.stderr, "den: warning: no tool den installs by name matches `no-such-tool-anywhere`\n");
+    // Offline without the registry cached: the catalog and the short names, and why.
+    let fresh = Env::new();
+    let out = run(fresh.den(), &["--offline", "search", "terragrunt"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "terragrunt  aqua:gruntwork-io/terragrunt\n");
+    assert!(
+        out.stderr.starts_with("den: warning: the aqua registry's packages are not listed: "),
+        "{}",
+        out.stderr
+    );
+}

@@ -142,7 +142,6 @@ pub struct Package {
     #[serde(default)]
     pub repo_name: Option<String>,
     #[serde(default)]
-    #[allow(dead_code, reason = "read by `den search` (next step)")]
     pub description: Option<String>,
     #[serde(default)]
     pub version_constraint: Option<String>,

@@ -13,7 +13,7 @@ use crate::resolve::sources::aqua::load;
 
 impl Resolver {
     /// The registry, fetched (or read from the cache) and checked once per resolver.
-    pub(super) fn aqua_registry(&self) -> Result<Arc<Registry>, Error> {
+    pub fn aqua_registry(&self) -> Result<Arc<Registry>, Error> {
         let mut slot = self.aqua.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(registry) = &*slot {
             return Ok(registry.clone());
