@@ -282,3 +282,23 @@ fn search_lists_the_catalog_short_names_and_the_registry() {
         out.stderr
     );
 }
+
+#[test]
+fn a_version_filter_keeps_other_tags_out() {
+    let asset = match go_platform() {
+        ("linux", "amd64") => "lychee-x86_64-unknown-linux-musl.tar.gz",
+        ("linux", _) => "lychee-aarch64-unknown-linux-gnu.tar.gz",
+        (_, "arm64") => "lychee-arm64-macos.tar.gz",
+        _ => return, // lychee 0.20 has no build for Intel macs
+    };
+    let (up, env) = setup(REGISTRY, "[tools]\n");
+    up.github("lycheeverse/lychee", Release::new("lychee-lib-v0.99.0").assets(&[]));
+    up.github(
+        "lycheeverse/lychee",
+        Release::new("lychee-v0.20.1")
+            .assets(&[Asset::archive(asset, &[Entry::exe("lychee", script("lychee 0.20.1"))])]),
+    );
+    let out = run(env.den(), &["x", "lychee"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "lychee 0.20.1\n"), "{}", out.stderr);
+    assert_eq!(env.ok(&["ls-remote", "lychee"]).stdout, "0.20.1\n");
+}

@@ -145,6 +145,9 @@ pub struct Package {
     pub description: Option<String>,
     #[serde(default)]
     pub version_constraint: Option<String>,
+    /// Which of the repository's tags are versions of the package (`not (Version startsWith "lib-")`).
+    #[serde(default)]
+    pub version_filter: Option<String>,
     #[serde(default)]
     pub version_overrides: Vec<VersionOverride>,
     #[serde(flatten)]

@@ -45,6 +45,17 @@ impl Resolver {
         Ok(source)
     }
 
+    /// The listed versions the package's `version_filter` keeps; a filter den cannot read
+    /// keeps them all (the definition of each version still decides what it installs).
+    pub(super) fn aqua_filter(&self, package: &str, entries: Vec<Entry>) -> Result<Vec<Entry>, Error> {
+        let found = self.aqua_package(package)?;
+        let Some(filter) = found.version_filter.as_deref() else { return Ok(entries) };
+        Ok(entries
+            .into_iter()
+            .filter(|e| aqua::package::holds(filter, e.version.as_str()).unwrap_or(true))
+            .collect())
+    }
+
     pub(super) fn aqua_artifact(
         &self,
         tool: &Tool,
