@@ -268,6 +268,11 @@ fn search_lists_the_catalog_short_names_and_the_registry() {
         "{}",
         out.stdout
     );
+    let completed = env.ok(&["__complete", "tools"]).stdout;
+    assert!(
+        completed.lines().any(|l| l == "terragrunt") && completed.lines().any(|l| l == "jq"),
+        "{completed}"
+    );
     let out = env.ok(&["search", "no-such-tool-anywhere"]);
     assert_eq!(out.stdout, "");
     assert_eq!(out.stderr, "den: warning: no tool den installs by name matches `no-such-tool-anywhere`\n");
