@@ -156,7 +156,8 @@ fn backend_names_of_catalog_tools_are_the_catalog_tools() {
     let env = project(&[(
         "mise.toml",
         "[tools]\n\"aqua:helm/helm\" = \"3.16.2\"\n\"aqua:kubernetes/kubectl\" = \"1.31\"\n\
-         \"github:cli/cli\" = \"2.60.0\"\n\"aqua:helm/chart-testing\" = \"3.11.0\"\n",
+         \"github:cli/cli\" = \"2.60.0\"\n\"aqua:helm/chart-testing\" = \"3.11.0\"\n\
+         \"aqua:gruntwork-io/terragrunt\" = \"0.69.1\"\n",
     )]);
     let (stderr, text) = init(&env);
     assert_eq!(
@@ -165,7 +166,8 @@ fn backend_names_of_catalog_tools_are_the_catalog_tools() {
             "helm = \"3.16.2\"",
             "kubectl = \"1.31\"",
             "gh = \"2.60.0\"",
-            "chart-testing = { version = \"3.11.0\", source = \"github:helm/chart-testing\" }",
+            "chart-testing = { version = \"3.11.0\", source = \"aqua:helm/chart-testing\" }",
+            "terragrunt = \"0.69.1\"",
         ]
     );
     let warnings: Vec<&str> = stderr.lines().filter(|l| l.starts_with("den: warning:")).collect();
@@ -178,6 +180,8 @@ fn backend_names_of_catalog_tools_are_the_catalog_tools() {
              definition of the same tool)",
             "den: warning: <p>/mise.toml:4: `github:cli/cli` is imported as den's gh (the catalog's definition of \
              the same tool)",
+            "den: warning: <p>/mise.toml:6: `aqua:gruntwork-io/terragrunt` is imported as den's terragrunt (the \
+             catalog's definition of the same tool)",
         ]
     );
     let env = project(&[(".tool-versions", "aqua:helm/helm 3.16.2\n")]);

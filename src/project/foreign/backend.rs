@@ -1,5 +1,6 @@
 //! Backend-qualified names another tool writes (`aqua:helm/helm`, `github:cli/cli`,
-//! `ubi:BurntSushi/ripgrep`) that are a tool den's catalog defines: the catalog's
+//! `ubi:BurntSushi/ripgrep`) that are a tool den's catalog defines, or a short name of its
+//! index (`aqua:gruntwork-io/terragrunt` is `terragrunt`): the catalog's
 //! definition (its verified sources, its checksums) is what den installs, never a guess
 //! at a repository that may publish no binaries. Never maps a name the table does not
 //! hold: look-alikes stay what they are.
@@ -45,7 +46,14 @@ pub fn catalog_tool(kind: &str, target: &str) -> Option<&'static str> {
         return None;
     }
     let target = target.split(['[', '@']).next().unwrap_or(target);
-    let tool = KNOWN.iter().find(|(repo, _)| repo.eq_ignore_ascii_case(target)).map(|(_, tool)| *tool)?;
+    let Some(tool) = KNOWN.iter().find(|(repo, _)| repo.eq_ignore_ascii_case(target)).map(|(_, tool)| *tool)
+    else {
+        // A short name's package (`aqua:gruntwork-io/terragrunt` is den's `terragrunt`).
+        let mut index = crate::catalog::short::index().iter();
+        return index
+            .find(|(_, source)| source.strip_prefix("aqua:").is_some_and(|p| p.eq_ignore_ascii_case(target)))
+            .map(|(name, _)| name.as_str());
+    };
     crate::catalog::names().find(|n| *n == tool)
 }
 
@@ -74,7 +82,10 @@ mod tests {
         assert_eq!(catalog_tool("github", "cli/cli"), Some("gh"));
         assert_eq!(catalog_tool("ubi", "BurntSushi/ripgrep[exe=rg]"), Some("ripgrep"));
         assert_eq!(catalog_tool("npm", "helm/helm"), None);
-        assert_eq!(catalog_tool("aqua", "terraform-docs/terraform-docs"), None);
+        assert_eq!(catalog_tool("aqua", "terraform-docs/terraform-docs"), Some("terraform-docs"));
+        assert_eq!(catalog_tool("aqua", "suzuki-shunsuke/tfcmt"), None);
         assert_eq!(catalog_tool("aqua", "helm/chart-testing"), None);
+        assert_eq!(catalog_tool("aqua", "gruntwork-io/terragrunt"), Some("terragrunt"));
+        assert_eq!(catalog_tool("github", "rhysd/actionlint"), Some("actionlint"));
     }
 }
