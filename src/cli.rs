@@ -54,6 +54,8 @@ pub enum Command {
     Ls(JsonArgs),
     /// List the versions of a tool that its source offers
     LsRemote(LsRemoteArgs),
+    /// List the tools den installs by name (catalog, short names, the aqua registry), filtered by TERM
+    Search(SearchArgs),
     /// Show the full path of a binary the environment provides, and which tool provides it
     Which(WhichArgs),
     /// Start the project's services (in the foreground, or with -d in the background)
@@ -200,6 +202,12 @@ pub struct LsRemoteArgs {
     pub tool: String,
     /// Only versions starting with this prefix
     pub prefix: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Only tools whose name, origin or description holds this (any case)
+    pub term: Option<String>,
 }
 
 #[derive(Debug, Args)]

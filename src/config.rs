@@ -23,6 +23,10 @@
 //! urls = ["oci://registry.corp.example/team/den", { url = "http://nas:8080/den", insecure = true }]
 //! offline_ok = false     # `--offline` may still use these caches
 //!
+//! [aqua]                 # another release of the aqua registry than the one den pins
+//! version = "v4.560.0"   # (its files are fetched through [mirrors] like any URL)
+//! sha256 = "<the sha256 of its registry.yaml>"
+//!
 //! [tools]                # machine-wide tools (same forms as den.toml): validated, not applied yet
 //! jq = "1.7"
 //! ```
@@ -38,7 +42,7 @@ use crate::project::{Diagnostic, ToolRequest, parse};
 /// The config file's name inside the config dir.
 pub const FILE: &str = "config.toml";
 const TOP_KEYS: &[&str] =
-    &["auto_install", "offline", "insecure_http", "sources", "mirrors", "ide", "tools", "cache"];
+    &["auto_install", "offline", "insecure_http", "sources", "mirrors", "ide", "tools", "cache", "aqua"];
 const CACHE_KEYS: &[&str] = &["urls", "offline_ok"];
 const SOURCE_KEYS: &[&str] = &["npm", "pypi", "github_api"];
 
@@ -69,6 +73,9 @@ pub struct Config {
     /// `[cache] offline_ok`: `--offline` installs may still use the caches of this config
     /// and of `DEN_CACHE_URLS` (the user says they are near: a LAN registry, a mounted share).
     pub cache_offline_ok: bool,
+    /// `[aqua]`: the registry release and the sha256 of its `registry.yaml`, in place of
+    /// the pinned one.
+    pub aqua: Option<(String, String)>,
 }
 
 /// `[sources]`: base URLs that take precedence over the ecosystems' own configuration.
@@ -165,6 +172,27 @@ pub fn parse_config(file: &Path, text: &str) -> Res<Config> {
                 }
             }
             "tools" => config.tools = parse::tools(&doc, value)?,
+            "aqua" => {
+                let table = doc.table(value, "aqua")?;
+                doc.check_keys(table, &["version", "sha256"], "[aqua]")?;
+                let get = |k: &str| table.get(k).map(|v| doc.nonempty(v, k).map(str::to_string)).transpose();
+                let (version, sha256) = (get("version")?, get("sha256")?);
+                let hex = sha256
+                    .as_deref()
+                    .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+                match (version, sha256) {
+                    (Some(version), Some(sha256)) if hex && !version.contains(['/', '?', '#', ' ']) => {
+                        config.aqua = Some((version, sha256.to_ascii_lowercase()));
+                    }
+                    _ => {
+                        return Err(doc.err_help(
+                            key.span(),
+                            "[aqua] needs `version` (a release tag of the registry) and `sha256` (64 hex digits)",
+                            "write both, e.g. `version = \"v4.560.0\"` and the sha256 of that release's registry.yaml",
+                        ));
+                    }
+                }
+            }
             "cache" => {
                 let table = doc.table(value, "cache")?;
                 doc.check_keys(table, CACHE_KEYS, "[cache]")?;
@@ -265,12 +293,24 @@ mod tests {
     }
 
     #[test]
+    fn aqua_registry_release() {
+        let sha = "ab".repeat(32);
+        let c =
+            parse(&format!("[aqua]\nversion = \"v4.560.0\"\nsha256 = \"{}\"\n", sha.to_uppercase())).unwrap();
+        assert_eq!(c.aqua, Some(("v4.560.0".into(), sha)));
+        for bad in ["[aqua]\nversion = \"v4\"\n", "[aqua]\nversion = \"../x\"\nsha256 = \"00\"\n"] {
+            let e = parse(bad).unwrap_err();
+            assert!(e.to_string().contains("[aqua] needs `version`"), "{e}");
+        }
+    }
+
+    #[test]
     fn unknown_setting_is_located_with_suggestion() {
         let e = parse("ofline = true\n").unwrap_err();
         assert_eq!(
             format!("{e}\nhelp: {}", e.help.as_deref().unwrap()),
             "config.toml:1:1: unknown key `ofline` in config.toml; did you mean `offline`?\n  |\n1 | ofline = true\n  | ^^^^^^\n\
-             help: the keys allowed there are `auto_install`, `offline`, `insecure_http`, `sources`, `mirrors`, `ide`, `tools`, `cache`"
+             help: the keys allowed there are `auto_install`, `offline`, `insecure_http`, `sources`, `mirrors`, `ide`, `tools`, `cache`, `aqua`"
         );
     }
 

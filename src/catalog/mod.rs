@@ -7,6 +7,7 @@
 mod home;
 mod model;
 mod raw;
+pub mod short;
 mod template;
 
 #[cfg(test)]
@@ -15,12 +16,9 @@ mod tests;
 pub use crate::artifact::{Arch, Os, Platform};
 pub use home::Places;
 pub use model::{Alias, Bundle, Checksum, Lts, PostInstall, Source, SourceKind, Target, Tool, VersionList};
-pub use template::{JsonPath, Vars};
+pub use template::{JsonPath, Template, Vars};
 #[cfg(test)]
-use {
-    model::Override,
-    template::{PLACEHOLDERS, Template},
-};
+use {model::Override, template::PLACEHOLDERS};
 
 /// Embeds `tools/<name>.toml` for each name, in order.
 macro_rules! embed {
@@ -77,8 +75,19 @@ pub fn names() -> impl Iterator<Item = &'static str> {
     FILES.iter().map(|(name, _)| *name)
 }
 
-/// The built-in definition of `name`.
+/// Whether den installs `name` by name: a catalog tool or a short name of the index.
+pub fn known(name: &str) -> bool {
+    names().any(|n| n == name) || short::source_of(name).is_some()
+}
+
+/// The built-in definition of `name`: the catalog's, else the short-name index's (an aqua
+/// registry package).
 pub fn get(name: &str) -> Result<Tool, Error> {
+    if !FILES.iter().any(|(n, _)| *n == name)
+        && let Some(found) = short::tool(name)
+    {
+        return found;
+    }
     let (_, text) = FILES.iter().find(|(n, _)| *n == name).ok_or_else(|| Error::UnknownTool {
         name: name.to_string(),
         suggestion: names()

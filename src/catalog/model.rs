@@ -147,6 +147,10 @@ pub enum SourceKind {
     /// `adoptium:<api base>`: the Adoptium API (v3), Eclipse Temurin's releases with a
     /// sha256 per asset; the base is rewritten by `[mirrors]` like any URL.
     Adoptium { api: String },
+    /// `aqua:<package>` (`aqua:rhysd/actionlint`): a package of the aqua registry, whose
+    /// definition says, per version and platform, which release asset or URL is the
+    /// artifact (`resolve::aqua`); versions are its repository's release tags.
+    Aqua { package: String },
     /// `dotnet:<metadata base>`: the .NET release metadata (`releases-index.json`, each
     /// channel's `releases.json`), SDK archives with a sha512 each.
     Dotnet { base: String },

@@ -214,6 +214,13 @@ impl RawSource {
                 Some(("github", repo)) if repo.split('/').count() == 2 && !repo.contains(['{', ' ']) => {
                     SourceKind::Github { repo: repo.to_string() }
                 }
+                Some(("aqua", package))
+                    if package.split('/').count() >= 2
+                        && package.split('/').all(|p| !p.is_empty() && p != "..")
+                        && !package.contains(['{', ' ', '\\']) =>
+                {
+                    SourceKind::Aqua { package: package.to_string() }
+                }
                 Some(("npm", package)) if !package.is_empty() => {
                     SourceKind::Npm { package: template(package)? }
                 }
@@ -234,7 +241,7 @@ impl RawSource {
                 }
                 _ => {
                     return Err(format!(
-                        "`{text}` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>`, `dotnet:<metadata url>`, `rustdist:<dist server url>` or `hexbuilds:<build directory url>`"
+                        "`{text}` is not `github:owner/repo`, `aqua:owner/name`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>`, `dotnet:<metadata url>`, `rustdist:<dist server url>` or `hexbuilds:<build directory url>`"
                     ));
                 }
             },
@@ -247,6 +254,10 @@ impl RawSource {
                 _ => return Err("`versions` is `{ github = .. }`, `{ github = .., asset = .. }` or `{ json = .., path = .. }`".into()),
             },
             (None, SourceKind::Github { repo }) => VersionList::GithubTags { repo: repo.clone() },
+            // The registry names the repository; `Resolver::tool` puts it here.
+            (None, SourceKind::Aqua { package }) => {
+                VersionList::GithubTags { repo: package.split('/').take(2).collect::<Vec<_>>().join("/") }
+            }
             (None, SourceKind::Npm { .. }) => VersionList::Npm,
             (None, SourceKind::Pypi { .. }) => VersionList::Pypi,
             (None, SourceKind::Adoptium { .. }) => VersionList::Adoptium,
@@ -290,6 +301,8 @@ impl RawSource {
                 | SourceKind::HexBuilds { .. },
             ) => Checksum::Registry,
             (None, None, SourceKind::Url) => Checksum::None,
+            // The registry's checksum file, read with the definition (`resolve::aqua`).
+            (None, None, SourceKind::Aqua { .. }) => Checksum::None,
         };
         if matches!(kind, SourceKind::Url) && self.url.is_none() {
             return Err("a url source needs `url`".into());

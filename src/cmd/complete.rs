@@ -20,6 +20,7 @@ pub fn run(ctx: &Ctx, args: CompleteArgs) -> Result<ExitCode> {
     let names: Vec<String> = match args.what {
         CompleteWhat::Tools => {
             let mut names: BTreeSet<String> = catalog::names().map(str::to_string).collect();
+            names.extend(catalog::short::index().iter().map(|(name, _)| name.clone()));
             names.extend(project.iter().flat_map(|p| p.manifest.tools.keys().cloned()));
             names.into_iter().collect()
         }

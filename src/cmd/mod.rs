@@ -25,6 +25,7 @@ mod ps;
 mod remove;
 mod restart;
 mod run;
+mod search;
 mod trust;
 mod untrust;
 mod up;
@@ -137,6 +138,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Lock(args) => lock::run(&ctx, args),
         Command::Ls(args) => ls::run(&ctx, args),
         Command::LsRemote(args) => ls_remote::run(&ctx, args),
+        Command::Search(args) => search::run(&ctx, args),
         Command::Which(args) => which::run(&ctx, args),
         Command::Up(args) => up::run(&ctx, args),
         Command::Down(args) => down::run(&ctx, args),

@@ -20,6 +20,7 @@
 //! ([`Foreign::untrusted`] leaves them out, with a note).
 
 mod asdf;
+mod backend;
 mod dotnet;
 mod java;
 mod mise;
@@ -291,8 +292,8 @@ fn file_name(path: &Path) -> String {
 }
 
 /// The catalog's name for a tool another tool names `name`: asdf's and mise's spellings
-/// (`nodejs`, `golang`, `github-cli`) mapped, any other name only if the catalog has it
-/// exactly (so `terraform-docs` is never terraform, nor `golangci-lint` go).
+/// (`nodejs`, `golang`, `github-cli`) mapped, any other name only if the catalog or its
+/// short-name index (`catalog::short`, aqua packages) has it exactly (so `terraform-docs` is never terraform, nor `golangci-lint` go).
 fn den_tool(name: &str) -> Option<&'static str> {
     let name = match name {
         "nodejs" => "node",
@@ -300,7 +301,9 @@ fn den_tool(name: &str) -> Option<&'static str> {
         "github-cli" => "gh",
         other => other,
     };
-    crate::catalog::names().find(|n| *n == name)
+    crate::catalog::names()
+        .find(|n| *n == name)
+        .or_else(|| crate::catalog::short::index().iter().find(|(n, _)| n == name).map(|(n, _)| n.as_str()))
 }
 
 /// Why `name` is not imported when the catalog does not have it.

@@ -91,6 +91,10 @@ pub enum Error {
     /// installer would.
     #[error("{} cannot be installed: {}", escaped(package), escaped(reason))]
     AppTree { package: String, reason: String, hint: String },
+    #[error("the aqua registry at {} cannot be used: {}", escaped(url), escaped(why))]
+    AquaRegistry { url: String, why: String },
+    #[error("{}", escaped(why))]
+    Aqua { why: String },
     #[error("den has no builds for this machine ({}-{})", escaped(os), escaped(arch))]
     UnsupportedHost { os: String, arch: String },
     #[error(transparent)]
@@ -257,6 +261,16 @@ impl crate::hint::Hint for Error {
             }
             Error::BadIndex { .. } => Some(
                 "the source or a mirror answered something else; check `[mirrors]` and `[sources]`".into(),
+            ),
+            Error::AquaRegistry { .. } => Some(
+                "den reads only the registry release whose digest it pins (or `[aqua]` in the user config names); \
+                 check `[mirrors]` and `[aqua]`"
+                    .into(),
+            ),
+            Error::Aqua { .. } => Some(
+                "the aqua registry's definition of this package does not cover it; pin another version, or give the \
+                 tool a `url` in den.toml"
+                    .into(),
             ),
             Error::UnsupportedHost { .. } => Some("den supports linux and macOS on x86_64 and arm64".into()),
             Error::Http(e) => e.hint(),

@@ -4,6 +4,7 @@
 //! files and the `[mirrors]` rewrite; the [`Resolver`] ties them together. `lock` reads and
 //! writes den.lock. Nothing here downloads an artifact.
 
+pub mod aqua;
 mod checksums;
 mod companion;
 mod ecosystem;
@@ -13,6 +14,7 @@ pub mod lock;
 mod mirror;
 pub mod registry;
 mod resolver;
+pub mod search;
 mod sources;
 mod unreachable;
 

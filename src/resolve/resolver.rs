@@ -26,6 +26,7 @@ use crate::version::Version;
 use crate::version::{VersionSpec, best_with};
 use crate::{env_vars, ui};
 
+mod aqua;
 mod artifacts;
 mod listing;
 mod npm_app;
@@ -52,6 +53,9 @@ pub struct Resolver {
     noted: Mutex<std::collections::HashSet<String>>,
     /// What the project's other tools say about a tool's builds (elixir's OTP major).
     companions: super::Companions,
+    /// Which aqua registry release `aqua:` sources read, and the registry once read.
+    aqua_pin: super::sources::aqua::Pin,
+    aqua: Mutex<Option<Arc<super::aqua::Registry>>>,
 }
 
 /// A version chosen from a source's list, with the newest ones for error messages.
@@ -120,6 +124,8 @@ impl Resolver {
             host,
             registries: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
+            aqua_pin: super::sources::aqua::Pin::of(config.aqua.as_ref()),
+            aqua: Mutex::new(None),
             memory: Memory::default(),
             noted: Mutex::new(std::collections::HashSet::new()),
             companions: Default::default(),
@@ -200,6 +206,7 @@ impl Resolver {
                 &req.bin,
             )
             .map_err(Error::Catalog)?;
+            let source = self.aqua_source(source)?;
             let label = req.source.clone().or_else(|| req.url.clone()).unwrap_or_default();
             // Naming one of the catalog's npm/PyPI sources for this tool (`postgres` from
             // `npm:@embedded-postgres/{os}-{arch}`) keeps that source's bins and post-install,
@@ -223,7 +230,12 @@ impl Resolver {
             return Ok((tool, label));
         }
         match catalog::get(&req.name) {
-            Ok(tool) => Ok((tool, "catalog".into())),
+            Ok(mut tool) => {
+                // A short name of the index is an aqua package: its repository lists versions.
+                tool.sources =
+                    tool.sources.into_iter().map(|s| self.aqua_source(s)).collect::<Result<_, _>>()?;
+                Ok((tool, "catalog".into()))
+            }
             Err(catalog::Error::UnknownTool { name, .. }) => {
                 let mut near: Vec<(f64, &str)> = catalog::names()
                     .map(|n| (strsim::jaro_winkler(n, &name), n))
@@ -477,6 +489,7 @@ pub(super) fn no_target(tool: &str, source: &Source, platform: Platform) -> Erro
 pub(super) fn served_name(source: &Source, platform: Platform) -> String {
     match &source.kind {
         SourceKind::Github { repo } => format!("github:{repo}"),
+        SourceKind::Aqua { package } => format!("aqua:{package}"),
         SourceKind::Url => {
             source.url.as_ref().map(|u| super::sources::host_of(u.as_str()).to_string()).unwrap_or_default()
         }

@@ -83,7 +83,7 @@ fn a_broken_user_config_is_reported_by_every_command() {
         format!(
             "den: {}:1:1: unknown key `auto_instal` in config.toml; did you mean `auto_install`?\n  |\n\
              1 | auto_instal = true\n  | ^^^^^^^^^^^\n\
-             help: the keys allowed there are `auto_install`, `offline`, `insecure_http`, `sources`, `mirrors`, `ide`, `tools`, `cache`\n",
+             help: the keys allowed there are `auto_install`, `offline`, `insecure_http`, `sources`, `mirrors`, `ide`, `tools`, `cache`, `aqua`\n",
             config.display()
         )
     );

@@ -100,15 +100,26 @@ fn nvm_aliases_node_and_iojs() {
 }
 
 #[test]
-fn a_range_is_imported_as_the_range_it_is_or_refused() {
+fn a_range_is_refused_in_nvmrc_and_kept_in_node_version() {
     for range in [">=18.16", "^18"] {
         let env = project(&[(".nvmrc", &format!("{range}\n"))]);
         assert_eq!(
             ls(&env),
             (
+                vec![],
+                vec![format!(
+                    "<p>/.nvmrc:1: not read: `{range}` is a range, which nvm does not read: write one version, \
+                     such as `22` or `22.11.0`"
+                )]
+            )
+        );
+        let env = project(&[(".node-version", &format!("{range}\n"))]);
+        assert_eq!(
+            ls(&env),
+            (
                 rows(&[("node", range)]),
                 vec![format!(
-                    "<p>/.nvmrc:1: node `{range}` is a range, not a pin: den takes the newest version it allows"
+                    "<p>/.node-version:1: node `{range}` is a range, not a pin: den takes the newest version it allows"
                 )]
             )
         );
@@ -121,6 +132,65 @@ fn a_range_is_imported_as_the_range_it_is_or_refused() {
             vec!["<p>/.nvmrc:1: not read: `18 || 22` is a choice of ranges, which den cannot express: write one \
                   version, such as the newest it allows; it holds one version of node, such as `22`, `22.11.0` or \
                   `lts/iron`"
+                .into()]
+        )
+    );
+}
+
+#[test]
+fn an_lts_codename_den_does_not_know_is_refused_with_its_line() {
+    let env = project(&[(".nvmrc", "# node\nlts/unobtainium\n")]);
+    let (tools, warnings) = ls(&env);
+    assert_eq!(tools, vec![]);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with(
+            "<p>/.nvmrc:2: not read: `lts/unobtainium` is not an LTS line den knows (it knows lts/argon (4), "
+        ) && warnings[0].contains("lts/iron (20)"),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn backend_names_of_catalog_tools_are_the_catalog_tools() {
+    let env = project(&[(
+        "mise.toml",
+        "[tools]\n\"aqua:helm/helm\" = \"3.16.2\"\n\"aqua:kubernetes/kubectl\" = \"1.31\"\n\
+         \"github:cli/cli\" = \"2.60.0\"\n\"aqua:helm/chart-testing\" = \"3.11.0\"\n\
+         \"aqua:gruntwork-io/terragrunt\" = \"0.69.1\"\n",
+    )]);
+    let (stderr, text) = init(&env);
+    assert_eq!(
+        section(&text, "[tools]"),
+        [
+            "helm = \"3.16.2\"",
+            "kubectl = \"1.31\"",
+            "gh = \"2.60.0\"",
+            "chart-testing = { version = \"3.11.0\", source = \"aqua:helm/chart-testing\" }",
+            "terragrunt = \"0.69.1\"",
+        ]
+    );
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.starts_with("den: warning:")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "den: warning: <p>/mise.toml:2: `aqua:helm/helm` is imported as den's helm (the catalog's definition of \
+             the same tool)",
+            "den: warning: <p>/mise.toml:3: `aqua:kubernetes/kubectl` is imported as den's kubectl (the catalog's \
+             definition of the same tool)",
+            "den: warning: <p>/mise.toml:4: `github:cli/cli` is imported as den's gh (the catalog's definition of \
+             the same tool)",
+            "den: warning: <p>/mise.toml:6: `aqua:gruntwork-io/terragrunt` is imported as den's terragrunt (the \
+             catalog's definition of the same tool)",
+        ]
+    );
+    let env = project(&[(".tool-versions", "aqua:helm/helm 3.16.2\n")]);
+    assert_eq!(
+        ls(&env),
+        (
+            rows(&[("helm", "3.16.2")]),
+            vec!["<p>/.tool-versions:1: `aqua:helm/helm` is imported as den's helm (the catalog's definition of the \
+                  same tool)"
                 .into()]
         )
     );
@@ -156,6 +226,11 @@ fn python_version_fallbacks_virtualenvs_system_and_other_pythons() {
     );
     for (text, why) in [
         ("myenv", "`myenv` is not a version: a pyenv virtualenv's name, which den does not manage"),
+        (
+            "3d-viewer-env",
+            "`3d-viewer-env` is not a version of python (a pyenv virtualenv's name or a build den does not \
+             install; den installs CPython releases such as `3.12.1`)",
+        ),
         ("system", "`system` means the machine's own python, which den does not manage"),
         ("pypy3.10-7.3.12", "`pypy3.10-7.3.12` is pypy, which den does not install (it installs CPython)"),
         ("graalpy-24.1.0", "`graalpy-24.1.0` is graalpy, which den does not install (it installs CPython)"),
@@ -180,7 +255,7 @@ fn tool_versions_comments_fallbacks_skips_and_names() {
         "# tools of this repository\n\
          nodejs 22.11.0 20.18.0   # newest first\n\
          golang 1.23.4\n\
-         terraform-docs 0.19.0\n\
+         terraform-switcher 0.19.0\n\
          golangci-lint 1.61.0\n\
          terraform 1.9.8 # infra\n\
          python system\n\
@@ -193,8 +268,8 @@ fn tool_versions_comments_fallbacks_skips_and_names() {
             rows(&[("node", "22.11.0"), ("go", "1.23.4"), ("golangci-lint", "1.61.0"), ("terraform", "1.9.8")]),
             vec![
                 "<p>/.tool-versions:2: node: the first version, `22.11.0`, wins; `20.18.0` ignored".into(),
-                "<p>/.tool-versions:4: terraform-docs not imported: den has no built-in definition of it (declare it \
-                 in den.toml with a `source` or `url`)"
+                "<p>/.tool-versions:4: terraform-switcher not imported: den has no built-in definition of it (declare \
+                 it in den.toml with a `source` or `url`)"
                     .into(),
                 "<p>/.tool-versions:7: python not imported: `system` means the machine's own python, which den does \
                  not manage"
@@ -241,9 +316,9 @@ fn mise_tools_as_strings_lists_and_tables_with_backends() {
             "prettier = { version = \"3.3.3\", source = \"npm:prettier\" }",
             "black = { version = \"24.8.0\", source = \"pypi:black\" }",
             "uv = { version = \"0.4\", source = \"pypi:uv\" }",
-            "ripgrep = { version = \"14.1.1\", source = \"github:BurntSushi/ripgrep\" }",
-            "fd = { version = \"10\", source = \"github:sharkdp/fd\" }",
-            "jq = { version = \"1.7.1\", source = \"github:jqlang/jq\" }",
+            "ripgrep = \"14.1.1\"",
+            "fd = \"10\"",
+            "jq = \"1.7.1\"",
             "zig = \"0.13.0\"",
         ]
     );
@@ -251,10 +326,15 @@ fn mise_tools_as_strings_lists_and_tables_with_backends() {
         stderr.lines().collect::<Vec<_>>(),
         [
             "den: mise.toml: imported node 22, python 3.12, go 1.23, prettier 3.3.3 (from npm:prettier), black 24.8.0 \
-             (from pypi:black), uv 0.4 (from pypi:uv), ripgrep 14.1.1 (from github:BurntSushi/ripgrep), fd 10 (from github:sharkdp/fd), jq \
-             1.7.1 (from github:jqlang/jq), zig 0.13.0",
+             (from pypi:black), uv 0.4 (from pypi:uv), ripgrep 14.1.1, fd 10, jq 1.7.1, zig 0.13.0",
             "den: warning: <p>/mise.toml:4: python: the first version, `3.12`, wins; `3.11` ignored",
             "den: warning: <p>/mise.toml:5: go: its options `os` are not imported (den has no equivalent)",
+            "den: warning: <p>/mise.toml:9: `github:BurntSushi/ripgrep` is imported as den's ripgrep (the catalog's \
+             definition of the same tool)",
+            "den: warning: <p>/mise.toml:10: `ubi:sharkdp/fd` is imported as den's fd (the catalog's definition of \
+             the same tool)",
+            "den: warning: <p>/mise.toml:11: `aqua:jqlang/jq` is imported as den's jq (the catalog's definition of \
+             the same tool)",
             "den: warning: <p>/mise.toml:12: cargo:cargo-edit not imported: den has no source for mise's `cargo` backend",
             "den: wrote <p>/den.toml (not trusted yet: it holds sources or variables the repository's files chose)",
             "den: next: review it, run `den trust`, then `den install` to install its tools",

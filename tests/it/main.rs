@@ -6,6 +6,7 @@
 mod support;
 
 mod applied;
+mod aqua;
 mod architecture;
 mod bounds;
 mod cache;

@@ -265,13 +265,13 @@ fn den_toml_overrides_use_the_same_model() {
             Some("gitlab:a/b"),
             None,
             None,
-            "`gitlab:a/b` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>`, `dotnet:<metadata url>`, `rustdist:<dist server url>` or `hexbuilds:<build directory url>`",
+            "`gitlab:a/b` is not `github:owner/repo`, `aqua:owner/name`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>`, `dotnet:<metadata url>`, `rustdist:<dist server url>` or `hexbuilds:<build directory url>`",
         ),
         (
             Some("github:just-a-name"),
             None,
             None,
-            "`github:just-a-name` is not `github:owner/repo`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>`, `dotnet:<metadata url>`, `rustdist:<dist server url>` or `hexbuilds:<build directory url>`",
+            "`github:just-a-name` is not `github:owner/repo`, `aqua:owner/name`, `npm:<package>`, `pypi:<package>`, `adoptium:<api url>`, `dotnet:<metadata url>`, `rustdist:<dist server url>` or `hexbuilds:<build directory url>`",
         ),
         (None, None, None, "needs `source` (github:, npm:, pypi:) or `url`"),
         (

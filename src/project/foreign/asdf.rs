@@ -14,10 +14,16 @@ pub fn read(text: &str, file: &mut File) {
         let mut words = uncomment(raw).split_whitespace();
         let Some(name) = words.next() else { continue };
         let versions: Vec<&str> = words.collect();
-        let Some(tool) = den_tool(name) else {
+        // mise reads `aqua:helm/helm 3.16` here too.
+        let mapped =
+            name.split_once(':').and_then(|(kind, target)| super::backend::catalog_tool(kind, target));
+        let Some(tool) = den_tool(name).or(mapped) else {
             file.note(line, unknown_tool(name));
             continue;
         };
+        if mapped.is_some() {
+            file.note(line, super::backend::mapped_note(name, tool));
+        }
         let Some((first, rest)) = versions.split_first() else {
             file.note(line, format!("{tool} not imported: the line has no version"));
             continue;

@@ -124,7 +124,7 @@ fn check_file(text: &str, file: &File) {
     let lines = text.split('\n').count().max(1);
     for t in &file.tools {
         assert!(is_plain_name(&t.name), "{t:?} from {text:?}");
-        assert!(t.source.is_some() || crate::catalog::names().any(|n| n == t.name), "{t:?} from {text:?}");
+        assert!(t.source.is_some() || crate::catalog::known(&t.name), "{t:?} from {text:?}");
         assert!(crate::version::VersionSpec::parse(&t.version).is_ok(), "{t:?} from {text:?}");
         assert!(!t.version.contains(char::is_control), "{t:?} from {text:?}");
         assert!(t.at.line >= 1 && t.at.line <= lines, "{t:?} of {lines}: {text:?}");

@@ -8,7 +8,9 @@
 //! or a table with `version` (its other options are named). Backends map to den's sources
 //! where den has one: `core:` and a bare name are the catalog's tool, `npm:<package>` is
 //! `npm:<package>`, `pipx:` and `pypi:` are `pypi:<package>`, `github:`, `ubi:` and
-//! `aqua:` `<owner>/<repo>` are `github:<owner>/<repo>`; any other backend is skipped with
+//! `aqua:` `<owner>/<repo>` are the catalog's tool or a short name when den defines it
+//! (`aqua:helm/helm` is den's helm, with a note), else `github:<owner>/<repo>` (`aqua:`:
+//! `aqua:<package>`, which den reads from the aqua registry); any other backend is skipped with
 //! a note naming the key. A variable set to `false` is unset, as mise does; `$` in a value
 //! is literal (mise does not expand it), so it is written `$$` for den.
 
@@ -109,6 +111,9 @@ fn named(key: &str, backend: &str) -> Result<Named, String> {
     let Some((kind, target)) = backend.split_once(':') else {
         return den_tool(backend).map(Named::Catalog).ok_or_else(|| unknown_tool(key));
     };
+    if let Some(tool) = super::backend::catalog_tool(kind, target) {
+        return Ok(Named::Catalog(tool));
+    }
     if let Some(options) = options {
         return Err(format!(
             "{shown} not imported: den has no equivalent of mise's backend options `[{options}]`"
@@ -126,12 +131,18 @@ fn named(key: &str, backend: &str) -> Result<Named, String> {
             (ok.then(|| bare.to_string()), format!("npm:{target}"))
         }
         "pipx" | "pypi" => (plain_package(target).then(|| target.to_string()), format!("pypi:{target}")),
-        "github" | "ubi" | "aqua" => {
+        "github" | "ubi" => {
             let repo = match target.split('/').collect::<Vec<_>>()[..] {
                 [owner, repo] if plain_package(owner) && plain_package(repo) => Some(repo.to_string()),
                 _ => None,
             };
             (repo, format!("github:{target}"))
+        }
+        // den reads the aqua registry itself: the package, by its last segment.
+        "aqua" => {
+            let parts: Vec<&str> = target.split('/').collect();
+            let ok = parts.len() >= 2 && parts.iter().all(|p| plain_package(p));
+            (ok.then(|| parts[parts.len() - 1].to_string()), format!("aqua:{target}"))
         }
         other => {
             return Err(format!(
@@ -169,7 +180,12 @@ fn read_tools(
             }
         };
         let (name, source) = match named {
-            Named::Catalog(tool) => (tool.to_string(), None),
+            Named::Catalog(tool) => {
+                if backend.contains(':') && !backend.starts_with("core:") {
+                    file.note(line, super::backend::mapped_note(backend, tool));
+                }
+                (tool.to_string(), None)
+            }
             // A short name the file chose (`[alias] fmt = "npm:prettier"`) names the tool.
             Named::Sourced { name, source } if backend == key_name || !is_plain_name(key_name) => {
                 (name, Some(source))

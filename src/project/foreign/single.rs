@@ -4,7 +4,8 @@
 //! is rejected as a whole, with one note naming it.
 //!
 //! Decisions: nvm's `node`, `stable` and `current` are `latest`; `iojs` is refused (den
-//! has no io.js). pyenv's further versions (its fallbacks) are ignored with a note, as are
+//! has no io.js), and so is a range in `.nvmrc` (nvm reads none; `.node-version` keeps
+//! them, as fnm reads them). pyenv's further versions (its fallbacks) are ignored with a note, as are
 //! further lines of the other files.
 
 use super::File;
@@ -20,6 +21,15 @@ pub fn node(text: &str, file: &mut File) {
         }
         other => other,
     };
+    let nvmrc = file.path.file_name().is_some_and(|n| n == ".nvmrc");
+    if nvmrc && super::version::check("node", raw).is_ok_and(|c| c.kind == super::version::Kind::Range) {
+        return file.reject(
+            line,
+            format!(
+                "`{raw}` is a range, which nvm does not read: write one version, such as `22` or `22.11.0`"
+            ),
+        );
+    }
     one(file, "node", raw, line, "it holds one version of node, such as `22`, `22.11.0` or `lts/iron`");
     ignored(file, raw, &rest);
 }

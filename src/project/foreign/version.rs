@@ -95,8 +95,18 @@ pub fn check(tool: &str, raw: &str) -> Result<Checked, String> {
         _ => None,
     };
     let text = lowered.as_deref().unwrap_or(text);
-    if tool == "python" && text.starts_with(|c: char| c.is_ascii_alphabetic()) && text != "latest" {
+    if tool == "python" && text != "latest" && !cpython_release(text) {
         return Err(python_word(text, &quoted));
+    }
+    if tool == "node"
+        && lts_line(text)
+        && let Ok(node) = crate::catalog::get("node")
+        && let Some(Ok(crate::catalog::Lts::Codename(_))) = node.lts(text)
+    {
+        return Err(format!(
+            "`{quoted}` is not an LTS line den knows (it knows {}; for a newer line, write its major, such as `26`)",
+            node.lts_lines().join(", ")
+        ));
     }
     let text = match text.strip_prefix('v') {
         Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
@@ -131,12 +141,33 @@ fn known_alias(tool: &str, name: &str) -> bool {
     crate::catalog::get(tool).is_ok_and(|t| t.aliases.contains_key(name))
 }
 
+/// `3`, `3.12`, `3.12.1`, `3.13.0rc1` (`a`, `b`, `rc`), with or without a `v`: what
+/// python.org releases, nothing else (`3.12-dev`, `3d-viewer-env` are not).
+fn cpython_release(text: &str) -> bool {
+    let text = text.strip_prefix('v').unwrap_or(text);
+    let end = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let (numbers, pre) = text.split_at(end);
+    let parts: Vec<&str> = numbers.split('.').collect();
+    let numbers_ok = parts.len() <= 3 && parts.iter().all(|p| !p.is_empty());
+    let pre_ok = pre.is_empty()
+        || ["a", "b", "rc"].iter().any(|tag| {
+            pre.strip_prefix(tag).is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        }) && parts.len() == 3;
+    numbers_ok && pre_ok
+}
+
 /// Why a word is not a CPython version: another implementation, or a virtualenv's name.
 fn python_word(text: &str, quoted: &str) -> String {
     let lower = text.to_ascii_lowercase();
     match PYTHONS.iter().find(|p| lower.starts_with(*p)) {
         Some(imp) => format!("`{quoted}` is {imp}, which den does not install (it installs CPython)"),
-        None => format!("`{quoted}` is not a version: a pyenv virtualenv's name, which den does not manage"),
+        None if text.starts_with(|c: char| c.is_ascii_alphabetic()) => {
+            format!("`{quoted}` is not a version: a pyenv virtualenv's name, which den does not manage")
+        }
+        None => format!(
+            "`{quoted}` is not a version of python (a pyenv virtualenv's name or a build den does not install; \
+             den installs CPython releases such as `3.12.1`)"
+        ),
     }
 }
 
@@ -162,6 +193,9 @@ mod tests {
         assert_eq!(ok("node", "lts/20"), ("lts/20".into(), Kind::Floating));
         assert_eq!(ok("ruff", "latest"), ("latest".into(), Kind::Floating));
         assert_eq!(ok("python", "3.12.1"), ("3.12.1".into(), Kind::Pin));
+        assert_eq!(ok("python", "3.13.0rc1"), ("3.13.0rc1".into(), Kind::Pin));
+        assert_eq!(ok("python", "3"), ("3".into(), Kind::Pin));
+        assert_eq!(ok("node", "lts/krypton"), ("lts/krypton".into(), Kind::Floating));
     }
 
     #[test]
@@ -197,5 +231,13 @@ mod tests {
         );
         assert_eq!(err("go", "1.2\x1b[2J"), "its version `1.2\\e[2J` holds control characters");
         assert_eq!(err("go", " "), "its version is empty");
+        let not_cpython = "is not a version of python (a pyenv virtualenv's name or a build den does not install; \
+                           den installs CPython releases such as `3.12.1`)";
+        for word in ["3d-viewer-env", "3.12-dev", "2-env", "3.12t", "3.1.2.3", "3.12rc1"] {
+            assert_eq!(err("python", word), format!("`{word}` {not_cpython}"));
+        }
+        assert!(err("node", "lts/unobtainium").starts_with(
+            "`lts/unobtainium` is not an LTS line den knows (it knows lts/argon (4), lts/boron (6),"
+        ));
     }
 }

@@ -202,6 +202,10 @@ fn source(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {
             Some(("github", repo)) => {
                 matches!(repo.split_once('/'), Some((owner, name)) if is_plain_name(owner) && is_plain_name(name))
             }
+            // An aqua registry package: `owner/name`, sometimes deeper (`kubernetes/kubernetes/kubectl`).
+            Some(("aqua", package)) => {
+                package.split('/').count() >= 2 && package.split('/').all(|p| is_plain_name(p) && p != "..")
+            }
             Some(("npm", package)) => is_npm_package(package),
             Some(("pypi", package)) => is_plain_name(package),
             _ => false,
@@ -210,8 +214,9 @@ fn source(doc: &Doc<'_>, value: &Value<'_>) -> Res<String> {
         return Err(doc.err_help(
             value.span(),
             format!("invalid source `{s}`"),
-            "a source is `github:owner/repo`, `npm:package` (`npm:@scope/package`, with `{os}`/`{arch}` if \
-             needed), `pypi:package` or `system` (a binary already on PATH)",
+            "a source is `github:owner/repo`, `aqua:owner/name` (the aqua registry's package), `npm:package` \
+             (`npm:@scope/package`, with `{os}`/`{arch}` if needed), `pypi:package` or `system` (a binary already \
+             on PATH)",
         ));
     }
     Ok(s.to_string())

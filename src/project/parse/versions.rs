@@ -24,7 +24,7 @@ use super::walk::{Doc, Res};
 pub fn check(doc: &Doc<'_>, tool: &ToolRequest, key: Range<usize>, spec: Range<usize>) -> Res<()> {
     let name = &tool.name;
     let custom = tool.source.is_some() || tool.url.is_some();
-    let known = custom || catalog::names().any(|n| n == name);
+    let known = custom || catalog::known(name);
     if !known {
         let near = suggest(name, catalog::names());
         let message = format!("den has no tool `{name}`");

@@ -401,7 +401,8 @@ fn source_rules(
         // names may link anywhere, so its URLs stand (the checksum still binds the bytes).
         SourceKind::Adoptium { .. } if from_request => None,
         // The metadata names download hosts of its own choosing (and changes them).
-        SourceKind::Dotnet { .. } => None,
+        // So does an aqua package (a release asset, or any URL its `http` definition says).
+        SourceKind::Dotnet { .. } | SourceKind::Aqua { .. } => None,
         // The manifests name dated paths (`dist/2024-11-28/`) no offline rule predicts.
         SourceKind::RustDist { .. } => None,
         // The build's archive in the build directory (its `{arch}` rendered), beside

@@ -31,6 +31,9 @@ impl Resolver {
         platform: Platform,
         req: &ToolRequest,
     ) -> Result<Artifact, Error> {
+        if matches!(source.kind, SourceKind::Aqua { .. }) {
+            return self.aqua_artifact(tool, source, chosen, platform, req);
+        }
         let version = &chosen.version;
         let no_artifact = |why: String| Error::NoArtifact {
             tool: tool.name.clone(),
@@ -76,6 +79,7 @@ impl Resolver {
                     release: Some(release),
                 }
             }
+            SourceKind::Aqua { .. } => return Err(no_artifact("an aqua source names no file itself".into())),
             SourceKind::Url => {
                 let url =
                     target.url(&vars).ok_or_else(|| no_artifact("the definition has no `url`".into()))?;

@@ -13,6 +13,22 @@ impl Resolver {
         platform: Platform,
         spec: Option<&VersionSpec>,
     ) -> Result<Vec<Entry>, Error> {
+        let entries = self.list_all(tool, source, platform, spec)?;
+        // An aqua package's `version_filter` keeps its repository's other tags out
+        // (lychee's `lychee-lib-v…`).
+        match &source.kind {
+            SourceKind::Aqua { package } => self.aqua_filter(package, entries),
+            _ => Ok(entries),
+        }
+    }
+
+    fn list_all(
+        &self,
+        tool: &str,
+        source: &Source,
+        platform: Platform,
+        spec: Option<&VersionSpec>,
+    ) -> Result<Vec<Entry>, Error> {
         let exact = spec.filter(|s| matches!(s, VersionSpec::Exact(_)));
         match &source.versions {
             VersionList::GithubTags { repo } => {

@@ -4,6 +4,7 @@
 //! verifies or decides which source to try next (that is `resolver.rs`).
 
 pub mod adoptium;
+pub mod aqua;
 pub mod assets;
 pub mod dotnet;
 pub mod github;
