@@ -418,7 +418,7 @@ fn release_hosts(upstreams: &Upstreams) -> Option<Vec<String>> {
 
 /// The tags a release of `versions` may have: the release tag segment of the locked `url`
 /// when it names one of them (`cli-v1.2.3`; first, so a refusal shows that release), each
-/// as spelled, and with a `v`.
+/// with a `v` (the common spelling, shown otherwise), and as spelled.
 fn tags(versions: &[Version], url: &str) -> Vec<String> {
     let mut tags: Vec<String> = Vec::new();
     let in_url = split_url(url)
@@ -427,7 +427,7 @@ fn tags(versions: &[Version], url: &str) -> Vec<String> {
         .map(|(tag, _)| tag.to_string());
     for v in versions {
         let named = in_url.clone().filter(|t| Version::parse(t).is_ok_and(|t| t.bare() == v.bare()));
-        let spelled = [v.as_str().to_string(), format!("v{}", v.bare()), v.bare().to_string()];
+        let spelled = [format!("v{}", v.bare()), v.as_str().to_string(), v.bare().to_string()];
         for tag in named.into_iter().chain(spelled) {
             if !tags.contains(&tag) {
                 tags.push(tag);
@@ -585,6 +585,75 @@ mod tests {
         assert!(proxy.accepts("http://127.0.0.1:4000/github.com/cli/cli/releases/download/v2/gh.tar.gz"));
         assert!(!proxy.accepts("http://127.0.0.1:4000/a/b/cli/cli/releases/download/v2/gh.tar.gz"));
         assert_eq!(rule.shown(), "https://gh.example/Cli/cli/releases/download/…");
+    }
+
+    /// den.toml's `aqua:rhysd/actionlint` at `1.7`, locked at 1.7.4 on linux/x64 to `url`,
+    /// vetted with the fixture registry in den's cache (or, `None`, not there).
+    fn vet_aqua(url: &str, cached: Option<Registry>) -> Vec<Mismatch> {
+        let req = crate::project::ToolRequest {
+            source: Some("aqua:rhysd/actionlint".into()),
+            name: "actionlint".into(),
+            version: "1.7".into(),
+            url: None,
+            sha256: None,
+            bin: vec![],
+            at: crate::project::Location { file: "den.toml".into(), line: 1 },
+        };
+        let linux: Platform = "linux-x64".parse().unwrap();
+        let artifact = crate::resolve::Artifact {
+            url: url.into(),
+            checksum: "sha256:00".into(),
+            size: None,
+            format: "tar.gz".into(),
+            bin: vec!["actionlint".into()],
+            post_install: vec![],
+            served_by: "aqua:rhysd/actionlint (aqua registry v9.9.9)".into(),
+        };
+        let locked = Resolved {
+            name: "actionlint".into(),
+            spec: "1.7".into(),
+            source: "aqua:rhysd/actionlint".into(),
+            version: "1.7.4".into(),
+            artifacts: [(linux, artifact)].into(),
+        };
+        let mut config = crate::config::Config::default();
+        config.sources.github_api = Some("https://api.gh.example".into());
+        let upstreams = Upstreams::with_config(&config, None);
+        assert!(upstreams.aqua.set(cached.map(Arc::new)).is_ok());
+        vet(&req, &locked, linux, &upstreams)
+    }
+
+    #[test]
+    fn an_aqua_tool_downloads_exactly_what_the_pinned_registry_names() {
+        let registry =
+            || Registry::parse(include_str!("../../../tests/fixtures/aqua/registry.yaml")).unwrap();
+        let release = "https://gh.example/rhysd/actionlint/releases/download";
+        let right = format!("{release}/v1.7.4/actionlint_1.7.4_linux_amd64.tar.gz");
+        assert_eq!(vet_aqua(&right, Some(registry())), []);
+        for evil in [
+            // Another asset of the same release, another release, another repository,
+            // another host, another platform's build.
+            format!("{release}/v1.7.4/actionlint_1.7.4_linux_amd64_evil.tar.gz"),
+            format!("{release}/v1.6.27/actionlint_1.7.4_linux_amd64.tar.gz"),
+            "https://gh.example/evil/actionlint/releases/download/v1.7.4/actionlint_1.7.4_linux_amd64.tar.gz"
+                .into(),
+            "https://evil.example/rhysd/actionlint/releases/download/v1.7.4/actionlint_1.7.4_linux_amd64.tar.gz"
+                .into(),
+            format!("{release}/v1.7.4/actionlint_1.7.4_darwin_arm64.tar.gz"),
+            format!("{release}/v1.7.4/actionlint_1.7.4_linux_amd64.tar.gz?x"),
+        ] {
+            let found = vet_aqua(&evil, Some(registry()));
+            assert!(
+                matches!(&found[..], [Mismatch::Url { expected, .. }] if *expected == right),
+                "{evil}: {found:?}"
+            );
+        }
+        // Not cached: refused, never taken unchecked.
+        let found = vet_aqua(&right, None);
+        assert!(
+            matches!(&found[..], [Mismatch::Url { expected, .. }] if expected.contains("has not read")),
+            "{found:?}"
+        );
     }
 
     #[test]
