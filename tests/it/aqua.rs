@@ -348,3 +348,33 @@ fn a_lock_pointing_an_aqua_tool_elsewhere_is_refused() {
     );
     assert_eq!(up.requests(&path), 0);
 }
+
+#[test]
+fn a_lock_is_checked_on_a_machine_that_has_not_read_the_registry() {
+    let (up, env) =
+        setup(REGISTRY, "[tools]\nactionlint = { version = \"1.7\", source = \"aqua:rhysd/actionlint\" }\n");
+    actionlint(&up);
+    env.ok(&["install"]);
+    let fresh = || {
+        let cache = env.home().join(".cache");
+        std::fs::remove_dir_all(&cache).unwrap();
+        std::fs::remove_dir_all(env.home().join(".local/share/den/tools")).ok();
+    };
+    // Offline, with no copy of the registry: refused, not taken unchecked.
+    fresh();
+    let out = run(env.den(), &["--offline", "install"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let first = out.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("den: ")
+            && first
+                .contains("its source gives `a file the aqua registry v9.9.9 names, which den has not read"),
+        "{}",
+        out.stderr
+    );
+    // Online, den reads the pinned registry first and then honours the lock.
+    assert_eq!(up.requests(PATH), 1);
+    env.ok(&["install"]);
+    assert_eq!(up.requests(PATH), 2);
+    assert_eq!(env.ok(&["run", "--", "actionlint"]).stdout, "actionlint 1.7.4\n");
+}
