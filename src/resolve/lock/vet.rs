@@ -28,7 +28,7 @@
 //!     repository on the GitHub host above, or its `url` template's expansion. The registry
 //!     is read from den's cache only (`sources::aqua::load` on an offline client, its
 //!     digest checked); when it is not there the entry is refused, not taken unchecked
-//!     (`den upgrade <tool>` online reads it and locks again);
+//!     (`den install` online fetches the registry before vetting, `tools::sync`);
 //!   - `dotnet:<metadata>`: not checked, as the metadata names hosts of its own choosing;
 //!   - `hexbuilds:<directory>` (erlang, elixir): exactly the build's archive in the build
 //!     directory (`OTP-<v>.tar.gz`, `v<v>-otp-<major>.zip`);
