@@ -144,6 +144,22 @@ fn within_den_toml(
     Err(Error::Lock(lock::Error::Widens { path: lock_path.to_path_buf(), mismatches }))
 }
 
+/// Puts the pinned aqua registry in den's cache when den.lock has an entry served by it:
+/// `lock::vet` reads it from there only (no network) and refuses an `aqua:` entry it cannot
+/// check, so an install on a fresh machine fetches it first. The registry is pinned by its
+/// digest, whatever den.lock says; a failure here only leaves the entry unchecked, hence
+/// refused.
+fn warm_aqua_registry(config: &Config, lock: &Lock, platform: Platform) {
+    let aqua = lock
+        .tools
+        .values()
+        .any(|r| r.artifacts.get(&platform).is_some_and(|a| a.served_by.starts_with("aqua:")));
+    if aqua {
+        let client = Client::new(config.http_settings(false));
+        let _ = Resolver::new(client, config, None).aqua_registry();
+    }
+}
+
 /// den.lock's pin for `req`, when it has one den may use as it is (for `den run`, which
 /// installs a project's missing tools itself); `locate` has already refused a lock that
 /// widens den.toml.
@@ -264,6 +280,9 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     let mut lock = Lock::read(&lock_path)?.unwrap_or_default();
     let tools = &project.manifest.tools;
     let upstreams = lock::Upstreams::with_config(config, Some(&project.root));
+    if !(opts.offline || config.offline) {
+        warm_aqua_registry(config, &lock, platform);
+    }
     match project.origin {
         Origin::DenToml(_) => within_den_toml(tools, &lock_path, &lock, platform, &opts.upgrade, &upstreams)?,
         Origin::Foreign(_) if project.root.join(DEN_LOCK).is_file() => ui::note(&format!(

@@ -307,3 +307,74 @@ fn a_version_filter_keeps_other_tags_out() {
     assert_eq!((out.code, out.stdout.as_str()), (0, "lychee 0.20.1\n"), "{}", out.stderr);
     assert_eq!(env.ok(&["ls-remote", "lychee"]).stdout, "0.20.1\n");
 }
+
+#[test]
+fn a_lock_pointing_an_aqua_tool_elsewhere_is_refused() {
+    let (up, env) =
+        setup(REGISTRY, "[tools]\nactionlint = { version = \"1.7\", source = \"aqua:rhysd/actionlint\" }\n");
+    actionlint(&up);
+    env.ok(&["install"]);
+    // Another asset of the same release: a release of the repository, not the file the
+    // registry names. Its checksum is in the lock, as a hostile commit would put it.
+    let (os, arch) = go_platform();
+    let evil = format!("actionlint_1.7.4_{os}_{arch}_evil.tar.gz");
+    let bytes = archives::build(&evil, &[Entry::exe("actionlint", script("evil"))]);
+    let path = up.github_download_path("rhysd/actionlint", "v1.7.4", &evil);
+    up.file(&path, bytes.clone());
+    let lock_path = env.project().join("den.lock");
+    let text = std::fs::read_to_string(&lock_path).unwrap();
+    let mut lock: toml::Table = text.parse().unwrap();
+    let artifact = lock["tools"]["actionlint"]["platforms"][this_platform().as_str()].as_table().unwrap();
+    let (old_url, old_sum) =
+        (artifact["url"].as_str().unwrap().to_string(), artifact["checksum"].as_str().unwrap().to_string());
+    let text = text.replace(&old_url, &up.url(&path)).replace(&old_sum, &format!("sha256:{}", hex(&bytes)));
+    lock = text.parse().unwrap();
+    assert_eq!(
+        lock["tools"]["actionlint"]["platforms"][this_platform().as_str()]["url"].as_str(),
+        Some(up.url(&path).as_str())
+    );
+    std::fs::write(&lock_path, text).unwrap();
+    let out = run(env.den(), &["install"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let first = out.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("den: ")
+            && first.contains(&format!("`actionlint` is locked to download `{}`", up.url(&path)))
+            && first.contains(&format!(
+                "/rhysd/actionlint/releases/download/v1.7.4/actionlint_1.7.4_{os}_{arch}.tar.gz`"
+            )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(up.requests(&path), 0);
+}
+
+#[test]
+fn a_lock_is_checked_on_a_machine_that_has_not_read_the_registry() {
+    let (up, env) =
+        setup(REGISTRY, "[tools]\nactionlint = { version = \"1.7\", source = \"aqua:rhysd/actionlint\" }\n");
+    actionlint(&up);
+    env.ok(&["install"]);
+    let fresh = || {
+        let cache = env.home().join(".cache");
+        std::fs::remove_dir_all(&cache).unwrap();
+        std::fs::remove_dir_all(env.home().join(".local/share/den/tools")).ok();
+    };
+    // Offline, with no copy of the registry: refused, not taken unchecked.
+    fresh();
+    let out = run(env.den(), &["--offline", "install"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let first = out.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("den: ")
+            && first
+                .contains("its source gives `a file the aqua registry v9.9.9 names, which den has not read"),
+        "{}",
+        out.stderr
+    );
+    // Online, den reads the pinned registry first and then honours the lock.
+    assert_eq!(up.requests(PATH), 1);
+    env.ok(&["install"]);
+    assert_eq!(up.requests(PATH), 2);
+    assert_eq!(env.ok(&["run", "--", "actionlint"]).stdout, "actionlint 1.7.4\n");
+}

@@ -22,6 +22,13 @@
 //!   - `adoptium:<api>` (java): a release asset of `adoptium/temurin<major>-binaries` on the
 //!     public GitHub (or under a `[mirrors]` rewrite of it); a den.toml's own Adoptium API
 //!     is not checked;
+//!   - `aqua:<package>`: exactly the file the pinned aqua registry's definition names for
+//!     that version (its tag spelled as the version, with a `v`, as the spec, or as the
+//!     locked release URL spells it) and platform: a release asset of the package's
+//!     repository on the GitHub host above, or its `url` template's expansion. The registry
+//!     is read from den's cache only (`sources::aqua::load` on an offline client, its
+//!     digest checked); when it is not there the entry is refused, not taken unchecked
+//!     (`den install` online fetches the registry before vetting, `tools::sync`);
 //!   - `dotnet:<metadata>`: not checked, as the metadata names hosts of its own choosing;
 //!   - `hexbuilds:<directory>` (erlang, elixir): exactly the build's archive in the build
 //!     directory (`OTP-<v>.tar.gz`, `v<v>-otp-<major>.zip`);
@@ -44,13 +51,16 @@
 //! configuration files) only when an entry has a GitHub or npm source to check.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use super::Mismatch;
 use crate::catalog::{self, Platform, Source, SourceKind};
 use crate::config::{Config, Sources};
 use crate::project::ToolRequest;
+use crate::resolve::aqua::{self, Location, Registry};
+use crate::resolve::mirror::Mirrors;
 use crate::resolve::registry::{self, Discovery};
-use crate::resolve::sources::github;
+use crate::resolve::sources::{Fetch, github};
 use crate::resolve::{Resolved, Version, VersionSpec};
 
 /// Where `github:` and `npm:` sources live on this machine: den's `[sources]` and
@@ -59,6 +69,13 @@ use crate::resolve::{Resolved, Version, VersionSpec};
 pub struct Upstreams {
     project: Option<PathBuf>,
     known: Known,
+    /// The aqua registry release den.toml's `aqua:` sources are read from.
+    aqua_pin: crate::resolve::sources::aqua::Pin,
+    /// Its cached copy (read the first time an `aqua:` entry needs it; `None`: not cached).
+    aqua: OnceLock<Option<Arc<Registry>>>,
+    /// Where the cache is (an offline client: it never makes a request).
+    http: crate::http::Settings,
+    mirrors: Mirrors,
 }
 
 /// What of den's config the checks use.
@@ -78,7 +95,26 @@ impl Known {
 impl Upstreams {
     /// This machine's, with den's `config`, for the project at `project` (its `.npmrc`).
     pub fn with_config(config: &Config, project: Option<&Path>) -> Upstreams {
-        Upstreams { project: project.map(Path::to_path_buf), known: Known::of(config) }
+        Upstreams {
+            project: project.map(Path::to_path_buf),
+            known: Known::of(config),
+            aqua_pin: crate::resolve::sources::aqua::Pin::of(config.aqua.as_ref()),
+            aqua: OnceLock::new(),
+            http: config.http_settings(true),
+            mirrors: Mirrors::from_config(config),
+        }
+    }
+
+    /// The pinned aqua registry from den's cache, its digest checked; `None` when den has
+    /// not fetched it on this machine (never fetched here).
+    fn aqua_registry(&self) -> Option<&Registry> {
+        self.aqua
+            .get_or_init(|| {
+                let client = crate::http::Client::new(self.http.clone());
+                let fetch = Fetch { client, mirrors: self.mirrors.clone() };
+                crate::resolve::sources::aqua::load(&fetch, &self.aqua_pin).ok()
+            })
+            .as_deref()
     }
 
     fn known(&self) -> Option<&Known> {
@@ -150,7 +186,7 @@ pub fn vet(req: &ToolRequest, locked: &Resolved, platform: Platform, upstreams: 
         return out;
     }
     let Some(artifact) = locked.artifacts.get(&platform) else { return out };
-    if let Some(rules) = url_rules(req, &locked.version, spec.as_ref(), platform, upstreams)
+    if let Some(rules) = url_rules(req, &locked.version, spec.as_ref(), platform, &artifact.url, upstreams)
         && !rules.iter().any(|rule| rule.accepts(&artifact.url))
     {
         let expected = rules.first().map(Rule::shown).unwrap_or_else(|| "no URL".into());
@@ -232,8 +268,11 @@ fn in_node_modules(dir: &str, name: &str) -> bool {
 enum Rule {
     /// Exactly this (a rendered URL template).
     Exact(String),
-    /// A release asset of `owner/repo` on one of `hosts` (`scheme://authority`, lowercase).
-    Github { hosts: Vec<String>, owner: String, repo: String },
+    /// A release asset of `owner/repo` on one of `hosts` (`scheme://authority`, lowercase);
+    /// when `file` is `(tag, asset)`, that asset of that release only.
+    Github { hosts: Vec<String>, owner: String, repo: String, file: Option<(String, String)> },
+    /// Nothing: why no URL is known (shown as what was expected).
+    Unknown(String),
     /// Under `prefix` (`<registry>/<package>/-/`).
     Npm { prefix: String },
 }
@@ -242,7 +281,8 @@ impl Rule {
     fn accepts(&self, url: &str) -> bool {
         match self {
             Rule::Exact(exact) => exact == url,
-            Rule::Github { hosts, owner, repo } => {
+            Rule::Unknown(_) => false,
+            Rule::Github { hosts, owner, repo, file } => {
                 let Some((origin, path)) = split_url(url) else { return false };
                 if !plain_path(path) || !hosts.contains(&origin.to_ascii_lowercase()) {
                     return false;
@@ -255,6 +295,7 @@ impl Rule {
                         && s[2] == "releases"
                         && s[3] == "download"
                         && s[4..].iter().all(|part| !part.is_empty())
+                        && file.as_ref().is_none_or(|(tag, asset)| s[4..] == [tag.as_str(), asset.as_str()])
                 };
                 let host_like = |s: &str| {
                     !s.is_empty()
@@ -277,9 +318,14 @@ impl Rule {
     fn shown(&self) -> String {
         match self {
             Rule::Exact(url) => url.clone(),
-            Rule::Github { hosts, owner, repo } => {
-                format!("{}/{owner}/{repo}/releases/download/…", hosts.first().map_or("", String::as_str))
+            Rule::Github { hosts, owner, repo, file } => {
+                let host = hosts.first().map_or("", String::as_str);
+                match file {
+                    Some((tag, asset)) => format!("{host}/{owner}/{repo}/releases/download/{tag}/{asset}"),
+                    None => format!("{host}/{owner}/{repo}/releases/download/…"),
+                }
             }
+            Rule::Unknown(why) => why.clone(),
             Rule::Npm { prefix } => format!("{prefix}…"),
         }
     }
@@ -325,6 +371,7 @@ fn url_rules(
     version: &str,
     spec: Option<&VersionSpec>,
     platform: Platform,
+    url: &str,
     upstreams: &Upstreams,
 ) -> Option<Vec<Rule>> {
     let from_request = req.url.is_some() || req.source.is_some();
@@ -352,9 +399,69 @@ fn url_rules(
         if source.target(platform).is_none() {
             continue;
         }
-        rules.extend(source_rules(source, from_request, &versions, platform, upstreams)?);
+        rules.extend(source_rules(source, from_request, &versions, platform, url, upstreams)?);
     }
     Some(rules)
+}
+
+/// The origins GitHub release assets are downloaded from, as the resolver is configured:
+/// the API's GitHub, and the public one when `[mirrors]` rewrites it (an API mirror then
+/// names public download URLs).
+fn release_hosts(upstreams: &Upstreams) -> Option<Vec<String>> {
+    let mut hosts = github_hosts(&upstreams.github_api()?)?;
+    let public = github_hosts(github::DEFAULT_API)?.remove(0);
+    if !hosts.contains(&public) && upstreams.mirrors(&public) {
+        hosts.push(public);
+    }
+    Some(hosts)
+}
+
+/// The tags a release of `versions` may have: the release tag segment of the locked `url`
+/// when it names one of them (`cli-v1.2.3`; first, so a refusal shows that release), each
+/// with a `v` (the common spelling, shown otherwise), and as spelled.
+fn tags(versions: &[Version], url: &str) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    let in_url = split_url(url)
+        .and_then(|(_, path)| path.split_once("/releases/download/"))
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(tag, _)| tag.to_string());
+    for v in versions {
+        let named = in_url.clone().filter(|t| Version::parse(t).is_ok_and(|t| t.bare() == v.bare()));
+        let spelled = [format!("v{}", v.bare()), v.as_str().to_string(), v.bare().to_string()];
+        for tag in named.into_iter().chain(spelled) {
+            if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+    }
+    tags
+}
+
+/// What the aqua `registry`'s definition of `package` names for each of `tags` on
+/// `platform`: that release asset of its repository on `hosts`, or its URL.
+fn aqua_rules(
+    registry: &Registry,
+    package: &str,
+    tags: &[String],
+    platform: Platform,
+    hosts: &[String],
+) -> Vec<Rule> {
+    let Some(found) = registry.get(package) else { return Vec::new() };
+    tags.iter()
+        .filter_map(|tag| aqua::render::render(found, tag, platform).ok().map(|r| (tag, r)))
+        .filter_map(|(tag, rendered)| match rendered.artifact {
+            Location::Url(url) => Some(Rule::Exact(url)),
+            Location::Release { repo, asset } => {
+                let (owner, repo) = repo.split_once('/')?;
+                Some(Rule::Github {
+                    hosts: hosts.to_vec(),
+                    owner: owner.into(),
+                    repo: repo.into(),
+                    file: Some((tag.clone(), asset)),
+                })
+            }
+        })
+        .collect()
 }
 
 /// The rules of one source with a build for `platform`; `None` when not known offline.
@@ -363,6 +470,7 @@ fn source_rules(
     from_request: bool,
     versions: &[Version],
     platform: Platform,
+    url: &str,
     upstreams: &Upstreams,
 ) -> Option<Vec<Rule>> {
     let target = source.target(platform)?;
@@ -377,14 +485,17 @@ fn source_rules(
         }
         SourceKind::Github { repo } => {
             let (owner, repo) = repo.split_once('/')?;
-            let mut hosts = github_hosts(&upstreams.github_api()?)?;
-            // The public GitHub, when den's API is another (a mirror of it) but `[mirrors]`
-            // sends its downloads somewhere: the API then names public download URLs.
-            let public = github_hosts(github::DEFAULT_API)?.remove(0);
-            if !hosts.contains(&public) && upstreams.mirrors(&public) {
-                hosts.push(public);
-            }
-            Some(vec![Rule::Github { hosts, owner: owner.into(), repo: repo.into() }])
+            let hosts = release_hosts(upstreams)?;
+            Some(vec![Rule::Github { hosts, owner: owner.into(), repo: repo.into(), file: None }])
+        }
+        SourceKind::Aqua { package } => {
+            let Some(registry) = upstreams.aqua_registry() else {
+                return Some(vec![Rule::Unknown(format!(
+                    "a file the aqua registry {} names, which den has not read on this machine",
+                    upstreams.aqua_pin.version
+                ))]);
+            };
+            Some(aqua_rules(registry, package, &tags(versions, url), platform, &release_hosts(upstreams)?))
         }
         SourceKind::Npm { package } => {
             let name = package.render(&catalog::Vars {
@@ -401,8 +512,7 @@ fn source_rules(
         // names may link anywhere, so its URLs stand (the checksum still binds the bytes).
         SourceKind::Adoptium { .. } if from_request => None,
         // The metadata names download hosts of its own choosing (and changes them).
-        // So does an aqua package (a release asset, or any URL its `http` definition says).
-        SourceKind::Dotnet { .. } | SourceKind::Aqua { .. } => None,
+        SourceKind::Dotnet { .. } => None,
         // The manifests name dated paths (`dist/2024-11-28/`) no offline rule predicts.
         SourceKind::RustDist { .. } => None,
         // The build's archive in the build directory (its `{arch}` rendered), beside
@@ -424,6 +534,7 @@ fn source_rules(
                 hosts: hosts.clone(),
                 owner: "adoptium".into(),
                 repo: format!("temurin{major}-binaries"),
+                file: None,
             };
             Some(majors.into_iter().map(rule).collect())
         }
@@ -435,7 +546,12 @@ mod tests {
     use super::*;
 
     fn github(api: &str) -> Rule {
-        Rule::Github { hosts: github_hosts(api).unwrap(), owner: "Cli".into(), repo: "cli".into() }
+        Rule::Github {
+            hosts: github_hosts(api).unwrap(),
+            owner: "Cli".into(),
+            repo: "cli".into(),
+            file: None,
+        }
     }
 
     #[test]
@@ -469,6 +585,75 @@ mod tests {
         assert!(proxy.accepts("http://127.0.0.1:4000/github.com/cli/cli/releases/download/v2/gh.tar.gz"));
         assert!(!proxy.accepts("http://127.0.0.1:4000/a/b/cli/cli/releases/download/v2/gh.tar.gz"));
         assert_eq!(rule.shown(), "https://gh.example/Cli/cli/releases/download/…");
+    }
+
+    /// den.toml's `aqua:rhysd/actionlint` at `1.7`, locked at 1.7.4 on linux/x64 to `url`,
+    /// vetted with the fixture registry in den's cache (or, `None`, not there).
+    fn vet_aqua(url: &str, cached: Option<Registry>) -> Vec<Mismatch> {
+        let req = crate::project::ToolRequest {
+            source: Some("aqua:rhysd/actionlint".into()),
+            name: "actionlint".into(),
+            version: "1.7".into(),
+            url: None,
+            sha256: None,
+            bin: vec![],
+            at: crate::project::Location { file: "den.toml".into(), line: 1 },
+        };
+        let linux: Platform = "linux-x64".parse().unwrap();
+        let artifact = crate::resolve::Artifact {
+            url: url.into(),
+            checksum: "sha256:00".into(),
+            size: None,
+            format: "tar.gz".into(),
+            bin: vec!["actionlint".into()],
+            post_install: vec![],
+            served_by: "aqua:rhysd/actionlint (aqua registry v9.9.9)".into(),
+        };
+        let locked = Resolved {
+            name: "actionlint".into(),
+            spec: "1.7".into(),
+            source: "aqua:rhysd/actionlint".into(),
+            version: "1.7.4".into(),
+            artifacts: [(linux, artifact)].into(),
+        };
+        let mut config = crate::config::Config::default();
+        config.sources.github_api = Some("https://api.gh.example".into());
+        let upstreams = Upstreams::with_config(&config, None);
+        assert!(upstreams.aqua.set(cached.map(Arc::new)).is_ok());
+        vet(&req, &locked, linux, &upstreams)
+    }
+
+    #[test]
+    fn an_aqua_tool_downloads_exactly_what_the_pinned_registry_names() {
+        let registry =
+            || Registry::parse(include_str!("../../../tests/fixtures/aqua/registry.yaml")).unwrap();
+        let release = "https://gh.example/rhysd/actionlint/releases/download";
+        let right = format!("{release}/v1.7.4/actionlint_1.7.4_linux_amd64.tar.gz");
+        assert_eq!(vet_aqua(&right, Some(registry())), []);
+        for evil in [
+            // Another asset of the same release, another release, another repository,
+            // another host, another platform's build.
+            format!("{release}/v1.7.4/actionlint_1.7.4_linux_amd64_evil.tar.gz"),
+            format!("{release}/v1.6.27/actionlint_1.7.4_linux_amd64.tar.gz"),
+            "https://gh.example/evil/actionlint/releases/download/v1.7.4/actionlint_1.7.4_linux_amd64.tar.gz"
+                .into(),
+            "https://evil.example/rhysd/actionlint/releases/download/v1.7.4/actionlint_1.7.4_linux_amd64.tar.gz"
+                .into(),
+            format!("{release}/v1.7.4/actionlint_1.7.4_darwin_arm64.tar.gz"),
+            format!("{release}/v1.7.4/actionlint_1.7.4_linux_amd64.tar.gz?x"),
+        ] {
+            let found = vet_aqua(&evil, Some(registry()));
+            assert!(
+                matches!(&found[..], [Mismatch::Url { expected, .. }] if *expected == right),
+                "{evil}: {found:?}"
+            );
+        }
+        // Not cached: refused, never taken unchecked.
+        let found = vet_aqua(&right, None);
+        assert!(
+            matches!(&found[..], [Mismatch::Url { expected, .. }] if expected.contains("has not read")),
+            "{found:?}"
+        );
     }
 
     #[test]
