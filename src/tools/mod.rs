@@ -92,7 +92,7 @@ pub fn locate(project: &Project, config: &Config) -> Result<(Vec<Installed>, Vec
     let lock_path = lock_path(project);
     let lock = Lock::read(&lock_path)?.unwrap_or_default();
     let platform = Platform::current().ok_or(Error::UnsupportedPlatform)?;
-    let upstreams = lock::Upstreams::with_config(config, Some(&project.root));
+    let upstreams = lock::Upstreams::with_config(config, Some(&project.root)).installed_only();
     if let Origin::DenToml(_) = project.origin {
         within_den_toml(&project.manifest.tools, &lock_path, &lock, platform, &[], &upstreams)?;
     }

@@ -76,6 +76,10 @@ pub struct Upstreams {
     /// Where the cache is (an offline client: it never makes a request).
     http: crate::http::Settings,
     mirrors: Mirrors,
+    /// Whether the checked entries may be downloaded (`false` for `tools::locate`, which
+    /// only uses artifacts already in the store: their key is the checksum den verified
+    /// when it installed them, so the costly aqua URL rule waits for an install).
+    downloads: bool,
 }
 
 /// What of den's config the checks use.
@@ -102,7 +106,15 @@ impl Upstreams {
             aqua: OnceLock::new(),
             http: config.http_settings(true),
             mirrors: Mirrors::from_config(config),
+            downloads: true,
         }
+    }
+
+    /// These upstreams for checks of a lock whose artifacts are only used when already in
+    /// the store (nothing is downloaded on their word): the prompt and `den export` never
+    /// parse the aqua registry.
+    pub fn installed_only(self) -> Upstreams {
+        Upstreams { downloads: false, ..self }
     }
 
     /// The pinned aqua registry from den's cache, its digest checked; `None` when den has
@@ -488,6 +500,7 @@ fn source_rules(
             let hosts = release_hosts(upstreams)?;
             Some(vec![Rule::Github { hosts, owner: owner.into(), repo: repo.into(), file: None }])
         }
+        SourceKind::Aqua { .. } if !upstreams.downloads => None,
         SourceKind::Aqua { package } => {
             let Some(registry) = upstreams.aqua_registry() else {
                 return Some(vec![Rule::Unknown(format!(
