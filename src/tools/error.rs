@@ -37,7 +37,10 @@ pub enum Error {
     #[error("cannot install {}: {source}", escaped(tool))]
     Installing { tool: String, source: Box<crate::store::InstallError> },
     /// A den.lock PyPI file that is not the index's own (`Resolver::vet_pypi_files`).
-    #[error("{} pins what the PyPI index does not give: `{}` is locked to download `{}`, and {}", lock.display(), escaped(tool), escaped(&found.url), escaped(&found.why))]
+    #[error(
+        "{} locks `{}` to download `{}`, which must be the PyPI index's own file, and {}",
+        lock.display(), escaped(tool), escaped(&found.url), escaped(&found.why)
+    )]
     NotIndexed { lock: std::path::PathBuf, tool: String, found: crate::resolve::NotIndexed },
     /// A network failure while looking a tool's versions up, naming it and its spec.
     #[error("cannot look up {} `{}`: {source}", escaped(tool), escaped(spec))]

@@ -429,8 +429,8 @@ fn a_pypi_wheel_is_held_to_the_index_s_own_file() {
         let first = lines.next().unwrap_or_default();
         assert!(
             first.starts_with(&format!(
-                "den: {} pins what the PyPI index does not give: `acme-lint` is locked to download \
-                 `{evil_url}`, and the index serves `{file}` from `{url}`",
+                "den: {} locks `acme-lint` to download `{evil_url}`, which must be the PyPI index's \
+                 own file, and the index serves `{file}` from `{url}`",
                 victim.project().join("den.lock").display()
             )),
             "den {args:?}: {}",
@@ -452,4 +452,18 @@ fn a_pypi_wheel_is_held_to_the_index_s_own_file() {
     install_ok(&teammate);
     assert_eq!(run_tool(&teammate, "acme-lint"), "acme-lint 3.1.0");
     assert_eq!(lock(&teammate), honest);
+
+    // Offline, with no answer of the index cached, den cannot check the lock: it refuses.
+    let offline = project(&up, toml);
+    write_lock(&offline, &honest);
+    let out = run(offline.den(), &["--offline", "install"]);
+    assert_ne!(out.code, 0, "{}", out.stderr);
+    let mut lines = out.stderr.lines();
+    assert!(
+        lines.next().unwrap_or_default().contains("and den cannot ask the index about `acme-lint`"),
+        "{}",
+        out.stderr
+    );
+    assert!(lines.next().unwrap_or_default().starts_with("help: go online once"), "{}", out.stderr);
+    assert_eq!(tool_dirs(&offline), Vec::<String>::new(), "den installed something");
 }
