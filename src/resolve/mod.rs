@@ -34,7 +34,7 @@ pub use crate::version::{Version, VersionSpec};
 pub use companion::Companions;
 pub use error::Error;
 pub use mirror::Mirrors;
-pub use resolver::Resolver;
+pub use resolver::{NotIndexed, Resolver};
 pub use sources::system;
 #[cfg(test)]
 use {

@@ -31,6 +31,9 @@ mod artifacts;
 mod listing;
 mod npm_app;
 mod pypi_app;
+mod pypi_lock;
+
+pub use pypi_lock::NotIndexed;
 
 /// Resolves tool requests against the catalog and the upstreams, for this machine's
 /// settings (config, mirrors, registries, GitHub API and token).

@@ -142,6 +142,49 @@ fn pypi_wheel_by_platform_tags() {
 }
 
 #[test]
+fn a_locked_pypi_file_must_be_the_index_s_own() {
+    let f = Fixture::new();
+    f.at("/simple/ruff/", ruff_page());
+    let request = req_from("ruff", "0.6", "pypi:ruff");
+    let honest = f.resolver().resolve(&request, &[LX]).unwrap();
+    let resolver = f.resolver();
+    assert_eq!(resolver.vet_pypi_files(&request, &honest, LX), Ok(()));
+    let with = |edit: &dyn Fn(&mut Artifact)| {
+        let mut r = honest.clone();
+        edit(r.artifacts.get_mut(&LX).unwrap());
+        resolver.vet_pypi_files(&request, &r, LX)
+    };
+    let file = honest.artifacts[&LX].url.rsplit('/').next().unwrap().to_string();
+    // The same file name on another host, with that other file's checksum.
+    let other = with(&|a| {
+        a.url = format!("http://127.0.0.2:1/evil/{file}");
+        a.checksum = format!("sha256:{}", "ee".repeat(32));
+    })
+    .unwrap_err();
+    assert!(other.why.starts_with(&format!("the index serves `{file}` from `")), "{other:?}");
+    assert!(!other.unasked);
+    let checksum = with(&|a| a.checksum = format!("sha256:{}", "ee".repeat(32))).unwrap_err();
+    assert_eq!(checksum.why, format!("its checksum is not the index's sha256 of `{file}`"));
+    let unlisted = with(&|a| a.url = a.url.replace("0.6.9", "0.6.8")).unwrap_err();
+    assert!(unlisted.why.starts_with("the index lists no file `ruff-0.6.8-"), "{unlisted:?}");
+    // A yanked file is still the index's: a lock may pin one.
+    let yanked = "ruff-0.8.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
+    assert_eq!(with(&|a| a.url = a.url.replace(&file, yanked)), Ok(()));
+    // A dependency wheel installed into the tool is held to its own project's page.
+    let dep = Step::Package {
+        name: "click".into(),
+        url: "http://127.0.0.2:1/click-8.1.7-py3-none-any.whl".into(),
+        checksum: format!("sha256:{HEX}"),
+        into: "lib".into(),
+    };
+    let refused = with(&|a| a.post_install.push(dep.clone())).unwrap_err();
+    assert!(refused.why.starts_with("den cannot ask the index about `click`"), "{refused:?}");
+    assert!(!refused.unasked, "the index answered: it has no such project");
+    // A tool with no PyPI source is not this check's.
+    assert_eq!(resolver.vet_pypi_files(&req("jq", "1.7"), &honest, LX), Ok(()));
+}
+
+#[test]
 fn catalog_ruff_falls_back_to_pypi_with_the_catalog_bins() {
     let f = Fixture::new();
     f.reply("/api/repos/astral-sh/ruff/releases?per_page=100&page=1", 503, vec![], "down");

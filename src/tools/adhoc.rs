@@ -18,7 +18,7 @@ use crate::catalog::Platform;
 use crate::config::Config;
 use crate::http::Client;
 use crate::project::ToolRequest;
-use crate::resolve::lock::request_source;
+use crate::resolve::lock::{DEN_LOCK, request_source};
 use crate::resolve::{Resolved, Resolver, VersionSpec, bin_problem};
 use crate::store::receipt;
 
@@ -96,6 +96,10 @@ pub fn install(
             locked: r.locked.clone().filter(|l| l.artifacts.contains_key(&platform)),
         })
         .collect();
+    // A project's locked tools (`den run`, services) are held to the PyPI index as
+    // `den install` holds them.
+    let lock_path = project_root.map_or_else(|| DEN_LOCK.into(), |root| root.join(DEN_LOCK));
+    super::vet_pypi_files(&resolver, &store, &lock_path, &jobs, platform, offline || config.offline)?;
     let outcome = fetch::install_all(&jobs, &resolver, &client, config, &[platform], &caches)?;
     let fresh = |r: &&Resolved| jobs.iter().any(|j| j.req.name == r.name && j.locked.is_none());
     index::remember_checked(&store, outcome.resolved.iter().filter(fresh), platform);

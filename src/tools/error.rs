@@ -36,6 +36,12 @@ pub enum Error {
     /// (`jq 1.7.1`) before the cause (which names only the URL or the archive entry).
     #[error("cannot install {}: {source}", escaped(tool))]
     Installing { tool: String, source: Box<crate::store::InstallError> },
+    /// A den.lock PyPI file that is not the index's own (`Resolver::vet_pypi_files`).
+    #[error(
+        "{} locks `{}` to download `{}`, which must be the PyPI index's own file, and {}",
+        lock.display(), escaped(tool), escaped(&found.url), escaped(&found.why)
+    )]
+    NotIndexed { lock: std::path::PathBuf, tool: String, found: crate::resolve::NotIndexed },
     /// A network failure while looking a tool's versions up, naming it and its spec.
     #[error("cannot look up {} `{}`: {source}", escaped(tool), escaped(spec))]
     LookingUp { tool: String, spec: String, source: Box<Error> },
@@ -77,6 +83,14 @@ impl crate::hint::Hint for Error {
             Error::Install(e) => e.hint(),
             Error::Cache(e) => e.hint(),
             Error::UnsupportedPlatform => Some("den supports linux and macOS on x64 and arm64".into()),
+            Error::NotIndexed { tool, found, .. } if found.unasked => Some(format!(
+                "go online once so den can check den.lock against the index, or run `den upgrade {}`",
+                escaped(tool)
+            )),
+            Error::NotIndexed { tool, .. } => Some(format!(
+                "run `den upgrade {}` to resolve it again from the index (den.lock came with the repository)",
+                escaped(tool)
+            )),
             Error::NoArtifact { .. } => Some("run `den install` to resolve it for this machine".into()),
             Error::Installing { source, .. } => source.hint(),
             Error::LookingUp { source, .. } => source.hint(),

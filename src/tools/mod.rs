@@ -338,7 +338,10 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
         Origin::Foreign(_) => {
             foreign_lock::check(&resolver, &store, &lock_path, &mut lock, &mut jobs, platform, &upstreams)
         }
-        Origin::DenToml(_) => Vec::new(),
+        Origin::DenToml(_) => {
+            vet_pypi_files(&resolver, &store, &lock_path, &jobs, platform, opts.offline || config.offline)?;
+            Vec::new()
+        }
     };
     checked.extend(jobs.iter().filter(|j| j.locked.is_none()).map(|j| j.req.name.clone()));
     let outcome = fetch::install_all(&jobs, &resolver, &client, config, &platforms, &caches)?;
@@ -361,6 +364,39 @@ pub fn sync(project: &Project, config: &Config, opts: &Options) -> Result<Summar
     projects::record(&store, lock_path.parent().unwrap_or(&project.root))?;
     report(&summary, started);
     Ok(summary)
+}
+
+/// Holds each locked job of a den.toml project's den.lock that den has not vouched for on
+/// this machine (`Index::vouches`) to the PyPI index (`Resolver::vet_pypi_files`): a lock
+/// from the repository must not point a wheel at a host the index does not serve it from.
+/// Refuses the whole install on the first file that is not the index's. Marks nothing as
+/// checked in the index: den's own resolution (binaries, steps) was not compared.
+/// `offline`: nothing is downloaded, so no lock URL is ever used; a wheel can only come by
+/// its checksum from the user's own caches or imported bundles (the air-gapped CI recipe).
+fn vet_pypi_files(
+    resolver: &Resolver,
+    store: &Store,
+    lock_path: &Path,
+    jobs: &[fetch::Job],
+    platform: Platform,
+    offline: bool,
+) -> Result<(), Error> {
+    if offline {
+        return Ok(());
+    }
+    let index = index::Index::read(store);
+    for job in jobs {
+        let Some(locked) = &job.locked else { continue };
+        if index.vouches(store, locked, platform) {
+            continue;
+        }
+        resolver.vet_pypi_files(&job.req, locked, platform).map_err(|found| Error::NotIndexed {
+            lock: lock_path.to_path_buf(),
+            tool: job.req.name.clone(),
+            found,
+        })?;
+    }
+    Ok(())
 }
 
 fn report(summary: &Summary, started: Instant) {

@@ -393,3 +393,72 @@ fn an_npm_tool_is_held_to_its_package_in_the_configured_registry() {
     let evil_path = up.npm_tarball_path("@evil/cli-linux-x64", "1.9.4");
     assert_other_repo_refused(&up, toml, "acme", &evil_path, &gives);
 }
+
+#[test]
+fn a_pypi_wheel_is_held_to_the_index_s_own_file() {
+    let up = Upstream::start();
+    let scripts = [Entry::exe("acme_lint-3.1.0.data/scripts/acme-lint", script("acme-lint 3.1.0"))];
+    for tag in ["py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64", "py3-none-manylinux_2_17_aarch64"] {
+        up.pypi_wheel("acme-lint", "3.1.0", tag, &scripts);
+    }
+    up.pypi_wheel("acme-lint", "3.1.0", "py3-none-macosx_11_0_arm64", &scripts);
+    let toml = "[tools]\nacme-lint = { version = \"3\", source = \"pypi:acme-lint\" }\n";
+    let env = project(&up, toml);
+    install_ok(&env);
+    let honest = lock(&env);
+    let table: toml::Table = honest.parse().unwrap();
+    let locked = &table["tools"]["acme-lint"]["platforms"][this_platform().as_str()];
+    let (url, sum) = (locked["url"].as_str().unwrap(), locked["checksum"].as_str().unwrap());
+    let file = url.rsplit('/').next().unwrap();
+
+    // The same wheel name on another server, with that other file's checksum.
+    let evil_up = Upstream::start();
+    let evil =
+        archives::build(file, &[Entry::exe("acme_lint-3.1.0.data/scripts/acme-lint", script("owned"))]);
+    let evil_path = format!("/packages/{file}");
+    evil_up.file(&evil_path, evil.clone());
+    let evil_url = evil_up.url(&evil_path);
+    let crafted = honest.replace(url, &evil_url).replace(sum, &format!("sha256:{}", sha256_hex(&evil)));
+    let victim = project(&up, toml);
+    write_lock(&victim, &crafted);
+    for args in [&["install"][..], &["install", "--frozen"], &["run", "--", "acme-lint"]] {
+        let out = run(victim.den(), args);
+        assert_ne!(out.code, 0, "den {args:?} honoured the crafted lock:\n{}", out.stdout);
+        assert!(!out.stdout.contains("owned"), "{}", out.stdout);
+        let mut lines = out.stderr.lines();
+        let first = lines.next().unwrap_or_default();
+        assert!(
+            first.starts_with(&format!(
+                "den: {} locks `acme-lint` to download `{evil_url}`, which must be the PyPI index's \
+                 own file, and the index serves `{file}` from `{url}`",
+                victim.project().join("den.lock").display()
+            )),
+            "den {args:?}: {}",
+            out.stderr
+        );
+        assert!(
+            lines.next().unwrap_or_default().starts_with("help: run `den upgrade acme-lint`"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert_eq!(evil_up.requests(&evil_path), 0, "den downloaded the crafted lock's wheel");
+    assert_eq!(tool_dirs(&victim), Vec::<String>::new(), "den installed something");
+    assert_eq!(lock(&victim), crafted, "a refused lock is left as it was");
+
+    // The honest lock, committed with the project, installs on another machine.
+    let teammate = project(&up, toml);
+    write_lock(&teammate, &honest);
+    install_ok(&teammate);
+    assert_eq!(run_tool(&teammate, "acme-lint"), "acme-lint 3.1.0");
+    assert_eq!(lock(&teammate), honest);
+
+    // Offline nothing is downloaded, so no lock URL is ever used: with nothing in the
+    // user's own caches the install fails for want of the bytes, one line, nothing installed.
+    let offline = project(&up, toml);
+    write_lock(&offline, &honest);
+    let out = run(offline.den(), &["--offline", "install"]);
+    assert_ne!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.starts_with("den: "), "{}", out.stderr);
+    assert_eq!(tool_dirs(&offline), Vec::<String>::new(), "den installed something");
+}

@@ -56,14 +56,16 @@ fn live_pypi_application_with_dependencies() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.starts_with("black, 24.10"), "{}", out.stdout);
 
-    // A teammate: den.lock alone, nothing resolved.
+    // A teammate: den.lock alone, nothing resolved; only the project page of each locked
+    // wheel is asked for, to hold the lock's URLs and checksums to the index's.
     let mate = Env::new();
     let theirs = mate.project();
     project_in(&mate, &theirs, BLACK);
     std::fs::copy(dir.join("den.lock"), theirs.join("den.lock")).unwrap();
     install(&mate, &theirs);
     let http_cache = mate.home().join(".cache/den/http-v1");
-    assert_eq!(std::fs::read_dir(&http_cache).map(|r| r.count()).unwrap_or(0), 0, "the teammate resolved");
+    let cached = std::fs::read_dir(&http_cache).map(|r| r.count()).unwrap_or(0);
+    assert_eq!(cached, wheels.len() + 1, "the teammate resolved, or did not ask the index");
     let out = run(den_in(&mate, &theirs), &["run", "--", "black", "--version"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
 

@@ -496,7 +496,8 @@ fn vet_holds_github_and_npm_tools_to_their_sources() {
         )]
     );
 
-    // PyPI files live on a host no configuration predicts: not checked here.
+    // PyPI files live on a host no configuration predicts: not checked here, but against
+    // the index before installing (`Resolver::vet_pypi_files`).
     let mut ruff = gh.clone();
     ruff.name = "ruff".into();
     let mut req = request("ruff", "2");

@@ -35,9 +35,11 @@
 //!   - `rustdist:<server>` (rust): not checked, as its manifests name dated paths; a
 //!     toolchain component (`Step::Component`) must be one the built-in definition's
 //!     dist source installs (`sources::rustdist`), its checksum binding its bytes;
-//!   - `pypi:<package>`: not checked. The index names files on another host than its own,
-//!     which no configuration predicts, so the lock's URL stands (its checksum still binds
-//!     the bytes).
+//!   - `pypi:<package>`: not checked here. The index names files on another host than its
+//!     own, which no configuration predicts; instead, before installing an entry den has not
+//!     vouched for, `Resolver::vet_pypi_files` asks the index itself (its cached project
+//!     pages) and requires every wheel's URL and checksum, the tool's own and each
+//!     dependency wheel's, to be the index's for that file name (`tools::vet_pypi_files`).
 //!
 //!   URLs with `..`/`.` segments, encoded slashes or dots, backslashes, a query or a
 //!   fragment never match a GitHub or npm rule: they can name another file than they seem to;

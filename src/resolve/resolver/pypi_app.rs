@@ -97,7 +97,7 @@ impl Resolver {
 
 use std::rc::Rc;
 
-fn clone_project(resolver: &Resolver, index: &str, name: &str) -> Result<pypi::Project, Error> {
+pub(super) fn clone_project(resolver: &Resolver, index: &str, name: &str) -> Result<pypi::Project, Error> {
     let client = resolver.fetch.client.with_header("Accept", pypi::ACCEPT);
     pypi::Project::fetch(&resolver.fetch, &client, index, name)
 }

@@ -53,6 +53,8 @@ pub struct Wheel {
 pub struct Project {
     url: String,
     wheels: Vec<(Version, File)>,
+    /// Every wheel the page lists, yanked ones too (a lock may pin one).
+    listed: Vec<File>,
 }
 
 /// PEP 503 name normalization: lowercase, runs of `-_.` become `-`.
@@ -79,6 +81,7 @@ impl Project {
             url: url.clone(),
             reason: format!("not a PEP 691 project page ({e}); is the index URL the `/simple/` root?"),
         })?;
+        let listed: Vec<File> = page.files.iter().filter(|f| f.filename.ends_with(".whl")).cloned().collect();
         let wheels = page
             .files
             .into_iter()
@@ -91,7 +94,18 @@ impl Project {
                 Some((version, f))
             })
             .collect();
-        Ok(Project { url, wheels })
+        Ok(Project { url, wheels, listed })
+    }
+
+    /// The index's own wheel named `filename`: its URL (as den locks it) and sha256. The
+    /// index's answer decides what a den.lock may name for this project.
+    pub fn listed(&self, filename: &str) -> Option<Wheel> {
+        self.listed.iter().find(|f| f.filename == filename).map(|f| Wheel {
+            filename: f.filename.clone(),
+            url: join_url(&self.url, &f.url).split('#').next().unwrap_or_default().to_string(),
+            sha256: f.hashes.get("sha256").map(|h| h.to_ascii_lowercase()),
+            size: f.size,
+        })
     }
 
     /// The versions with a wheel that fits `platform`.
