@@ -53,7 +53,6 @@ pub struct Registry {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct FileDef {
     pub name: String,
-    #[serde(default)]
     pub src: Option<String>,
 }
 
@@ -67,24 +66,18 @@ pub struct FormatOverride {
 /// The checksum file of a release.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ChecksumDef {
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
-    #[serde(default)]
     pub asset: Option<String>,
-    #[serde(default)]
     pub url: Option<String>,
-    #[serde(default)]
     pub algorithm: Option<String>,
-    #[serde(default)]
     pub enabled: Option<bool>,
 }
 
 /// An `overrides` entry (by `goos`/`goarch`): fields that replace the package's.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Override {
-    #[serde(default)]
     pub goos: Option<String>,
-    #[serde(default)]
     pub goarch: Option<Word>,
     #[serde(flatten)]
     pub fields: Fields,
@@ -93,40 +86,26 @@ pub struct Override {
 /// The fields an override or a version override may replace.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Fields {
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
-    #[serde(default)]
     pub asset: Option<String>,
-    #[serde(default)]
     pub url: Option<String>,
-    #[serde(default)]
     pub format: Option<String>,
-    #[serde(default)]
     pub files: Option<Vec<FileDef>>,
-    #[serde(default)]
     pub replacements: Option<std::collections::BTreeMap<Word, Word>>,
-    #[serde(default)]
     pub checksum: Option<ChecksumDef>,
-    #[serde(default)]
     pub supported_envs: Option<Vec<String>>,
-    #[serde(default)]
     pub format_overrides: Option<Vec<FormatOverride>>,
-    #[serde(default)]
     pub overrides: Option<Vec<Override>>,
-    #[serde(default)]
     pub rosetta2: Option<bool>,
-    #[serde(default)]
     pub no_asset: Option<bool>,
-    #[serde(default)]
     pub error_message: Option<String>,
-    #[serde(default)]
     pub version_prefix: Option<String>,
 }
 
 /// A `version_overrides` entry.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct VersionOverride {
-    #[serde(default)]
     pub version_constraint: Option<String>,
     #[serde(flatten)]
     pub fields: Fields,
@@ -135,18 +114,12 @@ pub struct VersionOverride {
 /// One package.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Package {
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub repo_owner: Option<String>,
-    #[serde(default)]
     pub repo_name: Option<String>,
-    #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
     pub version_constraint: Option<String>,
     /// Which of the repository's tags are versions of the package (`not (Version startsWith "lib-")`).
-    #[serde(default)]
     pub version_filter: Option<String>,
     #[serde(default)]
     pub version_overrides: Vec<VersionOverride>,
