@@ -32,6 +32,22 @@ pub struct Tool {
     pub path: Vec<super::home::HomeValue>,
 }
 
+impl Tool {
+    /// A tool with no definition of den's: `name` served by `source` alone (den.toml's own
+    /// `source`/`url`, a short name's aqua package).
+    pub fn with_source(name: &str, source: Source) -> Tool {
+        Tool {
+            name: name.to_string(),
+            description: String::new(),
+            sources: vec![source],
+            aliases: Default::default(),
+            lts: Default::default(),
+            env: Vec::new(),
+            path: Vec::new(),
+        }
+    }
+}
+
 /// What an `lts` spec asks for (`lts`, `lts/*`, `lts/<codename>`, `lts/<major>`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lts {

@@ -34,15 +34,10 @@ pub fn source_of(name: &str) -> Option<&'static str> {
 /// The definition of an indexed name: its one source, as a den.toml `source` would give it.
 pub fn tool(name: &str) -> Option<Result<Tool, Error>> {
     let source = source_of(name)?;
-    Some(source_from_request(name, Some(source), None, None, &[]).map(|source| Tool {
-        name: name.to_string(),
-        description: String::new(),
-        sources: vec![source],
-        aliases: Default::default(),
-        lts: Default::default(),
-        env: Vec::new(),
-        path: Vec::new(),
-    }))
+    Some(
+        source_from_request(name, Some(source), None, None, &[])
+            .map(|source| Tool::with_source(name, source)),
+    )
 }
 
 #[cfg(test)]

@@ -221,16 +221,7 @@ impl Resolver {
                 }
                 _ => source,
             };
-            let tool = Tool {
-                name: req.name.clone(),
-                description: String::new(),
-                sources: vec![source],
-                aliases: Default::default(),
-                lts: Default::default(),
-                env: Vec::new(),
-                path: Vec::new(),
-            };
-            return Ok((tool, label));
+            return Ok((Tool::with_source(&req.name, source), label));
         }
         match catalog::get(&req.name) {
             Ok(mut tool) => {
