@@ -126,6 +126,22 @@ pub fn source_from_request(
     raw.into_source().map_err(|message| Error::Invalid { tool: tool.to_string(), message })
 }
 
+/// The sources a tool request names: its own `source`/`url` when it has one, else the
+/// catalog's definition of `name`; `None` when the request's source does not parse or den
+/// has no definition (what den.lock's checks then leave to the resolver).
+pub fn sources_of(
+    name: &str,
+    source: Option<&str>,
+    url: Option<&str>,
+    bin: &[String],
+) -> Option<Vec<Source>> {
+    if source.is_some() || url.is_some() {
+        source_from_request(name, source, url, None, bin).ok().map(|s| vec![s])
+    } else {
+        get(name).ok().map(|tool| tool.sources)
+    }
+}
+
 /// A tool den has no definition for, or a definition that does not hold together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {

@@ -389,18 +389,7 @@ fn url_rules(
     upstreams: &Upstreams,
 ) -> Option<Vec<Rule>> {
     let from_request = req.url.is_some() || req.source.is_some();
-    let sources = if from_request {
-        let source = catalog::source_from_request(
-            &req.name,
-            req.source.as_deref(),
-            req.url.as_deref(),
-            None,
-            &req.bin,
-        );
-        vec![source.ok()?]
-    } else {
-        catalog::get(&req.name).ok()?.sources
-    };
+    let sources = catalog::sources_of(&req.name, req.source.as_deref(), req.url.as_deref(), &req.bin)?;
     let mut versions: Vec<Version> = Version::parse(version).into_iter().collect();
     if let Some(VersionSpec::Exact(v) | VersionSpec::Prefix(v)) = spec
         && v.bare() == version

@@ -30,18 +30,8 @@ impl Resolver {
         platform: Platform,
     ) -> Result<(), NotIndexed> {
         let Some(artifact) = locked.artifacts.get(&platform) else { return Ok(()) };
-        let sources = if req.source.is_some() || req.url.is_some() {
-            let source = catalog::source_from_request(
-                &req.name,
-                req.source.as_deref(),
-                req.url.as_deref(),
-                None,
-                &req.bin,
-            );
-            source.into_iter().collect()
-        } else {
-            catalog::get(&req.name).map(|tool| tool.sources).unwrap_or_default()
-        };
+        let sources = catalog::sources_of(&req.name, req.source.as_deref(), req.url.as_deref(), &req.bin)
+            .unwrap_or_default();
         let packages: Vec<&str> = sources
             .iter()
             .filter_map(|s| match &s.kind {
