@@ -26,24 +26,12 @@ fn live() -> Option<(Resolver, tempfile::TempDir)> {
     let settings = crate::http::Settings::from_lookup(false, &machine, tmp.path().join("http"));
     let mut discovery = registry::Discovery::system(None);
     discovery.var = Box::new(|name| crate::helper_env::var(name).filter(|_| !name.starts_with("DEN_")));
-    discovery.run = Box::new(uncached_output);
+    discovery.run = Box::new(registry::helper_output);
     let config = crate::config::Config::default();
     let resolver =
         Resolver::with_parts(Client::new(settings), &config, discovery, None, None, Host::current())
             .remembering(unreachable::Memory::at(&tmp.path().join("unreachable")));
     Some((resolver, tmp))
-}
-
-/// The output of an ecosystem's command (`npm config get registry`), never cached.
-#[allow(clippy::disallowed_methods, reason = "the same helper den runs, outside any project")]
-fn uncached_output(program: &str, args: &[&str]) -> Option<String> {
-    let out = crate::helper_env::isolate(&mut std::process::Command::new(program))
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// What `resolve` gave; a failure names the registry these tests need.

@@ -74,10 +74,6 @@ pub fn cached_output_only(program: &str, args: &[&str]) -> Option<String> {
 }
 
 /// The output of `program args` when it succeeds, from den's cache when fresh.
-#[allow(
-    clippy::disallowed_methods,
-    reason = "a helper program: the registry a package manager is configured with"
-)]
 fn cached_output(program: &str, args: &[&str]) -> Option<String> {
     let file = cache_file(program, args);
     // 0600 in 0700: the output may hold a registry URL with credentials in it (older dens
@@ -91,17 +87,26 @@ fn cached_output(program: &str, args: &[&str]) -> Option<String> {
     if fresh && let Ok(text) = std::fs::read_to_string(&file) {
         return Some(text);
     }
-    // Outside any project's environment and directory: npm reads `.npmrc` from its working
-    // directory's project, `python3` imports from its working directory first.
+    let text = helper_output(program, args)?;
+    let _ = crate::fs_util::write_atomic(&file, text.as_bytes(), 0o600);
+    Some(text)
+}
+
+/// The output of `program args` when it succeeds, never cached. Outside any project's
+/// environment and directory: npm reads `.npmrc` from its working directory's project,
+/// `python3` imports from its working directory first.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a helper program: the registry a package manager is configured with"
+)]
+pub(crate) fn helper_output(program: &str, args: &[&str]) -> Option<String> {
     let out = crate::helper_env::isolate(&mut std::process::Command::new(program))
         .args(args)
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .output()
         .ok()?;
-    let text = out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())?;
-    let _ = crate::fs_util::write_atomic(&file, text.as_bytes(), 0o600);
-    Some(text)
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// A base URL and where it was found (for messages).
