@@ -60,13 +60,11 @@ impl Resolver {
         &self,
         tool: &Tool,
         source: &Source,
+        package: &str,
         chosen: &Chosen,
         platform: Platform,
         req: &ToolRequest,
     ) -> Result<Artifact, Error> {
-        let SourceKind::Aqua { package } = &source.kind else {
-            return Err(Error::Aqua { why: "not an aqua source".into() });
-        };
         let found = self.aqua_package(package)?;
         let tag = chosen.version.as_str();
         let rendered = aqua::render::render(&found, tag, platform).map_err(|why| Error::NoArtifact {

@@ -31,8 +31,8 @@ impl Resolver {
         platform: Platform,
         req: &ToolRequest,
     ) -> Result<Artifact, Error> {
-        if matches!(source.kind, SourceKind::Aqua { .. }) {
-            return self.aqua_artifact(tool, source, chosen, platform, req);
+        if let SourceKind::Aqua { package } = &source.kind {
+            return self.aqua_artifact(tool, source, package, chosen, platform, req);
         }
         let version = &chosen.version;
         let no_artifact = |why: String| Error::NoArtifact {
