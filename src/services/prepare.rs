@@ -11,9 +11,21 @@ use crate::{env, env_vars, launch};
 /// The services' environment: `launch::prepare` for the project, without the
 /// `__DEN_STATE` record (a service is not a shell den would restore).
 pub fn prepare(ctx: &Context, project: &Project) -> Result<Vec<(String, String)>, Error> {
-    let ctx = launch::Context { cwd: ctx.cwd, config: ctx.config, offline: ctx.offline };
-    let mut next = prepare::prepare(&ctx, Some(project), Tools::Project, std::convert::identity)?.next;
+    let mut next =
+        prepare::prepare(&launch_context(ctx), Some(project), Tools::Project, std::convert::identity)?.next;
     env::release(&next);
     next.remove(env_vars::DEN_STATE_VAR);
     Ok(next.into_iter().collect())
+}
+
+/// The first half of [`prepare`] (`launch::prepare::provide`): the project's tools installed
+/// with progress and its venv, for `den up -d`, whose detached supervisor builds the
+/// environment itself.
+pub fn provide(ctx: &Context, project: &Project) -> Result<(), Error> {
+    prepare::provide(&launch_context(ctx), Some(project), Tools::Project)?;
+    Ok(())
+}
+
+fn launch_context<'a>(ctx: &Context<'a>) -> launch::Context<'a> {
+    launch::Context { cwd: ctx.cwd, config: ctx.config, offline: ctx.offline }
 }

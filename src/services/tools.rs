@@ -1,7 +1,6 @@
-//! The tools the services run: the project's own (installed when missing, as `den enter`
-//! does) and each preset's server (`postgres`, `redis`, …): found in den's store,
-//! remembered from its last start, or installed with progress. The memory is den's own
-//! record (`env::service_record`, never a file of the repository's), and what it names is
+//! The tools the services run: each preset's server (`postgres`, `redis`, …), found in
+//! den's store, remembered from its last start, or installed with progress (the project's
+//! own tools come through `prepare`). The memory is den's own record (`env::service_record`, never a file of the repository's), and what it names is
 //! used only when it is a tool directory of den's store. Never starts anything.
 
 use std::collections::HashMap;
@@ -12,16 +11,6 @@ use crate::env::{self, service_record};
 use crate::project::{Project, ToolRequest};
 use crate::tools::adhoc::{self, Request};
 use crate::{tools, ui};
-
-/// Installs the project's missing tools (with progress), as `den enter` does.
-pub fn install_missing(ctx: &Context, project: &Project) -> Result<(), Error> {
-    let (_, missing) = tools::locate(project, ctx.config)?;
-    if !missing.is_empty() {
-        let opts = tools::Options { offline: ctx.offline, ..tools::Options::default() };
-        tools::sync(project, ctx.config, &opts)?;
-    }
-    Ok(())
-}
 
 /// The installed tool of each preset service, by service name; missing ones are installed
 /// first (with progress). Before anything is installed, a preset's `.den/state/<name>/`

@@ -37,7 +37,7 @@ pub fn up(ctx: &Context, names: &[String], mode: Mode) -> Result<Vec<status::Ent
     declared::swept(&dirs);
     match mode {
         Mode::Detached => {
-            tools::install_missing(ctx, &project)?;
+            super::prepare::provide(ctx, &project)?;
             let tools = tools::presets(ctx, &project)?;
             detached(ctx, &project, &dirs, &tools, names, false)?;
             Ok(status::read(&dirs.run).into_iter().filter(|e| e.state == "ready").collect())
