@@ -236,17 +236,8 @@ fn directory_cache_served_over_http() {
 
     // Any static server will do: the fake one serves the tree's files under /team/.
     let server = Upstream::start();
-    let mut stack = vec![dir.clone()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path.strip_prefix(&dir).unwrap().display().to_string();
-                server.file(&format!("/team/{rel}"), std::fs::read(&path).unwrap());
-            }
-        }
+    for (rel, bytes) in files_under(&dir) {
+        server.file(&format!("/team/{rel}"), bytes);
     }
     let config = format!("{}\n[cache]\nurls = [\"{}/team/\"]\n", dead_upstreams(up), server.base());
     let other = fresh(&env, &config);
@@ -644,17 +635,8 @@ fn a_bundle_entry_with_other_bin_or_url_is_not_used_for_a_locked_tool() {
     std::fs::write(dir.join(format!("v1/index/jq-1.7.1-{platform}.toml")), forged).unwrap();
     std::fs::write(dir.join(format!("v1/blobs/sha256/{evil_hex}")), &evil).unwrap();
     let mut files = Vec::new();
-    let mut stack = vec![dir.clone()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path.strip_prefix(&dir).unwrap().display().to_string();
-                files.push(Entry::file(&rel, std::fs::read(&path).unwrap(), 0o644));
-            }
-        }
+    for (rel, bytes) in files_under(&dir) {
+        files.push(Entry::file(&rel, bytes, 0o644));
     }
     let bundle = env.tmp.path().join("forged.tar");
     std::fs::write(&bundle, crate::upstream::archives::tar(&files)).unwrap();
@@ -751,4 +733,22 @@ fn a_bad_bundle_is_named_with_its_true_cause() {
         assert!(!out.stderr.contains("oci://"), "{file}: {}", out.stderr);
     }
     assert!(tool_dirs(&other).is_empty());
+}
+
+/// Every file under `dir` (a directory cache's tree), by its path relative to `dir`.
+fn files_under(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).unwrap().display().to_string();
+                files.push((rel, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    files
 }
